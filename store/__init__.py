@@ -1,0 +1,15 @@
+"""Patron Utilities' domain: the database, selections, utilities, the journal.
+
+Usable from a Python shell with no terminal; it never imports Textual.
+"""
+from .apply import AlreadyApplied, Report, Stale
+from .database import Busy, connect, resolve_path
+from .plan import Counts, Plan, PlanRow
+from .selection import Selection, Status, compile_selection
+from .store import Store
+from .validation import Invalid, Problem
+
+__all__ = [
+    "AlreadyApplied", "Busy", "Counts", "Invalid", "Plan", "PlanRow", "Problem", "Report",
+    "Selection", "Stale", "Status", "Store", "compile_selection", "connect", "resolve_path",
+]

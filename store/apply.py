@@ -1,0 +1,143 @@
+"""Apply a plan: one BEGIN IMMEDIATE transaction, journaled, all or nothing."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from . import clock
+from .database import Busy
+from .plan import Counts, Plan, create_plan_table, plan_select
+
+
+class Stale(RuntimeError):
+    """The patrons changed between the preview and the apply."""
+
+    def __init__(self, changed: int):
+        self.changed = changed
+        super().__init__(
+            f"patrons changed since the preview ({changed} differ) — preview again; nothing was written"
+        )
+
+
+class AlreadyApplied(RuntimeError):
+    """A plan is applied once; a second apply would double the change."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """What an apply did: the operation's id in the journal and its counts."""
+
+    operation_id: int
+    title: str
+    counts: Counts
+
+
+class Transaction:
+    """What a utility's ``apply`` works with: the plan table, its options, the journal."""
+
+    def __init__(self, db: sqlite_utils.Database, plan: Plan, operation_id: int, now: str):
+        self.db = db
+        self.plan = plan
+        self.options = plan.options
+        self.operation_id = operation_id
+        self.now = now
+
+    @property
+    def changes(self) -> str:
+        """A subquery of the patron ids to change."""
+        return f"(SELECT patron_id FROM temp.{self.plan.table} WHERE outcome = 'change')"
+
+    def update_patrons(self, column: str) -> None:
+        """Set ``column`` to each plan row's new value, journaling the old one."""
+        table = f"temp.{self.plan.table}"
+        self.db.execute(
+            f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
+                SELECT :op, 'patrons', p.id, 'update', json_object(:col, p.{column}),
+                       json_object(:col, plan.new)
+                FROM {table} AS plan JOIN patrons p ON p.id = plan.patron_id
+                WHERE plan.outcome = 'change'""",
+            {"op": self.operation_id, "col": column},
+        )
+        self.db.execute(
+            f"""UPDATE patrons SET {column} = plan.new, modified = :now
+                FROM {table} AS plan
+                WHERE plan.patron_id = patrons.id AND plan.outcome = 'change'""",
+            {"now": self.now},
+        )
+
+    def record_rows(self, table: str, action: str, where: str, params: dict | None = None) -> None:
+        """Journal whole rows of ``table`` matching ``where`` (before a delete, after an insert)."""
+        columns = [c.name for c in self.db[table].columns]
+        image = "json_object(" + ", ".join(f"'{c}', {c}" for c in columns) + ")"
+        before, after = (image, "NULL") if action == "delete" else ("NULL", image)
+        self.db.execute(
+            f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
+                SELECT :op, '{table}', id, '{action}', {before}, {after} FROM {table} WHERE {where}""",
+            {"op": self.operation_id, **(params or {})},
+        )
+
+    def last_id(self, table: str) -> int:
+        return self.db.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+
+
+def apply(db: sqlite_utils.Database, plan: Plan) -> Report:
+    """Apply ``plan`` exactly as previewed, or raise Stale/Busy having written nothing."""
+    if plan.applied:
+        raise AlreadyApplied("this preview has already been applied; preview again")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise Busy("the database is busy: another technician is applying a change; try again") from exc
+    try:
+        _check_fresh(db, plan)
+        now = clock.now()
+        counts = plan.counts
+        operation_id = db.execute(
+            """INSERT INTO operations (utility, title, operator, started, finished, selection,
+                   options, matched, changed, unchanged, skipped)
+               VALUES (:utility, :title, :operator, :now, :now, :selection, :options,
+                   :matched, :change, :unchanged, :skip)""",
+            {
+                "utility": plan.utility.key, "title": plan.utility.title,
+                "operator": plan.operator, "now": now,
+                "selection": plan.selection.model_dump_json(exclude_defaults=True),
+                "options": plan.options.model_dump_json(),
+                "matched": counts.matched, "change": counts.change,
+                "unchanged": counts.unchanged, "skip": counts.skip,
+            },
+        ).lastrowid
+        db.execute(
+            f"""INSERT INTO operation_changes
+                    (operation_id, seq, patron_id, barcode, name, outcome, reason, before, after)
+                SELECT :op, seq, patron_id, barcode, name, outcome, reason, current, new
+                FROM temp.{plan.table}""",
+            {"op": operation_id},
+        )
+        plan.utility.apply(Transaction(db, plan, operation_id, now))
+        db.execute("UPDATE operations SET finished = :t WHERE id = :id",
+                   {"t": clock.now(), "id": operation_id})
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    plan.applied = True
+    return Report(operation_id, plan.utility.title, counts)
+
+
+def _check_fresh(db: sqlite_utils.Database, plan: Plan) -> None:
+    """Recompute the plan under the write lock; any difference means a stale preview."""
+    sql, params = plan_select(plan.utility, plan.selection, plan.options)
+    check = f"{plan.table}_check"
+    create_plan_table(db, check, sql, params)
+    cols = "patron_id, current, new, outcome, reason"
+    differ = sum(
+        db.execute(
+            f"SELECT count(*) FROM (SELECT {cols} FROM temp.{a} EXCEPT SELECT {cols} FROM temp.{b})"
+        ).fetchone()[0]
+        for a, b in ((plan.table, check), (check, plan.table))
+    )
+    db.execute(f"DROP TABLE temp.{check}")
+    if differ:
+        raise Stale(differ)

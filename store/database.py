@@ -1,0 +1,62 @@
+"""Opening the patron database: WAL, foreign keys, a busy timeout, the schema."""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from .schema import migrate
+
+# How long a write waits for another technician's transaction to finish.
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Busy(RuntimeError):
+    """The database stayed locked by another process for the whole busy timeout."""
+
+
+def default_path() -> Path:
+    """Where the demo database lives when no --db or PATRON_UTILS_DB is given."""
+    from platformdirs import user_data_path
+
+    return user_data_path("patron-utils", appauthor=False) / "patrons.db"
+
+
+def resolve_path(arg: str | os.PathLike | None) -> Path:
+    """--db wins, then PATRON_UTILS_DB, then the per-user data directory."""
+    if arg:
+        return Path(arg).expanduser()
+    env = os.environ.get("PATRON_UTILS_DB")
+    if env:
+        return Path(env).expanduser()
+    return default_path()
+
+
+def connect(path: str | os.PathLike) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the database at ``path``.
+
+    Autocommit mode: store/ issues BEGIN IMMEDIATE itself, so a write takes the
+    lock up front instead of failing half-way. ``check_same_thread`` is off
+    because the TUI works in threads; callers serialise access (see Store).
+    """
+    conn = sqlite3.connect(
+        os.fspath(path),
+        isolation_level=None,
+        check_same_thread=False,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if os.fspath(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        migrate(conn)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise Busy("the database is busy: another program is writing to it") from exc
+        raise
+    return sqlite_utils.Database(conn)

@@ -1,0 +1,179 @@
+"""A demo district, deterministic for a seed, for trying the utilities safely."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+from . import clock
+from .database import connect
+from .utilities.base import UTILITIES_PERMISSION
+
+SITES = [("ELM", "Elm Street Elementary", 0), ("MID", "Lincoln Middle School", 0),
+         ("HIGH", "Central High School", 0), ("UNION", "Union Site", 1)]
+GRADES = ["PK", "K"] + [str(n) for n in range(1, 13)] + ["Graduated"]
+# (name, account days, loan days, fine per day in cents, max fine in cents)
+POLICIES = [("Elementary", 365, 14, 5, 200), ("Grade 6-8", 365, 14, 10, 500),
+            ("Grade 9-12", 365, 21, 10, 1000), ("Staff", 730, 60, 0, None),
+            ("Community", None, 21, 25, 1000)]
+SECURITY_GROUPS = [
+    ("District Administrator", 0, [UTILITIES_PERMISSION, "Patron Passwords: Edit"]),
+    ("Librarian", 1, [UTILITIES_PERMISSION, "Patron Passwords: Edit"]),
+    ("Teacher", 2, []),
+    ("Student", 3, []),
+]
+FIRST = ["Darla", "Daniel", "Maria", "José", "Zoë", "Chloé", "Liam", "Olivia", "Noah", "Emma",
+         "Ava", "Sophia", "Isabella", "Mia", "Lucas", "Mateo", "Amelia", "Harper", "Evelyn",
+         "Élodie", "Renée", "Björn", "Siobhán", "Nguyễn", "Aiden", "Jackson", "Grace", "Chen",
+         "Priya", "Omar", "Fatima", "Hana", "Kai", "Leilani", "Dmitri", "Ingrid", "Søren"]
+LAST = ["Anderson", "Smith", "Johnson", "García", "Martínez", "Nguyen", "Brown", "Davis",
+        "Miller", "Wilson", "Moore", "Taylor", "Thomas", "Hernández", "Lee", "Pérez", "White",
+        "Harris", "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "O'Brien",
+        "Müller", "Østergaard", "Zhang", "Patel", "Kowalski", "Dubois", "Van der Berg"]
+NICKNAMES = {"Daniel": "Danny", "Isabella": "Bella", "Olivia": "Liv", "Jackson": "Jack",
+             "Dmitri": "Dima", "Evelyn": "Evie", "Lucas": "Luke", "Amelia": "Millie"}
+TITLES = ["Charlotte's Web", "Holes", "Wonder", "The Giver", "Hatchet", "Matilda", "Dog Man",
+          "Because of Winn-Dixie", "Bridge to Terabithia", "The Hobbit", "Frindle", "Smile"]
+NOTE_TEXT = {"Contact": "Call parent before sending notices", "General": "Prefers large print",
+             "Alert": "Needs to meet with librarian", "Category": "Summer reading program"}
+CHARGES = [("Lost", "Lost"), ("Overdue Fine", ""), ("Damaged item", ""), ("Printing", ""),
+           ("Replacement card", ""), ("Processing fee", "Lost")]
+
+
+def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: bool = False) -> Path:
+    """(Re)create a demo database at ``path``; refuses an existing file unless ``force``."""
+    path = Path(path)
+    if path.exists():
+        if not force:
+            raise FileExistsError(f"{path} already exists; use --force to replace it")
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = connect(path)
+    rng = random.Random(seed)
+    today = clock.today()
+    stamp = clock.now()
+    _reference_tables(db)
+    _patrons(db, rng, patrons, today, stamp)
+    _circulation(db, rng, patrons, today)
+    db.conn.close()
+    return path
+
+
+def _reference_tables(db) -> None:
+    db["sites"].insert_all([{"code": c, "name": n, "is_union": u} for c, n, u in SITES])
+    db["grades"].insert_all([{"name": g, "position": i, "is_last": int(g == "Graduated")}
+                             for i, g in enumerate(GRADES)])
+    db["policies"].insert_all([dict(zip(("name", "account_days", "loan_days", "fine_per_day",
+                                         "max_fine"), p)) for p in POLICIES])
+    db["security_groups"].insert_all([{"name": n, "level": lvl, "permissions": json.dumps(perm)}
+                                      for n, lvl, perm in SECURITY_GROUPS])
+    db["preferences"].insert_all([
+        {"key": "term.grade", "value": "Grade"}, {"key": "term.location", "value": "Location"},
+        {"key": "term.location2", "value": "2nd Location"},
+        {"key": "centralized_catalog", "value": "1"},
+        {"key": "disable_account_expiration", "value": "0"},
+    ])
+
+
+def _policy_for(grade: str | None, staff: bool) -> str:
+    if staff:
+        return "Staff"
+    if grade in (None, "Graduated"):
+        return "Community"
+    if grade in ("PK", "K") or int(grade) <= 5:
+        return "Elementary"
+    return "Grade 6-8" if int(grade) <= 8 else "Grade 9-12"
+
+
+def _site_for(grade: str | None, rng: random.Random) -> str:
+    if grade in ("PK", "K") or (grade and grade.isdigit() and int(grade) <= 5):
+        return "ELM"
+    if grade and grade.isdigit() and int(grade) <= 8:
+        return "MID"
+    return "HIGH" if grade else rng.choice(["ELM", "MID", "HIGH"])
+
+
+def _patrons(db, rng: random.Random, count: int, today: dt.date, stamp: str) -> None:
+    rows, emails = [], []
+    for i in range(1, count + 1):
+        staff = i % 25 == 0
+        grade = None if staff else GRADES[rng.randrange(len(GRADES))]
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        site = _site_for(grade, rng)
+        status = "Active"
+        if i % 97 == 0:
+            site = "UNION"  # imported with a bad site code
+        if i % 61 == 0:
+            status = "Transferred"
+        elif i % 53 == 0:
+            status = rng.choice(["Inactive", "Suspended", "Card Lost", "Other"])
+        grad_year = today.year + (12 - int(grade)) if grade and grade.isdigit() else None
+        if grade == "Graduated":
+            grad_year = today.year - rng.randint(0, 1)
+        rows.append({
+            "id": i, "barcode": str(20260000 + i), "first_name": first,
+            "middle_name": rng.choice(["", "", "A.", "Lee", "Marie"]), "last_name": last,
+            "nickname": NICKNAMES.get(first, "") if rng.random() < 0.6 else "",
+            "grade": grade,
+            "location": None if staff else f"Room {100 + rng.randrange(30)}",
+            "location2": rng.choice([None, None, "Bus 4", "Bus 7", "After School"]),
+            "policy": _policy_for(grade, staff),
+            "security_group": ("Librarian" if i % 250 == 0 else "Teacher") if staff else "Student",
+            "status": status, "site": site,
+            "graduation_date": dt.date(grad_year, 6, 5).isoformat() if grad_year else None,
+            "expiration_date": (today + dt.timedelta(days=rng.randint(-200, 400))).isoformat(),
+            "username": None, "password_hash": None, "must_change_password": 0,
+            "created": stamp, "modified": stamp,
+        })
+        n_emails = rng.choice([0, 1, 1, 1, 2, 3]) if rng.random() < 0.8 else 0
+        base = f"{first[0]}{last}".lower().replace("'", "").replace(" ", "")
+        for pos in range(n_emails):
+            emails.append({"patron_id": i, "position": pos,
+                           "address": f"{base}{i}{'.alt' * pos}@example.org"})
+    db["patrons"].insert_all(rows, batch_size=1000)
+    db["patron_emails"].insert_all(emails, batch_size=1000)
+
+
+def _circulation(db, rng: random.Random, count: int, today: dt.date) -> None:
+    day = lambda n: (today + dt.timedelta(days=n)).isoformat()  # noqa: E731
+    notes, pictures, items, checkouts, holds, reservations = [], [], [], [], [], []
+    charges, history, reviews = [], [], []
+    item_id = 0
+    for pid in range(1, count + 1):
+        if rng.random() < 0.15:
+            kind = rng.choice(list(NOTE_TEXT))
+            notes.append({"patron_id": pid, "type": kind, "text": NOTE_TEXT[kind], "created": day(-30)})
+        if pid % 40 == 0:
+            pictures.append({"patron_id": pid, "image": bytes([0x89, 0x50, 0x4E, 0x47]) + pid.to_bytes(4, "big")})
+        for _ in range(rng.choice([0, 0, 0, 1, 1, 2])):
+            item_id += 1
+            items.append({"id": item_id, "barcode": f"3{item_id:07d}", "title": rng.choice(TITLES),
+                          "status": "Checked Out", "price": rng.choice([899, 1299, 1999])})
+            out = rng.randint(-60, -1)
+            checkouts.append({"item_id": item_id, "patron_id": pid, "checked_out": day(out),
+                              "due_date": day(out + 14), "fines_from": None})
+        if rng.random() < 0.05:
+            holds.append({"patron_id": pid, "title": rng.choice(TITLES), "placed": day(-3)})
+        if rng.random() < 0.03:
+            reservations.append({"patron_id": pid, "title": rng.choice(TITLES),
+                                 "start_date": day(7), "end_date": day(14)})
+        if rng.random() < 0.12:
+            desc, note = rng.choice(CHARGES)
+            charges.append({"patron_id": pid, "amount": rng.choice([25, 50, 75, 100, 350, 1299]),
+                            "description": desc, "note": note,
+                            "transaction_date": day(-rng.randint(1, 400)), "is_credit": 0})
+        if rng.random() < 0.02:
+            charges.append({"patron_id": pid, "amount": 100, "description": "Credit", "note": "",
+                            "transaction_date": day(-20), "is_credit": 1})
+        if rng.random() < 0.3:
+            kind = rng.choice(["payment", "credit", "renewal", "lost", "refund", "lexile", "returned"])
+            detail = f"{rng.randint(200, 1300)}L" if kind == "lexile" else rng.choice(TITLES)
+            history.append({"patron_id": pid, "kind": kind, "detail": detail, "date": day(-rng.randint(1, 500))})
+        if rng.random() < 0.02:
+            reviews.append({"patron_id": pid, "title": rng.choice(TITLES), "text": "Loved it!"})
+    for table, rows in (("notes", notes), ("pictures", pictures), ("items", items),
+                        ("checkouts", checkouts), ("holds", holds), ("reservations", reservations),
+                        ("charges", charges), ("history", history), ("reviews", reviews)):
+        db[table].insert_all(rows, batch_size=1000)

@@ -1,0 +1,105 @@
+"""The plan: one row per matched patron with current → new and an outcome.
+
+Computed set-based into a temporary table, so the preview pages through it
+cheaply and apply consumes exactly what was previewed.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from .selection import Selection, compile_selection
+from .utilities.base import Utility
+from .validation import StoreModel
+
+_ids = itertools.count(1)
+
+NAME_SQL = "CASE WHEN p.first_name = '' THEN p.last_name ELSE p.last_name || ', ' || p.first_name END"
+ORDER_SQL = "p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.barcode"
+PLAN_COLUMNS = "seq, patron_id, barcode, name, current, new, outcome, reason"
+
+
+@dataclass(frozen=True)
+class Counts:
+    matched: int
+    change: int
+    unchanged: int
+    skip: int
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    seq: int
+    patron_id: int
+    barcode: str
+    name: str
+    current: Any
+    new: Any
+    outcome: str
+    reason: str | None
+
+
+def plan_select(utility: Utility, selection: Selection, options: StoreModel) -> tuple[str, dict]:
+    """The SELECT producing plan rows (also re-run at apply to detect a stale preview)."""
+    where = compile_selection(selection)
+    spec = utility.plan_sql(options)
+    sql = f"""
+        SELECT row_number() OVER (ORDER BY {ORDER_SQL}) AS seq, p.id AS patron_id, p.barcode,
+               {NAME_SQL} AS name, p.current, p.new,
+               {spec.outcome} AS outcome, {spec.reason} AS reason
+        FROM (SELECT p.*, {spec.current} AS current, {spec.new} AS new
+              FROM patrons p WHERE {where.where}) AS p
+    """
+    return sql, {**where.params, **spec.params}
+
+
+def create_plan_table(db: sqlite_utils.Database, name: str, sql: str, params: dict) -> None:
+    db.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    db.execute(
+        f"CREATE TEMP TABLE {name} (seq INTEGER PRIMARY KEY, patron_id INTEGER NOT NULL, "
+        "barcode TEXT, name TEXT, current, new, outcome TEXT NOT NULL, reason TEXT)"
+    )
+    db.execute(f"INSERT INTO temp.{name} ({PLAN_COLUMNS}) {sql}", params)
+
+
+class Plan:
+    """A computed plan, held in a temporary table of the connection that made it."""
+
+    def __init__(self, db: sqlite_utils.Database, utility: Utility, selection: Selection,
+                 options: StoreModel, operator: str):
+        self.db = db
+        self.utility = utility
+        self.selection = selection
+        self.options = options
+        self.operator = operator
+        self.table = f"plan_{next(_ids)}"
+        sql, params = plan_select(utility, selection, options)
+        self.db.execute("BEGIN")  # one consistent read for the whole plan
+        try:
+            create_plan_table(db, self.table, sql, params)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.counts = self._count()
+        self.applied = False
+
+    def _count(self) -> Counts:
+        by = dict(self.db.execute(
+            f"SELECT outcome, count(*) FROM temp.{self.table} GROUP BY outcome").fetchall())
+        return Counts(matched=sum(by.values()), change=by.get("change", 0),
+                      unchanged=by.get("unchanged", 0), skip=by.get("skip", 0))
+
+    def page(self, offset: int, limit: int) -> list[PlanRow]:
+        """Rows ``offset`` .. ``offset + limit`` in preview order (keyset on seq)."""
+        rows = self.db.query(
+            f"SELECT {PLAN_COLUMNS} FROM temp.{self.table} WHERE seq > :lo AND seq <= :hi ORDER BY seq",
+            {"lo": offset, "hi": offset + limit},
+        )
+        return [PlanRow(**row) for row in rows]
+
+    def discard(self) -> None:
+        self.db.execute(f"DROP TABLE IF EXISTS temp.{self.table}")

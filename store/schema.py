@@ -1,0 +1,253 @@
+"""The patron database's tables, created and migrated idempotently.
+
+PRAGMA user_version holds the schema version; each migration step runs once,
+inside one transaction, so a database is never left half-migrated.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+STATUSES = ("Active", "Card Lost", "Suspended", "Transferred", "Inactive", "Other")
+NOTE_TYPES = ("Contact", "General", "Alert", "Category")
+HISTORY_KINDS = ("payment", "credit", "renewal", "lost", "refund", "lexile", "returned")
+
+_statuses = ", ".join(f"'{s}'" for s in STATUSES)
+_note_types = ", ".join(f"'{t}'" for t in NOTE_TYPES)
+_history_kinds = ", ".join(f"'{k}'" for k in HISTORY_KINDS)
+
+# Names (not ids) link patrons to grades, policies, groups and sites, so a
+# before-image in the journal reads as the librarian sees it; ON UPDATE CASCADE
+# keeps them right when one is renamed.
+V1 = f"""
+CREATE TABLE sites (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    is_union INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE grades (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL UNIQUE,
+    is_last INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE policies (
+    name TEXT PRIMARY KEY,
+    account_days INTEGER,
+    loan_days INTEGER NOT NULL DEFAULT 14,
+    fine_per_day INTEGER NOT NULL DEFAULT 0,
+    max_fine INTEGER
+);
+CREATE TABLE security_groups (
+    name TEXT PRIMARY KEY,
+    level INTEGER NOT NULL CHECK (level >= 0),
+    permissions TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE patrons (
+    id INTEGER PRIMARY KEY,
+    barcode TEXT NOT NULL UNIQUE CHECK (length(barcode) BETWEEN 1 AND 15),
+    first_name TEXT NOT NULL DEFAULT '',
+    middle_name TEXT NOT NULL DEFAULT '',
+    last_name TEXT NOT NULL CHECK (last_name <> ''),
+    nickname TEXT NOT NULL DEFAULT '',
+    grade TEXT REFERENCES grades(name) ON UPDATE CASCADE,
+    location TEXT,
+    location2 TEXT,
+    policy TEXT REFERENCES policies(name) ON UPDATE CASCADE,
+    security_group TEXT REFERENCES security_groups(name) ON UPDATE CASCADE,
+    status TEXT NOT NULL DEFAULT 'Active' CHECK (status IN ({_statuses})),
+    site TEXT NOT NULL REFERENCES sites(code) ON UPDATE CASCADE,
+    graduation_date TEXT,
+    expiration_date TEXT,
+    username TEXT UNIQUE,
+    password_hash TEXT,
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    modified TEXT NOT NULL
+);
+CREATE INDEX patrons_last_name ON patrons(last_name COLLATE NOCASE, first_name, barcode);
+CREATE INDEX patrons_grade ON patrons(grade);
+CREATE INDEX patrons_location ON patrons(location);
+CREATE INDEX patrons_location2 ON patrons(location2);
+CREATE INDEX patrons_policy ON patrons(policy);
+CREATE INDEX patrons_status ON patrons(status);
+CREATE INDEX patrons_site ON patrons(site);
+CREATE INDEX patrons_security_group ON patrons(security_group);
+CREATE INDEX patrons_graduation_date ON patrons(graduation_date);
+CREATE INDEX patrons_expiration_date ON patrons(expiration_date);
+
+CREATE TABLE patron_emails (
+    id INTEGER PRIMARY KEY,
+    patron_id INTEGER NOT NULL REFERENCES patrons(id),
+    position INTEGER NOT NULL,
+    address TEXT NOT NULL,
+    UNIQUE (patron_id, position)
+);
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    patron_id INTEGER NOT NULL REFERENCES patrons(id),
+    type TEXT NOT NULL CHECK (type IN ({_note_types})),
+    text TEXT NOT NULL CHECK (length(text) <= 500),
+    created TEXT NOT NULL
+);
+CREATE INDEX notes_patron ON notes(patron_id, type);
+CREATE TABLE pictures (
+    patron_id INTEGER PRIMARY KEY REFERENCES patrons(id),
+    image BLOB NOT NULL
+);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    barcode TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'Available',
+    price INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE checkouts (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL UNIQUE REFERENCES items(id),
+    patron_id INTEGER NOT NULL REFERENCES patrons(id),
+    checked_out TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    -- Fines accrue from due_date until this day (set when a fine is forgiven).
+    fines_from TEXT
+);
+CREATE INDEX checkouts_patron ON checkouts(patron_id);
+CREATE TABLE holds (
+    id INTEGER PRIMARY KEY,
+    patron_id INTEGER NOT NULL REFERENCES patrons(id),
+    title TEXT NOT NULL,
+    placed TEXT NOT NULL
+);
+CREATE INDEX holds_patron ON holds(patron_id);
+CREATE TABLE reservations (
+    id INTEGER PRIMARY KEY,
+    patron_id INTEGER NOT NULL REFERENCES patrons(id),
+    title TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL
+);
+CREATE INDEX reservations_patron ON reservations(patron_id);
+CREATE TABLE charges (
+    id INTEGER PRIMARY KEY,
+    patron_id INTEGER NOT NULL REFERENCES patrons(id),
+    amount INTEGER NOT NULL CHECK (amount >= 0),
+    description TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    transaction_date TEXT NOT NULL,
+    is_credit INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX charges_patron ON charges(patron_id);
+CREATE TABLE history (
+    id INTEGER PRIMARY KEY,
+    patron_id INTEGER NOT NULL REFERENCES patrons(id),
+    kind TEXT NOT NULL CHECK (kind IN ({_history_kinds})),
+    detail TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL
+);
+CREATE INDEX history_patron ON history(patron_id);
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    patron_id INTEGER NOT NULL REFERENCES patrons(id),
+    title TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX reviews_patron ON reviews(patron_id);
+CREATE TABLE preferences (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    patron_id INTEGER REFERENCES patrons(id),
+    address TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    token_hash TEXT,
+    expires TEXT,
+    created TEXT NOT NULL,
+    sent TEXT,
+    error TEXT
+);
+
+-- The journal: one row per operation, one per matched patron (the report),
+-- and the before-images an undo restores.
+CREATE TABLE operations (
+    id INTEGER PRIMARY KEY,
+    utility TEXT NOT NULL,
+    title TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT NOT NULL,
+    selection TEXT NOT NULL,
+    options TEXT NOT NULL,
+    matched INTEGER NOT NULL,
+    changed INTEGER NOT NULL,
+    unchanged INTEGER NOT NULL,
+    skipped INTEGER NOT NULL,
+    excluded INTEGER NOT NULL DEFAULT 0,
+    undo_of INTEGER REFERENCES operations(id),
+    undone_by INTEGER REFERENCES operations(id)
+);
+CREATE TABLE operation_changes (
+    operation_id INTEGER NOT NULL REFERENCES operations(id),
+    seq INTEGER NOT NULL,
+    patron_id INTEGER NOT NULL,
+    barcode TEXT NOT NULL,
+    name TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('change', 'unchanged', 'skip')),
+    reason TEXT,
+    before TEXT,
+    after TEXT,
+    PRIMARY KEY (operation_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX operation_changes_outcome ON operation_changes(operation_id, outcome);
+CREATE TABLE operation_rows (
+    id INTEGER PRIMARY KEY,
+    operation_id INTEGER NOT NULL REFERENCES operations(id),
+    table_name TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('update', 'insert', 'delete')),
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX operation_rows_operation ON operation_rows(operation_id, table_name);
+"""
+
+MIGRATIONS: list[str] = [V1]
+VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to the current schema version; returns that version."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > VERSION:
+        raise RuntimeError(
+            f"this database was written by a newer Patron Utilities (schema {current}, "
+            f"this program knows {VERSION}); upgrade Patron Utilities"
+        )
+    for version in range(current, VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read under the write lock: another process may have migrated.
+            if conn.execute("PRAGMA user_version").fetchone()[0] > version:
+                conn.execute("ROLLBACK")
+                continue
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return VERSION
+
+
+def _statements(script: str) -> list[str]:
+    """Split a DDL script into statements (executescript would commit early)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return [s for s in out if s]

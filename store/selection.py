@@ -1,0 +1,173 @@
+"""Selections: which patrons a utility works on, and their compiler to SQL.
+
+Every criterion is optional; an empty Selection matches every patron. Values
+are kept as typed (a relative date stays "today-1y") so a saved run means the
+same thing next year; they are resolved against the clock when compiled.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from . import clock
+from .dates import ACCEPTED, parse_date
+from .schema import STATUSES
+from .validation import StoreModel, choice
+
+Status = StrEnum("Status", {s.upper().replace(" ", "_"): s for s in STATUSES})
+
+_DATE_HELP = f"Accepts {ACCEPTED}."
+
+
+def _is_number(text: str | None) -> bool:
+    return bool(text) and text.isdigit()
+
+
+class Selection(StoreModel):
+    """Which patrons: each filled criterion narrows the match; empty ones are ignored."""
+
+    barcode_from: str = Field("", title="Barcode from", max_length=15,
+                              description="Lowest barcode to include. Numbers compare as numbers.")
+    barcode_to: str = Field("", title="Barcode to", max_length=15,
+                            description="Highest barcode to include.")
+    last_name_from: str = Field("", title="Last name from", max_length=100,
+                                description="First last name to include, e.g. A.")
+    last_name_to: str = Field("", title="Last name to", max_length=100,
+                              description="Last name to include; 'C' includes every name starting with C.")
+    sites: list[str] = choice("site", many=True, title="Patrons in Site",
+                              description="Any of these sites.")
+    grades: list[str] = choice("grade", many=True, title="Patrons in Grade",
+                               description="Any of these grades (from the grade table).")
+    locations: list[str] = choice("location", many=True, title="Patrons in Location",
+                                  description="Any of these locations (homerooms).")
+    locations2: list[str] = choice("location2", many=True, title="Patrons in 2nd Location",
+                                   description="Any of these 2nd locations.")
+    policies: list[str] = choice("policy", many=True, title="Patrons with Policy",
+                                 description="Any of these patron policies.")
+    statuses: list[Status] = Field(default_factory=list, title="Patrons with Status",
+                                   description="Any of these statuses.")
+    security_groups: list[str] = choice("security_group", many=True,
+                                        title="Patrons in Security Group",
+                                        description="Any of these security groups.")
+    graduation_from: str = Field("", title="Graduation date from", description=_DATE_HELP)
+    graduation_to: str = Field("", title="Graduation date to", description=_DATE_HELP)
+    expiration_from: str = Field("", title="Expiration date from", description=_DATE_HELP)
+    expiration_to: str = Field("", title="Expiration date to", description=_DATE_HELP)
+
+    @field_validator("graduation_from", "graduation_to", "expiration_from", "expiration_to")
+    @classmethod
+    def _date(cls, value: str, info: ValidationInfo) -> str:
+        if value:
+            parse_date(value)
+            _check_order(info, value, lambda a, b: parse_date(a) <= parse_date(b))
+        return value
+
+    @field_validator("barcode_to")
+    @classmethod
+    def _barcode_order(cls, value: str, info: ValidationInfo) -> str:
+        low = info.data.get("barcode_from", "")
+        if value and low:
+            ordered = (int(low) <= int(value)) if _is_number(low) and _is_number(value) \
+                else low.casefold() <= value.casefold()
+            if not ordered:
+                raise ValueError(f"{value!r} comes before the start of the range, {low!r}")
+        return value
+
+    @field_validator("last_name_to")
+    @classmethod
+    def _name_order(cls, value: str, info: ValidationInfo) -> str:
+        # The end is a prefix ("C" takes in "Carter"), so compare that much of the start.
+        _check_order(info, value, lambda a, b: a.casefold()[: len(b)] <= b.casefold())
+        return value
+
+    def is_empty(self) -> bool:
+        return self == Selection()
+
+    def describe(self) -> list[str]:
+        """One line per criterion in use, as a librarian would read it."""
+        lines = []
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if value in ("", [], None):
+                continue
+            shown = ", ".join(str(v) for v in value) if isinstance(value, list) else value
+            lines.append(f"{field.title}: {shown}")
+        return lines or ["Every patron (no selections)"]
+
+
+def _check_order(info: ValidationInfo, value: str, ordered) -> None:
+    """For a *_to field: its *_from partner (already validated) must not come after it."""
+    if not info.field_name.endswith("_to") or not value:
+        return
+    low = info.data.get(info.field_name.removesuffix("_to") + "_from", "")
+    if low and not ordered(low, value):
+        raise ValueError(f"{value!r} is before the start of the range, {low!r}")
+
+
+class Compiled:
+    """A WHERE clause over ``patrons p`` with its named parameters."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.params: dict[str, Any] = {}
+
+    def param(self, value: Any) -> str:
+        name = f"s{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+    def add(self, clause: str) -> None:
+        self.clauses.append(clause)
+
+    @property
+    def where(self) -> str:
+        return " AND ".join(self.clauses) or "1"
+
+
+def compile_selection(sel: Selection, today: dt.date | None = None) -> Compiled:
+    """Turn a Selection into parameterized SQL; values never enter the SQL text."""
+    today = today or clock.today()
+    out = Compiled()
+
+    low, high = sel.barcode_from, sel.barcode_to
+    if (low or high) and all(_is_number(b) for b in (low, high) if b):
+        # All-digit bounds compare numerically, as a technician reads them.
+        out.add("p.barcode NOT GLOB '*[^0-9]*'")
+        if low:
+            out.add(f"CAST(p.barcode AS INTEGER) >= {out.param(int(low))}")
+        if high:
+            out.add(f"CAST(p.barcode AS INTEGER) <= {out.param(int(high))}")
+    else:
+        if low:
+            out.add(f"p.barcode >= {out.param(low)} COLLATE NOCASE")
+        if high:
+            out.add(f"p.barcode <= {out.param(high)} COLLATE NOCASE")
+
+    if sel.last_name_from:
+        out.add(f"p.last_name >= {out.param(sel.last_name_from)} COLLATE NOCASE")
+    if sel.last_name_to:
+        # The end is a prefix: "C" takes in "Carter".
+        n = len(sel.last_name_to)
+        out.add(f"substr(p.last_name, 1, {n}) <= {out.param(sel.last_name_to)} COLLATE NOCASE")
+
+    for values, column in (
+        (sel.sites, "site"), (sel.grades, "grade"), (sel.locations, "location"),
+        (sel.locations2, "location2"), (sel.policies, "policy"),
+        ([str(s) for s in sel.statuses], "status"), (sel.security_groups, "security_group"),
+    ):
+        if values:
+            marks = ", ".join(out.param(v) for v in values)
+            out.add(f"p.{column} IN ({marks})")
+
+    for low, high, column in (
+        (sel.graduation_from, sel.graduation_to, "graduation_date"),
+        (sel.expiration_from, sel.expiration_to, "expiration_date"),
+    ):
+        if low:
+            out.add(f"p.{column} >= {out.param(parse_date(low, today).isoformat())}")
+        if high:
+            out.add(f"p.{column} <= {out.param(parse_date(high, today).isoformat())}")
+    return out

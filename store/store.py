@@ -1,0 +1,111 @@
+"""The Store: one open patron database and everything the screens and CLI ask of it.
+
+One connection, used from worker threads one call at a time (the lock), so
+the plan's temporary table stays on the connection that made it.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from . import apply as _apply
+from .database import connect
+from .plan import Plan
+from .selection import Selection
+from .utilities import CATALOG, get
+from .utilities.base import Entry, Utility
+from .validation import StoreModel, validate
+
+_CHOICES_SQL = {
+    "grade": "SELECT name, name FROM grades ORDER BY position",
+    "site": "SELECT code, code || ' — ' || name || CASE WHEN is_union THEN ' (Union Site)' ELSE '' END "
+            "FROM sites ORDER BY is_union, code",
+    "policy": "SELECT name, name FROM policies ORDER BY name",
+    "security_group": "SELECT name, name || ' (level ' || level || ')' FROM security_groups ORDER BY level, name",
+    "location": "SELECT DISTINCT location, location FROM patrons WHERE location IS NOT NULL ORDER BY location",
+    "location2": "SELECT DISTINCT location2, location2 FROM patrons WHERE location2 IS NOT NULL ORDER BY location2",
+}
+
+
+class Store:
+    """An open patron database. Every public method is safe to call from any thread."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = path
+        self.db = connect(path)
+        self.lock = threading.RLock()
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.conn.close()
+
+    # -- what forms offer -------------------------------------------------
+    @property
+    def catalog(self) -> list[Entry]:
+        return CATALOG
+
+    def utility(self, key: str) -> Utility:
+        return get(key)
+
+    def choice_labels(self, kind: str) -> list[tuple[str, str]]:
+        """(value, label) pairs a form offers for a database choice field."""
+        with self.lock:
+            return [(v, label) for v, label in self.db.execute(_CHOICES_SQL[kind]).fetchall()]
+
+    def choices(self, kind: str) -> list[str]:
+        return [value for value, _ in self.choice_labels(kind)]
+
+    def patron_count(self) -> int:
+        with self.lock:
+            return self.db["patrons"].count
+
+    # -- validate, plan, apply --------------------------------------------
+    def validate_selection(self, data: dict[str, Any]) -> Selection:
+        """A Selection from form or CLI values; raises Invalid naming each bad field."""
+        return validate(Selection, data, self.choices)
+
+    def validate_options(self, key: str, data: dict[str, Any]) -> StoreModel:
+        return validate(get(key).Options, data, self.choices)
+
+    def plan(self, key: str, selection: Selection | dict, options: StoreModel | dict,
+             operator: str) -> Plan:
+        """Compute the plan for a utility; inputs are validated against the database first."""
+        utility = get(key)
+        sel = self.validate_selection(_as_dict(selection))
+        opts = self.validate_options(key, _as_dict(options))
+        with self.lock:
+            return Plan(self.db, utility, sel, opts, operator)
+
+    def page(self, plan: Plan, offset: int, limit: int):
+        with self.lock:
+            return plan.page(offset, limit)
+
+    def discard(self, plan: Plan) -> None:
+        with self.lock:
+            plan.discard()
+
+    def apply(self, plan: Plan) -> _apply.Report:
+        """Apply a plan as previewed (raises Stale or Busy having written nothing)."""
+        with self.lock:
+            report = _apply.apply(self.db, plan)
+            plan.discard()
+            return report
+
+    # -- the journal --------------------------------------------------------
+    def operation(self, operation_id: int) -> dict[str, Any]:
+        with self.lock:
+            return self.db["operations"].get(operation_id)
+
+    def operation_changes(self, operation_id: int, outcome: str | None = None,
+                          offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+        """A page of an operation's per-patron report, optionally one outcome only."""
+        where = "operation_id = :op" + (" AND outcome = :outcome" if outcome else "")
+        with self.lock:
+            return list(self.db.query(
+                f"SELECT * FROM operation_changes WHERE {where} ORDER BY seq LIMIT :limit OFFSET :offset",
+                {"op": operation_id, "outcome": outcome, "limit": limit, "offset": offset}))
+
+
+def _as_dict(model: StoreModel | dict) -> dict[str, Any]:
+    return model if isinstance(model, dict) else model.model_dump(mode="json")

@@ -1,0 +1,72 @@
+"""Add Patron Notes."""
+from enum import StrEnum
+
+from pydantic import Field
+
+from ..schema import NOTE_TYPES
+from ..validation import StoreModel
+from .base import PlanSQL, Utility
+
+NoteType = StrEnum("NoteType", {t.upper(): t for t in NOTE_TYPES})
+
+_COUNT = "(SELECT count(*) FROM notes n WHERE n.patron_id = p.id AND n.type = :type)"
+_SAME = "EXISTS (SELECT 1 FROM notes n WHERE n.patron_id = p.id AND n.type = :type AND n.text = :text)"
+
+
+class Options(StoreModel):
+    note: str = Field(title="Add Note", min_length=1, max_length=500,
+                      description="The note to add. 500 character limit.")
+    note_type: NoteType = Field(title="Note Type", description="The type of note to add.")
+    replace_existing: bool = Field(
+        False, title="Replace Existing Notes",
+        description="Remove all existing notes of the chosen type and replace them with this note.")
+
+
+class AddPatronNotes(Utility):
+    key = "add-notes"
+    title = "Add Patron Notes"
+    summary = "Adds or appends a Contact, General, Alert, or Category note to selected patrons."
+    guidance = (
+        "If a group of specific patrons need to meet with the librarian, choose Alert and type "
+        "\"Needs to meet with librarian\". Alert notes pop up in Circulation whenever those "
+        "patrons' barcodes are scanned.\n\n"
+        "If patrons are in special reading programs, considered at-risk, or belong to other "
+        "groups that need to be recorded, choose Category and type the note."
+    )
+    Options = Options
+    value_label = "Notes of type"
+
+    def plan_sql(self, options: Options) -> PlanSQL:
+        params = {"type": str(options.note_type), "text": options.note}
+        if options.replace_existing:
+            # Already exactly this one note of the type: nothing to replace.
+            same = f"({_COUNT} = 1 AND {_SAME})"
+            return PlanSQL(
+                current=_COUNT, new="1",
+                outcome=f"CASE WHEN {same} THEN 'unchanged' ELSE 'change' END",
+                reason=f"CASE WHEN {same} THEN 'already has only this note' END",
+                params=params)
+        return PlanSQL(
+            current=_COUNT, new=f"{_COUNT} + CASE WHEN {_SAME} THEN 0 ELSE 1 END",
+            outcome=f"CASE WHEN {_SAME} THEN 'unchanged' ELSE 'change' END",
+            reason=f"CASE WHEN {_SAME} THEN 'already has this note' END",
+            params=params)
+
+    def label(self, options: Options) -> str:
+        return f"{options.note_type} notes"
+
+    def show(self, value) -> str:
+        return f"{value} note" + ("" if value == 1 else "s")
+
+    def apply(self, tx) -> None:
+        params = {"type": str(tx.options.note_type), "text": tx.options.note, "now": tx.now}
+        if tx.options.replace_existing:
+            where = f"type = :type AND patron_id IN {tx.changes}"
+            tx.record_rows("notes", "delete", where, params)
+            tx.db.execute(f"DELETE FROM notes WHERE {where}", params)
+        first_new = tx.last_id("notes")
+        tx.db.execute(
+            f"""INSERT INTO notes (patron_id, type, text, created)
+                SELECT patron_id, :type, :text, :now FROM temp.{tx.plan.table}
+                WHERE outcome = 'change' ORDER BY seq""", params)
+        tx.record_rows("notes", "insert", "id > :first", {"first": first_new})

@@ -1,0 +1,94 @@
+"""The utility contract: what every utility module declares, once.
+
+A utility says how to compute, in SQL over one matched patron ``p``, the
+current value, the new value, the outcome and its reason; the engine
+(store/plan.py) turns that into the plan table the preview pages through, and
+store/apply.py runs the utility's ``apply`` inside the journaled transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..validation import StoreModel
+
+if TYPE_CHECKING:
+    from ..apply import Transaction
+
+# Permissions (security groups grant them; see the operators issue).
+UTILITIES_PERMISSION = "Patrons: Import, Export and Utilities"
+
+
+@dataclass(frozen=True)
+class PlanSQL:
+    """SQL expressions for one matched patron.
+
+    ``current`` and ``new`` see the patron as ``p``; ``outcome`` (one of
+    'change', 'unchanged', 'skip') and ``reason`` may also use ``p.current``
+    and ``p.new``. Named parameters go in ``params`` (never into the SQL text).
+    """
+
+    current: str
+    new: str
+    outcome: str = "CASE WHEN p.current IS p.new THEN 'unchanged' ELSE 'change' END"
+    reason: str = "CASE WHEN p.current IS p.new THEN 'already ' || coalesce(p.new, '(none)') END"
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class Entry:
+    """What the picker knows of a utility: enough to list, filter and explain it."""
+
+    key: ClassVar[str]
+    title: ClassVar[str]
+    summary: ClassVar[str]
+    guidance: ClassVar[str] = ""
+    textbook_tracker: ClassVar[bool] = False
+    permission: ClassVar[str] = UTILITIES_PERMISSION
+    built: ClassVar[bool] = True
+
+
+class Utility(Entry):
+    """A runnable utility. Subclasses set the metadata, ``Options`` and ``value_label``."""
+
+    Options: ClassVar[type[StoreModel]]
+    value_label: ClassVar[str]  # preview column header for current → new
+    destructive: ClassVar[bool] = False
+
+    def plan_sql(self, options: StoreModel) -> PlanSQL:
+        raise NotImplementedError
+
+    def apply(self, tx: "Transaction") -> None:
+        """Make the change for every plan row whose outcome is 'change', journaling it."""
+        raise NotImplementedError
+
+    def label(self, options: StoreModel) -> str:
+        """The preview's header for the current → new columns."""
+        return self.value_label
+
+    def show(self, value: Any) -> str:
+        """A current/new value as the preview shows it."""
+        return "(none)" if value is None or value == "" else str(value)
+
+
+class SetPatronColumn(Utility):
+    """A utility that sets one patron column to the value of one option."""
+
+    column: ClassVar[str]
+    option: ClassVar[str]
+
+    def target(self, options: StoreModel) -> Any:
+        value = getattr(options, self.option)
+        return None if value == "" else str(value)
+
+    def plan_sql(self, options: StoreModel) -> PlanSQL:
+        return PlanSQL(current=f"p.{self.column}", new=":target",
+                       params={"target": self.target(options)})
+
+    def apply(self, tx: "Transaction") -> None:
+        tx.update_patrons(self.column)
+
+
+class Coming(Entry):
+    """A utility of the seed not built yet: listed in the picker, disabled."""
+
+    built = False

@@ -24,6 +24,8 @@ def today() -> dt.date:
 
 
 def now() -> str:
-    """A timestamp for the journal; its date part follows the fixed "today"."""
+    """A timestamp for the journal; with "today" fixed by a test, a fixed time of day too."""
+    if _fixed is not None:
+        return dt.datetime.combine(_fixed, dt.time(9, 0)).isoformat(sep=" ")
     real = dt.datetime.now().replace(microsecond=0)
     return dt.datetime.combine(today(), real.time()).isoformat(sep=" ")

@@ -23,7 +23,8 @@ _DATE_HELP = f"Accepts {ACCEPTED}."
 
 
 def _is_number(text: str | None) -> bool:
-    return bool(text) and text.isdigit()
+    # ASCII only: "²".isdigit() is True but int("²") fails (and SQL's GLOB knows only 0-9).
+    return bool(text) and text.isascii() and text.isdigit()
 
 
 class Selection(StoreModel):

@@ -19,7 +19,8 @@ from .validation import StoreModel, validate
 
 _CHOICES_SQL = {
     "grade": "SELECT name, name FROM grades ORDER BY position",
-    "site": "SELECT code, code || ' — ' || name || CASE WHEN is_union THEN ' (Union Site)' ELSE '' END "
+    "site": "SELECT code, code || ' — ' || name || "
+            "CASE WHEN is_union AND name <> 'Union Site' THEN ' (Union Site)' ELSE '' END "
             "FROM sites ORDER BY is_union, code",
     "policy": "SELECT name, name FROM policies ORDER BY name",
     "security_group": "SELECT name, name || ' (level ' || level || ')' FROM security_groups ORDER BY level, name",

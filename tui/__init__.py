@@ -1,0 +1,1 @@
+"""Patron Utilities' terminal interface: it presents; store/ decides."""

@@ -1,0 +1,100 @@
+"""The ``patron-utils`` command: open the app, or create a demo database."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sqlite3
+import sys
+from pathlib import Path
+
+from store.database import Busy, default_path, resolve_path
+
+DEMO_PATRONS = 2000
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; use 1 or more")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="patron-utils",
+        description="Batch utilities for a library's patron database. With no command, "
+                    "opens the app (on a demo database it creates, unless --db or "
+                    "PATRON_UTILS_DB names one).")
+    p.add_argument("--db", metavar="PATH", help="the patron database file "
+                   f"(default: $PATRON_UTILS_DB, else {default_path()})")
+    sub = p.add_subparsers(dest="command")
+    demo = sub.add_parser("demo", help="(re)create a demo database")
+    demo.add_argument("--db", metavar="PATH", dest="demo_db", help="where to create it")
+    demo.add_argument("--patrons", type=_positive, default=DEMO_PATRONS, metavar="N",
+                      help=f"how many patrons (default {DEMO_PATRONS})")
+    demo.add_argument("--seed", type=int, default=1, metavar="S",
+                      help="random seed; the same seed gives the same database (default 1)")
+    demo.add_argument("--force", action="store_true", help="replace an existing file")
+    return p
+
+
+def _is_foreign(path: Path) -> bool:
+    """An existing SQLite file that is not a patron database (we must not add tables to it)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return True
+    return version == 0 and tables > 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from store.demo import create_demo
+
+    if args.command == "demo":
+        path = resolve_path(args.demo_db or args.db)
+        try:
+            create_demo(path, patrons=args.patrons, seed=args.seed, force=args.force)
+        except FileExistsError as exc:
+            print(f"patron-utils demo: {exc}", file=sys.stderr)
+            return 2
+        print(f"Created a demo database with {args.patrons:,} patrons at {path}")
+        return 0
+
+    path = resolve_path(args.db)
+    notice = None
+    if not path.exists():
+        if path != default_path():
+            print(f"patron-utils: there is no database at {path}.\n"
+                  f"To create a demo database there: patron-utils demo --db {path}",
+                  file=sys.stderr)
+            return 2
+        create_demo(path, patrons=DEMO_PATRONS)
+        notice = (f"Created a demo database with {DEMO_PATRONS:,} patrons at {path}. "
+                  "Use --db PATH to open your library's database.")
+    elif _is_foreign(path):
+        print(f"patron-utils: {path} is not a Patron Utilities database; nothing was changed.",
+              file=sys.stderr)
+        return 2
+
+    from .app import make_app
+
+    try:
+        app = make_app(path, operator=getpass.getuser(), notice=notice)
+    except (Busy, RuntimeError) as exc:
+        print(f"patron-utils: {exc}", file=sys.stderr)
+        return 2
+    app.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

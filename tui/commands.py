@@ -1,0 +1,26 @@
+"""The command palette offers every utility."""
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class UtilityCommands(Provider):
+    """Open any built utility by name from ctrl+p."""
+
+    def _entries(self):
+        return [e for e in self.app.store.catalog if e.built]
+
+    async def discover(self) -> Hits:
+        for entry in self._entries():
+            yield DiscoveryHit(entry.title, partial(self.app.open_utility, entry.key),
+                               help=entry.summary)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for entry in self._entries():
+            score = matcher.match(entry.title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(entry.title),
+                          partial(self.app.open_utility, entry.key), help=entry.summary)

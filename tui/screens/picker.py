@@ -1,0 +1,107 @@
+"""The picker: every utility of the seed, type-to-filter, with its guidance."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.utilities.base import Entry
+
+
+def entry_prompt(entry: Entry) -> Text:
+    text = Text(entry.title, style="" if entry.built else "dim")
+    if not entry.built:
+        text.append("  coming", style="italic dim")
+    return text
+
+
+class PickerScreen(Screen):
+    """Choose a utility. Typing filters the list; Enter opens the highlighted one."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="open", priority=True),
+        Binding("down", "focus_list", "List", show=False),
+        Binding("escape", "clear_filter", "Clear filter", id="clear"),
+        Binding("ctrl+q", "app.quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, entries: list[Entry], heading: str) -> None:
+        super().__init__()
+        self.entries = entries
+        self.heading = heading
+        self.shown: list[Entry] = list(entries)
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.heading, id="heading")
+        yield Input(placeholder="Type to filter utilities", id="filter")
+        with Horizontal(id="picker-body"):
+            yield OptionList(*[Option(entry_prompt(e), id=e.key) for e in self.entries],
+                             id="utilities")
+            with VerticalScroll(id="help-panel"):
+                yield Static(id="help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#utilities", OptionList).highlighted = 0
+        self.query_one("#filter").focus()
+        self._show_help(self.entries[0])
+
+    def _matching(self, value: str) -> list[Entry]:
+        words = value.casefold().split()
+        return [e for e in self.entries
+                if all(w in f"{e.title} {e.summary}".casefold() for w in words)]
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.shown = self._matching(event.value)
+        options = self.query_one("#utilities", OptionList)
+        options.clear_options()
+        options.add_options([Option(entry_prompt(e), id=e.key) for e in self.shown])
+        if self.shown:
+            options.highlighted = 0
+        else:
+            self.query_one("#help", Static).update(f"No utility matches {event.value!r}.")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        entry = next(e for e in self.entries if e.key == event.option.id)
+        self._show_help(entry)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_open()
+
+    def _show_help(self, entry: Entry) -> None:
+        text = Text()
+        text.append(entry.title + "\n", style="bold")
+        if entry.textbook_tracker:
+            text.append("Textbook Tracker\n", style="italic")
+        text.append("\n" + entry.summary + "\n")
+        if entry.guidance:
+            text.append("\nWhen to run it\n", style="bold")
+            text.append(entry.guidance + "\n")
+        if not entry.built:
+            text.append("\nComing in a later release: not available yet.\n", style="italic")
+        self.query_one("#help", Static).update(text)
+
+    def action_focus_list(self) -> None:
+        self.query_one("#utilities").focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.query_one("#filter").focus()
+
+    def action_open(self) -> None:
+        # Read the filter now: Enter may arrive before the list has caught up with typing.
+        matching = self._matching(self.query_one("#filter", Input).value)
+        if not matching:
+            return
+        options = self.query_one("#utilities", OptionList)
+        index = options.highlighted
+        highlighted = options.get_option_at_index(index).id if index is not None else None
+        entry = next((e for e in matching if e.key == highlighted), matching[0])
+        if not entry.built:
+            self.notify(f"{entry.title} is coming in a later release.", severity="warning")
+            return
+        self.app.open_utility(entry.key)

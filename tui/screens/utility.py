@@ -1,0 +1,216 @@
+"""A utility: Selections and Options tabs, the preview, then confirm and apply."""
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from store import Busy, Invalid, Plan, Problem, Selection, Stale, Store
+from store.utilities.base import Utility
+
+from .. import text
+from ..fields import field_specs
+from ..widgets.model_form import ModelForm
+from ..widgets.preview_table import PreviewTable
+from .confirm import ConfirmScreen
+from .result import ResultScreen
+
+PAGE = 100
+TABS = {"selection-form": ("selections", "Selections"), "options-form": ("options", "Options")}
+
+
+class UtilityScreen(Screen):
+    """Say which patrons and what to do; F5 previews, F9 applies after a confirm."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("f2", "tab('selections')", "Selections", id="selections"),
+        Binding("f3", "tab('options')", "Options", id="options"),
+        Binding("f5", "preview", "Preview", id="preview"),
+        Binding("f9", "apply", "Apply", id="apply"),
+    ]
+
+    def __init__(self, store: Store, utility: Utility, operator: str,
+                 choice_labels: dict[str, list[tuple[str, str]]]) -> None:
+        super().__init__()
+        self.store = store
+        self.utility = utility
+        self.operator = operator
+        self.choice_labels = choice_labels
+        self.plan: Plan | None = None
+        self.outdated = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.utility.title, id="heading")
+        with TabbedContent(initial="selections"):
+            with TabPane("Selections", id="selections"):
+                yield ModelForm(field_specs(Selection), self.choice_labels, id="selection-form")
+            with TabPane("Options", id="options"):
+                yield ModelForm(field_specs(self.utility.Options), self.choice_labels,
+                                id="options-form")
+            with TabPane("Preview", id="preview"):
+                yield Static("Press F5 to preview which patrons change.", id="counts")
+                yield PreviewTable(id="preview-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#selection-form", ModelForm).focus_first()
+
+    @property
+    def forms(self) -> list[ModelForm]:
+        return list(self.query(ModelForm))
+
+    # -- tabs ----------------------------------------------------------------
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self.query_one(f"#{tab} ModelForm", ModelForm).focus_first()
+
+    def action_back(self) -> None:
+        if self.plan is not None:
+            self._discard(self.plan)
+        self.app.pop_screen()
+
+    # -- preview -------------------------------------------------------------
+    def action_preview(self) -> None:
+        for form in self.forms:
+            form.clear_problems()
+        values = {form.id: form.values() for form in self.forms}
+        self.query_one("#counts", Static).update("Computing the preview…")
+        self.make_plan(values["selection-form"], values["options-form"])
+
+    @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
+    def make_plan(self, selection: dict, options: dict) -> None:
+        problems: list[Problem] = []
+        for check in (lambda: self.store.validate_selection(selection),
+                      lambda: self.store.validate_options(self.utility.key, options)):
+            try:
+                check()
+            except Invalid as exc:
+                problems += exc.problems
+        if problems:
+            self.app.call_from_thread(self._show_problems, problems)
+            return
+        old, self.plan = self.plan, None
+        if old is not None:
+            self.store.discard(old)
+        plan = self.store.plan(self.utility.key, selection, options, self.operator)
+        rows = self.store.page(plan, 0, PAGE)
+        self.app.call_from_thread(self._show_plan, plan, rows)
+
+    def _show_problems(self, problems: list[Problem]) -> None:
+        first = None
+        for form in self.forms:
+            mine = form.show_problems(problems)
+            tab_id, title = TABS[form.id]
+            tab = self.query_one(TabbedContent).get_tab(tab_id)
+            tab.label = f"{title} ⚠ {len(mine)}" if mine else title
+            if mine and first is None:
+                first = (tab_id, form, mine[0].field)
+        self.query_one("#counts", Static).update(
+            "Not previewed: fix the fields marked ⚠.\n" + "\n".join(str(p) for p in problems))
+        if first:
+            tab_id, form, field = first
+            self.query_one(TabbedContent).active = tab_id
+            form.focus_field(field)
+
+    def _show_plan(self, plan: Plan, rows) -> None:
+        for form in self.forms:
+            tab_id, title = TABS[form.id]
+            self.query_one(TabbedContent).get_tab(tab_id).label = title
+        self.plan, self.outdated = plan, False
+        c = plan.counts
+        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip)]
+        if plan.selection.is_empty():
+            lines.append("No selections: every patron in the database matches.")
+        else:
+            lines.append("Selections: " + "; ".join(plan.selection.describe()))
+        lines.append("F9 applies this preview after a confirm." if c.change
+                     else "Nothing to change: no patron would be changed.")
+        self.query_one("#counts", Static).update("\n".join(lines))
+        table = self.query_one(PreviewTable)
+        label = self.utility.label(plan.options)
+        table.start(["Barcode", "Name", label, f"New {label.lower()}", "Outcome"], c.matched)
+        table.add_page(self._cells(rows))
+        self.query_one(TabbedContent).active = "preview"
+        table.focus()
+
+    def _cells(self, rows) -> list[tuple]:
+        show = self.utility.show
+        return [(r.barcode, r.name, show(r.current), show(r.new),
+                 text.outcome_cell(r.outcome, r.reason)) for r in rows]
+
+    @on(PreviewTable.MoreWanted)
+    def _more(self, event: PreviewTable.MoreWanted) -> None:
+        if self.plan is not None:
+            self.fetch_page(self.plan, event.offset)
+
+    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
+    def fetch_page(self, plan: Plan, offset: int) -> None:
+        rows = self.store.page(plan, offset, PAGE)
+        self.app.call_from_thread(self._add_page, plan, rows)
+
+    def _add_page(self, plan: Plan, rows) -> None:
+        if plan is self.plan:
+            self.query_one(PreviewTable).add_page(self._cells(rows))
+
+    @on(ModelForm.Edited)
+    def _edited(self) -> None:
+        if self.plan is not None and not self.outdated:
+            self.outdated = True
+            self.query_one("#counts", Static).update(
+                "Selections or options changed since this preview: press F5 to preview again.")
+
+    # -- apply ---------------------------------------------------------------
+    def action_apply(self) -> None:
+        plan = self.plan
+        if plan is None or self.outdated:
+            self.notify("Preview first (F5): only a current preview can be applied.",
+                        severity="warning")
+            return
+        c = plan.counts
+        if not c.change:
+            self.notify("Nothing to apply: no patron in this preview would change.",
+                        severity="warning")
+            return
+        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip), "",
+                 "Selections: " + "; ".join(plan.selection.describe()),
+                 "Options: " + "; ".join(text.options_lines(plan.options)), "",
+                 f"{c.change:,} patron{'s' if c.change != 1 else ''} will be changed in one "
+                 "transaction, recorded in the journal."]
+        self.app.push_screen(ConfirmScreen(f"Apply {self.utility.title}?", lines),
+                             self._confirmed)
+
+    def _confirmed(self, confirmed: bool | None) -> None:
+        if confirmed and self.plan is not None:
+            self.query_one("#counts", Static).update("Applying…")
+            self.run_apply(self.plan)
+
+    @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
+    def run_apply(self, plan: Plan) -> None:
+        try:
+            report = self.store.apply(plan)
+        except (Stale, Busy) as exc:
+            self.app.call_from_thread(self._not_applied, str(exc))
+            return
+        self.app.call_from_thread(self._applied, report)
+
+    def _not_applied(self, message: str) -> None:
+        self.outdated = True
+        self.query_one("#counts", Static).update(f"Not applied: {message}")
+        self.notify(f"Not applied: {message}", severity="error", timeout=10)
+
+    def _applied(self, report) -> None:
+        self.plan = None
+        self.app.switch_screen(ResultScreen(self.store, report))
+
+    # -- failures --------------------------------------------------------------
+    def _discard(self, plan: Plan) -> None:
+        self.run_worker(lambda: self.store.discard(plan), thread=True, exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.query_one("#counts", Static).update(f"Error: {event.worker.error}")
+            self.notify(f"Something went wrong: {event.worker.error}", severity="error", timeout=10)

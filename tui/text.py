@@ -1,0 +1,41 @@
+"""How plans, counts and outcomes read on screen (shared by the screens)."""
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel
+from rich.text import Text
+
+from store import Selection
+
+
+def counts_line(matched: int, change: int, unchanged: int, skip: int, done: bool = False) -> str:
+    verb = "changed" if done else "will change"
+    return (f"Matched {matched:,} · {verb} {change:,} · unchanged {unchanged:,} · "
+            f"skipped {skip:,}")
+
+
+def selection_lines(selection: Selection | str) -> list[str]:
+    if isinstance(selection, str):
+        selection = Selection.model_validate(json.loads(selection))
+    return selection.describe()
+
+
+def options_lines(options: BaseModel) -> list[str]:
+    lines = []
+    for name, field in type(options).model_fields.items():
+        value = getattr(options, name)
+        if isinstance(value, bool):
+            value = "Yes" if value else "No"
+        elif value in (None, ""):
+            value = "(none)"
+        lines.append(f"{field.title}: {value}")
+    return lines
+
+
+def outcome_cell(outcome: str, reason: str | None) -> Text:
+    if outcome == "change":
+        return Text("change", style="bold")
+    if outcome == "skip":
+        return Text(f"skip: {reason}", style="bold italic")
+    return Text(f"unchanged: {reason}" if reason else "unchanged", style="dim")

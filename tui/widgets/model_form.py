@@ -1,0 +1,165 @@
+"""A form generated from a Pydantic model's field specs (see tui/fields.py)."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
+
+from store import Problem
+
+from ..fields import FieldSpec
+
+# A long text field shows how much of its limit is used.
+COUNTER_FROM = 100
+
+
+class ModelForm(VerticalScroll):
+    """Fields for one model; ``values()`` feeds ``model_validate``, errors show by their field."""
+
+    DEFAULT_CSS = """
+    ModelForm { padding: 0 1; }
+    ModelForm .field { height: auto; margin-bottom: 1; }
+    ModelForm .field Label { text-style: bold; }
+    ModelForm .help { color: $text-muted; }
+    ModelForm Input { height: 1; border: none; padding: 0 1; background: $boost; }
+    ModelForm Input:focus { border: none; background: $primary 40%; }
+    ModelForm Select { height: auto; }
+    ModelForm SelectCurrent { border: none; height: 1; padding: 0 1; background: $boost; }
+    ModelForm Select:focus > SelectCurrent { border: none; background: $primary 40%; }
+    ModelForm SelectionList { height: auto; max-height: 7; border: none; padding: 0; background: $boost; }
+    ModelForm SelectionList:focus { border: none; background-tint: $primary 20%; }
+    ModelForm Checkbox { border: none; padding: 0; }
+    ModelForm .error { color: $text-error; text-style: bold; display: none; }
+    ModelForm .field.-invalid .error { display: block; }
+    ModelForm .field.-invalid Label { color: $text-error; }
+    ModelForm #form-problems { color: $text-error; display: none; }
+    ModelForm #form-problems.-shown { display: block; }
+    """
+
+    class Edited(Message):
+        """A field's value was edited by the user."""
+
+        def __init__(self, form: "ModelForm", field: str) -> None:
+            super().__init__()
+            self.form = form
+            self.field = field
+
+        @property
+        def control(self) -> "ModelForm":
+            return self.form
+
+    def __init__(self, specs: list[FieldSpec], choice_labels: dict[str, list[tuple[str, str]]],
+                 values: dict[str, Any] | None = None, *, id: str | None = None,
+                 fixed: Iterable[str] = ()) -> None:
+        super().__init__(id=id)
+        self.specs = specs
+        self.choice_labels = choice_labels
+        self.initial = values or {}
+        self.fixed = list(fixed)  # criteria the utility imposes, shown read-only
+
+    def compose(self) -> ComposeResult:
+        for line in self.fixed:
+            yield Static(line, classes="help")
+        yield Static("", id="form-problems")
+        for spec in self.specs:
+            with Vertical(classes="field", id=f"field-{spec.name}"):
+                if spec.kind != "bool":
+                    yield Label(self._label(spec), id=f"label-{spec.name}")
+                yield self._widget(spec, self.initial.get(spec.name, spec.default))
+                if spec.description:
+                    yield Static(spec.description, classes="help")
+                yield Static("", classes="error", id=f"error-{spec.name}")
+
+    def _label(self, spec: FieldSpec, length: int = 0) -> str:
+        label = spec.title + (" (required)" if spec.required else "")
+        if spec.max_length and spec.max_length > COUNTER_FROM:
+            label += f"   {length}/{spec.max_length}"
+        return label
+
+    def _widget(self, spec: FieldSpec, value: Any) -> Widget:
+        wid = f"input-{spec.name}"
+        if spec.kind == "bool":
+            return Checkbox(spec.title, value=bool(value), id=wid)
+        if spec.kind in ("enum", "choice"):
+            options = self._options(spec)
+            current = value if value in {v for _, v in options} else Select.NULL
+            return Select(options, prompt="Choose…", value=current, id=wid)
+        if spec.kind in ("many_enum", "many_choice"):
+            chosen = set(value or [])
+            return SelectionList(*[(label, v, v in chosen) for label, v in self._options(spec)], id=wid)
+        return Input(value="" if value is None else str(value), id=wid)
+
+    def _options(self, spec: FieldSpec) -> list[tuple[str, str]]:
+        """(label, value) pairs, as Select and SelectionList take them."""
+        if spec.options:
+            return [(o, o) for o in spec.options]
+        return [(label, value) for value, label in self.choice_labels.get(spec.choices or "", [])]
+
+    # -- reading and writing values --------------------------------------
+    def values(self) -> dict[str, Any]:
+        """The form's values; an unchosen required choice is left out so validation names it."""
+        out: dict[str, Any] = {}
+        for spec in self.specs:
+            widget = self.query_one(f"#input-{spec.name}")
+            if isinstance(widget, Select):
+                if widget.value is not Select.NULL:
+                    out[spec.name] = widget.value
+            elif isinstance(widget, SelectionList):
+                out[spec.name] = list(widget.selected)
+            else:
+                out[spec.name] = widget.value
+        return out
+
+    # -- errors ------------------------------------------------------------
+    def clear_problems(self) -> None:
+        for field in self.query(".field.-invalid"):
+            field.remove_class("-invalid")
+        self.query_one("#form-problems").remove_class("-shown")
+
+    def show_problems(self, problems: list[Problem]) -> list[Problem]:
+        """Show the problems that belong to this form; returns those."""
+        mine = [p for p in problems if any(s.name == p.field for s in self.specs)]
+        for problem in mine:
+            self.query_one(f"#field-{problem.field}").add_class("-invalid")
+            self.query_one(f"#error-{problem.field}", Static).update(f"⚠ {problem.message}")
+        return mine
+
+    def focus_first(self) -> None:
+        """Focus the first field (or a fixed note when the form has no fields)."""
+        if self.specs:
+            self.focus_field(self.specs[0].name)
+
+    def focus_field(self, name: str) -> None:
+        widget = self.query_one(f"#input-{name}")
+        widget.focus()
+        self.scroll_to_widget(self.query_one(f"#field-{name}"), top=True)
+
+    # -- edits -------------------------------------------------------------
+    def _edited(self, widget: Widget | None) -> None:
+        if widget is None or not (widget.id or "").startswith("input-"):
+            return
+        name = widget.id.removeprefix("input-")
+        spec = next(s for s in self.specs if s.name == name)
+        if isinstance(widget, Input) and spec.max_length and spec.max_length > COUNTER_FROM:
+            self.query_one(f"#label-{name}", Label).update(self._label(spec, len(widget.value)))
+        self.post_message(self.Edited(self, name))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._edited(event.input)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._edited(event.select)
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        event.stop()
+        self._edited(event.selection_list)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self._edited(event.checkbox)

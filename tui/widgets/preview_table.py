@@ -1,0 +1,46 @@
+"""The preview's table: it holds only the pages fetched so far and asks for more."""
+from __future__ import annotations
+
+from textual.message import Message
+from textual.widgets import DataTable
+
+# Ask for the next page when the cursor comes this close to the last loaded row.
+LOOKAHEAD = 25
+
+
+class PreviewTable(DataTable):
+    """Rows arrive page by page from the plan; the table never loads every matched row."""
+
+    class MoreWanted(Message):
+        """The cursor is near the end of the loaded rows; the screen should fetch from ``offset``."""
+
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.total = 0
+        self.waiting = False
+
+    def start(self, columns: list[str], total: int) -> None:
+        """Empty the table for a new plan of ``total`` rows."""
+        self.clear(columns=True)
+        self.add_columns(*columns)
+        self.total = total
+        self.waiting = False
+
+    def add_page(self, rows: list[tuple]) -> None:
+        self.add_rows(rows)
+        self.waiting = False
+        self._want_more()
+
+    def _want_more(self) -> None:
+        loaded = self.row_count
+        if not self.waiting and loaded < self.total and self.cursor_row >= loaded - LOOKAHEAD:
+            self.waiting = True
+            self.post_message(self.MoreWanted(loaded))
+
+    def watch_cursor_coordinate(self, old, new) -> None:
+        super().watch_cursor_coordinate(old, new)
+        self._want_more()

@@ -6,7 +6,9 @@ those values; the check runs in one place for every such field.
 """
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
@@ -65,6 +67,19 @@ class StoreModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _enum_any_case(cls, value: Any, info: ValidationInfo) -> Any:
+        """'inactive' means Inactive: fixed choices match regardless of case."""
+        annotation = cls.model_fields[info.field_name].annotation
+        if typing.get_origin(annotation) is list:
+            annotation = typing.get_args(annotation)[0]
+        if not (isinstance(annotation, type) and issubclass(annotation, Enum)):
+            return value
+        canon = {str(e.value).casefold(): e.value for e in annotation}
+        fix = lambda v: canon.get(v.casefold(), v) if isinstance(v, str) else v  # noqa: E731
+        return [fix(v) for v in value] if isinstance(value, list) else fix(value)
+
     @field_validator("*", mode="after")
     @classmethod
     def _in_database(cls, value: Any, info: ValidationInfo) -> Any:
@@ -107,9 +122,26 @@ def validate(model: type[BaseModel], data: dict[str, Any], choices: ChoicesFn | 
         for err in exc.errors(include_url=False):
             name = str(err["loc"][0]) if err["loc"] else ""
             message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "enum":
+            if err["type"] == "missing" or (
+                    err["type"] == "string_too_short" and err.get("ctx", {}).get("min_length") == 1):
+                message = "a value is required" + _allowed_hint(model, name, choices)
+            elif err["type"] == "enum":
                 message = f"{err['input']!r} is not allowed; allowed: {err['ctx']['expected']}"
             elif err["type"] == "extra_forbidden":
                 message = "is not a field of this form"
             problems.append(Problem(name, field_title(model, name) if name else "Form", message))
         raise Invalid(problems) from None
+
+
+def _allowed_hint(model: type[BaseModel], name: str, choices: ChoicesFn | None) -> str:
+    """'; choose one of: …' for a required field that offers fixed or database choices."""
+    field = model.model_fields.get(name)
+    if field is None:
+        return ""
+    annotation = field.annotation
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return "; choose one of: " + ", ".join(str(e.value) for e in annotation)
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    if extra.get("choices") and choices is not None:
+        return "; choose one of: " + allowed_list(choices(extra["choices"]))
+    return ""

@@ -115,17 +115,7 @@ def demo_store(tmp_path):
     s.close()
 
 
-# -- helpers shared by the test modules ------------------------------------
-
-def barcodes(s: store.Store, where: str = "1", params: dict | None = None) -> set[str]:
-    return {r[0] for r in s.db.execute(f"SELECT barcode FROM patrons p WHERE {where}",
-                                       params or {}).fetchall()}
-
-
-def column(s: store.Store, name: str) -> dict[str, object]:
-    """barcode -> value of one patrons column."""
-    return dict(s.db.execute(f"SELECT barcode, {name} FROM patrons").fetchall())
-
-
-def count(s: store.Store, table: str) -> int:
-    return s.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+@pytest.fixture
+def all_barcodes() -> set[str]:
+    """Every barcode in small_db (test modules do not import conftest)."""
+    return set(ALL_BARCODES)

@@ -8,12 +8,21 @@ import pytest
 
 import store
 import store.apply
-from conftest import ALL_BARCODES, STAMP, column, count
 from store.utilities import get
 
+STAMP = "2026-01-01 00:00:00"  # created/modified of every small_db patron (conftest)
 HIGH_TO_INACTIVE = ({"sites": ["HIGH"]}, {"status": "Inactive"})
 # HIGH: Cobb (already Inactive), Davis, de la Cruz, Éluard, Ng.
 HIGH_CHANGES = {"1000": "Transferred", "101": "Active", "P123": "Suspended", "p150": "Active"}
+
+
+def column(s: store.Store, name: str) -> dict:
+    """barcode -> value of one patrons column."""
+    return dict(s.db.execute(f"SELECT barcode, {name} FROM patrons").fetchall())
+
+
+def count(s: store.Store, table: str) -> int:
+    return s.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def snapshot(s: store.Store) -> dict:
@@ -34,10 +43,10 @@ def test_counts(high_plan):
     assert high_plan.counts == store.Counts(matched=5, change=4, unchanged=1, skip=0)
 
 
-def test_counts_for_empty_selection_cover_everyone(small_db):
+def test_counts_for_empty_selection_cover_everyone(small_db, all_barcodes):
     plan = small_db.plan("change-status", {}, {"status": "Active"}, "tester")
     active = sum(1 for v in column(small_db, "status").values() if v == "Active")
-    assert plan.counts == store.Counts(len(ALL_BARCODES), len(ALL_BARCODES) - active, active, 0)
+    assert plan.counts == store.Counts(len(all_barcodes), len(all_barcodes) - active, active, 0)
 
 
 def test_plan_rows_show_current_new_and_reason(high_plan):
@@ -79,22 +88,22 @@ def test_page_order_on_the_demo_follows_last_name_first_name_barcode(demo_store)
     assert keys == sorted(keys)
 
 
-def test_apply_changes_exactly_the_change_rows(small_db, high_plan):
+def test_apply_changes_exactly_the_change_rows(small_db, high_plan, all_barcodes):
     before = column(small_db, "status")
     report = small_db.apply(high_plan)
     assert report.counts == high_plan.counts
     assert report.title == "Change Patron Status"
     after = column(small_db, "status")
-    for barcode in ALL_BARCODES:
+    for barcode in all_barcodes:
         expected = "Inactive" if barcode in HIGH_CHANGES else before[barcode]
         assert after[barcode] == expected
 
 
-def test_unchanged_and_unselected_rows_are_not_touched(small_db, high_plan):
+def test_unchanged_and_unselected_rows_are_not_touched(small_db, high_plan, all_barcodes):
     small_db.apply(high_plan)
     modified = column(small_db, "modified")
     assert modified["100"] == STAMP                          # already Inactive
-    assert all(modified[b] == STAMP for b in ALL_BARCODES - {"100", *HIGH_CHANGES})
+    assert all(modified[b] == STAMP for b in all_barcodes - {"100", *HIGH_CHANGES})
     assert all(modified[b].startswith("2026-06-01 ") for b in HIGH_CHANGES)
 
 
@@ -244,6 +253,14 @@ def test_plan_matching_nobody(small_db):
     plan = small_db.plan("change-status", {"barcode_from": "5000"}, {"status": "Active"}, "t")
     assert plan.counts == store.Counts(0, 0, 0, 0)
     assert plan.page(0, 10) == []
+
+
+def test_plan_accepts_models_as_well_as_dicts(small_db):
+    sel = store.Selection(sites=["HIGH"])
+    options = get("change-status").Options(status="Inactive")
+    plan = small_db.plan("change-status", sel, options, "tester")
+    assert plan.counts == store.Counts(matched=5, change=4, unchanged=1, skip=0)
+    assert plan.selection == sel and plan.options == options
 
 
 def test_unknown_utility_key(small_db):

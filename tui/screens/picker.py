@@ -52,8 +52,11 @@ class PickerScreen(Screen):
 
     def _matching(self, value: str) -> list[Entry]:
         words = value.casefold().split()
-        return [e for e in self.entries
-                if all(w in f"{e.title} {e.summary}".casefold() for w in words)]
+        found = [e for e in self.entries
+                 if all(w in f"{e.title} {e.summary}".casefold() for w in words)]
+        # Titles holding the typed phrase as a whole come first ("change patron location").
+        phrase = " ".join(words)
+        return sorted(found, key=lambda e: phrase not in e.title.casefold())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.shown = self._matching(event.value)

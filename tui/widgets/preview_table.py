@@ -25,12 +25,13 @@ class PreviewTable(DataTable):
 
     def start(self, columns: list[str], total: int) -> None:
         """Empty the table for a new plan of ``total`` rows."""
+        self.waiting = True
         self.clear(columns=True)
         self.add_columns(*columns)
         self.total = total
-        self.waiting = False
 
     def add_page(self, rows: list[tuple]) -> None:
+        self.waiting = True  # add_rows moves the cursor row by row; ask only once it is done
         self.add_rows(rows)
         self.waiting = False
         self._want_more()

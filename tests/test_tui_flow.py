@@ -1,0 +1,232 @@
+"""The whole flow of each utility, driven by keys, asserting the database afterwards."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from tui.screens.picker import PickerScreen
+from tui.screens.result import ResultScreen
+from tui.screens.utility import UtilityScreen
+from tui.widgets.preview_table import PreviewTable
+
+from .tui_helpers import app_for, demo_db, fill_all, open_utility, query, settle
+
+
+@pytest.fixture
+def path(tmp_path):
+    return demo_db(tmp_path)
+
+
+async def preview_and_apply(pilot) -> None:
+    await pilot.press("f5")
+    await settle(pilot)
+    await pilot.press("f9")
+    await settle(pilot)
+    await pilot.press("y")
+    await settle(pilot)
+
+
+async def test_change_status_grade_12_to_inactive(path):
+    grade12 = {r[0] for r in query(path, "SELECT id FROM patrons WHERE grade = '12'")}
+    already = {r[0] for r in query(path, "SELECT id FROM patrons WHERE grade = '12' AND status = 'Inactive'")}
+    others_before = query(path, "SELECT id, status FROM patrons WHERE grade IS NOT '12' ORDER BY id")
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "status")
+        assert isinstance(app.screen, UtilityScreen)
+        await fill_all(pilot, grades=["12"])
+        await pilot.press("f3")
+        await fill_all(pilot, status="Inactive")
+        await preview_and_apply(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        assert app.screen.query_one(DataTable).row_count == len(grade12)
+    assert {r[0] for r in query(path, "SELECT id FROM patrons WHERE status = 'Inactive' AND grade = '12'")} == grade12
+    assert query(path, "SELECT id, status FROM patrons WHERE grade IS NOT '12' ORDER BY id") == others_before
+    ops = query(path, "SELECT utility, operator, matched, changed, unchanged FROM operations")
+    assert ops == [("change-status", "tester", len(grade12), len(grade12) - len(already), len(already))]
+
+
+async def test_change_grade_flow(path):
+    kids = {r[0] for r in query(path, "SELECT id FROM patrons WHERE grade = 'K'")}
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "change patron grade")
+        await fill_all(pilot, grades=["K"])
+        await pilot.press("f3")
+        await fill_all(pilot, grade="1")
+        await preview_and_apply(pilot)
+        assert isinstance(app.screen, ResultScreen)
+    assert query(path, "SELECT count(*) FROM patrons WHERE grade = 'K'") == [(0,)]
+    assert {r[0] for r in query(path, "SELECT row_id FROM operation_rows")} == kids
+
+
+async def test_change_location_flow_creates_new_homeroom(path):
+    room = query(path, "SELECT location FROM patrons WHERE location IS NOT NULL LIMIT 1")[0][0]
+    moved = {r[0] for r in query(path, "SELECT id FROM patrons WHERE location = ?", room)}
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "change patron location")
+        await fill_all(pilot, locations=[room])
+        await pilot.press("f3")
+        await pilot.press(*"Library Annex")
+        await preview_and_apply(pilot)
+        assert isinstance(app.screen, ResultScreen)
+    assert {r[0] for r in query(path, "SELECT id FROM patrons WHERE location = 'Library Annex'")} == moved
+
+
+async def test_add_alert_note_flow(path):
+    selected = {r[0] for r in query(path, "SELECT id FROM patrons WHERE status = 'Transferred'")}
+    notes_before = query(path, "SELECT count(*) FROM notes")[0][0]
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "notes")
+        await fill_all(pilot, statuses=["Transferred"])
+        await pilot.press("f3")
+        await pilot.press(*"Needs to meet with librarian")
+        await fill_all(pilot, note_type="Alert")
+        await preview_and_apply(pilot)
+        assert isinstance(app.screen, ResultScreen)
+    rows = query(path, "SELECT patron_id, type, text FROM notes WHERE text = 'Needs to meet with librarian'"
+                       " AND type = 'Alert'")
+    assert {r[0] for r in rows} >= selected
+    assert query(path, "SELECT count(*) FROM notes")[0][0] - notes_before == len(selected)
+
+
+async def test_cancel_at_confirm_writes_nothing(path):
+    before = query(path, "SELECT id, status FROM patrons ORDER BY id")
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "status")
+        await pilot.press("f3")
+        await fill_all(pilot, status="Suspended")
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)
+        await pilot.press("f9", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)
+    assert query(path, "SELECT id, status FROM patrons ORDER BY id") == before
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_stale_preview_is_refused_at_apply(path):
+    victim = query(path, "SELECT id FROM patrons WHERE grade = '3' AND status = 'Active' LIMIT 1")[0][0]
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "status")
+        await fill_all(pilot, grades=["3"])
+        await pilot.press("f3")
+        await fill_all(pilot, status="Inactive")
+        await pilot.press("f5")
+        await settle(pilot)
+        # Another technician changes a matched patron between preview and apply.
+        other = sqlite3.connect(path)
+        other.execute("UPDATE patrons SET status = 'Suspended' WHERE id = ?", (victim,))
+        other.commit()
+        other.close()
+        await pilot.press("f9", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)
+        assert "Not applied" in str(app.screen.query_one("#counts", Static).render())
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+    assert query(path, "SELECT count(*) FROM patrons WHERE grade = '3' AND status = 'Inactive'") == \
+        query(path, "SELECT 0")  # nothing of the stale plan was written
+    assert query(path, "SELECT status FROM patrons WHERE id = ?", victim) == [("Suspended",)]
+
+
+async def test_options_error_is_shown_by_its_field_and_flags_the_tab(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "status")
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        error = str(screen.query_one("#error-status", Static).render())
+        assert "a value is required; choose one of: Active, Card Lost" in error
+        assert screen.query_one("#field-status").has_class("-invalid")
+        assert "⚠" in str(screen.query_one("TabbedContent").get_tab("options").label)
+        assert screen.plan is None
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_bad_date_in_selections_names_the_field(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "status")
+        await fill_all(pilot, graduation_from="13/45/2026")
+        await pilot.press("f3")
+        await fill_all(pilot, status="Inactive")
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("TabbedContent").active == "selections"
+        error = str(screen.query_one("#error-graduation_from", Static).render())
+        assert "13/45/2026" in error and "MM/DD/YYYY" in error
+        assert app.focused.id == "input-graduation_from"
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_preview_pages_rows_instead_of_loading_all(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "status")
+        await pilot.press("f3")
+        await fill_all(pilot, status="Other")
+        await pilot.press("f5")
+        await settle(pilot)
+        table = app.screen.query_one(PreviewTable)
+        assert table.total == 300
+        assert table.row_count == 100
+        table.move_cursor(row=90)
+        await settle(pilot)
+        assert table.row_count == 200
+        assert "No selections: every patron" in str(app.screen.query_one("#counts", Static).render())
+
+
+async def test_editing_after_preview_requires_a_new_preview(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "status")
+        await pilot.press("f3")
+        await fill_all(pilot, status="Other")
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("f3")
+        await fill_all(pilot, status="Active")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)  # no confirm: the preview is outdated
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_picker_refuses_a_coming_utility_and_escape_goes_back(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "remove patrons")
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("escape")  # clears the filter
+        await open_utility(pilot, "status")
+        assert isinstance(app.screen, UtilityScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+
+
+async def test_command_palette_opens_a_utility(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Change Patron Grade")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)
+        assert app.screen.utility.key == "change-grade"

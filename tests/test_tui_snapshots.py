@@ -1,0 +1,96 @@
+"""Snapshots at 80×24 with a fixed "today", each paired with a database assertion."""
+from __future__ import annotations
+
+import pytest
+
+from .tui_helpers import app_for, demo_db, fill_all, open_utility, query, settle
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def path(tmp_path):
+    return demo_db(tmp_path)
+
+
+def untouched(path) -> None:
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+    assert query(path, "SELECT count(*) FROM patrons WHERE status = 'Inactive'") == \
+        query(path, "SELECT count(*) FROM patrons WHERE status = 'Inactive' AND modified = created")
+
+
+async def to_options_with_grade_12(pilot) -> None:
+    await open_utility(pilot, "status")
+    await fill_all(pilot, grades=["12"])
+    await pilot.press("f3")
+    await settle(pilot)
+
+
+def test_picker(snap_compare, path):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press(*"change")
+        await settle(pilot)
+
+    assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
+    untouched(path)
+
+
+def test_selections_tab(snap_compare, path):
+    async def run_before(pilot):
+        await open_utility(pilot, "status")
+        await pilot.press(*"2026")
+        await settle(pilot)
+
+    assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
+    untouched(path)
+
+
+def test_options_tab_with_validation_error(snap_compare, path):
+    async def run_before(pilot):
+        await to_options_with_grade_12(pilot)
+        await pilot.press("f5")  # no status chosen
+        await settle(pilot)
+
+    assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
+    untouched(path)
+
+
+def test_preview(snap_compare, path):
+    async def run_before(pilot):
+        await to_options_with_grade_12(pilot)
+        await fill_all(pilot, status="Inactive")
+        await pilot.press("f5")
+        await settle(pilot)
+
+    assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
+    untouched(path)
+
+
+def test_confirm_modal(snap_compare, path):
+    async def run_before(pilot):
+        await to_options_with_grade_12(pilot)
+        await fill_all(pilot, status="Inactive")
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+
+    assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
+    untouched(path)
+
+
+def test_result(snap_compare, path):
+    grade12 = query(path, "SELECT count(*) FROM patrons WHERE grade = '12'")[0][0]
+
+    async def run_before(pilot):
+        await to_options_with_grade_12(pilot)
+        await fill_all(pilot, status="Inactive")
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("f9", "y")
+        await settle(pilot)
+
+    assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
+    assert query(path, "SELECT count(*) FROM patrons WHERE grade = '12' AND status = 'Inactive'") == [(grade12,)]
+    assert query(path, "SELECT count(*) FROM operations") == [(1,)]

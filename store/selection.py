@@ -31,13 +31,13 @@ class Selection(StoreModel):
     """Which patrons: each filled criterion narrows the match; empty ones are ignored."""
 
     barcode_from: str = Field("", title="Barcode from", max_length=15,
-                              description="Lowest barcode to include. Numbers compare as numbers.")
+                              description="Lowest barcode included.")
     barcode_to: str = Field("", title="Barcode to", max_length=15,
-                            description="Highest barcode to include.")
+                            description="Highest included; all-digit barcodes compare as numbers.")
     last_name_from: str = Field("", title="Last name from", max_length=100,
-                                description="First last name to include, e.g. A.")
+                                description="First last name included, e.g. A.")
     last_name_to: str = Field("", title="Last name to", max_length=100,
-                              description="Last name to include; 'C' includes every name starting with C.")
+                              description="A prefix: 'C' takes in every C name.")
     sites: list[str] = choice("site", many=True, title="Patrons in Site",
                               description="Any of these sites.")
     grades: list[str] = choice("grade", many=True, title="Patrons in Grade",

@@ -11,7 +11,7 @@ from tui.screens.result import ResultScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
-from .tui_helpers import app_for, demo_db, fill_all, open_utility, query, settle
+from .tui_helpers import app_for, demo_db, fill_all, open_utility, preview, query, settle
 
 
 @pytest.fixture
@@ -98,11 +98,7 @@ async def test_cancel_at_confirm_writes_nothing(path):
     before = query(path, "SELECT id, status FROM patrons ORDER BY id")
     app = app_for(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_utility(pilot, "status")
-        await pilot.press("f3")
-        await fill_all(pilot, status="Suspended")
-        await pilot.press("f5")
-        await settle(pilot)
+        await preview(pilot, "status", {}, dict(status="Suspended"))
         await pilot.press("f9")
         await settle(pilot)
         await pilot.press("escape")
@@ -119,12 +115,7 @@ async def test_stale_preview_is_refused_at_apply(path):
     victim = query(path, "SELECT id FROM patrons WHERE grade = '3' AND status = 'Active' LIMIT 1")[0][0]
     app = app_for(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_utility(pilot, "status")
-        await fill_all(pilot, grades=["3"])
-        await pilot.press("f3")
-        await fill_all(pilot, status="Inactive")
-        await pilot.press("f5")
-        await settle(pilot)
+        await preview(pilot, "status", dict(grades=["3"]), dict(status="Inactive"))
         # Another technician changes a matched patron between preview and apply.
         other = sqlite3.connect(path)
         other.execute("UPDATE patrons SET status = 'Suspended' WHERE id = ?", (victim,))
@@ -158,12 +149,7 @@ async def test_options_error_is_shown_by_its_field_and_flags_the_tab(path):
 async def test_bad_date_in_selections_names_the_field(path):
     app = app_for(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_utility(pilot, "status")
-        await fill_all(pilot, graduation_from="13/45/2026")
-        await pilot.press("f3")
-        await fill_all(pilot, status="Inactive")
-        await pilot.press("f5")
-        await settle(pilot)
+        await preview(pilot, "status", dict(graduation_from="13/45/2026"), dict(status="Inactive"))
         screen = app.screen
         assert screen.query_one("TabbedContent").active == "selections"
         error = str(screen.query_one("#error-graduation_from", Static).render())
@@ -175,11 +161,7 @@ async def test_bad_date_in_selections_names_the_field(path):
 async def test_preview_pages_rows_instead_of_loading_all(path):
     app = app_for(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_utility(pilot, "status")
-        await pilot.press("f3")
-        await fill_all(pilot, status="Other")
-        await pilot.press("f5")
-        await settle(pilot)
+        await preview(pilot, "status", {}, dict(status="Other"))
         table = app.screen.query_one(PreviewTable)
         assert table.total == 300
         assert table.row_count == 100
@@ -192,11 +174,7 @@ async def test_preview_pages_rows_instead_of_loading_all(path):
 async def test_editing_after_preview_requires_a_new_preview(path):
     app = app_for(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_utility(pilot, "status")
-        await pilot.press("f3")
-        await fill_all(pilot, status="Other")
-        await pilot.press("f5")
-        await settle(pilot)
+        await preview(pilot, "status", {}, dict(status="Other"))
         await pilot.press("f3")
         await fill_all(pilot, status="Active")
         await pilot.press("f9")

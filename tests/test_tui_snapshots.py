@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .tui_helpers import app_for, demo_db, fill_all, open_utility, query, settle
+from .tui_helpers import app_for, demo_db, fill_all, open_utility, preview, query, settle
 
 SIZE = (80, 24)
 
@@ -58,10 +58,7 @@ def test_options_tab_with_validation_error(snap_compare, path):
 
 def test_preview(snap_compare, path):
     async def run_before(pilot):
-        await to_options_with_grade_12(pilot)
-        await fill_all(pilot, status="Inactive")
-        await pilot.press("f5")
-        await settle(pilot)
+        await preview(pilot, "status", {"grades": ["12"]}, {"status": "Inactive"})
 
     assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
     untouched(path)
@@ -69,10 +66,7 @@ def test_preview(snap_compare, path):
 
 def test_confirm_modal(snap_compare, path):
     async def run_before(pilot):
-        await to_options_with_grade_12(pilot)
-        await fill_all(pilot, status="Inactive")
-        await pilot.press("f5")
-        await settle(pilot)
+        await preview(pilot, "status", {"grades": ["12"]}, {"status": "Inactive"})
         await pilot.press("f9")
         await settle(pilot)
 
@@ -84,10 +78,7 @@ def test_result(snap_compare, path):
     grade12 = query(path, "SELECT count(*) FROM patrons WHERE grade = '12'")[0][0]
 
     async def run_before(pilot):
-        await to_options_with_grade_12(pilot)
-        await fill_all(pilot, status="Inactive")
-        await pilot.press("f5")
-        await settle(pilot)
+        await preview(pilot, "status", {"grades": ["12"]}, {"status": "Inactive"})
         await pilot.press("f9", "y")
         await settle(pilot)
 

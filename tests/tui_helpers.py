@@ -60,3 +60,14 @@ async def fill_all(pilot, **fields) -> None:
     for name, value in fields.items():
         fill(pilot, name, value)
     await pilot.pause()
+
+
+async def preview(pilot, filter_text: str, selections: dict | None = None,
+                  options: dict | None = None) -> None:
+    """Open a utility, fill both tabs, press F5 and wait for the preview."""
+    await open_utility(pilot, filter_text)
+    await fill_all(pilot, **(selections or {}))
+    await pilot.press("f3")
+    await fill_all(pilot, **(options or {}))
+    await pilot.press("f5")
+    await settle(pilot)

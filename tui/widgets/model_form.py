@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
@@ -23,8 +23,12 @@ class ModelForm(VerticalScroll):
     DEFAULT_CSS = """
     ModelForm { padding: 0 1; }
     ModelForm .field { height: auto; margin-bottom: 1; }
+    ModelForm .range { height: auto; margin-bottom: 1; }
+    ModelForm .range > .field { width: 1fr; margin-bottom: 0; }
+    ModelForm .range > .field:first-child { margin-right: 2; }
     ModelForm .field Label { text-style: bold; }
     ModelForm .help { color: $text-muted; }
+    ModelForm .chosen { text-style: italic; }
     ModelForm Input { height: 1; border: none; padding: 0 1; background: $boost; }
     ModelForm Input:focus { border: none; background: $primary 40%; }
     ModelForm Select { height: auto; }
@@ -65,14 +69,40 @@ class ModelForm(VerticalScroll):
         for line in self.fixed:
             yield Static(line, classes="help")
         yield Static("", id="form-problems")
-        for spec in self.specs:
-            with Vertical(classes="field", id=f"field-{spec.name}"):
-                if spec.kind != "bool":
-                    yield Label(self._label(spec), id=f"label-{spec.name}")
-                yield self._widget(spec, self.initial.get(spec.name, spec.default))
-                if spec.description:
-                    yield Static(spec.description, classes="help")
-                yield Static("", classes="error", id=f"error-{spec.name}")
+        if not self.specs:
+            yield Static("Nothing to set here.", classes="help")
+        specs = iter(self.specs)
+        for spec in specs:
+            partner = self._range_end(spec)
+            if partner is None:
+                yield from self._field(spec)
+                continue
+            # A range's two ends side by side: half the scrolling, and they read as one.
+            next(specs)
+            with Horizontal(classes="range"):
+                yield from self._field(spec)
+                yield from self._field(partner)
+
+    def _range_end(self, spec: FieldSpec) -> FieldSpec | None:
+        if not spec.name.endswith("_from"):
+            return None
+        name = spec.name.removesuffix("_from") + "_to"
+        index = self.specs.index(spec) + 1
+        following = self.specs[index] if index < len(self.specs) else None
+        return following if following is not None and following.name == name else None
+
+    def _field(self, spec: FieldSpec) -> ComposeResult:
+        with Vertical(classes="field", id=f"field-{spec.name}"):
+            if spec.kind != "bool":
+                yield Label(self._label(spec), id=f"label-{spec.name}")
+            yield self._widget(spec, self.initial.get(spec.name, spec.default))
+            if spec.description:
+                yield Static(spec.description, classes="help")
+            if spec.kind in ("many_enum", "many_choice"):
+                # Spelled out: a tick's colour is hard to read on a 16-colour terminal.
+                yield Static(self._chosen(self.initial.get(spec.name, spec.default)),
+                             classes="chosen", id=f"chosen-{spec.name}")
+            yield Static("", classes="error", id=f"error-{spec.name}")
 
     def _label(self, spec: FieldSpec, length: int = 0) -> str:
         label = spec.title + (" (required)" if spec.required else "")
@@ -92,6 +122,10 @@ class ModelForm(VerticalScroll):
             chosen = set(value or [])
             return SelectionList(*[(label, v, v in chosen) for label, v in self._options(spec)], id=wid)
         return Input(value="" if value is None else str(value), id=wid)
+
+    @staticmethod
+    def _chosen(values) -> str:
+        return "Chosen: " + (", ".join(map(str, values)) if values else "none (any patron)")
 
     def _options(self, spec: FieldSpec) -> list[tuple[str, str]]:
         """(label, value) pairs, as Select and SelectionList take them."""
@@ -146,6 +180,8 @@ class ModelForm(VerticalScroll):
         spec = next(s for s in self.specs if s.name == name)
         if isinstance(widget, Input) and spec.max_length and spec.max_length > COUNTER_FROM:
             self.query_one(f"#label-{name}", Label).update(self._label(spec, len(widget.value)))
+        if isinstance(widget, SelectionList):
+            self.query_one(f"#chosen-{name}", Static).update(self._chosen(widget.selected))
         self.post_message(self.Edited(self, name))
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -5,11 +5,13 @@ Usable from a Python shell with no terminal; it never imports Textual.
 from .apply import AlreadyApplied, Report, Stale
 from .database import Busy, connect, resolve_path
 from .plan import Counts, Plan, PlanRow
+from .security import LoginFailed, NotPermitted, Operator
 from .selection import Selection, Status, compile_selection
 from .store import Store
 from .validation import Invalid, Problem
 
 __all__ = [
-    "AlreadyApplied", "Busy", "Counts", "Invalid", "Plan", "PlanRow", "Problem", "Report",
+    "AlreadyApplied", "Busy", "Counts", "Invalid", "LoginFailed", "NotPermitted", "Operator",
+    "Plan", "PlanRow", "Problem", "Report",
     "Selection", "Stale", "Status", "Store", "compile_selection", "connect", "resolve_path",
 ]

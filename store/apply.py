@@ -9,6 +9,7 @@ import sqlite_utils
 from . import clock
 from .database import Busy
 from .plan import Counts, Plan, create_plan_table, plan_select
+from .security import require
 
 
 class Stale(RuntimeError):
@@ -67,11 +68,14 @@ class Transaction:
             {"now": self.now},
         )
 
-    def record_rows(self, table: str, action: str, where: str, params: dict | None = None) -> None:
-        """Journal whole rows of ``table`` matching ``where`` (before a delete, after an insert)."""
-        columns = [c.name for c in self.db[table].columns]
+    def record_rows(self, table: str, action: str, where: str, params: dict | None = None,
+                    columns: list[str] | None = None, after_sql: str | None = None) -> None:
+        """Journal rows of ``table`` matching ``where``: whole rows before a delete or after
+        an insert; for an update, ``columns`` before and ``after_sql`` (a JSON object) after."""
+        columns = columns or [c.name for c in self.db[table].columns]
         image = "json_object(" + ", ".join(f"'{c}', {c}" for c in columns) + ")"
-        before, after = (image, "NULL") if action == "delete" else ("NULL", image)
+        before, after = {"delete": (image, "NULL"), "insert": ("NULL", image),
+                         "update": (image, after_sql or "NULL")}[action]
         self.db.execute(
             f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
                 SELECT :op, '{table}', id, '{action}', {before}, {after} FROM {table} WHERE {where}""",
@@ -86,6 +90,8 @@ def apply(db: sqlite_utils.Database, plan: Plan) -> Report:
     """Apply ``plan`` exactly as previewed, or raise Stale/Busy having written nothing."""
     if plan.applied:
         raise AlreadyApplied("this preview has already been applied; preview again")
+    require(plan.operator, plan.utility.permissions, plan.utility.title)
+    plan.utility.prepare(db, plan)
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
@@ -101,7 +107,7 @@ def apply(db: sqlite_utils.Database, plan: Plan) -> Report:
                    :matched, :change, :unchanged, :skip)""",
             {
                 "utility": plan.utility.key, "title": plan.utility.title,
-                "operator": plan.operator, "now": now,
+                "operator": plan.operator.username, "now": now,
                 "selection": plan.selection.model_dump_json(exclude_defaults=True),
                 "options": plan.options.model_dump_json(),
                 "matched": counts.matched, "change": counts.change,
@@ -128,7 +134,7 @@ def apply(db: sqlite_utils.Database, plan: Plan) -> Report:
 
 def _check_fresh(db: sqlite_utils.Database, plan: Plan) -> None:
     """Recompute the plan under the write lock; any difference means a stale preview."""
-    sql, params = plan_select(plan.utility, plan.selection, plan.options)
+    sql, params = plan_select(plan.utility, plan.selection, plan.options, plan.operator)
     check = f"{plan.table}_check"
     create_plan_table(db, check, sql, params)
     cols = "patron_id, current, new, outcome, reason"

@@ -7,8 +7,9 @@ import random
 from pathlib import Path
 
 from . import clock
+from . import security
 from .database import connect
-from .utilities.base import UTILITIES_PERMISSION
+from .usernames import fold_username
 
 SITES = [("ELM", "Elm Street Elementary", 0), ("MID", "Lincoln Middle School", 0),
          ("HIGH", "Central High School", 0), ("UNION", "Union Site", 1)]
@@ -18,10 +19,17 @@ POLICIES = [("Elementary", 365, 14, 5, 200), ("Grade 6-8", 365, 14, 10, 500),
             ("Grade 9-12", 365, 21, 10, 1000), ("Staff", 730, 60, 0, None),
             ("Community", None, 21, 25, 1000)]
 SECURITY_GROUPS = [
-    ("District Administrator", 0, [UTILITIES_PERMISSION, "Patron Passwords: Edit"]),
-    ("Librarian", 1, [UTILITIES_PERMISSION, "Patron Passwords: Edit"]),
+    ("District Administrator", 0, list(security.ALL_PERMISSIONS)),
+    ("Librarian", 1, [p for p in security.ALL_PERMISSIONS if p != security.SECURITY_GROUPS]),
+    ("Library Aide", 2, [security.UTILITIES]),
     ("Teacher", 2, []),
     ("Student", 3, []),
+]
+# The demo's operators: (username, password, first, last, security group). Their
+# passwords are published (README, the login screen of a demo database): demo only.
+DEMO_OPERATORS = [
+    ("demo", "demo-librarian", "Dana", "Reyes", "District Administrator"),
+    ("aide", "demo-aide", "Alex", "Kim", "Library Aide"),
 ]
 FIRST = ["Darla", "Daniel", "Maria", "José", "Zoë", "Chloé", "Liam", "Olivia", "Noah", "Emma",
          "Ava", "Sophia", "Isabella", "Mia", "Lucas", "Mateo", "Amelia", "Harper", "Evelyn",
@@ -57,6 +65,7 @@ def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: boo
     stamp = f"{today.isoformat()} 08:00:00"
     _reference_tables(db)
     _patrons(db, rng, patrons, today, stamp)
+    _operators(db, patrons, stamp)
     _circulation(db, rng, patrons, today)
     db.conn.close()
     return path
@@ -75,6 +84,7 @@ def _reference_tables(db) -> None:
         {"key": "term.location2", "value": "2nd Location"},
         {"key": "centralized_catalog", "value": "1"},
         {"key": "disable_account_expiration", "value": "0"},
+        {"key": "demo", "value": "1"},
     ])
 
 
@@ -125,11 +135,13 @@ def _patrons(db, rng: random.Random, count: int, today: dt.date, stamp: str) -> 
             "status": status, "site": site,
             "graduation_date": dt.date(grad_year, 6, 5).isoformat() if grad_year else None,
             "expiration_date": (today + dt.timedelta(days=rng.randint(-200, 400))).isoformat(),
-            "username": None, "password_hash": None, "must_change_password": 0,
+            # Alexandria's default username is the barcode; some patrons have none yet.
+            "username": str(20260000 + i) if i % 3 else None,
+            "password_hash": None, "must_change_password": 0,
             "created": stamp, "modified": stamp,
         })
         n_emails = rng.choice([0, 1, 1, 1, 2, 3]) if rng.random() < 0.8 else 0
-        base = f"{first[0]}{last}".lower().replace("'", "").replace(" ", "")
+        base = fold_username(f"{first[0]}{last}")
         for pos in range(n_emails):
             emails.append({"patron_id": i, "position": pos,
                            "address": f"{base}{i}{'.alt' * pos}@example.org"})
@@ -178,3 +190,13 @@ def _circulation(db, rng: random.Random, count: int, today: dt.date) -> None:
                         ("checkouts", checkouts), ("holds", holds), ("reservations", reservations),
                         ("charges", charges), ("history", history), ("reviews", reviews)):
         db[table].insert_all(rows, batch_size=1000)
+
+
+def _operators(db, count: int, stamp: str) -> None:
+    for n, (username, password, first, last, group) in enumerate(DEMO_OPERATORS, start=1):
+        db["patrons"].insert({
+            "id": count + n, "barcode": f"STAFF{n:03d}", "first_name": first, "last_name": last,
+            "security_group": group, "status": "Active", "site": "HIGH", "policy": "Staff",
+            "username": username, "password_hash": security.hash_password(password),
+            "created": stamp, "modified": stamp,
+        })

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .security import Operator
 from .selection import Selection, compile_selection
 from .utilities.base import Utility
 from .validation import StoreModel
@@ -42,15 +43,17 @@ class PlanRow:
     reason: str | None
 
 
-def plan_select(utility: Utility, selection: Selection, options: StoreModel) -> tuple[str, dict]:
+def plan_select(utility: Utility, selection: Selection, options: StoreModel,
+                operator: Operator) -> tuple[str, dict]:
     """The SELECT producing plan rows (also re-run at apply to detect a stale preview)."""
     where = compile_selection(selection)
-    spec = utility.plan_sql(options)
+    spec = utility.plan_sql(options, operator)
+    extra = "".join(f", {sql} AS {name}" for name, sql in spec.extra.items())
     sql = f"""
         SELECT row_number() OVER (ORDER BY {ORDER_SQL}) AS seq, p.id AS patron_id, p.barcode,
                {NAME_SQL} AS name, p.current, p.new,
                {spec.outcome} AS outcome, {spec.reason} AS reason
-        FROM (SELECT p.*, {spec.current} AS current, {spec.new} AS new
+        FROM (SELECT p.*, {spec.current} AS current, {spec.new} AS new{extra}
               FROM patrons p WHERE {where.where}) AS p
     """
     return sql, {**where.params, **spec.params}
@@ -69,14 +72,14 @@ class Plan:
     """A computed plan, held in a temporary table of the connection that made it."""
 
     def __init__(self, db: sqlite_utils.Database, utility: Utility, selection: Selection,
-                 options: StoreModel, operator: str):
+                 options: StoreModel, operator: Operator):
         self.db = db
         self.utility = utility
         self.selection = selection
         self.options = options
         self.operator = operator
         self.table = f"plan_{next(_ids)}"
-        sql, params = plan_select(utility, selection, options)
+        sql, params = plan_select(utility, selection, options, operator)
         self.db.execute("BEGIN")  # one consistent read for the whole plan
         try:
             create_plan_table(db, self.table, sql, params)

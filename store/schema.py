@@ -157,14 +157,29 @@ CREATE TABLE preferences (
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
     patron_id INTEGER REFERENCES patrons(id),
+    -- 'password-reset' messages get their single-use link when they are sent.
+    kind TEXT NOT NULL DEFAULT 'message',
     address TEXT NOT NULL,
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
-    token_hash TEXT,
-    expires TEXT,
     created TEXT NOT NULL,
     sent TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
     error TEXT
+);
+CREATE INDEX outbox_unsent ON outbox(sent);
+CREATE TABLE password_resets (
+    id INTEGER PRIMARY KEY,
+    patron_id INTEGER NOT NULL REFERENCES patrons(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL,
+    expires TEXT NOT NULL,
+    used TEXT
+);
+CREATE TABLE login_failures (
+    username TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    locked_until REAL
 );
 
 -- The journal: one row per operation, one per matched patron (the report),

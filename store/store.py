@@ -10,8 +10,10 @@ import threading
 from typing import Any
 
 from . import apply as _apply
+from . import security
 from .database import connect
 from .plan import Plan
+from .security import Operator, require
 from .selection import Selection
 from .utilities import CATALOG, get
 from .utilities.base import Entry, Utility
@@ -57,6 +59,25 @@ class Store:
     def choices(self, kind: str) -> list[str]:
         return [value for value, _ in self.choice_labels(kind)]
 
+    def login(self, username: str, password: str) -> Operator:
+        """An Operator for good credentials; LoginFailed (one message for all causes) otherwise."""
+        with self.lock:
+            return security.login(self.db, username, password)
+
+    def unavailable(self, entry: Entry, operator: Operator) -> str | None:
+        """Why ``operator`` cannot run ``entry`` now, or None when they can."""
+        if not entry.built:
+            return "coming in a later release"
+        missing = operator.missing(entry.permissions)
+        if missing:
+            return "needs the permission " + " and ".join(f"'{p}'" for p in missing)
+        return None
+
+    def is_demo(self) -> bool:
+        with self.lock:
+            row = self.db.execute("SELECT value FROM preferences WHERE key = 'demo'").fetchone()
+        return bool(row and row[0] == "1")
+
     def patron_count(self) -> int:
         with self.lock:
             return self.db["patrons"].count
@@ -66,15 +87,26 @@ class Store:
         """A Selection from form or CLI values; raises Invalid naming each bad field."""
         return validate(Selection, data, self.choices)
 
-    def validate_options(self, key: str, data: dict[str, Any]) -> StoreModel:
-        return validate(get(key).Options, data, self.choices)
+    def validate_options(self, key: str, data: dict[str, Any],
+                         operator: Operator | None = None) -> StoreModel:
+        """Options from form or CLI values; with an operator, also the rules that depend on them."""
+        utility = get(key)
+        options = validate(utility.Options, data, self.choices)
+        if operator is not None:
+            with self.lock:
+                utility.check(self.db, options, operator)
+        return options
 
     def plan(self, key: str, selection: Selection | dict, options: StoreModel | dict,
-             operator: str) -> Plan:
-        """Compute the plan for a utility; inputs are validated against the database first."""
+             operator: Operator) -> Plan:
+        """Compute the plan for a utility; inputs are validated against the database first.
+
+        Raises NotPermitted when the operator's security group does not allow it.
+        """
         utility = get(key)
+        require(operator, utility.permissions, utility.title)
         sel = self.validate_selection(_as_dict(selection))
-        opts = self.validate_options(key, _as_dict(options))
+        opts = self.validate_options(key, _as_dict(options), operator)
         with self.lock:
             return Plan(self.db, utility, sel, opts, operator)
 

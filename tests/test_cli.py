@@ -7,18 +7,21 @@ import sys
 
 import pytest
 
+from store.demo import DEMO_OPERATORS
 from tui.__main__ import main
+
+OPERATORS = len(DEMO_OPERATORS)  # the demo's operators are patrons too
 
 
 def test_demo_creates_and_refuses_to_overwrite(tmp_path, capsys):
     path = tmp_path / "d.db"
     assert main(["demo", "--db", str(path), "--patrons", "25", "--seed", "3"]) == 0
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (25,)
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (25 + OPERATORS,)
     assert main(["demo", "--db", str(path), "--patrons", "10"]) == 2
     assert "--force" in capsys.readouterr().err
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (25,)
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (25 + OPERATORS,)
     assert main(["demo", "--db", str(path), "--patrons", "10", "--force"]) == 0
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (10,)
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (10 + OPERATORS,)
 
 
 @pytest.mark.parametrize("bad", ["0", "-5", "many"])
@@ -53,4 +56,4 @@ def test_python_dash_m_tui_is_the_same_command(tmp_path):
     out = subprocess.run([sys.executable, "-m", "tui", "demo", "--db", str(tmp_path / "m.db"),
                           "--patrons", "5"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert "5 patrons" in out.stdout
+    assert "5 patrons" in out.stdout and "demo / demo-librarian" in out.stdout

@@ -8,8 +8,10 @@ import sqlite3
 import pytest
 
 from store import clock
-from store.demo import GRADES, create_demo
+from store.demo import DEMO_OPERATORS, GRADES, create_demo
 from store.schema import HISTORY_KINDS, NOTE_TYPES
+
+from .operators import ADMIN
 
 TODAY = dt.date(2026, 6, 1)  # fixed by conftest's autouse fixture
 TABLES = ("sites", "grades", "policies", "security_groups", "patrons", "patron_emails", "notes",
@@ -18,9 +20,15 @@ TABLES = ("sites", "grades", "policies", "security_groups", "patrons", "patron_e
 
 
 def dump(path) -> dict:
+    """Every demo table; the operators' password hashes are left out (a fresh salt each run)."""
     conn = sqlite3.connect(path)
     try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in TABLES}
+        out = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in TABLES}
+        out["patrons"] = conn.execute(
+            "SELECT * FROM patrons WHERE password_hash IS NULL ORDER BY rowid").fetchall()
+        out["operators"] = conn.execute(
+            "SELECT username, security_group FROM patrons WHERE password_hash IS NOT NULL").fetchall()
+        return out
     finally:
         conn.close()
 
@@ -86,7 +94,7 @@ def test_grade_table_with_graduated_as_the_only_last_grade(demo_store):
 
 
 def test_patrons_in_the_union_site_and_transferred(demo_store):
-    assert demo_store.patron_count() == 300
+    assert demo_store.patron_count() == 300 + len(DEMO_OPERATORS)
     assert one(demo_store, "SELECT count(*) FROM patrons WHERE site = 'UNION'") > 0
     assert one(demo_store, "SELECT count(*) FROM patrons WHERE status = 'Transferred'") > 0
     statuses = {r[0] for r in demo_store.db.execute("SELECT DISTINCT status FROM patrons")}
@@ -151,6 +159,22 @@ def test_every_utility_can_plan_on_the_demo(demo_store):
                          ("change-grade", {"grade": "Graduated"}),
                          ("change-location", {"location": "Room 100"}),
                          ("add-notes", {"note": "Hello", "note_type": "Alert"})):
-        plan = demo_store.plan(key, {"grades": ["12"]}, options, "tester")
+        plan = demo_store.plan(key, {"grades": ["12"]}, options, ADMIN)
         assert plan.counts.matched > 0
         assert plan.counts.matched == plan.counts.change + plan.counts.unchanged
+
+
+def test_demo_operators_can_log_in_and_their_passwords_are_only_hashed(tmp_path, monkeypatch):
+    from store import Store, security
+
+    monkeypatch.setattr(security, "FAILURE_DELAY", 0)
+    path = create_demo(tmp_path / "demo.db", patrons=10)
+    store_obj = Store(path)
+    for username, password, _, _, group in DEMO_OPERATORS:
+        operator = store_obj.login(username, password)
+        assert operator.group == group and operator.permissions
+    store_obj.close()
+    raw = path.read_bytes() + (path.with_name("demo.db-wal").read_bytes()
+                               if path.with_name("demo.db-wal").exists() else b"")
+    for _, password, *_ in DEMO_OPERATORS:
+        assert password.encode() not in raw

@@ -10,6 +10,8 @@ import store
 import store.apply
 from store.utilities import get
 
+from .operators import ADMIN
+
 STAMP = "2026-01-01 00:00:00"  # created/modified of every small_db patron (conftest)
 HIGH_TO_INACTIVE = ({"sites": ["HIGH"]}, {"status": "Inactive"})
 # HIGH: Cobb (already Inactive), Davis, de la Cruz, Éluard, Ng.
@@ -36,7 +38,7 @@ def snapshot(s: store.Store) -> dict:
 
 @pytest.fixture
 def high_plan(small_db):
-    return small_db.plan("change-status", *HIGH_TO_INACTIVE, "tester")
+    return small_db.plan("change-status", *HIGH_TO_INACTIVE, ADMIN)
 
 
 def test_counts(high_plan):
@@ -44,7 +46,7 @@ def test_counts(high_plan):
 
 
 def test_counts_for_empty_selection_cover_everyone(small_db, all_barcodes):
-    plan = small_db.plan("change-status", {}, {"status": "Active"}, "tester")
+    plan = small_db.plan("change-status", {}, {"status": "Active"}, ADMIN)
     active = sum(1 for v in column(small_db, "status").values() if v == "Active")
     assert plan.counts == store.Counts(len(all_barcodes), len(all_barcodes) - active, active, 0)
 
@@ -62,7 +64,7 @@ def test_plan_rows_show_current_new_and_reason(high_plan):
 
 
 def test_page_is_keyset_over_seq_in_last_name_order(small_db):
-    plan = small_db.plan("change-status", {"last_name_to": "O"}, {"status": "Active"}, "t")
+    plan = small_db.plan("change-status", {"last_name_to": "O"}, {"status": "Active"}, ADMIN)
     full = plan.page(0, 100)
     assert [r.name.split(",")[0] for r in full] == [
         "Adams", "Bell", "Carter", "Chen", "Cobb", "Czerny", "Davis", "de la Cruz", "Ng",
@@ -76,11 +78,12 @@ def test_page_is_keyset_over_seq_in_last_name_order(small_db):
 
 
 def test_page_order_on_the_demo_follows_last_name_first_name_barcode(demo_store):
-    plan = demo_store.plan("change-status", {}, {"status": "Active"}, "t")
-    assert plan.counts.matched == 300
-    rows = [r for offset in range(0, 300, 50) for r in plan.page(offset, 50)]
-    assert [r.seq for r in rows] == list(range(1, 301))
-    assert len({r.patron_id for r in rows}) == 300
+    plan = demo_store.plan("change-status", {}, {"status": "Active"}, ADMIN)
+    total = demo_store.patron_count()  # 300 and the demo's operators
+    assert plan.counts.matched == total
+    rows = [r for offset in range(0, total, 50) for r in plan.page(offset, 50)]
+    assert [r.seq for r in rows] == list(range(1, total + 1))
+    assert len({r.patron_id for r in rows}) == total
     fold = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # NOCASE
     people = {p["id"]: p for p in demo_store.db["patrons"].rows}
     keys = [(people[r.patron_id]["last_name"].translate(fold),
@@ -241,7 +244,7 @@ def test_busy_database_raises_busy_and_writes_nothing(small_db, high_plan):
 
 
 def test_plan_with_no_change_rows_still_journals_the_report(small_db):
-    plan = small_db.plan("change-status", {"statuses": ["Inactive"]}, {"status": "Inactive"}, "t")
+    plan = small_db.plan("change-status", {"statuses": ["Inactive"]}, {"status": "Inactive"}, ADMIN)
     assert plan.counts == store.Counts(1, 0, 1, 0)
     report = small_db.apply(plan)
     assert count(small_db, "operation_rows") == 0
@@ -250,7 +253,7 @@ def test_plan_with_no_change_rows_still_journals_the_report(small_db):
 
 
 def test_plan_matching_nobody(small_db):
-    plan = small_db.plan("change-status", {"barcode_from": "5000"}, {"status": "Active"}, "t")
+    plan = small_db.plan("change-status", {"barcode_from": "5000"}, {"status": "Active"}, ADMIN)
     assert plan.counts == store.Counts(0, 0, 0, 0)
     assert plan.page(0, 10) == []
 
@@ -258,14 +261,14 @@ def test_plan_matching_nobody(small_db):
 def test_plan_accepts_models_as_well_as_dicts(small_db):
     sel = store.Selection(sites=["HIGH"])
     options = get("change-status").Options(status="Inactive")
-    plan = small_db.plan("change-status", sel, options, "tester")
+    plan = small_db.plan("change-status", sel, options, ADMIN)
     assert plan.counts == store.Counts(matched=5, change=4, unchanged=1, skip=0)
     assert plan.selection == sel and plan.options == options
 
 
 def test_unknown_utility_key(small_db):
     with pytest.raises(KeyError, match="change-status"):
-        small_db.plan("change-colour", {}, {}, "t")
+        small_db.plan("change-colour", {}, {}, ADMIN)
 
 
 def test_discard_drops_the_plan_table(small_db, high_plan):

@@ -8,6 +8,8 @@ import pytest
 import store
 from store.selection import Selection, compile_selection
 
+from .operators import ADMIN
+
 
 def matched(s: store.Store, **criteria) -> set[str]:
     compiled = compile_selection(Selection(**criteria))
@@ -121,7 +123,7 @@ def test_hostile_strings_are_parameters_not_sql(small_db, hostile, all_barcodes)
 
 def test_hostile_selection_through_a_plan_leaves_the_table(small_db, all_barcodes):
     plan = small_db.plan("change-status", {"last_name_from": "'; DROP TABLE patrons;--"},
-                         {"status": "Inactive"}, "tester")
+                         {"status": "Inactive"}, ADMIN)
     # "'" sorts before every letter, so the literal bound takes in everyone.
     assert plan.counts.matched == len(all_barcodes)
     assert "patrons" in small_db.db.table_names()
@@ -289,6 +291,6 @@ def test_several_problems_are_all_reported(small_db):
 
 def test_validation_runs_before_the_plan_is_made(small_db):
     with pytest.raises(store.Invalid) as info:
-        small_db.plan("change-status", {"sites": ["MID"]}, {"status": "Active"}, "tester")
+        small_db.plan("change-status", {"sites": ["MID"]}, {"status": "Active"}, ADMIN)
     assert info.value.problems[0].field == "sites"
     assert small_db.db.execute("SELECT count(*) FROM operations").fetchone()[0] == 0

@@ -85,3 +85,27 @@ def test_result(snap_compare, path):
     assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
     assert query(path, "SELECT count(*) FROM patrons WHERE grade = '12' AND status = 'Inactive'") == [(grade12,)]
     assert query(path, "SELECT count(*) FROM operations") == [(1,)]
+
+
+def test_login_screen_after_a_failed_attempt(snap_compare, path, monkeypatch):
+    monkeypatch.setattr("store.security.FAILURE_DELAY", 0)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press(*"demo", "enter", *"wrong", "enter")
+        await settle(pilot)
+
+    assert snap_compare(app_for(path, operator=None), terminal_size=SIZE, run_before=run_before)
+    assert query(path, "SELECT username, failures FROM login_failures") == [("demo", 1)]
+
+
+def test_reset_accounts_options_tab(snap_compare, path):
+    async def run_before(pilot):
+        await open_utility(pilot, "reset patron accounts")
+        await pilot.press("f3")
+        await fill_all(pilot, username="First Initial + Last Name", password="Last Name (non-secure)")
+        await settle(pilot)
+
+    assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
+    untouched(path)
+    assert query(path, "SELECT count(*) FROM patrons WHERE must_change_password = 1") == [(0,)]

@@ -9,6 +9,8 @@ from textual.widgets import Checkbox, Input, Select, SelectionList
 from store.demo import create_demo
 from tui.app import make_app
 
+from .operators import ADMIN
+
 DEMO_PATRONS = 300
 
 
@@ -16,8 +18,8 @@ def demo_db(tmp_path: Path) -> Path:
     return create_demo(tmp_path / "demo.db", patrons=DEMO_PATRONS, seed=7)
 
 
-def app_for(path: Path):
-    return make_app(path, operator="tester")
+def app_for(path: Path, operator=ADMIN):
+    return make_app(path, operator=operator)
 
 
 def query(path: Path, sql: str, *params):

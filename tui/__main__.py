@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sqlite3
 import sys
 from pathlib import Path
@@ -38,6 +37,19 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, metavar="S",
                       help="random seed; the same seed gives the same database (default 1)")
     demo.add_argument("--force", action="store_true", help="replace an existing file")
+    mail = sub.add_parser(
+        "send-mail", help="deliver queued messages (password-reset links) over SMTP",
+        description="Settings come from PATRON_UTILS_SMTP_HOST, _PORT, _STARTTLS, _USER, "
+                    "_PASSWORD, PATRON_UTILS_MAIL_FROM and PATRON_UTILS_RESET_URL; the options "
+                    "below override them. The SMTP password is only read from the environment.")
+    mail.add_argument("--db", metavar="PATH", dest="mail_db", help="the patron database file")
+    mail.add_argument("--host", help="SMTP server")
+    mail.add_argument("--port", help="SMTP port (default 25)")
+    mail.add_argument("--starttls", action="store_const", const="1", help="use STARTTLS")
+    mail.add_argument("--user", dest="username", help="SMTP login name")
+    mail.add_argument("--from", dest="sender", metavar="ADDRESS", help="sender address")
+    mail.add_argument("--reset-url", dest="reset_url", metavar="URL",
+                      help="the catalog's password-reset page; the token is appended")
     return p
 
 
@@ -55,6 +67,36 @@ def _is_foreign(path: Path) -> bool:
     return version == 0 and tables > 0
 
 
+def demo_credentials() -> str:
+    from store.demo import DEMO_OPERATORS
+
+    lines = ["Demo operators (username / password):"]
+    lines += [f"  {user} / {password}   ({group})" for user, password, _, _, group in DEMO_OPERATORS]
+    return "\n".join(lines)
+
+
+def send_mail(path: Path, args: argparse.Namespace) -> int:
+    from store import Store
+    from store.mail import MailConfig, MailConfigError, send_outbox
+
+    if not path.exists():
+        print(f"patron-utils send-mail: there is no database at {path}.", file=sys.stderr)
+        return 2
+    try:
+        config = MailConfig.from_env(host=args.host, port=args.port, starttls=args.starttls,
+                                     username=args.username, sender=args.sender,
+                                     reset_url=args.reset_url)
+        store = Store(path)
+        delivery = send_outbox(store.db, config)
+    except MailConfigError as exc:
+        print(f"patron-utils send-mail: {exc}", file=sys.stderr)
+        return 2
+    print(f"Sent {delivery.sent}; {delivery.failed} left queued.")
+    for error in delivery.errors[:20]:
+        print(f"  not sent: {error}", file=sys.stderr)
+    return 1 if delivery.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from store.demo import create_demo
@@ -66,8 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         except FileExistsError as exc:
             print(f"patron-utils demo: {exc}", file=sys.stderr)
             return 2
-        print(f"Created a demo database with {args.patrons:,} patrons at {path}")
+        print(f"Created a demo database with {args.patrons:,} patrons (and the demo operators) "
+              f"at {path}")
+        print(demo_credentials())
         return 0
+
+    if args.command == "send-mail":
+        return send_mail(resolve_path(args.mail_db or args.db), args)
 
     path = resolve_path(args.db)
     notice = None
@@ -88,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     from .app import make_app
 
     try:
-        app = make_app(path, operator=getpass.getuser(), notice=notice)
+        app = make_app(path, notice=notice)
     except (Busy, RuntimeError) as exc:
         print(f"patron-utils: {exc}", file=sys.stderr)
         return 2

@@ -5,47 +5,67 @@ from pathlib import Path
 
 from textual import work
 from textual.app import App
+from textual.binding import Binding
 
-from store import Selection, Store
+from store import Operator, Selection, Store
 
 from .commands import UtilityCommands
 from .fields import field_specs
+from .screens.login import LoginScreen
 from .screens.picker import PickerScreen
 from .screens.utility import UtilityScreen
 
 
 class PatronUtilsApp(App):
-    """Pick a utility, say which patrons and what to do, preview, confirm, apply."""
+    """Log in, pick a utility, say which patrons and what to do, preview, confirm, apply."""
 
     CSS_PATH = "app.tcss"
     TITLE = "Patron Utilities"
     COMMANDS = App.COMMANDS | {UtilityCommands}
-    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
 
-    def __init__(self, store: Store, operator: str, notice: str | None = None) -> None:
+    def __init__(self, store: Store, operator: Operator | None = None,
+                 notice: str | None = None) -> None:
         super().__init__()
         self.store = store
         self.operator = operator
         self.notice = notice
+        self.db_name = Path(str(store.path)).name
 
     def on_mount(self) -> None:
-        name = Path(str(self.store.path)).name
-        self.push_screen(PickerScreen(self.store.catalog, f"Patron Utilities · {name}"))
+        if self.operator is not None:
+            self.logged_in(self.operator)
+        else:
+            self.push_screen(LoginScreen(self.store, f"Patron Utilities · {self.db_name}",
+                                         self._demo_hint()))
         if self.notice:
             self.notify(self.notice, timeout=15)
-        self.count_patrons(name)
 
-    @work(thread=True, exit_on_error=False)
-    def count_patrons(self, name: str) -> None:
-        count = self.store.patron_count()
-        heading = f"Patron Utilities · {name} · {count:,} patrons · operator {self.operator}"
-        self.call_from_thread(self._set_heading, heading)
+    def _demo_hint(self) -> str | None:
+        if not self.store.is_demo():
+            return None
+        from store.demo import DEMO_OPERATORS
 
-    def _set_heading(self, heading: str) -> None:
-        picker = next((s for s in self.screen_stack if isinstance(s, PickerScreen)), None)
-        if picker is not None:
-            picker.heading = heading
-            picker.query_one("#heading").update(heading)
+        logins = " or ".join(f"{user} / {password}" for user, password, *_ in DEMO_OPERATORS)
+        return f"This is a demo database. Log in as {logins}."
+
+    def logged_in(self, operator: Operator) -> None:
+        """Show the picker for this operator (replacing the login screen)."""
+        self.operator = operator
+        reasons = {e.key: self.store.unavailable(e, operator) for e in self.store.catalog}
+        heading = (f"Patron Utilities · {self.db_name} · {operator.username} "
+                   f"({operator.group}, level {operator.level})")
+        picker = PickerScreen(self.store.catalog, reasons, heading)
+        if isinstance(self.screen, LoginScreen):
+            self.switch_screen(picker)
+        else:
+            self.push_screen(picker)
+
+    def runnable(self) -> list:
+        """The utilities this operator may open (for the command palette)."""
+        if self.operator is None:
+            return []
+        return [e for e in self.store.catalog if self.store.unavailable(e, self.operator) is None]
 
     def open_utility(self, key: str) -> None:
         """Open a utility's screen once its form's database choices are loaded."""
@@ -61,6 +81,7 @@ class PatronUtilsApp(App):
             self.push_screen, UtilityScreen(self.store, utility, self.operator, labels))
 
 
-def make_app(db_path: str | Path, operator: str = "operator", notice: str | None = None) -> PatronUtilsApp:
-    """Build the app on the database at ``db_path`` (tests and snapshots use this)."""
+def make_app(db_path: str | Path, operator: Operator | None = None,
+             notice: str | None = None) -> PatronUtilsApp:
+    """Build the app on the database at ``db_path``; with an operator it skips the login."""
     return PatronUtilsApp(Store(db_path), operator, notice)

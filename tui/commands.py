@@ -7,10 +7,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 
 class UtilityCommands(Provider):
-    """Open any built utility by name from ctrl+p."""
+    """Open, by name from ctrl+p, any utility the operator may run."""
 
     def _entries(self):
-        return [e for e in self.app.store.catalog if e.built]
+        return self.app.runnable()
 
     async def discover(self) -> Hits:
         for entry in self._entries():

@@ -10,7 +10,9 @@ from .add_notes import AddPatronNotes
 from .base import Entry, Utility
 from .change_grade import ChangePatronGrade
 from .change_location import ChangePatronLocation
+from .change_security_group import ChangePatronSecurityGroup
 from .change_status import ChangePatronStatus
+from .reset_accounts import ResetPatronAccounts
 
 CATALOG: list[Entry] = [
     AddPatronNotes(),
@@ -19,7 +21,7 @@ CATALOG: list[Entry] = [
     coming.ChangePatron2ndLocation(),
     ChangePatronLocation(),
     coming.ChangePatronPolicy(),
-    coming.ChangePatronSecurityGroup(),
+    ChangePatronSecurityGroup(),
     ChangePatronStatus(),
     coming.ForgiveCharges(),
     coming.MovePatronsToSite(),
@@ -29,7 +31,7 @@ CATALOG: list[Entry] = [
     coming.RemovePatronPictures(),
     coming.RemovePatrons(),
     coming.RenewPatronAccounts(),
-    coming.ResetPatronAccounts(),
+    ResetPatronAccounts(),
 ]
 
 BY_KEY: dict[str, Entry] = {entry.key: entry for entry in CATALOG}

@@ -36,7 +36,7 @@ class AddPatronNotes(Utility):
     Options = Options
     value_label = "Notes of type"
 
-    def plan_sql(self, options: Options) -> PlanSQL:
+    def plan_sql(self, options: Options, operator) -> PlanSQL:
         params = {"type": str(options.note_type), "text": options.note}
         if options.replace_existing:
             # Already exactly this one note of the type: nothing to replace.

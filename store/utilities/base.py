@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..security import UTILITIES, Operator
 from ..validation import StoreModel
 
 if TYPE_CHECKING:
-    from ..apply import Transaction
+    import sqlite_utils
 
-# Permissions (security groups grant them; see the operators issue).
-UTILITIES_PERMISSION = "Patrons: Import, Export and Utilities"
+    from ..apply import Transaction
+    from ..plan import Plan
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class PlanSQL:
     outcome: str = "CASE WHEN p.current IS p.new THEN 'unchanged' ELSE 'change' END"
     reason: str = "CASE WHEN p.current IS p.new THEN 'already ' || coalesce(p.new, '(none)') END"
     params: dict[str, Any] = field(default_factory=dict)
+    # More columns computed per patron, for outcome and reason to use as p.<name>.
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 class Entry:
@@ -43,7 +46,8 @@ class Entry:
     summary: ClassVar[str]
     guidance: ClassVar[str] = ""
     textbook_tracker: ClassVar[bool] = False
-    permission: ClassVar[str] = UTILITIES_PERMISSION
+    # Every one of these must be granted by the operator's security group.
+    permissions: ClassVar[tuple[str, ...]] = (UTILITIES,)
     built: ClassVar[bool] = True
 
 
@@ -54,8 +58,14 @@ class Utility(Entry):
     value_label: ClassVar[str]  # preview column header for current → new
     destructive: ClassVar[bool] = False
 
-    def plan_sql(self, options: StoreModel) -> PlanSQL:
+    def plan_sql(self, options: StoreModel, operator: Operator) -> PlanSQL:
         raise NotImplementedError
+
+    def check(self, db: "sqlite_utils.Database", options: StoreModel, operator: Operator) -> None:
+        """Rules on the options that depend on the operator or the data; raise Invalid."""
+
+    def prepare(self, db: "sqlite_utils.Database", plan: "Plan") -> None:
+        """Slow per-patron work (hashing) done before the write lock is taken."""
 
     def apply(self, tx: "Transaction") -> None:
         """Make the change for every plan row whose outcome is 'change', journaling it."""
@@ -80,7 +90,7 @@ class SetPatronColumn(Utility):
         value = getattr(options, self.option)
         return None if value == "" else str(value)
 
-    def plan_sql(self, options: StoreModel) -> PlanSQL:
+    def plan_sql(self, options: StoreModel, operator: Operator) -> PlanSQL:
         return PlanSQL(current=f"p.{self.column}", new=":target",
                        params={"target": self.target(options)})
 

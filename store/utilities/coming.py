@@ -2,6 +2,7 @@
 
 Each moves to a module of its own when it is built.
 """
+from ..security import FORGIVE, REMOVE_PATRONS, REMOVE_RECORDS, UTILITIES
 from .base import Coming
 
 
@@ -39,20 +40,9 @@ class ChangePatronPolicy(Coming):
     textbook_tracker = True
 
 
-class ChangePatronSecurityGroup(Coming):
-    key = "change-security-group"
-    title = "Change Patron Security Group"
-    summary = "Changes the security group of selected patrons to the specified security group."
-    guidance = (
-        "Run this utility if you assign security groups by grade. An operator may only change "
-        "groups of a lower security level (a larger number) than their own; District "
-        "Administrators (level 0) are exempt."
-    )
-    textbook_tracker = True
-
-
 class ForgiveCharges(Coming):
     key = "forgive-charges"
+    permissions = (UTILITIES, FORGIVE)
     title = "Forgive Charges"
     summary = "Forgives selected charges, fees, or fines created during a transaction date range."
     guidance = (
@@ -86,6 +76,7 @@ class ReassignUnionSitePatrons(Coming):
 
 class RemovePatronHistory(Coming):
     key = "remove-history"
+    permissions = (UTILITIES, REMOVE_RECORDS)
     title = "Remove Patron History"
     summary = "Removes everything but Lexile history from selected patrons' histories."
     guidance = (
@@ -97,6 +88,7 @@ class RemovePatronHistory(Coming):
 
 class RemovePatronNotes(Coming):
     key = "remove-notes"
+    permissions = (UTILITIES, REMOVE_RECORDS)
     title = "Remove Patron Notes"
     summary = "Removes all Contact, General, Alert, or Category notes from selected patrons."
     guidance = "Run this utility to remove old and temporary notes past librarians may have left."
@@ -104,6 +96,7 @@ class RemovePatronNotes(Coming):
 
 class RemovePatronPictures(Coming):
     key = "remove-pictures"
+    permissions = (UTILITIES, REMOVE_RECORDS)
     title = "Remove Patron Pictures"
     summary = "Removes the pictures of selected patrons."
     guidance = "Run this utility if patron pictures need to be replaced or removed for privacy."
@@ -111,6 +104,7 @@ class RemovePatronPictures(Coming):
 
 class RemovePatrons(Coming):
     key = "remove-patrons"
+    permissions = (UTILITIES, REMOVE_PATRONS)
     title = "Remove Patrons"
     summary = "Removes selected patron records from your database."
     guidance = (
@@ -129,17 +123,5 @@ class RenewPatronAccounts(Coming):
     guidance = (
         "The number of days an account stays active after renewal comes from the patron's "
         "policy. Only works when account expiration dates are not disabled in preferences."
-    )
-    textbook_tracker = True
-
-
-class ResetPatronAccounts(Coming):
-    key = "reset-accounts"
-    title = "Reset Patron Accounts"
-    summary = "Resets patron usernames and/or passwords to the chosen formats."
-    guidance = (
-        "Run this utility at the beginning of the school year to let patrons who forgot their "
-        "usernames and passwords log in. Patrons are skipped if their new username would be a "
-        "duplicate, or if usernames become email addresses and they have none."
     )
     textbook_tracker = True

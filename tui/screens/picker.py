@@ -12,10 +12,10 @@ from textual.widgets.option_list import Option
 from store.utilities.base import Entry
 
 
-def entry_prompt(entry: Entry) -> Text:
-    text = Text(entry.title, style="" if entry.built else "dim")
-    if not entry.built:
-        text.append("  coming", style="italic dim")
+def entry_prompt(entry: Entry, reason: str | None) -> Text:
+    text = Text(entry.title, style="" if reason is None else "dim")
+    if reason is not None:
+        text.append("  coming" if not entry.built else "  denied", style="italic dim")
     return text
 
 
@@ -26,12 +26,12 @@ class PickerScreen(Screen):
         Binding("enter", "open", "Open", id="open", priority=True),
         Binding("down", "focus_list", "List", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="clear"),
-        Binding("ctrl+q", "app.quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, entries: list[Entry], heading: str) -> None:
+    def __init__(self, entries: list[Entry], reasons: dict[str, str | None], heading: str) -> None:
         super().__init__()
         self.entries = entries
+        self.reasons = reasons  # why each utility cannot be run, or None
         self.heading = heading
         self.shown: list[Entry] = list(entries)
 
@@ -39,7 +39,8 @@ class PickerScreen(Screen):
         yield Static(self.heading, id="heading")
         yield Input(placeholder="Type to filter utilities", id="filter")
         with Horizontal(id="picker-body"):
-            yield OptionList(*[Option(entry_prompt(e), id=e.key) for e in self.entries],
+            yield OptionList(*[Option(entry_prompt(e, self.reasons[e.key]), id=e.key)
+                               for e in self.entries],
                              id="utilities")
             with VerticalScroll(id="help-panel"):
                 yield Static(id="help")
@@ -62,7 +63,8 @@ class PickerScreen(Screen):
         self.shown = self._matching(event.value)
         options = self.query_one("#utilities", OptionList)
         options.clear_options()
-        options.add_options([Option(entry_prompt(e), id=e.key) for e in self.shown])
+        options.add_options([Option(entry_prompt(e, self.reasons[e.key]), id=e.key)
+                             for e in self.shown])
         if self.shown:
             options.highlighted = 0
         else:
@@ -84,8 +86,9 @@ class PickerScreen(Screen):
         if entry.guidance:
             text.append("\nWhen to run it\n", style="bold")
             text.append(entry.guidance + "\n")
-        if not entry.built:
-            text.append("\nComing in a later release: not available yet.\n", style="italic")
+        reason = self.reasons[entry.key]
+        if reason is not None:
+            text.append(f"\nNot available: {reason}.\n", style="bold italic")
         self.query_one("#help", Static).update(text)
 
     def action_focus_list(self) -> None:
@@ -104,7 +107,8 @@ class PickerScreen(Screen):
         index = options.highlighted
         highlighted = options.get_option_at_index(index).id if index is not None else None
         entry = next((e for e in matching if e.key == highlighted), matching[0])
-        if not entry.built:
-            self.notify(f"{entry.title} is coming in a later release.", severity="warning")
+        reason = self.reasons[entry.key]
+        if reason is not None:
+            self.notify(f"{entry.title}: {reason}.", severity="warning")
             return
         self.app.open_utility(entry.key)

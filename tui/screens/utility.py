@@ -8,7 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from store import Busy, Invalid, Plan, Problem, Selection, Stale, Store
+from store import Busy, Invalid, NotPermitted, Operator, Plan, Problem, Selection, Stale, Store
 from store.utilities.base import Utility
 
 from .. import text
@@ -33,7 +33,7 @@ class UtilityScreen(Screen):
         Binding("f9", "apply", "Apply", id="apply"),
     ]
 
-    def __init__(self, store: Store, utility: Utility, operator: str,
+    def __init__(self, store: Store, utility: Utility, operator: Operator,
                  choice_labels: dict[str, list[tuple[str, str]]]) -> None:
         super().__init__()
         self.store = store
@@ -85,7 +85,7 @@ class UtilityScreen(Screen):
     def make_plan(self, selection: dict, options: dict) -> None:
         problems: list[Problem] = []
         for check in (lambda: self.store.validate_selection(selection),
-                      lambda: self.store.validate_options(self.utility.key, options)):
+                      lambda: self.store.validate_options(self.utility.key, options, self.operator)):
             try:
                 check()
             except Invalid as exc:
@@ -96,7 +96,11 @@ class UtilityScreen(Screen):
         old, self.plan = self.plan, None
         if old is not None:
             self.store.discard(old)
-        plan = self.store.plan(self.utility.key, selection, options, self.operator)
+        try:
+            plan = self.store.plan(self.utility.key, selection, options, self.operator)
+        except NotPermitted as exc:
+            self.app.call_from_thread(self._not_applied, str(exc))
+            return
         rows = self.store.page(plan, 0, PAGE)
         self.app.call_from_thread(self._show_plan, plan, rows)
 
@@ -192,7 +196,7 @@ class UtilityScreen(Screen):
     def run_apply(self, plan: Plan) -> None:
         try:
             report = self.store.apply(plan)
-        except (Stale, Busy) as exc:
+        except (Stale, Busy, NotPermitted) as exc:
             self.app.call_from_thread(self._not_applied, str(exc))
             return
         self.app.call_from_thread(self._applied, report)

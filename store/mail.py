@@ -1,0 +1,145 @@
+"""Delivering the outbox over SMTP (standard library), e.g. password-reset links."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+import sqlite_utils
+
+from . import clock
+from .security import token_hash
+
+RESET_HOURS = 72
+
+
+class MailConfigError(ValueError):
+    """Something needed to send mail is not configured; names the setting."""
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    host: str
+    sender: str
+    port: int = 25
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = None
+    reset_url: str | None = None  # the catalog's page that takes ?token=…
+    timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "MailConfig":
+        """Settings from PATRON_UTILS_SMTP_* variables, overridden by non-empty arguments."""
+        env = dict(os.environ if env is None else env)
+        values = {
+            "host": env.get("PATRON_UTILS_SMTP_HOST"),
+            "port": env.get("PATRON_UTILS_SMTP_PORT"),
+            "starttls": env.get("PATRON_UTILS_SMTP_STARTTLS"),
+            "username": env.get("PATRON_UTILS_SMTP_USER"),
+            "password": env.get("PATRON_UTILS_SMTP_PASSWORD"),
+            "sender": env.get("PATRON_UTILS_MAIL_FROM"),
+            "reset_url": env.get("PATRON_UTILS_RESET_URL"),
+        }
+        values.update({k: v for k, v in overrides.items() if v not in (None, "")})
+        if not values["host"]:
+            raise MailConfigError("no SMTP host: set PATRON_UTILS_SMTP_HOST or use --host")
+        if not values["sender"]:
+            raise MailConfigError("no sender address: set PATRON_UTILS_MAIL_FROM or use --from")
+        try:
+            port = int(values["port"] or 25)
+        except ValueError:
+            raise MailConfigError(f"SMTP port {values['port']!r} is not a number") from None
+        if not 1 <= port <= 65535:
+            raise MailConfigError(f"SMTP port {port} is not allowed; use 1 to 65535")
+        starttls = values["starttls"]
+        if isinstance(starttls, str):
+            if starttls.strip().lower() not in ("", "0", "1", "yes", "no", "true", "false"):
+                raise MailConfigError(
+                    f"PATRON_UTILS_SMTP_STARTTLS={starttls!r} is not allowed; use 1 or 0")
+            starttls = starttls.strip().lower() in ("1", "yes", "true")
+        return cls(host=values["host"], sender=values["sender"], port=port,
+                   starttls=bool(starttls), username=values["username"] or None,
+                   password=values["password"] or None, reset_url=values["reset_url"] or None)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    sent: int
+    failed: int
+    errors: list[str]
+
+
+def queued(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM outbox WHERE sent IS NULL").fetchone()[0]
+
+
+def send_outbox(db: sqlite_utils.Database, config: MailConfig) -> Delivery:
+    """Send every queued message; a failed one stays queued with its error."""
+    rows = list(db.query("SELECT * FROM outbox WHERE sent IS NULL ORDER BY id"))
+    if not rows:
+        return Delivery(0, 0, [])
+    if config.reset_url is None and any(r["kind"] == "password-reset" for r in rows):
+        raise MailConfigError("password-reset messages need the catalog's reset page: set "
+                              "PATRON_UTILS_RESET_URL or use --reset-url")
+    try:
+        smtp = _connect(config)
+    except (OSError, smtplib.SMTPException) as exc:
+        error = f"could not connect to {config.host}:{config.port}: {exc}"
+        db.execute("UPDATE outbox SET attempts = attempts + 1, error = ? WHERE sent IS NULL", [error])
+        return Delivery(0, len(rows), [error])
+    sent, errors = 0, []
+    with smtp:
+        for row in rows:
+            try:
+                _send_one(db, smtp, config, row)
+                sent += 1
+            except (OSError, smtplib.SMTPException) as exc:
+                error = f"{row['address']}: {exc}"
+                errors.append(error)
+                db.execute("UPDATE outbox SET attempts = attempts + 1, error = ? WHERE id = ?",
+                           [error, row["id"]])
+    return Delivery(sent, len(rows) - sent, errors)
+
+
+def _connect(config: MailConfig) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+    try:
+        if config.starttls:
+            smtp.starttls()
+        if config.username:
+            smtp.login(config.username, config.password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _send_one(db: sqlite_utils.Database, smtp: smtplib.SMTP, config: MailConfig, row: dict) -> None:
+    body, reset_id = row["body"], None
+    if row["kind"] == "password-reset":
+        # The token is minted as the message leaves, so no usable one ever sits in the
+        # database: only its hash is kept, and it expires 72 hours from now.
+        token = secrets.token_urlsafe(32)
+        now = dt.datetime.fromisoformat(clock.now())
+        reset_id = db.execute(
+            "INSERT INTO password_resets (patron_id, token_hash, created, expires) VALUES (?, ?, ?, ?)",
+            [row["patron_id"], token_hash(token), now.isoformat(sep=" "),
+             (now + dt.timedelta(hours=RESET_HOURS)).isoformat(sep=" ")]).lastrowid
+        body = body.replace("{link}", config.reset_url + token)
+    message = EmailMessage()
+    message["From"] = config.sender
+    message["To"] = row["address"]
+    message["Subject"] = row["subject"]
+    message.set_content(body)
+    try:
+        smtp.send_message(message)
+    except BaseException:
+        if reset_id is not None:
+            db.execute("DELETE FROM password_resets WHERE id = ?", [reset_id])
+        raise
+    db.execute("UPDATE outbox SET sent = ?, attempts = attempts + 1, error = NULL WHERE id = ?",
+               [clock.now(), row["id"]])

@@ -138,12 +138,13 @@ def _check_fresh(db: sqlite_utils.Database, plan: Plan) -> None:
     check = f"{plan.table}_check"
     create_plan_table(db, check, sql, params)
     cols = "patron_id, current, new, outcome, reason"
-    differ = sum(
-        db.execute(
-            f"SELECT count(*) FROM (SELECT {cols} FROM temp.{a} EXCEPT SELECT {cols} FROM temp.{b})"
-        ).fetchone()[0]
-        for a, b in ((plan.table, check), (check, plan.table))
-    )
+    # Patrons whose row differs either way (a changed patron shows on both sides: count once).
+    differ = db.execute(
+        f"""SELECT count(DISTINCT patron_id) FROM (
+                SELECT * FROM (SELECT {cols} FROM temp.{plan.table} EXCEPT SELECT {cols} FROM temp.{check})
+                UNION ALL
+                SELECT * FROM (SELECT {cols} FROM temp.{check} EXCEPT SELECT {cols} FROM temp.{plan.table}))"""
+    ).fetchone()[0]
     db.execute(f"DROP TABLE temp.{check}")
     if differ:
         raise Stale(differ)

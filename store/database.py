@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .schema import migrate
+from .selection import fold_name
 from .usernames import fold_username
 
 # How long a write waits for another technician's transaction to finish.
@@ -53,7 +54,8 @@ def connect(path: str | os.PathLike) -> sqlite_utils.Database:
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    # Reset Patron Accounts folds names to usernames inside its set-based plan.
+    # Set-based SQL that needs Python's Unicode: name ranges, usernames from names.
+    conn.create_function("fold_name", 1, fold_name, deterministic=True)
     conn.create_function("fold_username", 1, fold_username, deterministic=True)
     try:
         migrate(conn)

@@ -9,7 +9,7 @@ from . import clock
 
 ACCEPTED = "MM/DD/YYYY, YYYY-MM-DD, today, or a relative date such as today-30d, -1y, +2w, -6m"
 
-_RELATIVE = re.compile(r"^(?:today)?\s*(?:([+-])\s*(\d{1,4})\s*([dwmy]))?$")
+_RELATIVE = re.compile(r"^(?:today)?\s*(?:([+-])\s*(\d{1,12})\s*([dwmy]))?$")
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -20,7 +20,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(index, 12)
     month += 1
     if not 1 <= year <= 9999:
-        raise ValueError("date out of range")
+        raise OverflowError("date out of range")
     last = calendar.monthrange(year, month)[1]
     return dt.date(year, month, min(day.day, last))
 
@@ -47,7 +47,9 @@ def parse_date(text: str, today: dt.date | None = None) -> dt.date:
             if unit == "m":
                 return add_months(base, amount)
             return add_months(base, 12 * amount)
-    except (ValueError, OverflowError):
+    except OverflowError:
+        raise ValueError(f"{text.strip()!r} is too far in the past or future") from None
+    except ValueError:
         raise ValueError(f"{text.strip()!r} is not a real date; use {ACCEPTED}") from None
     raise ValueError(f"{text.strip()!r} is not a date; use {ACCEPTED}")
 

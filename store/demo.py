@@ -62,7 +62,7 @@ def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: boo
     rng = random.Random(seed)
     today = clock.today()
     # Not clock.now(): its time of day is the real one, and the demo must not depend on it.
-    stamp = f"{today.isoformat()} 08:00:00"
+    stamp = f"{today.isoformat()} 00:00:00"
     _reference_tables(db)
     _patrons(db, rng, patrons, today, stamp)
     _operators(db, patrons, stamp)

@@ -209,8 +209,9 @@ CREATE TABLE operation_changes (
     name TEXT NOT NULL,
     outcome TEXT NOT NULL CHECK (outcome IN ('change', 'unchanged', 'skip')),
     reason TEXT,
-    before TEXT,
-    after TEXT,
+    -- No declared type: a count stays a number, a name stays text.
+    before,
+    after,
     PRIMARY KEY (operation_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX operation_changes_outcome ON operation_changes(operation_id, outcome);

@@ -10,6 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
+from anyascii import anyascii
 from pydantic import Field, ValidationInfo, field_validator
 
 from . import clock
@@ -20,6 +21,11 @@ from .validation import StoreModel, choice
 Status = StrEnum("Status", {s.upper().replace(" ", "_"): s for s in STATUSES})
 
 _DATE_HELP = f"Accepts {ACCEPTED}."
+
+
+def fold_name(text: str | None) -> str:
+    """How names compare in a range: accents folded, any case ('Østergaard' ~ 'ostergaard')."""
+    return anyascii(text or "").casefold()
 
 
 def _is_number(text: str | None) -> bool:
@@ -81,7 +87,7 @@ class Selection(StoreModel):
     @classmethod
     def _name_order(cls, value: str, info: ValidationInfo) -> str:
         # The end is a prefix ("C" takes in "Carter"), so compare that much of the start.
-        _check_order(info, value, lambda a, b: a.casefold()[: len(b)] <= b.casefold())
+        _check_order(info, value, lambda a, b: fold_name(a)[: len(fold_name(b))] <= fold_name(b))
         return value
 
     def is_empty(self) -> bool:
@@ -147,12 +153,13 @@ def compile_selection(sel: Selection, today: dt.date | None = None) -> Compiled:
         if high:
             out.add(f"p.barcode <= {out.param(high)} COLLATE NOCASE")
 
+    # Names compare folded (fold_name is registered on every connection), so "o" to "p"
+    # takes in "Østergaard"; the end is a prefix: "C" takes in "Carter".
     if sel.last_name_from:
-        out.add(f"p.last_name >= {out.param(sel.last_name_from)} COLLATE NOCASE")
+        out.add(f"fold_name(p.last_name) >= {out.param(fold_name(sel.last_name_from))}")
     if sel.last_name_to:
-        # The end is a prefix: "C" takes in "Carter".
-        n = len(sel.last_name_to)
-        out.add(f"substr(p.last_name, 1, {n}) <= {out.param(sel.last_name_to)} COLLATE NOCASE")
+        end = fold_name(sel.last_name_to)
+        out.add(f"substr(fold_name(p.last_name), 1, {len(end)}) <= {out.param(end)}")
 
     for values, column in (
         (sel.sites, "site"), (sel.grades, "grade"), (sel.locations, "location"),

@@ -125,6 +125,9 @@ def validate(model: type[BaseModel], data: dict[str, Any], choices: ChoicesFn | 
             if err["type"] == "missing" or (
                     err["type"] == "string_too_short" and err.get("ctx", {}).get("min_length") == 1):
                 message = "a value is required" + _allowed_hint(model, name, choices)
+            elif err["type"] == "string_too_long":
+                limit = err["ctx"]["max_length"]
+                message = f"at most {limit} characters are allowed; this has {len(err['input'])}"
             elif err["type"] == "enum":
                 message = f"{err['input']!r} is not allowed; allowed: {err['ctx']['expected']}"
             elif err["type"] == "extra_forbidden":

@@ -66,14 +66,16 @@ def test_plan_rows_show_current_new_and_reason(high_plan):
 def test_page_is_keyset_over_seq_in_last_name_order(small_db):
     plan = small_db.plan("change-status", {"last_name_to": "O"}, {"status": "Active"}, ADMIN)
     full = plan.page(0, 100)
+    # The range folds accents (Éluard is an E), while the order is SQLite's NOCASE,
+    # which puts accented capitals after Z: cheap on a million patrons.
     assert [r.name.split(",")[0] for r in full] == [
         "Adams", "Bell", "Carter", "Chen", "Cobb", "Czerny", "Davis", "de la Cruz", "Ng",
-        "O'Brien"]
-    assert [r.seq for r in full] == list(range(1, 11))
+        "O'Brien", "Éluard"]
+    assert [r.seq for r in full] == list(range(1, 12))
     pages = [plan.page(offset, 3) for offset in range(0, 12, 3)]
-    assert [len(p) for p in pages] == [3, 3, 3, 1]
+    assert [len(p) for p in pages] == [3, 3, 3, 2]
     assert [r for p in pages for r in p] == full
-    assert plan.page(10, 5) == []
+    assert plan.page(11, 5) == []
     assert plan.page(2, 2) == full[2:4]
 
 

@@ -208,3 +208,64 @@ async def test_command_palette_opens_a_utility(path):
         await settle(pilot)
         assert isinstance(app.screen, UtilityScreen)
         assert app.screen.utility.key == "change-grade"
+
+
+async def test_escape_steps_back_and_the_forms_are_kept_for_the_session(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "status", dict(grades=["12"]), dict(status="Inactive"))
+        assert app.screen.query_one("TabbedContent").active == "preview"
+        await pilot.press("escape")  # preview → the form it came from
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)
+        assert app.screen.query_one("TabbedContent").active == "options"
+        await pilot.press("escape")  # form → picker
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("escape")  # clear the filter
+        await open_utility(pilot, "status")
+        screen = app.screen
+        assert screen.query_one("#selection-form").values()["grades"] == ["12"]
+        assert screen.query_one("#options-form").values()["status"] == "Inactive"
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_fixing_a_field_clears_its_message(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "status", dict(barcode_from="9999999999999999"), dict(status="Other"))
+        field = app.screen.query_one("#field-barcode_from")
+        assert field.has_class("-invalid")
+        assert "at most 15 characters are allowed; this has 16" in str(
+            app.screen.query_one("#error-barcode_from", Static).render())
+        await fill_all(pilot, barcode_from="1")
+        assert not field.has_class("-invalid")
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_confirm_shortens_a_long_note_and_keeps_its_keys(path):
+    note = "Needs to meet with the librarian about overdue books. " * 9  # 495 characters
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "notes", dict(grades=["12"]), dict(note=note.strip(), note_type="General"))
+        await pilot.press("f9")
+        await settle(pilot)
+        body = str(app.screen.query_one("#dialog-body", Static).render())
+        assert note.strip() not in body and "…" in body
+        keys = app.screen.query_one("#dialog-keys")
+        assert keys.region.bottom <= 24 and keys.region.height == 1
+        await pilot.press("n")
+        await settle(pilot)
+    assert query(path, "SELECT count(*) FROM notes WHERE type = 'General' AND text LIKE 'Needs to meet%'") == [(0,)]
+
+
+async def test_row_detail_shows_the_full_reason_of_the_highlighted_patron(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "status", dict(statuses=["Transferred"]), dict(status="Transferred"))
+        detail = str(app.screen.query_one("#row-detail", Static).render())
+        assert detail.startswith("1 of ") and "unchanged: already Transferred" in detail
+        await pilot.press("end")
+        await settle(pilot)
+        total = query(path, "SELECT count(*) FROM patrons WHERE status = 'Transferred'")[0][0]
+        assert str(app.screen.query_one("#row-detail", Static).render()).startswith(f"{total} of {total}")

@@ -31,6 +31,7 @@ class PatronUtilsApp(App):
         self.operator = operator
         self.notice = notice
         self.db_name = Path(str(store.path)).name
+        self.drafts: dict[str, dict] = {}  # each utility's unapplied form values, this session
 
     def on_mount(self) -> None:
         if self.operator is not None:
@@ -78,7 +79,8 @@ class PatronUtilsApp(App):
                  for s in field_specs(model) if s.choices}
         labels = {kind: self.store.choice_labels(kind) for kind in kinds}
         self.call_from_thread(
-            self.push_screen, UtilityScreen(self.store, utility, self.operator, labels))
+            self.push_screen,
+            UtilityScreen(self.store, utility, self.operator, labels, self.drafts.get(key)))
 
 
 def make_app(db_path: str | Path, operator: Operator | None = None,

@@ -21,7 +21,8 @@ def selection_lines(selection: Selection | str) -> list[str]:
     return selection.describe()
 
 
-def options_lines(options: BaseModel) -> list[str]:
+def options_lines(options: BaseModel, width: int = 60) -> list[str]:
+    """'Title: value' per option; a long value (a 500-character note) is shortened."""
     lines = []
     for name, field in type(options).model_fields.items():
         value = getattr(options, name)
@@ -29,6 +30,9 @@ def options_lines(options: BaseModel) -> list[str]:
             value = "Yes" if value else "No"
         elif value in (None, ""):
             value = "(none)"
+        value = str(value)
+        if len(value) > width:
+            value = value[: width - 1] + "…"
         lines.append(f"{field.title}: {value}")
     return lines
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
@@ -24,7 +24,8 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.heading, id="dialog-title")
-            yield Static("\n".join(self.lines), id="dialog-body")
+            with VerticalScroll(id="dialog-scroll"):
+                yield Static("\n".join(self.lines), id="dialog-body")
             yield Static("Press y or Enter to apply · n or Escape to cancel", id="dialog-keys")
         yield Footer()
 

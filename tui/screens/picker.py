@@ -71,8 +71,10 @@ class PickerScreen(Screen):
             self.query_one("#help", Static).update(f"No utility matches {event.value!r}.")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        entry = next(e for e in self.entries if e.key == event.option.id)
-        self._show_help(entry)
+        # A highlight from before the latest filter may arrive late: ignore it.
+        entry = next((e for e in self.shown if e.key == event.option.id), None)
+        if entry is not None:
+            self._show_help(entry)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_open()

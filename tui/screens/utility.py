@@ -34,26 +34,32 @@ class UtilityScreen(Screen):
     ]
 
     def __init__(self, store: Store, utility: Utility, operator: Operator,
-                 choice_labels: dict[str, list[tuple[str, str]]]) -> None:
+                 choice_labels: dict[str, list[tuple[str, str]]],
+                 draft: dict[str, dict] | None = None) -> None:
         super().__init__()
         self.store = store
         self.utility = utility
         self.operator = operator
         self.choice_labels = choice_labels
+        self.draft = draft or {}  # the forms' values when this utility was last left
         self.plan: Plan | None = None
+        self.rows: list = []  # the plan rows loaded into the preview table
         self.outdated = False
+        self.last_form_tab = "selections"
 
     def compose(self) -> ComposeResult:
         yield Static(self.utility.title, id="heading")
         with TabbedContent(initial="selections"):
             with TabPane("Selections", id="selections"):
-                yield ModelForm(field_specs(Selection), self.choice_labels, id="selection-form")
+                yield ModelForm(field_specs(Selection), self.choice_labels,
+                                self.draft.get("selection-form"), id="selection-form")
             with TabPane("Options", id="options"):
                 yield ModelForm(field_specs(self.utility.Options), self.choice_labels,
-                                id="options-form")
+                                self.draft.get("options-form"), id="options-form")
             with TabPane("Preview", id="preview"):
                 yield Static("Press F5 to preview which patrons change.", id="counts")
                 yield PreviewTable(id="preview-table")
+                yield Static("", id="row-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -68,9 +74,21 @@ class UtilityScreen(Screen):
         self.query_one(TabbedContent).active = tab
         self.query_one(f"#{tab} ModelForm", ModelForm).focus_first()
 
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id in ("selections", "options"):
+            self.last_form_tab = event.pane.id
+
     def action_back(self) -> None:
+        """One step back: from the preview to the form, from a form to the picker."""
+        if self.query_one(TabbedContent).active == "preview":
+            self.action_tab(self.last_form_tab)
+            return
+        # The forms are kept for the session, so leaving loses nothing typed.
+        self.app.drafts[self.utility.key] = {form.id: form.values() for form in self.forms}
         if self.plan is not None:
             self._discard(self.plan)
+        self.app.clear_notifications()
         self.app.pop_screen()
 
     # -- preview -------------------------------------------------------------
@@ -131,13 +149,16 @@ class UtilityScreen(Screen):
             lines.append("No selections: every patron in the database matches.")
         else:
             lines.append("Selections: " + "; ".join(plan.selection.describe()))
+        lines.append("Options: " + "; ".join(text.options_lines(plan.options)))
         lines.append("F9 applies this preview after a confirm." if c.change
                      else "Nothing to change: no patron would be changed.")
         self.query_one("#counts", Static).update("\n".join(lines))
         table = self.query_one(PreviewTable)
         label = self.utility.label(plan.options)
         table.start(["Barcode", "Name", label, f"New {label.lower()}", "Outcome"], c.matched)
+        self.rows = list(rows)
         table.add_page(self._cells(rows))
+        self._show_row(0)
         self.query_one(TabbedContent).active = "preview"
         table.focus()
 
@@ -158,7 +179,22 @@ class UtilityScreen(Screen):
 
     def _add_page(self, plan: Plan, rows) -> None:
         if plan is self.plan:
+            self.rows += rows
             self.query_one(PreviewTable).add_page(self._cells(rows))
+
+    @on(PreviewTable.RowHighlighted)
+    def _highlighted(self, event: PreviewTable.RowHighlighted) -> None:
+        self._show_row(event.cursor_row)
+
+    def _show_row(self, index: int) -> None:
+        """The highlighted patron in full: the table may cut a long reason short."""
+        if self.plan is None or not 0 <= index < len(self.rows):
+            self.query_one("#row-detail", Static).update("")
+            return
+        row = self.rows[index]
+        outcome = f"{row.outcome}: {row.reason}" if row.reason else row.outcome
+        self.query_one("#row-detail", Static).update(
+            f"{index + 1:,} of {self.plan.counts.matched:,} · {row.name} · {outcome}")
 
     @on(ModelForm.Edited)
     def _edited(self) -> None:
@@ -208,6 +244,7 @@ class UtilityScreen(Screen):
 
     def _applied(self, report) -> None:
         self.plan = None
+        self.app.drafts.pop(self.utility.key, None)
         self.app.switch_screen(ResultScreen(self.store, report))
 
     # -- failures --------------------------------------------------------------

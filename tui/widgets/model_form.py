@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
@@ -37,12 +38,19 @@ class ModelForm(VerticalScroll):
     ModelForm SelectionList { height: auto; max-height: 7; border: none; padding: 0; background: $boost; }
     ModelForm SelectionList:focus { border: none; background-tint: $primary 20%; }
     ModelForm Checkbox { border: none; padding: 0; }
-    ModelForm .error { color: $text-error; text-style: bold; display: none; }
+    ModelForm .error { color: $text-error; text-style: bold reverse; display: none; }
     ModelForm .field.-invalid .error { display: block; }
     ModelForm .field.-invalid Label { color: $text-error; }
     ModelForm #form-problems { color: $text-error; display: none; }
     ModelForm #form-problems.-shown { display: block; }
     """
+
+    # Tab goes straight to the fields; up and down move between them too.
+    can_focus = False
+    BINDINGS = [
+        Binding("up", "app.focus_previous", "Previous field", show=False),
+        Binding("down", "app.focus_next", "Next field", show=False),
+    ]
 
     class Edited(Message):
         """A field's value was edited by the user."""
@@ -178,6 +186,7 @@ class ModelForm(VerticalScroll):
             return
         name = widget.id.removeprefix("input-")
         spec = next(s for s in self.specs if s.name == name)
+        self.query_one(f"#field-{name}").remove_class("-invalid")  # its old message no longer applies
         if isinstance(widget, Input) and spec.max_length and spec.max_length > COUNTER_FROM:
             self.query_one(f"#label-{name}", Label).update(self._label(spec, len(widget.value)))
         if isinstance(widget, SelectionList):

@@ -1,6 +1,7 @@
 """The preview's table: it holds only the pages fetched so far and asks for more."""
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -10,6 +11,11 @@ LOOKAHEAD = 25
 
 class PreviewTable(DataTable):
     """Rows arrive page by page from the plan; the table never loads every matched row."""
+
+    BINDINGS = [
+        Binding("home", "first_row", "First", show=False),
+        Binding("end", "last_row", "Last", show=False),
+    ]
 
     class MoreWanted(Message):
         """The cursor is near the end of the loaded rows; the screen should fetch from ``offset``."""
@@ -45,3 +51,10 @@ class PreviewTable(DataTable):
     def watch_cursor_coordinate(self, old, new) -> None:
         super().watch_cursor_coordinate(old, new)
         self._want_more()
+
+    def action_first_row(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        """To the last row loaded; the next page is then on its way."""
+        self.move_cursor(row=self.row_count - 1)

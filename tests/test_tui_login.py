@@ -1,0 +1,81 @@
+"""Logging in at the keyboard, and what each operator may open."""
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+from tui.screens.login import LoginScreen
+from tui.screens.picker import PickerScreen
+from tui.screens.utility import UtilityScreen
+
+from .tui_helpers import app_for, demo_db, open_utility, query, settle
+
+
+@pytest.fixture
+def path(tmp_path, monkeypatch):
+    monkeypatch.setattr("store.security.FAILURE_DELAY", 0)
+    return demo_db(tmp_path)
+
+
+async def log_in(pilot, username: str, password: str) -> None:
+    await settle(pilot)
+    await pilot.press(*username, "enter", *password, "enter")
+    await settle(pilot)
+
+
+async def test_demo_database_tells_its_credentials_and_the_demo_operator_logs_in(path):
+    app = app_for(path, operator=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        hint = str(app.screen.query_one("#login-hint", Static).render())
+        assert "demo / demo-librarian" in hint
+        await log_in(pilot, "demo", "demo-librarian")
+        assert isinstance(app.screen, PickerScreen)
+        assert app.operator.username == "demo" and app.operator.level == 0
+        await open_utility(pilot, "reset patron accounts")
+        assert isinstance(app.screen, UtilityScreen)
+    assert query(path, "SELECT count(*) FROM login_failures") == [(0,)]
+
+
+async def test_a_wrong_password_gives_the_generic_message_and_is_counted(path):
+    app = app_for(path, operator=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "demo", "nope")
+        assert isinstance(app.screen, LoginScreen)
+        message = str(app.screen.query_one("#login-message", Static).render())
+        assert message == "Unknown username or wrong password."
+        await pilot.press(*"demo-librarian", "enter")  # the username stays; retype the password
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+    assert query(path, "SELECT count(*) FROM login_failures") == [(0,)]  # success resets
+
+
+async def test_the_aide_sees_password_and_group_utilities_denied(path):
+    app = app_for(path, operator=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "aide", "demo-aide")
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        assert "Patron Passwords: Edit" in picker.reasons["reset-accounts"]
+        assert "Security Groups" in picker.reasons["change-security-group"]
+        assert picker.reasons["change-status"] is None
+        await open_utility(pilot, "reset patron accounts")
+        assert isinstance(app.screen, PickerScreen)  # refused, with the reason in a notice
+        await pilot.press("escape")
+        await open_utility(pilot, "status")
+        assert isinstance(app.screen, UtilityScreen)
+
+
+async def test_five_failures_lock_the_username_even_for_the_right_password(path):
+    app = app_for(path, operator=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "aide", "x")
+        for _ in range(4):
+            await pilot.press(*"x", "enter")
+            await settle(pilot)
+        await pilot.press(*"demo-aide", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "locked" in str(app.screen.query_one("#login-message", Static).render())
+    assert query(path, "SELECT failures FROM login_failures WHERE username = 'aide'") == [(5,)]

@@ -57,7 +57,8 @@ CREATE TABLE patrons (
     site TEXT NOT NULL REFERENCES sites(code) ON UPDATE CASCADE,
     graduation_date TEXT,
     expiration_date TEXT,
-    username TEXT UNIQUE,
+    -- Logins ignore case, so two usernames may not differ only in case.
+    username TEXT COLLATE NOCASE UNIQUE,
     password_hash TEXT,
     must_change_password INTEGER NOT NULL DEFAULT 0,
     created TEXT NOT NULL,

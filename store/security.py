@@ -6,8 +6,10 @@ Passwords are kept only as argon2 hashes; never in plaintext, never journaled.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -112,21 +114,26 @@ def login(db: sqlite_utils.Database, username: str, password: str) -> Operator:
         minutes = max(1, round((failure[1] - now) / 60))
         raise LoginFailed(f"Too many failed attempts: {username!r} is locked for about "
                           f"{minutes} more minute{'s' if minutes != 1 else ''}.")
-    row = db.execute("SELECT id, password_hash FROM patrons WHERE lower(username) = ?",
+    row = db.execute("SELECT id, password_hash FROM patrons WHERE username = ?",
                      [username]).fetchone()
     operator = None
-    if row and row[1]:
-        try:
-            OPERATOR_HASHER.verify(row[1], password)
-            operator = operator_for(db, row[0])
-        except (VerificationError, InvalidHashError):
-            operator = None
+    try:
+        # An unknown username is checked against a dummy hash, so it takes as long.
+        OPERATOR_HASHER.verify(row[1] if row and row[1] else _dummy_hash(), password)
+        operator = operator_for(db, row[0]) if row and row[1] else None
+    except (VerificationError, InvalidHashError):
+        operator = None
     if operator is None:
         _record_failure(db, username, now)
         time.sleep(FAILURE_DELAY)
         raise LoginFailed(LOGIN_FAILED)
     db.execute("DELETE FROM login_failures WHERE username = ?", [username])
     return operator
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return OPERATOR_HASHER.hash(secrets.token_urlsafe(16))
 
 
 def _record_failure(db: sqlite_utils.Database, username: str, now: float) -> None:

@@ -60,9 +60,9 @@ class Selection(StoreModel):
                                         title="Patrons in Security Group",
                                         description="Any of these security groups.")
     graduation_from: str = Field("", title="Graduation date from", description=_DATE_HELP)
-    graduation_to: str = Field("", title="Graduation date to", description=_DATE_HELP)
+    graduation_to: str = Field("", title="Graduation date to", description="Both ends are included.")
     expiration_from: str = Field("", title="Expiration date from", description=_DATE_HELP)
-    expiration_to: str = Field("", title="Expiration date to", description=_DATE_HELP)
+    expiration_to: str = Field("", title="Expiration date to", description="Both ends are included.")
 
     @field_validator("graduation_from", "graduation_to", "expiration_from", "expiration_to")
     @classmethod

@@ -87,7 +87,10 @@ def send_mail(path: Path, args: argparse.Namespace) -> int:
                                      username=args.username, sender=args.sender,
                                      reset_url=args.reset_url)
         store = Store(path)
-        delivery = send_outbox(store.db, config)
+        try:
+            delivery = send_outbox(store.db, config)
+        finally:
+            store.close()
     except MailConfigError as exc:
         print(f"patron-utils send-mail: {exc}", file=sys.stderr)
         return 2

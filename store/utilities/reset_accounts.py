@@ -102,15 +102,19 @@ class ResetPatronAccounts(Utility):
         if options.username != UsernameFormat.NO_CHANGE:
             blocked.append(("coalesce(p.new, '') = ''", "'no letters to make a username from'"))
         eligible = "NOT (" + " OR ".join(cond for cond, _ in blocked) + ")"
-        clash_outside = ("p.new IS NOT p.username AND EXISTS (SELECT 1 FROM patrons o "
+        # Usernames compare without case (the column is COLLATE NOCASE, as logins are), so
+        # 'DAnderson' held by another patron clashes with a new 'danderson'; a patron's own
+        # 'DANDERSON' may still become 'danderson' (BINARY: that is a change).
+        differs = "p.new IS NOT p.username COLLATE BINARY"
+        clash_outside = (f"{differs} AND EXISTS (SELECT 1 FROM patrons o "
                          "WHERE o.username = p.new AND o.id <> p.id)")
-        clash_batch = (f"p.new IS NOT p.username AND count(*) FILTER (WHERE {eligible}) "
+        clash_batch = (f"{differs} AND count(*) FILTER (WHERE {eligible}) "
                        "OVER (PARTITION BY p.new) > 1")
         blocked += [(clash_outside, "'username ' || p.new || ' belongs to another patron'"),
                     (clash_batch, "'username ' || p.new || ' would be shared by patrons in this batch'")]
         skip = " ".join(f"WHEN {cond} THEN 'skip'" for cond, _ in blocked)
         reasons = " ".join(f"WHEN {cond} THEN {why}" for cond, why in blocked)
-        same = "0" if resets_password else "p.new IS p.username"
+        same = "0" if resets_password else "p.new IS p.username COLLATE BINARY"
         return PlanSQL(
             current="p.username",
             new=USERNAME_SQL[options.username],

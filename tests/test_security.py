@@ -1,0 +1,233 @@
+"""Logging in, lockout, and the permission matrix: every utility × with and without each permission."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+import store
+from store import security
+from store.apply import apply
+from store.demo import DEMO_OPERATORS, create_demo
+from store.plan import Plan
+from store.security import (ALL_PERMISSIONS, LOGIN_FAILED, PASSWORDS, SECURITY_GROUPS, UTILITIES,
+                            Operator)
+from store.selection import Selection
+from store.utilities import CATALOG
+from store.utilities.base import Utility
+
+CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PASSWORD = "Correct-Horse-7"
+
+
+@pytest.fixture(autouse=True)
+def fast(monkeypatch):
+    monkeypatch.setattr(security, "FAILURE_DELAY", 0)
+    monkeypatch.setattr(security, "PATRON_HASHER", CHEAP)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """security._clock under the test's control: clock[0] is "now" in seconds."""
+    now = [1_000_000.0]
+    monkeypatch.setattr(security, "_clock", lambda: now[0])
+    return now
+
+
+@pytest.fixture
+def logins(small_db):
+    """small_db with an Admin group (level 0, every permission) and operators with passwords."""
+    db = small_db.db
+    db["security_groups"].insert({"name": "Admin", "level": 0,
+                                  "permissions": json.dumps(list(ALL_PERMISSIONS))})
+    # Bea Bell (7) is a Librarian (level 1, utilities only); Zed Zimmer (10) becomes an Admin;
+    # Ann Adams (1) is a Student (no permissions); Ben Carter (2) has no group at all.
+    db.execute("UPDATE patrons SET security_group = 'Admin' WHERE id = 10")
+    db.execute("UPDATE patrons SET security_group = NULL WHERE id = 2")
+    for pid, username in ((7, "MsBell"), (10, "zimmer"), (1, "ann"), (2, "ben")):
+        db.execute("UPDATE patrons SET username = ?, password_hash = ? WHERE id = ?",
+                   [username, CHEAP.hash(PASSWORD), pid])
+    db.execute("UPDATE patrons SET username = 'carter-nopw' WHERE id = 3")  # no password
+    return small_db
+
+
+def refused(s: store.Store, username: str, password: str) -> str:
+    with pytest.raises(store.LoginFailed) as info:
+        s.login(username, password)
+    return str(info.value)
+
+
+# -- logging in -------------------------------------------------------------------------
+
+def test_login_returns_the_operator_with_the_groups_level_and_permissions(logins):
+    librarian = logins.login("MsBell", PASSWORD)
+    assert (librarian.patron_id, librarian.username, librarian.name) == (7, "MsBell", "Bea Bell")
+    assert (librarian.group, librarian.level) == ("Librarian", 1)
+    assert librarian.permissions == frozenset({UTILITIES})
+    admin = logins.login("zimmer", PASSWORD)
+    assert (admin.group, admin.level, admin.permissions) == ("Admin", 0, frozenset(ALL_PERMISSIONS))
+
+
+def test_set_password_stores_only_a_hash_that_logs_in(logins):
+    security.set_password(logins.db, 10, "Brand-New-Secret-9")
+    stored = logins.db.execute("SELECT password_hash FROM patrons WHERE id = 10").fetchone()[0]
+    assert stored.startswith("$argon2") and "Brand-New-Secret-9" not in stored
+    assert logins.login("zimmer", "Brand-New-Secret-9").patron_id == 10
+    assert refused(logins, "zimmer", PASSWORD) == LOGIN_FAILED
+
+
+def test_wrong_password_and_unknown_username_give_the_same_message(logins):
+    assert refused(logins, "MsBell", "wrong") == LOGIN_FAILED
+    assert refused(logins, "nobody", PASSWORD) == LOGIN_FAILED
+    assert refused(logins, "", "") == LOGIN_FAILED
+
+
+@pytest.mark.parametrize("username", ["carter-nopw", "ann", "ben"],
+                         ids=["no-password", "group-without-permissions", "no-group"])
+def test_patrons_who_are_not_operators_cannot_log_in(logins, username):
+    assert refused(logins, username, PASSWORD) == LOGIN_FAILED
+
+
+def test_usernames_are_case_insensitive(logins):
+    assert logins.login("msbell", PASSWORD).patron_id == 7
+    assert logins.login("  MSBELL ", PASSWORD).patron_id == 7
+    assert logins.login("ZIMMER", PASSWORD).patron_id == 10
+    assert refused(logins, "msbell", PASSWORD.lower()) == LOGIN_FAILED  # passwords are not
+
+
+def test_five_failures_lock_the_username_until_the_lock_expires(logins, clock):
+    for _ in range(security.LOCK_AFTER):
+        assert refused(logins, "MsBell", "guess") == LOGIN_FAILED
+    message = refused(logins, "MsBell", PASSWORD)  # even the right password
+    assert "locked" in message and message != LOGIN_FAILED
+    assert refused(logins, "MSBELL", PASSWORD) == message  # any spelling of the same name
+    assert logins.login("zimmer", PASSWORD).patron_id == 10  # other usernames are not locked
+    clock[0] += security.LOCK_SECONDS - 1
+    assert "locked" in refused(logins, "msbell", PASSWORD)
+    clock[0] += 2
+    assert logins.login("MsBell", PASSWORD).patron_id == 7
+
+
+def test_failures_after_a_lock_expires_count_from_one_again(logins, clock):
+    for _ in range(security.LOCK_AFTER):
+        refused(logins, "MsBell", "guess")
+    clock[0] += security.LOCK_SECONDS + 1
+    assert refused(logins, "MsBell", "guess") == LOGIN_FAILED
+    assert logins.login("MsBell", PASSWORD).patron_id == 7
+
+
+def test_a_success_resets_the_failure_count(logins, clock):
+    for _ in range(security.LOCK_AFTER - 1):
+        assert refused(logins, "MsBell", "guess") == LOGIN_FAILED
+    assert logins.login("MsBell", PASSWORD).patron_id == 7
+    for _ in range(security.LOCK_AFTER - 1):
+        assert refused(logins, "MsBell", "guess") == LOGIN_FAILED
+    assert logins.login("MsBell", PASSWORD).patron_id == 7  # 4 + 4 failures: not locked
+    assert logins.db.execute("SELECT count(*) FROM login_failures").fetchone()[0] == 0
+
+
+# -- the permission matrix ---------------------------------------------------------------
+
+# Options each built utility accepts on small_db (Student is level 3, so any level may assign it).
+VALID_OPTIONS = {
+    "add-notes": {"note": "Matrix note", "note_type": "General"},
+    "change-grade": {"grade": "K"},
+    "change-location": {"location": "Room 9"},
+    "change-status": {"status": "Active"},
+    "change-security-group": {"group": "Student"},
+    "reset-accounts": {"username": "Barcode"},
+}
+BUILT = [e for e in CATALOG if isinstance(e, Utility)]
+WITHOUT_ONE = [pytest.param(u, p, id=f"{u.key}-without-{p}") for u in BUILT for p in u.permissions]
+
+
+def operator_with(permissions, level: int = 0) -> Operator:
+    return Operator(0, "matrix", "Matrix Operator", "Test", level, frozenset(permissions))
+
+
+def test_every_built_utility_has_options_here_and_needs_the_utilities_permission():
+    assert {u.key for u in BUILT} == set(VALID_OPTIONS), "add options for the new utility"
+    assert all(UTILITIES in u.permissions for u in BUILT)
+    needs = {u.key: set(u.permissions) for u in BUILT}
+    assert needs["reset-accounts"] == {UTILITIES, PASSWORDS}
+    assert needs["change-security-group"] == {UTILITIES, SECURITY_GROUPS}
+
+
+@pytest.mark.parametrize("utility", BUILT, ids=lambda u: u.key)
+def test_an_operator_with_exactly_the_permissions_plans_and_applies(small_db, utility):
+    operator = operator_with(utility.permissions)
+    assert small_db.unavailable(utility, operator) is None
+    plan = small_db.plan(utility.key, {}, VALID_OPTIONS[utility.key], operator)
+    assert plan.counts.matched == 12
+    report = small_db.apply(plan)
+    assert small_db.operation(report.operation_id)["operator"] == "matrix"
+
+
+@pytest.mark.parametrize("utility, missing", WITHOUT_ONE)
+def test_an_operator_missing_one_permission_is_refused_by_the_store(small_db, utility, missing):
+    operator = operator_with(set(utility.permissions) - {missing})
+    with pytest.raises(store.NotPermitted) as info:
+        small_db.plan(utility.key, {}, VALID_OPTIONS[utility.key], operator)
+    assert missing in str(info.value)
+    assert small_db.unavailable(utility, operator) == f"needs the permission '{missing}'"
+
+
+@pytest.mark.parametrize("utility, missing", WITHOUT_ONE)
+def test_apply_refuses_a_plan_whose_operator_lacks_a_permission(small_db, utility, missing):
+    options = small_db.validate_options(utility.key, VALID_OPTIONS[utility.key])
+    operator = operator_with(set(utility.permissions) - {missing})
+    plan = Plan(small_db.db, utility, Selection(), options, operator)
+    with pytest.raises(store.NotPermitted):
+        apply(small_db.db, plan)
+    assert small_db.db.execute("SELECT count(*) FROM operations").fetchone()[0] == 0
+    assert not plan.applied
+
+
+def test_unavailable_names_every_missing_permission_and_coming_entries(small_db):
+    nobody = operator_with(set())
+    reset = small_db.utility("reset-accounts")
+    reason = small_db.unavailable(reset, nobody)
+    assert f"'{UTILITIES}'" in reason and f"'{PASSWORDS}'" in reason
+    admin = operator_with(ALL_PERMISSIONS)
+    coming = [e for e in CATALOG if not e.built]
+    assert coming
+    for entry in coming:
+        assert small_db.unavailable(entry, admin).startswith("coming")
+    for entry in BUILT:
+        assert small_db.unavailable(entry, admin) is None
+
+
+# -- the demo's operators --------------------------------------------------------------------
+
+@pytest.fixture
+def demo_path(tmp_path) -> Path:
+    return create_demo(tmp_path / "demo.db", patrons=40, seed=5)
+
+
+def test_both_demo_operators_log_in_and_the_aide_may_do_less(demo_path):
+    s = store.Store(demo_path)
+    try:
+        assert s.is_demo()
+        ops = {user: s.login(user, password) for user, password, *_ in DEMO_OPERATORS}
+        demo, aide = ops["demo"], ops["aide"]
+        assert demo.level == 0 and demo.permissions == frozenset(ALL_PERMISSIONS)
+        assert aide.level > demo.level
+        by_title = {e.title: e for e in CATALOG}
+        for title in ("Reset Patron Accounts", "Change Patron Security Group"):
+            assert s.unavailable(by_title[title], demo) is None
+            assert s.unavailable(by_title[title], aide).startswith("needs the permission")
+        assert s.unavailable(by_title["Change Patron Status"], aide) is None
+        with pytest.raises(store.NotPermitted):
+            s.plan("reset-accounts", {}, {"username": "Barcode"}, aide)
+    finally:
+        s.close()
+
+
+def test_no_plaintext_demo_password_in_the_database_file(demo_path):
+    raw = b"".join(p.read_bytes() for p in demo_path.parent.glob(demo_path.name + "*"))
+    assert raw.count(b"$argon2id$") >= len(DEMO_OPERATORS)  # the hashes are what is kept
+    for _, password, *_ in DEMO_OPERATORS:
+        assert password.encode() not in raw
+        assert password.encode("utf-16-le") not in raw

@@ -10,6 +10,7 @@ from . import clock
 from .database import Busy
 from .plan import Counts, Plan, create_plan_table, plan_select
 from .security import require
+from .utilities.base import Progress
 
 
 class Stale(RuntimeError):
@@ -86,12 +87,15 @@ class Transaction:
         return self.db.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
 
 
-def apply(db: sqlite_utils.Database, plan: Plan) -> Report:
-    """Apply ``plan`` exactly as previewed, or raise Stale/Busy having written nothing."""
+def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = None) -> Report:
+    """Apply ``plan`` exactly as previewed, or raise Stale/Busy having written nothing.
+
+    ``progress(done, total)`` hears about slow preparation (hashing passwords).
+    """
     if plan.applied:
         raise AlreadyApplied("this preview has already been applied; preview again")
     require(plan.operator, plan.utility.permissions, plan.utility.title)
-    plan.utility.prepare(db, plan)
+    plan.utility.prepare(db, plan, progress or (lambda done, total: None))
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:

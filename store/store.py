@@ -118,10 +118,10 @@ class Store:
         with self.lock:
             plan.discard()
 
-    def apply(self, plan: Plan) -> _apply.Report:
+    def apply(self, plan: Plan, progress=None) -> _apply.Report:
         """Apply a plan as previewed (raises Stale or Busy having written nothing)."""
         with self.lock:
-            report = _apply.apply(self.db, plan)
+            report = _apply.apply(self.db, plan, progress)
             plan.discard()
             return report
 

@@ -141,7 +141,7 @@ def test_duplicates_inside_the_batch_skip_both_clashing_patrons(s):
     plan, rows, _ = run(s, {"username": "First Initial + Last Name"})
     for pid in (darla, dan):
         assert rows[pid].outcome == "skip"
-        assert rows[pid].reason == "username danderson would be shared by patrons in this batch"
+        assert rows[pid].reason == "danderson would be shared within this batch"
     assert rows[dora].outcome == "change"
     names = usernames(s)
     assert names[darla] is None and names[dan] is None and names[dora] == "danders"
@@ -161,7 +161,7 @@ def test_a_username_held_by_a_patron_outside_the_batch_is_skipped(s, held):
     darla = add(s, "Darla", "Anderson")
     _, rows, _ = run(s, {"username": "First Initial + Last Name"})
     assert (rows[darla].outcome, rows[darla].reason) == (
-        "skip", "username danderson belongs to another patron")
+        "skip", "danderson belongs to another patron")
     assert usernames(s)[darla] is None and usernames(s)[1] == held
 
 

@@ -8,7 +8,10 @@ store/apply.py runs the utility's ``apply`` inside the journaled transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
+
+# Reports (done, total) while an apply prepares slow work; the TUI shows it.
+Progress = Callable[[int, int], None]
 
 from ..security import UTILITIES, Operator
 from ..validation import StoreModel
@@ -64,7 +67,7 @@ class Utility(Entry):
     def check(self, db: "sqlite_utils.Database", options: StoreModel, operator: Operator) -> None:
         """Rules on the options that depend on the operator or the data; raise Invalid."""
 
-    def prepare(self, db: "sqlite_utils.Database", plan: "Plan") -> None:
+    def prepare(self, db: "sqlite_utils.Database", plan: "Plan", progress: "Progress") -> None:
         """Slow per-patron work (hashing) done before the write lock is taken."""
 
     def apply(self, tx: "Transaction") -> None:

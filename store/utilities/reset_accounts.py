@@ -80,12 +80,6 @@ class ResetPatronAccounts(Utility):
                                    "both the username and the password are No Change; "
                                    "choose what to reset")])
 
-    def label(self, options: Options) -> str:
-        if options.password == PasswordFormat.NO_CHANGE:
-            return "Username"
-        how = "last name" if options.password == PasswordFormat.LAST_NAME else "email link"
-        return f"Username (password: {how})"
-
     def plan_sql(self, options: Options, operator: Operator) -> PlanSQL:
         needs_email = (options.username == UsernameFormat.EMAIL
                        or options.password == PasswordFormat.EMAIL_LINK)
@@ -110,8 +104,8 @@ class ResetPatronAccounts(Utility):
                          "WHERE o.username = p.new AND o.id <> p.id)")
         clash_batch = (f"{differs} AND count(*) FILTER (WHERE {eligible}) "
                        "OVER (PARTITION BY p.new) > 1")
-        blocked += [(clash_outside, "'username ' || p.new || ' belongs to another patron'"),
-                    (clash_batch, "'username ' || p.new || ' would be shared by patrons in this batch'")]
+        blocked += [(clash_outside, "p.new || ' belongs to another patron'"),
+                    (clash_batch, "p.new || ' would be shared within this batch'")]
         skip = " ".join(f"WHEN {cond} THEN 'skip'" for cond, _ in blocked)
         reasons = " ".join(f"WHEN {cond} THEN {why}" for cond, why in blocked)
         same = "0" if resets_password else "p.new IS p.username COLLATE BINARY"
@@ -125,7 +119,7 @@ class ResetPatronAccounts(Utility):
             extra={"email": EMAIL},
         )
 
-    def prepare(self, db, plan) -> None:
+    def prepare(self, db, plan, progress) -> None:
         """Hash each new password before the write lock: argon2 is slow by design."""
         if plan.options.password != PasswordFormat.LAST_NAME:
             return
@@ -133,8 +127,12 @@ class ResetPatronAccounts(Utility):
             f"""SELECT p.id, p.last_name FROM temp.{plan.table} t JOIN patrons p ON p.id = t.patron_id
                 WHERE t.outcome = 'change'""").fetchall()
         hasher = security.PATRON_HASHER
+        hashes: list[str] = []
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            hashes = list(pool.map(lambda r: hasher.hash(as_password(r[1])), rows))
+            for start in range(0, len(rows), 64):
+                chunk = rows[start:start + 64]
+                hashes += pool.map(lambda r: hasher.hash(as_password(r[1])), chunk)
+                progress(len(hashes), len(rows))
         table = f"{plan.table}_passwords"
         db.execute(f"DROP TABLE IF EXISTS temp.{table}")
         db.execute(f"CREATE TEMP TABLE {table} (patron_id INTEGER PRIMARY KEY, hash TEXT NOT NULL)")

@@ -26,12 +26,14 @@ class ResultScreen(Screen):
         super().__init__()
         self.store = store
         self.report = report
+        self.rows: list[dict] = []
 
     def compose(self) -> ComposeResult:
         yield Static(f"Done: {self.report.title} — operation #{self.report.operation_id}",
                      id="heading")
         yield Static(id="result-summary")
         yield DataTable(id="result-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="row-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -61,11 +63,21 @@ class ResultScreen(Screen):
         table = self.query_one("#result-table", DataTable)
         label = utility.label(options)
         table.add_columns("Barcode", "Name", f"{label} before", "After", "Outcome")
+        # A patron who was not changed still has the value from before.
         table.add_rows([
-            (r["barcode"], r["name"], utility.show(r["before"]), utility.show(r["after"]),
+            (r["barcode"], r["name"], utility.show(r["before"]),
+             utility.show(r["after"] if r["outcome"] == "change" else r["before"]),
              text.outcome_cell(r["outcome"], r["reason"]))
             for r in rows
         ])
+        self.rows = rows
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted patron's whole outcome: the table may cut a long reason short."""
+        if 0 <= event.cursor_row < len(self.rows):
+            r = self.rows[event.cursor_row]
+            outcome = f"{r['outcome']}: {r['reason']}" if r["reason"] else r["outcome"]
+            self.query_one("#row-detail", Static).update(f"{r['name']} · {outcome}")
 
     def action_back(self) -> None:
         self.app.pop_screen()

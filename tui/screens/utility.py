@@ -231,11 +231,16 @@ class UtilityScreen(Screen):
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
     def run_apply(self, plan: Plan) -> None:
         try:
-            report = self.store.apply(plan)
+            report = self.store.apply(plan, progress=self._progress)
         except (Stale, Busy, NotPermitted) as exc:
             self.app.call_from_thread(self._not_applied, str(exc))
             return
         self.app.call_from_thread(self._applied, report)
+
+    def _progress(self, done: int, total: int) -> None:
+        """From the apply's thread: slow preparation (hashing passwords) moving on."""
+        self.app.call_from_thread(self.query_one("#counts", Static).update,
+                                  f"Applying… preparing {done:,} of {total:,} patrons")
 
     def _not_applied(self, message: str) -> None:
         self.outdated = True

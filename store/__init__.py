@@ -7,11 +7,11 @@ from .database import Busy, connect, resolve_path
 from .plan import Counts, Plan, PlanRow
 from .security import LoginFailed, NotPermitted, Operator
 from .selection import Selection, Status, compile_selection
-from .store import Store
+from .store import Store, Unavailable
 from .validation import Invalid, Problem
 
 __all__ = [
     "AlreadyApplied", "Busy", "Counts", "Invalid", "LoginFailed", "NotPermitted", "Operator",
     "Plan", "PlanRow", "Problem", "Report",
-    "Selection", "Stale", "Status", "Store", "compile_selection", "connect", "resolve_path",
+    "Selection", "Stale", "Status", "Store", "Unavailable", "compile_selection", "connect", "resolve_path",
 ]

@@ -73,13 +73,16 @@ class Transaction:
                     columns: list[str] | None = None, after_sql: str | None = None) -> None:
         """Journal rows of ``table`` matching ``where``: whole rows before a delete or after
         an insert; for an update, ``columns`` before and ``after_sql`` (a JSON object) after."""
-        columns = columns or [c.name for c in self.db[table].columns]
-        image = "json_object(" + ", ".join(f"'{c}', {c}" for c in columns) + ")"
+        types = {c.name: c.type.upper() for c in self.db[table].columns}
+        columns = columns or list(types)
+        # JSON cannot hold bytes: BLOB columns (pictures) are journaled as hex.
+        image = "json_object(" + ", ".join(
+            f"'{c}', hex({c})" if types.get(c) == "BLOB" else f"'{c}', {c}" for c in columns) + ")"
         before, after = {"delete": (image, "NULL"), "insert": ("NULL", image),
                          "update": (image, after_sql or "NULL")}[action]
         self.db.execute(
             f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
-                SELECT :op, '{table}', id, '{action}', {before}, {after} FROM {table} WHERE {where}""",
+                SELECT :op, '{table}', rowid, '{action}', {before}, {after} FROM {table} WHERE {where}""",
             {"op": self.operation_id, **(params or {})},
         )
 

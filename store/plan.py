@@ -47,6 +47,8 @@ def plan_select(utility: Utility, selection: Selection, options: StoreModel,
                 operator: Operator) -> tuple[str, dict]:
     """The SELECT producing plan rows (also re-run at apply to detect a stale preview)."""
     where = compile_selection(selection)
+    if utility.fixed_where:
+        where.add(f"({utility.fixed_where})")
     spec = utility.plan_sql(options, operator)
     extra = "".join(f", {sql} AS {name}" for name, sql in spec.extra.items())
     sql = f"""

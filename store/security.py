@@ -24,7 +24,9 @@ SECURITY_GROUPS = "Patron Security Groups: Assign"
 REMOVE_PATRONS = "Patrons: Remove"
 REMOVE_RECORDS = "Patron Notes, Pictures and History: Remove"
 FORGIVE = "Charges: Forgive"
-ALL_PERMISSIONS = (UTILITIES, PASSWORDS, SECURITY_GROUPS, REMOVE_PATRONS, REMOVE_RECORDS, FORGIVE)
+PREFERENCES = "Library Preferences: Edit"
+ALL_PERMISSIONS = (UTILITIES, PASSWORDS, SECURITY_GROUPS, REMOVE_PATRONS, REMOVE_RECORDS, FORGIVE,
+                   PREFERENCES)
 
 # Operators' own passwords: argon2id at the library's defaults.
 OPERATOR_HASHER = PasswordHasher()

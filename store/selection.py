@@ -49,7 +49,7 @@ class Selection(StoreModel):
     grades: list[str] = choice("grade", many=True, title="Patrons in Grade",
                                description="Any of these grades (from the grade table).")
     locations: list[str] = choice("location", many=True, title="Patrons in Location",
-                                  description="Any of these locations (homerooms).")
+                                  description="Any of these locations.")
     locations2: list[str] = choice("location2", many=True, title="Patrons in 2nd Location",
                                    description="Any of these 2nd locations.")
     policies: list[str] = choice("policy", many=True, title="Patrons with Policy",

@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 from . import apply as _apply
+from . import preferences as _preferences
 from . import security
 from .database import connect
 from .plan import Plan
@@ -24,11 +25,16 @@ _CHOICES_SQL = {
     "site": "SELECT code, code || ' — ' || name || "
             "CASE WHEN is_union AND name <> 'Union Site' THEN ' (Union Site)' ELSE '' END "
             "FROM sites ORDER BY is_union, code",
+    "real_site": "SELECT code, code || ' — ' || name FROM sites WHERE NOT is_union ORDER BY code",
     "policy": "SELECT name, name FROM policies ORDER BY name",
     "security_group": "SELECT name, name || ' (level ' || level || ')' FROM security_groups ORDER BY level, name",
     "location": "SELECT DISTINCT location, location FROM patrons WHERE location IS NOT NULL ORDER BY location",
     "location2": "SELECT DISTINCT location2, location2 FROM patrons WHERE location2 IS NOT NULL ORDER BY location2",
 }
+
+
+class Unavailable(RuntimeError):
+    """The library's preferences rule the utility out (say, no centralized catalog)."""
 
 
 class Store:
@@ -71,7 +77,36 @@ class Store:
         missing = operator.missing(entry.permissions)
         if missing:
             return "needs the permission " + " and ".join(f"'{p}'" for p in missing)
-        return None
+        return entry.unavailable(self.preferences())
+
+    # -- preferences and terminology ----------------------------------------
+    def preferences(self) -> dict[str, str]:
+        with self.lock:
+            return _preferences.read(self.db)
+
+    def library_preferences(self) -> _preferences.LibraryPreferences:
+        with self.lock:
+            return _preferences.current(self.db)
+
+    def save_preferences(self, data: dict[str, Any], operator: Operator) -> None:
+        """Validate and store the Preferences screen's values (Invalid names the field)."""
+        require(operator, (security.PREFERENCES,), "Preferences")
+        prefs = validate(_preferences.LibraryPreferences, data, None)
+        with self.lock:
+            _preferences.save(self.db, prefs)
+
+    def grades(self) -> list[dict]:
+        with self.lock:
+            return _preferences.grades(self.db)
+
+    def edit_grades(self, operator: Operator, action: str, *args) -> None:
+        """add / rename / remove / move / set_last on the grade table (Invalid says why not)."""
+        require(operator, (security.PREFERENCES,), "Preferences")
+        function = {"add": _preferences.add_grade, "rename": _preferences.rename_grade,
+                    "remove": _preferences.remove_grade, "move": _preferences.move_grade,
+                    "set_last": _preferences.set_last_grade}[action]
+        with self.lock:
+            function(self.db, *args)
 
     def is_demo(self) -> bool:
         with self.lock:
@@ -105,6 +140,9 @@ class Store:
         """
         utility = get(key)
         require(operator, utility.permissions, utility.title)
+        reason = utility.unavailable(self.preferences())
+        if reason:
+            raise Unavailable(f"{utility.title} cannot run: {reason}")
         sel = self.validate_selection(_as_dict(selection))
         opts = self.validate_options(key, _as_dict(options), operator)
         with self.lock:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 CHOICE_SOURCES = {
     "grade": "the grade table",
     "site": "the sites",
+    "real_site": "the sites (not the Union Site)",
     "policy": "the policies",
     "security_group": "the security groups",
     "location": "the locations patrons have",

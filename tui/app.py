@@ -8,6 +8,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from store import Operator, Selection, Store
+from store.preferences import localize
 
 from .commands import UtilityCommands
 from .fields import field_specs
@@ -32,6 +33,11 @@ class PatronUtilsApp(App):
         self.notice = notice
         self.db_name = Path(str(store.path)).name
         self.drafts: dict[str, dict] = {}  # each utility's unapplied form values, this session
+        self.prefs: dict[str, str] = store.preferences()
+
+    def say(self, text: str) -> str:
+        """Text in the library's terminology (its words for Grade, Location, 2nd Location)."""
+        return localize(text, self.prefs)
 
     def on_mount(self) -> None:
         if self.operator is not None:
@@ -53,14 +59,35 @@ class PatronUtilsApp(App):
     def logged_in(self, operator: Operator) -> None:
         """Show the picker for this operator (replacing the login screen)."""
         self.operator = operator
-        reasons = {e.key: self.store.unavailable(e, operator) for e in self.store.catalog}
-        heading = (f"Patron Utilities · {self.db_name} · {operator.username} "
-                   f"({operator.group}, level {operator.level})")
-        picker = PickerScreen(self.store.catalog, reasons, heading)
+        picker = self._picker()
         if isinstance(self.screen, LoginScreen):
             self.switch_screen(picker)
         else:
             self.push_screen(picker)
+
+    def _picker(self) -> PickerScreen:
+        self.prefs = self.store.preferences()
+        reasons = {e.key: self.store.unavailable(e, self.operator) for e in self.store.catalog}
+        heading = (f"Patron Utilities · {self.db_name} · {self.operator.username} "
+                   f"({self.operator.group}, level {self.operator.level})")
+        return PickerScreen(self.store.catalog, reasons, heading)
+
+    def action_preferences(self) -> None:
+        """Open the Preferences screen, if this operator may change preferences."""
+        from store.security import PREFERENCES, NotPermitted, require
+
+        from .screens.preferences import PreferencesScreen
+
+        try:
+            require(self.operator, (PREFERENCES,), "Preferences")
+        except NotPermitted as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.push_screen(PreferencesScreen(self.store, self.operator))
+
+    def preferences_changed(self) -> None:
+        """Preferences were saved: rebuild the picker in the new words and states."""
+        self.switch_screen(self._picker())
 
     def runnable(self) -> list:
         """The utilities this operator may open (for the command palette)."""
@@ -76,7 +103,7 @@ class PatronUtilsApp(App):
     def load_utility(self, key: str) -> None:
         utility = self.store.utility(key)
         kinds = {s.choices for model in (Selection, utility.Options)
-                 for s in field_specs(model) if s.choices}
+                 for s in field_specs(model, self.say) if s.choices}
         labels = {kind: self.store.choice_labels(kind) for kind in kinds}
         self.call_from_thread(
             self.push_screen,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 import typing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel
 
@@ -29,8 +29,9 @@ def _enum_of(annotation: Any) -> type[enum.Enum] | None:
     return annotation if isinstance(annotation, type) and issubclass(annotation, enum.Enum) else None
 
 
-def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
-    """One spec per model field, in declaration order."""
+def field_specs(model: type[BaseModel], say: Callable[[str], str] = str) -> list[FieldSpec]:
+    """One spec per model field, in declaration order; ``say`` puts labels and help in
+    the library's terminology (Location → Homeroom)."""
     specs = []
     for name, field in model.model_fields.items():
         annotation = field.annotation
@@ -51,8 +52,8 @@ def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
         default = field.get_default(call_default_factory=True)
         specs.append(FieldSpec(
             name=name,
-            title=field.title or name.replace("_", " ").capitalize(),
-            description=field.description or "",
+            title=say(field.title or name.replace("_", " ").capitalize()),
+            description=say(field.description or ""),
             kind=kind,
             default=None if field.is_required() else default,
             required=field.is_required(),

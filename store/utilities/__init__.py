@@ -7,30 +7,39 @@ from __future__ import annotations
 
 from . import coming
 from .add_notes import AddPatronNotes
+from .advance_grade import AdvancePatronGrade
 from .base import Entry, Utility
 from .change_grade import ChangePatronGrade
 from .change_location import ChangePatronLocation
+from .change_location2 import ChangePatron2ndLocation
+from .change_policy import ChangePatronPolicy
 from .change_security_group import ChangePatronSecurityGroup
 from .change_status import ChangePatronStatus
+from .move_to_site import MovePatronsToSite
+from .reassign_union_site import ReassignUnionSitePatrons
+from .remove_history import RemovePatronHistory
+from .remove_notes import RemovePatronNotes
+from .remove_pictures import RemovePatronPictures
+from .renew_accounts import RenewPatronAccounts
 from .reset_accounts import ResetPatronAccounts
 
 CATALOG: list[Entry] = [
     AddPatronNotes(),
-    coming.AdvancePatronGrade(),
+    AdvancePatronGrade(),
     ChangePatronGrade(),
-    coming.ChangePatron2ndLocation(),
+    ChangePatron2ndLocation(),
     ChangePatronLocation(),
-    coming.ChangePatronPolicy(),
+    ChangePatronPolicy(),
     ChangePatronSecurityGroup(),
     ChangePatronStatus(),
     coming.ForgiveCharges(),
-    coming.MovePatronsToSite(),
-    coming.ReassignUnionSitePatrons(),
-    coming.RemovePatronHistory(),
-    coming.RemovePatronNotes(),
-    coming.RemovePatronPictures(),
+    MovePatronsToSite(),
+    ReassignUnionSitePatrons(),
+    RemovePatronHistory(),
+    RemovePatronNotes(),
+    RemovePatronPictures(),
     coming.RemovePatrons(),
-    coming.RenewPatronAccounts(),
+    RenewPatronAccounts(),
     ResetPatronAccounts(),
 ]
 

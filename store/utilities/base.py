@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
-# Reports (done, total) while an apply prepares slow work; the TUI shows it.
-Progress = Callable[[int, int], None]
-
 from ..security import UTILITIES, Operator
 from ..validation import StoreModel
+
+# Reports (done, total) while an apply prepares slow work; the TUI shows it.
+Progress = Callable[[int, int], None]
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -53,6 +53,10 @@ class Entry:
     permissions: ClassVar[tuple[str, ...]] = (UTILITIES,)
     built: ClassVar[bool] = True
 
+    def unavailable(self, preferences: dict[str, str]) -> str | None:
+        """Why the library's preferences rule this utility out, or None."""
+        return None
+
 
 class Utility(Entry):
     """A runnable utility. Subclasses set the metadata, ``Options`` and ``value_label``."""
@@ -60,6 +64,16 @@ class Utility(Entry):
     Options: ClassVar[type[StoreModel]]
     value_label: ClassVar[str]  # preview column header for current → new
     destructive: ClassVar[bool] = False
+    # A criterion the utility always adds to the selection (SQL over ``p``), and how
+    # the Selections tab states it.
+    fixed_where: ClassVar[str | None] = None
+    fixed_description: ClassVar[str | None] = None
+    # Said in the result after a run (e.g. what else to do next).
+    reminder: ClassVar[str | None] = None
+
+    def notice(self, options: StoreModel) -> str | None:
+        """A line the preview and confirm show about what this run will (not) do."""
+        return None
 
     def plan_sql(self, options: StoreModel, operator: Operator) -> PlanSQL:
         raise NotImplementedError

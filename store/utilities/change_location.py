@@ -7,7 +7,7 @@ from .base import SetPatronColumn
 
 class Options(StoreModel):
     location: str = Field(title="Change Location to", min_length=1, max_length=50,
-                          description="The new location (homeroom). It may be one no patron has yet.")
+                          description="The new location. It may be one no patron has yet.")
 
 
 

@@ -12,8 +12,8 @@ from textual.widgets.option_list import Option
 from store.utilities.base import Entry
 
 
-def entry_prompt(entry: Entry, reason: str | None) -> Text:
-    text = Text(entry.title, style="" if reason is None else "dim")
+def entry_prompt(entry: Entry, reason: str | None, say=str) -> Text:
+    text = Text(say(entry.title), style="" if reason is None else "dim")
     if reason is not None:
         text.append("  coming" if not entry.built else "  denied", style="italic dim")
     return text
@@ -26,6 +26,7 @@ class PickerScreen(Screen):
         Binding("enter", "open", "Open", id="open", priority=True),
         Binding("down", "focus_list", "List", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="clear"),
+        Binding("f4", "app.preferences", "Preferences", id="preferences"),
     ]
 
     def __init__(self, entries: list[Entry], reasons: dict[str, str | None], heading: str) -> None:
@@ -39,7 +40,7 @@ class PickerScreen(Screen):
         yield Static(self.heading, id="heading")
         yield Input(placeholder="Type to filter utilities", id="filter")
         with Horizontal(id="picker-body"):
-            yield OptionList(*[Option(entry_prompt(e, self.reasons[e.key]), id=e.key)
+            yield OptionList(*[Option(entry_prompt(e, self.reasons[e.key], self.app.say), id=e.key)
                                for e in self.entries],
                              id="utilities")
             with VerticalScroll(id="help-panel"):
@@ -54,16 +55,21 @@ class PickerScreen(Screen):
     def _matching(self, value: str) -> list[Entry]:
         words = value.casefold().split()
         found = [e for e in self.entries
-                 if all(w in f"{e.title} {e.summary}".casefold() for w in words)]
+                 if all(w in self._searchable(e) for w in words)]
         # Titles holding the typed phrase as a whole come first ("change patron location").
         phrase = " ".join(words)
-        return sorted(found, key=lambda e: phrase not in e.title.casefold())
+        return sorted(found, key=lambda e: phrase not in self.app.say(e.title).casefold())
+
+    def _searchable(self, entry: Entry) -> str:
+        """Both the library's words and the manual's ("homeroom" and "location" both find it)."""
+        text = f"{entry.title} {entry.summary}"
+        return f"{text} {self.app.say(text)}".casefold()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.shown = self._matching(event.value)
         options = self.query_one("#utilities", OptionList)
         options.clear_options()
-        options.add_options([Option(entry_prompt(e, self.reasons[e.key]), id=e.key)
+        options.add_options([Option(entry_prompt(e, self.reasons[e.key], self.app.say), id=e.key)
                              for e in self.shown])
         if self.shown:
             options.highlighted = 0
@@ -81,16 +87,17 @@ class PickerScreen(Screen):
 
     def _show_help(self, entry: Entry) -> None:
         text = Text()
-        text.append(entry.title + "\n", style="bold")
+        say = self.app.say
+        text.append(say(entry.title) + "\n", style="bold")
         if entry.textbook_tracker:
             text.append("Textbook Tracker\n", style="italic")
-        text.append("\n" + entry.summary + "\n")
+        text.append("\n" + say(entry.summary) + "\n")
         if entry.guidance:
             text.append("\nWhen to run it\n", style="bold")
-            text.append(entry.guidance + "\n")
+            text.append(say(entry.guidance) + "\n")
         reason = self.reasons[entry.key]
         if reason is not None:
-            text.append(f"\nNot available: {reason}.\n", style="bold italic")
+            text.append(f"\nNot available: {say(reason)}.\n", style="bold italic")
         self.query_one("#help", Static).update(text)
 
     def action_focus_list(self) -> None:
@@ -111,6 +118,6 @@ class PickerScreen(Screen):
         entry = next((e for e in matching if e.key == highlighted), matching[0])
         reason = self.reasons[entry.key]
         if reason is not None:
-            self.notify(f"{entry.title}: {reason}.", severity="warning")
+            self.notify(self.app.say(f"{entry.title}: {reason}."), severity="warning")
             return
         self.app.open_utility(entry.key)

@@ -29,7 +29,7 @@ class ResultScreen(Screen):
         self.rows: list[dict] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Done: {self.report.title} — operation #{self.report.operation_id}",
+        yield Static(self.app.say(f"Done: {self.report.title} — operation #{self.report.operation_id}"),
                      id="heading")
         yield Static(id="result-summary")
         yield DataTable(id="result-table", cursor_type="row", zebra_stripes=True)
@@ -51,17 +51,20 @@ class ResultScreen(Screen):
 
     def _show(self, op: dict, utility, rows: list[dict]) -> None:
         options = utility.Options.model_validate(json.loads(op["options"]))
+        say = self.app.say
         lines = [text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],
                                   done=True),
                  f"By {op['operator']} at {op['started']}",
-                 "Selections: " + "; ".join(text.selection_lines(op["selection"])),
-                 "Options: " + "; ".join(text.options_lines(options))]
+                 say("Selections: " + "; ".join(text.selection_lines(op["selection"]))),
+                 say("Options: " + "; ".join(text.options_lines(options)))]
+        if utility.reminder:
+            lines.append(say("Next: " + utility.reminder))
         shown = len(rows)
         if shown < op["matched"]:
             lines.append(f"Showing {shown} of {op['matched']} patrons (skipped first).")
         self.query_one("#result-summary", Static).update("\n".join(lines))
         table = self.query_one("#result-table", DataTable)
-        label = utility.label(options)
+        label = say(utility.label(options))
         table.add_columns("Barcode", "Name", f"{label} before", "After", "Outcome")
         # A patron who was not changed still has the value from before.
         table.add_rows([

@@ -8,7 +8,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from store import Busy, Invalid, NotPermitted, Operator, Plan, Problem, Selection, Stale, Store
+from store import (Busy, Invalid, NotPermitted, Operator, Plan, Problem, Selection, Stale, Store,
+                   Unavailable)
 from store.utilities.base import Utility
 
 from .. import text
@@ -48,13 +49,15 @@ class UtilityScreen(Screen):
         self.last_form_tab = "selections"
 
     def compose(self) -> ComposeResult:
-        yield Static(self.utility.title, id="heading")
+        say = self.app.say
+        yield Static(say(self.utility.title), id="heading")
         with TabbedContent(initial="selections"):
             with TabPane("Selections", id="selections"):
-                yield ModelForm(field_specs(Selection), self.choice_labels,
-                                self.draft.get("selection-form"), id="selection-form")
+                fixed = [say(self.utility.fixed_description)] if self.utility.fixed_description else []
+                yield ModelForm(field_specs(Selection, say), self.choice_labels,
+                                self.draft.get("selection-form"), id="selection-form", fixed=fixed)
             with TabPane("Options", id="options"):
-                yield ModelForm(field_specs(self.utility.Options), self.choice_labels,
+                yield ModelForm(field_specs(self.utility.Options, say), self.choice_labels,
                                 self.draft.get("options-form"), id="options-form")
             with TabPane("Preview", id="preview"):
                 yield Static("Press F5 to preview which patrons change.", id="counts")
@@ -116,7 +119,7 @@ class UtilityScreen(Screen):
             self.store.discard(old)
         try:
             plan = self.store.plan(self.utility.key, selection, options, self.operator)
-        except NotPermitted as exc:
+        except (NotPermitted, Unavailable) as exc:
             self.app.call_from_thread(self._not_applied, str(exc))
             return
         rows = self.store.page(plan, 0, PAGE)
@@ -131,8 +134,8 @@ class UtilityScreen(Screen):
             tab.label = f"{title} ⚠ {len(mine)}" if mine else title
             if mine and first is None:
                 first = (tab_id, form, mine[0].field)
-        self.query_one("#counts", Static).update(
-            "Not previewed: fix the fields marked ⚠.\n" + "\n".join(str(p) for p in problems))
+        self.query_one("#counts", Static).update(self.app.say(
+            "Not previewed: fix the fields marked ⚠.\n" + "\n".join(str(p) for p in problems)))
         if first:
             tab_id, form, field = first
             self.query_one(TabbedContent).active = tab_id
@@ -145,22 +148,36 @@ class UtilityScreen(Screen):
         self.plan, self.outdated = plan, False
         c = plan.counts
         lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip)]
-        if plan.selection.is_empty():
-            lines.append("No selections: every patron in the database matches.")
-        else:
-            lines.append("Selections: " + "; ".join(plan.selection.describe()))
-        lines.append("Options: " + "; ".join(text.options_lines(plan.options)))
+        lines += self._describe(plan)
         lines.append("F9 applies this preview after a confirm." if c.change
                      else "Nothing to change: no patron would be changed.")
         self.query_one("#counts", Static).update("\n".join(lines))
         table = self.query_one(PreviewTable)
-        label = self.utility.label(plan.options)
+        label = self.app.say(self.utility.label(plan.options))
         table.start(["Barcode", "Name", label, f"New {label.lower()}", "Outcome"], c.matched)
         self.rows = list(rows)
         table.add_page(self._cells(rows))
         self._show_row(0)
         self.query_one(TabbedContent).active = "preview"
         table.focus()
+
+    def _describe(self, plan: Plan) -> list[str]:
+        """The selections, options and the utility's notice, in the library's words."""
+        say = self.app.say
+        lines = []
+        if plan.selection.is_empty() and not self.utility.fixed_description:
+            lines.append("No selections: every patron in the database matches.")
+        else:
+            criteria = plan.selection.describe() if not plan.selection.is_empty() else []
+            if self.utility.fixed_description:
+                criteria.insert(0, self.utility.fixed_description)
+            lines.append(say("Selections: " + "; ".join(criteria)))
+        if type(plan.options).model_fields:
+            lines.append(say("Options: " + "; ".join(text.options_lines(plan.options))))
+        notice = self.utility.notice(plan.options)
+        if notice:
+            lines.append(say(notice))
+        return lines
 
     def _cells(self, rows) -> list[tuple]:
         show = self.utility.show
@@ -216,11 +233,10 @@ class UtilityScreen(Screen):
                         severity="warning")
             return
         lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip), "",
-                 "Selections: " + "; ".join(plan.selection.describe()),
-                 "Options: " + "; ".join(text.options_lines(plan.options)), "",
+                 *self._describe(plan), "",
                  f"{c.change:,} patron{'s' if c.change != 1 else ''} will be changed in one "
                  "transaction, recorded in the journal."]
-        self.app.push_screen(ConfirmScreen(f"Apply {self.utility.title}?", lines),
+        self.app.push_screen(ConfirmScreen(self.app.say(f"Apply {self.utility.title}?"), lines),
                              self._confirmed)
 
     def _confirmed(self, confirmed: bool | None) -> None:
@@ -232,7 +248,7 @@ class UtilityScreen(Screen):
     def run_apply(self, plan: Plan) -> None:
         try:
             report = self.store.apply(plan, progress=self._progress)
-        except (Stale, Busy, NotPermitted) as exc:
+        except (Stale, Busy, NotPermitted, Unavailable) as exc:
             self.app.call_from_thread(self._not_applied, str(exc))
             return
         self.app.call_from_thread(self._applied, report)

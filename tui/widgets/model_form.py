@@ -30,6 +30,7 @@ class ModelForm(VerticalScroll):
     ModelForm .field Label { text-style: bold; }
     ModelForm .help { color: $text-muted; }
     ModelForm .chosen { text-style: italic; }
+    ModelForm .fixed { text-style: bold; margin-bottom: 1; }
     ModelForm Input { height: 1; border: none; padding: 0 1; background: $boost; }
     ModelForm Input:focus { border: none; background: $primary 40%; }
     ModelForm Select { height: auto; }
@@ -75,7 +76,7 @@ class ModelForm(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         for line in self.fixed:
-            yield Static(line, classes="help")
+            yield Static(line, classes="fixed")
         yield Static("", id="form-problems")
         if not self.specs:
             yield Static("Nothing to set here.", classes="help")
@@ -167,7 +168,8 @@ class ModelForm(VerticalScroll):
         mine = [p for p in problems if any(s.name == p.field for s in self.specs)]
         for problem in mine:
             self.query_one(f"#field-{problem.field}").add_class("-invalid")
-            self.query_one(f"#error-{problem.field}", Static).update(f"⚠ {problem.message}")
+            self.query_one(f"#error-{problem.field}", Static).update(
+                f"⚠ {self.app.say(problem.message)}")
         return mine
 
     def focus_first(self) -> None:

@@ -1,0 +1,39 @@
+"""Remove Patron History: everything but Lexile history."""
+from ..security import REMOVE_RECORDS, UTILITIES
+from ..validation import StoreModel
+from .base import PlanSQL, Utility
+
+_COUNT = "(SELECT count(*) FROM history h WHERE h.patron_id = p.id AND h.kind <> 'lexile')"
+
+
+class Options(StoreModel):
+    """Remove Patron History has no options: Lexile history always stays."""
+
+
+class RemovePatronHistory(Utility):
+    key = "remove-history"
+    title = "Remove Patron History"
+    summary = "Removes everything but Lexile history from selected patrons' histories."
+    guidance = (
+        "Payments (including credits), renewals, lost items, refunds and returned items are "
+        "removed; Lexile history stays. Run this utility to clear up space, start with a clean "
+        "slate on statistics, or remove information because of privacy concerns."
+    )
+    permissions = (UTILITIES, REMOVE_RECORDS)
+    destructive = True
+    Options = Options
+    value_label = "History entries"
+
+    def plan_sql(self, options, operator) -> PlanSQL:
+        return PlanSQL(
+            current=_COUNT, new="0",
+            outcome="CASE WHEN p.current = 0 THEN 'unchanged' ELSE 'change' END",
+            reason="CASE WHEN p.current = 0 THEN 'no history but Lexile' END")
+
+    def show(self, value) -> str:
+        return f"{value} entr" + ("y" if value == 1 else "ies")
+
+    def apply(self, tx) -> None:
+        where = f"kind <> 'lexile' AND patron_id IN {tx.changes}"
+        tx.record_rows("history", "delete", where)
+        tx.db.execute(f"DELETE FROM history WHERE {where}")

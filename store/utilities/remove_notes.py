@@ -1,0 +1,44 @@
+"""Remove Patron Notes: every note of the chosen type, nothing else."""
+from pydantic import Field
+
+from ..security import REMOVE_RECORDS, UTILITIES
+from ..validation import StoreModel
+from .add_notes import NoteType
+from .base import PlanSQL, Utility
+
+_COUNT = "(SELECT count(*) FROM notes n WHERE n.patron_id = p.id AND n.type = :type)"
+
+
+class Options(StoreModel):
+    note_type: NoteType = Field(title="Note Type",
+                                description="All notes of this type are removed.")
+
+
+class RemovePatronNotes(Utility):
+    key = "remove-notes"
+    title = "Remove Patron Notes"
+    summary = "Removes all Contact, General, Alert, or Category notes from selected patrons."
+    guidance = "Run this utility to remove old and temporary notes past librarians may have left."
+    permissions = (UTILITIES, REMOVE_RECORDS)
+    destructive = True
+    Options = Options
+    value_label = "Notes"
+
+    def label(self, options: Options) -> str:
+        return f"{options.note_type} notes"
+
+    def plan_sql(self, options: Options, operator) -> PlanSQL:
+        return PlanSQL(
+            current=_COUNT, new="0",
+            outcome="CASE WHEN p.current = 0 THEN 'unchanged' ELSE 'change' END",
+            reason="CASE WHEN p.current = 0 THEN 'no ' || :type || ' notes' END",
+            params={"type": str(options.note_type)})
+
+    def show(self, value) -> str:
+        return f"{value} note" + ("" if value == 1 else "s")
+
+    def apply(self, tx) -> None:
+        where = f"type = :type AND patron_id IN {tx.changes}"
+        params = {"type": str(tx.options.note_type)}
+        tx.record_rows("notes", "delete", where, params)
+        tx.db.execute(f"DELETE FROM notes WHERE {where}", params)

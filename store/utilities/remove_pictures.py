@@ -1,0 +1,33 @@
+"""Remove Patron Pictures."""
+from ..security import REMOVE_RECORDS, UTILITIES
+from ..validation import StoreModel
+from .base import PlanSQL, Utility
+
+
+class Options(StoreModel):
+    """Remove Patron Pictures has no options."""
+
+
+class RemovePatronPictures(Utility):
+    key = "remove-pictures"
+    title = "Remove Patron Pictures"
+    summary = "Removes the pictures of selected patrons."
+    guidance = ("If you need to remove patron pictures because they need to be replaced or "
+                "because of privacy concerns, run this utility.")
+    permissions = (UTILITIES, REMOVE_RECORDS)
+    destructive = True
+    Options = Options
+    value_label = "Picture"
+
+    def plan_sql(self, options, operator) -> PlanSQL:
+        return PlanSQL(
+            current="CASE WHEN EXISTS (SELECT 1 FROM pictures x WHERE x.patron_id = p.id) "
+                    "THEN 'picture' END",
+            new="NULL",
+            outcome="CASE WHEN p.current IS NULL THEN 'unchanged' ELSE 'change' END",
+            reason="CASE WHEN p.current IS NULL THEN 'no picture' END")
+
+    def apply(self, tx) -> None:
+        where = f"patron_id IN {tx.changes}"
+        tx.record_rows("pictures", "delete", where)
+        tx.db.execute(f"DELETE FROM pictures WHERE {where}")

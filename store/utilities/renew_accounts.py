@@ -1,0 +1,47 @@
+"""Renew Patron Accounts: expiration = today + the policy's account period."""
+from .. import clock, preferences
+from ..dates import show
+from ..validation import StoreModel
+from .base import PlanSQL, Utility
+
+_DAYS = "(SELECT pol.account_days FROM policies pol WHERE pol.name = p.policy)"
+
+
+class Options(StoreModel):
+    """Renew Patron Accounts has no options: each patron's policy says how long."""
+
+
+class RenewPatronAccounts(Utility):
+    key = "renew-accounts"
+    title = "Renew Patron Accounts"
+    summary = "Renews the accounts of all selected patrons."
+    guidance = (
+        "The number of days a patron's account is active after renewal is determined by the "
+        "patron's policy: the new expiration date is today plus that period.\n\n"
+        + preferences.EXPIRATION_DISABLED
+    )
+    textbook_tracker = True
+    Options = Options
+    value_label = "Expires"
+
+    def unavailable(self, prefs: dict[str, str]) -> str | None:
+        if preferences.is_on(prefs, "disable_account_expiration"):
+            return preferences.EXPIRATION_DISABLED
+        return None
+
+    def plan_sql(self, options, operator) -> PlanSQL:
+        return PlanSQL(
+            current="p.expiration_date",
+            new=f"date(:today, '+' || {_DAYS} || ' days')",
+            outcome=f"""CASE WHEN p.policy IS NULL OR {_DAYS} IS NULL THEN 'skip'
+                        WHEN p.current IS p.new THEN 'unchanged' ELSE 'change' END""",
+            reason=f"""CASE WHEN p.policy IS NULL THEN 'no policy'
+                       WHEN {_DAYS} IS NULL THEN 'policy ' || p.policy || ' has no account period'
+                       WHEN p.current IS p.new THEN 'already expires ' || p.new END""",
+            params={"today": clock.today().isoformat()})
+
+    def show(self, value) -> str:
+        return show(value)
+
+    def apply(self, tx) -> None:
+        tx.update_patrons("expiration_date")

@@ -1,0 +1,148 @@
+"""Library preferences: terminology, the grade table, and what they switch on and off."""
+from __future__ import annotations
+
+import pytest
+
+import store
+from store import preferences
+from store.preferences import localize
+
+from .operators import ADMIN, AIDE
+
+
+@pytest.fixture
+def s(demo_store):
+    return demo_store
+
+
+def grade_names(s) -> list[str]:
+    return [g["name"] for g in s.grades()]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Patrons in Location", "Patrons in Homeroom"),
+    ("Change Patron 2nd Location", "Change Patron Bus Route"),
+    ("Any of these locations.", "Any of these homerooms."),
+    ("Patrons in Grade", "Patrons in Level"),
+    ("Moves patrons to the next grade of the grade table", "Moves patrons to the next level of the level table"),
+    ("Graduated", "Graduated"),  # not a use of the word Grade
+])
+def test_localize_uses_the_librarys_words(text, expected):
+    prefs = {"term.location": "Homeroom", "term.location2": "Bus Route", "term.grade": "Level"}
+    assert localize(text, prefs) == expected
+
+
+def test_localize_leaves_2nd_location_alone_when_only_location_is_renamed():
+    assert localize("Change Patron 2nd Location or Location", {"term.location": "Homeroom"}) == \
+        "Change Patron 2nd Location or Homeroom"
+
+
+def test_save_and_read_back(s):
+    data = s.library_preferences().model_dump()
+    data.update(location_term="Homeroom", centralized_catalog=False, disable_account_expiration=True)
+    s.save_preferences(data, ADMIN)
+    prefs = s.preferences()
+    assert prefs["term.location"] == "Homeroom"
+    assert prefs["centralized_catalog"] == "0" and prefs["disable_account_expiration"] == "1"
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"grade_term": ""}, "grade_term"),
+    ({"location_term": "x" * 31}, "location_term"),
+    ({"location2_term": "Location"}, "location2_term"),  # same as another term
+])
+def test_bad_terms_are_refused_and_nothing_is_saved(s, change, field):
+    before = s.preferences()
+    data = {**s.library_preferences().model_dump(), **change}
+    with pytest.raises(store.Invalid) as info:
+        s.save_preferences(data, ADMIN)
+    assert info.value.problems[0].field == field
+    assert s.preferences() == before
+
+
+def test_only_operators_with_the_permission_may_change_preferences(s):
+    with pytest.raises(store.NotPermitted):
+        s.save_preferences(s.library_preferences().model_dump(), AIDE)
+    with pytest.raises(store.NotPermitted):
+        s.edit_grades(AIDE, "add", "13")
+    assert "13" not in grade_names(s)
+
+
+def test_move_to_site_follows_the_centralized_catalog_preference(s):
+    move = s.utility("move-to-site")
+    data = s.library_preferences().model_dump()
+    s.save_preferences({**data, "centralized_catalog": False}, ADMIN)
+    assert "Centralized Catalog" in s.unavailable(move, ADMIN)
+    with pytest.raises(store.Unavailable):
+        s.plan("move-to-site", {}, {"site": "MID"}, ADMIN)
+    s.save_preferences({**data, "centralized_catalog": True}, ADMIN)
+    assert s.unavailable(move, ADMIN) is None
+    assert s.plan("move-to-site", {}, {"site": "MID"}, ADMIN).counts.matched > 0
+
+
+def test_renew_is_refused_while_expiration_dates_are_disabled(s):
+    data = s.library_preferences().model_dump()
+    s.save_preferences({**data, "disable_account_expiration": True}, ADMIN)
+    with pytest.raises(store.Unavailable, match="Disable account expiration dates is unchecked"):
+        s.plan("renew-accounts", {}, {}, ADMIN)
+    assert s.db.execute("SELECT count(*) FROM operations").fetchone()[0] == 0
+
+
+def test_add_rename_move_and_remove_grades(s):
+    s.edit_grades(ADMIN, "add", "13", "12")
+    assert grade_names(s)[-3:] == ["12", "13", "Graduated"]
+    s.edit_grades(ADMIN, "move", "13", -1)
+    assert grade_names(s)[-4:] == ["11", "13", "12", "Graduated"]
+    s.edit_grades(ADMIN, "rename", "13", "Post-secondary")
+    assert "Post-secondary" in grade_names(s) and "13" not in grade_names(s)
+    s.edit_grades(ADMIN, "remove", "Post-secondary")
+    assert "Post-secondary" not in grade_names(s)
+    positions = [g["position"] for g in s.grades()]
+    assert positions == list(range(len(positions)))
+
+
+def test_renaming_a_grade_carries_its_patrons(s):
+    count = s.db.execute("SELECT count(*) FROM patrons WHERE grade = 'K'").fetchone()[0]
+    s.edit_grades(ADMIN, "rename", "K", "Kindergarten")
+    assert s.db.execute("SELECT count(*) FROM patrons WHERE grade = 'Kindergarten'").fetchone()[0] == count
+
+
+def test_removing_a_grade_patrons_have_is_refused_with_their_count(s):
+    count = s.db.execute("SELECT count(*) FROM patrons WHERE grade = '5'").fetchone()[0]
+    with pytest.raises(store.Invalid, match=f"{count:,} patrons still have grade '5'"):
+        s.edit_grades(ADMIN, "remove", "5")
+    assert "5" in grade_names(s)
+
+
+@pytest.mark.parametrize("action, args, message", [
+    ("add", ("K",), "already in the grade table"),
+    ("add", ("   ",), "needs a name"),
+    ("rename", ("1", "2"), "already in the grade table"),
+    ("rename", ("Nope", "X"), "not in the grade table"),
+    ("remove", ("Graduated",), "patrons still have grade 'Graduated'"),
+])
+def test_bad_grade_table_edits_are_refused(s, action, args, message):
+    before = s.grades()
+    with pytest.raises(store.Invalid, match=message):
+        s.edit_grades(ADMIN, action, *args)
+    assert s.grades() == before
+
+
+def test_the_last_grade_is_never_blank(s):
+    s.edit_grades(ADMIN, "add", "Alumni")
+    s.edit_grades(ADMIN, "set_last", "Alumni")
+    assert [g["name"] for g in s.grades() if g["is_last"]] == ["Alumni"]
+    with pytest.raises(store.Invalid, match="Last Grade"):
+        s.edit_grades(ADMIN, "remove", "Alumni")
+    assert [g["name"] for g in s.grades() if g["is_last"]] == ["Alumni"]
+
+
+def test_advance_follows_an_edited_grade_table(s):
+    s.edit_grades(ADMIN, "add", "12b", "12")
+    plan = s.plan("advance-grade", {"grades": ["12"]}, {}, ADMIN)
+    assert {r.new for r in plan.page(0, 500)} == {"12b"}
+
+
+def test_defaults_apply_to_a_database_without_preferences(tmp_path):
+    fresh = store.Store(tmp_path / "empty.db")
+    assert fresh.preferences() == preferences.DEFAULTS

@@ -1,0 +1,161 @@
+"""Library preferences: terminology, catalog and expiration rules, the grade table."""
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from store import Invalid, Operator, Store
+from store.preferences import LibraryPreferences
+
+from ..fields import field_specs
+from ..widgets.model_form import ModelForm
+from .prompt import PromptScreen
+
+
+class PreferencesScreen(Screen):
+    """F9 saves the Library tab; the grade table's keys change it at once."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("f9", "save", "Save", id="save"),
+        Binding("a", "add", "Add", id="add"),
+        Binding("r", "rename", "Rename", id="rename"),
+        Binding("d", "remove", "Remove", id="remove"),
+        Binding("minus", "move(-1)", "Up", id="up"),
+        Binding("plus,equals_sign", "move(1)", "Down", id="down"),
+        Binding("l", "last", "Last Grade", id="last"),
+    ]
+
+    def __init__(self, store: Store, operator: Operator) -> None:
+        super().__init__()
+        self.store = store
+        self.operator = operator
+
+    def compose(self) -> ComposeResult:
+        yield Static("Preferences", id="heading")
+        with TabbedContent(initial="library"):
+            with TabPane("Library", id="library"):
+                yield ModelForm(field_specs(LibraryPreferences), {},
+                                self.store.library_preferences().model_dump(), id="prefs-form")
+            with TabPane("Grade table", id="grade-table"):
+                yield Static("Grades advance in this order. a add · r rename · d remove · "
+                             "- up · + down · l make it the Last Grade", classes="help-line")
+                yield DataTable(id="grades", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="grade-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#prefs-form", ModelForm).focus_first()
+        table = self.query_one("#grades", DataTable)
+        table.add_columns("Order", "Grade", "Last Grade", "Patrons")
+        self._load_grades()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Grade keys only on the Grade table tab, Save only on the Library tab."""
+        tab = self.query_one(TabbedContent).active
+        if action in ("add", "rename", "remove", "move", "last"):
+            return tab == "grade-table"
+        if action == "save":
+            return tab == "library"
+        return True
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self.refresh_bindings()
+        if self.query_one(TabbedContent).active == "grade-table":
+            self.query_one("#grades").focus()
+
+    # -- the grade table ------------------------------------------------------
+    def _load_grades(self, select: str | None = None) -> None:
+        table = self.query_one("#grades", DataTable)
+        table.clear()
+        self.grade_names = []
+        for i, g in enumerate(self.store.grades(), start=1):
+            table.add_row(str(i), g["name"], "Last Grade" if g["is_last"] else "",
+                          f"{g['patrons']:,}")
+            self.grade_names.append(g["name"])
+        if select in self.grade_names:
+            table.move_cursor(row=self.grade_names.index(select))
+
+    @property
+    def chosen(self) -> str | None:
+        table = self.query_one("#grades", DataTable)
+        if not self.grade_names:
+            return None
+        return self.grade_names[table.cursor_row]
+
+    def _edit(self, action: str, *args, select: str | None = None, done: str = "") -> None:
+        message = self.query_one("#grade-message", Static)
+        try:
+            self.store.edit_grades(self.operator, action, *args)
+        except Invalid as exc:
+            message.update(f"⚠ {exc.problems[0].message}")
+            return
+        message.update(done)
+        self._load_grades(select)
+
+    def action_add(self) -> None:
+        after = self.chosen
+
+        def added(name: str | None) -> None:
+            if name is not None:
+                self._edit("add", name, after, select=name.strip(), done=f"Added {name.strip()}.")
+
+        self.app.push_screen(PromptScreen(f"New grade (after {after}):"), added)
+
+    def action_rename(self) -> None:
+        old = self.chosen
+        if old is None:
+            return
+
+        def renamed(name: str | None) -> None:
+            if name is not None and name.strip() != old:
+                self._edit("rename", old, name, select=name.strip(),
+                           done=f"Renamed {old} to {name.strip()}; its patrons follow.")
+
+        self.app.push_screen(PromptScreen(f"Rename grade {old} to:", old), renamed)
+
+    def action_remove(self) -> None:
+        if self.chosen:
+            self._edit("remove", self.chosen, done=f"Removed {self.chosen}.")
+
+    def action_move(self, step: int) -> None:
+        if self.chosen:
+            self._edit("move", self.chosen, step, select=self.chosen)
+
+    def action_last(self) -> None:
+        if self.chosen:
+            self._edit("set_last", self.chosen, select=self.chosen,
+                       done=f"{self.chosen} is now the Last Grade.")
+
+    # -- saving -------------------------------------------------------------------
+    def action_save(self) -> None:
+        form = self.query_one("#prefs-form", ModelForm)
+        form.clear_problems()
+        self.save(form.values())
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def save(self, values: dict) -> None:
+        try:
+            self.store.save_preferences(values, self.operator)
+        except Invalid as exc:
+            self.app.call_from_thread(self._show_problems, exc.problems)
+            return
+        self.app.call_from_thread(self._saved)
+
+    def _show_problems(self, problems) -> None:
+        form = self.query_one("#prefs-form", ModelForm)
+        mine = form.show_problems(problems)
+        if mine:
+            form.focus_field(mine[0].field)
+
+    def _saved(self) -> None:
+        self.notify("Preferences saved.")
+        self.app.pop_screen()
+        self.app.preferences_changed()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+        self.app.preferences_changed()  # grade edits change what the forms offer

@@ -1,0 +1,37 @@
+"""A one-line question (a grade's name), answered or cancelled."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Static
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Enter answers with the text typed; Escape cancels (None)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, question: str, value: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.question, id="dialog-title")
+            yield Input(self.value, id="answer")
+            yield Static("Enter to save · Escape to cancel", id="dialog-keys")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#answer").focus()
+
+    @on(Input.Submitted)
+    def _answered(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import clock
+from . import clock, preferences
 from .database import Busy
 from .plan import Counts, Plan, create_plan_table, plan_select
+from .preferences import Unavailable
 from .security import require
 from .utilities.base import Progress
 
@@ -98,6 +99,10 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
     if plan.applied:
         raise AlreadyApplied("this preview has already been applied; preview again")
     require(plan.operator, plan.utility.permissions, plan.utility.title)
+    # Preferences may have changed since the preview (expiration dates disabled, say).
+    reason = plan.utility.unavailable(preferences.read(db))
+    if reason:
+        raise Unavailable(f"{plan.utility.title} cannot run: {reason}")
     plan.utility.prepare(db, plan, progress or (lambda done, total: None))
     try:
         db.execute("BEGIN IMMEDIATE")

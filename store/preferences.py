@@ -21,6 +21,10 @@ EXPIRATION_DISABLED = ("This utility only works when Preferences > Patron Rules 
                        "Disable account expiration dates is unchecked.")
 
 
+class Unavailable(RuntimeError):
+    """The library's preferences rule the utility out (say, no centralized catalog)."""
+
+
 def read(db: sqlite_utils.Database) -> dict[str, str]:
     """Every preference, with the defaults for those never set."""
     stored = dict(db.execute("SELECT key, value FROM preferences").fetchall())

@@ -14,6 +14,7 @@ from . import preferences as _preferences
 from . import security
 from .database import connect
 from .plan import Plan
+from .preferences import Unavailable
 from .security import Operator, require
 from .selection import Selection
 from .utilities import CATALOG, get
@@ -31,10 +32,6 @@ _CHOICES_SQL = {
     "location": "SELECT DISTINCT location, location FROM patrons WHERE location IS NOT NULL ORDER BY location",
     "location2": "SELECT DISTINCT location2, location2 FROM patrons WHERE location2 IS NOT NULL ORDER BY location2",
 }
-
-
-class Unavailable(RuntimeError):
-    """The library's preferences rule the utility out (say, no centralized catalog)."""
 
 
 class Store:

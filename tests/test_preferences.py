@@ -146,3 +146,14 @@ def test_advance_follows_an_edited_grade_table(s):
 def test_defaults_apply_to_a_database_without_preferences(tmp_path):
     fresh = store.Store(tmp_path / "empty.db")
     assert fresh.preferences() == preferences.DEFAULTS
+
+
+def test_apply_rechecks_preferences_changed_after_the_preview(s):
+    plan = s.plan("renew-accounts", {"grades": ["3"]}, {}, ADMIN)
+    data = s.library_preferences().model_dump()
+    s.save_preferences({**data, "disable_account_expiration": True}, ADMIN)
+    before = s.db.execute("SELECT id, expiration_date FROM patrons ORDER BY id").fetchall()
+    with pytest.raises(store.Unavailable, match="expiration dates"):
+        s.apply(plan)
+    assert s.db.execute("SELECT id, expiration_date FROM patrons ORDER BY id").fetchall() == before
+    assert s.db.execute("SELECT count(*) FROM operations").fetchone()[0] == 0

@@ -28,8 +28,10 @@ TEXTBOOK_TRACKER = {
     "Reset Patron Accounts",
 }
 STAMP = "2026-01-01 00:00:00"  # created/modified of every small_db patron (conftest)
-BUILT = {"add-notes", "change-grade", "change-location", "change-status",
-         "change-security-group", "reset-accounts"}
+BUILT = {"add-notes", "advance-grade", "change-grade", "change-location2", "change-location",
+         "change-policy", "change-security-group", "change-status", "move-to-site",
+         "reassign-union-site", "remove-history", "remove-notes", "remove-pictures",
+         "renew-accounts", "reset-accounts"}
 
 
 def column(s: store.Store, name: str) -> dict:

@@ -31,9 +31,12 @@ def query(path: Path, sql: str, *params):
 
 
 async def settle(pilot) -> None:
+    """Wait for the workers; stop cursors blinking so a snapshot never depends on timing."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
     await pilot.pause()
 
 

@@ -22,7 +22,7 @@ class RenewPatronAccounts(Utility):
     )
     textbook_tracker = True
     Options = Options
-    value_label = "Expires"
+    value_label = "Expiration date"
 
     def unavailable(self, prefs: dict[str, str]) -> str | None:
         if preferences.is_on(prefs, "disable_account_expiration"):
@@ -37,7 +37,8 @@ class RenewPatronAccounts(Utility):
                         WHEN p.current IS p.new THEN 'unchanged' ELSE 'change' END""",
             reason=f"""CASE WHEN p.policy IS NULL THEN 'no policy'
                        WHEN {_DAYS} IS NULL THEN 'policy ' || p.policy || ' has no account period'
-                       WHEN p.current IS p.new THEN 'already expires ' || p.new END""",
+                       WHEN p.current IS p.new
+                       THEN 'already expires ' || strftime('%m/%d/%Y', p.new) END""",
             params={"today": clock.today().isoformat()})
 
     def show(self, value) -> str:

@@ -15,7 +15,8 @@ from store.utilities.base import Entry
 def entry_prompt(entry: Entry, reason: str | None, say=str) -> Text:
     text = Text(say(entry.title), style="" if reason is None else "dim")
     if reason is not None:
-        text.append("  coming" if not entry.built else "  denied", style="italic dim")
+        tag = "coming" if not entry.built else "denied" if reason.startswith("needs") else "off"
+        text.append(f"  {tag}", style="italic dim")
     return text
 
 
@@ -97,7 +98,7 @@ class PickerScreen(Screen):
             text.append(say(entry.guidance) + "\n")
         reason = self.reasons[entry.key]
         if reason is not None:
-            text.append(f"\nNot available: {say(reason)}.\n", style="bold italic")
+            text.append(f"\nNot available: {say(reason).rstrip('.')}.\n", style="bold italic")
         self.query_one("#help", Static).update(text)
 
     def action_focus_list(self) -> None:
@@ -118,6 +119,6 @@ class PickerScreen(Screen):
         entry = next((e for e in matching if e.key == highlighted), matching[0])
         reason = self.reasons[entry.key]
         if reason is not None:
-            self.notify(self.app.say(f"{entry.title}: {reason}."), severity="warning")
+            self.notify(self.app.say(f"{entry.title}: {reason.rstrip('.')}."), severity="warning")
             return
         self.app.open_utility(entry.key)

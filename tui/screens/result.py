@@ -55,8 +55,9 @@ class ResultScreen(Screen):
         lines = [text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],
                                   done=True),
                  f"By {op['operator']} at {op['started']}",
-                 say("Selections: " + "; ".join(text.selection_lines(op["selection"]))),
-                 say("Options: " + "; ".join(text.options_lines(options)))]
+                 say("Selections: " + "; ".join(text.selection_lines(op["selection"])))]
+        if type(options).model_fields:
+            lines.append(say("Options: " + "; ".join(text.options_lines(options))))
         if utility.reminder:
             lines.append(say("Next: " + utility.reminder))
         shown = len(rows)

@@ -236,6 +236,8 @@ class UtilityScreen(Screen):
                  *self._describe(plan), "",
                  f"{c.change:,} patron{'s' if c.change != 1 else ''} will be changed in one "
                  "transaction, recorded in the journal."]
+        if self.utility.destructive:
+            lines.append("Records will be removed; the journal keeps a copy of each.")
         self.app.push_screen(ConfirmScreen(self.app.say(f"Apply {self.utility.title}?"), lines),
                              self._confirmed)
 

@@ -65,3 +65,17 @@ def connect(path: str | os.PathLike) -> sqlite_utils.Database:
             raise Busy("the database is busy: another program is writing to it") from exc
         raise
     return sqlite_utils.Database(conn)
+
+
+def is_foreign(path: str | os.PathLike) -> bool:
+    """An existing SQLite file that is not a patron database (we must not add tables to it)."""
+    try:
+        conn = sqlite3.connect(f"file:{os.fspath(path)}?mode=ro", uri=True)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return True
+    return version == 0 and tables > 0

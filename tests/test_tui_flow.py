@@ -11,21 +11,13 @@ from tui.screens.result import ResultScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
-from .tui_helpers import app_for, demo_db, fill_all, open_utility, preview, query, settle
+from .tui_helpers import (app_for, demo_db, fill_all, open_utility, preview, preview_and_apply,
+                          query, settle)
 
 
 @pytest.fixture
 def path(tmp_path):
     return demo_db(tmp_path)
-
-
-async def preview_and_apply(pilot) -> None:
-    await pilot.press("f5")
-    await settle(pilot)
-    await pilot.press("f9")
-    await settle(pilot)
-    await pilot.press("y")
-    await settle(pilot)
 
 
 async def test_change_status_grade_12_to_inactive(path):

@@ -12,6 +12,7 @@ from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
 from .tui_helpers import app_for, demo_db, fill_all, query, settle
+from .tui_helpers import preview_and_apply as apply_previewed
 
 
 @pytest.fixture
@@ -33,12 +34,7 @@ async def open_only(pilot, phrase: str, title: str) -> None:
 
 
 async def preview_and_apply(pilot) -> None:
-    await pilot.press("f5")
-    await settle(pilot)
-    await pilot.press("f9")
-    await settle(pilot)
-    await pilot.press("y")
-    await settle(pilot)
+    await apply_previewed(pilot)
     assert isinstance(pilot.app.screen, ResultScreen)
 
 

@@ -76,3 +76,13 @@ async def preview(pilot, filter_text: str, selections: dict | None = None,
     await fill_all(pilot, **(options or {}))
     await pilot.press("f5")
     await settle(pilot)
+
+
+async def preview_and_apply(pilot) -> None:
+    """F5, F9, y: preview, confirm and apply what the forms say."""
+    await pilot.press("f5")
+    await settle(pilot)
+    await pilot.press("f9")
+    await settle(pilot)
+    await pilot.press("y")
+    await settle(pilot)

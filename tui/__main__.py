@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 from pathlib import Path
 
-from store.database import Busy, default_path, resolve_path
+from store.database import Busy, default_path, is_foreign, resolve_path
 
 DEMO_PATRONS = 2000
 
@@ -51,20 +50,6 @@ def parser() -> argparse.ArgumentParser:
     mail.add_argument("--reset-url", dest="reset_url", metavar="URL",
                       help="the catalog's password-reset page; the token is appended")
     return p
-
-
-def _is_foreign(path: Path) -> bool:
-    """An existing SQLite file that is not a patron database (we must not add tables to it)."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return True
-    return version == 0 and tables > 0
 
 
 def demo_credentials() -> str:
@@ -130,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         create_demo(path, patrons=DEMO_PATRONS)
         notice = (f"Created a demo database with {DEMO_PATRONS:,} patrons at {path}. "
                   "Use --db PATH to open your library's database.")
-    elif _is_foreign(path):
+    elif is_foreign(path):
         print(f"patron-utils: {path} is not a Patron Utilities database; nothing was changed.",
               file=sys.stderr)
         return 2

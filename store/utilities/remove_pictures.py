@@ -5,7 +5,7 @@ from .base import PlanSQL, Utility
 
 
 class Options(StoreModel):
-    """Remove Patron Pictures has no options."""
+    """Remove Patron Pictures has no options: every selected patron's picture is removed."""
 
 
 class RemovePatronPictures(Utility):

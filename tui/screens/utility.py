@@ -57,8 +57,10 @@ class UtilityScreen(Screen):
                 yield ModelForm(field_specs(Selection, say), self.choice_labels,
                                 self.draft.get("selection-form"), id="selection-form", fixed=fixed)
             with TabPane("Options", id="options"):
+                # A utility without options says why (its Options docstring).
+                doc = (self.utility.Options.__doc__ or "").strip() or "Nothing to set here."
                 yield ModelForm(field_specs(self.utility.Options, say), self.choice_labels,
-                                self.draft.get("options-form"), id="options-form")
+                                self.draft.get("options-form"), id="options-form", empty=say(doc))
             with TabPane("Preview", id="preview"):
                 yield Static("Press F5 to preview which patrons change.", id="counts")
                 yield PreviewTable(id="preview-table")

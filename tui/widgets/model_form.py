@@ -67,19 +67,20 @@ class ModelForm(VerticalScroll):
 
     def __init__(self, specs: list[FieldSpec], choice_labels: dict[str, list[tuple[str, str]]],
                  values: dict[str, Any] | None = None, *, id: str | None = None,
-                 fixed: Iterable[str] = ()) -> None:
+                 fixed: Iterable[str] = (), empty: str = "Nothing to set here.") -> None:
         super().__init__(id=id)
         self.specs = specs
         self.choice_labels = choice_labels
         self.initial = values or {}
         self.fixed = list(fixed)  # criteria the utility imposes, shown read-only
+        self.empty = empty  # said when the model has no fields
 
     def compose(self) -> ComposeResult:
         for line in self.fixed:
             yield Static(line, classes="fixed")
         yield Static("", id="form-problems")
         if not self.specs:
-            yield Static("Nothing to set here.", classes="help")
+            yield Static(self.empty, classes="help")
         specs = iter(self.specs)
         for spec in specs:
             partner = self._range_end(spec)

@@ -119,7 +119,7 @@ def test_change_location2_to_blank_removes_it(small_db, blank):
     assert (rows["10"].current, rows["10"].new, utility.show(rows["10"].new)) == ("Bus 4", None,
                                                                                    "(none)")
     assert utility.show(rows["9"].current) == "(none)"
-    assert (rows["9"].outcome, rows["9"].reason) == ("unchanged", "already (none)")
+    assert (rows["9"].outcome, rows["9"].reason) == ("unchanged", "already has none")
     assert journal(small_db, report.operation_id) == [
         ("patrons", 2, "update", {"location2": "Bus 4"}, {"location2": None}),
         ("patrons", 5, "update", {"location2": "Bus 7"}, {"location2": None}),

@@ -35,7 +35,8 @@ class PlanSQL:
     current: str
     new: str
     outcome: str = "CASE WHEN p.current IS p.new THEN 'unchanged' ELSE 'change' END"
-    reason: str = "CASE WHEN p.current IS p.new THEN 'already ' || coalesce(p.new, '(none)') END"
+    reason: str = ("CASE WHEN p.current IS p.new THEN "
+                   "coalesce('already ' || p.new, 'already has none') END")
     params: dict[str, Any] = field(default_factory=dict)
     # More columns computed per patron, for outcome and reason to use as p.<name>.
     extra: dict[str, str] = field(default_factory=dict)

@@ -17,7 +17,7 @@ DEFAULTS = {
 }
 # The words a library may rename, longest first ("2nd Location" before "Location").
 TERMS = ("term.location2", "term.grade", "term.location")
-EXPIRATION_DISABLED = ("This utility only works when Preferences > Patron Rules > "
+EXPIRATION_DISABLED = ("This utility only works when Preferences (F4) > Library > "
                        "Disable account expiration dates is unchecked.")
 
 
@@ -45,8 +45,11 @@ def localize(text: str, preferences: dict[str, str]) -> str:
     marks: list[str] = []
     for key in TERMS:
         default, term = DEFAULTS[key], preferences.get(key, DEFAULTS[key])
-        for word, new in ((default, term), (default[0].lower() + default[1:],
-                                             term[0].lower() + term[1:])):
+        variants: dict[str, str] = {}
+        for word, new in ((default, term), (default[0].lower() + default[1:], term[0].lower() + term[1:]),
+                          (default.lower(), term.lower())):
+            variants.setdefault(word, new)  # "2nd Location" has no lower-case first letter
+        for word, new in variants.items():
             def mark(m: re.Match, new: str = new) -> str:
                 marks.append(new + m[1])
                 return f"\x00{len(marks) - 1}\x00"

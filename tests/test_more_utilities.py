@@ -272,7 +272,7 @@ def test_the_union_site_cannot_be_the_target(small_db, key, site):
 
 def test_reassign_union_site_with_no_selection_takes_only_union_patrons(small_db):
     utility = small_db.utility("reassign-union-site")
-    assert utility.fixed_description == "Always: only patrons of the Union Site."
+    assert utility.fixed_description == "Always: only patrons of the Union Site"
     plan, rows, report = run(small_db, "reassign-union-site", {}, {"site": "ELM"})
     assert set(rows) == {"2", "99"}
     assert plan.counts == store.Counts(matched=2, change=2, unchanged=0, skip=0)

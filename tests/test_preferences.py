@@ -157,3 +157,9 @@ def test_apply_rechecks_preferences_changed_after_the_preview(s):
         s.apply(plan)
     assert s.db.execute("SELECT id, expiration_date FROM patrons ORDER BY id").fetchall() == before
     assert s.db.execute("SELECT count(*) FROM operations").fetchone()[0] == 0
+
+
+def test_renaming_location_leaves_2nd_location_in_any_case():
+    text = "Change the 2nd location; the 2nd Location; a location"
+    assert localize(text, {"term.location": "Homeroom"}) == \
+        "Change the 2nd location; the 2nd Location; a homeroom"

@@ -142,15 +142,18 @@ async def test_reassign_union_site_flow_shows_the_fixed_criterion(path):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_only(pilot, "reassign", "Reassign Union Site Patrons")
         fixed = app.screen.query_one("#selection-form .fixed", Static)
-        assert str(fixed.render()) == "Always: only patrons of the Union Site."
+        assert str(fixed.render()) == "Always: only patrons of the Union Site"
         await pilot.press("f3")
         await fill_all(pilot, site="ELM")
         await pilot.press("f5")
         await settle(pilot)
-        assert "Selections: Always: only patrons of the Union Site." in rendered(app, "#counts")
+        assert "Selections: Always: only patrons of the Union Site" in rendered(app, "#counts")
+        assert not app.screen.query("#field-sites")  # the fixed criterion replaces it
         await pilot.press("f9", "y")
         await settle(pilot)
         assert isinstance(app.screen, ResultScreen)
+        # The result says who it worked on, as the preview did (not "every patron").
+        assert "Selections: Always: only patrons of the Union Site" in rendered(app, "#result-summary")
     assert len(union) == 3
     assert query(path, "SELECT count(*) FROM patrons WHERE site = 'UNION'") == [(0,)]
     assert ids(path, "SELECT id FROM patrons WHERE site = 'ELM'") >= union

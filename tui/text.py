@@ -15,10 +15,13 @@ def counts_line(matched: int, change: int, unchanged: int, skip: int, done: bool
             f"skipped {skip:,}")
 
 
-def selection_lines(selection: Selection | str) -> list[str]:
+def selection_lines(selection: Selection | str, fixed: str | None = None) -> list[str]:
+    """The criteria in use, led by the one the utility always adds (Union Site patrons)."""
     if isinstance(selection, str):
         selection = Selection.model_validate(json.loads(selection))
-    return selection.describe()
+    if fixed is None:
+        return selection.describe()
+    return [fixed] + ([] if selection.is_empty() else selection.describe())
 
 
 def options_lines(options: BaseModel, width: int = 60) -> list[str]:

@@ -69,6 +69,8 @@ class Utility(Entry):
     # the Selections tab states it.
     fixed_where: ClassVar[str | None] = None
     fixed_description: ClassVar[str | None] = None
+    # Selection criteria the fixed one makes pointless (not offered on the form).
+    hidden_criteria: ClassVar[tuple[str, ...]] = ()
     # Said in the result after a run (e.g. what else to do next).
     reminder: ClassVar[str | None] = None
 

@@ -23,4 +23,5 @@ class ReassignUnionSitePatrons(SetPatronColumn):
     column = "site"
     option = "site"
     fixed_where = "p.site IN (SELECT code FROM sites WHERE is_union)"
-    fixed_description = "Always: only patrons of the Union Site."
+    fixed_description = "Always: only patrons of the Union Site"
+    hidden_criteria = ("sites",)

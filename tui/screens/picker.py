@@ -101,6 +101,12 @@ class PickerScreen(Screen):
             text.append(f"\nNot available: {say(reason).rstrip('.')}.\n", style="bold italic")
         self.query_one("#help", Static).update(text)
 
+    def on_screen_resume(self) -> None:
+        """Back from a utility: a fresh filter, so typing the next name starts clean."""
+        if self.query_one("#filter", Input).value:
+            self.action_clear_filter()
+        self.query_one("#filter").focus()
+
     def action_focus_list(self) -> None:
         self.query_one("#utilities").focus()
 

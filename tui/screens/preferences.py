@@ -20,6 +20,8 @@ class PreferencesScreen(Screen):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
+        Binding("f2", "tab('library')", "Library", id="library"),
+        Binding("f3", "tab('grade-table')", "Grade table", id="grade-table"),
         Binding("f9", "save", "Save", id="save"),
         Binding("a", "add", "Add", id="add"),
         Binding("r", "rename", "Rename", id="rename"),
@@ -61,6 +63,13 @@ class PreferencesScreen(Screen):
         if action == "save":
             return tab == "library"
         return True
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        if tab == "library":
+            self.query_one("#prefs-form", ModelForm).focus_first()
+        else:
+            self.query_one("#grades").focus()
 
     def on_tabbed_content_tab_activated(self) -> None:
         self.refresh_bindings()

@@ -55,7 +55,8 @@ class ResultScreen(Screen):
         lines = [text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],
                                   done=True),
                  f"By {op['operator']} at {op['started']}",
-                 say("Selections: " + "; ".join(text.selection_lines(op["selection"])))]
+                 say("Selections: " + "; ".join(text.selection_lines(op["selection"],
+                                                                      utility.fixed_description)))]
         if type(options).model_fields:
             lines.append(say("Options: " + "; ".join(text.options_lines(options))))
         if utility.reminder:

@@ -54,7 +54,9 @@ class UtilityScreen(Screen):
         with TabbedContent(initial="selections"):
             with TabPane("Selections", id="selections"):
                 fixed = [say(self.utility.fixed_description)] if self.utility.fixed_description else []
-                yield ModelForm(field_specs(Selection, say), self.choice_labels,
+                specs = [spec for spec in field_specs(Selection, say)
+                         if spec.name not in self.utility.hidden_criteria]
+                yield ModelForm(specs, self.choice_labels,
                                 self.draft.get("selection-form"), id="selection-form", fixed=fixed)
             with TabPane("Options", id="options"):
                 # A utility without options says why (its Options docstring).
@@ -170,9 +172,7 @@ class UtilityScreen(Screen):
         if plan.selection.is_empty() and not self.utility.fixed_description:
             lines.append("No selections: every patron in the database matches.")
         else:
-            criteria = plan.selection.describe() if not plan.selection.is_empty() else []
-            if self.utility.fixed_description:
-                criteria.insert(0, self.utility.fixed_description)
+            criteria = text.selection_lines(plan.selection, self.utility.fixed_description)
             lines.append(say("Selections: " + "; ".join(criteria)))
         if type(plan.options).model_fields:
             lines.append(say("Options: " + "; ".join(text.options_lines(plan.options))))

@@ -87,6 +87,11 @@ class Transaction:
             {"op": self.operation_id, **(params or {})},
         )
 
+    def delete_rows(self, table: str, where: str, params: dict | None = None) -> None:
+        """Delete rows of ``table`` matching ``where``, journaling each whole row first."""
+        self.record_rows(table, "delete", where, params)
+        self.db.execute(f"DELETE FROM {table} WHERE {where}", params or {})
+
     def last_id(self, table: str) -> int:
         return self.db.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
 

@@ -62,8 +62,7 @@ class AddPatronNotes(Utility):
         params = {"type": str(tx.options.note_type), "text": tx.options.note, "now": tx.now}
         if tx.options.replace_existing:
             where = f"type = :type AND patron_id IN {tx.changes}"
-            tx.record_rows("notes", "delete", where, params)
-            tx.db.execute(f"DELETE FROM notes WHERE {where}", params)
+            tx.delete_rows("notes", where, params)
         first_new = tx.last_id("notes")
         tx.db.execute(
             f"""INSERT INTO notes (patron_id, type, text, created)

@@ -35,5 +35,4 @@ class RemovePatronHistory(Utility):
 
     def apply(self, tx) -> None:
         where = f"kind <> 'lexile' AND patron_id IN {tx.changes}"
-        tx.record_rows("history", "delete", where)
-        tx.db.execute(f"DELETE FROM history WHERE {where}")
+        tx.delete_rows("history", where)

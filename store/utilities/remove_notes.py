@@ -40,5 +40,4 @@ class RemovePatronNotes(Utility):
     def apply(self, tx) -> None:
         where = f"type = :type AND patron_id IN {tx.changes}"
         params = {"type": str(tx.options.note_type)}
-        tx.record_rows("notes", "delete", where, params)
-        tx.db.execute(f"DELETE FROM notes WHERE {where}", params)
+        tx.delete_rows("notes", where, params)

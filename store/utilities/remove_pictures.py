@@ -29,5 +29,4 @@ class RemovePatronPictures(Utility):
 
     def apply(self, tx) -> None:
         where = f"patron_id IN {tx.changes}"
-        tx.record_rows("pictures", "delete", where)
-        tx.db.execute(f"DELETE FROM pictures WHERE {where}")
+        tx.delete_rows("pictures", where)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .money import format_money
 from .schema import migrate
 from .selection import fold_name
 from .usernames import fold_username
@@ -57,6 +58,8 @@ def connect(path: str | os.PathLike) -> sqlite_utils.Database:
     # Set-based SQL that needs Python's Unicode: name ranges, usernames from names.
     conn.create_function("fold_name", 1, fold_name, deterministic=True)
     conn.create_function("fold_username", 1, fold_username, deterministic=True)
+    # Amounts in cents read as currency in previews and history entries.
+    conn.create_function("money", 1, format_money, deterministic=True)
     try:
         migrate(conn)
     except sqlite3.OperationalError as exc:

@@ -50,13 +50,19 @@ def plan_select(utility: Utility, selection: Selection, options: StoreModel,
     if utility.fixed_where:
         where.add(f"({utility.fixed_where})")
     spec = utility.plan_sql(options, operator)
-    extra = "".join(f", {sql} AS {name}" for name, sql in spec.extra.items())
-    sql = f"""
+    source = f"(SELECT p.*, {spec.current} AS current, {spec.new} AS new FROM patrons p WHERE {where.where})"
+    head = ""
+    if spec.extra:
+        # Extra columns are computed once per patron (materialized, so a costly subquery
+        # is not re-run for every reference) and current/new may use them as p.<name>.
+        extra = ", ".join(f"{sql} AS {name}" for name, sql in spec.extra.items())
+        head = f"WITH matched AS MATERIALIZED (SELECT p.*, {extra} FROM patrons p WHERE {where.where}) "
+        source = f"(SELECT p.*, {spec.current} AS current, {spec.new} AS new FROM matched p)"
+    sql = f"""{head}
         SELECT row_number() OVER (ORDER BY {ORDER_SQL}) AS seq, p.id AS patron_id, p.barcode,
                {NAME_SQL} AS name, p.current, p.new,
                {spec.outcome} AS outcome, {spec.reason} AS reason
-        FROM (SELECT p.*, {spec.current} AS current, {spec.new} AS new{extra}
-              FROM patrons p WHERE {where.where}) AS p
+        FROM {source} AS p
     """
     return sql, {**where.params, **spec.params}
 

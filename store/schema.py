@@ -9,11 +9,14 @@ import sqlite3
 
 STATUSES = ("Active", "Card Lost", "Suspended", "Transferred", "Inactive", "Other")
 NOTE_TYPES = ("Contact", "General", "Alert", "Category")
-HISTORY_KINDS = ("payment", "credit", "renewal", "lost", "refund", "lexile", "returned")
+# Version 1 knew the first seven; version 2 adds 'forgiven' (Forgive Charges).
+HISTORY_KINDS = ("payment", "credit", "renewal", "lost", "refund", "lexile", "returned",
+                 "forgiven")
 
 _statuses = ", ".join(f"'{s}'" for s in STATUSES)
 _note_types = ", ".join(f"'{t}'" for t in NOTE_TYPES)
-_history_kinds = ", ".join(f"'{k}'" for k in HISTORY_KINDS)
+_history_kinds = ", ".join(f"'{k}'" for k in HISTORY_KINDS[:7])
+_history_kinds_v2 = ", ".join(f"'{k}'" for k in HISTORY_KINDS)
 
 # Names (not ids) link patrons to grades, policies, groups and sites, so a
 # before-image in the journal reads as the librarian sees it; ON UPDATE CASCADE
@@ -228,7 +231,35 @@ CREATE TABLE operation_rows (
 CREATE INDEX operation_rows_operation ON operation_rows(operation_id, table_name);
 """
 
-MIGRATIONS: list[str] = [V1]
+# Version 2: forgiven charges leave a 'forgiven' history entry (SQLite cannot alter a
+# CHECK, so the table is rebuilt); items keep a history of their own (declared lost when
+# a removed patron had them); the Unknown Patron, who keeps removed patrons' reviews, is
+# marked so it is never removed.
+V2 = f"""
+CREATE TABLE history_v2 (
+    id INTEGER PRIMARY KEY,
+    patron_id INTEGER NOT NULL REFERENCES patrons(id),
+    kind TEXT NOT NULL CHECK (kind IN ({_history_kinds_v2})),
+    detail TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL
+);
+INSERT INTO history_v2 (id, patron_id, kind, detail, date)
+    SELECT id, patron_id, kind, detail, date FROM history;
+DROP TABLE history;
+ALTER TABLE history_v2 RENAME TO history;
+CREATE INDEX history_patron ON history(patron_id);
+CREATE TABLE item_history (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL
+);
+CREATE INDEX item_history_item ON item_history(item_id);
+ALTER TABLE patrons ADD COLUMN is_unknown INTEGER NOT NULL DEFAULT 0;
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
 VERSION = len(MIGRATIONS)
 
 

@@ -15,6 +15,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from . import clock
 from .dates import ACCEPTED, parse_date
+from .money import BALANCE, parse_amount
 from .schema import STATUSES
 from .validation import StoreModel, choice
 
@@ -63,13 +64,28 @@ class Selection(StoreModel):
     graduation_to: str = Field("", title="Graduation date to", description="Both ends are included.")
     expiration_from: str = Field("", title="Expiration date from", description=_DATE_HELP)
     expiration_to: str = Field("", title="Expiration date to", description="Both ends are included.")
+    # Offered only by the utilities that ask for it (Forgive Charges): see OPT_IN.
+    balance_from: str = Field("", title="Patron Balance from", max_length=20,
+                              description="Lowest balance included, in dollars (e.g. 0.01). "
+                                          "Balance = charges - credits + fines accruing today.")
+    balance_to: str = Field("", title="Patron Balance to", max_length=20,
+                            description="Highest balance included: 0.99 takes balances under "
+                                        "$1.00. Both ends are included.")
+
+    @field_validator("balance_from", "balance_to")
+    @classmethod
+    def _amount(cls, value: str, info: ValidationInfo) -> str:
+        if value.strip():
+            parse_amount(value)
+            check_order(info, value, lambda a, b: parse_amount(a) <= parse_amount(b))
+        return value.strip()
 
     @field_validator("graduation_from", "graduation_to", "expiration_from", "expiration_to")
     @classmethod
     def _date(cls, value: str, info: ValidationInfo) -> str:
         if value:
             parse_date(value)
-            _check_order(info, value, lambda a, b: parse_date(a) <= parse_date(b))
+            check_order(info, value, lambda a, b: parse_date(a) <= parse_date(b))
         return value
 
     @field_validator("barcode_to")
@@ -87,7 +103,7 @@ class Selection(StoreModel):
     @classmethod
     def _name_order(cls, value: str, info: ValidationInfo) -> str:
         # The end is a prefix ("C" takes in "Carter"), so compare that much of the start.
-        _check_order(info, value, lambda a, b: fold_name(a)[: len(fold_name(b))] <= fold_name(b))
+        check_order(info, value, lambda a, b: fold_name(a)[: len(fold_name(b))] <= fold_name(b))
         return value
 
     def is_empty(self) -> bool:
@@ -105,7 +121,11 @@ class Selection(StoreModel):
         return lines or ["Every patron (no selections)"]
 
 
-def _check_order(info: ValidationInfo, value: str, ordered) -> None:
+# Criteria a utility offers only when it names them in ``extra_criteria``.
+OPT_IN = ("balance_from", "balance_to")
+
+
+def check_order(info: ValidationInfo, value: str, ordered) -> None:
     """For a *_to field: its *_from partner (already validated) must not come after it."""
     if not info.field_name.endswith("_to") or not value:
         return
@@ -178,4 +198,11 @@ def compile_selection(sel: Selection, today: dt.date | None = None) -> Compiled:
             out.add(f"p.{column} >= {out.param(parse_date(low, today).isoformat())}")
         if high:
             out.add(f"p.{column} <= {out.param(parse_date(high, today).isoformat())}")
+    # The balance needs the fines accruing today: one subquery per patron, only when asked.
+    if sel.balance_from or sel.balance_to:
+        out.params["today"] = today.isoformat()
+        if sel.balance_from:
+            out.add(f"{BALANCE} >= {out.param(parse_amount(sel.balance_from))}")
+        if sel.balance_to:
+            out.add(f"{BALANCE} <= {out.param(parse_amount(sel.balance_to))}")
     return out

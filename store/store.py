@@ -16,10 +16,10 @@ from .database import connect
 from .plan import Plan
 from .preferences import Unavailable
 from .security import Operator, require
-from .selection import Selection
+from .selection import OPT_IN, Selection
 from .utilities import CATALOG, get
 from .utilities.base import Entry, Utility
-from .validation import StoreModel, validate
+from .validation import Invalid, Problem, StoreModel, validate
 
 _CHOICES_SQL = {
     "grade": "SELECT name, name FROM grades ORDER BY position",
@@ -69,8 +69,6 @@ class Store:
 
     def unavailable(self, entry: Entry, operator: Operator) -> str | None:
         """Why ``operator`` cannot run ``entry`` now, or None when they can."""
-        if not entry.built:
-            return "coming in a later release"
         missing = operator.missing(entry.permissions)
         if missing:
             return "needs the permission " + " and ".join(f"'{p}'" for p in missing)
@@ -115,9 +113,22 @@ class Store:
             return self.db["patrons"].count
 
     # -- validate, plan, apply --------------------------------------------
-    def validate_selection(self, data: dict[str, Any]) -> Selection:
-        """A Selection from form or CLI values; raises Invalid naming each bad field."""
-        return validate(Selection, data, self.choices)
+    def validate_selection(self, data: dict[str, Any], key: str | None = None) -> Selection:
+        """A Selection from form or CLI values; raises Invalid naming each bad field.
+
+        With a utility's key, a criterion only some utilities offer (Patron Balance) is
+        refused when this one does not.
+        """
+        selection = validate(Selection, data, self.choices)
+        if key is not None:
+            utility = get(key)
+            problems = [Problem(name, Selection.model_fields[name].title,
+                                f"is not a selection {utility.title} offers")
+                        for name in OPT_IN
+                        if getattr(selection, name) and name not in utility.extra_criteria]
+            if problems:
+                raise Invalid(problems)
+        return selection
 
     def validate_options(self, key: str, data: dict[str, Any],
                          operator: Operator | None = None) -> StoreModel:
@@ -140,7 +151,7 @@ class Store:
         reason = utility.unavailable(self.preferences())
         if reason:
             raise Unavailable(f"{utility.title} cannot run: {reason}")
-        sel = self.validate_selection(_as_dict(selection))
+        sel = self.validate_selection(_as_dict(selection), key)
         opts = self.validate_options(key, _as_dict(options), operator)
         with self.lock:
             return Plan(self.db, utility, sel, opts, operator)

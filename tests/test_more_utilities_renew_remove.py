@@ -162,7 +162,7 @@ def test_remove_pictures_journals_the_bytes_as_hex_and_removes_them(small_db):
 # -- Remove Patron History -------------------------------------------------------------------------
 
 
-def test_remove_history_keeps_lexile_and_removes_the_six_other_kinds(small_db):
+def test_remove_history_keeps_lexile_and_removes_every_other_kind(small_db):
     small_db.db["history"].insert_all(
         [{"patron_id": 1, "kind": kind, "detail": f"Adams {kind}", "date": f"2026-01-0{i + 1}"}
          for i, kind in enumerate(HISTORY_KINDS)]
@@ -174,12 +174,12 @@ def test_remove_history_keeps_lexile_and_removes_the_six_other_kinds(small_db):
     assert plan.counts == store.Counts(matched=5, change=1, unchanged=4, skip=0)
     assert_operation(small_db, report, "remove-history", plan.counts, {}, {"sites": ["ELM"]})
     outcomes = changes(small_db, report.operation_id)
-    assert outcomes.pop("9") == ("change", None, 6, 0)
+    assert outcomes.pop("9") == ("change", None, 7, 0)
     assert set(outcomes.values()) == {("unchanged", "no history but Lexile", 0, 0)}
-    assert (utility.show(rows["9"].current), utility.show(1)) == ("6 entries", "1 entry")
+    assert (utility.show(rows["9"].current), utility.show(1)) == ("7 entries", "1 entry")
     removed = [h for h in before if h["patron_id"] == 1 and h["kind"] != "lexile"]
     assert {h["kind"] for h in removed} == {"payment", "credit", "renewal", "lost", "refund",
-                                            "returned"}
+                                            "returned", "forgiven"}
     assert journal(small_db, report.operation_id) == [
         ("history", h["id"], "delete", h, None) for h in removed]
     assert [(h["patron_id"], h["kind"]) for h in rows_of(small_db, "history")] == [

@@ -7,6 +7,8 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from tui.screens.picker import PickerScreen
+
+from .operators import AIDE
 from tui.screens.result import ResultScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
@@ -175,8 +177,8 @@ async def test_editing_after_preview_requires_a_new_preview(path):
     assert query(path, "SELECT count(*) FROM operations") == [(0,)]
 
 
-async def test_picker_refuses_a_coming_utility_and_escape_goes_back(path):
-    app = app_for(path)
+async def test_picker_refuses_a_denied_utility_and_escape_goes_back(path):
+    app = app_for(path, operator=AIDE)  # an aide may not remove patrons
     async with app.run_test(size=(80, 24)) as pilot:
         await open_utility(pilot, "remove patrons")
         assert isinstance(app.screen, PickerScreen)

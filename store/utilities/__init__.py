@@ -5,7 +5,6 @@ the preview are derived from its declaration.
 """
 from __future__ import annotations
 
-from . import coming
 from .add_notes import AddPatronNotes
 from .advance_grade import AdvancePatronGrade
 from .base import Entry, Utility
@@ -15,10 +14,12 @@ from .change_location2 import ChangePatron2ndLocation
 from .change_policy import ChangePatronPolicy
 from .change_security_group import ChangePatronSecurityGroup
 from .change_status import ChangePatronStatus
+from .forgive_charges import ForgiveCharges
 from .move_to_site import MovePatronsToSite
 from .reassign_union_site import ReassignUnionSitePatrons
 from .remove_history import RemovePatronHistory
 from .remove_notes import RemovePatronNotes
+from .remove_patrons import RemovePatrons
 from .remove_pictures import RemovePatronPictures
 from .renew_accounts import RenewPatronAccounts
 from .reset_accounts import ResetPatronAccounts
@@ -32,13 +33,13 @@ CATALOG: list[Entry] = [
     ChangePatronPolicy(),
     ChangePatronSecurityGroup(),
     ChangePatronStatus(),
-    coming.ForgiveCharges(),
+    ForgiveCharges(),
     MovePatronsToSite(),
     ReassignUnionSitePatrons(),
     RemovePatronHistory(),
     RemovePatronNotes(),
     RemovePatronPictures(),
-    coming.RemovePatrons(),
+    RemovePatrons(),
     RenewPatronAccounts(),
     ResetPatronAccounts(),
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from ..security import UTILITIES, Operator
+from ..selection import OPT_IN, Selection
 from ..validation import StoreModel
 
 # Reports (done, total) while an apply prepares slow work; the TUI shows it.
@@ -38,7 +39,8 @@ class PlanSQL:
     reason: str = ("CASE WHEN p.current IS p.new THEN "
                    "coalesce('already ' || p.new, 'already has none') END")
     params: dict[str, Any] = field(default_factory=dict)
-    # More columns computed per patron, for outcome and reason to use as p.<name>.
+    # More columns computed once per patron, for current, new, outcome and reason to use
+    # as p.<name>.
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -52,7 +54,6 @@ class Entry:
     textbook_tracker: ClassVar[bool] = False
     # Every one of these must be granted by the operator's security group.
     permissions: ClassVar[tuple[str, ...]] = (UTILITIES,)
-    built: ClassVar[bool] = True
 
     def unavailable(self, preferences: dict[str, str]) -> str | None:
         """Why the library's preferences rule this utility out, or None."""
@@ -71,8 +72,16 @@ class Utility(Entry):
     fixed_description: ClassVar[str | None] = None
     # Selection criteria the fixed one makes pointless (not offered on the form).
     hidden_criteria: ClassVar[tuple[str, ...]] = ()
+    # Criteria only some utilities offer (selection.OPT_IN) that this one does.
+    extra_criteria: ClassVar[tuple[str, ...]] = ()
     # Said in the result after a run (e.g. what else to do next).
     reminder: ClassVar[str | None] = None
+
+    def criteria(self) -> list[str]:
+        """The Selection fields this utility offers, in the form's order."""
+        return [name for name in Selection.model_fields
+                if name not in self.hidden_criteria
+                and (name not in OPT_IN or name in self.extra_criteria)]
 
     def notice(self, options: StoreModel) -> str | None:
         """A line the preview and confirm show about what this run will (not) do."""
@@ -116,9 +125,3 @@ class SetPatronColumn(Utility):
 
     def apply(self, tx: "Transaction") -> None:
         tx.update_patrons(self.column)
-
-
-class Coming(Entry):
-    """A utility of the seed not built yet: listed in the picker, disabled."""
-
-    built = False

@@ -15,7 +15,8 @@ class RemovePatronHistory(Utility):
     title = "Remove Patron History"
     summary = "Removes everything but Lexile history from selected patrons' histories."
     guidance = (
-        "Payments (including credits), renewals, lost items, refunds and returned items are "
+        "Payments (including credits), renewals, lost items, refunds, returned items and "
+        "forgiven charges are "
         "removed; Lexile history stays. Run this utility to clear up space, start with a clean "
         "slate on statistics, or remove information because of privacy concerns."
     )

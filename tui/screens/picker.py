@@ -15,7 +15,7 @@ from store.utilities.base import Entry
 def entry_prompt(entry: Entry, reason: str | None, say=str) -> Text:
     text = Text(say(entry.title), style="" if reason is None else "dim")
     if reason is not None:
-        tag = "coming" if not entry.built else "denied" if reason.startswith("needs") else "off"
+        tag = "denied" if reason.startswith("needs") else "off"
         text.append(f"  {tag}", style="italic dim")
     return text
 

@@ -54,8 +54,8 @@ class UtilityScreen(Screen):
         with TabbedContent(initial="selections"):
             with TabPane("Selections", id="selections"):
                 fixed = [say(self.utility.fixed_description)] if self.utility.fixed_description else []
-                specs = [spec for spec in field_specs(Selection, say)
-                         if spec.name not in self.utility.hidden_criteria]
+                offered = self.utility.criteria()
+                specs = [spec for spec in field_specs(Selection, say) if spec.name in offered]
                 yield ModelForm(specs, self.choice_labels,
                                 self.draft.get("selection-form"), id="selection-form", fixed=fixed)
             with TabPane("Options", id="options"):

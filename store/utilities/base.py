@@ -66,6 +66,10 @@ class Utility(Entry):
     Options: ClassVar[type[StoreModel]]
     value_label: ClassVar[str]  # preview column header for current → new
     destructive: ClassVar[bool] = False
+    # What happens to a changed patron, as the confirm says it ("removed").
+    verb: ClassVar[str] = "changed"
+    # When set, the confirm asks the operator to type the number of patrons to change.
+    typed_confirmation: ClassVar[bool] = False
     # A criterion the utility always adds to the selection (SQL over ``p``), and how
     # the Selections tab states it.
     fixed_where: ClassVar[str | None] = None

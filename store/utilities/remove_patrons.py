@@ -14,6 +14,7 @@ from ..validation import StoreModel
 from .base import PlanSQL, Utility
 
 UNKNOWN_PATRON = "Unknown Patron"
+KEPT = "kept"  # the new value of a skipped patron
 LEVEL = "(SELECT g.level FROM security_groups g WHERE g.name = p.security_group)"
 # Tables whose rows follow their patron somewhere other than out of the database.
 MOVED = ("reviews",)
@@ -21,8 +22,8 @@ MOVED = ("reviews",)
 
 class Options(StoreModel):
     force: bool = Field(
-        False, title="Remove even with Checked Out or Outstanding Financial Items, including Credits",
-        description="Off: patrons with items out, charges or credits are skipped. On: every "
+        False, title="Remove even with Checked Out or Outstanding Financial Items",
+        description="Including credits. Off: patrons with items out, charges or credits are skipped. On: every "
                     "selected patron is removed; their items are declared lost and their holds, "
                     "reservations, charges and credits are removed.")
 
@@ -43,8 +44,10 @@ class RemovePatrons(Utility):
     textbook_tracker = True
     permissions = (UTILITIES, REMOVE_PATRONS)
     destructive = True
+    verb = "removed"
+    typed_confirmation = True
     Options = Options
-    value_label = "Patron record"
+    value_label = "Record"
 
     def notice(self, options: Options) -> str:
         if options.force:
@@ -65,8 +68,8 @@ class RemovePatrons(Utility):
         skip = " ".join(f"WHEN {cond} THEN 'skip'" for cond, _ in blocked)
         reasons = " ".join(f"WHEN {cond} THEN {why}" for cond, why in blocked)
         holding = ("rtrim("
-                   "CASE WHEN p.items_out = 1 THEN '1 item checked out, ' "
-                   "WHEN p.items_out > 1 THEN p.items_out || ' items checked out, ' ELSE '' END || "
+                   "CASE WHEN p.items_out = 1 THEN '1 item out, ' "
+                   "WHEN p.items_out > 1 THEN p.items_out || ' items out, ' ELSE '' END || "
                    "CASE WHEN p.owed > 0 THEN money(p.owed) || ' owed, ' ELSE '' END || "
                    "CASE WHEN p.credit > 0 THEN money(p.credit) || ' credit, ' ELSE '' END || "
                    "CASE WHEN p.charges > 0 AND p.owed = 0 AND p.credit = 0 "
@@ -75,8 +78,10 @@ class RemovePatrons(Utility):
                 "CASE WHEN p.items_out = 1 THEN ' item' ELSE ' items' END || ' declared lost' "
                 "ELSE '' END")
         return PlanSQL(
-            current=f"coalesce(nullif({holding}, ''), 'nothing outstanding')",
-            new=f"'removed' || {lost}",
+            current=f"coalesce(nullif({holding}, ''), 'nothing out or owed')",
+            # Extra columns are computed first, so the skip conditions hold here too.
+            new=f"CASE {' '.join(f'WHEN {cond} THEN {KEPT!r}' for cond, _ in blocked)} "
+                f"ELSE 'removed' || {lost} END",
             outcome=f"CASE {skip} ELSE 'change' END",
             reason=f"CASE {reasons} END",
             params={"operator_id": operator.patron_id, "level": operator.level,

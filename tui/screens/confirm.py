@@ -1,11 +1,12 @@
 """The confirm step before any change is written."""
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -34,3 +35,41 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class TypedConfirmScreen(ConfirmScreen, inherit_bindings=False):
+    """For removals: the operator types the number shown (a y or Enter is too easy)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel", priority=True)]
+
+    def __init__(self, title: str, lines: list[str], expected: int, what: str) -> None:
+        super().__init__(title, lines)
+        self.expected = expected
+        self.what = what  # "patrons that will be removed"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="-typed"):
+            yield Static(self.heading, id="dialog-title")
+            with VerticalScroll(id="dialog-scroll"):
+                yield Static("\n".join(self.lines), id="dialog-body")
+            yield Static(f"Type {self.expected:,} — the number of {self.what} — and press "
+                         "Enter · Escape cancels", id="dialog-keys")
+            yield Input(id="dialog-typed",
+                        restrict=r"[0-9,]*", max_length=16)
+            yield Static("", id="dialog-problem")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#dialog-typed", Input).focus()
+
+    @on(Input.Submitted, "#dialog-typed")
+    def _typed(self, event: Input.Submitted) -> None:
+        typed = event.value.replace(",", "").strip()
+        if typed == str(self.expected):
+            self.dismiss(True)
+            return
+        shown = f"'{event.value}'" if event.value else "nothing"
+        self.query_one("#dialog-problem", Static).update(
+            f"You typed {shown}, not {self.expected:,}: nothing was removed. "
+            "Type the number exactly, or Escape to cancel.")
+        event.input.clear()

@@ -16,7 +16,7 @@ from .. import text
 from ..fields import field_specs
 from ..widgets.model_form import ModelForm
 from ..widgets.preview_table import PreviewTable
-from .confirm import ConfirmScreen
+from .confirm import ConfirmScreen, TypedConfirmScreen
 from .result import ResultScreen
 
 PAGE = 100
@@ -236,12 +236,17 @@ class UtilityScreen(Screen):
             return
         lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip), "",
                  *self._describe(plan), "",
-                 f"{c.change:,} patron{'s' if c.change != 1 else ''} will be changed in one "
-                 "transaction, recorded in the journal."]
+                 f"{c.change:,} patron{'s' if c.change != 1 else ''} will be "
+                 f"{self.utility.verb} in one transaction, recorded in the journal."]
         if self.utility.destructive:
             lines.append("Records will be removed; the journal keeps a copy of each.")
-        self.app.push_screen(ConfirmScreen(self.app.say(f"Apply {self.utility.title}?"), lines),
-                             self._confirmed)
+        title = self.app.say(f"Apply {self.utility.title}?")
+        if self.utility.typed_confirmation:
+            screen = TypedConfirmScreen(title, lines, c.change,
+                                        f"patrons that will be {self.utility.verb}")
+        else:
+            screen = ConfirmScreen(title, lines)
+        self.app.push_screen(screen, self._confirmed)
 
     def _confirmed(self, confirmed: bool | None) -> None:
         if confirmed and self.plan is not None:

@@ -38,7 +38,8 @@ class ModelForm(VerticalScroll):
     ModelForm Select:focus > SelectCurrent { border: none; background: $primary 40%; }
     ModelForm SelectionList { height: auto; max-height: 7; border: none; padding: 0; background: $boost; }
     ModelForm SelectionList:focus { border: none; background-tint: $primary 20%; }
-    ModelForm Checkbox { border: none; padding: 0; }
+    /* A long option title (the seed's are) wraps instead of being cut at 80 columns. */
+    ModelForm Checkbox { border: none; padding: 0; width: 1fr; height: auto; }
     ModelForm .error { color: $text-error; text-style: bold reverse; display: none; }
     ModelForm .field.-invalid .error { display: block; }
     ModelForm .field.-invalid Label { color: $text-error; }

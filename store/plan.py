@@ -96,6 +96,7 @@ class Plan:
             self.db.execute("ROLLBACK")
             raise
         self.counts = self._count()
+        self.tally = utility.tally(db, self)
         self.applied = False
 
     def _count(self) -> Counts:

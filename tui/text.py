@@ -41,8 +41,8 @@ def options_lines(options: BaseModel, width: int = 60) -> list[str]:
 
 
 def outcome_cell(outcome: str, reason: str | None) -> Text:
-    if outcome == "change":
-        return Text("change", style="bold")
+    if outcome == "change":  # a reason here says what the change amounts to
+        return Text(f"change: {reason}" if reason else "change", style="bold")
     if outcome == "skip":
         return Text(f"skip: {reason}", style="bold italic")
     return Text(f"unchanged: {reason}" if reason else "unchanged", style="dim")

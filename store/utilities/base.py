@@ -82,13 +82,18 @@ class Utility(Entry):
     reminder: ClassVar[str | None] = None
 
     def criteria(self) -> list[str]:
-        """The Selection fields this utility offers, in the form's order."""
-        return [name for name in Selection.model_fields
-                if name not in self.hidden_criteria
-                and (name not in OPT_IN or name in self.extra_criteria)]
+        """The Selection fields this utility offers, in the form's order: the criteria it
+        asks for specially (Forgive Charges' Patron Balance) first, as the seed lists them."""
+        common = [name for name in Selection.model_fields
+                  if name not in self.hidden_criteria and name not in OPT_IN]
+        return [*self.extra_criteria, *common]
 
     def notice(self, options: StoreModel) -> str | None:
         """A line the preview and confirm show about what this run will (not) do."""
+        return None
+
+    def tally(self, db: "sqlite_utils.Database", plan: "Plan") -> str | None:
+        """A total over the whole plan the preview and confirm state (money forgiven)."""
         return None
 
     def plan_sql(self, options: StoreModel, operator: Operator) -> PlanSQL:

@@ -122,6 +122,11 @@ class ForgiveCharges(Utility):
             },
         )
 
+    def tally(self, db, plan) -> str:
+        total = db.execute(f"SELECT coalesce(sum(current - new), 0) FROM temp.{plan.table} "
+                           "WHERE outcome = 'change'").fetchone()[0]
+        return f"In all, {format_money(total)} will be forgiven."
+
     def show(self, value) -> str:
         return format_money(value)
 

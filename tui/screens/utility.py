@@ -54,8 +54,8 @@ class UtilityScreen(Screen):
         with TabbedContent(initial="selections"):
             with TabPane("Selections", id="selections"):
                 fixed = [say(self.utility.fixed_description)] if self.utility.fixed_description else []
-                offered = self.utility.criteria()
-                specs = [spec for spec in field_specs(Selection, say) if spec.name in offered]
+                specs = {spec.name: spec for spec in field_specs(Selection, say)}
+                specs = [specs[name] for name in self.utility.criteria()]
                 yield ModelForm(specs, self.choice_labels,
                                 self.draft.get("selection-form"), id="selection-form", fixed=fixed)
             with TabPane("Options", id="options"):
@@ -176,9 +176,9 @@ class UtilityScreen(Screen):
             lines.append(say("Selections: " + "; ".join(criteria)))
         if type(plan.options).model_fields:
             lines.append(say("Options: " + "; ".join(text.options_lines(plan.options))))
-        notice = self.utility.notice(plan.options)
-        if notice:
-            lines.append(say(notice))
+        for line in (self.utility.notice(plan.options), plan.tally):
+            if line:
+                lines.append(say(line))
         return lines
 
     def _cells(self, rows) -> list[tuple]:

@@ -68,7 +68,9 @@ def _date_range(column: str, options: Options) -> str:
         clauses.append(f"date({column}) >= :date_from")
     if options.transaction_to:
         clauses.append(f"date({column}) <= :date_to")
-    return " AND ".join(clauses) or "1"
+    else:  # blank end: up to today (a charge dated ahead is not forgiven yet)
+        clauses.append(f"coalesce(date({column}), :today) <= :today")
+    return " AND ".join(clauses)
 
 
 def charges_where(options: Options, whose: str = "c.patron_id = p.id") -> str:
@@ -152,7 +154,7 @@ class ForgiveCharges(Utility):
                 f"""INSERT INTO history (patron_id, kind, detail, date)
                     SELECT k.patron_id, 'forgiven',
                            'Forgave ' || money({ACCRUED}) || ' overdue fine accrued on ' ||
-                           i.title || ' (' || i.barcode || ') since ' || {FINE_START} ||
+                           i.title || ' (' || i.barcode || ') since ' || strftime('%m/%d/%Y', {FINE_START}) ||
                            ' (operation #' || :op || ')', :today
                     FROM {LOANS_OF} JOIN items i ON i.id = k.item_id WHERE {fines} ORDER BY k.id""",
                 {**params, "op": tx.operation_id})

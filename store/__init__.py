@@ -8,10 +8,11 @@ from .plan import Counts, Plan, PlanRow
 from .security import LoginFailed, NotPermitted, Operator
 from .selection import Selection, Status, compile_selection
 from .store import Store, Unavailable
+from .undo import NotUndoable, UndoReport
 from .validation import Invalid, Problem
 
 __all__ = [
-    "AlreadyApplied", "Busy", "Counts", "Invalid", "LoginFailed", "NotPermitted", "Operator",
+    "AlreadyApplied", "Busy", "Counts", "Invalid", "NotUndoable", "UndoReport", "LoginFailed", "NotPermitted", "Operator",
     "Plan", "PlanRow", "Problem", "Report",
     "Selection", "Stale", "Status", "Store", "Unavailable", "compile_selection", "connect", "resolve_path",
 ]

@@ -11,7 +11,10 @@ from .database import Busy
 from .plan import Counts, Plan, create_plan_table, plan_select
 from .preferences import Unavailable
 from .security import require
-from .utilities.base import Progress
+from .utilities.base import CHANGING, Progress
+
+
+EXCLUDED_REASON = "excluded from the preview by hand"
 
 
 class Stale(RuntimeError):
@@ -50,23 +53,25 @@ class Transaction:
     @property
     def changes(self) -> str:
         """A subquery of the patron ids to change."""
-        return f"(SELECT patron_id FROM temp.{self.plan.table} WHERE outcome = 'change')"
+        return f"(SELECT patron_id FROM temp.{self.plan.table} plan WHERE {CHANGING})"
 
     def update_patrons(self, column: str) -> None:
-        """Set ``column`` to each plan row's new value, journaling the old one."""
+        """Set ``column`` to each plan row's new value, journaling the old one (and the
+        old ``modified``, so an undo leaves the row exactly as it was)."""
         table = f"temp.{self.plan.table}"
         self.db.execute(
             f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
-                SELECT :op, 'patrons', p.id, 'update', json_object(:col, p.{column}),
-                       json_object(:col, plan.new)
+                SELECT :op, 'patrons', p.id, 'update',
+                       json_object(:col, p.{column}, 'modified', p.modified),
+                       json_object(:col, plan.new, 'modified', :now)
                 FROM {table} AS plan JOIN patrons p ON p.id = plan.patron_id
-                WHERE plan.outcome = 'change'""",
-            {"op": self.operation_id, "col": column},
+                WHERE {CHANGING}""",
+            {"op": self.operation_id, "col": column, "now": self.now},
         )
         self.db.execute(
             f"""UPDATE patrons SET {column} = plan.new, modified = :now
                 FROM {table} AS plan
-                WHERE plan.patron_id = patrons.id AND plan.outcome = 'change'""",
+                WHERE plan.patron_id = patrons.id AND {CHANGING}""",
             {"now": self.now},
         )
 
@@ -119,9 +124,9 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
         counts = plan.counts
         operation_id = db.execute(
             """INSERT INTO operations (utility, title, operator, started, finished, selection,
-                   options, matched, changed, unchanged, skipped)
+                   options, matched, changed, unchanged, skipped, excluded)
                VALUES (:utility, :title, :operator, :now, :now, :selection, :options,
-                   :matched, :change, :unchanged, :skip)""",
+                   :matched, :change, :unchanged, :skip, :excluded)""",
             {
                 "utility": plan.utility.key, "title": plan.utility.title,
                 "operator": plan.operator.username, "now": now,
@@ -129,14 +134,17 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
                 "options": plan.options.model_dump_json(),
                 "matched": counts.matched, "change": counts.change,
                 "unchanged": counts.unchanged, "skip": counts.skip,
+                "excluded": counts.excluded,
             },
         ).lastrowid
         db.execute(
             f"""INSERT INTO operation_changes
                     (operation_id, seq, patron_id, barcode, name, outcome, reason, before, after)
-                SELECT :op, seq, patron_id, barcode, name, outcome, reason, current, new
+                SELECT :op, seq, patron_id, barcode, name,
+                       CASE WHEN excluded THEN 'skip' ELSE outcome END,
+                       CASE WHEN excluded THEN :excluded ELSE reason END, current, new
                 FROM temp.{plan.table}""",
-            {"op": operation_id},
+            {"op": operation_id, "excluded": EXCLUDED_REASON},
         )
         plan.utility.apply(Transaction(db, plan, operation_id, now))
         db.execute("UPDATE operations SET finished = :t WHERE id = :id",

@@ -60,6 +60,9 @@ def connect(path: str | os.PathLike) -> sqlite_utils.Database:
     conn.create_function("fold_username", 1, fold_username, deterministic=True)
     # Amounts in cents read as currency in previews and history entries.
     conn.create_function("money", 1, format_money, deterministic=True)
+    # Undo puts journaled BLOBs (kept as hex) back; SQLite has unhex() only from 3.41.
+    conn.create_function("unhex", 1, lambda text: None if text is None else bytes.fromhex(text),
+                         deterministic=True)
     try:
         migrate(conn)
     except sqlite3.OperationalError as exc:

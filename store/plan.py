@@ -26,9 +26,10 @@ PLAN_COLUMNS = "seq, patron_id, barcode, name, current, new, outcome, reason"
 @dataclass(frozen=True)
 class Counts:
     matched: int
-    change: int
+    change: int  # patrons to change, not counting those excluded by hand
     unchanged: int
     skip: int
+    excluded: int = 0  # would change, but the operator took them out of the run
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class PlanRow:
     new: Any
     outcome: str
     reason: str | None
+    excluded: bool = False
 
 
 def plan_select(utility: Utility, selection: Selection, options: StoreModel,
@@ -71,7 +73,8 @@ def create_plan_table(db: sqlite_utils.Database, name: str, sql: str, params: di
     db.execute(f"DROP TABLE IF EXISTS temp.{name}")
     db.execute(
         f"CREATE TEMP TABLE {name} (seq INTEGER PRIMARY KEY, patron_id INTEGER NOT NULL, "
-        "barcode TEXT, name TEXT, current, new, outcome TEXT NOT NULL, reason TEXT)"
+        "barcode TEXT, name TEXT, current, new, outcome TEXT NOT NULL, reason TEXT, "
+        "excluded INTEGER NOT NULL DEFAULT 0)"
     )
     db.execute(f"INSERT INTO temp.{name} ({PLAN_COLUMNS}) {sql}", params)
 
@@ -101,17 +104,33 @@ class Plan:
 
     def _count(self) -> Counts:
         by = dict(self.db.execute(
-            f"SELECT outcome, count(*) FROM temp.{self.table} GROUP BY outcome").fetchall())
+            f"SELECT CASE WHEN excluded THEN 'excluded' ELSE outcome END AS o, count(*) "
+            f"FROM temp.{self.table} GROUP BY o").fetchall())
         return Counts(matched=sum(by.values()), change=by.get("change", 0),
-                      unchanged=by.get("unchanged", 0), skip=by.get("skip", 0))
+                      unchanged=by.get("unchanged", 0), skip=by.get("skip", 0),
+                      excluded=by.get("excluded", 0))
+
+    def toggle_excluded(self, seq: int) -> bool:
+        """Take a patron who would change out of the run, or put them back; True if now out.
+
+        Only patrons whose outcome is 'change' can be excluded (ValueError otherwise)."""
+        row = self.db.execute(f"SELECT outcome, excluded FROM temp.{self.table} WHERE seq = ?",
+                              [seq]).fetchone()
+        if row is None or row[0] != "change":
+            raise ValueError("only a patron who would change can be excluded")
+        self.db.execute(f"UPDATE temp.{self.table} SET excluded = NOT excluded WHERE seq = ?", [seq])
+        self.counts = self._count()
+        self.tally = self.utility.tally(self.db, self)
+        return not row[1]
 
     def page(self, offset: int, limit: int) -> list[PlanRow]:
         """Rows ``offset`` .. ``offset + limit`` in preview order (keyset on seq)."""
         rows = self.db.query(
-            f"SELECT {PLAN_COLUMNS} FROM temp.{self.table} WHERE seq > :lo AND seq <= :hi ORDER BY seq",
+            f"SELECT {PLAN_COLUMNS}, excluded FROM temp.{self.table} "
+            "WHERE seq > :lo AND seq <= :hi ORDER BY seq",
             {"lo": offset, "hi": offset + limit},
         )
-        return [PlanRow(**row) for row in rows]
+        return [PlanRow(**{**row, "excluded": bool(row["excluded"])}) for row in rows]
 
     def discard(self) -> None:
         self.db.execute(f"DROP TABLE IF EXISTS temp.{self.table}")

@@ -234,7 +234,8 @@ CREATE INDEX operation_rows_operation ON operation_rows(operation_id, table_name
 # Version 2: forgiven charges leave a 'forgiven' history entry (SQLite cannot alter a
 # CHECK, so the table is rebuilt); items keep a history of their own (declared lost when
 # a removed patron had them); the Unknown Patron, who keeps removed patrons' reviews, is
-# marked so it is never removed.
+# marked so it is never removed; saved runs keep a utility's selections and options
+# under a name.
 V2 = f"""
 CREATE TABLE history_v2 (
     id INTEGER PRIMARY KEY,
@@ -257,6 +258,16 @@ CREATE TABLE item_history (
 );
 CREATE INDEX item_history_item ON item_history(item_id);
 ALTER TABLE patrons ADD COLUMN is_unknown INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE saved_runs (
+    id INTEGER PRIMARY KEY,
+    utility TEXT NOT NULL,
+    name TEXT NOT NULL,
+    selection TEXT NOT NULL,
+    options TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    saved TEXT NOT NULL,
+    UNIQUE (utility, name COLLATE NOCASE)
+);
 """
 
 MIGRATIONS: list[str] = [V1, V2]

@@ -10,6 +10,9 @@ import threading
 from typing import Any
 
 from . import apply as _apply
+from . import report as _report
+from . import saved_runs as _saved_runs
+from . import undo as _undo
 from . import preferences as _preferences
 from . import security
 from .database import connect
@@ -160,6 +163,11 @@ class Store:
         with self.lock:
             return plan.page(offset, limit)
 
+    def toggle_excluded(self, plan: Plan, seq: int) -> bool:
+        """Take the patron at ``seq`` out of the run or put them back; True when now out."""
+        with self.lock:
+            return plan.toggle_excluded(seq)
+
     def discard(self, plan: Plan) -> None:
         with self.lock:
             plan.discard()
@@ -175,6 +183,53 @@ class Store:
     def operation(self, operation_id: int) -> dict[str, Any]:
         with self.lock:
             return self.db["operations"].get(operation_id)
+
+    def operations(self, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+        """A page of the journal's operations, newest first."""
+        with self.lock:
+            return list(self.db.query("SELECT * FROM operations ORDER BY id DESC "
+                                      "LIMIT :limit OFFSET :offset",
+                                      {"limit": limit, "offset": offset}))
+
+    def undo(self, operation_id: int, operator: Operator) -> _undo.UndoReport:
+        """Undo an operation (NotUndoable, NotPermitted or Busy say why not)."""
+        with self.lock:
+            return _undo.undo(self.db, operation_id, operator)
+
+    def write_report(self, operation_id: int, path: str | os.PathLike) -> str:
+        """Write an operation's summary (text, or CSV for a .csv name); returns the full path."""
+        with self.lock:
+            return str(_report.write(self.db, operation_id, path))
+
+    # -- saved runs -----------------------------------------------------------
+    def save_run(self, key: str, name: str, selection: dict, options: dict,
+                 operator: Operator) -> tuple[int, bool]:
+        """Validate and save selections and options under a name; (id, replaced an old one)."""
+        sel = self.validate_selection(selection, key)
+        opts = self.validate_options(key, options)
+        with self.lock:
+            return _saved_runs.save(self.db, key, name, sel.model_dump(mode="json"),
+                                    opts.model_dump(mode="json"), operator.username)
+
+    def saved_runs(self, key: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            return _saved_runs.runs(self.db, key)
+
+    def saved_run(self, run_id: int) -> dict[str, Any]:
+        with self.lock:
+            return _saved_runs.get(self.db, run_id)
+
+    def find_saved_run(self, name: str, key: str | None = None) -> dict[str, Any]:
+        with self.lock:
+            return _saved_runs.find(self.db, name, key)
+
+    def rename_run(self, run_id: int, name: str) -> None:
+        with self.lock:
+            _saved_runs.rename(self.db, run_id, name)
+
+    def delete_run(self, run_id: int) -> None:
+        with self.lock:
+            _saved_runs.delete(self.db, run_id)
 
     def operation_changes(self, operation_id: int, outcome: str | None = None,
                           offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:

@@ -35,7 +35,8 @@ def test_advance_grade_moves_each_patron_one_grade_along_the_table(small_db):
     assert_operation(small_db, report, "advance-grade", plan.counts, {}, {})
     ids = dict(small_db.db.execute("SELECT barcode, id FROM patrons").fetchall())
     assert journal(small_db, report.operation_id) == sorted(
-        ("patrons", ids[b], "update", {"grade": old}, {"grade": new})
+        ("patrons", ids[b], "update", {"grade": old, "modified": STAMP},
+         {"grade": new, "modified": NOW})
         for b, (old, new) in moved.items())
     grade, modified = column(small_db, "grade"), column(small_db, "modified")
     assert {b: grade[b] for b in moved} == {b: new for b, (_, new) in moved.items()}
@@ -103,7 +104,8 @@ def test_change_location2_sets_it_and_keeps_those_who_have_it(small_db):
         "9": ("change", None, None, "Bus 4"), "O'1": ("change", None, None, "Bus 4"),
         "P200": ("change", None, None, "Bus 4")}
     assert journal(small_db, report.operation_id) == [
-        ("patrons", pid, "update", {"location2": None}, {"location2": "Bus 4"}) for pid in (1, 10, 11)]
+        ("patrons", pid, "update", {"location2": None, "modified": STAMP},
+         {"location2": "Bus 4", "modified": NOW}) for pid in (1, 10, 11)]
     assert_operation(small_db, report, "change-location2", plan.counts, {"location2": "Bus 4"},
                      {"sites": ["ELM"]})
     location2 = column(small_db, "location2")
@@ -121,9 +123,12 @@ def test_change_location2_to_blank_removes_it(small_db, blank):
     assert utility.show(rows["9"].current) == "(none)"
     assert (rows["9"].outcome, rows["9"].reason) == ("unchanged", "already has none")
     assert journal(small_db, report.operation_id) == [
-        ("patrons", 2, "update", {"location2": "Bus 4"}, {"location2": None}),
-        ("patrons", 5, "update", {"location2": "Bus 7"}, {"location2": None}),
-        ("patrons", 7, "update", {"location2": "Bus 4"}, {"location2": None})]
+        ("patrons", 2, "update", {"location2": "Bus 4", "modified": STAMP},
+         {"location2": None, "modified": NOW}),
+        ("patrons", 5, "update", {"location2": "Bus 7", "modified": STAMP},
+         {"location2": None, "modified": NOW}),
+        ("patrons", 7, "update", {"location2": "Bus 4", "modified": STAMP},
+         {"location2": None, "modified": NOW})]
     assert count(small_db, "patrons", "location2 IS NOT NULL") == 0  # NULL, not ''
     assert small_db.choices("location2") == []
     assert changes(small_db, report.operation_id)["10"] == ("change", None, "Bus 4", None)
@@ -166,7 +171,8 @@ def test_change_policy_without_recompute_keeps_due_dates(loans):
     assert utility.notice(plan.options) == ("Current loans keep their due dates "
                                             "(Recompute due dates is off).")
     assert journal(loans, report.operation_id) == [
-        ("patrons", pid, "update", {"policy": "Elementary"}, {"policy": "Secondary"})
+        ("patrons", pid, "update", {"policy": "Elementary", "modified": STAMP},
+         {"policy": "Secondary", "modified": NOW})
         for pid in (1, 2, 6, 7)]
     assert [c["due_date"] for c in rows_of(loans, "checkouts")] == ["2026-06-03", "2026-05-24",
                                                                     "2026-05-30"]
@@ -193,7 +199,8 @@ def test_change_policy_with_recompute_gives_current_loans_the_new_loan_period(lo
     assert journal(loans, report.operation_id) == [
         ("checkouts", 1, "update", {"due_date": "2026-06-03"}, {"due_date": "2026-06-10"}),
         ("checkouts", 2, "update", {"due_date": "2026-05-24"}, {"due_date": "2026-05-31"}),
-        *[("patrons", pid, "update", {"policy": "Elementary"}, {"policy": "Secondary"})
+        *[("patrons", pid, "update", {"policy": "Elementary", "modified": STAMP},
+           {"policy": "Secondary", "modified": NOW})
           for pid in (1, 2, 6, 7)]]
     assert_operation(loans, report, "change-policy", store.Counts(5, 4, 1, 0), options)
 
@@ -246,8 +253,10 @@ def test_move_to_site_with_a_centralized_catalog(small_db):
     assert changes(small_db, report.operation_id)["101"] == ("unchanged", "already HIGH", "HIGH",
                                                              "HIGH")
     assert journal(small_db, report.operation_id) == [
-        ("patrons", 6, "update", {"site": "UNION"}, {"site": "HIGH"}),
-        ("patrons", 9, "update", {"site": "UNION"}, {"site": "HIGH"})]
+        ("patrons", 6, "update", {"site": "UNION", "modified": STAMP},
+         {"site": "HIGH", "modified": NOW}),
+        ("patrons", 9, "update", {"site": "UNION", "modified": STAMP},
+         {"site": "HIGH", "modified": NOW})]
     assert_operation(small_db, report, "move-to-site", plan.counts, {"site": "HIGH"},
                      {"grades": ["12", "Graduated", "1"]})
     assert count(small_db, "patrons", "site = 'UNION'") == 0
@@ -279,8 +288,10 @@ def test_reassign_union_site_with_no_selection_takes_only_union_patrons(small_db
     assert changes(small_db, report.operation_id) == {"2": ("change", None, "UNION", "ELM"),
                                                       "99": ("change", None, "UNION", "ELM")}
     assert journal(small_db, report.operation_id) == [
-        ("patrons", 6, "update", {"site": "UNION"}, {"site": "ELM"}),
-        ("patrons", 9, "update", {"site": "UNION"}, {"site": "ELM"})]
+        ("patrons", 6, "update", {"site": "UNION", "modified": STAMP},
+         {"site": "ELM", "modified": NOW}),
+        ("patrons", 9, "update", {"site": "UNION", "modified": STAMP},
+         {"site": "ELM", "modified": NOW})]
     assert_operation(small_db, report, "reassign-union-site", plan.counts, {"site": "ELM"}, {})
     site = column(small_db, "site")
     assert {b for b, v in site.items() if v == "ELM"} == {"9", "10", "11", "O'1", "P200", "2", "99"}

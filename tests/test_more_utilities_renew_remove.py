@@ -13,7 +13,7 @@ from store.schema import HISTORY_KINDS, NOTE_TYPES
 from store.security import REMOVE_RECORDS
 
 from .operators import ADMIN, AIDE
-from .store_helpers import (NOW, assert_operation, changes, column, count, journal, rows_of, run,
+from .store_helpers import (NOW, STAMP, assert_operation, changes, column, count, journal, rows_of, run,
                             set_preference)
 
 # -- Renew Patron Accounts ------------------------------------------------------------------------
@@ -50,7 +50,8 @@ def test_renew_sets_today_plus_the_policys_account_period(renewals, fixed_today)
                "100": secondary, "1000": secondary, "101": secondary, "P123": secondary}
     ids = dict(renewals.db.execute("SELECT barcode, id FROM patrons").fetchall())
     assert journal(renewals, report.operation_id) == sorted(
-        ("patrons", ids[b], "update", {"expiration_date": before[b]}, {"expiration_date": new})
+        ("patrons", ids[b], "update", {"expiration_date": before[b], "modified": STAMP},
+         {"expiration_date": new, "modified": NOW})
         for b, new in renewed.items())
     assert_operation(renewals, report, "renew-accounts", plan.counts, {}, {})
     after = column(renewals, "expiration_date")

@@ -11,6 +11,7 @@ import store.apply
 from store.utilities import get
 
 from .operators import ADMIN
+from .store_helpers import NOW
 
 STAMP = "2026-01-01 00:00:00"  # created/modified of every small_db patron (conftest)
 HIGH_TO_INACTIVE = ({"sites": ["HIGH"]}, {"status": "Inactive"})
@@ -152,8 +153,8 @@ def test_journal_before_images_for_changed_patrons_only(small_db, high_plan):
     assert len(rows) == len(HIGH_CHANGES)
     for table, row_id, action, before, after in rows:
         assert (table, action) == ("patrons", "update")
-        assert json.loads(before) == {"status": HIGH_CHANGES[ids[row_id]]}
-        assert json.loads(after) == {"status": "Inactive"}
+        assert json.loads(before) == {"status": HIGH_CHANGES[ids[row_id]], "modified": STAMP}
+        assert json.loads(after) == {"status": "Inactive", "modified": NOW}
 
 
 def test_stale_preview_is_refused_and_nothing_is_written(small_db, high_plan):

@@ -14,6 +14,8 @@ from store.security import PASSWORDS, UTILITIES, Operator
 from store.usernames import as_password, fold_username
 from store.utilities.reset_accounts import RESET_SUBJECT
 
+from .store_helpers import NOW
+
 KEY = "reset-accounts"
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 BATCH = {"sites": ["TEST"]}  # the patrons a test adds; small_db's own patrons stay outside
@@ -103,7 +105,8 @@ def test_name_formats_with_and_without_nickname(s, first, nickname, fmt, use_nic
     [(row_id, before, after)] = s.db.execute("SELECT row_id, before, after FROM operation_rows "
                                              "WHERE operation_id = ?", [report.operation_id]).fetchall()
     assert (row_id, json.loads(before), json.loads(after)) == (
-        pid, {"username": f"old{first}"}, {"username": expected})
+        pid, {"username": f"old{first}", "modified": "2026-01-01"},
+        {"username": expected, "modified": NOW})
 
 
 def test_accents_and_punctuation_are_folded(s):
@@ -248,8 +251,10 @@ def test_last_name_passwords_are_hashed_flagged_and_never_stored_in_plaintext(s)
                            "WHERE operation_id = ?", [report.operation_id]).fetchall()
     assert {r[0] for r in journal} == set(changed)
     for _, before, after in journal:
-        assert json.loads(before) == {"password_hash": None, "must_change_password": 0}
+        assert json.loads(before) == {"password_hash": None, "must_change_password": 0,
+                                      "modified": "2026-01-01"}
         assert json.loads(after)["must_change_password"] == 1
+        assert json.loads(after)["modified"] == NOW
     raw = raw_bytes(s)
     assert "Zébrowskiqx".encode() in raw and b"$argon2id$" in raw  # we read the right file
     for password in ("Zebrowskiqx", "Lukasiewiczqz"):
@@ -305,8 +310,8 @@ def test_username_and_password_together_journal_every_change(s):
     keys = {}
     for row_id, after in journal:
         keys.setdefault(row_id, set()).update(json.loads(after))
-    assert keys == {darla: {"username", "password_hash", "must_change_password"},
-                    bob: {"username", "password_hash", "must_change_password"}}
+    assert keys == {darla: {"username", "password_hash", "must_change_password", "modified"},
+                    bob: {"username", "password_hash", "must_change_password", "modified"}}
     assert usernames(s)[bob] == "bbrown"
     assert PasswordHasher().verify(patron(s, darla)["password_hash"], "Anderson")
     changes = s.operation_changes(report.operation_id)

@@ -8,6 +8,8 @@ import pytest
 import store
 from store.security import SECURITY_GROUPS, UTILITIES, Operator
 
+from .store_helpers import NOW, STAMP
+
 KEY = "change-security-group"
 PERMS = frozenset({UTILITIES, SECURITY_GROUPS})
 
@@ -156,8 +158,9 @@ def test_apply_sets_the_column_and_journals_before_images(groups):
         "WHERE operation_id = ? ORDER BY row_id", [report.operation_id]).fetchall()
     assert [(t, r, a) for t, r, a, _, _ in journal] == [("patrons", pid, "update") for pid in (3, 4, 5)]
     assert [json.loads(b) for *_, b, _ in journal] == [
-        {"security_group": "Aide"}, {"security_group": "Aide"}, {"security_group": None}]
-    assert all(json.loads(a) == {"security_group": "Student"} for *_, a in journal)
+        {"security_group": "Aide", "modified": STAMP}, {"security_group": "Aide", "modified": STAMP},
+        {"security_group": None, "modified": STAMP}]
+    assert all(json.loads(a) == {"security_group": "Student", "modified": NOW} for *_, a in journal)
     op = groups.operation(report.operation_id)
     assert (op["operator"], op["changed"], op["skipped"]) == ("op1", 3, 4)
     skips = groups.operation_changes(report.operation_id, "skip")

@@ -163,7 +163,8 @@ def test_change_location_including_null_and_unchanged(small_db):
     rows_journal = small_db.db.execute(
         "SELECT before FROM operation_rows WHERE operation_id = ? ORDER BY row_id",
         [report.operation_id]).fetchall()
-    assert [json.loads(r[0]) for r in rows_journal] == [{"location": "Room 3"}, {"location": None}]
+    assert [json.loads(r[0]) for r in rows_journal] == [{"location": "Room 3", "modified": STAMP},
+                                                        {"location": None, "modified": STAMP}]
 
 
 def test_change_location_to_a_new_location(small_db):

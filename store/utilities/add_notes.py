@@ -5,7 +5,7 @@ from pydantic import Field
 
 from ..schema import NOTE_TYPES
 from ..validation import StoreModel
-from .base import PlanSQL, Utility
+from .base import CHANGING, PlanSQL, Utility
 
 NoteType = StrEnum("NoteType", {t.upper(): t for t in NOTE_TYPES})
 
@@ -66,6 +66,6 @@ class AddPatronNotes(Utility):
         first_new = tx.last_id("notes")
         tx.db.execute(
             f"""INSERT INTO notes (patron_id, type, text, created)
-                SELECT patron_id, :type, :text, :now FROM temp.{tx.plan.table}
-                WHERE outcome = 'change' ORDER BY seq""", params)
+                SELECT patron_id, :type, :text, :now FROM temp.{tx.plan.table} plan
+                WHERE {CHANGING} ORDER BY seq""", params)
         tx.record_rows("notes", "insert", "id > :first", {"first": first_new})

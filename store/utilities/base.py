@@ -14,6 +14,10 @@ from ..security import UTILITIES, Operator
 from ..selection import OPT_IN, Selection
 from ..validation import StoreModel
 
+# SQL over a plan table aliased ``plan``: the rows to change — outcome 'change' and not
+# excluded from the preview by hand.
+CHANGING = "plan.outcome = 'change' AND NOT plan.excluded"
+
 # Reports (done, total) while an apply prepares slow work; the TUI shows it.
 Progress = Callable[[int, int], None]
 

@@ -18,7 +18,7 @@ from ..money import ACCRUED, BALANCE, FINE_START, LOANS_OF, format_money
 from ..security import FORGIVE, UTILITIES
 from ..selection import check_order
 from ..validation import StoreModel
-from .base import PlanSQL, Utility
+from .base import CHANGING, PlanSQL, Utility
 
 
 class ChargeCategory(StrEnum):
@@ -125,8 +125,8 @@ class ForgiveCharges(Utility):
         )
 
     def tally(self, db, plan) -> str:
-        total = db.execute(f"SELECT coalesce(sum(current - new), 0) FROM temp.{plan.table} "
-                           "WHERE outcome = 'change'").fetchone()[0]
+        total = db.execute(f"SELECT coalesce(sum(current - new), 0) FROM temp.{plan.table} plan "
+                           f"WHERE {CHANGING}").fetchone()[0]
         return f"In all, {format_money(total)} will be forgiven."
 
     def show(self, value) -> str:

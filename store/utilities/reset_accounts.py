@@ -11,7 +11,7 @@ from .. import security
 from ..security import PASSWORDS, UTILITIES, Operator
 from ..usernames import as_password
 from ..validation import Invalid, Problem, StoreModel
-from .base import PlanSQL, Utility
+from .base import CHANGING, PlanSQL, Utility
 
 
 class UsernameFormat(StrEnum):
@@ -124,8 +124,8 @@ class ResetPatronAccounts(Utility):
         if plan.options.password != PasswordFormat.LAST_NAME:
             return
         rows = db.execute(
-            f"""SELECT p.id, p.last_name FROM temp.{plan.table} t JOIN patrons p ON p.id = t.patron_id
-                WHERE t.outcome = 'change'""").fetchall()
+            f"""SELECT p.id, p.last_name FROM temp.{plan.table} plan
+                JOIN patrons p ON p.id = plan.patron_id WHERE {CHANGING}""").fetchall()
         hasher = security.PATRON_HASHER
         hashes: list[str] = []
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
@@ -146,9 +146,11 @@ class ResetPatronAccounts(Utility):
         if options.password == PasswordFormat.LAST_NAME:
             table = f"temp.{tx.plan.table}_passwords"
             tx.record_rows("patrons", "update", f"id IN {tx.changes}",
-                           columns=["password_hash", "must_change_password"],
+                           {"now": tx.now},
+                           columns=["password_hash", "must_change_password", "modified"],
                            after_sql=f"(SELECT json_object('password_hash', h.hash, "
-                                     f"'must_change_password', 1) FROM {table} h WHERE h.patron_id = patrons.id)")
+                                     f"'must_change_password', 1, 'modified', :now) "
+                                     f"FROM {table} h WHERE h.patron_id = patrons.id)")
             tx.db.execute(f"""UPDATE patrons SET password_hash = h.hash, must_change_password = 1,
                                   modified = :now
                               FROM {table} h WHERE h.patron_id = patrons.id""", {"now": tx.now})

@@ -1,0 +1,121 @@
+"""An operation's summary — the seed's "Operations Information" — as lines, text or CSV.
+
+The screens show the same lines; a technician can write them to a file to keep or
+send. Rows stream from the journal page by page, so a 1,000,000-patron report
+never sits in memory.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+from pydantic import BaseModel
+
+from .selection import Selection
+from .utilities import get
+from .utilities.base import Utility
+
+PAGE = 5000
+
+
+def selection_lines(selection: Selection | str, fixed: str | None = None) -> list[str]:
+    """The criteria in use, led by the one the utility always adds (Union Site patrons)."""
+    if isinstance(selection, str):
+        selection = Selection.model_validate(json.loads(selection))
+    if fixed is None:
+        return selection.describe()
+    return [fixed] + ([] if selection.is_empty() else selection.describe())
+
+
+def options_lines(options: BaseModel, width: int = 60) -> list[str]:
+    """'Title: value' per option; a long value (a 500-character note) is shortened."""
+    lines = []
+    for name, field in type(options).model_fields.items():
+        value = getattr(options, name)
+        if isinstance(value, bool):
+            value = "Yes" if value else "No"
+        elif value in (None, ""):
+            value = "(none)"
+        value = str(value)
+        if len(value) > width:
+            value = value[: width - 1] + "…"
+        lines.append(f"{field.title}: {value}")
+    return lines
+
+
+def counts_line(matched: int, change: int, unchanged: int, skip: int, done: bool = False,
+                excluded: int = 0) -> str:
+    verb = "changed" if done else "will change"
+    line = (f"Matched {matched:,} · {verb} {change:,} · unchanged {unchanged:,} · "
+            f"skipped {skip:,}")
+    return line + (f" · excluded by hand {excluded:,}" if excluded else "")
+
+
+def header(op: dict[str, Any]) -> list[str]:
+    """What an operation was: who, when, which patrons, which options, what came of it."""
+    utility = get(op["utility"])
+    options = utility.Options.model_validate(json.loads(op["options"]))
+    lines = [f"Operation #{op['id']}: {op['title']}",
+             f"By {op['operator']} at {op['started']}",
+             counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"], done=True,
+                         excluded=op["excluded"]),
+             "Selections: " + "; ".join(selection_lines(op["selection"], utility.fixed_description))]
+    if type(options).model_fields:
+        lines.append("Options: " + "; ".join(options_lines(options, width=10**6)))
+    if op["undo_of"]:
+        lines.append(f"This undid operation #{op['undo_of']}.")
+    if op["undone_by"]:
+        lines.append(f"Undone by operation #{op['undone_by']}.")
+    return lines
+
+
+def rows(db: sqlite_utils.Database, operation_id: int) -> Iterator[dict[str, Any]]:
+    """Every patron of the report: skipped first (they need attention), then changed, then
+    unchanged; each in preview order."""
+    for outcome in ("skip", "change", "unchanged"):
+        last = 0
+        while True:
+            page = list(db.query(
+                "SELECT * FROM operation_changes WHERE operation_id = :op AND outcome = :o "
+                "AND seq > :last ORDER BY seq LIMIT :n",
+                {"op": operation_id, "o": outcome, "last": last, "n": PAGE}))
+            yield from page
+            if len(page) < PAGE:
+                break
+            last = page[-1]["seq"]
+
+
+def write(db: sqlite_utils.Database, operation_id: int, path: str | Path) -> Path:
+    """Write the summary to ``path``: CSV when it ends in .csv, plain text otherwise."""
+    op = db.execute("SELECT * FROM operations WHERE id = ?", [operation_id]).fetchone()
+    if op is None:
+        raise KeyError(f"there is no operation #{operation_id}")
+    op = dict(zip([c.name for c in db["operations"].columns], op))
+    utility = get(op["utility"])
+    path = Path(path).expanduser()
+    with path.open("w", newline="", encoding="utf-8") as out:
+        if path.suffix.lower() == ".csv":
+            _csv(out, db, op, utility)
+        else:
+            _text(out, db, op, utility)
+    return path.resolve()
+
+
+def _csv(out, db, op, utility: Utility) -> None:
+    writer = csv.writer(out)
+    writer.writerow(["operation", "barcode", "name", "outcome", "reason",
+                     f"{utility.value_label} before", f"{utility.value_label} after"])
+    for r in rows(db, op["id"]):
+        writer.writerow([op["id"], r["barcode"], r["name"], r["outcome"], r["reason"] or "",
+                         utility.show(r["before"]), utility.show(r["after"])])
+
+
+def _text(out, db, op, utility: Utility) -> None:
+    out.write("\n".join(header(op)) + "\n\n")
+    for r in rows(db, op["id"]):
+        outcome = f"{r['outcome']}: {r['reason']}" if r["reason"] else r["outcome"]
+        out.write(f"{r['barcode']}\t{r['name']}\t{utility.show(r['before'])} → "
+                  f"{utility.show(r['after'])}\t{outcome}\n")

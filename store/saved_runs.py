@@ -1,0 +1,90 @@
+"""Saved runs: a utility's selections and options kept under a name, in the database.
+
+They are stored validated (as the models dump them), so a saved run opens with the
+same values next year; a relative date such as today-1y stays relative.
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any
+
+import sqlite_utils
+
+from . import clock
+from .validation import Invalid, Problem
+
+NAME_LIMIT = 60
+
+
+def check_name(name: str) -> str:
+    """A run's name, trimmed; Invalid (field 'name') if blank, too long or unprintable."""
+    name = name.strip()
+    problem = None
+    if not name:
+        problem = "a name is required"
+    elif len(name) > NAME_LIMIT:
+        problem = f"at most {NAME_LIMIT} characters (this one has {len(name)})"
+    elif any(unicodedata.category(ch).startswith("C") for ch in name):
+        problem = "letters, digits, spaces and punctuation only (no control characters)"
+    if problem:
+        raise Invalid([Problem("name", "Saved run name", problem)])
+    return name
+
+
+def save(db: sqlite_utils.Database, utility: str, name: str, selection: dict[str, Any],
+         options: dict[str, Any], operator: str) -> tuple[int, bool]:
+    """Save (or replace, same name in any case) a run; returns (its id, whether it replaced one)."""
+    name = check_name(name)
+    old = db.execute("SELECT id FROM saved_runs WHERE utility = ? AND name = ? COLLATE NOCASE",
+                     [utility, name]).fetchone()
+    row = {"utility": utility, "name": name, "selection": json.dumps(selection),
+           "options": json.dumps(options), "operator": operator, "saved": clock.now()}
+    if old:
+        db["saved_runs"].update(old[0], row)
+        return old[0], True
+    return db["saved_runs"].insert(row).last_pk, False
+
+
+def runs(db: sqlite_utils.Database, utility: str | None = None) -> list[dict[str, Any]]:
+    """Saved runs, by utility then name; each with its selection and options decoded."""
+    where, params = ("utility = ?", [utility]) if utility else ("1", [])
+    return [_decoded(r) for r in db.query(
+        f"SELECT * FROM saved_runs WHERE {where} ORDER BY utility, name COLLATE NOCASE", params)]
+
+
+def get(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
+    row = db.execute("SELECT * FROM saved_runs WHERE id = ?", [run_id]).fetchone()
+    if row is None:
+        raise KeyError(f"there is no saved run #{run_id}")
+    return _decoded(dict(zip([c.name for c in db["saved_runs"].columns], row)))
+
+
+def find(db: sqlite_utils.Database, name: str, utility: str | None = None) -> dict[str, Any]:
+    """A saved run by name (any case); KeyError names the runs there are."""
+    matches = [r for r in runs(db, utility) if r["name"].casefold() == name.strip().casefold()]
+    if len(matches) != 1:
+        known = ", ".join(f"{r['name']} ({r['utility']})" for r in runs(db, utility)) or "none"
+        why = "is ambiguous: give the utility" if matches else "does not exist"
+        raise KeyError(f"saved run {name!r} {why}; saved runs: {known}")
+    return matches[0]
+
+
+def rename(db: sqlite_utils.Database, run_id: int, name: str) -> None:
+    name = check_name(name)
+    run = get(db, run_id)
+    clash = db.execute("SELECT 1 FROM saved_runs WHERE utility = ? AND name = ? COLLATE NOCASE "
+                       "AND id <> ?", [run["utility"], name, run_id]).fetchone()
+    if clash:
+        raise Invalid([Problem("name", "Saved run name",
+                               f"{name!r} is already the name of another saved run of this utility")])
+    db.execute("UPDATE saved_runs SET name = ? WHERE id = ?", [name, run_id])
+
+
+def delete(db: sqlite_utils.Database, run_id: int) -> None:
+    get(db, run_id)
+    db.execute("DELETE FROM saved_runs WHERE id = ?", [run_id])
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "selection": json.loads(row["selection"]), "options": json.loads(row["options"])}

@@ -1,0 +1,294 @@
+"""Undo: put back what an operation changed, from its journal, in one transaction.
+
+The journal (operation_rows) holds, per row an operation touched, its image
+before and after. Undo walks the operation's blocks of rows (one table and one
+action each) newest first, so a removed patron comes back before their notes and
+a moved review goes back after its patron. Each block is restored set-based:
+
+- a row is a *conflict* when it no longer looks as the operation left it (changed
+  again, removed, or its id or a unique value taken since), or when what it points
+  to could not be restored; conflicts are not overwritten but listed with what
+  changed, and everything else is restored;
+- the undo is an operation itself: its journal holds the inverse images, its
+  per-patron report says which patrons were restored and which were not, and why.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from . import clock
+from .database import Busy
+from .plan import Counts
+from .security import Operator, require
+from .utilities import get
+
+CONFLICTS = "temp.undo_conflicts"
+
+
+class NotUndoable(RuntimeError):
+    """This operation cannot be undone (already undone, itself an undo, or unknown)."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    table: str
+    row_id: int
+    patron_id: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class UndoReport:
+    """The undo's own operation id, the counts of its report, and the rows not restored."""
+
+    operation_id: int
+    undone_id: int
+    title: str
+    counts: Counts
+    conflicts: list[Conflict]
+
+
+def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> UndoReport:
+    """Undo operation ``operation_id``, or raise NotUndoable / NotPermitted / Busy."""
+    op = _undoable(db, operation_id)
+    utility = get(op["utility"])
+    require(operator, utility.permissions, f"Undo {utility.title}")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise Busy("the database is busy: another technician is applying a change; try again") from exc
+    try:
+        op = _undoable(db, operation_id)  # again, under the lock: someone may just have undone it
+        now = clock.now()
+        title = f"Undo of {op['title']} (#{operation_id})"
+        undo_id = db.execute(
+            """INSERT INTO operations (utility, title, operator, started, finished, selection,
+                   options, matched, changed, unchanged, skipped, undo_of)
+               VALUES (:utility, :title, :operator, :now, :now, :selection, :options,
+                       0, 0, 0, 0, :op)""",
+            {"utility": op["utility"], "title": title, "operator": operator.username, "now": now,
+             "selection": op["selection"], "options": op["options"], "op": operation_id},
+        ).lastrowid
+        db.execute(f"DROP TABLE IF EXISTS {CONFLICTS}")
+        db.execute(f"CREATE TEMP TABLE {CONFLICTS.split('.')[1]} (journal_id INTEGER PRIMARY KEY, "
+                   "table_name TEXT NOT NULL, row_id INTEGER NOT NULL, reason TEXT NOT NULL)")
+        for table, action, low, high in _blocks(db, operation_id):
+            _Block(db, operation_id, undo_id, table, action, low, high).restore()
+        counts = _report(db, operation_id, undo_id)
+        conflicts = [Conflict(*row) for row in db.execute(
+            f"SELECT c.table_name, c.row_id, {_PATRON_OF}, c.reason FROM {CONFLICTS} c "
+            "JOIN operation_rows j ON j.id = c.journal_id ORDER BY c.journal_id",
+            {"op": operation_id})]
+        db.execute("UPDATE operations SET undone_by = :undo WHERE id = :op",
+                   {"undo": undo_id, "op": operation_id})
+        db.execute("UPDATE operations SET finished = :t WHERE id = :id",
+                   {"t": clock.now(), "id": undo_id})
+        db.execute(f"DROP TABLE {CONFLICTS}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return UndoReport(undo_id, operation_id, title, counts, conflicts)
+
+
+def _undoable(db: sqlite_utils.Database, operation_id: int) -> dict:
+    row = db.execute("SELECT * FROM operations WHERE id = ?", [operation_id]).fetchone()
+    if row is None:
+        raise NotUndoable(f"there is no operation #{operation_id}")
+    op = dict(zip([d[0] for d in db.execute("SELECT * FROM operations LIMIT 0").description], row))
+    if op["undone_by"] is not None:
+        raise NotUndoable(f"operation #{operation_id} was already undone by operation "
+                          f"#{op['undone_by']}")
+    if op["undo_of"] is not None:
+        raise NotUndoable(f"operation #{operation_id} is itself an undo (of #{op['undo_of']}); "
+                          "to make that change again, run the utility again")
+    return op
+
+
+def _blocks(db: sqlite_utils.Database, operation_id: int) -> list[tuple[str, str, int, int]]:
+    """Runs of consecutive journal rows of one table and action (and, for updates, the same
+    columns: a username change then a password change of one patron are two runs), newest
+    run first."""
+    return db.execute(
+        """SELECT table_name, action, min(id), max(id) FROM (
+               SELECT id, table_name, action, id - row_number() OVER (
+                          PARTITION BY table_name, action, shape ORDER BY id) AS run, shape
+               FROM (SELECT id, table_name, action,
+                            CASE WHEN action = 'update' THEN
+                                (SELECT group_concat(key) FROM json_each(after)) END AS shape
+                     FROM operation_rows WHERE operation_id = ?))
+           GROUP BY table_name, action, shape, run ORDER BY max(id) DESC""",
+        [operation_id]).fetchall()
+
+
+# Which patron a journal row ``j`` belongs to: the row itself, its patron_id, or — for an
+# item declared lost — the patron whose loan of it the same operation removed.
+_PATRON_OF = """CASE
+    WHEN j.table_name = 'patrons' THEN j.row_id
+    WHEN json_extract(coalesce(j.before, j.after), '$.patron_id') IS NOT NULL
+        THEN json_extract(coalesce(j.before, j.after), '$.patron_id')
+    ELSE (SELECT json_extract(k.before, '$.patron_id') FROM operation_rows k
+          WHERE k.operation_id = :op AND k.table_name = 'checkouts'
+            AND json_extract(k.before, '$.item_id') = CASE j.table_name
+                WHEN 'items' THEN j.row_id ELSE json_extract(j.after, '$.item_id') END)
+END"""
+
+
+def _report(db: sqlite_utils.Database, operation_id: int, undo_id: int) -> Counts:
+    """The undo's per-patron report: each patron the operation changed, restored or not."""
+    db.execute(
+        f"""INSERT INTO operation_changes
+                (operation_id, seq, patron_id, barcode, name, outcome, reason, before, after)
+            SELECT :undo, ch.seq, ch.patron_id, ch.barcode, ch.name,
+                   CASE WHEN bad.reason IS NULL THEN 'change' ELSE 'skip' END,
+                   bad.reason, ch.after, ch.before
+            FROM operation_changes ch
+            LEFT JOIN (SELECT {_PATRON_OF} AS patron_id,
+                              'not restored: ' || group_concat(c.reason, '; ') AS reason
+                       FROM {CONFLICTS} c JOIN operation_rows j ON j.id = c.journal_id
+                       GROUP BY 1) bad ON bad.patron_id = ch.patron_id
+            WHERE ch.operation_id = :op AND ch.outcome = 'change'""",
+        {"op": operation_id, "undo": undo_id})
+    by = dict(db.execute("SELECT outcome, count(*) FROM operation_changes WHERE operation_id = ? "
+                         "GROUP BY outcome", [undo_id]).fetchall())
+    counts = Counts(matched=sum(by.values()), change=by.get("change", 0), unchanged=0,
+                    skip=by.get("skip", 0))
+    db.execute("UPDATE operations SET matched = :m, changed = :c, skipped = :s WHERE id = :id",
+               {"m": counts.matched, "c": counts.change, "s": counts.skip, "id": undo_id})
+    return counts
+
+
+class _Block:
+    """One run of journal rows (one table, one action) and how to put it back."""
+
+    def __init__(self, db: sqlite_utils.Database, operation_id: int, undo_id: int,
+                 table: str, action: str, low: int, high: int):
+        self.db, self.table, self.action = db, table, action
+        self.params = {"op": operation_id, "undo": undo_id, "low": low, "high": high}
+        self.block = "j.id BETWEEN :low AND :high"
+        self.rows = f"operation_rows j WHERE {self.block}"
+        self.kept = f"j.id NOT IN (SELECT journal_id FROM {CONFLICTS})"
+        info = db.execute(f"PRAGMA table_info('{table}')").fetchall()
+        self.types = {r[1]: (r[2] or "").upper() for r in info}
+
+    def restore(self) -> None:
+        {"update": self._update, "insert": self._remove, "delete": self._reinsert}[self.action]()
+
+    # -- images ----------------------------------------------------------------------------
+    def value(self, image: str, column: str) -> str:
+        """SQL for ``column``'s value in a JSON image (BLOBs are journaled as hex)."""
+        sql = f"json_extract(j.{image}, '$.{column}')"
+        return f"unhex({sql})" if self.types.get(column) == "BLOB" else sql
+
+    def same(self, image: str, column: str) -> str:
+        """SQL: the live row ``t`` holds what the image says for ``column``."""
+        return f"t.{column} IS {self.value(image, column)}"
+
+    def keys(self) -> list[str]:
+        """The columns an update block's images hold (the same for every row of a block)."""
+        row = self.db.execute(f"SELECT j.after FROM {self.rows} LIMIT 1", self.params).fetchone()
+        return [k for (k,) in self.db.execute("SELECT key FROM json_each(?)", [row[0]])]
+
+    def conflict(self, condition: str, reason: str, join: str = "") -> None:
+        """Record rows of this block matching ``condition`` (not already conflicts)."""
+        self.db.execute(
+            f"""INSERT OR IGNORE INTO {CONFLICTS} (journal_id, table_name, row_id, reason)
+                SELECT j.id, j.table_name, j.row_id, {reason} FROM operation_rows j {join}
+                WHERE {self.block} AND {self.kept} AND ({condition})""",
+            self.params)
+
+    def parents_missing(self, image: str, columns: list[str]) -> None:
+        """Rows whose restored values would point at something gone, or not put back."""
+        for parent, source, target in _foreign_keys(self.db, self.table):
+            if source not in columns:
+                continue
+            value = self.value(image, source)
+            unrestored = (f" OR EXISTS (SELECT 1 FROM {CONFLICTS} u WHERE u.table_name = '{parent}' "
+                          f"AND u.row_id = {value})") if target == "id" else ""
+            self.conflict(
+                f"{value} IS NOT NULL AND (NOT EXISTS (SELECT 1 FROM {parent} "
+                f"WHERE {target} = {value}){unrestored})",
+                f"'its {_singular(parent)} ' || {value} || ' could not be restored'")
+
+    # -- the three actions -------------------------------------------------------------------
+    def _update(self) -> None:
+        """Put back the before values, unless the row changed again since."""
+        keys = self.keys()
+        join = f"LEFT JOIN {self.table} t ON t.rowid = j.row_id"
+        # What changed, column by column ('modified' alone says only that it changed).
+        changed = " || ".join(
+            f"CASE WHEN NOT ({self.same('after', k)}) THEN '{k} is now ' || "
+            f"coalesce(quote(t.{k}), 'NULL') || ' (the operation set ' || "
+            f"coalesce(quote({self.value('after', k)}), 'NULL') || '); ' ELSE '' END"
+            for k in keys if k != "modified") or "''"
+        changed = f"coalesce(nullif(rtrim({changed}, '; '), ''), 'changed again since the operation')"
+        self.conflict("t.rowid IS NULL", f"'{_singular(self.table)} ' || j.row_id || ' was removed since'",
+                      join)
+        self.conflict(" OR ".join(f"NOT ({self.same('after', k)})" for k in keys),
+                      changed, join)
+        self.parents_missing("before", keys)
+        sets = ", ".join(f"{k} = {self.value('before', k)}" for k in keys)
+        # OR IGNORE: a unique value (a username) taken since leaves the row as it is.
+        self.db.execute(f"""UPDATE OR IGNORE {self.table} SET {sets}
+                            FROM {self.rows} AND {self.kept} AND j.row_id = {self.table}.rowid""",
+                        self.params)
+        self.conflict(" OR ".join(f"NOT ({self.same('before', k)})" for k in keys),
+                      "'a value it had is now used by another row'", join)
+        self._journal("update", "j.after", "j.before")
+
+    def _remove(self) -> None:
+        """Remove a row the operation added, unless it changed since or is still used."""
+        columns = list(self.types)
+        join = f"LEFT JOIN {self.table} t ON t.rowid = j.row_id"
+        self.conflict("t.rowid IS NULL", "'already removed'", join)
+        self.conflict(" OR ".join(f"NOT ({self.same('after', c)})" for c in columns),
+                      "'changed since the operation'", join)
+        for child, source, target in _children(self.db, self.table):
+            self.conflict(f"EXISTS (SELECT 1 FROM {child} x WHERE x.{source} = t.{target})",
+                          f"'still used by {child}'", join)
+        self.db.execute(f"DELETE FROM {self.table} WHERE rowid IN "
+                        f"(SELECT j.row_id FROM {self.rows} AND {self.kept})", self.params)
+        self._journal("delete", "j.after", "NULL")
+
+    def _reinsert(self) -> None:
+        """Insert a removed row again with its own id, unless that id or a unique value is taken."""
+        columns = list(self.types)
+        self.conflict(f"EXISTS (SELECT 1 FROM {self.table} t WHERE t.rowid = j.row_id)",
+                      "'its id is used by a row added since'")
+        self.parents_missing("before", columns)
+        values = ", ".join(self.value("before", c) for c in columns)
+        self.db.execute(f"""INSERT OR IGNORE INTO {self.table} ({", ".join(columns)})
+                            SELECT {values} FROM {self.rows} AND {self.kept} ORDER BY j.id""",
+                        self.params)
+        self.conflict(f"NOT EXISTS (SELECT 1 FROM {self.table} t WHERE t.rowid = j.row_id)",
+                      "'a unique value it had (such as a barcode) is now used by another row'")
+        self._journal("insert", "NULL", "j.before")
+
+    def _journal(self, action: str, before: str, after: str) -> None:
+        self.db.execute(
+            f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
+                SELECT :undo, j.table_name, j.row_id, '{action}', {before}, {after}
+                FROM {self.rows} AND {self.kept} ORDER BY j.id""",
+            self.params)
+
+
+def _foreign_keys(db: sqlite_utils.Database, table: str) -> list[tuple[str, str, str]]:
+    """(parent table, column here, parent column) for each foreign key of ``table``."""
+    return [(fk[2], fk[3], fk[4] or "rowid")
+            for fk in db.execute(f"PRAGMA foreign_key_list('{table}')").fetchall()]
+
+
+def _children(db: sqlite_utils.Database, table: str) -> list[tuple[str, str, str]]:
+    """(child table, its column, column here) for each foreign key pointing at ``table``."""
+    tables = [r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return [(child, source, target) for child in tables
+            for parent, source, target in _foreign_keys(db, child) if parent == table]
+
+
+def _singular(table: str) -> str:
+    return {"patrons": "patron", "items": "item", "checkouts": "loan", "history": "history entry",
+            "charges": "charge", "notes": "note", "reviews": "review"}.get(table, table + " row")

@@ -51,7 +51,7 @@ def counts_line(matched: int, change: int, unchanged: int, skip: int, done: bool
     verb = "changed" if done else "will change"
     line = (f"Matched {matched:,} · {verb} {change:,} · unchanged {unchanged:,} · "
             f"skipped {skip:,}")
-    return line + (f" · excluded by hand {excluded:,}" if excluded else "")
+    return line + (f" · excluded {excluded:,}" if excluded else "")
 
 
 def header(op: dict[str, Any]) -> list[str]:

@@ -146,10 +146,13 @@ def _report(db: sqlite_utils.Database, operation_id: int, undo_id: int) -> Count
                    CASE WHEN bad.reason IS NULL THEN 'change' ELSE 'skip' END,
                    bad.reason, ch.after, ch.before
             FROM operation_changes ch
-            LEFT JOIN (SELECT {_PATRON_OF} AS patron_id,
-                              'not restored: ' || group_concat(c.reason, '; ') AS reason
-                       FROM {CONFLICTS} c JOIN operation_rows j ON j.id = c.journal_id
-                       GROUP BY 1) bad ON bad.patron_id = ch.patron_id
+            LEFT JOIN (SELECT patron_id, 'not restored: ' || group_concat(reason, '; ') AS reason
+                       FROM (SELECT {_PATRON_OF} AS patron_id, c.reason,
+                                    max(c.journal_id) AS latest
+                             FROM {CONFLICTS} c JOIN operation_rows j ON j.id = c.journal_id
+                             GROUP BY 1, 2 ORDER BY latest DESC)  -- each reason once, the
+                       GROUP BY patron_id) bad                    -- patron's own first
+                 ON bad.patron_id = ch.patron_id
             WHERE ch.operation_id = :op AND ch.outcome = 'change'""",
         {"op": operation_id, "undo": undo_id})
     by = dict(db.execute("SELECT outcome, count(*) FROM operation_changes WHERE operation_id = ? "
@@ -175,6 +178,11 @@ class _Block:
         self.types = {r[1]: (r[2] or "").upper() for r in info}
 
     def restore(self) -> None:
+        # A patron whose own record could not be put back keeps everything else as it is
+        # too (their items stay Lost, their loans are not half restored).
+        self.conflict(f"{_PATRON_OF} IN (SELECT c.row_id FROM {CONFLICTS} c "
+                      "WHERE c.table_name = 'patrons')",
+                      f"'patron ' || {_PATRON_OF} || ' could not be restored'")
         {"update": self._update, "insert": self._remove, "delete": self._reinsert}[self.action]()
 
     # -- images ----------------------------------------------------------------------------
@@ -215,22 +223,29 @@ class _Block:
 
     # -- the three actions -------------------------------------------------------------------
     def _update(self) -> None:
-        """Put back the before values, unless the row changed again since."""
-        keys = self.keys()
+        """Put back the before values, unless one of them changed again since.
+
+        'modified' is not compared: a later change to another column does not stop this
+        one being undone; it goes back only if nothing changed the row since."""
+        keys = [k for k in self.keys() if k != "modified"]
+        stamp = "modified" in self.types and "modified" in self.keys()
         join = f"LEFT JOIN {self.table} t ON t.rowid = j.row_id"
-        # What changed, column by column ('modified' alone says only that it changed).
+        # What changed, column by column.
         changed = " || ".join(
             f"CASE WHEN NOT ({self.same('after', k)}) THEN '{k} is now ' || "
             f"coalesce(quote(t.{k}), 'NULL') || ' (the operation set ' || "
             f"coalesce(quote({self.value('after', k)}), 'NULL') || '); ' ELSE '' END"
-            for k in keys if k != "modified") or "''"
-        changed = f"coalesce(nullif(rtrim({changed}, '; '), ''), 'changed again since the operation')"
+            for k in keys)
+        changed = f"rtrim({changed}, '; ')"
         self.conflict("t.rowid IS NULL", f"'{_singular(self.table)} ' || j.row_id || ' was removed since'",
                       join)
         self.conflict(" OR ".join(f"NOT ({self.same('after', k)})" for k in keys),
                       changed, join)
         self.parents_missing("before", keys)
         sets = ", ".join(f"{k} = {self.value('before', k)}" for k in keys)
+        if stamp:
+            sets += (f", modified = CASE WHEN modified IS {self.value('after', 'modified')} "
+                     f"THEN {self.value('before', 'modified')} ELSE modified END")
         # OR IGNORE: a unique value (a username) taken since leaves the row as it is.
         self.db.execute(f"""UPDATE OR IGNORE {self.table} SET {sets}
                             FROM {self.rows} AND {self.kept} AND j.row_id = {self.table}.rowid""",

@@ -252,7 +252,7 @@ def test_an_overdue_loan_accrues_its_policys_fine_per_day_up_to_the_maximum(
     assert (row.current, row.new) == (accrued, 0)
     if accrued:
         assert (row.outcome, row.reason) == (
-            "change", f"1 charge, {format_money(accrued)} forgiven")
+            "change", f"1 fine, {format_money(accrued)} forgiven")
     else:
         assert (row.outcome, row.reason) == ("unchanged", "no overdue fines")
 
@@ -264,7 +264,7 @@ def test_fines_add_up_over_several_loans_each_capped_alone(small_db):
     charge(small_db, ADAMS, 75, "Overdue Fine")
     plan, rows = preview(small_db, OVERDUE, {"barcode_from": "9", "barcode_to": "9"})
     assert (rows["9"].current, rows["9"].new, rows["9"].reason) == (
-        485, 0, "4 charges, $4.85 forgiven")
+        485, 0, "1 charge + 3 fines, $4.85 forgiven")
 
 
 # -- categories ------------------------------------------------------------------------------------
@@ -326,12 +326,13 @@ def test_each_category_forgives_its_charges_and_keeps_the_rest(categorised, cate
     assert balance == 1605 - 120 + 50
     forgiven = {cid for cid, (_, cat) in ids.items() if cat in expected}
     amount = sum(ids[cid][0] for cid in forgiven) + (FINE if fine else 0)
-    how_many = len(forgiven) + int(fine)
+    # The reason counts charges and accruing fines apart: '5 charges + 1 fine, $X forgiven'.
+    said = f"{len(forgiven)} charges" + (" + 1 fine" if fine else "")
     carter_before = rows_of(s, "charges", "patron_id = ?", CARTER)
 
     plan, rows, report = run(s, KEY, ADAMS_ONLY, {"category": category})
     assert (rows["9"].current, rows["9"].new, rows["9"].outcome, rows["9"].reason) == (
-        balance, balance - amount, "change", f"{how_many} charges, {format_money(amount)} forgiven")
+        balance, balance - amount, "change", f"{said}, {format_money(amount)} forgiven")
     # Forgiven charges are gone; the others and every credit stay.
     kept = charge_ids(s, ADAMS)
     assert kept.isdisjoint(forgiven)
@@ -342,7 +343,7 @@ def test_each_category_forgives_its_charges_and_keeps_the_rest(categorised, cate
     # The accruing fine is forgiven only by All and Overdue Fines Only.
     loan = rows_of(s, "checkouts", "patron_id = ?", ADAMS)[0]
     assert loan["fines_from"] == ("2026-06-01" if fine else None)
-    assert count(s, "history", "patron_id = ? AND kind = 'forgiven'", ADAMS) == how_many
+    assert count(s, "history", "patron_id = ? AND kind = 'forgiven'", ADAMS) == len(forgiven) + int(fine)
     # Carter, not selected, keeps everything.
     assert rows_of(s, "charges", "patron_id = ?", CARTER) == carter_before
     assert rows_of(s, "checkouts", "patron_id = ?", CARTER)[0]["fines_from"] is None
@@ -480,10 +481,10 @@ def test_an_accruing_fine_is_dated_by_its_loans_due_date(small_db):
     cobb = {"barcode_from": "100", "barcode_to": "100"}
     plan, rows = preview(small_db, OVERDUE, cobb, transaction_from="05/01/2026")
     assert (rows["100"].current, rows["100"].new, rows["100"].reason) == (
-        770, 450, "2 charges, $3.20 forgiven")
+        770, 450, "2 fines, $3.20 forgiven")
     plan, rows = preview(small_db, ALL, cobb, transaction_to="04/30/2026")
     assert (rows["100"].current, rows["100"].new, rows["100"].reason) == (
-        770, 320, "2 charges, $4.50 forgiven")
+        770, 320, "2 fines, $4.50 forgiven")
     plan, rows = preview(small_db, OVERDUE, cobb, transaction_from="06/01/2026")
     assert (rows["100"].current, rows["100"].new, rows["100"].outcome, rows["100"].reason) == (
         770, 770, "unchanged", "no overdue fines dated 06/01/2026 to today")
@@ -521,14 +522,14 @@ def test_apply_deletes_records_and_journals_each_forgiven_charge_and_fine(to_for
     plan, rows, report = run(s, KEY, {"sites": ["ELM"]}, {"category": ALL})
     assert plan.counts == store.Counts(matched=5, change=3, unchanged=2, skip=0)
     assert {b: (r.current, r.new, r.outcome, r.reason) for b, r in rows.items()} == {
-        "9": (1299 + 25 - 100 + 50, -100, "change", "3 charges, $13.74 forgiven"),
+        "9": (1299 + 25 - 100 + 50, -100, "change", "2 charges + 1 fine, $13.74 forgiven"),
         "10": (150, 0, "change", "1 charge, $1.50 forgiven"),
-        "11": (25, 0, "change", "1 charge, $0.25 forgiven"),
+        "11": (25, 0, "change", "1 fine, $0.25 forgiven"),
         "P200": (0, 0, "unchanged", "no charges or accruing fines"),
         "O'1": (0, 0, "unchanged", "no charges or accruing fines"),
     }
     assert (utility.show(rows["9"].current), utility.show(rows["9"].new)) == ("$12.74", "-$1.00")
-    assert changes(s, report.operation_id)["9"] == ("change", "3 charges, $13.74 forgiven",
+    assert changes(s, report.operation_id)["9"] == ("change", "2 charges + 1 fine, $13.74 forgiven",
                                                     1274, -100)
 
     # Charges: the forgiven ones are gone; the credit and the unselected patron's stay.

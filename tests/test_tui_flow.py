@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Static
 from tui.screens.picker import PickerScreen
 
 from .operators import AIDE
-from tui.screens.result import ResultScreen
+from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
@@ -34,7 +34,7 @@ async def test_change_status_grade_12_to_inactive(path):
         await pilot.press("f3")
         await fill_all(pilot, status="Inactive")
         await preview_and_apply(pilot)
-        assert isinstance(app.screen, ResultScreen)
+        assert isinstance(app.screen, SummaryScreen)
         assert app.screen.query_one(DataTable).row_count == len(grade12)
     assert {r[0] for r in query(path, "SELECT id FROM patrons WHERE status = 'Inactive' AND grade = '12'")} == grade12
     assert query(path, "SELECT id, status FROM patrons WHERE grade IS NOT '12' ORDER BY id") == others_before
@@ -51,7 +51,7 @@ async def test_change_grade_flow(path):
         await pilot.press("f3")
         await fill_all(pilot, grade="1")
         await preview_and_apply(pilot)
-        assert isinstance(app.screen, ResultScreen)
+        assert isinstance(app.screen, SummaryScreen)
     assert query(path, "SELECT count(*) FROM patrons WHERE grade = 'K'") == [(0,)]
     assert {r[0] for r in query(path, "SELECT row_id FROM operation_rows")} == kids
 
@@ -66,7 +66,7 @@ async def test_change_location_flow_creates_new_homeroom(path):
         await pilot.press("f3")
         await pilot.press(*"Library Annex")
         await preview_and_apply(pilot)
-        assert isinstance(app.screen, ResultScreen)
+        assert isinstance(app.screen, SummaryScreen)
     assert {r[0] for r in query(path, "SELECT id FROM patrons WHERE location = 'Library Annex'")} == moved
 
 
@@ -81,7 +81,7 @@ async def test_add_alert_note_flow(path):
         await pilot.press(*"Needs to meet with librarian")
         await fill_all(pilot, note_type="Alert")
         await preview_and_apply(pilot)
-        assert isinstance(app.screen, ResultScreen)
+        assert isinstance(app.screen, SummaryScreen)
     rows = query(path, "SELECT patron_id, type, text FROM notes WHERE text = 'Needs to meet with librarian'"
                        " AND type = 'Alert'")
     assert {r[0] for r in rows} >= selected

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from textual.widgets import OptionList, Static
 
-from tui.screens.result import ResultScreen
+from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
@@ -35,7 +35,7 @@ async def open_only(pilot, phrase: str, title: str) -> None:
 
 async def preview_and_apply(pilot) -> None:
     await apply_previewed(pilot)
-    assert isinstance(pilot.app.screen, ResultScreen)
+    assert isinstance(pilot.app.screen, SummaryScreen)
 
 
 def rendered(app, selector: str) -> str:
@@ -83,7 +83,7 @@ async def test_change_location2_flow_blank_removes_it(path):
         assert [str(c) for c in table.get_row_at(0)[2:4]] == ["Bus 7", "(none)"]
         await pilot.press("f9", "y")
         await settle(pilot)
-        assert isinstance(app.screen, ResultScreen)
+        assert isinstance(app.screen, SummaryScreen)
     assert bus7
     assert query(path, "SELECT count(*) FROM patrons WHERE location2 = 'Bus 7' OR location2 = ''") == [(0,)]
     assert ids(path, "SELECT id FROM patrons WHERE location2 IS NULL") >= bus7
@@ -109,7 +109,7 @@ async def test_change_policy_flow_recomputes_due_dates(path):
             rendered(app, "#counts")
         await pilot.press("f9", "y")
         await settle(pilot)
-        assert isinstance(app.screen, ResultScreen)
+        assert isinstance(app.screen, SummaryScreen)
     assert sixth and loans
     assert ids(path, "SELECT id FROM patrons WHERE policy = 'Grade 9-12' AND grade = '6'") == sixth
     # Grade 9-12 lends for 21 days.
@@ -151,7 +151,7 @@ async def test_reassign_union_site_flow_shows_the_fixed_criterion(path):
         assert not app.screen.query("#field-sites")  # the fixed criterion replaces it
         await pilot.press("f9", "y")
         await settle(pilot)
-        assert isinstance(app.screen, ResultScreen)
+        assert isinstance(app.screen, SummaryScreen)
         # The result says who it worked on, as the preview did (not "every patron").
         assert "Selections: Always: only patrons of the Union Site" in rendered(app, "#result-summary")
     assert len(union) == 3

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from store import Operator, Selection, Store
 from store.preferences import localize
 
+from . import text
 from .commands import UtilityCommands
 from .fields import field_specs
 from .screens.login import LoginScreen
@@ -70,7 +71,18 @@ class PatronUtilsApp(App):
         reasons = {e.key: self.store.unavailable(e, self.operator) for e in self.store.catalog}
         heading = (f"Patron Utilities · {self.db_name} · {self.operator.username} "
                    f"({self.operator.group}, level {self.operator.level})")
-        return PickerScreen(self.store.catalog, reasons, heading)
+        return PickerScreen(self.store.catalog, reasons, heading, self.store.saved_runs())
+
+    def describe_run(self, entry, run: dict) -> list[str]:
+        """A saved run's selections and options, as the preview states them."""
+        utility = self.store.utility(entry.key)
+        selection = Selection.model_validate(run["selection"])
+        options = utility.Options.model_validate(run["options"])
+        lines = ["Selections: " + "; ".join(text.selection_lines(selection,
+                                                                  utility.fixed_description))]
+        if type(options).model_fields:
+            lines.append("Options: " + "; ".join(text.options_lines(options)))
+        return lines
 
     def action_preferences(self) -> None:
         """Open the Preferences screen, if this operator may change preferences."""
@@ -85,6 +97,13 @@ class PatronUtilsApp(App):
             return
         self.push_screen(PreferencesScreen(self.store, self.operator))
 
+    def action_operations(self) -> None:
+        """The journal: every operation, its summary, undo."""
+        from .screens.operations import OperationsScreen
+
+        if self.operator is not None:
+            self.push_screen(OperationsScreen(self.store, self.operator))
+
     def preferences_changed(self) -> None:
         """Preferences were saved: rebuild the picker in the new words and states."""
         self.switch_screen(self._picker())
@@ -95,19 +114,22 @@ class PatronUtilsApp(App):
             return []
         return [e for e in self.store.catalog if self.store.unavailable(e, self.operator) is None]
 
-    def open_utility(self, key: str) -> None:
-        """Open a utility's screen once its form's database choices are loaded."""
-        self.load_utility(key)
+    def open_utility(self, key: str, run: dict | None = None) -> None:
+        """Open a utility's screen once its form's database choices are loaded; with a saved
+        run, its forms start from the run's values."""
+        self.load_utility(key, run)
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def load_utility(self, key: str) -> None:
+    def load_utility(self, key: str, run: dict | None = None) -> None:
         utility = self.store.utility(key)
         kinds = {s.choices for model in (Selection, utility.Options)
                  for s in field_specs(model, self.say) if s.choices}
         labels = {kind: self.store.choice_labels(kind) for kind in kinds}
+        draft = ({"selection-form": run["selection"], "options-form": run["options"]} if run
+                 else self.drafts.get(key))
         self.call_from_thread(
             self.push_screen,
-            UtilityScreen(self.store, utility, self.operator, labels, self.drafts.get(key)))
+            UtilityScreen(self.store, utility, self.operator, labels, draft, run and run["name"]))
 
 
 def make_app(db_path: str | Path, operator: Operator | None = None,

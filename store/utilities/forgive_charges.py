@@ -108,17 +108,21 @@ class ForgiveCharges(Utility):
         charges, fines = charges_where(options), fines_where(options) or "0"
         return PlanSQL(
             current="p.balance", new="p.balance - p.forgiven",
-            outcome="CASE WHEN p.forgivable = 0 THEN 'unchanged' ELSE 'change' END",
-            reason=("CASE WHEN p.forgivable = 0 THEN :nothing "
-                    "ELSE p.forgivable || CASE WHEN p.forgivable = 1 THEN ' charge' "
-                    "ELSE ' charges' END || ', ' || money(p.forgiven) || ' forgiven' END"),
+            outcome="CASE WHEN p.charges + p.fines = 0 THEN 'unchanged' ELSE 'change' END",
+            # e.g. '2 charges, $1.15 forgiven' · '1 charge + 1 fine, $1.45 forgiven'
+            reason=("CASE WHEN p.charges + p.fines = 0 THEN :nothing ELSE "
+                    "ltrim(CASE WHEN p.charges = 1 THEN '1 charge' WHEN p.charges > 1 "
+                    "THEN p.charges || ' charges' ELSE '' END || "
+                    "CASE WHEN p.charges > 0 AND p.fines > 0 THEN ' + ' ELSE '' END || "
+                    "CASE WHEN p.fines = 1 THEN '1 fine' WHEN p.fines > 1 "
+                    "THEN p.fines || ' fines' ELSE '' END) || ', ' || money(p.forgiven) || ' forgiven' END"),
             params={"today": clock.today().isoformat(), "nothing": _nothing(options),
                     "date_from": _iso(options.transaction_from),
                     "date_to": _iso(options.transaction_to)},
             extra={
                 "balance": BALANCE,
-                "forgivable": f"(SELECT count(*) FROM charges c WHERE {charges}) + "
-                              f"(SELECT count(*) FROM {LOANS_OF} WHERE {fines})",
+                "charges": f"(SELECT count(*) FROM charges c WHERE {charges})",
+                "fines": f"(SELECT count(*) FROM {LOANS_OF} WHERE {fines})",
                 "forgiven": f"(SELECT coalesce(sum(c.amount), 0) FROM charges c WHERE {charges}) + "
                             f"(SELECT coalesce(sum({ACCRUED}), 0) FROM {LOANS_OF} WHERE {fines})",
             },

@@ -9,35 +9,48 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Asks once more; y/Enter confirms, n/Escape cancels (and nothing is written)."""
-
-    BINDINGS = [
-        Binding("y,enter", "confirm", "Apply", id="confirm", priority=True),
-        Binding("n,escape", "cancel", "Cancel", id="cancel", priority=True),
-    ]
+class _Dialog(ModalScreen[bool]):
+    """A title, a scrollable summary of what will happen, and how to answer."""
 
     def __init__(self, title: str, lines: list[str]) -> None:
         super().__init__()
         self.heading = title
         self.lines = lines
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(self.heading, id="dialog-title")
-            with VerticalScroll(id="dialog-scroll"):
-                yield Static("\n".join(self.lines), id="dialog-body")
-            yield Static("Press y or Enter to apply · n or Escape to cancel", id="dialog-keys")
-        yield Footer()
-
-    def action_confirm(self) -> None:
-        self.dismiss(True)
+    def body(self) -> ComposeResult:
+        yield Static(self.heading, id="dialog-title")
+        # Focusable, so a summary longer than the dialog can be scrolled from the keyboard.
+        with VerticalScroll(id="dialog-scroll", can_focus=True):
+            yield Static("\n".join(self.lines), id="dialog-body")
 
     def action_cancel(self) -> None:
         self.dismiss(False)
 
 
-class TypedConfirmScreen(ConfirmScreen, inherit_bindings=False):
+class ConfirmScreen(_Dialog):
+    """Asks once more; y/Enter confirms, n/Escape cancels (and nothing is written)."""
+
+    BINDINGS = [
+        Binding("y,enter", "confirm", "Yes", id="confirm", priority=True),
+        Binding("n,escape", "cancel", "Cancel", id="cancel", priority=True),
+    ]
+
+    def __init__(self, title: str, lines: list[str], verb: str = "apply") -> None:
+        super().__init__(title, lines)
+        self.verb = verb.lower()  # what y does: apply, undo, delete
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield from self.body()
+            yield Static(f"Press y or Enter to {self.verb} · n or Escape to cancel",
+                         id="dialog-keys")
+        yield Footer()
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+
+class TypedConfirmScreen(_Dialog):
     """For removals: the operator types the number shown (a y or Enter is too easy)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel", priority=True)]
@@ -49,13 +62,10 @@ class TypedConfirmScreen(ConfirmScreen, inherit_bindings=False):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="-typed"):
-            yield Static(self.heading, id="dialog-title")
-            with VerticalScroll(id="dialog-scroll"):
-                yield Static("\n".join(self.lines), id="dialog-body")
+            yield from self.body()
             yield Static(f"Type {self.expected:,} — the number of {self.what} — and press "
-                         "Enter · Escape cancels", id="dialog-keys")
-            yield Input(id="dialog-typed",
-                        restrict=r"[0-9,]*", max_length=16)
+                         "Enter · Tab reads the summary above · Escape cancels", id="dialog-keys")
+            yield Input(id="dialog-typed", restrict=r"[0-9,]*", max_length=16)
             yield Static("", id="dialog-problem")
         yield Footer()
 
@@ -64,8 +74,8 @@ class TypedConfirmScreen(ConfirmScreen, inherit_bindings=False):
 
     @on(Input.Submitted, "#dialog-typed")
     def _typed(self, event: Input.Submitted) -> None:
-        typed = event.value.replace(",", "").strip()
-        if typed == str(self.expected):
+        # Exactly the number, with or without its thousands commas ("1,234"), nothing looser.
+        if event.value.strip() in (str(self.expected), f"{self.expected:,}"):
             self.dismiss(True)
             return
         shown = f"'{event.value}'" if event.value else "nothing"

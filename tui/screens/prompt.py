@@ -14,16 +14,18 @@ class PromptScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
-    def __init__(self, question: str, value: str = "") -> None:
+    def __init__(self, question: str, value: str = "",
+                 keys: str = "Enter to save · Escape to cancel") -> None:
         super().__init__()
         self.question = question
         self.value = value
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.question, id="dialog-title")
             yield Input(self.value, id="answer")
-            yield Static("Enter to save · Escape to cancel", id="dialog-keys")
+            yield Static(self.keys, id="dialog-keys")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -1,7 +1,11 @@
 """A utility: Selections and Options tabs, the preview, then confirm and apply."""
 from __future__ import annotations
 
+from dataclasses import replace
+
+from rich.text import Text
 from textual import on, work
+from textual.coordinate import Coordinate
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -17,10 +21,12 @@ from ..fields import field_specs
 from ..widgets.model_form import ModelForm
 from ..widgets.preview_table import PreviewTable
 from .confirm import ConfirmScreen, TypedConfirmScreen
-from .result import ResultScreen
+from .prompt import PromptScreen
+from .summary import SummaryScreen
 
 PAGE = 100
-TABS = {"selection-form": ("selections", "Selections"), "options-form": ("options", "Options")}
+# The tabs carry their keys, which keeps the footer short enough for F9 at 80 columns.
+TABS = {"selection-form": ("selections", "F2 Selections"), "options-form": ("options", "F3 Options")}
 
 
 class UtilityScreen(Screen):
@@ -28,21 +34,23 @@ class UtilityScreen(Screen):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("f2", "tab('selections')", "Selections", id="selections"),
-        Binding("f3", "tab('options')", "Options", id="options"),
-        Binding("f5", "preview", "Preview", id="preview"),
+        Binding("f2", "tab('selections')", "Selections", id="selections", show=False),
+        Binding("f3", "tab('options')", "Options", id="options", show=False),
+        Binding("f5", "preview", "Preview", id="preview", show=False),
+        Binding("f6", "save_run", "Save run", id="save-run"),
         Binding("f9", "apply", "Apply", id="apply"),
     ]
 
     def __init__(self, store: Store, utility: Utility, operator: Operator,
                  choice_labels: dict[str, list[tuple[str, str]]],
-                 draft: dict[str, dict] | None = None) -> None:
+                 draft: dict[str, dict] | None = None, run_name: str | None = None) -> None:
         super().__init__()
         self.store = store
         self.utility = utility
         self.operator = operator
         self.choice_labels = choice_labels
         self.draft = draft or {}  # the forms' values when this utility was last left
+        self.run_name = run_name  # the saved run these values came from, if any
         self.plan: Plan | None = None
         self.rows: list = []  # the plan rows loaded into the preview table
         self.outdated = False
@@ -50,20 +58,23 @@ class UtilityScreen(Screen):
 
     def compose(self) -> ComposeResult:
         say = self.app.say
-        yield Static(say(self.utility.title), id="heading")
+        heading = say(self.utility.title)
+        if self.run_name:
+            heading += f" — saved run '{self.run_name}'"
+        yield Static(heading, id="heading")
         with TabbedContent(initial="selections"):
-            with TabPane("Selections", id="selections"):
+            with TabPane(TABS["selection-form"][1], id="selections"):
                 fixed = [say(self.utility.fixed_description)] if self.utility.fixed_description else []
                 specs = {spec.name: spec for spec in field_specs(Selection, say)}
                 specs = [specs[name] for name in self.utility.criteria()]
                 yield ModelForm(specs, self.choice_labels,
                                 self.draft.get("selection-form"), id="selection-form", fixed=fixed)
-            with TabPane("Options", id="options"):
+            with TabPane(TABS["options-form"][1], id="options"):
                 # A utility without options says why (its Options docstring).
                 doc = (self.utility.Options.__doc__ or "").strip() or "Nothing to set here."
                 yield ModelForm(field_specs(self.utility.Options, say), self.choice_labels,
                                 self.draft.get("options-form"), id="options-form", empty=say(doc))
-            with TabPane("Preview", id="preview"):
+            with TabPane("F5 Preview", id="preview"):
                 yield Static("Press F5 to preview which patrons change.", id="counts")
                 yield PreviewTable(id="preview-table")
                 yield Static("", id="row-detail")
@@ -129,7 +140,7 @@ class UtilityScreen(Screen):
         rows = self.store.page(plan, 0, PAGE)
         self.app.call_from_thread(self._show_plan, plan, rows)
 
-    def _show_problems(self, problems: list[Problem]) -> None:
+    def _show_problems(self, problems: list[Problem], what: str = "Not previewed") -> None:
         first = None
         for form in self.forms:
             mine = form.show_problems(problems)
@@ -139,7 +150,7 @@ class UtilityScreen(Screen):
             if mine and first is None:
                 first = (tab_id, form, mine[0].field)
         self.query_one("#counts", Static).update(self.app.say(
-            "Not previewed: fix the fields marked ⚠.\n" + "\n".join(str(p) for p in problems)))
+            f"{what}: fix the fields marked ⚠.\n" + "\n".join(str(p) for p in problems)))
         if first:
             tab_id, form, field = first
             self.query_one(TabbedContent).active = tab_id
@@ -150,12 +161,8 @@ class UtilityScreen(Screen):
             tab_id, title = TABS[form.id]
             self.query_one(TabbedContent).get_tab(tab_id).label = title
         self.plan, self.outdated = plan, False
+        self._show_counts(plan)
         c = plan.counts
-        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip)]
-        lines += self._describe(plan)
-        lines.append("F9 applies this preview after a confirm." if c.change
-                     else "Nothing to change: no patron would be changed.")
-        self.query_one("#counts", Static).update("\n".join(lines))
         table = self.query_one(PreviewTable)
         label = self.app.say(self.utility.label(plan.options))
         table.start(["Barcode", "Name", label, f"New {label.lower()}", "Outcome"], c.matched)
@@ -164,6 +171,21 @@ class UtilityScreen(Screen):
         self._show_row(0)
         self.query_one(TabbedContent).active = "preview"
         table.focus()
+
+    def _show_counts(self, plan: Plan) -> None:
+        c = plan.counts
+        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip, excluded=c.excluded)]
+        lines += self._describe(plan)
+        if c.change:
+            lines.append("F9 applies this preview after a confirm · space excludes a patron.")
+        else:
+            lines.append("Nothing to change: no patron would be changed.")
+        self.query_one("#counts", Static).update("\n".join(lines))
+
+    def _outcome(self, row):
+        if row.excluded:
+            return Text("excluded by hand", style="strike")
+        return text.outcome_cell(row.outcome, row.reason)
 
     def _describe(self, plan: Plan) -> list[str]:
         """The selections, options and the utility's notice, in the library's words."""
@@ -183,8 +205,7 @@ class UtilityScreen(Screen):
 
     def _cells(self, rows) -> list[tuple]:
         show = self.utility.show
-        return [(r.barcode, r.name, show(r.current), show(r.new),
-                 text.outcome_cell(r.outcome, r.reason)) for r in rows]
+        return [(r.barcode, r.name, show(r.current), show(r.new), self._outcome(r)) for r in rows]
 
     @on(PreviewTable.MoreWanted)
     def _more(self, event: PreviewTable.MoreWanted) -> None:
@@ -212,6 +233,8 @@ class UtilityScreen(Screen):
             return
         row = self.rows[index]
         outcome = f"{row.outcome}: {row.reason}" if row.reason else row.outcome
+        if row.excluded:
+            outcome = "excluded by hand (space puts them back)"
         self.query_one("#row-detail", Static).update(
             f"{index + 1:,} of {self.plan.counts.matched:,} · {row.name} · {outcome}")
 
@@ -221,6 +244,64 @@ class UtilityScreen(Screen):
             self.outdated = True
             self.query_one("#counts", Static).update(
                 "Selections or options changed since this preview: press F5 to preview again.")
+
+    # -- exclude from the preview ------------------------------------------------
+    @on(PreviewTable.ExcludeWanted)
+    def _exclude(self, event: PreviewTable.ExcludeWanted) -> None:
+        if self.plan is None or not 0 <= event.row < len(self.rows):
+            return
+        row = self.rows[event.row]
+        if row.outcome != "change":
+            self.notify("Only a patron who would change can be excluded; this one is "
+                        f"{row.outcome}.", severity="warning")
+            return
+        self.toggle_excluded(self.plan, event.row)
+
+    @work(thread=True, exclusive=True, group="exclude", exit_on_error=False)
+    def toggle_excluded(self, plan: Plan, index: int) -> None:
+        excluded = self.store.toggle_excluded(plan, self.rows[index].seq)
+        self.app.call_from_thread(self._excluded, plan, index, excluded)
+
+    def _excluded(self, plan: Plan, index: int, excluded: bool) -> None:
+        if plan is not self.plan:
+            return
+        self.rows[index] = replace(self.rows[index], excluded=excluded)
+        self.query_one(PreviewTable).update_cell_at(Coordinate(index, 4), self._outcome(self.rows[index]))
+        self._show_counts(plan)
+        self._show_row(index)
+
+    # -- saved runs ------------------------------------------------------------
+    def action_save_run(self) -> None:
+        self.app.push_screen(
+            PromptScreen("Save these selections and options as (a name):",
+                         self.run_name or "", keys="Enter saves · Escape cancels"),
+            self._save_as)
+
+    def _save_as(self, name: str | None) -> None:
+        if name is not None:
+            values = {form.id: form.values() for form in self.forms}
+            self.save_run(name, values["selection-form"], values["options-form"])
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def save_run(self, name: str, selection: dict, options: dict) -> None:
+        try:
+            _, replaced = self.store.save_run(self.utility.key, name, selection, options,
+                                              self.operator)
+        except Invalid as exc:
+            naming = [p for p in exc.problems if p.field == "name"]
+            if naming:
+                self.app.call_from_thread(self.notify, f"Not saved: {naming[0]}",
+                                          severity="error", timeout=10)
+            else:
+                self.app.call_from_thread(self._show_problems, exc.problems, "Not saved")
+            return
+        self.app.call_from_thread(self._saved, name.strip(), replaced)
+
+    def _saved(self, name: str, replaced: bool) -> None:
+        self.run_name = name
+        verb = "Replaced the saved run" if replaced else "Saved as"
+        self.notify(f"{verb} '{name}': the picker lists it under "
+                    f"{self.app.say(self.utility.title)}.")
 
     # -- apply ---------------------------------------------------------------
     def action_apply(self) -> None:
@@ -234,10 +315,13 @@ class UtilityScreen(Screen):
             self.notify("Nothing to apply: no patron in this preview would change.",
                         severity="warning")
             return
-        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip), "",
-                 *self._describe(plan), "",
+        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip, excluded=c.excluded),
+                 "", *self._describe(plan), "",
                  f"{c.change:,} patron{'s' if c.change != 1 else ''} will be "
                  f"{self.utility.verb} in one transaction, recorded in the journal."]
+        if c.excluded:
+            lines.append(f"{c.excluded:,} patron{'s' if c.excluded != 1 else ''} excluded by hand "
+                         "will be left as they are.")
         if self.utility.destructive:
             lines.append("Records will be removed; the journal keeps a copy of each.")
         title = self.app.say(f"Apply {self.utility.title}?")
@@ -275,7 +359,7 @@ class UtilityScreen(Screen):
     def _applied(self, report) -> None:
         self.plan = None
         self.app.drafts.pop(self.utility.key, None)
-        self.app.switch_screen(ResultScreen(self.store, report))
+        self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))
 
     # -- failures --------------------------------------------------------------
     def _discard(self, plan: Plan) -> None:

@@ -40,6 +40,8 @@ class ModelForm(VerticalScroll):
     ModelForm SelectionList:focus { border: none; background-tint: $primary 20%; }
     /* A long option title (the seed's are) wraps instead of being cut at 80 columns. */
     ModelForm Checkbox { border: none; padding: 0; width: 1fr; height: auto; }
+    /* Focus shows as a tint, not a border, so the fields below do not jump. */
+    ModelForm Checkbox:focus { border: none; background-tint: $primary 20%; }
     ModelForm .error { color: $text-error; text-style: bold reverse; display: none; }
     ModelForm .field.-invalid .error { display: block; }
     ModelForm .field.-invalid Label { color: $text-error; }
@@ -109,9 +111,12 @@ class ModelForm(VerticalScroll):
             yield self._widget(spec, self.initial.get(spec.name, spec.default))
             if spec.description:
                 yield Static(spec.description, classes="help")
+            # Spelled out: a tick's colour is hard to read on a 16-colour terminal.
             if spec.kind in ("many_enum", "many_choice"):
-                # Spelled out: a tick's colour is hard to read on a 16-colour terminal.
                 yield Static(self._chosen(self.initial.get(spec.name, spec.default)),
+                             classes="chosen", id=f"chosen-{spec.name}")
+            elif spec.kind == "bool":
+                yield Static(self._ticked(bool(self.initial.get(spec.name, spec.default))),
                              classes="chosen", id=f"chosen-{spec.name}")
             yield Static("", classes="error", id=f"error-{spec.name}")
 
@@ -133,6 +138,10 @@ class ModelForm(VerticalScroll):
             chosen = set(value or [])
             return SelectionList(*[(label, v, v in chosen) for label, v in self._options(spec)], id=wid)
         return Input(value="" if value is None else str(value), id=wid)
+
+    @staticmethod
+    def _ticked(value: bool) -> str:
+        return "Chosen: Yes (ticked)" if value else "Chosen: No (not ticked; space ticks it)"
 
     @staticmethod
     def _chosen(values) -> str:
@@ -195,6 +204,8 @@ class ModelForm(VerticalScroll):
             self.query_one(f"#label-{name}", Label).update(self._label(spec, len(widget.value)))
         if isinstance(widget, SelectionList):
             self.query_one(f"#chosen-{name}", Static).update(self._chosen(widget.selected))
+        if isinstance(widget, Checkbox):
+            self.query_one(f"#chosen-{name}", Static).update(self._ticked(widget.value))
         self.post_message(self.Edited(self, name))
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -15,6 +15,7 @@ class PreviewTable(DataTable):
     BINDINGS = [
         Binding("home", "first_row", "First", show=False),
         Binding("end", "last_row", "Last", show=False),
+        Binding("space", "exclude", "Exclude", id="exclude"),
     ]
 
     class MoreWanted(Message):
@@ -23,6 +24,17 @@ class PreviewTable(DataTable):
         def __init__(self, offset: int) -> None:
             super().__init__()
             self.offset = offset
+
+    class ExcludeWanted(Message):
+        """Space on a row: take that patron out of the run, or put them back."""
+
+        def __init__(self, row: int) -> None:
+            super().__init__()
+            self.row = row
+
+    def action_exclude(self) -> None:
+        if self.row_count:
+            self.post_message(self.ExcludeWanted(self.cursor_row))
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)

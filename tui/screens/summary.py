@@ -1,0 +1,174 @@
+"""An operation's summary — the seed's "Operations Information" — with undo and save-to-file."""
+from __future__ import annotations
+
+import json
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from store import Busy, NotPermitted, NotUndoable, Operator, Store
+
+from .. import text
+from .confirm import ConfirmScreen
+from .prompt import PromptScreen
+
+# The screen shows the start of each outcome; the written file holds every patron.
+REPORT_ROWS = 500
+
+
+class SummaryScreen(Screen):
+    """What an operation did: counts, selections and options, skipped and changed patrons."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("w", "write", "Write to file", id="write"),
+    ]
+
+    def __init__(self, store: Store, operation_id: int, operator: Operator) -> None:
+        super().__init__()
+        self.store = store
+        self.operation_id = operation_id
+        self.operator = operator
+        self.op: dict | None = None
+        self.rows: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Operation #{self.operation_id}", id="heading")
+        yield Static(id="result-summary")
+        yield DataTable(id="result-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="row-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#result-table").focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load(self) -> None:
+        op = self.store.operation(self.operation_id)
+        rows = [row for outcome in ("skip", "change", "unchanged")
+                for row in self.store.operation_changes(op["id"], outcome, limit=REPORT_ROWS)]
+        self.app.call_from_thread(self._show, op, rows)
+
+    def _show(self, op: dict, rows: list[dict]) -> None:
+        self.op = op
+        utility = self.store.utility(op["utility"])
+        options = utility.Options.model_validate(json.loads(op["options"]))
+        say = self.app.say
+        done = "Undo" if op["undo_of"] else "Done"
+        self.query_one("#heading", Static).update(say(f"{done}: {op['title']} — operation #{op['id']}"))
+        lines = [text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],
+                                  done=True, excluded=op["excluded"]),
+                 f"By {op['operator']} at {op['started']}",
+                 say("Selections: " + "; ".join(text.selection_lines(op["selection"],
+                                                                      utility.fixed_description)))]
+        if type(options).model_fields:
+            lines.append(say("Options: " + "; ".join(text.options_lines(options))))
+        if op["undone_by"]:
+            lines.append(f"Undone by operation #{op['undone_by']}.")
+        elif op["undo_of"]:
+            lines.append(f"This put back what operation #{op['undo_of']} changed; patrons "
+                         "changed again since are skipped with what changed.")
+        elif utility.reminder:
+            lines.append(say("Next: " + utility.reminder))
+        if len(rows) < op["matched"]:
+            lines.append(f"Showing {len(rows):,} of {op['matched']:,} patrons (skipped first); "
+                         "w writes them all to a file.")
+        self.query_one("#result-summary", Static).update("\n".join(lines))
+        table = self.query_one("#result-table", DataTable)
+        table.clear(columns=True)
+        label = say(utility.label(options))
+        table.add_columns("Barcode", "Name", f"{label} before", "After", "Outcome")
+        # A patron who was not changed still has the value from before.
+        table.add_rows([
+            (r["barcode"], r["name"], utility.show(r["before"]),
+             utility.show(r["after"] if r["outcome"] == "change" else r["before"]),
+             text.outcome_cell(r["outcome"], r["reason"]))
+            for r in rows
+        ])
+        self.rows = rows
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted patron's whole outcome: the table may cut a long reason short."""
+        if 0 <= event.cursor_row < len(self.rows):
+            r = self.rows[event.cursor_row]
+            outcome = f"{r['outcome']}: {r['reason']}" if r["reason"] else r["outcome"]
+            self.query_one("#row-detail", Static).update(f"{r['name']} · {outcome}")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # -- undo ------------------------------------------------------------------------------
+    def action_undo(self) -> None:
+        op = self.op
+        if op is None:
+            return
+        if op["undone_by"] or op["undo_of"]:
+            why = (f"it was already undone by operation #{op['undone_by']}" if op["undone_by"]
+                   else f"it is itself an undo (of #{op['undo_of']}); run the utility again instead")
+            self.notify(f"Operation #{op['id']} cannot be undone: {why}.", severity="warning")
+            return
+        lines = [f"{op['title']} by {op['operator']} at {op['started']}",
+                 text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],
+                                  done=True, excluded=op["excluded"]), "",
+                 f"The {op['changed']:,} changed patron{'s' if op['changed'] != 1 else ''} will be "
+                 "put back as they were before, in one transaction recorded in the journal.",
+                 "Patrons changed again since then are left as they are and listed."]
+        self.app.push_screen(ConfirmScreen(self.app.say(f"Undo operation #{op['id']}?"), lines,
+                                           verb="Undo"), self._undo_confirmed)
+
+    def _undo_confirmed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.query_one("#result-summary", Static).update("Undoing…")
+            self.run_undo()
+
+    @work(thread=True, exclusive=True, group="undo", exit_on_error=False)
+    def run_undo(self) -> None:
+        try:
+            report = self.store.undo(self.operation_id, self.operator)
+        except (NotUndoable, NotPermitted, Busy) as exc:
+            self.app.call_from_thread(self._not_undone, str(exc))
+            return
+        self.app.call_from_thread(self._undone, report)
+
+    def _not_undone(self, message: str) -> None:
+        self.notify(f"Not undone: {message}", severity="error", timeout=10)
+        self.load()
+
+    def _undone(self, report) -> None:
+        c = report.counts
+        message = f"Operation #{report.undone_id} undone: {c.change:,} patrons put back"
+        if c.skip:
+            message += f", {c.skip:,} not (changed again since; listed first)"
+        self.notify(message + ".", timeout=10)
+        self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))
+
+    # -- write to a file ---------------------------------------------------------------------
+    def action_write(self) -> None:
+        self.app.push_screen(
+            PromptScreen(f"Write operation #{self.operation_id} to which file? "
+                         "(.csv for a spreadsheet, anything else for text)",
+                         f"operation-{self.operation_id}.txt", keys="Enter writes · Escape cancels"),
+            self._write_to)
+
+    def _write_to(self, path: str | None) -> None:
+        if path is None:
+            return
+        if not path.strip():
+            self.notify("Not written: give a file name.", severity="warning")
+            return
+        self.write_file(path.strip())
+
+    @work(thread=True, exclusive=True, group="write", exit_on_error=False)
+    def write_file(self, path: str) -> None:
+        try:
+            written = self.store.write_report(self.operation_id, path)
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"Not written: {exc.strerror or exc} ({path})",
+                                      severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, f"Written to {written}", timeout=15)

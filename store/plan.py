@@ -30,12 +30,13 @@ class Counts:
     unchanged: int
     skip: int
     excluded: int = 0  # would change, but the operator took them out of the run
+    not_found: int = 0  # listed barcodes no patron has (counted in skip too)
 
 
 @dataclass(frozen=True)
 class PlanRow:
     seq: int
-    patron_id: int
+    patron_id: int | None  # None: a listed barcode that no patron has
     barcode: str
     name: str
     current: Any
@@ -66,13 +67,33 @@ def plan_select(utility: Utility, selection: Selection, options: StoreModel,
                {spec.outcome} AS outcome, {spec.reason} AS reason
         FROM {source} AS p
     """
+    if where.listed:
+        # Listed barcodes no patron has come first, as skipped 'not found' rows: a list
+        # is never silently shortened.
+        missing = f"""
+            SELECT NULL AS patron_id, b.value AS barcode, '(not found)' AS name, NULL AS current,
+                   NULL AS new, 'skip' AS outcome, 'not found' AS reason, b.key AS position
+            FROM json_each({where.listed}) b
+            WHERE NOT EXISTS (SELECT 1 FROM patrons x WHERE x.barcode = b.value COLLATE NOCASE)"""
+        sql = f"""{head}
+            SELECT row_number() OVER (ORDER BY found, position, {ORDER_SQL}) AS seq,
+                   p.patron_id, p.barcode, p.name, p.current, p.new, p.outcome, p.reason
+            FROM (SELECT 0 AS found, m.position, NULL AS last_name, NULL AS first_name,
+                         m.patron_id, m.barcode, m.name, m.current, m.new, m.outcome, m.reason
+                  FROM ({missing}) m
+                  UNION ALL
+                  SELECT 1, NULL, p.last_name, p.first_name, p.id, p.barcode, {NAME_SQL},
+                         p.current, p.new, {spec.outcome}, {spec.reason}
+                  FROM {source} AS p) AS p
+        """
     return sql, {**where.params, **spec.params}
 
 
 def create_plan_table(db: sqlite_utils.Database, name: str, sql: str, params: dict) -> None:
     db.execute(f"DROP TABLE IF EXISTS temp.{name}")
     db.execute(
-        f"CREATE TEMP TABLE {name} (seq INTEGER PRIMARY KEY, patron_id INTEGER NOT NULL, "
+        # patron_id is NULL on a listed barcode no patron has.
+        f"CREATE TEMP TABLE {name} (seq INTEGER PRIMARY KEY, patron_id INTEGER, "
         "barcode TEXT, name TEXT, current, new, outcome TEXT NOT NULL, reason TEXT, "
         "excluded INTEGER NOT NULL DEFAULT 0)"
     )
@@ -106,9 +127,11 @@ class Plan:
         by = dict(self.db.execute(
             f"SELECT CASE WHEN excluded THEN 'excluded' ELSE outcome END AS o, count(*) "
             f"FROM temp.{self.table} GROUP BY o").fetchall())
+        missing = self.db.execute(
+            f"SELECT count(*) FROM temp.{self.table} WHERE patron_id IS NULL").fetchone()[0]
         return Counts(matched=sum(by.values()), change=by.get("change", 0),
                       unchanged=by.get("unchanged", 0), skip=by.get("skip", 0),
-                      excluded=by.get("excluded", 0))
+                      excluded=by.get("excluded", 0), not_found=missing)
 
     def toggle_excluded(self, seq: int) -> bool:
         """Take a patron who would change out of the run, or put them back; True if now out.

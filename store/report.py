@@ -47,10 +47,12 @@ def options_lines(options: BaseModel, width: int = 60) -> list[str]:
 
 
 def counts_line(matched: int, change: int, unchanged: int, skip: int, done: bool = False,
-                excluded: int = 0) -> str:
+                excluded: int = 0, not_found: int = 0) -> str:
     verb = "changed" if done else "will change"
     line = (f"Matched {matched:,} · {verb} {change:,} · unchanged {unchanged:,} · "
             f"skipped {skip:,}")
+    if not_found:
+        line += f" ({not_found:,} not found)"
     return line + (f" · excluded {excluded:,}" if excluded else "")
 
 

@@ -258,6 +258,23 @@ CREATE TABLE item_history (
 );
 CREATE INDEX item_history_item ON item_history(item_id);
 ALTER TABLE patrons ADD COLUMN is_unknown INTEGER NOT NULL DEFAULT 0;
+-- A listed barcode no patron has is reported too, without a patron (patron_id NULL).
+CREATE TABLE operation_changes_v2 (
+    operation_id INTEGER NOT NULL REFERENCES operations(id),
+    seq INTEGER NOT NULL,
+    patron_id INTEGER,
+    barcode TEXT NOT NULL,
+    name TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('change', 'unchanged', 'skip')),
+    reason TEXT,
+    before,
+    after,
+    PRIMARY KEY (operation_id, seq)
+) WITHOUT ROWID;
+INSERT INTO operation_changes_v2 SELECT * FROM operation_changes;
+DROP TABLE operation_changes;
+ALTER TABLE operation_changes_v2 RENAME TO operation_changes;
+CREATE INDEX operation_changes_outcome ON operation_changes(operation_id, outcome);
 CREATE TABLE saved_runs (
     id INTEGER PRIMARY KEY,
     utility TEXT NOT NULL,

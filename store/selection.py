@@ -7,6 +7,10 @@ same thing next year; they are resolved against the clock when compiled.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
 from enum import StrEnum
 from typing import Any
 
@@ -34,6 +38,31 @@ def _is_number(text: str | None) -> bool:
     return bool(text) and text.isascii() and text.isdigit()
 
 
+BARCODE_LIMIT = 1_000_000
+
+
+def read_barcodes(text: str) -> list[str]:
+    """Barcodes from a file (one per line; blank lines and # comments ignored) or from
+    pasted text (separated by spaces, commas, semicolons or new lines)."""
+    text = text.strip()
+    if not text:
+        return []
+    # One word is a file when it exists or looks like a path; otherwise it is a barcode.
+    looks_like_file = os.sep in text or re.search(r"\.(txt|csv|lst|dat)$", text, re.I)
+    if not re.search(r"[\s,;]", text) and (looks_like_file or Path(text).expanduser().is_file()):
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise ValueError(f"there is no file {text!r} (give a file of barcodes, one per "
+                             "line, or the barcodes themselves)")
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{text!r} cannot be read as a text file: {exc}") from None
+        return [line.split("#", 1)[0].strip() for line in lines
+                if line.split("#", 1)[0].strip()]
+    return [b for b in re.split(r"[\s,;]+", text) if b]
+
+
 class Selection(StoreModel):
     """Which patrons: each filled criterion narrows the match; empty ones are ignored."""
 
@@ -41,6 +70,12 @@ class Selection(StoreModel):
                               description="Lowest barcode included.")
     barcode_to: str = Field("", title="Barcode to", max_length=15,
                             description="Highest included; all-digit barcodes compare as numbers.")
+    barcodes: list[str] = Field(
+        default_factory=list, title="Barcode list",
+        description="A file of barcodes (one per line, # comments), or barcodes typed or "
+                    "pasted. Barcodes not found are listed as 'not found'.",
+        json_schema_extra={"list_as_text": True})
+
     last_name_from: str = Field("", title="Last name from", max_length=100,
                                 description="First last name included, e.g. A.")
     last_name_to: str = Field("", title="Last name to", max_length=100,
@@ -71,6 +106,24 @@ class Selection(StoreModel):
     balance_to: str = Field("", title="Patron Balance to", max_length=20,
                             description="Highest balance included: 0.99 takes balances under "
                                         "$1.00. Both ends are included.")
+
+    @field_validator("barcodes", mode="before")
+    @classmethod
+    def _barcode_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = read_barcodes(value)
+        if isinstance(value, list):
+            value = [str(v).strip() for v in value if str(v).strip()]
+            if len(value) > BARCODE_LIMIT:
+                raise ValueError(f"{len(value):,} barcodes: at most {BARCODE_LIMIT:,} at once")
+            long = [b for b in value if len(b) > 15]
+            if long:
+                raise ValueError(f"{long[0]!r} is not a barcode: barcodes have at most 15 "
+                                 f"characters ({len(long)} in the list are longer)")
+            # Each patron once: a barcode listed twice (in any case) counts once.
+            seen: set[str] = set()
+            value = [b for b in value if not (b.casefold() in seen or seen.add(b.casefold()))]
+        return value
 
     @field_validator("balance_from", "balance_to")
     @classmethod
@@ -116,7 +169,10 @@ class Selection(StoreModel):
             value = getattr(self, name)
             if value in ("", [], None):
                 continue
-            shown = ", ".join(str(v) for v in value) if isinstance(value, list) else value
+            if name == "barcodes":  # a list of thousands reads as its size
+                shown = f"{len(value):,} listed" if len(value) > 5 else ", ".join(value)
+            else:
+                shown = ", ".join(str(v) for v in value) if isinstance(value, list) else value
             lines.append(f"{field.title}: {shown}")
         return lines or ["Every patron (no selections)"]
 
@@ -140,6 +196,7 @@ class Compiled:
     def __init__(self) -> None:
         self.clauses: list[str] = []
         self.params: dict[str, Any] = {}
+        self.listed: str | None = None  # the barcode list's parameter, when there is one
 
     def param(self, value: Any) -> str:
         name = f"s{len(self.params)}"
@@ -158,6 +215,12 @@ def compile_selection(sel: Selection, today: dt.date | None = None) -> Compiled:
     """Turn a Selection into parameterized SQL; values never enter the SQL text."""
     today = today or clock.today()
     out = Compiled()
+
+    if sel.barcodes:
+        # Barcodes compare as the range does (any case); json_each keeps a long list one
+        # parameter. The plan also lists those no patron has (compiled.listed).
+        out.listed = out.param(json.dumps(sel.barcodes))
+        out.add(f"p.barcode COLLATE NOCASE IN (SELECT value FROM json_each({out.listed}))")
 
     low, high = sel.barcode_from, sel.barcode_to
     if (low or high) and all(_is_number(b) for b in (low, high) if b):

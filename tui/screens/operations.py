@@ -37,9 +37,9 @@ class OperationsScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        # Undone comes before the counts so that it shows at 80 columns.
-        table.add_columns("#", "When", "Operator", "Utility", "Undone", "Changed", "Skipped",
-                          "Matched")
+        # The utility's title comes last: it is the column that may be cut at 80 columns.
+        table.add_columns("#", "When", "Operator", "Changed", "Skipped", "Matched", "Undone",
+                          "Utility")
         table.focus()
 
     def on_screen_resume(self) -> None:
@@ -59,8 +59,8 @@ class OperationsScreen(Screen):
         for op in rows:
             state = (f"by #{op['undone_by']}" if op["undone_by"]
                      else f"undo of #{op['undo_of']}" if op["undo_of"] else "")
-            table.add_row(str(op["id"]), op["started"][:16], op["operator"], say(op["title"]),
-                          state, f"{op['changed']:,}", f"{op['skipped']:,}", f"{op['matched']:,}")
+            table.add_row(str(op["id"]), op["started"][:16], op["operator"], f"{op['changed']:,}",
+                          f"{op['skipped']:,}", f"{op['matched']:,}", state, say(op["title"]))
         self.operations += rows
         self.more = len(rows) == PAGE
         if not self.operations:

@@ -59,8 +59,8 @@ class SummaryScreen(Screen):
         utility = self.store.utility(op["utility"])
         options = utility.Options.model_validate(json.loads(op["options"]))
         say = self.app.say
-        done = "Undo" if op["undo_of"] else "Done"
-        self.query_one("#heading", Static).update(say(f"{done}: {op['title']} — operation #{op['id']}"))
+        heading = op["title"] if op["undo_of"] else f"Done: {op['title']}"  # "Undo of …"
+        self.query_one("#heading", Static).update(say(f"{heading} — operation #{op['id']}"))
         lines = [text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],
                                   done=True, excluded=op["excluded"]),
                  f"By {op['operator']} at {op['started']}",
@@ -144,7 +144,7 @@ class SummaryScreen(Screen):
         message = f"Operation #{report.undone_id} undone: {c.change:,} patrons put back"
         if c.skip:
             message += f", {c.skip:,} not (changed again since; listed first)"
-        self.notify(message + ".", timeout=10)
+        self.notify(message + ".", severity="warning" if c.skip else "information", timeout=10)
         self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))
 
     # -- write to a file ---------------------------------------------------------------------

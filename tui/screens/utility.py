@@ -174,7 +174,8 @@ class UtilityScreen(Screen):
 
     def _show_counts(self, plan: Plan) -> None:
         c = plan.counts
-        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip, excluded=c.excluded)]
+        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip, excluded=c.excluded,
+                                  not_found=c.not_found)]
         lines += self._describe(plan)
         if c.change:
             lines.append("F9 applies this preview after a confirm · space excludes a patron.")
@@ -315,7 +316,8 @@ class UtilityScreen(Screen):
             self.notify("Nothing to apply: no patron in this preview would change.",
                         severity="warning")
             return
-        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip, excluded=c.excluded),
+        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip, excluded=c.excluded,
+                                  not_found=c.not_found),
                  "", *self._describe(plan), "",
                  f"{c.change:,} patron{'s' if c.change != 1 else ''} will be "
                  f"{self.utility.verb} in one transaction, recorded in the journal."]

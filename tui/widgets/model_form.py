@@ -137,6 +137,8 @@ class ModelForm(VerticalScroll):
         if spec.kind in ("many_enum", "many_choice"):
             chosen = set(value or [])
             return SelectionList(*[(label, v, v in chosen) for label, v in self._options(spec)], id=wid)
+        if isinstance(value, list):  # a list typed as text (barcodes)
+            value = " ".join(map(str, value))
         return Input(value="" if value is None else str(value), id=wid)
 
     @staticmethod

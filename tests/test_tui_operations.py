@@ -116,8 +116,8 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
         await press(pilot, "f7")
         assert isinstance(app.screen, OperationsScreen)
         rows = table_rows(app, "#operations-table")
-        assert rows == [["1", "2026-06-01 09:00", "tester", "Change Patron Status", "", "16",
-                         "0", "16"]]
+        assert rows == [["1", "2026-06-01 09:00", "tester", "16", "0", "16", "",
+                         "Change Patron Status"]]
         assert app.screen.query_one("#operations-table", DataTable).cursor_row == 0
 
         await press(pilot, "enter")
@@ -163,8 +163,8 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
         assert isinstance(app.screen, OperationsScreen)
         rows = table_rows(app, "#operations-table")
         assert [r[0] for r in rows] == ["2", "1"]
-        assert rows[0][3] == "Undo of Change Patron Status (#1)" and rows[0][4] == "undo of #1"
-        assert rows[1][4] == "by #2"
+        assert rows[0][7] == "Undo of Change Patron Status (#1)" and rows[0][6] == "undo of #1"
+        assert rows[1][6] == "by #2"
 
         # Operation 1 again: already undone.
         await press(pilot, "down", "enter")
@@ -199,7 +199,7 @@ async def test_undo_leaves_a_patron_changed_since_and_lists_them(path):
         await press(pilot, "y")
         undo = app.screen
         assert isinstance(undo, SummaryScreen) and undo.operation_id == 2
-        assert ("information", "Operation #1 undone: 15 patrons put back, 1 not (changed "
+        assert ("warning", "Operation #1 undone: 15 patrons put back, 1 not (changed "
                                "again since; listed first).") in notes(app)
         # The skipped patron is listed first, saying why.
         first = undo.rows[0]

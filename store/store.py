@@ -11,6 +11,7 @@ from typing import Any
 
 from . import apply as _apply
 from . import report as _report
+from . import patron_file as _patron_file
 from . import saved_runs as _saved_runs
 from . import undo as _undo
 from . import preferences as _preferences
@@ -19,7 +20,7 @@ from .database import connect
 from .plan import Plan
 from .preferences import Unavailable
 from .security import Operator, require
-from .selection import OPT_IN, Selection
+from .selection import OPT_IN, Selection, compile_selection
 from .utilities import CATALOG, get
 from .utilities.base import Entry, Utility
 from .validation import Invalid, Problem, StoreModel, validate
@@ -150,6 +151,8 @@ class Store:
         Raises NotPermitted when the operator's security group does not allow it.
         """
         utility = get(key)
+        if utility not in CATALOG:
+            raise KeyError(f"{utility.title} is not planned: it has a command of its own")
         require(operator, utility.permissions, utility.title)
         reason = utility.unavailable(self.preferences())
         if reason:
@@ -181,8 +184,12 @@ class Store:
 
     # -- the journal --------------------------------------------------------
     def operation(self, operation_id: int) -> dict[str, Any]:
+        """An operation of the journal; KeyError when there is none with that number."""
         with self.lock:
-            return self.db["operations"].get(operation_id)
+            row = self.db.execute("SELECT * FROM operations WHERE id = ?", [operation_id]).fetchone()
+            if row is None:
+                raise KeyError(f"there is no operation #{operation_id}")
+            return dict(zip([c.name for c in self.db["operations"].columns], row))
 
     def operations(self, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
         """A page of the journal's operations, newest first."""
@@ -200,6 +207,25 @@ class Store:
         """Write an operation's summary (text, or CSV for a .csv name); returns the full path."""
         with self.lock:
             return str(_report.write(self.db, operation_id, path))
+
+    # -- patron files -----------------------------------------------------------
+    def import_patrons(self, path: str | os.PathLike, mapping: dict[str, str],
+                       operator: Operator, site: str | None = None, dry_run: bool = False,
+                       progress=None) -> _patron_file.ImportReport:
+        """Check then import a CSV of patrons (BadFile lists every problem; nothing written)."""
+        require(operator, (security.UTILITIES,), "Import Patrons")
+        with self.lock:
+            return _patron_file.import_patrons(self.db, path, mapping, operator.username, site,
+                                               dry_run, self.choices, progress)
+
+    def export_patrons(self, selection: dict, operator: Operator, out, fmt: str = "csv") -> int:
+        """Write the selected patrons to ``out`` as CSV or JSON; returns how many."""
+        require(operator, (security.UTILITIES,), "Export Patrons")
+        sel = self.validate_selection(selection)
+        where = compile_selection(sel)
+        with self.lock:
+            return _patron_file.write_export(
+                _patron_file.export_rows(self.db, where.where, where.params), out, fmt)
 
     # -- saved runs -----------------------------------------------------------
     def save_run(self, key: str, name: str, selection: dict, options: dict,

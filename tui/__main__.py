@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -29,6 +30,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH", help="the patron database file "
                    f"(default: $PATRON_UTILS_DB, else {default_path()})")
     sub = p.add_subparsers(dest="command")
+    # Listed for --help; cli/ parses their arguments.
+    for name, summary in (("list", "list every utility's key and title"),
+                          ("run", "run a utility: patron-utils run KEY --help"),
+                          ("log", "list the journal's operations"),
+                          ("undo", "undo an operation: patron-utils undo ID --yes"),
+                          ("import", "import patrons from a CSV file"),
+                          ("export", "export selected patrons as CSV or JSON")):
+        sub.add_parser(name, help=summary, add_help=False)
     demo = sub.add_parser("demo", help="(re)create a demo database")
     demo.add_argument("--db", metavar="PATH", dest="demo_db", help="where to create it")
     demo.add_argument("--patrons", type=_positive, default=DEMO_PATRONS, metavar="N",
@@ -86,6 +95,15 @@ def send_mail(path: Path, args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from cli import COMMANDS
+
+    if argv and argv[0] in COMMANDS:  # each parses its own flags (a utility's are generated)
+        try:
+            return COMMANDS[argv[0]](argv[1:])
+        except BrokenPipeError:  # piped into head: stop quietly, as other tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     args = parser().parse_args(argv)
     from store.demo import create_demo
 

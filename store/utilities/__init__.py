@@ -15,6 +15,7 @@ from .change_policy import ChangePatronPolicy
 from .change_security_group import ChangePatronSecurityGroup
 from .change_status import ChangePatronStatus
 from .forgive_charges import ForgiveCharges
+from .import_patrons import ImportPatrons
 from .move_to_site import MovePatronsToSite
 from .reassign_union_site import ReassignUnionSitePatrons
 from .remove_history import RemovePatronHistory
@@ -44,7 +45,9 @@ CATALOG: list[Entry] = [
     ResetPatronAccounts(),
 ]
 
-BY_KEY: dict[str, Entry] = {entry.key: entry for entry in CATALOG}
+# Operations the journal records that are not picked from the catalog (imports).
+JOURNAL_ONLY: list[Utility] = [ImportPatrons()]
+BY_KEY: dict[str, Entry] = {entry.key: entry for entry in CATALOG + JOURNAL_ONLY}
 
 
 def get(key: str) -> Utility:

@@ -1,0 +1,64 @@
+"""Command-line flags generated from the same Pydantic models as the forms.
+
+A field ``graduation_to`` is the flag ``--graduation-to``; a list field repeats
+(``--grades 12 --grades 11``); a boolean is ``--x`` / ``--no-x``. A utility declared
+once gets its flags here with no code of its own.
+"""
+from __future__ import annotations
+
+import argparse
+import enum
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+
+from store import Problem
+
+SELECTION = "sel__"
+OPTIONS = "opt__"
+
+
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_model(parser: argparse.ArgumentParser, model: type[BaseModel], prefix: str,
+              heading: str, only: list[str] | None = None) -> None:
+    """Add one flag per field of ``model`` (or of those named in ``only``)."""
+    group = parser.add_argument_group(heading)
+    for name, field in model.model_fields.items():
+        if only is not None and name not in only:
+            continue
+        annotation = field.annotation
+        many = typing.get_origin(annotation) is list
+        inner = typing.get_args(annotation)[0] if many else annotation
+        help_text = (field.title or name) + ". " + (field.description or "")
+        if isinstance(inner, type) and issubclass(inner, enum.Enum):
+            help_text += " One of: " + ", ".join(str(e.value) for e in inner) + "."
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if extra.get("choices"):
+            help_text += " Allowed values come from the database."
+        if field.is_required():
+            help_text += " Required."
+        dest = prefix + name
+        if annotation is bool:
+            group.add_argument(flag(name), dest=dest, action=argparse.BooleanOptionalAction,
+                               default=None, help=help_text)
+        elif many:
+            group.add_argument(flag(name), dest=dest, action="append", metavar="VALUE",
+                               default=None, help=help_text + " Repeat for more than one.")
+        else:
+            group.add_argument(flag(name), dest=dest, metavar="VALUE", default=None,
+                               help=help_text)
+
+
+def values(args: argparse.Namespace, prefix: str) -> dict[str, Any]:
+    """The fields given on the command line (absent ones keep the model's default)."""
+    return {key.removeprefix(prefix): value for key, value in vars(args).items()
+            if key.startswith(prefix) and value is not None}
+
+
+def problem_text(problem: Problem) -> str:
+    """A validation problem as the flag the user typed: '--grades: …'."""
+    return f"{flag(problem.field)} ({problem.title}): {problem.message}"

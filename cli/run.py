@@ -1,0 +1,313 @@
+"""``patron-utils list | run | log | undo``: the utilities without a screen, for scripts and cron.
+
+Exit status: 0 done (or a dry run printed); 2 invalid input; 3 login failed or not
+permitted; 4 the database is busy or the preview went stale.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import json
+import os
+import sys
+from typing import Any, Callable
+
+from store import (Busy, Invalid, LoginFailed, NotPermitted, NotUndoable, Operator, Selection,
+                   Stale, Store, Unavailable)
+from store.database import resolve_path
+from store.plan import Plan
+from store.report import counts_line, options_lines, selection_lines
+from store.utilities import BY_KEY, CATALOG, get
+
+from . import flags
+
+DONE, INVALID, REFUSED, BUSY = 0, 2, 3, 4
+PAGE = 5000
+
+
+class Exit(Exception):
+    """Stop with this status after printing ``message`` to stderr."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def fail(status: int, message: str) -> Exit:
+    return Exit(status, message)
+
+
+# -- shared: the database and the operator ---------------------------------------------------
+def common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH",
+                        help="the patron database (default: $PATRON_UTILS_DB, else the demo)")
+    parser.add_argument("--operator", metavar="NAME", default=os.environ.get("PATRON_UTILS_OPERATOR"),
+                        help="log in as this operator (or $PATRON_UTILS_OPERATOR); the password "
+                             "comes from $PATRON_UTILS_PASSWORD, or is asked on a terminal")
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    path = resolve_path(args.db)
+    if not path.exists():
+        raise fail(INVALID, f"--db: there is no database at {path}")
+    try:
+        return Store(path)
+    except Busy as exc:
+        raise fail(BUSY, str(exc)) from None
+
+
+def log_in(store: Store, args: argparse.Namespace) -> Operator:
+    if not args.operator:
+        raise fail(INVALID, "--operator: required; every change is recorded under the "
+                            "operator who made it (or set PATRON_UTILS_OPERATOR)")
+    password = os.environ.get("PATRON_UTILS_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise fail(REFUSED, "no password: set PATRON_UTILS_PASSWORD, or run on a terminal "
+                                "to be asked")
+        password = getpass.getpass(f"Password for {args.operator}: ")
+    try:
+        return store.login(args.operator, password)
+    except LoginFailed as exc:
+        raise fail(REFUSED, str(exc)) from None
+
+
+def guarded(action: Callable[[], int]) -> int:
+    """Run ``action``; the store's refusals become messages and exit statuses."""
+    try:
+        return action()
+    except Exit as exc:
+        print(f"patron-utils: {exc}", file=sys.stderr)
+        return exc.status
+    except Invalid as exc:
+        for problem in exc.problems:
+            print(f"patron-utils: {flags.problem_text(problem)}", file=sys.stderr)
+        print("patron-utils: nothing was written.", file=sys.stderr)
+        return INVALID
+    except (NotPermitted, Unavailable, NotUndoable) as exc:
+        print(f"patron-utils: {exc}", file=sys.stderr)
+        return REFUSED
+    except (Busy, Stale) as exc:
+        print(f"patron-utils: {exc}", file=sys.stderr)
+        return BUSY
+
+
+# -- list ----------------------------------------------------------------------------------
+def list_utilities(argv: list[str]) -> int:
+    argparse.ArgumentParser(prog="patron-utils list",
+                            description="Every utility's key and title.").parse_args(argv)
+    width = max(len(e.key) for e in CATALOG)
+    for entry in CATALOG:
+        print(f"{entry.key:<{width}}  {entry.title}")
+    return DONE
+
+
+# -- run -----------------------------------------------------------------------------------
+def run_parser(key: str) -> argparse.ArgumentParser:
+    utility = get(key)
+    parser = argparse.ArgumentParser(
+        prog=f"patron-utils run {key}",
+        description=f"{utility.title}: {utility.summary} Without --yes this is a dry run: "
+                    "it prints the plan and writes nothing.")
+    common(parser)
+    parser.add_argument("--yes", action="store_true", help="apply the plan (otherwise a dry run)")
+    parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    parser.add_argument("--preset", metavar="NAME", help="start from this saved run")
+    parser.add_argument("--barcodes-file", metavar="FILE",
+                        help="select the patrons listed in FILE (one barcode per line; blank "
+                             "lines and # comments ignored)")
+    flags.add_model(parser, Selection, flags.SELECTION, "selections (which patrons)",
+                    only=utility.criteria())
+    flags.add_model(parser, utility.Options, flags.OPTIONS, "options (what to do)")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: patron-utils run KEY [--help] [flags]\n\nKEY is one of:")
+        list_utilities([])
+        return DONE if argv else INVALID
+    key = argv[0]
+    if key not in {e.key for e in CATALOG}:
+        print(f"patron-utils run: no utility {key!r}; `patron-utils list` shows them",
+              file=sys.stderr)
+        return INVALID
+    args = run_parser(key).parse_args(argv[1:])
+    return guarded(lambda: _run(key, args))
+
+
+def _run(key: str, args: argparse.Namespace) -> int:
+    store = open_store(args)
+    try:
+        operator = log_in(store, args)
+        selection, options = {}, {}
+        if args.preset:
+            try:
+                preset = store.find_saved_run(args.preset, key)
+            except KeyError as exc:
+                raise fail(INVALID, f"--preset: {exc.args[0]}") from None
+            selection, options = dict(preset["selection"]), dict(preset["options"])
+        selection.update(flags.values(args, flags.SELECTION))
+        options.update(flags.values(args, flags.OPTIONS))
+        if args.barcodes_file:
+            selection["barcodes"] = args.barcodes_file
+        plan = store.plan(key, selection, options, operator)
+        operation_id = None
+        if args.yes:
+            operation_id = store.apply(plan, progress=_progress()).operation_id
+            # The journal holds what was done; print it from there.
+            print_operation(store, operation_id, args.format)
+        else:
+            print_plan(store, plan, args.format)
+            store.discard(plan)
+        return DONE
+    finally:
+        store.close()
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+    return lambda done, total: print(f"\rpreparing {done:,} of {total:,} patrons…",
+                                     end="", file=sys.stderr, flush=True)
+
+
+# -- printing a plan or an operation ------------------------------------------------------------
+def _rows_of_plan(store: Store, plan: Plan):
+    offset = 0
+    while True:
+        rows = store.page(plan, offset, PAGE)
+        for r in rows:
+            outcome = "skip" if r.excluded else r.outcome
+            yield {"barcode": r.barcode, "name": r.name, "outcome": outcome,
+                   "reason": r.reason, "before": r.current, "after": r.new}
+        if len(rows) < PAGE:
+            return
+        offset += PAGE
+
+
+def _rows_of_operation(store: Store, operation_id: int):
+    offset = 0
+    while True:
+        rows = store.operation_changes(operation_id, offset=offset, limit=PAGE)
+        for r in rows:
+            yield {"barcode": r["barcode"], "name": r["name"], "outcome": r["outcome"],
+                   "reason": r["reason"], "before": r["before"], "after": r["after"]}
+        if len(rows) < PAGE:
+            return
+        offset += PAGE
+
+
+def print_plan(store: Store, plan: Plan, fmt: str) -> None:
+    c = plan.counts
+    head = {"utility": plan.utility.key, "matched": c.matched, "change": c.change,
+            "unchanged": c.unchanged, "skipped": c.skip, "excluded": c.excluded,
+            "not_found": c.not_found, "operation_id": None}
+    lines = [f"{plan.utility.title} — dry run: nothing was written; add --yes to apply.",
+             counts_line(c.matched, c.change, c.unchanged, c.skip, not_found=c.not_found),
+             "Selections: " + "; ".join(selection_lines(plan.selection,
+                                                        plan.utility.fixed_description))]
+    if type(plan.options).model_fields:
+        lines.append("Options: " + "; ".join(options_lines(plan.options, width=10**6)))
+    lines += [line for line in (plan.utility.notice(plan.options), plan.tally) if line]
+    _emit(fmt, head, lines, plan.utility.key, _rows_of_plan(store, plan))
+
+
+def print_operation(store: Store, operation_id: int, fmt: str) -> None:
+    op = store.operation(operation_id)
+    head = {"utility": op["utility"], "matched": op["matched"], "change": op["changed"],
+            "unchanged": op["unchanged"], "skipped": op["skipped"], "excluded": op["excluded"],
+            "operation_id": operation_id}
+    from store.report import header
+
+    _emit(fmt, head, header(op), op["utility"], _rows_of_operation(store, operation_id))
+
+
+def _emit(fmt: str, head: dict[str, Any], lines: list[str], key: str, rows) -> None:
+    utility = BY_KEY[key]
+    out = sys.stdout
+    if fmt == "json":
+        # One JSON object; the patrons stream out so a million rows never sit in memory.
+        out.write(json.dumps(head)[:-1] + ', "patrons": [')
+        for n, row in enumerate(rows):
+            out.write(("," if n else "") + "\n" + json.dumps(row))
+        out.write("\n]}\n")
+    elif fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(["barcode", "name", "outcome", "reason", "before", "after"])
+        for row in rows:
+            writer.writerow([row["barcode"], row["name"], row["outcome"], row["reason"] or "",
+                             utility.show(row["before"]), utility.show(row["after"])])
+    else:
+        out.write("\n".join(lines) + "\n\n")
+        for row in rows:
+            outcome = f"{row['outcome']}: {row['reason']}" if row["reason"] else row["outcome"]
+            out.write(f"{row['barcode']}\t{row['name']}\t{utility.show(row['before'])} → "
+                      f"{utility.show(row['after'])}\t{outcome}\n")
+
+
+# -- log and undo ------------------------------------------------------------------------------
+def log(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="patron-utils log",
+                                     description="The journal's operations, newest first.")
+    common(parser)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    args = parser.parse_args(argv)
+
+    def _log() -> int:
+        store = open_store(args)
+        try:
+            operations = store.operations(0, args.limit)
+        finally:
+            store.close()
+        if args.format == "json":
+            print(json.dumps(operations, indent=1))
+            return DONE
+        for op in operations:
+            state = (f"  undone by #{op['undone_by']}" if op["undone_by"]
+                     else f"  (undo of #{op['undo_of']})" if op["undo_of"] else "")
+            print(f"#{op['id']}\t{op['started']}\t{op['operator']}\t{op['title']}\t"
+                  f"matched {op['matched']:,} · changed {op['changed']:,} · "
+                  f"skipped {op['skipped']:,}{state}")
+        return DONE
+
+    return guarded(_log)
+
+
+def undo(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="patron-utils undo",
+        description="Undo an operation from the journal. Without --yes, says what would be "
+                    "undone and writes nothing.")
+    parser.add_argument("operation", type=int, metavar="ID", help="the operation's number (see log)")
+    common(parser)
+    parser.add_argument("--yes", action="store_true", help="undo it (otherwise a dry run)")
+    parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    args = parser.parse_args(argv)
+
+    def _undo() -> int:
+        store = open_store(args)
+        try:
+            operator = log_in(store, args)
+            try:
+                op = store.operation(args.operation)
+            except KeyError as exc:
+                raise NotUndoable(exc.args[0]) from None
+            if not args.yes:
+                if op["undone_by"] or op["undo_of"]:
+                    raise NotUndoable(f"operation #{op['id']} cannot be undone: " + (
+                        f"already undone by #{op['undone_by']}" if op["undone_by"]
+                        else "it is itself an undo"))
+                print(f"Would undo operation #{op['id']}: {op['title']} by {op['operator']} at "
+                      f"{op['started']} ({op['changed']:,} patrons changed). Nothing was "
+                      "written; add --yes to undo it.")
+                return DONE
+            report = store.undo(args.operation, operator)
+            print_operation(store, report.operation_id, args.format)
+            return DONE
+        finally:
+            store.close()
+
+    return guarded(_undo)

@@ -1,0 +1,303 @@
+"""Patrons in and out as files: CSV import (insert new barcodes, update existing ones)
+and CSV/JSON export of a selection. An export imported again changes nothing.
+
+The import is all or nothing: every row is checked first, and one bad row (named
+by row number and column) means nothing is written. A site code that is unknown
+or invalid puts the patron on the Union Site, as the seed describes.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import sqlite_utils
+from pydantic import Field, field_validator
+
+from . import clock
+from .database import Busy
+from .dates import parse_date
+from .selection import Status
+from .validation import Invalid, StoreModel, choice, validate
+
+# The patron fields a file may carry, in export order (no password hashes, no ids).
+FIELDS = ("barcode", "first_name", "middle_name", "last_name", "nickname", "grade", "location",
+          "location2", "policy", "security_group", "status", "site", "graduation_date",
+          "expiration_date", "username")
+REQUIRED = ("barcode", "last_name")
+CHUNK = 2000
+
+
+class PatronRecord(StoreModel):
+    """One row of a patron file, as the patrons table will hold it."""
+
+    barcode: str = Field(min_length=1, max_length=15)
+    first_name: str = ""
+    middle_name: str = ""
+    last_name: str = Field(min_length=1, max_length=100)
+    nickname: str = ""
+    grade: str | None = choice("grade", default=None)
+    location: str | None = None
+    location2: str | None = None
+    policy: str | None = choice("policy", default=None)
+    security_group: str | None = choice("security_group", default=None)
+    status: Status = Status.ACTIVE
+    site: str | None = None  # checked against the sites separately: unknown → Union Site
+    graduation_date: str | None = None
+    expiration_date: str | None = None
+    username: str | None = None
+
+    @field_validator("grade", "location", "location2", "policy", "security_group", "site",
+                     "username", "graduation_date", "expiration_date", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("graduation_date", "expiration_date")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        return parse_date(value).isoformat() if value else value
+
+
+@dataclass
+class RowProblem:
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+class BadFile(ValueError):
+    """The file as a whole cannot be imported (no header, an unknown column, bad rows)."""
+
+    def __init__(self, message: str, problems: list[RowProblem] | None = None):
+        self.problems = problems or []
+        super().__init__(message)
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    to_union_site: list[int] = field(default_factory=list)  # row numbers
+    operation_id: int | None = None
+
+
+def read_rows(path: str | Path, mapping: dict[str, str]) -> tuple[list[str], Iterator[dict]]:
+    """The header (as patron fields) and the rows of a CSV file: comma or tab separated,
+    UTF-8 with or without a byte-order mark. ``mapping`` renames source columns."""
+    path = Path(path).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise BadFile(f"{path} cannot be read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise BadFile(f"{path} is not UTF-8 text; save it as CSV UTF-8 and try again") from None
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise BadFile(f"{path} is empty: the first row must name the columns") from None
+    lowered = {k.strip().casefold(): v for k, v in mapping.items()}
+    columns = [lowered.get(h.strip().casefold(), h.strip().casefold()) for h in header]
+    unknown = [h for h, c in zip(header, columns) if c not in FIELDS]
+    if unknown:
+        raise BadFile(f"unknown column(s) {', '.join(map(repr, unknown))}: use --map "
+                      f"SOURCE=FIELD; the fields are {', '.join(FIELDS)}")
+    missing = [f for f in REQUIRED if f not in columns]
+    if missing:
+        raise BadFile(f"the file needs a column for {', '.join(missing)} (or --map one to it)")
+    doubled = {c for c in columns if columns.count(c) > 1}
+    if doubled:
+        raise BadFile(f"more than one column is {', '.join(sorted(doubled))}")
+
+    def rows() -> Iterator[dict]:
+        for line in reader:
+            if any(cell.strip() for cell in line):
+                yield dict(zip(columns, line + [""] * (len(columns) - len(line))))
+    return columns, rows()
+
+
+def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[str, str],
+                   operator: str, site: str | None = None, dry_run: bool = False,
+                   choices: Callable[[str], list[str]] | None = None,
+                   progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Check every row, then (unless ``dry_run``) write them all in one transaction."""
+    columns, rows = read_rows(path, mapping)
+    sites = {code.casefold(): code for (code,) in db.execute("SELECT code FROM sites")}
+    union = db.execute("SELECT code FROM sites WHERE is_union ORDER BY code LIMIT 1").fetchone()
+    if site is not None and site.casefold() not in sites:
+        raise BadFile(f"--site: {site!r} is not a site; sites: {', '.join(sites.values())}")
+    report = ImportReport()
+    records: list[tuple[int, dict]] = []
+    problems: list[RowProblem] = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(rows, start=2):
+        report.rows += 1
+        data = {k: v for k, v in raw.items()}
+        code = (data.get("site") or site or "").strip()
+        if code.casefold() in sites:
+            data["site"] = sites[code.casefold()]
+        else:  # unknown or invalid: the Union Site catches it
+            if union is None:
+                problems.append(RowProblem(number, "site", f"{code!r} is not a site and this "
+                                           "database has no Union Site to hold it"))
+                continue
+            data["site"] = union[0]
+            report.to_union_site.append(number)
+        try:
+            record = validate(PatronRecord, data, choices)
+        except Invalid as exc:
+            problems += [RowProblem(number, p.field, p.message) for p in exc.problems]
+            continue
+        key = record.barcode.casefold()
+        if key in seen:
+            problems.append(RowProblem(number, "barcode", f"{record.barcode!r} is also on row "
+                                       f"{seen[key]}"))
+            continue
+        seen[key] = number
+        given = {c: getattr(record, c) for c in columns if c in FIELDS}
+        given["site"] = record.site
+        records.append((number, {k: (str(v) if k == "status" else v) for k, v in given.items()}))
+        if progress and report.rows % CHUNK == 0:
+            progress(report.rows)
+    if problems:
+        raise BadFile(f"{len(problems)} problem(s); nothing was imported", problems)
+    if dry_run:
+        _count(db, records, report)
+        return report
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except Exception as exc:  # sqlite3.OperationalError: locked
+        raise Busy("the database is busy: another technician is applying a change; "
+                   "try again") from exc
+    try:
+        report.operation_id = _write(db, records, report, operator, path, mapping, site, progress)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return report
+
+
+def _existing(db: sqlite_utils.Database, barcodes: list[str]) -> dict[str, dict]:
+    found = {}
+    for start in range(0, len(barcodes), CHUNK):
+        chunk = barcodes[start:start + CHUNK]
+        for row in db.query("SELECT * FROM patrons WHERE barcode IN (SELECT value FROM "
+                            "json_each(:b))", {"b": json.dumps(chunk)}):
+            found[row["barcode"]] = row
+    return found
+
+
+def _differs(old: dict, new: dict) -> list[str]:
+    return [k for k, v in new.items() if k != "barcode" and old.get(k) != v]
+
+
+def _count(db, records, report) -> dict[str, dict]:
+    existing = _existing(db, [r["barcode"] for _, r in records])
+    for _, record in records:
+        old = existing.get(record["barcode"])
+        if old is None:
+            report.new += 1
+        elif _differs(old, record):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    return existing
+
+
+def _write(db, records, report, operator, path, mapping, site, progress) -> int:
+    from .plan import NAME_SQL  # the preview's "Last, First"
+
+    now = clock.now()
+    existing = _count(db, records, report)
+    options = {"file": str(Path(path).name), "mapping": [f"{k}={v}" for k, v in mapping.items()],
+               "site": site or ""}
+    op = db.execute(
+        """INSERT INTO operations (utility, title, operator, started, finished, selection, options,
+               matched, changed, unchanged, skipped)
+           VALUES ('import-patrons', :title, :operator, :now, :now, '{}', :options,
+                   :matched, :changed, :unchanged, 0)""",
+        {"title": f"Import Patrons ({Path(path).name})", "operator": operator, "now": now,
+         "options": json.dumps(options), "matched": report.rows,
+         "changed": report.new + report.updated, "unchanged": report.unchanged}).lastrowid
+    changes = []
+    for seq, (number, record) in enumerate(records, start=1):
+        old = existing.get(record["barcode"])
+        if old is None:
+            row = {**{f: None for f in FIELDS}, "first_name": "", "middle_name": "",
+                   "nickname": "", "status": "Active", **record, "created": now, "modified": now}
+            new_id = db["patrons"].insert(row).last_pk
+            db.execute("""INSERT INTO operation_rows (operation_id, table_name, row_id, action,
+                              before, after)
+                          SELECT :op, 'patrons', id, 'insert', NULL, json_object(""" +
+                       ", ".join(f"'{c}', {c}" for c in _columns(db)) +
+                       ") FROM patrons WHERE id = :id", {"op": op, "id": new_id})
+            changes.append((op, seq, new_id, record["barcode"], "change", f"new patron (row {number})"))
+        else:
+            fields = _differs(old, record)
+            if fields:
+                before = {k: old[k] for k in fields} | {"modified": old["modified"]}
+                after = {k: record[k] for k in fields} | {"modified": now}
+                db["patrons"].update(old["id"], after)
+                db["operation_rows"].insert({"operation_id": op, "table_name": "patrons",
+                                             "row_id": old["id"], "action": "update",
+                                             "before": json.dumps(before), "after": json.dumps(after)})
+                changes.append((op, seq, old["id"], record["barcode"], "change",
+                                f"updated {', '.join(fields)} (row {number})"))
+            else:
+                changes.append((op, seq, old["id"], record["barcode"], "unchanged",
+                                f"already the same (row {number})"))
+        if progress and seq % CHUNK == 0:
+            progress(seq)
+    db.conn.executemany(
+        f"""INSERT INTO operation_changes (operation_id, seq, patron_id, barcode, name, outcome,
+                reason, before, after)
+            SELECT ?, ?, p.id, ?, {NAME_SQL}, ?, ?, NULL, NULL FROM patrons p WHERE p.id = ?""",
+        [(o, s, b, outcome, reason, pid) for o, s, pid, b, outcome, reason in changes])
+    return op
+
+
+def _columns(db) -> list[str]:
+    return [c.name for c in db["patrons"].columns]
+
+
+# -- export ----------------------------------------------------------------------------------
+def export_rows(db: sqlite_utils.Database, where: str, params: dict) -> Iterator[dict]:
+    """The selected patrons' fields, page by page in id order (a keyset, so a million rows
+    stream without an OFFSET scan)."""
+    last = 0
+    while True:
+        page = list(db.query(
+            f"SELECT p.id, {', '.join('p.' + f for f in FIELDS)} FROM patrons p "
+            f"WHERE ({where}) AND p.id > :last ORDER BY p.id LIMIT {CHUNK}", {**params, "last": last}))
+        yield from ({f: row[f] for f in FIELDS} for row in page)
+        if len(page) < CHUNK:
+            return
+        last = page[-1]["id"]
+
+
+def write_export(rows: Iterator[dict], out, fmt: str) -> int:
+    """Write rows as CSV (the import's format) or JSON; returns how many."""
+    count = 0
+    if fmt == "json":
+        out.write("[")
+        for count, row in enumerate(rows, start=1):
+            out.write(("," if count > 1 else "") + "\n" + json.dumps(row, ensure_ascii=False))
+        out.write("\n]\n")
+        return count
+    writer = csv.writer(out)
+    writer.writerow(FIELDS)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(["" if row[f] is None else row[f] for f in FIELDS])
+    return count

@@ -1,0 +1,26 @@
+"""Import Patrons, as the journal knows it: a file's rows inserted or updated.
+
+Not in the picker (patron-utils import runs it); declared here so the Operations
+screen, the summary and undo read an import like any other operation.
+"""
+from pydantic import Field
+
+from ..validation import StoreModel
+from .base import Utility
+
+
+class Options(StoreModel):
+    file: str = Field("", title="File")
+    mapping: list[str] = Field(default_factory=list, title="Columns mapped")
+    site: str = Field("", title="Site for rows without one")
+
+
+class ImportPatrons(Utility):
+    key = "import-patrons"
+    title = "Import Patrons"
+    summary = "Inserts new barcodes from a CSV file and updates the patrons already there."
+    Options = Options
+    value_label = "Record"
+
+    def plan_sql(self, options, operator):
+        raise NotImplementedError("imports are run by patron-utils import, not planned")

@@ -471,3 +471,19 @@ def test_a_username_taken_since_is_a_conflict_and_the_row_is_left_alone(small_db
         "skip", "not restored: a value it had is now used by another row")
     assert changes(s, undone.operation_id)["2"][0] == "change"
     assert [rid for _, rid, *_ in journal(s, undone.operation_id)] == [9]
+
+
+def test_a_later_change_to_another_column_does_not_block_the_undo(small_db):
+    """Status, then (later) location, on the same patrons: undoing the status change puts
+    the statuses back and keeps the later location and its stamp."""
+    elm = "SELECT barcode, status, location, modified FROM patrons WHERE site = 'ELM' ORDER BY id"
+    before = small_db.db.execute(elm).fetchall()
+    _, _, status = run(small_db, "change-status", {"sites": ["ELM"]}, {"status": "Inactive"})
+    run(small_db, "change-location", {"sites": ["ELM"]}, {"location": "Room 9"})
+    # The clock is fixed in tests: stamp the later change as a later time would.
+    small_db.db.execute("UPDATE patrons SET modified = '2026-06-01 10:00:00' WHERE site = 'ELM'")
+    undone = small_db.undo(status.operation_id, ADMIN)
+    assert undone.conflicts == [] and undone.counts.change == status.counts.change
+    assert small_db.db.execute(elm).fetchall() == [
+        (barcode, old_status, "Room 9", "2026-06-01 10:00:00")
+        for barcode, old_status, _, _ in before]

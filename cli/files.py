@@ -9,7 +9,7 @@ from store import Selection
 from store.patron_file import FIELDS, BadFile
 
 from . import flags
-from .run import DONE, INVALID, common, fail, guarded, log_in, open_store
+from .run import DONE, INVALID, barcodes_from, common, fail, guarded, log_in, open_store
 
 
 def import_patrons(argv: list[str]) -> int:
@@ -91,7 +91,7 @@ def export_patrons(argv: list[str]) -> int:
     def _export() -> int:
         selection = flags.values(args, flags.SELECTION)
         if args.barcodes_file:
-            selection["barcodes"] = args.barcodes_file
+            selection["barcodes"] = barcodes_from(args.barcodes_file)
         store = open_store(args)
         try:
             operator = log_in(store, args)

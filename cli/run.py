@@ -18,6 +18,7 @@ from store import (Busy, Invalid, LoginFailed, NotPermitted, NotUndoable, Operat
 from store.database import resolve_path
 from store.plan import Plan
 from store.report import counts_line, options_lines, selection_lines
+from store.selection import read_barcode_file
 from store.utilities import BY_KEY, CATALOG, get
 
 from . import flags
@@ -151,7 +152,7 @@ def _run(key: str, args: argparse.Namespace) -> int:
         selection.update(flags.values(args, flags.SELECTION))
         options.update(flags.values(args, flags.OPTIONS))
         if args.barcodes_file:
-            selection["barcodes"] = args.barcodes_file
+            selection["barcodes"] = barcodes_from(args.barcodes_file)
         plan = store.plan(key, selection, options, operator)
         operation_id = None
         if args.yes:
@@ -164,6 +165,14 @@ def _run(key: str, args: argparse.Namespace) -> int:
         return DONE
     finally:
         store.close()
+
+
+def barcodes_from(path: str) -> list[str]:
+    """--barcodes-file read here, so its problems name it (and a path may hold spaces)."""
+    try:
+        return read_barcode_file(path)
+    except ValueError as exc:
+        raise fail(INVALID, f"--barcodes-file: {exc}") from None
 
 
 def _progress() -> Callable[[int, int], None] | None:
@@ -259,6 +268,7 @@ def log(argv: list[str]) -> int:
     def _log() -> int:
         store = open_store(args)
         try:
+            log_in(store, args)  # the journal names patrons and operators: not for anyone
             operations = store.operations(0, args.limit)
         finally:
             store.close()

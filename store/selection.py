@@ -50,17 +50,25 @@ def read_barcodes(text: str) -> list[str]:
     # One word is a file when it exists or looks like a path; otherwise it is a barcode.
     looks_like_file = os.sep in text or re.search(r"\.(txt|csv|lst|dat)$", text, re.I)
     if not re.search(r"[\s,;]", text) and (looks_like_file or Path(text).expanduser().is_file()):
-        path = Path(text).expanduser()
-        if not path.is_file():
-            raise ValueError(f"there is no file {text!r} (give a file of barcodes, one per "
-                             "line, or the barcodes themselves)")
-        try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{text!r} cannot be read as a text file: {exc}") from None
-        return [line.split("#", 1)[0].strip() for line in lines
-                if line.split("#", 1)[0].strip()]
+        return read_barcode_file(text)
     return [b for b in re.split(r"[\s,;]+", text) if b]
+
+
+def read_barcode_file(name: str | os.PathLike) -> list[str]:
+    """The barcodes in a file, one per line; an empty list is an error, because selecting
+    nobody by mistake must not turn into selecting everybody."""
+    path = Path(name).expanduser()
+    if not path.is_file():
+        raise ValueError(f"there is no file {str(name)!r} (give a file of barcodes, one per "
+                         "line, or the barcodes themselves)")
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{str(name)!r} cannot be read as a text file: {exc}") from None
+    barcodes = [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+    if not barcodes:
+        raise ValueError(f"{str(name)!r} lists no barcodes (only blank lines or # comments)")
+    return barcodes
 
 
 class Selection(StoreModel):

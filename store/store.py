@@ -6,6 +6,7 @@ the plan's temporary table stays on the connection that made it.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from typing import Any
 
@@ -16,7 +17,7 @@ from . import saved_runs as _saved_runs
 from . import undo as _undo
 from . import preferences as _preferences
 from . import security
-from .database import connect
+from .database import Busy, connect
 from .plan import Plan
 from .preferences import Unavailable
 from .security import Operator, require
@@ -69,7 +70,13 @@ class Store:
     def login(self, username: str, password: str) -> Operator:
         """An Operator for good credentials; LoginFailed (one message for all causes) otherwise."""
         with self.lock:
-            return security.login(self.db, username, password)
+            try:
+                return security.login(self.db, username, password)
+            except sqlite3.OperationalError as exc:  # a login records failures: it writes
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise Busy("the database is busy: another technician is applying a "
+                               "change; try again") from exc
+                raise
 
     def unavailable(self, entry: Entry, operator: Operator) -> str | None:
         """Why ``operator`` cannot run ``entry`` now, or None when they can."""

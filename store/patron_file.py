@@ -90,7 +90,8 @@ class ImportReport:
     operation_id: int | None = None
 
 
-def read_rows(path: str | Path, mapping: dict[str, str]) -> tuple[list[str], Iterator[dict]]:
+def read_rows(path: str | Path,
+              mapping: dict[str, str]) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     """The header (as patron fields) and the rows of a CSV file: comma or tab separated,
     UTF-8 with or without a byte-order mark. ``mapping`` renames source columns."""
     path = Path(path).expanduser()
@@ -120,10 +121,11 @@ def read_rows(path: str | Path, mapping: dict[str, str]) -> tuple[list[str], Ite
     if doubled:
         raise BadFile(f"more than one column is {', '.join(sorted(doubled))}")
 
-    def rows() -> Iterator[dict]:
-        for line in reader:
+    def rows() -> Iterator[tuple[int, dict]]:
+        # Numbered as a spreadsheet shows them (the header is row 1; blank rows count).
+        for number, line in enumerate(reader, start=2):
             if any(cell.strip() for cell in line):
-                yield dict(zip(columns, line + [""] * (len(columns) - len(line))))
+                yield number, dict(zip(columns, line + [""] * (len(columns) - len(line))))
     return columns, rows()
 
 
@@ -141,13 +143,14 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
     records: list[tuple[int, dict]] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
-    for number, raw in enumerate(rows, start=2):
+    site_given = "site" in columns or site is not None
+    for number, raw in rows:
         report.rows += 1
-        data = {k: v for k, v in raw.items()}
+        data = dict(raw)
         code = (data.get("site") or site or "").strip()
         if code.casefold() in sites:
             data["site"] = sites[code.casefold()]
-        else:  # unknown or invalid: the Union Site catches it
+        elif site_given:  # unknown or invalid: the Union Site catches it
             if union is None:
                 problems.append(RowProblem(number, "site", f"{code!r} is not a site and this "
                                            "database has no Union Site to hold it"))
@@ -166,10 +169,24 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
             continue
         seen[key] = number
         given = {c: getattr(record, c) for c in columns if c in FIELDS}
-        given["site"] = record.site
+        if site_given:
+            given["site"] = record.site
         records.append((number, {k: (str(v) if k == "status" else v) for k, v in given.items()}))
         if progress and report.rows % CHUNK == 0:
             progress(report.rows)
+    if not site_given:
+        # No site in the file: patrons already here keep theirs; new ones need one.
+        known = _existing(db, [r["barcode"] for _, r in records])
+        for number, record in records:
+            if record["barcode"] not in known:
+                if union is None:
+                    problems.append(RowProblem(number, "site", "the file has no site column "
+                                               "and this database has no Union Site"))
+                    continue
+                record["site"] = union[0]
+                report.to_union_site.append(number)
+    # A username must stay unique (logins ignore case): check before writing anything.
+    problems += _username_clashes(db, records)
     if problems:
         raise BadFile(f"{len(problems)} problem(s); nothing was imported", problems)
     if dry_run:
@@ -187,6 +204,23 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
         db.execute("ROLLBACK")
         raise
     return report
+
+
+def _username_clashes(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> list[RowProblem]:
+    out, seen = [], {}
+    for number, record in records:
+        name = record.get("username")
+        if not name:
+            continue
+        if name.casefold() in seen:
+            out.append(RowProblem(number, "username", f"{name!r} is also on row "
+                                  f"{seen[name.casefold()]}"))
+            continue
+        seen[name.casefold()] = number
+        owner = db.execute("SELECT barcode FROM patrons WHERE username = ?", [name]).fetchone()
+        if owner and owner[0] != record["barcode"]:
+            out.append(RowProblem(number, "username", f"{name!r} belongs to patron {owner[0]}"))
+    return out
 
 
 def _existing(db: sqlite_utils.Database, barcodes: list[str]) -> dict[str, dict]:

@@ -20,6 +20,7 @@ from pydantic import Field, field_validator
 from . import clock
 from .database import Busy
 from .dates import parse_date
+from .security import SECURITY_GROUPS, Operator
 from .selection import Status
 from .validation import Invalid, StoreModel, choice, validate
 
@@ -130,7 +131,7 @@ def read_rows(path: str | Path,
 
 
 def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[str, str],
-                   operator: str, site: str | None = None, dry_run: bool = False,
+                   operator: Operator, site: str | None = None, dry_run: bool = False,
                    choices: Callable[[str], list[str]] | None = None,
                    progress: Callable[[int], None] | None = None) -> ImportReport:
     """Check every row, then (unless ``dry_run``) write them all in one transaction."""
@@ -187,6 +188,7 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
                 report.to_union_site.append(number)
     # A username must stay unique (logins ignore case): check before writing anything.
     problems += _username_clashes(db, records)
+    problems += _group_rules(db, records, operator)
     if problems:
         raise BadFile(f"{len(problems)} problem(s); nothing was imported", problems)
     if dry_run:
@@ -198,12 +200,44 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
         raise Busy("the database is busy: another technician is applying a change; "
                    "try again") from exc
     try:
-        report.operation_id = _write(db, records, report, operator, path, mapping, site, progress)
+        report.operation_id = _write(db, records, report, operator.username, path, mapping,
+                                     site, progress)
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
     return report
+
+
+def _group_rules(db: sqlite_utils.Database, records: list[tuple[int, dict]],
+                 operator: Operator) -> list[RowProblem]:
+    """An import may not hand out power its operator could not: setting a security group
+    follows Change Patron Security Group's rules (the permission, and levels below yours)."""
+    levels = dict(db.execute("SELECT name, level FROM security_groups").fetchall())
+    existing = _existing(db, [r["barcode"] for _, r in records if "security_group" in r])
+    out = []
+    for number, record in records:
+        if "security_group" not in record:
+            continue
+        old = existing.get(record["barcode"])
+        group = record["security_group"]
+        if old is not None and old["security_group"] == group:
+            continue
+        if old is None and group is None:
+            continue
+        if not operator.may((SECURITY_GROUPS,)):
+            out.append(RowProblem(number, "security_group",
+                                  f"setting a security group needs the permission '{SECURITY_GROUPS}'"))
+        elif group is not None and not operator.outranks(levels.get(group)):
+            out.append(RowProblem(number, "security_group",
+                                  f"{group!r} (level {levels.get(group)}) is not below your level "
+                                  f"{operator.level}"))
+        elif old is not None and (old["id"] == operator.patron_id
+                                  or not operator.outranks(levels.get(old["security_group"]))):
+            out.append(RowProblem(number, "security_group",
+                                  f"patron {record['barcode']} is in {old['security_group']!r}, "
+                                  "not below your level (or is your own account)"))
+    return out
 
 
 def _username_clashes(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> list[RowProblem]:

@@ -222,7 +222,7 @@ class Store:
         """Check then import a CSV of patrons (BadFile lists every problem; nothing written)."""
         require(operator, (security.UTILITIES,), "Import Patrons")
         with self.lock:
-            return _patron_file.import_patrons(self.db, path, mapping, operator.username, site,
+            return _patron_file.import_patrons(self.db, path, mapping, operator, site,
                                                dry_run, self.choices, progress)
 
     def export_patrons(self, selection: dict, operator: Operator, out, fmt: str = "csv") -> int:

@@ -569,3 +569,30 @@ def test_cli_refuses_an_operator_without_the_permission(demo_db, tmp_path, monke
 
 def test_row_problem_text():
     assert str(RowProblem(7, "grade", "nope")) == "row 7, column grade: nope"
+
+
+# -- security groups follow Change Patron Security Group's rules -----------------------------------
+
+def test_an_import_cannot_raise_a_security_group_beyond_the_operators_rights(small_db, tmp_path):
+    """An aide (level 2, utilities only) may not import anyone into a group, least of all
+    their own account into a powerful one; a level-1 librarian with the permission may not
+    assign level 1; nothing is written either way."""
+    before = dump(small_db.db)
+    path = write(tmp_path, "groups.csv", "barcode,last_name,security_group\n"
+                                         "2,Carter,Librarian\nNEW1,Newman,Student\n")
+    with pytest.raises(BadFile) as info:
+        small_db.import_patrons(path, {}, AIDE)
+    assert problems(info) == [(2, "security_group"), (3, "security_group")]
+    assert "Patron Security Groups: Assign" in str(info.value.problems[0])
+    librarian = Operator(7, "bell", "Bea Bell", "Librarian", 1,
+                         frozenset({"Patrons: Import, Export and Utilities",
+                                    "Patron Security Groups: Assign"}))
+    with pytest.raises(BadFile) as info:
+        small_db.import_patrons(path, {}, librarian)
+    assert problems(info) == [(2, "security_group")]  # Librarian is level 1: not below 1
+    assert "not below your level 1" in str(info.value.problems[0])
+    assert dump(small_db.db) == before
+    # The same file from a district administrator goes through.
+    report = small_db.import_patrons(path, {}, ADMIN)
+    assert (report.new, report.updated) == (1, 1)
+    assert patron(small_db, "2")["security_group"] == "Librarian"

@@ -17,7 +17,7 @@ from store import (Busy, Invalid, LoginFailed, NotPermitted, NotUndoable, Operat
                    Stale, Store, Unavailable)
 from store.database import resolve_path
 from store.plan import Plan
-from store.report import counts_line, options_lines, selection_lines
+from store.report import counts_line, header, options_lines, selection_lines
 from store.selection import read_barcode_file
 from store.utilities import BY_KEY, CATALOG, get
 
@@ -228,8 +228,6 @@ def print_operation(store: Store, operation_id: int, fmt: str) -> None:
     head = {"utility": op["utility"], "matched": op["matched"], "change": op["changed"],
             "unchanged": op["unchanged"], "skipped": op["skipped"], "excluded": op["excluded"],
             "operation_id": operation_id}
-    from store.report import header
-
     _emit(fmt, head, header(op), op["utility"], _rows_of_operation(store, operation_id))
 
 

@@ -1,10 +1,11 @@
-"""Driving the app in tests: a demo database, opening a utility, filling fields."""
+"""Driving the app in tests: a demo database, opening a utility, filling fields, reading it back."""
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-from textual.widgets import Checkbox, Input, Select, SelectionList
+import pytest
+from textual.widgets import Checkbox, Input, Select, SelectionList, Static
 
 from store.demo import create_demo
 from tui.app import make_app
@@ -12,10 +13,16 @@ from tui.app import make_app
 from .operators import ADMIN
 
 DEMO_PATRONS = 300
+SIZE = (80, 24)
 
 
 def demo_db(tmp_path: Path) -> Path:
     return create_demo(tmp_path / "demo.db", patrons=DEMO_PATRONS, seed=7)
+
+
+@pytest.fixture
+def path(tmp_path):
+    return demo_db(tmp_path)
 
 
 def app_for(path: Path, operator=ADMIN):
@@ -28,6 +35,22 @@ def query(path: Path, sql: str, *params):
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def everything(path) -> dict[str, list]:
+    """Every row of every table, ordered by every column (operation_changes has no rowid):
+    'nothing was written' compares two of these."""
+    out = {}
+    for (table,) in query(path, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                "AND name NOT LIKE 'sqlite_%' ORDER BY name"):
+        width = len(query(path, f"PRAGMA table_info('{table}')"))
+        order = ", ".join(str(n) for n in range(1, width + 1))
+        out[table] = query(path, f"SELECT * FROM {table} ORDER BY {order}")
+    return out
+
+
+def rendered(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
 
 
 async def settle(pilot) -> None:

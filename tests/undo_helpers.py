@@ -1,0 +1,36 @@
+"""Undo tests: cheap password hashing (autouse) and dumps of every table but the journal."""
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+
+import store
+from store import security
+
+CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+# The journal and the login lockouts are not what an undo puts back.
+NOT_DUMPED = {"operations", "operation_changes", "operation_rows", "login_failures"}
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch):
+    """Reset Patron Accounts hashes each password with argon2: make it cheap here."""
+    monkeypatch.setattr(security, "PATRON_HASHER", CHEAP)
+
+
+def dump(s: store.Store) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every table but the journal's: its columns and all its rows, in rowid order."""
+    tables = [name for (name,) in s.db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name")]
+    out = {}
+    for table in tables:
+        if table in NOT_DUMPED:
+            continue
+        cursor = s.db.execute(f"SELECT * FROM {table} ORDER BY rowid")
+        out[table] = ([d[0] for d in cursor.description], cursor.fetchall())
+    return out
+
+
+def foreign_key_problems(s: store.Store) -> list[tuple]:
+    return s.db.execute("PRAGMA foreign_key_check").fetchall()

@@ -3,31 +3,14 @@ preview and the typed confirmation of a removal, each paired with a database ass
 nothing was written."""
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Input
 
 from tui.screens.confirm import TypedConfirmScreen
 
-from .tui_helpers import app_for, demo_db, fill_all, open_utility, query, settle
+from .tui_helpers import (SIZE, app_for, everything, fill_all, open_utility,  # noqa: F401
+                          path, query, settle)
 
-SIZE = (80, 24)
 ALL_CHARGES = "All Charges, Fees, and Fines"
-
-
-@pytest.fixture
-def path(tmp_path):
-    return demo_db(tmp_path)
-
-
-def everything(path) -> dict[str, list]:
-    """Every row of every table, ordered by every column (operation_changes has no rowid)."""
-    out = {}
-    for (table,) in query(path, "SELECT name FROM sqlite_master WHERE type = 'table' "
-                                "AND name NOT LIKE 'sqlite_%' ORDER BY name"):
-        width = len(query(path, f"PRAGMA table_info('{table}')"))
-        order = ", ".join(str(n) for n in range(1, width + 1))
-        out[table] = query(path, f"SELECT * FROM {table} ORDER BY {order}")
-    return out
 
 
 def untouched(path, before: dict[str, list]) -> None:

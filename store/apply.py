@@ -58,20 +58,21 @@ class Transaction:
     def update_patrons(self, column: str) -> None:
         """Set ``column`` to each plan row's new value, journaling the old one (and the
         old ``modified``, so an undo leaves the row exactly as it was)."""
-        table = f"temp.{self.plan.table}"
+        # In patron id order, not the preview's name order: the patrons table is then
+        # read and written front to back (twice as fast as hopping about at a million).
+        plan = (f"(SELECT patron_id, new FROM temp.{self.plan.table} plan WHERE {CHANGING} "
+                "ORDER BY patron_id)")
         self.db.execute(
             f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
                 SELECT :op, 'patrons', p.id, 'update',
                        json_object(:col, p.{column}, 'modified', p.modified),
                        json_object(:col, plan.new, 'modified', :now)
-                FROM {table} AS plan JOIN patrons p ON p.id = plan.patron_id
-                WHERE {CHANGING}""",
+                FROM {plan} AS plan JOIN patrons p ON p.id = plan.patron_id""",
             {"op": self.operation_id, "col": column, "now": self.now},
         )
         self.db.execute(
             f"""UPDATE patrons SET {column} = plan.new, modified = :now
-                FROM {table} AS plan
-                WHERE plan.patron_id = patrons.id AND {CHANGING}""",
+                FROM {plan} AS plan WHERE plan.patron_id = patrons.id""",
             {"now": self.now},
         )
 
@@ -158,7 +159,12 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
 
 
 def _check_fresh(db: sqlite_utils.Database, plan: Plan) -> None:
-    """Recompute the plan under the write lock; any difference means a stale preview."""
+    """Recompute the plan under the write lock; any difference means a stale preview.
+
+    Skipped when nothing can have changed since the plan was made: recomputing a
+    million-patron plan would cost more than the change itself."""
+    if plan.unchanged_since():
+        return
     sql, params = plan_select(plan.utility, plan.selection, plan.options, plan.operator)
     check = f"{plan.table}_check"
     create_plan_table(db, check, sql, params)

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
+from . import clock
 from .security import Operator
 from .selection import Selection, compile_selection
 from .utilities.base import Utility
@@ -112,6 +113,9 @@ class Plan:
         self.operator = operator
         self.table = f"plan_{next(_ids)}"
         sql, params = plan_select(utility, selection, options, operator)
+        # Read before the plan's snapshot begins: a commit landing in between makes
+        # the apply recheck in full, never the reverse.
+        data_version = self._data_version()
         self.db.execute("BEGIN")  # one consistent read for the whole plan
         try:
             create_plan_table(db, self.table, sql, params)
@@ -122,6 +126,16 @@ class Plan:
         self.counts = self._count()
         self.tally = utility.tally(db, self)
         self.applied = False
+        self.stamp = (data_version, db.conn.total_changes, clock.today())
+
+    def _data_version(self) -> int:
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def unchanged_since(self) -> bool:
+        """Nothing can have changed what this plan saw: no other connection has committed
+        (data_version), this one has written nothing more (total_changes), and it is still
+        the same day (fines and relative dates move with it)."""
+        return self.stamp == (self._data_version(), self.db.conn.total_changes, clock.today())
 
     def _count(self) -> Counts:
         by = dict(self.db.execute(
@@ -141,7 +155,10 @@ class Plan:
                               [seq]).fetchone()
         if row is None or row[0] != "change":
             raise ValueError("only a patron who would change can be excluded")
+        current = self.unchanged_since()
         self.db.execute(f"UPDATE temp.{self.table} SET excluded = NOT excluded WHERE seq = ?", [seq])
+        if current:  # excluding is this plan's own write, not a change to what it saw
+            self.stamp = (self.stamp[0], self.db.conn.total_changes, self.stamp[2])
         self.counts = self._count()
         self.tally = self.utility.tally(self.db, self)
         return not row[1]

@@ -280,3 +280,21 @@ def test_discard_drops_the_plan_table(small_db, high_plan):
     assert small_db.db.execute(temp, [name]).fetchone()[0] == 1
     small_db.discard(high_plan)
     assert small_db.db.execute(temp, [name]).fetchone()[0] == 0
+
+
+def test_a_write_on_the_same_connection_makes_the_preview_stale(small_db, high_plan):
+    # The quick freshness test trusts data_version only for other connections' commits.
+    small_db.db.execute("UPDATE patrons SET status = 'Active' WHERE barcode = '100'")
+    with pytest.raises(store.Stale):
+        small_db.apply(high_plan)
+    assert column(small_db, "status")["101"] == "Active"
+
+
+def test_a_new_day_rechecks_the_preview_in_full(small_db, high_plan, monkeypatch):
+    import datetime as dt
+
+    from store import clock
+    # A new day with nothing changed: the full recheck finds the same plan and applies.
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2031, 1, 1))
+    assert not high_plan.unchanged_since()
+    assert small_db.apply(high_plan).counts.change == 4

@@ -108,20 +108,36 @@ def _undoable(db: sqlite_utils.Database, operation_id: int) -> dict:
     return op
 
 
+# An update row's shape: the columns its images hold.
+_SHAPE = "CASE WHEN action = 'update' THEN (SELECT group_concat(key) FROM json_each(after)) END"
+
+
 def _blocks(db: sqlite_utils.Database, operation_id: int) -> list[tuple[str, str, int, int]]:
     """Runs of consecutive journal rows of one table and action (and, for updates, the same
     columns: a username change then a password change of one patron are two runs), newest
-    run first."""
-    return db.execute(
-        """SELECT table_name, action, min(id), max(id) FROM (
-               SELECT id, table_name, action, id - row_number() OVER (
-                          PARTITION BY table_name, action, shape ORDER BY id) AS run, shape
-               FROM (SELECT id, table_name, action,
-                            CASE WHEN action = 'update' THEN
-                                (SELECT group_concat(key) FROM json_each(after)) END AS shape
-                     FROM operation_rows WHERE operation_id = ?))
-           GROUP BY table_name, action, shape, run ORDER BY max(id) DESC""",
-        [operation_id]).fetchall()
+    run first.
+
+    Walked run by run in id order (an operation's rows are consecutive: it wrote them in
+    one transaction), so a million rows are read once and never sorted."""
+    first, last = db.execute("SELECT min(id), max(id) FROM operation_rows WHERE operation_id = ?",
+                             [operation_id]).fetchone()
+    blocks = []
+    low = first
+    while low is not None:
+        table, action, shape = db.execute(
+            f"SELECT table_name, action, {_SHAPE} FROM operation_rows WHERE id = ?", [low]).fetchone()
+        # +operation_id: walk the rowid from low, not the (operation_id, table) index.
+        after = db.execute(
+            f"""SELECT id FROM operation_rows
+                WHERE id > :low AND id <= :last AND +operation_id = :op
+                  AND NOT (table_name = :table AND action = :action AND {_SHAPE} IS :shape)
+                ORDER BY id LIMIT 1""",
+            {"low": low, "last": last, "op": operation_id, "table": table, "action": action,
+             "shape": shape}).fetchone()
+        high = after[0] - 1 if after else last
+        blocks.append((table, action, low, high))
+        low = after[0] if after else None
+    return blocks[::-1]
 
 
 # Which patron a journal row ``j`` belongs to: the row itself, its patron_id, or — for an
@@ -180,9 +196,10 @@ class _Block:
     def restore(self) -> None:
         # A patron whose own record could not be put back keeps everything else as it is
         # too (their items stay Lost, their loans are not half restored).
-        self.conflict(f"{_PATRON_OF} IN (SELECT c.row_id FROM {CONFLICTS} c "
-                      "WHERE c.table_name = 'patrons')",
-                      f"'patron ' || {_PATRON_OF} || ' could not be restored'")
+        if self.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE table_name = 'patrons' LIMIT 1").fetchone():
+            self.conflict(f"{_PATRON_OF} IN (SELECT c.row_id FROM {CONFLICTS} c "
+                          "WHERE c.table_name = 'patrons')",
+                          f"'patron ' || {_PATRON_OF} || ' could not be restored'")
         {"update": self._update, "insert": self._remove, "delete": self._reinsert}[self.action]()
 
     # -- images ----------------------------------------------------------------------------
@@ -237,10 +254,10 @@ class _Block:
             f"coalesce(quote({self.value('after', k)}), 'NULL') || '); ' ELSE '' END"
             for k in keys)
         changed = f"rtrim({changed}, '; ')"
-        self.conflict("t.rowid IS NULL", f"'{_singular(self.table)} ' || j.row_id || ' was removed since'",
-                      join)
-        self.conflict(" OR ".join(f"NOT ({self.same('after', k)})" for k in keys),
-                      changed, join)
+        # One pass over the block for both: the row is gone, or a column changed since.
+        self.conflict("t.rowid IS NULL OR " + " OR ".join(f"NOT ({self.same('after', k)})" for k in keys),
+                      f"CASE WHEN t.rowid IS NULL THEN '{_singular(self.table)} ' || j.row_id || "
+                      f"' was removed since' ELSE {changed} END", join)
         self.parents_missing("before", keys)
         sets = ", ".join(f"{k} = {self.value('before', k)}" for k in keys)
         if stamp:
@@ -250,8 +267,10 @@ class _Block:
         self.db.execute(f"""UPDATE OR IGNORE {self.table} SET {sets}
                             FROM {self.rows} AND {self.kept} AND j.row_id = {self.table}.rowid""",
                         self.params)
-        self.conflict(" OR ".join(f"NOT ({self.same('before', k)})" for k in keys),
-                      "'a value it had is now used by another row'", join)
+        if set(keys) & _unique_columns(self.db, self.table):
+            # OR IGNORE left a row whose unique value is taken: say so.
+            self.conflict(" OR ".join(f"NOT ({self.same('before', k)})" for k in keys),
+                          "'a value it had is now used by another row'", join)
         self._journal("update", "j.after", "j.before")
 
     def _remove(self) -> None:
@@ -294,6 +313,12 @@ def _foreign_keys(db: sqlite_utils.Database, table: str) -> list[tuple[str, str,
     """(parent table, column here, parent column) for each foreign key of ``table``."""
     return [(fk[2], fk[3], fk[4] or "rowid")
             for fk in db.execute(f"PRAGMA foreign_key_list('{table}')").fetchall()]
+
+
+def _unique_columns(db: sqlite_utils.Database, table: str) -> set[str]:
+    """Columns of ``table`` in a UNIQUE constraint or index (an update may collide on them)."""
+    return {column[2] for index in db.execute(f"PRAGMA index_list('{table}')").fetchall()
+            if index[2] for column in db.execute(f"PRAGMA index_info('{index[1]}')").fetchall()}
 
 
 def _children(db: sqlite_utils.Database, table: str) -> list[tuple[str, str, str]]:

@@ -47,9 +47,9 @@ class PlanRow:
     excluded: bool = False
 
 
-def plan_select(utility: Utility, selection: Selection, options: StoreModel,
-                operator: Operator) -> tuple[str, dict]:
-    """The SELECT producing plan rows (also re-run at apply to detect a stale preview)."""
+def _plan_parts(utility: Utility, selection: Selection, options: StoreModel,
+                operator: Operator) -> tuple[str, str, str, dict]:
+    """(head, columns + FROM, preview order, params) of the plan's SELECT."""
     where = compile_selection(selection)
     if utility.fixed_where:
         where.add(f"({utility.fixed_where})")
@@ -62,12 +62,10 @@ def plan_select(utility: Utility, selection: Selection, options: StoreModel,
         extra = ", ".join(f"{sql} AS {name}" for name, sql in spec.extra.items())
         head = f"WITH matched AS MATERIALIZED (SELECT p.*, {extra} FROM patrons p WHERE {where.where}) "
         source = f"(SELECT p.*, {spec.current} AS current, {spec.new} AS new FROM matched p)"
-    sql = f"""{head}
-        SELECT row_number() OVER (ORDER BY {ORDER_SQL}) AS seq, p.id AS patron_id, p.barcode,
-               {NAME_SQL} AS name, p.current, p.new,
+    body = f"""p.id AS patron_id, p.barcode, {NAME_SQL} AS name, p.current, p.new,
                {spec.outcome} AS outcome, {spec.reason} AS reason
-        FROM {source} AS p
-    """
+        FROM {source} AS p"""
+    order = ORDER_SQL
     if where.listed:
         # Listed barcodes no patron has come first, as skipped 'not found' rows: a list
         # is never silently shortened.
@@ -76,18 +74,32 @@ def plan_select(utility: Utility, selection: Selection, options: StoreModel,
                    NULL AS new, 'skip' AS outcome, 'not found' AS reason, b.key AS position
             FROM json_each({where.listed}) b
             WHERE NOT EXISTS (SELECT 1 FROM patrons x WHERE x.barcode = b.value COLLATE NOCASE)"""
-        sql = f"""{head}
-            SELECT row_number() OVER (ORDER BY found, position, {ORDER_SQL}) AS seq,
-                   p.patron_id, p.barcode, p.name, p.current, p.new, p.outcome, p.reason
+        body = f"""p.patron_id, p.barcode, p.name, p.current, p.new, p.outcome, p.reason
             FROM (SELECT 0 AS found, m.position, NULL AS last_name, NULL AS first_name,
                          m.patron_id, m.barcode, m.name, m.current, m.new, m.outcome, m.reason
                   FROM ({missing}) m
                   UNION ALL
                   SELECT 1, NULL, p.last_name, p.first_name, p.id, p.barcode, {NAME_SQL},
                          p.current, p.new, {spec.outcome}, {spec.reason}
-                  FROM {source} AS p) AS p
-        """
-    return sql, {**where.params, **spec.params}
+                  FROM {source} AS p) AS p"""
+        order = f"found, position, {ORDER_SQL}"
+    return head, body, order, {**where.params, **spec.params}
+
+
+def plan_select(utility: Utility, selection: Selection, options: StoreModel,
+                operator: Operator) -> tuple[str, dict]:
+    """The SELECT producing plan rows (also re-run at apply to detect a stale preview)."""
+    head, body, order, params = _plan_parts(utility, selection, options, operator)
+    return f"{head} SELECT row_number() OVER (ORDER BY {order}) AS seq, {body}", params
+
+
+def first_rows(db: sqlite_utils.Database, utility: Utility, selection: Selection,
+               options: StoreModel, operator: Operator, limit: int) -> list[PlanRow]:
+    """The plan's first ``limit`` rows, without computing the rest: read in preview order
+    off an index, they are on screen long before a million-patron plan is counted."""
+    head, body, order, params = _plan_parts(utility, selection, options, operator)
+    rows = db.execute(f"{head} SELECT {body} ORDER BY {order} LIMIT {int(limit)}", params).fetchall()
+    return [PlanRow(seq, *row) for seq, row in enumerate(rows, start=1)]
 
 
 def create_plan_table(db: sqlite_utils.Database, name: str, sql: str, params: dict) -> None:

@@ -287,7 +287,14 @@ CREATE TABLE saved_runs (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# V3: the preview's order (last, first name ignoring case, then barcode) as an index, so
+# its first page is read straight off the index instead of sorting every matched patron.
+V3 = """
+DROP INDEX patrons_last_name;
+CREATE INDEX patrons_preview_order ON patrons(last_name COLLATE NOCASE, first_name COLLATE NOCASE, barcode);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 VERSION = len(MIGRATIONS)
 
 

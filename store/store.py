@@ -18,7 +18,8 @@ from . import undo as _undo
 from . import preferences as _preferences
 from . import security
 from .database import Busy, connect
-from .plan import Plan
+from . import plan as _plan
+from .plan import Plan, PlanRow
 from .preferences import Unavailable
 from .security import Operator, require
 from .selection import OPT_IN, Selection, compile_selection
@@ -157,6 +158,20 @@ class Store:
 
         Raises NotPermitted when the operator's security group does not allow it.
         """
+        utility, sel, opts = self._planned(key, selection, options, operator)
+        with self.lock:
+            return Plan(self.db, utility, sel, opts, operator)
+
+    def first_rows(self, key: str, selection: Selection | dict, options: StoreModel | dict,
+                   operator: Operator, limit: int) -> list[PlanRow]:
+        """The first ``limit`` rows the plan will hold, quickly (for the preview's first
+        page while the whole plan is counted); same checks and refusals as ``plan``."""
+        utility, sel, opts = self._planned(key, selection, options, operator)
+        with self.lock:
+            return _plan.first_rows(self.db, utility, sel, opts, operator, limit)
+
+    def _planned(self, key: str, selection: Selection | dict, options: StoreModel | dict,
+                 operator: Operator) -> tuple[Utility, Selection, StoreModel]:
         utility = get(key)
         if utility not in CATALOG:
             raise KeyError(f"{utility.title} is not planned: it has a command of its own")
@@ -166,8 +181,7 @@ class Store:
             raise Unavailable(f"{utility.title} cannot run: {reason}")
         sel = self.validate_selection(_as_dict(selection), key)
         opts = self.validate_options(key, _as_dict(options), operator)
-        with self.lock:
-            return Plan(self.db, utility, sel, opts, operator)
+        return utility, sel, opts
 
     def page(self, plan: Plan, offset: int, limit: int):
         with self.lock:

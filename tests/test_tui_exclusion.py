@@ -6,7 +6,7 @@ from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
-from .tui_helpers import SIZE, app_for, preview, query, rendered, settle
+from .tui_helpers import SIZE, app_for, preview, preview_rows, query, rendered, settle
 from .tui_helpers import path  # noqa: F401 - fixture
 from .tui_operations_helpers import GRADE_12, notes, press, table_rows
 
@@ -33,10 +33,10 @@ async def test_exclude_two_patrons_from_the_preview_by_hand(path):
         assert app.focused is screen.query_one(PreviewTable)
         c = screen.plan.counts
         assert (c.matched, c.change, c.unchanged, c.skip, c.excluded) == (16, 15, 1, 0, 0)
-        changing = [i for i, r in enumerate(screen.rows) if r.outcome == "change"]
-        [unchanged] = [i for i, r in enumerate(screen.rows) if r.outcome == "unchanged"]
+        changing = [i for i, r in enumerate(preview_rows(app)) if r.outcome == "change"]
+        [unchanged] = [i for i, r in enumerate(preview_rows(app)) if r.outcome == "unchanged"]
         first, second, third = changing[0], changing[1], changing[5]
-        out = {screen.rows[first].patron_id, screen.rows[second].patron_id}
+        out = {preview_rows(app)[first].patron_id, preview_rows(app)[second].patron_id}
 
         # Space on an unchanged row: a warning, nothing toggled.
         await to_row(pilot, unchanged)
@@ -47,26 +47,27 @@ async def test_exclude_two_patrons_from_the_preview_by_hand(path):
         assert message == ("Only a patron who would change can be excluded; this one is "
                            "unchanged.")
         assert screen.plan.counts.excluded == 0
-        assert not any(r.excluded for r in screen.rows)
+        assert not any(r.excluded for r in preview_rows(app))
 
         # Space twice on one row puts it back.
         await to_row(pilot, third)
         await press(pilot, "space")
-        assert screen.rows[third].excluded and screen.plan.counts.excluded == 1
+        assert preview_rows(app)[third].excluded and screen.plan.counts.excluded == 1
         assert "excluded 1" in rendered(app, "#counts")
         await press(pilot, "space")
-        assert not screen.rows[third].excluded and screen.plan.counts.excluded == 0
+        assert not preview_rows(app)[third].excluded and screen.plan.counts.excluded == 0
         assert "excluded" not in rendered(app, "#counts").splitlines()[0]
 
         # Two patrons out.
         for index in (first, second):
             await to_row(pilot, index)
             await press(pilot, "space")
-            assert screen.rows[index].excluded
+            assert preview_rows(app)[index].excluded
         assert "excluded by hand (space puts them back)" in rendered(app, "#row-detail")
         assert rendered(app, "#counts").splitlines()[0] == (
             "Matched 16 · will change 13 · unchanged 1 · skipped 0 · excluded 2")
-        cells = table_rows(app, "#preview-table")
+        table = screen.query_one(PreviewTable)
+        cells = [[str(c) for c in table.cells(i)] for i in range(table.total)]
         assert [i for i, row in enumerate(cells) if row[4] == "excluded by hand"] == [first, second]
         assert query(path, "SELECT count(*) FROM operations") == [(0,)]
 

@@ -14,7 +14,7 @@ from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
 from .tui_helpers import (app_for, demo_db, fill_all, open_utility, preview, preview_and_apply,
-                          query, settle)
+                          query, rendered, settle)
 
 
 @pytest.fixture
@@ -158,10 +158,14 @@ async def test_preview_pages_rows_instead_of_loading_all(path):
         await preview(pilot, "status", {}, dict(status="Other"))
         table = app.screen.query_one(PreviewTable)
         assert table.total == 300 + 2  # and the demo's two operators
-        assert table.row_count == 100
-        table.move_cursor(row=90)
+        assert list(table.pages) == [0]  # the first page only
+        await pilot.press("end")
         await settle(pilot)
-        assert table.row_count == 200
+        # The rows now on screen (286-301) span pages 2 and 3; page 1 was never fetched.
+        assert table.cursor_row == 301 and sorted(table.pages) == [0, 2, 3]
+        last = table.record(301)
+        assert last == app.screen.plan.page(301, 1)[0]
+        assert f"302 of 302 · {last.name}" in rendered(app, "#row-detail")
         assert "No selections: every patron" in str(app.screen.query_one("#counts", Static).render())
 
 

@@ -80,7 +80,7 @@ async def test_change_location2_flow_blank_removes_it(path):
         await pilot.press("f5")
         await settle(pilot)
         table = app.screen.query_one(PreviewTable)
-        assert [str(c) for c in table.get_row_at(0)[2:4]] == ["Bus 7", "(none)"]
+        assert [str(c) for c in table.cells(0)[2:4]] == ["Bus 7", "(none)"]
         await pilot.press("f9", "y")
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen)

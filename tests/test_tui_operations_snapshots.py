@@ -15,7 +15,7 @@ from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
-from .tui_helpers import app_for, demo_db, fill_all, open_utility, preview, query, settle
+from .tui_helpers import app_for, demo_db, fill_all, open_utility, preview, preview_rows, query, settle
 
 SIZE = (80, 24)
 
@@ -106,11 +106,11 @@ def test_preview_with_two_patrons_excluded_by_hand(snap_compare, path):
         await preview(pilot, "status", {"grades": ["12"]}, {"status": "Transferred"})
         screen = pilot.app.screen
         assert isinstance(screen, UtilityScreen)
-        changing = [i for i, r in enumerate(screen.rows) if r.outcome == "change"]
+        changing = [i for i, r in enumerate(preview_rows(pilot.app)) if r.outcome == "change"]
         for index in changing[:2]:
             await pilot.press("home", *["down"] * index)
             await press(pilot, "space")
-            assert screen.rows[index].excluded
+            assert preview_rows(pilot.app)[index].excluded
         await pilot.press("home")
         await still(pilot)
         assert screen.query_one(PreviewTable).cursor_row == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Static
 
+from tui.widgets.preview_table import PreviewTable
+
 from tui.screens.picker import PickerScreen
 from tui.screens.preferences import PreferencesScreen
 from tui.screens.utility import UtilityScreen
@@ -41,7 +43,7 @@ async def test_homeroom_replaces_location_in_picker_labels_and_headers(path):
         await fill_all(pilot, location="Room 9")
         await pilot.press("f5")
         await settle(pilot)
-        assert "Homeroom" in [str(c.label) for c in screen.query_one(DataTable).columns.values()]
+        assert "Homeroom" in screen.query_one(PreviewTable).columns
     assert query(path, "SELECT value FROM preferences WHERE key = 'term.location'") == [("Homeroom",)]
 
 

@@ -109,3 +109,13 @@ async def preview_and_apply(pilot) -> None:
     await settle(pilot)
     await pilot.press("y")
     await settle(pilot)
+
+
+def preview_rows(app) -> list:
+    """Every plan row the preview table holds, in order (a small demo fits in its first pages)."""
+    from tui.widgets.preview_table import PreviewTable
+
+    table = app.screen.query_one(PreviewTable)
+    rows = [table.record(i) for i in range(table.total)]
+    assert None not in rows, "a row of the preview is not loaded"
+    return rows

@@ -5,7 +5,6 @@ from dataclasses import replace
 
 from rich.text import Text
 from textual import on, work
-from textual.coordinate import Coordinate
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,12 +18,11 @@ from store.utilities.base import Utility
 from .. import text
 from ..fields import field_specs
 from ..widgets.model_form import ModelForm
-from ..widgets.preview_table import PreviewTable
+from ..widgets.preview_table import PAGE, PreviewTable
 from .confirm import ConfirmScreen, TypedConfirmScreen
 from .prompt import PromptScreen
 from .summary import SummaryScreen
 
-PAGE = 100
 # The tabs carry their keys, which keeps the footer short enough for F9 at 80 columns.
 TABS = {"selection-form": ("selections", "F2 Selections"), "options-form": ("options", "F3 Options")}
 
@@ -52,7 +50,7 @@ class UtilityScreen(Screen):
         self.draft = draft or {}  # the forms' values when this utility was last left
         self.run_name = run_name  # the saved run these values came from, if any
         self.plan: Plan | None = None
-        self.rows: list = []  # the plan rows loaded into the preview table
+        self.counting = False  # the first page is shown; the whole plan is being counted
         self.outdated = False
         self.last_form_tab = "selections"
 
@@ -132,8 +130,13 @@ class UtilityScreen(Screen):
         old, self.plan = self.plan, None
         if old is not None:
             self.store.discard(old)
+        key = self.utility.key
         try:
-            plan = self.store.plan(self.utility.key, selection, options, self.operator)
+            # The first page straight away, then the whole plan (seconds for a district).
+            first = self.store.first_rows(key, selection, options, self.operator, PAGE)
+            options_model = self.store.validate_options(key, options, self.operator)
+            self.app.call_from_thread(self._show_first, first, options_model)
+            plan = self.store.plan(key, selection, options, self.operator)
         except (NotPermitted, Unavailable) as exc:
             self.app.call_from_thread(self._not_applied, str(exc))
             return
@@ -156,21 +159,26 @@ class UtilityScreen(Screen):
             self.query_one(TabbedContent).active = tab_id
             form.focus_field(field)
 
-    def _show_plan(self, plan: Plan, rows) -> None:
+    def _show_first(self, rows, options) -> None:
+        """The first page, while the plan is counted: F9 waits for the count."""
         for form in self.forms:
             tab_id, title = TABS[form.id]
             self.query_one(TabbedContent).get_tab(tab_id).label = title
-        self.plan, self.outdated = plan, False
-        self._show_counts(plan)
-        c = plan.counts
+        self.counting, self.outdated = True, False
+        self.query_one("#counts", Static).update(
+            f"Counting the patrons… the first {len(rows):,} are shown; F9 waits for the count.")
         table = self.query_one(PreviewTable)
-        label = self.app.say(self.utility.label(plan.options))
-        table.start(["Barcode", "Name", label, f"New {label.lower()}", "Outcome"], c.matched)
-        self.rows = list(rows)
-        table.add_page(self._cells(rows))
-        self._show_row(0)
+        label = self.app.say(self.utility.label(options))
+        table.start(["Barcode", "Name", label, f"New {label.lower()}", "Outcome"], self._cells(rows))
         self.query_one(TabbedContent).active = "preview"
         table.focus()
+
+    def _show_plan(self, plan: Plan, rows) -> None:
+        self.plan, self.counting = plan, False
+        self._show_counts(plan)
+        table = self.query_one(PreviewTable)
+        table.set_total(plan.counts.matched)
+        table.fill(0, self._cells(rows))
 
     def _show_counts(self, plan: Plan) -> None:
         c = plan.counts
@@ -205,39 +213,41 @@ class UtilityScreen(Screen):
         return lines
 
     def _cells(self, rows) -> list[tuple]:
+        """(record, cells) pairs for the preview table."""
         show = self.utility.show
-        return [(r.barcode, r.name, show(r.current), show(r.new), self._outcome(r)) for r in rows]
+        return [(r, (r.barcode, r.name, show(r.current), show(r.new), self._outcome(r)))
+                for r in rows]
 
-    @on(PreviewTable.MoreWanted)
-    def _more(self, event: PreviewTable.MoreWanted) -> None:
+    @on(PreviewTable.PageWanted)
+    def _page_wanted(self, event: PreviewTable.PageWanted) -> None:
         if self.plan is not None:
-            self.fetch_page(self.plan, event.offset)
+            self.fetch_page(self.plan, event.page)
 
-    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def fetch_page(self, plan: Plan, offset: int) -> None:
-        rows = self.store.page(plan, offset, PAGE)
-        self.app.call_from_thread(self._add_page, plan, rows)
+    @work(thread=True, group="page", exit_on_error=False)
+    def fetch_page(self, plan: Plan, page: int) -> None:
+        rows = self.store.page(plan, page * PAGE, PAGE)
+        self.app.call_from_thread(self._fill, plan, page, rows)
 
-    def _add_page(self, plan: Plan, rows) -> None:
+    def _fill(self, plan: Plan, page: int, rows) -> None:
         if plan is self.plan:
-            self.rows += rows
-            self.query_one(PreviewTable).add_page(self._cells(rows))
+            self.query_one(PreviewTable).fill(page, self._cells(rows))
 
     @on(PreviewTable.RowHighlighted)
     def _highlighted(self, event: PreviewTable.RowHighlighted) -> None:
-        self._show_row(event.cursor_row)
+        self._show_row(event.index)
 
     def _show_row(self, index: int) -> None:
         """The highlighted patron in full: the table may cut a long reason short."""
-        if self.plan is None or not 0 <= index < len(self.rows):
+        table = self.query_one(PreviewTable)
+        row = table.record(index)
+        if row is None:
             self.query_one("#row-detail", Static).update("")
             return
-        row = self.rows[index]
         outcome = f"{row.outcome}: {row.reason}" if row.reason else row.outcome
         if row.excluded:
             outcome = "excluded by hand (space puts them back)"
-        self.query_one("#row-detail", Static).update(
-            f"{index + 1:,} of {self.plan.counts.matched:,} · {row.name} · {outcome}")
+        of = f"{self.plan.counts.matched:,}" if self.plan is not None else "…"
+        self.query_one("#row-detail", Static).update(f"{index + 1:,} of {of} · {row.name} · {outcome}")
 
     @on(ModelForm.Edited)
     def _edited(self) -> None:
@@ -249,25 +259,25 @@ class UtilityScreen(Screen):
     # -- exclude from the preview ------------------------------------------------
     @on(PreviewTable.ExcludeWanted)
     def _exclude(self, event: PreviewTable.ExcludeWanted) -> None:
-        if self.plan is None or not 0 <= event.row < len(self.rows):
+        row = self.query_one(PreviewTable).record(event.row)
+        if self.plan is None or row is None:
             return
-        row = self.rows[event.row]
         if row.outcome != "change":
             self.notify("Only a patron who would change can be excluded; this one is "
                         f"{row.outcome}.", severity="warning")
             return
-        self.toggle_excluded(self.plan, event.row)
+        self.toggle_excluded(self.plan, event.row, row)
 
     @work(thread=True, exclusive=True, group="exclude", exit_on_error=False)
-    def toggle_excluded(self, plan: Plan, index: int) -> None:
-        excluded = self.store.toggle_excluded(plan, self.rows[index].seq)
-        self.app.call_from_thread(self._excluded, plan, index, excluded)
+    def toggle_excluded(self, plan: Plan, index: int, row) -> None:
+        excluded = self.store.toggle_excluded(plan, row.seq)
+        self.app.call_from_thread(self._excluded, plan, index, replace(row, excluded=excluded))
 
-    def _excluded(self, plan: Plan, index: int, excluded: bool) -> None:
+    def _excluded(self, plan: Plan, index: int, row) -> None:
         if plan is not self.plan:
             return
-        self.rows[index] = replace(self.rows[index], excluded=excluded)
-        self.query_one(PreviewTable).update_cell_at(Coordinate(index, 4), self._outcome(self.rows[index]))
+        [(record, cells)] = self._cells([row])
+        self.query_one(PreviewTable).replace(index, record, cells)
         self._show_counts(plan)
         self._show_row(index)
 
@@ -307,6 +317,10 @@ class UtilityScreen(Screen):
     # -- apply ---------------------------------------------------------------
     def action_apply(self) -> None:
         plan = self.plan
+        if self.counting and not self.outdated:
+            self.notify("Still counting the patrons: F9 works once the preview is complete.",
+                        severity="warning")
+            return
         if plan is None or self.outdated:
             self.notify("Preview first (F5): only a current preview can be applied.",
                         severity="warning")

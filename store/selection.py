@@ -49,18 +49,27 @@ def read_barcodes(text: str) -> list[str]:
         return []
     # One word is a file when it exists or looks like a path; otherwise it is a barcode.
     looks_like_file = os.sep in text or re.search(r"\.(txt|csv|lst|dat)$", text, re.I)
-    if not re.search(r"[\s,;]", text) and (looks_like_file or Path(text).expanduser().is_file()):
+    if not re.search(r"[\s,;]", text) and (looks_like_file or _is_file(text)):
         return read_barcode_file(text)
     return [b for b in re.split(r"[\s,;]+", text) if b]
+
+
+def _is_file(name: str | os.PathLike) -> bool:
+    """Whether ``name`` is a file's path; False, never an error, for what cannot be one
+    (a name too long for the system, ~someone who is not a user here)."""
+    try:
+        return Path(name).expanduser().is_file()
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def read_barcode_file(name: str | os.PathLike) -> list[str]:
     """The barcodes in a file, one per line; an empty list is an error, because selecting
     nobody by mistake must not turn into selecting everybody."""
-    path = Path(name).expanduser()
-    if not path.is_file():
+    if not _is_file(name):
         raise ValueError(f"there is no file {str(name)!r} (give a file of barcodes, one per "
                          "line, or the barcodes themselves)")
+    path = Path(name).expanduser()
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -121,6 +130,12 @@ class Selection(StoreModel):
         if isinstance(value, str):
             value = read_barcodes(value)
         if isinstance(value, list):
+            # Text, or a whole number (a barcode read from JSON); never str() of anything else
+            # (None is not the barcode "None").
+            odd = [v for v in value if isinstance(v, bool) or not isinstance(v, (str, int))]
+            if odd:
+                raise ValueError(f"{odd[0]!r} is not a barcode: give barcodes as text "
+                                 f"({len(odd)} in the list are not)")
             value = [str(v).strip() for v in value if str(v).strip()]
             if len(value) > BARCODE_LIMIT:
                 raise ValueError(f"{len(value):,} barcodes: at most {BARCODE_LIMIT:,} at once")
@@ -158,6 +173,15 @@ class Selection(StoreModel):
                 else low.casefold() <= value.casefold()
             if not ordered:
                 raise ValueError(f"{value!r} comes before the start of the range, {low!r}")
+        return value
+
+    @field_validator("last_name_from", "last_name_to")
+    @classmethod
+    def _name_compares(cls, value: str) -> str:
+        # Names compare folded: a bound that folds to nothing (only zero-width or combining
+        # characters) would take in every patron.
+        if value and not fold_name(value):
+            raise ValueError(f"{value!r} has no letters or digits to compare names with")
         return value
 
     @field_validator("last_name_to")

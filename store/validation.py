@@ -60,6 +60,9 @@ def choice(kind: str, *, many: bool = False, **kwargs: Any) -> Any:
     extra = {"choices": kind}
     if many:
         return Field(default_factory=list, json_schema_extra=extra, **kwargs)
+    if "default" not in kwargs and "default_factory" not in kwargs:
+        # Required: a blank value is "a value is required", never a NULL written to patrons.
+        kwargs.setdefault("min_length", 1)
     return Field(json_schema_extra=extra, **kwargs)
 
 
@@ -67,6 +70,16 @@ class StoreModel(BaseModel):
     """Base for Selections and Options: strict about unknown fields and DB choices."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """A NUL character is refused everywhere: SQLite's JSON functions (the journal, undo,
+        barcode lists) cut text at it, so it could not be matched or restored literally."""
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise ValueError("contains a NUL character (\\x00), which is not allowed")
+        return value
 
     @field_validator("*", mode="before")
     @classmethod

@@ -129,7 +129,10 @@ def login(db: sqlite_utils.Database, username: str, password: str) -> Operator:
         _record_failure(db, username, now)
         time.sleep(FAILURE_DELAY)
         raise LoginFailed(LOGIN_FAILED)
-    db.execute("DELETE FROM login_failures WHERE username = ?", [username])
+    if failure:
+        # Only when there is one: a DELETE takes the write lock even if it matches
+        # nothing, and logging in must not wait for another technician's apply.
+        db.execute("DELETE FROM login_failures WHERE username = ?", [username])
     return operator
 
 

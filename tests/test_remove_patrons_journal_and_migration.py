@@ -123,8 +123,11 @@ def test_a_version_1_database_is_migrated_keeping_its_history(tmp_path):
 
     db = store.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 3
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        # Version 3: the preview's name order is an index.
+        assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'patrons_preview_order'"
+                          ).fetchone()[0] == 1
         assert db.execute("SELECT id, patron_id, kind, detail, date FROM history").fetchall() == [
             (5, 1, "payment", "Paid $2.00", "2026-01-10")]
         db.execute("INSERT INTO history (patron_id, kind, detail, date) "
@@ -148,7 +151,7 @@ def test_a_version_1_database_is_migrated_keeping_its_history(tmp_path):
     # Connecting again does not migrate twice; the migrated database runs Remove Patrons.
     s = store.Store(path)
     try:
-        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 3
         assert s.db.execute("SELECT count(*) FROM history").fetchone()[0] == 2
         plan, rows, report = run(s, KEY, {}, {})
         assert outcomes(rows) == {"9": ("change", None, "nothing out or owed", "removed")}

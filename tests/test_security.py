@@ -255,3 +255,17 @@ def test_no_plaintext_demo_password_in_the_database_file(demo_path):
     for _, password, *_ in DEMO_OPERATORS:
         assert password.encode() not in raw
         assert password.encode("utf-16-le") not in raw
+
+
+def test_logging_in_does_not_wait_for_another_technicians_apply(logins):
+    # A login that clears no failures writes nothing, so it needs no write lock.
+    import sqlite3
+
+    other = sqlite3.connect(logins.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        logins.db.conn.execute("PRAGMA busy_timeout = 0")  # waiting would mean a write
+        assert logins.login("zimmer", PASSWORD).username == "zimmer"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()

@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from store import LoginFailed, Operator, Store
+from store import Busy, LoginFailed, Operator, Store
 
 
 class LoginScreen(Screen):
@@ -54,7 +54,7 @@ class LoginScreen(Screen):
     def check(self, username: str, password: str) -> None:
         try:
             operator = self.store.login(username, password)
-        except LoginFailed as exc:
+        except (LoginFailed, Busy) as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._logged_in, operator)
@@ -64,7 +64,7 @@ class LoginScreen(Screen):
         password.disabled = False
         password.value = ""
         password.focus()
-        self.query_one("#login-message", Static).update(message)
+        self.query_one("#login-message", Static).update(message[:1].upper() + message[1:])
 
     def _logged_in(self, operator: Operator) -> None:
         self.app.logged_in(operator)

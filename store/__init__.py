@@ -2,7 +2,7 @@
 
 Usable from a Python shell with no terminal; it never imports Textual.
 """
-from .apply import AlreadyApplied, Report, Stale
+from .apply import AlreadyApplied, Cancelled, Report, Stale
 from .database import Busy, connect, resolve_path
 from .plan import Counts, Plan, PlanRow
 from .security import LoginFailed, NotPermitted, Operator
@@ -12,7 +12,7 @@ from .undo import NotUndoable, UndoReport
 from .validation import Invalid, Problem
 
 __all__ = [
-    "AlreadyApplied", "Busy", "Counts", "Invalid", "NotUndoable", "UndoReport", "LoginFailed", "NotPermitted", "Operator",
+    "AlreadyApplied", "Busy", "Cancelled", "Counts", "Invalid", "NotUndoable", "UndoReport", "LoginFailed", "NotPermitted", "Operator",
     "Plan", "PlanRow", "Problem", "Report",
     "Selection", "Stale", "Status", "Store", "Unavailable", "compile_selection", "connect", "resolve_path",
 ]

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
+from typing import Callable
 
 import sqlite_utils
 
@@ -25,6 +27,20 @@ class Stale(RuntimeError):
         super().__init__(
             f"patrons changed since the preview ({changed} differ) — preview again; nothing was written"
         )
+
+
+class Cancelled(RuntimeError):
+    """The operator cancelled the apply before its commit: nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("cancelled before it was committed; nothing was written")
+
+
+# Hears (stage number, of how many, what is being done) as an apply moves on.
+Stage = Callable[[int, int, str], None]
+STAGES = 4
+# How often (in SQLite VM steps) a running statement looks for a cancel.
+CANCEL_CHECK_STEPS = 20_000
 
 
 class AlreadyApplied(RuntimeError):
@@ -102,11 +118,25 @@ class Transaction:
         return self.db.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
 
 
-def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = None) -> Report:
-    """Apply ``plan`` exactly as previewed, or raise Stale/Busy having written nothing.
+def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = None,
+          stage: Stage | None = None, cancel: threading.Event | None = None) -> Report:
+    """Apply ``plan`` exactly as previewed, or raise Stale/Busy/Cancelled having written nothing.
 
-    ``progress(done, total)`` hears about slow preparation (hashing passwords).
+    ``progress(done, total)`` hears about slow preparation (hashing passwords), ``stage``
+    about each step of the transaction; setting ``cancel`` before the commit stops even a
+    statement half-way through and rolls everything back.
     """
+    stage = stage or (lambda number, of, what: None)
+
+    def stop_if_cancelled() -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+
+    def preparing(done: int, total: int) -> None:
+        stop_if_cancelled()
+        if progress:
+            progress(done, total)
+
     if plan.applied:
         raise AlreadyApplied("this preview has already been applied; preview again")
     require(plan.operator, plan.utility.permissions, plan.utility.title)
@@ -114,15 +144,22 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
     reason = plan.utility.unavailable(preferences.read(db))
     if reason:
         raise Unavailable(f"{plan.utility.title} cannot run: {reason}")
-    plan.utility.prepare(db, plan, progress or (lambda done, total: None))
+    plan.utility.prepare(db, plan, preparing)
+    stop_if_cancelled()
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
         raise Busy("the database is busy: another technician is applying a change; try again") from exc
+    if cancel is not None:
+        # A non-zero answer interrupts the running statement (SQLite then rolls back).
+        db.conn.set_progress_handler(lambda: int(cancel.is_set()), CANCEL_CHECK_STEPS)
     try:
+        stage(1, STAGES, "checking the preview is still current")
         _check_fresh(db, plan)
+        stop_if_cancelled()
         now = clock.now()
         counts = plan.counts
+        stage(2, STAGES, f"recording the {counts.matched:,} previewed patrons in the journal")
         operation_id = db.execute(
             """INSERT INTO operations (utility, title, operator, started, finished, selection,
                    options, matched, changed, unchanged, skipped, excluded)
@@ -147,15 +184,34 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
                 FROM temp.{plan.table}""",
             {"op": operation_id, "excluded": EXCLUDED_REASON},
         )
+        stop_if_cancelled()
+        stage(3, STAGES, f"{counts.change:,} patron{'s' if counts.change != 1 else ''} being "
+                         f"{plan.utility.verb}")
         plan.utility.apply(Transaction(db, plan, operation_id, now))
         db.execute("UPDATE operations SET finished = :t WHERE id = :id",
                    {"t": clock.now(), "id": operation_id})
+        stop_if_cancelled()
+        db.conn.set_progress_handler(None, 0)  # from here on it is committed, not cancelled
+        stage(4, STAGES, "committing")
         db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        _roll_back(db)
+        if cancel is not None and cancel.is_set() and "interrupt" in str(exc):
+            raise Cancelled() from exc
         raise
+    except BaseException:
+        _roll_back(db)
+        raise
+    finally:
+        db.conn.set_progress_handler(None, 0)
     plan.applied = True
     return Report(operation_id, plan.utility.title, counts)
+
+
+def _roll_back(db: sqlite_utils.Database) -> None:
+    # An interrupted statement has already rolled the transaction back.
+    if db.conn.in_transaction:
+        db.execute("ROLLBACK")
 
 
 def _check_fresh(db: sqlite_utils.Database, plan: Plan) -> None:

@@ -196,10 +196,10 @@ class Store:
         with self.lock:
             plan.discard()
 
-    def apply(self, plan: Plan, progress=None) -> _apply.Report:
-        """Apply a plan as previewed (raises Stale or Busy having written nothing)."""
+    def apply(self, plan: Plan, progress=None, stage=None, cancel=None) -> _apply.Report:
+        """Apply a plan as previewed (raises Stale, Busy or Cancelled having written nothing)."""
         with self.lock:
-            report = _apply.apply(self.db, plan, progress)
+            report = _apply.apply(self.db, plan, progress, stage, cancel)
             plan.discard()
             return report
 

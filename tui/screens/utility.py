@@ -1,6 +1,7 @@
 """A utility: Selections and Options tabs, the preview, then confirm and apply."""
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 from rich.text import Text
@@ -11,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from store import (Busy, Invalid, NotPermitted, Operator, Plan, Problem, Selection, Stale, Store,
+from store import (Busy, Cancelled, Invalid, NotPermitted, Operator, Plan, Problem, Selection, Stale, Store,
                    Unavailable)
 from store.utilities.base import Utility
 
@@ -19,6 +20,7 @@ from .. import text
 from ..fields import field_specs
 from ..widgets.model_form import ModelForm
 from ..widgets.preview_table import PAGE, PreviewTable
+from .applying import ApplyingScreen
 from .confirm import ConfirmScreen, TypedConfirmScreen
 from .prompt import PromptScreen
 from .summary import SummaryScreen
@@ -52,6 +54,7 @@ class UtilityScreen(Screen):
         self.plan: Plan | None = None
         self.counting = False  # the first page is shown; the whole plan is being counted
         self.outdated = False
+        self.applying: ApplyingScreen | None = None  # the progress dialog while applying
         self.last_form_tab = "selections"
 
     def compose(self) -> ComposeResult:
@@ -169,7 +172,8 @@ class UtilityScreen(Screen):
             f"Counting the patrons… the first {len(rows):,} are shown; F9 waits for the count.")
         table = self.query_one(PreviewTable)
         label = self.app.say(self.utility.label(options))
-        table.start(["Barcode", "Name", label, f"New {label.lower()}", "Outcome"], self._cells(rows))
+        table.start(["Barcode", "Name", label, f"New {label.lower()}", "Outcome"], self._cells(rows),
+                    grow=1)  # names further down may be longer than the first page's
         self.query_one(TabbedContent).active = "preview"
         table.focus()
 
@@ -351,28 +355,49 @@ class UtilityScreen(Screen):
     def _confirmed(self, confirmed: bool | None) -> None:
         if confirmed and self.plan is not None:
             self.query_one("#counts", Static).update("Applying…")
-            self.run_apply(self.plan)
+            cancel = threading.Event()
+            self.applying = ApplyingScreen(self.app.say(f"Applying {self.utility.title}"), cancel)
+            self.app.push_screen(self.applying)
+            self.run_apply(self.plan, self.applying, cancel)
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
-    def run_apply(self, plan: Plan) -> None:
+    def run_apply(self, plan: Plan, applying: ApplyingScreen, cancel: threading.Event) -> None:
+        def stage(number: int, of: int, what: str) -> None:
+            self.app.call_from_thread(applying.stage, number, of, what)
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(applying.preparing, done, total)
+
         try:
-            report = self.store.apply(plan, progress=self._progress)
+            report = self.store.apply(plan, progress=progress, stage=stage, cancel=cancel)
+        except Cancelled as exc:
+            self.app.call_from_thread(self._cancelled, str(exc))
+            return
         except (Stale, Busy, NotPermitted, Unavailable) as exc:
             self.app.call_from_thread(self._not_applied, str(exc))
             return
         self.app.call_from_thread(self._applied, report)
 
-    def _progress(self, done: int, total: int) -> None:
-        """From the apply's thread: slow preparation (hashing passwords) moving on."""
-        self.app.call_from_thread(self.query_one("#counts", Static).update,
-                                  f"Applying… preparing {done:,} of {total:,} patrons")
+    def _close_applying(self) -> None:
+        if self.applying is not None:
+            if self.app.screen is self.applying:
+                self.app.pop_screen()
+            self.applying = None
+
+    def _cancelled(self, message: str) -> None:
+        """The preview stays as it was: F9 can apply it after all."""
+        self._close_applying()
+        self._show_counts(self.plan)
+        self.notify(f"Apply {message}.", severity="warning", timeout=10)
 
     def _not_applied(self, message: str) -> None:
+        self._close_applying()
         self.outdated = True
         self.query_one("#counts", Static).update(f"Not applied: {message}")
         self.notify(f"Not applied: {message}", severity="error", timeout=10)
 
     def _applied(self, report) -> None:
+        self._close_applying()
         self.plan = None
         self.app.drafts.pop(self.utility.key, None)
         self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))
@@ -383,5 +408,6 @@ class UtilityScreen(Screen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
+            self._close_applying()
             self.query_one("#counts", Static).update(f"Error: {event.worker.error}")
             self.notify(f"Something went wrong: {event.worker.error}", severity="error", timeout=10)

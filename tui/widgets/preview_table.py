@@ -23,6 +23,7 @@ from textual.strip import Strip
 PAGE = 100  # rows per page asked of the plan
 KEEP = 40  # pages kept; older ones are fetched again if scrolled back to
 WIDEST = 40  # a column is cut at this width (the row detail line shows it whole)
+GROW_TO = 28  # the width the growing column (names) takes when the screen has room
 
 
 class PreviewTable(ScrollView, can_focus=True):
@@ -96,12 +97,18 @@ class PreviewTable(ScrollView, can_focus=True):
         self.asked: set[int] = set()
 
     # -- what the screen tells it -----------------------------------------------------
-    def start(self, columns: list[str], first: list[tuple[Any, tuple]], total: int | None = None) -> None:
+    def start(self, columns: list[str], first: list[tuple[Any, tuple]], total: int | None = None,
+              grow: int | None = None) -> None:
         """A new preview: its columns, the first page as (record, cells), and the row count
-        when known (``set_total`` gives it once the plan is counted)."""
+        when known (``set_total`` gives it once the plan is counted). Widths fit the first
+        page; column ``grow`` takes any width left over, as later rows may be longer."""
         self.columns = columns
         self.widths = [min(WIDEST, max([len(c)] + [_width(cells[i]) for _, cells in first]))
                        for i, c in enumerate(columns)]
+        # The screen's width: a table on a hidden tab has none of its own yet (2: the scroll bar).
+        spare = self.app.size.width - 2 - sum(w + 2 for w in self.widths)
+        if grow is not None and spare > 0:
+            self.widths[grow] = max(self.widths[grow], min(GROW_TO, self.widths[grow] + spare))
         self.pages = OrderedDict({0: list(first)})
         self.asked = set()
         self.set_total(len(first) if total is None else total)

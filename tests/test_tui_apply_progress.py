@@ -1,0 +1,85 @@
+"""The progress dialog of an apply: its stages, Escape cancelling before the commit."""
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from store import Cancelled
+
+from tui.screens.applying import ApplyingScreen
+from tui.screens.summary import SummaryScreen
+from tui.screens.utility import UtilityScreen
+
+from .tui_helpers import SIZE, app_for, preview, query, rendered, settle
+from .tui_helpers import path  # noqa: F401 - fixture
+from .tui_operations_helpers import notes
+
+
+async def until(condition, seconds: float = 5) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("waited in vain")
+
+
+def held_in_stage_3(store, released: threading.Event):
+    """Store.apply that reaches the change and waits there, as a long apply does."""
+    real = store.apply
+
+    def apply(plan, progress=None, stage=None, cancel=None):
+        stage(1, 4, "checking the preview is still current")
+        stage(3, 4, f"{plan.counts.change:,} patrons being changed")
+        while not released.is_set():
+            if cancel.is_set():
+                # The real apply's own cancel is tested in test_apply_cancel.py.
+                raise Cancelled()
+            released.wait(0.02)
+        return real(plan, progress, stage, cancel)
+    return apply
+
+
+async def test_escape_cancels_a_running_apply_and_the_preview_stays(path):
+    app = app_for(path)
+    released = threading.Event()
+    app.store.apply = held_in_stage_3(app.store, released)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await preview(pilot, "status", {"grades": ["12"]}, {"status": "Inactive"})
+            screen = app.screen
+            await pilot.press("f9", "y")
+            await until(lambda: isinstance(app.screen, ApplyingScreen)
+                        and "being changed" in rendered(app, "#applying-stage"))
+            assert rendered(app, "#dialog-title") == "Applying Change Patron Status"
+            assert "16 patrons being changed…" in rendered(app, "#applying-stage")
+            assert "Escape cancels" in rendered(app, "#dialog-keys")
+            await pilot.press("escape")
+            await until(lambda: app.screen is screen)
+            await settle(pilot)
+            assert ("warning", "Apply cancelled before it was committed; nothing was written.") \
+                in notes(app)
+            # The same preview can still be applied.
+            assert screen.plan is not None and "will change 16" in rendered(app, "#counts")
+            assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+            released.set()
+            await pilot.press("f9", "y")
+            await until(lambda: isinstance(app.screen, SummaryScreen))
+    finally:
+        released.set()
+    assert query(path, "SELECT count(*) FROM operations") == [(1,)]
+    assert query(path, "SELECT count(*) FROM patrons WHERE grade = '12' AND status <> 'Inactive'") == [(0,)]
+
+
+async def test_escape_while_committing_is_refused(path):
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await preview(pilot, "status", {"grades": ["12"]}, {"status": "Inactive"})
+        assert isinstance(app.screen, UtilityScreen)
+        dialog = ApplyingScreen("Applying", threading.Event())
+        await app.push_screen(dialog)
+        dialog.stage(4, 4, "committing")
+        await pilot.press("escape")
+        assert not dialog.cancel.is_set()
+        assert ("warning", "Too late to cancel: the change is being committed.") in notes(app)
+        assert "can no longer be cancelled" in rendered(app, "#dialog-keys")
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]

@@ -1,0 +1,70 @@
+"""An apply under way: what it is doing, how far along, and Escape to cancel before the commit."""
+from __future__ import annotations
+
+import threading
+import time
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, ProgressBar, Static
+
+# How much of an apply each stage takes, roughly (measured on a million patrons): the
+# bar moves by these as each stage begins.
+WEIGHTS = {1: 0, 2: 5, 3: 25, 4: 90}
+COMMITTING = 4
+
+
+class ApplyingScreen(ModalScreen[None]):
+    """Shown from the confirm until the apply is committed, cancelled or refused."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, title: str, cancel: threading.Event) -> None:
+        super().__init__()
+        self.heading = title
+        self.cancel = cancel
+        self.stage_number = 0
+        self.what = "starting"
+        self.started = time.monotonic()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.heading, id="dialog-title")
+            yield Static("Starting…", id="applying-stage")
+            yield ProgressBar(total=100, show_eta=False, id="applying-bar")
+            yield Static("Escape cancels: nothing is written until the commit.", id="dialog-keys")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(0.5, self._show)
+
+    def stage(self, number: int, of: int, what: str) -> None:
+        """From the apply: stage ``number`` of ``of`` has begun."""
+        self.stage_number, self.what = number, what
+        self.query_one(ProgressBar).update(progress=WEIGHTS.get(number, 0))
+        if number == COMMITTING:
+            self.query_one("#dialog-keys", Static).update("Committing: it can no longer be cancelled.")
+        self._show()
+
+    def preparing(self, done: int, total: int) -> None:
+        """From the apply: slow preparation (hashing passwords) before the transaction."""
+        self.what = f"preparing {done:,} of {total:,} patrons"
+        self.query_one(ProgressBar).update(progress=5 * done // max(total, 1))
+        self._show()
+
+    def _show(self) -> None:
+        if self.cancel.is_set() and self.stage_number < COMMITTING:
+            what = "cancelling: rolling back"
+        else:
+            what = self.what
+        seconds = int(time.monotonic() - self.started)
+        self.query_one("#applying-stage", Static).update(f"{what[:1].upper()}{what[1:]}… ({seconds} s)")
+
+    def action_cancel(self) -> None:
+        if self.stage_number >= COMMITTING:
+            self.notify("Too late to cancel: the change is being committed.", severity="warning")
+            return
+        self.cancel.set()
+        self._show()

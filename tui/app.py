@@ -6,6 +6,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from store import Operator, Selection, Store
 from store.preferences import localize
@@ -40,10 +41,15 @@ class PatronUtilsApp(App):
         """Text in the library's terminology (its words for Grade, Location, 2nd Location)."""
         return localize(text, self.prefs)
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        # Given an operator, the first screen is the picker itself: an empty default
+        # screen under it would cost start-up a layout of its own.
         if self.operator is not None:
-            self.logged_in(self.operator)
-        else:
+            return self._picker()
+        return super().get_default_screen()
+
+    def on_mount(self) -> None:
+        if self.operator is None:
             self.push_screen(LoginScreen(self.store, f"Patron Utilities · {self.db_name}",
                                          self._demo_hint()))
         if self.notice:
@@ -66,9 +72,12 @@ class PatronUtilsApp(App):
         else:
             self.push_screen(picker)
 
+    def _reasons(self) -> dict[str, str | None]:
+        return {e.key: self.store.unavailable(e, self.operator) for e in self.store.catalog}
+
     def _picker(self) -> PickerScreen:
         self.prefs = self.store.preferences()
-        reasons = {e.key: self.store.unavailable(e, self.operator) for e in self.store.catalog}
+        reasons = self._reasons()
         heading = (f"Patron Utilities · {self.db_name} · {self.operator.username} "
                    f"({self.operator.group}, level {self.operator.level})")
         return PickerScreen(self.store.catalog, reasons, heading, self.store.saved_runs())
@@ -105,8 +114,12 @@ class PatronUtilsApp(App):
             self.push_screen(OperationsScreen(self.store, self.operator))
 
     def preferences_changed(self) -> None:
-        """Preferences were saved: rebuild the picker in the new words and states."""
-        self.switch_screen(self._picker())
+        """Preferences were saved: the picker lists the utilities in the new words and
+        states when it shows again (it re-lists on resume)."""
+        self.prefs = self.store.preferences()
+        for screen in self.screen_stack:
+            if isinstance(screen, PickerScreen):
+                screen.reasons = self._reasons()
 
     def runnable(self) -> list:
         """The utilities this operator may open (for the command palette)."""

@@ -26,6 +26,7 @@ from .security import Operator, require
 from .utilities import get
 
 CONFLICTS = "temp.undo_conflicts"
+IMAGES = "temp.undo_images"  # one update block's values, out of their JSON
 
 
 class NotUndoable(RuntimeError):
@@ -189,6 +190,7 @@ class _Block:
         self.params = {"op": operation_id, "undo": undo_id, "low": low, "high": high}
         self.block = "j.id BETWEEN :low AND :high"
         self.rows = f"operation_rows j WHERE {self.block}"
+        self.source = "operation_rows"  # where conflict() and value() read the images
         self.kept = f"j.id NOT IN (SELECT journal_id FROM {CONFLICTS})"
         info = db.execute(f"PRAGMA table_info('{table}')").fetchall()
         self.types = {r[1]: (r[2] or "").upper() for r in info}
@@ -205,6 +207,8 @@ class _Block:
     # -- images ----------------------------------------------------------------------------
     def value(self, image: str, column: str) -> str:
         """SQL for ``column``'s value in a JSON image (BLOBs are journaled as hex)."""
+        if self.source == IMAGES:
+            return f'j."{image}.{column}"'  # already taken out of the JSON (and unhexed)
         sql = f"json_extract(j.{image}, '$.{column}')"
         return f"unhex({sql})" if self.types.get(column) == "BLOB" else sql
 
@@ -221,7 +225,7 @@ class _Block:
         """Record rows of this block matching ``condition`` (not already conflicts)."""
         self.db.execute(
             f"""INSERT OR IGNORE INTO {CONFLICTS} (journal_id, table_name, row_id, reason)
-                SELECT j.id, j.table_name, j.row_id, {reason} FROM operation_rows j {join}
+                SELECT j.id, j.table_name, j.row_id, {reason} FROM {self.source} j {join}
                 WHERE {self.block} AND {self.kept} AND ({condition})""",
             self.params)
 
@@ -246,6 +250,7 @@ class _Block:
         one being undone; it goes back only if nothing changed the row since."""
         keys = [k for k in self.keys() if k != "modified"]
         stamp = "modified" in self.types and "modified" in self.keys()
+        self._take_out_values(keys + (["modified"] if stamp else []))
         join = f"LEFT JOIN {self.table} t ON t.rowid = j.row_id"
         # What changed, column by column.
         changed = " || ".join(
@@ -265,13 +270,28 @@ class _Block:
                      f"THEN {self.value('before', 'modified')} ELSE modified END")
         # OR IGNORE: a unique value (a username) taken since leaves the row as it is.
         self.db.execute(f"""UPDATE OR IGNORE {self.table} SET {sets}
-                            FROM {self.rows} AND {self.kept} AND j.row_id = {self.table}.rowid""",
+                            FROM {IMAGES} j WHERE {self.kept} AND j.row_id = {self.table}.rowid""",
                         self.params)
         if set(keys) & _unique_columns(self.db, self.table):
             # OR IGNORE left a row whose unique value is taken: say so.
             self.conflict(" OR ".join(f"NOT ({self.same('before', k)})" for k in keys),
                           "'a value it had is now used by another row'", join)
+        self.source = "operation_rows"
+        self.db.execute(f"DROP TABLE {IMAGES}")
         self._journal("update", "j.after", "j.before")
+
+    def _take_out_values(self, columns: list[str]) -> None:
+        """The block's before and after values as plain columns of a temporary table, read
+        from the JSON once: a million rows are then compared and restored without parsing
+        each image again for every column, and the journal is read front to back first
+        rather than between writes to the table being restored."""
+        values = ", ".join(f'{self.value(image, c)} AS "{image}.{c}"'
+                           for c in columns for image in ("before", "after"))
+        self.db.execute(f"DROP TABLE IF EXISTS {IMAGES}")
+        self.db.execute(f"""CREATE TEMP TABLE {IMAGES.split('.')[1]} AS
+                            SELECT j.id, j.table_name, j.row_id, {values}
+                            FROM {self.rows} ORDER BY j.id""", self.params)
+        self.source = IMAGES
 
     def _remove(self) -> None:
         """Remove a row the operation added, unless it changed since or is still used."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -14,15 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from store.demo import create_demo
 
+from .cli_helpers import CHEAP, OPERATOR, PASSWORD, copy_db  # noqa: F401 - copy_db for the tests
+
 REPO = Path(__file__).resolve().parents[1]
-OPERATOR, PASSWORD = "demo", "demo-librarian"
-# The operators' passwords hashed cheaply: each process logs in quickly (the real cost is
-# not what these tests are about).
-CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+# The operators' passwords hashed cheaply (CHEAP): each process logs in quickly (the real
+# cost is not what these tests are about).
 
 
 def build_demo(path: Path, patrons: int, seed: int = 1) -> Path:
@@ -33,13 +31,6 @@ def build_demo(path: Path, patrons: int, seed: int = 1) -> Path:
     conn.commit()
     conn.close()
     return path
-
-
-def copy_db(source: Path, dest: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        if Path(str(source) + suffix).exists():
-            shutil.copyfile(str(source) + suffix, str(dest) + suffix)
-    return dest
 
 
 def child_env(**extra: str) -> dict[str, str]:

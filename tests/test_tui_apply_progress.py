@@ -83,3 +83,37 @@ async def test_escape_while_committing_is_refused(path):
         assert ("warning", "Too late to cancel: the change is being committed.") in notes(app)
         assert "can no longer be cancelled" in rendered(app, "#dialog-keys")
     assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_leaving_while_the_plan_is_counted_drops_the_plan(path):
+    app = app_for(path)
+    counted = threading.Event()
+    real = app.store.plan
+
+    def slow_plan(*args, **kwargs):
+        counted.wait(5)  # a million patrons take seconds to count
+        return real(*args, **kwargs)
+
+    app.store.plan = slow_plan
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await preview_without_waiting(pilot)
+            await until(lambda: "Counting the patrons" in rendered(app, "#counts"))
+            await pilot.press("escape", "escape")  # to the form, to the picker
+            assert not isinstance(app.screen, UtilityScreen)
+            counted.set()
+            await settle(pilot)
+            plans = app.store.db.execute(
+                "SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'plan_%'").fetchone()
+            assert plans == (0,)
+    finally:
+        counted.set()
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def preview_without_waiting(pilot) -> None:
+    from .tui_helpers import fill_all, open_utility
+    await open_utility(pilot, "status")
+    await pilot.press("f3")
+    await fill_all(pilot, status="Inactive")
+    await pilot.press("f5")

@@ -55,6 +55,7 @@ class UtilityScreen(Screen):
         self.counting = False  # the first page is shown; the whole plan is being counted
         self.outdated = False
         self.applying: ApplyingScreen | None = None  # the progress dialog while applying
+        self.left = False  # back at the picker: a plan still being counted is dropped
         self.last_form_tab = "selections"
 
     def compose(self) -> ComposeResult:
@@ -105,6 +106,7 @@ class UtilityScreen(Screen):
             return
         # The forms are kept for the session, so leaving loses nothing typed.
         self.app.drafts[self.utility.key] = {form.id: form.values() for form in self.forms}
+        self.left = True
         if self.plan is not None:
             self._discard(self.plan)
         self.app.clear_notifications()
@@ -143,6 +145,9 @@ class UtilityScreen(Screen):
         except (NotPermitted, Unavailable) as exc:
             self.app.call_from_thread(self._not_applied, str(exc))
             return
+        if self.left:  # a million patrons take seconds to count: the technician may be gone
+            self.store.discard(plan)
+            return
         rows = self.store.page(plan, 0, PAGE)
         self.app.call_from_thread(self._show_plan, plan, rows)
 
@@ -164,6 +169,8 @@ class UtilityScreen(Screen):
 
     def _show_first(self, rows, options) -> None:
         """The first page, while the plan is counted: F9 waits for the count."""
+        if self.left:
+            return
         for form in self.forms:
             tab_id, title = TABS[form.id]
             self.query_one(TabbedContent).get_tab(tab_id).label = title
@@ -178,6 +185,9 @@ class UtilityScreen(Screen):
         table.focus()
 
     def _show_plan(self, plan: Plan, rows) -> None:
+        if self.left:  # left the utility while it was counted: drop the plan
+            self._discard(plan)
+            return
         self.plan, self.counting = plan, False
         self._show_counts(plan)
         table = self.query_one(PreviewTable)
@@ -404,7 +414,8 @@ class UtilityScreen(Screen):
 
     # -- failures --------------------------------------------------------------
     def _discard(self, plan: Plan) -> None:
-        self.run_worker(lambda: self.store.discard(plan), thread=True, exit_on_error=False)
+        # The app's worker: this screen may already be gone.
+        self.app.run_worker(lambda: self.store.discard(plan), thread=True, exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

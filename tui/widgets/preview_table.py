@@ -108,7 +108,11 @@ class PreviewTable(ScrollView, can_focus=True):
         # The screen's width: a table on a hidden tab has none of its own yet (2: the scroll bar).
         spare = self.app.size.width - 2 - sum(w + 2 for w in self.widths)
         if grow is not None and spare > 0:
-            self.widths[grow] = max(self.widths[grow], min(GROW_TO, self.widths[grow] + spare))
+            grown = max(self.widths[grow], min(GROW_TO, self.widths[grow] + spare))
+            spare -= grown - self.widths[grow]
+            self.widths[grow] = grown
+        if spare > 0:  # the last column runs to the edge: an outcome may get longer
+            self.widths[-1] = min(WIDEST, self.widths[-1] + spare)
         self.pages = OrderedDict({0: list(first)})
         self.asked = set()
         self.set_total(len(first) if total is None else total)

@@ -156,7 +156,7 @@ def _run(key: str, args: argparse.Namespace) -> int:
         plan = store.plan(key, selection, options, operator)
         operation_id = None
         if args.yes:
-            operation_id = store.apply(plan, progress=_progress()).operation_id
+            operation_id = store.apply(plan, progress=_progress(), stage=_stage()).operation_id
             # The journal holds what was done; print it from there.
             print_operation(store, operation_id, args.format)
         else:
@@ -180,6 +180,17 @@ def _progress() -> Callable[[int, int], None] | None:
         return None
     return lambda done, total: print(f"\rpreparing {done:,} of {total:,} patrons…",
                                      end="", file=sys.stderr, flush=True)
+
+
+def _stage() -> Callable[[int, int, str], None] | None:
+    """On a terminal, each step of a long apply on one line: '[3/4] 995,387 patrons being changed…'."""
+    if not sys.stderr.isatty():
+        return None
+
+    def stage(number: int, of: int, what: str) -> None:
+        print(f"\r\x1b[K[{number}/{of}] {what}…", end="\n" if number == of else "",
+              file=sys.stderr, flush=True)
+    return stage
 
 
 # -- printing a plan or an operation ------------------------------------------------------------

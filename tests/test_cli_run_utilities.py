@@ -224,3 +224,22 @@ def test_patrons_changed_between_the_plan_and_the_apply_exit_4(cli, db, monkeypa
     assert "preview again" in result.err and "nothing was written" in result.err
     assert operations(db) == 0
     assert count(db, "SELECT count(*) FROM patrons WHERE status = 'Inactive' AND grade = '12'") == 1
+
+
+def test_on_a_terminal_yes_shows_each_step_of_the_apply(cli, db, monkeypatch):
+    import sys
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    result = cli("run", "change-status", "--db", db, "--status", "Inactive", "--yes")
+    assert result.code == 0, result.err
+    steps = [part.strip() for part in result.err.split("\r\x1b[K") if part.strip()]
+    changed = count(db, "SELECT count(*) FROM operation_changes WHERE outcome = 'change'")
+    assert steps == ["[1/4] checking the preview is still current…",
+                     f"[2/4] recording the {count(db, 'SELECT count(*) FROM patrons'):,} previewed "
+                     "patrons in the journal…",
+                     f"[3/4] {changed:,} patrons being changed…",
+                     "[4/4] committing…"]
+
+
+def test_not_on_a_terminal_yes_prints_no_steps(cli, db):
+    result = cli("run", "change-status", "--db", db, "--status", "Inactive", "--yes")
+    assert result.code == 0 and "[1/4]" not in result.err

@@ -14,6 +14,7 @@ from store.preferences import localize
 from . import text
 from .commands import UtilityCommands
 from .fields import field_specs
+from .screens.applying import ApplyingScreen
 from .screens.login import LoginScreen
 from .screens.picker import PickerScreen
 from .screens.utility import UtilityScreen
@@ -40,6 +41,13 @@ class PatronUtilsApp(App):
     def say(self, text: str) -> str:
         """Text in the library's terminology (its words for Grade, Location, 2nd Location)."""
         return localize(text, self.prefs)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # No command palette over a running apply: what it lists reads the database the
+        # apply holds, and whatever it opened would sit on the progress dialog.
+        if action == "command_palette" and isinstance(self.screen, ApplyingScreen):
+            return False
+        return super().check_action(action, parameters)
 
     def get_default_screen(self) -> Screen:
         # Given an operator, the first screen is the picker itself: an empty default

@@ -7,6 +7,7 @@ import time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, ProgressBar, Static
 
@@ -20,6 +21,18 @@ class ApplyingScreen(ModalScreen[None]):
     """Shown from the confirm until the apply is committed, cancelled or refused."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    # The apply's thread posts these and goes on: waiting for the screen while it holds
+    # the database could deadlock with anything on screen that reads the database.
+    class Stage(Message):
+        def __init__(self, number: int, of: int, what: str) -> None:
+            super().__init__()
+            self.number, self.of, self.what = number, of, what
+
+    class Preparing(Message):
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done, self.total = done, total
 
     def __init__(self, title: str, cancel: threading.Event) -> None:
         super().__init__()
@@ -40,8 +53,14 @@ class ApplyingScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.set_interval(0.5, self._show)
 
+    def on_applying_screen_stage(self, message: Stage) -> None:
+        self.stage(message.number, message.of, message.what)
+
+    def on_applying_screen_preparing(self, message: Preparing) -> None:
+        self.preparing(message.done, message.total)
+
     def stage(self, number: int, of: int, what: str) -> None:
-        """From the apply: stage ``number`` of ``of`` has begun."""
+        """Stage ``number`` of ``of`` of the apply has begun."""
         self.stage_number, self.what = number, what
         self.query_one(ProgressBar).update(progress=WEIGHTS.get(number, 0))
         if number == COMMITTING:
@@ -49,7 +68,7 @@ class ApplyingScreen(ModalScreen[None]):
         self._show()
 
     def preparing(self, done: int, total: int) -> None:
-        """From the apply: slow preparation (hashing passwords) before the transaction."""
+        """Slow preparation (hashing passwords) before the transaction."""
         self.what = f"preparing {done:,} of {total:,} patrons"
         self.query_one(ProgressBar).update(progress=5 * done // max(total, 1))
         self._show()

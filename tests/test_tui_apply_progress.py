@@ -117,3 +117,88 @@ async def preview_without_waiting(pilot) -> None:
     await pilot.press("f3")
     await fill_all(pilot, status="Inactive")
     await pilot.press("f5")
+
+
+async def test_no_command_palette_over_a_running_apply(path):
+    # The palette lists utilities from the database the apply holds: it stays shut.
+    app = app_for(path)
+    released = threading.Event()
+    app.store.apply = held_in_stage_3(app.store, released)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await preview(pilot, "status", {"grades": ["12"]}, {"status": "Inactive"})
+            await pilot.press("f9", "y")
+            await until(lambda: isinstance(app.screen, ApplyingScreen))
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            assert isinstance(app.screen, ApplyingScreen)
+            released.set()
+            await until(lambda: isinstance(app.screen, SummaryScreen))
+            assert [type(s).__name__ for s in app.screen_stack].count("ApplyingScreen") == 0
+    finally:
+        released.set()
+    assert query(path, "SELECT count(*) FROM operations") == [(1,)]
+
+
+async def test_edits_while_counting_make_the_preview_outdated(path):
+    app = app_for(path)
+    counted = threading.Event()
+    real = app.store.plan
+    app.store.plan = lambda *a, **k: (counted.wait(5), real(*a, **k))[1]
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await preview_without_waiting(pilot)
+            await until(lambda: "Counting the patrons" in rendered(app, "#counts"))
+            screen = app.screen
+            await pilot.press("f3")
+            await fill_options(pilot, status="Suspended")  # the options change mid-count
+            counted.set()
+            await settle(pilot)
+            assert screen.outdated and screen.plan is not None
+            await pilot.press("f9")
+            await settle(pilot)
+            assert isinstance(app.screen, UtilityScreen)  # no confirm: preview again first
+            assert ("warning", "Preview first (F5): only a current preview can be applied.") \
+                in notes(app)
+    finally:
+        counted.set()
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_a_newer_preview_wins_over_one_still_being_counted(path):
+    app = app_for(path)
+    first_counted = threading.Event()
+    real = app.store.plan
+    calls = []
+
+    def plan(*args, **kwargs):
+        calls.append(args[2])
+        if len(calls) == 1:
+            first_counted.wait(5)  # the first preview is slow; the second is asked meanwhile
+        return real(*args, **kwargs)
+
+    app.store.plan = plan
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await preview_without_waiting(pilot)
+            await until(lambda: "Counting the patrons" in rendered(app, "#counts"))
+            screen = app.screen
+            await pilot.press("f3")
+            await fill_options(pilot, status="Suspended")
+            await pilot.press("f5")
+            await until(lambda: screen.plan is not None)
+            first_counted.set()
+            await settle(pilot)
+            assert screen.plan.options.status == "Suspended"
+            assert [c["status"] for c in calls] == ["Inactive", "Suspended"]
+            # The late first plan was dropped, not left in the temporary store.
+            plans = app.store.db.execute(
+                "SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'plan_%'").fetchone()
+            assert plans == (1,)
+    finally:
+        first_counted.set()
+
+
+async def fill_options(pilot, **values) -> None:
+    from .tui_helpers import fill_all
+    await fill_all(pilot, **values)

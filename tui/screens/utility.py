@@ -56,6 +56,7 @@ class UtilityScreen(Screen):
         self.outdated = False
         self.applying: ApplyingScreen | None = None  # the progress dialog while applying
         self.left = False  # back at the picker: a plan still being counted is dropped
+        self.previews = 0  # previews asked for; only the latest one's results are shown
         self.last_form_tab = "selections"
 
     def compose(self) -> ComposeResult:
@@ -118,10 +119,16 @@ class UtilityScreen(Screen):
             form.clear_problems()
         values = {form.id: form.values() for form in self.forms}
         self.query_one("#counts", Static).update("Computing the preview…")
-        self.make_plan(values["selection-form"], values["options-form"])
+        self.previews += 1
+        self.make_plan(values["selection-form"], values["options-form"], self.previews)
+
+    def _current(self, preview: int) -> bool:
+        """Still the latest preview asked for, on a screen still open (a thread worker is not
+        stopped by a newer one: its late results must not land)."""
+        return preview == self.previews and not self.left
 
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
-    def make_plan(self, selection: dict, options: dict) -> None:
+    def make_plan(self, selection: dict, options: dict, preview: int) -> None:
         problems: list[Problem] = []
         for check in (lambda: self.store.validate_selection(selection),
                       lambda: self.store.validate_options(self.utility.key, options, self.operator)):
@@ -140,16 +147,19 @@ class UtilityScreen(Screen):
             # The first page straight away, then the whole plan (seconds for a district).
             first = self.store.first_rows(key, selection, options, self.operator, PAGE)
             options_model = self.store.validate_options(key, options, self.operator)
-            self.app.call_from_thread(self._show_first, first, options_model)
+            if self._current(preview):
+                self.app.call_from_thread(self._show_first, first, options_model, preview)
             plan = self.store.plan(key, selection, options, self.operator)
         except (NotPermitted, Unavailable) as exc:
             self.app.call_from_thread(self._not_applied, str(exc))
             return
-        if self.left:  # a million patrons take seconds to count: the technician may be gone
+        # A million patrons take seconds to count: the technician may have left, or asked
+        # for another preview.
+        if not self._current(preview):
             self.store.discard(plan)
             return
         rows = self.store.page(plan, 0, PAGE)
-        self.app.call_from_thread(self._show_plan, plan, rows)
+        self.app.call_from_thread(self._show_plan, plan, rows, preview)
 
     def _show_problems(self, problems: list[Problem], what: str = "Not previewed") -> None:
         first = None
@@ -167,9 +177,9 @@ class UtilityScreen(Screen):
             self.query_one(TabbedContent).active = tab_id
             form.focus_field(field)
 
-    def _show_first(self, rows, options) -> None:
+    def _show_first(self, rows, options, preview: int) -> None:
         """The first page, while the plan is counted: F9 waits for the count."""
-        if self.left:
+        if not self._current(preview):
             return
         for form in self.forms:
             tab_id, title = TABS[form.id]
@@ -184,8 +194,8 @@ class UtilityScreen(Screen):
         self.query_one(TabbedContent).active = "preview"
         table.focus()
 
-    def _show_plan(self, plan: Plan, rows) -> None:
-        if self.left:  # left the utility while it was counted: drop the plan
+    def _show_plan(self, plan: Plan, rows, preview: int) -> None:
+        if not self._current(preview):
             self._discard(plan)
             return
         self.plan, self.counting = plan, False
@@ -265,7 +275,7 @@ class UtilityScreen(Screen):
 
     @on(ModelForm.Edited)
     def _edited(self) -> None:
-        if self.plan is not None and not self.outdated:
+        if (self.plan is not None or self.counting) and not self.outdated:
             self.outdated = True
             self.query_one("#counts", Static).update(
                 "Selections or options changed since this preview: press F5 to preview again.")
@@ -373,10 +383,10 @@ class UtilityScreen(Screen):
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
     def run_apply(self, plan: Plan, applying: ApplyingScreen, cancel: threading.Event) -> None:
         def stage(number: int, of: int, what: str) -> None:
-            self.app.call_from_thread(applying.stage, number, of, what)
+            applying.post_message(ApplyingScreen.Stage(number, of, what))
 
         def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(applying.preparing, done, total)
+            applying.post_message(ApplyingScreen.Preparing(done, total))
 
         try:
             report = self.store.apply(plan, progress=progress, stage=stage, cancel=cancel)
@@ -389,10 +399,10 @@ class UtilityScreen(Screen):
         self.app.call_from_thread(self._applied, report)
 
     def _close_applying(self) -> None:
-        if self.applying is not None:
-            if self.app.screen is self.applying:
-                self.app.pop_screen()
-            self.applying = None
+        # Whatever may have opened over the dialog goes with it.
+        while self.applying is not None and self.applying in self.app.screen_stack:
+            self.app.pop_screen()
+        self.applying = None
 
     def _cancelled(self, message: str) -> None:
         """The preview stays as it was: F9 can apply it after all."""
@@ -419,6 +429,9 @@ class UtilityScreen(Screen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self._close_applying()
+            if event.worker.group == "apply":
+                self._close_applying()
+            if event.worker.group == "plan":
+                self.counting = False
             self.query_one("#counts", Static).update(f"Error: {event.worker.error}")
             self.notify(f"Something went wrong: {event.worker.error}", severity="error", timeout=10)

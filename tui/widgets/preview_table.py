@@ -160,11 +160,12 @@ class PreviewTable(ScrollView, can_focus=True):
     # -- drawing ------------------------------------------------------------------------
     @property
     def body_height(self) -> int:
-        return max(1, self.size.height - 1)
+        """Rows on screen: the height less the header and any horizontal scroll bar."""
+        return max(1, self.scrollable_content_region.height - 1)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
+        width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
             style = base + self.get_component_rich_style("preview-table--header")
@@ -207,7 +208,9 @@ class PreviewTable(ScrollView, can_focus=True):
     def _ask(self, page: int) -> None:
         if page not in self.asked:
             self.asked.add(page)
-            self.post_message(self.PageWanted(page))
+            # Not from here: a message made while the screen draws counts the screen as its
+            # sender, and would stop bubbling just below it.
+            self.call_later(lambda: self.post_message(self.PageWanted(page)))
 
     # -- the cursor ---------------------------------------------------------------------
     def validate_cursor_row(self, row: int) -> int:

@@ -1,0 +1,57 @@
+"""The preview's virtual table on its own: the cursor stays in sight, pages are asked for."""
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from tui.widgets.preview_table import PreviewTable
+
+ROWS = 1000
+
+
+class TableApp(App):
+    CSS = "PreviewTable { height: 12; }"
+
+    def compose(self) -> ComposeResult:
+        yield PreviewTable()
+
+    def on_mount(self) -> None:
+        self.wanted = []
+        table = self.query_one(PreviewTable)
+        # Columns wider than the screen: a horizontal scroll bar takes the bottom line.
+        wide = [(n, (str(n), "x" * 40, "y" * 40)) for n in range(100)]
+        table.start(["Row", "Wide", "Wider"], wide, total=ROWS)
+        table.focus()
+
+    def on_preview_table_page_wanted(self, message: PreviewTable.PageWanted) -> None:
+        self.wanted.append(message.page)
+        start = message.page * 100
+        self.query_one(PreviewTable).fill(
+            message.page, [(n, (str(n), "x" * 40, "y" * 40)) for n in range(start, min(start + 100, ROWS))])
+
+
+def visible_rows(table: PreviewTable) -> range:
+    top = table.scroll_offset.y
+    return range(top, top + table.body_height)
+
+
+async def test_the_cursor_stays_above_the_horizontal_scroll_bar():
+    app = TableApp()
+    async with app.run_test(size=(60, 14)) as pilot:
+        table = app.query_one(PreviewTable)
+        assert table.scrollable_content_region.height == 11  # 12 less the scroll bar
+        for _ in range(15):
+            await pilot.press("down")
+        assert table.cursor_row == 15 and 15 in visible_rows(table)
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_row == ROWS - 1 and ROWS - 1 in visible_rows(table)
+        for _ in range(20):  # drawn, asked for, filled
+            if table.record(ROWS - 1) is not None:
+                break
+            await pilot.pause()
+        assert table.record(ROWS - 1) == ROWS - 1
+        # Only the pages on screen were asked for, not the ones scrolled past.
+        assert app.wanted == [9] and 5 not in table.pages
+        await pilot.press("pageup")
+        assert table.cursor_row == ROWS - 1 - table.body_height
+        assert table.cursor_row in visible_rows(table)

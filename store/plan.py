@@ -124,10 +124,10 @@ class Plan:
         self.options = options
         self.operator = operator
         self.table = f"plan_{next(_ids)}"
+        # Read before the plan is computed: a commit (or midnight) landing in between
+        # makes the apply recheck in full, never the reverse.
+        data_version, today = self._data_version(), clock.today()
         sql, params = plan_select(utility, selection, options, operator)
-        # Read before the plan's snapshot begins: a commit landing in between makes
-        # the apply recheck in full, never the reverse.
-        data_version = self._data_version()
         self.db.execute("BEGIN")  # one consistent read for the whole plan
         try:
             create_plan_table(db, self.table, sql, params)
@@ -138,7 +138,7 @@ class Plan:
         self.counts = self._count()
         self.tally = utility.tally(db, self)
         self.applied = False
-        self.stamp = (data_version, db.conn.total_changes, clock.today())
+        self.stamp = (data_version, db.conn.total_changes, today)
 
     def _data_version(self) -> int:
         return self.db.execute("PRAGMA data_version").fetchone()[0]

@@ -288,11 +288,15 @@ class _Block:
         from the JSON once: a million rows are then compared and restored without parsing
         each image again for every column, and the journal is read front to back first
         rather than between writes to the table being restored."""
-        values = ", ".join(f'{self.value(image, c)} AS "{image}.{c}"'
-                           for c in columns for image in ("before", "after"))
+        pairs = [(image, c) for c in columns for image in ("before", "after")]
+        # Each value column declared as its table's column is, so comparisons apply the
+        # same type affinity as they would against the table itself.
+        declared = ", ".join(f'"{image}.{c}" {self.types.get(c, "")}' for image, c in pairs)
+        values = ", ".join(self.value(image, c) for image, c in pairs)
         self.db.execute(f"DROP TABLE IF EXISTS {IMAGES}")
-        self.db.execute(f"""CREATE TEMP TABLE {IMAGES.split('.')[1]} AS
-                            SELECT j.id, j.table_name, j.row_id, {values}
+        self.db.execute(f"CREATE TEMP TABLE {IMAGES.split('.')[1]} "
+                        f"(id INTEGER, table_name TEXT, row_id INTEGER, {declared})")
+        self.db.execute(f"""INSERT INTO {IMAGES} SELECT j.id, j.table_name, j.row_id, {values}
                             FROM {self.rows} ORDER BY j.id""", self.params)
         self.source = IMAGES
 

@@ -138,6 +138,7 @@ class Plan:
         self.counts = self._count()
         self.tally = utility.tally(db, self)
         self.applied = False
+        self.discarded = False
         self.stamp = (data_version, db.conn.total_changes, today)
 
     def _data_version(self) -> int:
@@ -176,7 +177,10 @@ class Plan:
         return not row[1]
 
     def page(self, offset: int, limit: int) -> list[PlanRow]:
-        """Rows ``offset`` .. ``offset + limit`` in preview order (keyset on seq)."""
+        """Rows ``offset`` .. ``offset + limit`` in preview order (keyset on seq); none once
+        discarded (a page asked for just before a new preview or an apply)."""
+        if self.discarded:
+            return []
         rows = self.db.query(
             f"SELECT {PLAN_COLUMNS}, excluded FROM temp.{self.table} "
             "WHERE seq > :lo AND seq <= :hi ORDER BY seq",
@@ -185,4 +189,5 @@ class Plan:
         return [PlanRow(**{**row, "excluded": bool(row["excluded"])}) for row in rows]
 
     def discard(self) -> None:
+        self.discarded = True
         self.db.execute(f"DROP TABLE IF EXISTS temp.{self.table}")

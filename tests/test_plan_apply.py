@@ -298,3 +298,10 @@ def test_a_new_day_rechecks_the_preview_in_full(small_db, high_plan, monkeypatch
     monkeypatch.setattr(clock, "today", lambda: dt.date(2031, 1, 1))
     assert not high_plan.unchanged_since()
     assert small_db.apply(high_plan).counts.change == 4
+
+
+def test_a_discarded_plan_pages_nothing(small_db, high_plan):
+    # A page the preview asked for just before a new preview finds the plan gone: no error.
+    assert len(high_plan.page(0, 10)) == 5
+    small_db.discard(high_plan)
+    assert high_plan.page(0, 10) == []

@@ -147,11 +147,7 @@ async def test_edits_while_counting_make_the_preview_outdated(path):
     app.store.plan = lambda *a, **k: (counted.wait(5), real(*a, **k))[1]
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await preview_without_waiting(pilot)
-            await until(lambda: "Counting the patrons" in rendered(app, "#counts"))
-            screen = app.screen
-            await pilot.press("f3")
-            await fill_options(pilot, status="Suspended")  # the options change mid-count
+            screen = await suspended_while_counting(pilot)
             counted.set()
             await settle(pilot)
             assert screen.outdated and screen.plan is not None
@@ -180,11 +176,7 @@ async def test_a_newer_preview_wins_over_one_still_being_counted(path):
     app.store.plan = plan
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await preview_without_waiting(pilot)
-            await until(lambda: "Counting the patrons" in rendered(app, "#counts"))
-            screen = app.screen
-            await pilot.press("f3")
-            await fill_options(pilot, status="Suspended")
+            screen = await suspended_while_counting(pilot)
             await pilot.press("f5")
             await until(lambda: screen.plan is not None)
             first_counted.set()
@@ -199,6 +191,12 @@ async def test_a_newer_preview_wins_over_one_still_being_counted(path):
         first_counted.set()
 
 
-async def fill_options(pilot, **values) -> None:
+async def suspended_while_counting(pilot) -> UtilityScreen:
+    """Preview everyone to Inactive; while it is counted, change the option to Suspended."""
     from .tui_helpers import fill_all
-    await fill_all(pilot, **values)
+    await preview_without_waiting(pilot)
+    await until(lambda: "Counting the patrons" in rendered(pilot.app, "#counts"))
+    screen = pilot.app.screen
+    await pilot.press("f3")
+    await fill_all(pilot, status="Suspended")
+    return screen

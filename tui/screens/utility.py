@@ -25,6 +25,7 @@ from .confirm import ConfirmScreen, TypedConfirmScreen
 from .prompt import PromptScreen
 from .summary import SummaryScreen
 
+EXCLUDED = "excluded by hand"  # a preview row's outcome once space takes it out
 # The tabs carry their keys, which keeps the footer short enough for F9 at 80 columns.
 TABS = {"selection-form": ("selections", "F2 Selections"), "options-form": ("options", "F3 Options")}
 
@@ -189,8 +190,10 @@ class UtilityScreen(Screen):
             f"Counting the patrons… the first {len(rows):,} are shown; F9 waits for the count.")
         table = self.query_one(PreviewTable)
         label = self.app.say(self.utility.label(options))
+        # Names further down may be longer than the first page's; an outcome may become
+        # "excluded by hand".
         table.start(["Barcode", "Name", label, f"New {label.lower()}", "Outcome"], self._cells(rows),
-                    grow=1)  # names further down may be longer than the first page's
+                    grow=1, at_least={4: len(EXCLUDED)})
         self.query_one(TabbedContent).active = "preview"
         table.focus()
 
@@ -217,7 +220,7 @@ class UtilityScreen(Screen):
 
     def _outcome(self, row):
         if row.excluded:
-            return Text("excluded by hand", style="strike")
+            return Text(EXCLUDED, style="strike")
         return text.outcome_cell(row.outcome, row.reason)
 
     def _describe(self, plan: Plan) -> list[str]:

@@ -98,12 +98,14 @@ class PreviewTable(ScrollView, can_focus=True):
 
     # -- what the screen tells it -----------------------------------------------------
     def start(self, columns: list[str], first: list[tuple[Any, tuple]], total: int | None = None,
-              grow: int | None = None) -> None:
+              grow: int | None = None, at_least: dict[int, int] | None = None) -> None:
         """A new preview: its columns, the first page as (record, cells), and the row count
         when known (``set_total`` gives it once the plan is counted). Widths fit the first
-        page; column ``grow`` takes any width left over, as later rows may be longer."""
+        page and ``at_least`` (column: width, for what a row may become); column ``grow``
+        takes width left over, as later rows may be longer."""
         self.columns = columns
-        self.widths = [min(WIDEST, max([len(c)] + [_width(cells[i]) for _, cells in first]))
+        self.widths = [min(WIDEST, max([len(c), (at_least or {}).get(i, 0)]
+                                       + [_width(cells[i]) for _, cells in first]))
                        for i, c in enumerate(columns)]
         # The screen's width: a table on a hidden tab has none of its own yet (2: the scroll bar).
         spare = self.app.size.width - 2 - sum(w + 2 for w in self.widths)

@@ -1,7 +1,6 @@
-"""A utility: Selections and Options tabs, the preview, then confirm and apply."""
+"""A utility: Selections and Options tabs and the preview (F9's confirm and apply: apply_flow)."""
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 
 from rich.text import Text
@@ -12,8 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from store import (Busy, Cancelled, Invalid, NotPermitted, Operator, Plan, Problem, Selection, Stale, Store,
-                   Unavailable)
+from store import Invalid, NotPermitted, Operator, Plan, Problem, Selection, Store, Unavailable
 from store.utilities.base import Utility
 
 from .. import text
@@ -21,16 +19,15 @@ from ..fields import field_specs
 from ..widgets.model_form import ModelForm
 from ..widgets.preview_table import PAGE, PreviewTable
 from .applying import ApplyingScreen
-from .confirm import ConfirmScreen, TypedConfirmScreen
+from .apply_flow import ApplyFlow
 from .prompt import PromptScreen
-from .summary import SummaryScreen
 
 EXCLUDED = "excluded by hand"  # a preview row's outcome once space takes it out
 # The tabs carry their keys, which keeps the footer short enough for F9 at 80 columns.
 TABS = {"selection-form": ("selections", "F2 Selections"), "options-form": ("options", "F3 Options")}
 
 
-class UtilityScreen(Screen):
+class UtilityScreen(ApplyFlow, Screen):
     """Say which patrons and what to do; F5 previews, F9 applies after a confirm."""
 
     BINDINGS = [
@@ -340,90 +337,6 @@ class UtilityScreen(Screen):
         verb = "Replaced the saved run" if replaced else "Saved as"
         self.notify(f"{verb} '{name}': the picker lists it under "
                     f"{self.app.say(self.utility.title)}.")
-
-    # -- apply ---------------------------------------------------------------
-    def action_apply(self) -> None:
-        plan = self.plan
-        if self.counting and not self.outdated:
-            self.notify("Still counting the patrons: F9 works once the preview is complete.",
-                        severity="warning")
-            return
-        if plan is None or self.outdated:
-            self.notify("Preview first (F5): only a current preview can be applied.",
-                        severity="warning")
-            return
-        c = plan.counts
-        if not c.change:
-            self.notify("Nothing to apply: no patron in this preview would change.",
-                        severity="warning")
-            return
-        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip, excluded=c.excluded,
-                                  not_found=c.not_found),
-                 "", *self._describe(plan), "",
-                 f"{c.change:,} patron{'s' if c.change != 1 else ''} will be "
-                 f"{self.utility.verb} in one transaction, recorded in the journal."]
-        if c.excluded:
-            lines.append(f"{c.excluded:,} patron{'s' if c.excluded != 1 else ''} excluded by hand "
-                         "will be left as they are.")
-        if self.utility.destructive:
-            lines.append("Records will be removed; the journal keeps a copy of each.")
-        title = self.app.say(f"Apply {self.utility.title}?")
-        if self.utility.typed_confirmation:
-            screen = TypedConfirmScreen(title, lines, c.change,
-                                        f"patrons that will be {self.utility.verb}")
-        else:
-            screen = ConfirmScreen(title, lines)
-        self.app.push_screen(screen, self._confirmed)
-
-    def _confirmed(self, confirmed: bool | None) -> None:
-        if confirmed and self.plan is not None:
-            self.query_one("#counts", Static).update("Applying…")
-            cancel = threading.Event()
-            self.applying = ApplyingScreen(self.app.say(f"Applying {self.utility.title}"), cancel)
-            self.app.push_screen(self.applying)
-            self.run_apply(self.plan, self.applying, cancel)
-
-    @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
-    def run_apply(self, plan: Plan, applying: ApplyingScreen, cancel: threading.Event) -> None:
-        def stage(number: int, of: int, what: str) -> None:
-            applying.post_message(ApplyingScreen.Stage(number, of, what))
-
-        def progress(done: int, total: int) -> None:
-            applying.post_message(ApplyingScreen.Preparing(done, total))
-
-        try:
-            report = self.store.apply(plan, progress=progress, stage=stage, cancel=cancel)
-        except Cancelled as exc:
-            self.app.call_from_thread(self._cancelled, str(exc))
-            return
-        except (Stale, Busy, NotPermitted, Unavailable) as exc:
-            self.app.call_from_thread(self._not_applied, str(exc))
-            return
-        self.app.call_from_thread(self._applied, report)
-
-    def _close_applying(self) -> None:
-        # Whatever may have opened over the dialog goes with it.
-        while self.applying is not None and self.applying in self.app.screen_stack:
-            self.app.pop_screen()
-        self.applying = None
-
-    def _cancelled(self, message: str) -> None:
-        """The preview stays as it was: F9 can apply it after all."""
-        self._close_applying()
-        self._show_counts(self.plan)
-        self.notify(f"Apply {message}.", severity="warning", timeout=10)
-
-    def _not_applied(self, message: str) -> None:
-        self._close_applying()
-        self.outdated = True
-        self.query_one("#counts", Static).update(f"Not applied: {message}")
-        self.notify(f"Not applied: {message}", severity="error", timeout=10)
-
-    def _applied(self, report) -> None:
-        self._close_applying()
-        self.plan = None
-        self.app.drafts.pop(self.utility.key, None)
-        self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))
 
     # -- failures --------------------------------------------------------------
     def _discard(self, plan: Plan) -> None:

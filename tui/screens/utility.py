@@ -128,10 +128,11 @@ class UtilityScreen(ApplyFlow, Screen):
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
     def make_plan(self, selection: dict, options: dict, preview: int) -> None:
         problems: list[Problem] = []
+        checked = []  # the Selection and Options models, when valid
         for check in (lambda: self.store.validate_selection(selection),
                       lambda: self.store.validate_options(self.utility.key, options, self.operator)):
             try:
-                check()
+                checked.append(check())
             except Invalid as exc:
                 problems += exc.problems
         if problems:
@@ -144,9 +145,8 @@ class UtilityScreen(ApplyFlow, Screen):
         try:
             # The first page straight away, then the whole plan (seconds for a district).
             first = self.store.first_rows(key, selection, options, self.operator, PAGE)
-            options_model = self.store.validate_options(key, options, self.operator)
             if self._current(preview):
-                self.app.call_from_thread(self._show_first, first, options_model, preview)
+                self.app.call_from_thread(self._show_first, first, checked[1], preview)
             plan = self.store.plan(key, selection, options, self.operator)
         except (NotPermitted, Unavailable) as exc:
             self.app.call_from_thread(self._not_applied, str(exc))

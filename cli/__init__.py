@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import files, run
+from . import files, password, run
 
 # patron-utils COMMAND … : the commands that need no screen.
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
@@ -14,4 +14,5 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "undo": run.undo,
     "import": files.import_patrons,
     "export": files.export_patrons,
+    "password": password.change_password,
 }

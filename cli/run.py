@@ -13,8 +13,8 @@ import os
 import sys
 from typing import Any, Callable
 
-from store import (Busy, Invalid, LoginFailed, NotPermitted, NotUndoable, Operator, Selection,
-                   Stale, Store, Unavailable)
+from store import (Busy, Invalid, LoginFailed, NotPermitted, NotUndoable, Operator,
+                   PasswordChangeRequired, Selection, Stale, Store, Unavailable)
 from store.database import resolve_path
 from store.plan import Plan
 from store.report import counts_line, header, options_lines, selection_lines
@@ -70,6 +70,9 @@ def log_in(store: Store, args: argparse.Namespace) -> Operator:
         password = getpass.getpass(f"Password for {args.operator}: ")
     try:
         return store.login(args.operator, password)
+    except PasswordChangeRequired as exc:
+        raise fail(REFUSED, f"{exc}: run `patron-utils password --operator {exc.username}` on "
+                            "a terminal to choose one, then try again") from None
     except LoginFailed as exc:
         raise fail(REFUSED, str(exc)) from None
 
@@ -86,7 +89,7 @@ def guarded(action: Callable[[], int]) -> int:
             print(f"patron-utils: {flags.problem_text(problem)}", file=sys.stderr)
         print("patron-utils: nothing was written.", file=sys.stderr)
         return INVALID
-    except (NotPermitted, Unavailable, NotUndoable) as exc:
+    except (NotPermitted, Unavailable, NotUndoable, LoginFailed) as exc:
         print(f"patron-utils: {exc}", file=sys.stderr)
         return REFUSED
     except (Busy, Stale) as exc:
@@ -315,15 +318,21 @@ def undo(argv: list[str]) -> int:
             except KeyError as exc:
                 raise NotUndoable(exc.args[0]) from None
             if not args.yes:
-                if op["undone_by"] or op["undo_of"]:
-                    raise NotUndoable(f"operation #{op['id']} cannot be undone: " + (
-                        f"already undone by #{op['undone_by']}" if op["undone_by"]
-                        else "it is itself an undo"))
+                check = store.check_undo(op["id"], operator)
                 print(f"Would undo operation #{op['id']}: {op['title']} by {op['operator']} at "
-                      f"{op['started']} ({op['changed']:,} patrons changed). Nothing was "
-                      "written; add --yes to undo it.")
+                      f"{op['started']} ({op['changed']:,} patrons changed).")
+                if check.skipped:
+                    print(f"{check.skipped:,} of them would be left as they are (you may not "
+                          "change them):")
+                    for barcode, name, reason in check.shown:
+                        print(f"  {barcode}\t{name}\t{reason}")
+                for note in check.notes:
+                    print(note)
+                print("Nothing was written; add --yes to undo it.")
                 return DONE
             report = store.undo(args.operation, operator)
+            for note in report.notes:
+                print(f"patron-utils: {note}", file=sys.stderr)
             print_operation(store, report.operation_id, args.format)
             return DONE
         finally:

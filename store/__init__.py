@@ -3,16 +3,18 @@
 Usable from a Python shell with no terminal; it never imports Textual.
 """
 from .apply import AlreadyApplied, Cancelled, Report, Stale
+from .authority import SessionEnded
 from .database import Busy, connect, resolve_path
 from .plan import Counts, Plan, PlanRow
-from .security import LoginFailed, NotPermitted, Operator
+from .security import LoginFailed, NotPermitted, Operator, PasswordChangeRequired
 from .selection import Selection, Status, compile_selection
 from .store import Store, Unavailable
-from .undo import NotUndoable, UndoReport
+from .undo import NotUndoable, UndoCheck, UndoReport
 from .validation import Invalid, Problem
 
 __all__ = [
-    "AlreadyApplied", "Busy", "Cancelled", "Counts", "Invalid", "NotUndoable", "UndoReport", "LoginFailed", "NotPermitted", "Operator",
-    "Plan", "PlanRow", "Problem", "Report",
-    "Selection", "Stale", "Status", "Store", "Unavailable", "compile_selection", "connect", "resolve_path",
+    "AlreadyApplied", "Busy", "Cancelled", "Counts", "Invalid", "LoginFailed", "NotPermitted",
+    "NotUndoable", "Operator", "PasswordChangeRequired", "Plan", "PlanRow", "Problem", "Report",
+    "Selection", "SessionEnded", "Stale", "Status", "Store", "Unavailable", "UndoCheck",
+    "UndoReport", "compile_selection", "connect", "resolve_path",
 ]

@@ -8,11 +8,10 @@ from typing import Callable
 
 import sqlite_utils
 
-from . import clock, preferences
-from .database import Busy
+from . import authority, clock, credentials, preferences
+from .database import begin_write, roll_back
 from .plan import Counts, Plan, create_plan_table, plan_select
 from .preferences import Unavailable
-from .security import require
 from .utilities.base import CHANGING, Progress
 
 
@@ -65,6 +64,7 @@ class Transaction:
         self.options = plan.options
         self.operation_id = operation_id
         self.now = now
+        self.credentials = False  # whether the journal now holds a password hash
 
     @property
     def changes(self) -> str:
@@ -78,6 +78,7 @@ class Transaction:
         # read and written front to back (twice as fast as hopping about at a million).
         plan = (f"(SELECT patron_id, new FROM temp.{self.plan.table} plan WHERE {CHANGING} "
                 "ORDER BY patron_id)")
+        self.credentials |= column in credentials.COLUMNS.get("patrons", ())
         self.db.execute(
             f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
                 SELECT :op, 'patrons', p.id, 'update',
@@ -98,6 +99,7 @@ class Transaction:
         an insert; for an update, ``columns`` before and ``after_sql`` (a JSON object) after."""
         types = {c.name: c.type.upper() for c in self.db[table].columns}
         columns = columns or list(types)
+        self.credentials |= bool(set(columns) & set(credentials.COLUMNS.get(table, ())))
         # JSON cannot hold bytes: BLOB columns (pictures) are journaled as hex.
         image = "json_object(" + ", ".join(
             f"'{c}', hex({c})" if types.get(c) == "BLOB" else f"'{c}', {c}" for c in columns) + ")"
@@ -139,22 +141,23 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
 
     if plan.applied:
         raise AlreadyApplied("this preview has already been applied; preview again")
-    require(plan.operator, plan.utility.permissions, plan.utility.title)
+    # Asked now (a refusal costs no hashing) and again under the write lock.
+    authority.authorize(db, plan.operator, plan.utility.permissions, plan.utility.title)
     # Preferences may have changed since the preview (expiration dates disabled, say).
     reason = plan.utility.unavailable(preferences.read(db))
     if reason:
         raise Unavailable(f"{plan.utility.title} cannot run: {reason}")
     plan.utility.prepare(db, plan, preparing)
     stop_if_cancelled()
-    try:
-        db.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise Busy("the database is busy: another technician is applying a change; try again") from exc
+    begin_write(db)
     if cancel is not None:
         # A non-zero answer interrupts the running statement (SQLite then rolls back).
         db.conn.set_progress_handler(lambda: int(cancel.is_set()), CANCEL_CHECK_STEPS)
     try:
         stage(1, STAGES, "checking the preview is still current")
+        # The operator as the database holds them at the moment of writing: the plan's
+        # level rules were computed for exactly this operator, or it is refused.
+        authority.authorize(db, plan.operator, plan.utility.permissions, plan.utility.title)
         _check_fresh(db, plan)
         stop_if_cancelled()
         now = clock.now()
@@ -187,31 +190,29 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
         stop_if_cancelled()
         stage(3, STAGES, f"{counts.change:,} patron{'s' if counts.change != 1 else ''} being "
                          f"{plan.utility.verb}")
-        plan.utility.apply(Transaction(db, plan, operation_id, now))
+        tx = Transaction(db, plan, operation_id, now)
+        plan.utility.apply(tx)
         db.execute("UPDATE operations SET finished = :t WHERE id = :id",
                    {"t": clock.now(), "id": operation_id})
+        if not tx.credentials:
+            credentials.nothing_to_erase(db, operation_id)
+        credentials.erase_expired(db)
         stop_if_cancelled()
         db.conn.set_progress_handler(None, 0)  # from here on it is committed, not cancelled
         stage(4, STAGES, "committing")
         db.execute("COMMIT")
     except sqlite3.OperationalError as exc:
-        _roll_back(db)
+        roll_back(db)
         if cancel is not None and cancel.is_set() and "interrupt" in str(exc):
             raise Cancelled() from exc
         raise
     except BaseException:
-        _roll_back(db)
+        roll_back(db)
         raise
     finally:
         db.conn.set_progress_handler(None, 0)
     plan.applied = True
     return Report(operation_id, plan.utility.title, counts)
-
-
-def _roll_back(db: sqlite_utils.Database) -> None:
-    # An interrupted statement has already rolled the transaction back.
-    if db.conn.in_transaction:
-        db.execute("ROLLBACK")
 
 
 def _check_fresh(db: sqlite_utils.Database, plan: Plan) -> None:

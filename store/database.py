@@ -16,8 +16,49 @@ from .usernames import fold_username
 BUSY_TIMEOUT_MS = 10_000
 
 
+BUSY = "the database is busy: another technician is applying a change; try again"
+# A database the product creates is the owner's alone, or the owner's and their group's.
+PRIVATE, GROUP = 0o600, 0o660
+
+
 class Busy(RuntimeError):
     """The database stayed locked by another process for the whole busy timeout."""
+
+
+def begin_write(db: sqlite_utils.Database) -> None:
+    """Take the write lock now (BEGIN IMMEDIATE): Busy when another write holds it past the
+    busy timeout, so nothing is half-done waiting for it."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise Busy(BUSY) from exc
+        raise
+
+
+def roll_back(db: sqlite_utils.Database) -> None:
+    # A statement SQLite interrupted (or a failed COMMIT) may have ended it already.
+    if db.conn.in_transaction:
+        db.execute("ROLLBACK")
+
+
+def create_file(path: str | os.PathLike, group: bool = False) -> None:
+    """Create an empty database file readable by its owner only (0600), or by its group
+    too (0660), whatever the umask: SQLite gives the -wal and -shm files the same mode."""
+    mode = GROUP if group else PRIVATE
+    fd = os.open(os.fspath(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
+def share_with_group(path: str | os.PathLike) -> None:
+    """Let the file's group read and write an existing database (and its -wal and -shm)."""
+    for suffix in ("", "-wal", "-shm"):
+        name = os.fspath(path) + suffix
+        if os.path.exists(name):
+            os.chmod(name, GROUP)
 
 
 def default_path() -> Path:
@@ -37,13 +78,15 @@ def resolve_path(arg: str | os.PathLike | None) -> Path:
     return default_path()
 
 
-def connect(path: str | os.PathLike) -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate the database at ``path``.
+def connect(path: str | os.PathLike, group: bool = False) -> sqlite_utils.Database:
+    """Open (creating if needed, 0600 or with ``group`` 0660) and migrate the database at ``path``.
 
     Autocommit mode: store/ issues BEGIN IMMEDIATE itself, so a write takes the
     lock up front instead of failing half-way. ``check_same_thread`` is off
     because the TUI works in threads; callers serialise access (see Store).
     """
+    if os.fspath(path) != ":memory:" and not os.path.exists(path):
+        create_file(path, group)
     conn = sqlite3.connect(
         os.fspath(path),
         isolation_level=None,

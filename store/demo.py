@@ -20,7 +20,9 @@ POLICIES = [("Elementary", 365, 14, 5, 200), ("Grade 6-8", 365, 14, 10, 500),
             ("Community", None, 21, 25, 1000)]
 SECURITY_GROUPS = [
     ("District Administrator", 0, list(security.ALL_PERMISSIONS)),
-    ("Librarian", 1, [p for p in security.ALL_PERMISSIONS if p != security.SECURITY_GROUPS]),
+    # Between the aide and the administrator: every permission, but level 1, so the level
+    # rules have a case (a librarian cannot change the administrator or another librarian).
+    ("Librarian", 1, list(security.ALL_PERMISSIONS)),
     ("Library Aide", 2, [security.UTILITIES]),
     ("Teacher", 2, []),
     ("Student", 3, []),
@@ -49,8 +51,10 @@ CHARGES = [("Lost", "Lost"), ("Overdue Fine", ""), ("Damaged item", ""), ("Print
            ("Replacement card", ""), ("Processing fee", "Lost")]
 
 
-def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: bool = False) -> Path:
-    """(Re)create a demo database at ``path``; refuses an existing file unless ``force``."""
+def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: bool = False,
+                group: bool = False) -> Path:
+    """(Re)create a demo database at ``path`` (0600, or 0660 with ``group``); refuses an
+    existing file unless ``force``."""
     path = Path(path)
     if path.exists():
         if not force:
@@ -58,7 +62,7 @@ def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: boo
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = connect(path)
+    db = connect(path, group)
     rng = random.Random(seed)
     today = clock.today()
     # Not clock.now(): its time of day is the real one, and the demo must not depend on it.

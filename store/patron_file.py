@@ -17,10 +17,10 @@ from typing import Any, Callable, Iterator
 import sqlite_utils
 from pydantic import Field, field_validator
 
-from . import clock
-from .database import Busy
+from . import authority, clock, credentials
+from .database import begin_write, roll_back
 from .dates import parse_date
-from .security import SECURITY_GROUPS, Operator
+from .security import PASSWORDS, SECURITY_GROUPS, UTILITIES, Operator
 from .selection import Status
 from .validation import Invalid, StoreModel, choice, validate
 
@@ -134,7 +134,11 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
                    operator: Operator, site: str | None = None, dry_run: bool = False,
                    choices: Callable[[str], list[str]] | None = None,
                    progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Check every row, then (unless ``dry_run``) write them all in one transaction."""
+    """Check every row, then (unless ``dry_run``) write them all in one transaction.
+
+    The operator's rights are checked column by column, as the utilities check them, and
+    again under the write lock; a patron they may not change is a row problem."""
+    authority.authorize(db, operator, (UTILITIES,), "Import Patrons")
     columns, rows = read_rows(path, mapping)
     sites = {code.casefold(): code for (code,) in db.execute("SELECT code FROM sites")}
     union = db.execute("SELECT code FROM sites WHERE is_union ORDER BY code LIMIT 1").fetchone()
@@ -186,57 +190,71 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
                     continue
                 record["site"] = union[0]
                 report.to_union_site.append(number)
-    # A username must stay unique (logins ignore case): check before writing anything.
-    problems += _username_clashes(db, records)
-    problems += _group_rules(db, records, operator)
-    if problems:
-        raise BadFile(f"{len(problems)} problem(s); nothing was imported", problems)
     if dry_run:
+        _refuse(problems + _rules(db, records, operator))
         _count(db, records, report)
         return report
+    _refuse(problems)
+    begin_write(db)
     try:
-        db.execute("BEGIN IMMEDIATE")
-    except Exception as exc:  # sqlite3.OperationalError: locked
-        raise Busy("the database is busy: another technician is applying a change; "
-                   "try again") from exc
-    try:
+        # What the rules read (who the operator is, the patrons the rows change) is read
+        # again under the lock: the write sees exactly what was checked.
+        authority.authorize(db, operator, (UTILITIES,), "Import Patrons")
+        _refuse(_rules(db, records, operator))
         report.operation_id = _write(db, records, report, operator.username, path, mapping,
                                      site, progress)
+        credentials.nothing_to_erase(db, report.operation_id)  # an import sets no password
+        credentials.erase_expired(db)
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        roll_back(db)
         raise
     return report
 
 
-def _group_rules(db: sqlite_utils.Database, records: list[tuple[int, dict]],
-                 operator: Operator) -> list[RowProblem]:
-    """An import may not hand out power its operator could not: setting a security group
-    follows Change Patron Security Group's rules (the permission, and levels below yours)."""
+def _refuse(problems: list[RowProblem]) -> None:
+    if problems:
+        raise BadFile(f"{len(problems)} problem(s); nothing was imported",
+                      sorted(problems, key=lambda p: p.row))
+
+
+def _rules(db: sqlite_utils.Database, records: list[tuple[int, dict]],
+           operator: Operator) -> list[RowProblem]:
+    """The rules that depend on the database and the operator: unique usernames (logins
+    ignore case), then who may set what on whom."""
+    return _username_clashes(db, records) + _authorized(db, records, operator)
+
+
+def _authorized(db: sqlite_utils.Database, records: list[tuple[int, dict]],
+                operator: Operator) -> list[RowProblem]:
+    """An import may do only what the utilities would let its operator do: change no patron
+    at or above their level (nor their own account), set a username only with Patron
+    Passwords: Edit, and a security group only with Assign and below their level."""
     levels = dict(db.execute("SELECT name, level FROM security_groups").fetchall())
-    existing = _existing(db, [r["barcode"] for _, r in records if "security_group" in r])
+    existing = _existing(db, [r["barcode"] for _, r in records])
     out = []
     for number, record in records:
-        if "security_group" not in record:
-            continue
         old = existing.get(record["barcode"])
-        group = record["security_group"]
-        if old is not None and old["security_group"] == group:
-            continue
-        if old is None and group is None:
-            continue
-        if not operator.may((SECURITY_GROUPS,)):
-            out.append(RowProblem(number, "security_group",
-                                  f"setting a security group needs the permission '{SECURITY_GROUPS}'"))
-        elif group is not None and not operator.outranks(levels.get(group)):
-            out.append(RowProblem(number, "security_group",
-                                  f"{group!r} (level {levels.get(group)}) is not below your level "
-                                  f"{operator.level}"))
-        elif old is not None and (old["id"] == operator.patron_id
-                                  or not operator.outranks(levels.get(old["security_group"]))):
-            out.append(RowProblem(number, "security_group",
-                                  f"patron {record['barcode']} is in {old['security_group']!r}, "
-                                  "not below your level (or is your own account)"))
+        changing = _differs(old, record) if old else [k for k, v in record.items()
+                                                      if k != "barcode" and v not in (None, "")]
+        if old is not None and changing:
+            group = old["security_group"]
+            why = authority.refusal(operator, old["id"], group, levels.get(group))
+            if why:
+                out.append(RowProblem(number, changing[0], f"patron {record['barcode']} is "
+                                      f"{why}: you may not change them"))
+                continue
+        if "username" in changing and not operator.may((PASSWORDS,)):
+            out.append(RowProblem(number, "username",
+                                  f"setting a username needs the permission '{PASSWORDS}'"))
+        if "security_group" in changing:
+            group = record["security_group"]
+            if not operator.may((SECURITY_GROUPS,)):
+                out.append(RowProblem(number, "security_group", "setting a security group "
+                                      f"needs the permission '{SECURITY_GROUPS}'"))
+            elif group is not None and authority.may_assign(operator, group, levels.get(group)):
+                out.append(RowProblem(number, "security_group",
+                                      authority.may_assign(operator, group, levels.get(group))))
     return out
 
 

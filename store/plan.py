@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import clock
+from . import authority, clock
 from .security import Operator
 from .selection import Selection, compile_selection
 from .utilities.base import Utility
@@ -54,16 +54,23 @@ def _plan_parts(utility: Utility, selection: Selection, options: StoreModel,
     if utility.fixed_where:
         where.add(f"({utility.fixed_where})")
     spec = utility.plan_sql(options, operator)
-    source = f"(SELECT p.*, {spec.current} AS current, {spec.new} AS new FROM patrons p WHERE {where.where})"
+    # The level rule holds for every utility, whatever its own SQL says: a patron the
+    # operator may not change keeps their value and is skipped, with the reason.
+    guard = authority.guard(operator)
+    new = (f"CASE WHEN {guard.condition} THEN {utility.skipped_value or spec.current} "
+           f"ELSE {spec.new} END")
+    outcome = f"CASE WHEN {guard.condition} THEN 'skip' ELSE {spec.outcome} END"
+    reason = f"CASE WHEN {guard.condition} THEN {guard.reason} ELSE {spec.reason} END"
+    source = f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM patrons p WHERE {where.where})"
     head = ""
     if spec.extra:
         # Extra columns are computed once per patron (materialized, so a costly subquery
         # is not re-run for every reference) and current/new may use them as p.<name>.
         extra = ", ".join(f"{sql} AS {name}" for name, sql in spec.extra.items())
         head = f"WITH matched AS MATERIALIZED (SELECT p.*, {extra} FROM patrons p WHERE {where.where}) "
-        source = f"(SELECT p.*, {spec.current} AS current, {spec.new} AS new FROM matched p)"
+        source = f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM matched p)"
     body = f"""p.id AS patron_id, p.barcode, {NAME_SQL} AS name, p.current, p.new,
-               {spec.outcome} AS outcome, {spec.reason} AS reason
+               {outcome} AS outcome, {reason} AS reason
         FROM {source} AS p"""
     order = ORDER_SQL
     if where.listed:
@@ -80,10 +87,10 @@ def _plan_parts(utility: Utility, selection: Selection, options: StoreModel,
                   FROM ({missing}) m
                   UNION ALL
                   SELECT 1, NULL, p.last_name, p.first_name, p.id, p.barcode, {NAME_SQL},
-                         p.current, p.new, {spec.outcome}, {spec.reason}
+                         p.current, p.new, {outcome}, {reason}
                   FROM {source} AS p) AS p"""
         order = f"found, position, {ORDER_SQL}"
-    return head, body, order, {**where.params, **spec.params}
+    return head, body, order, {**where.params, **spec.params, **guard.params}
 
 
 def plan_select(utility: Utility, selection: Selection, options: StoreModel,

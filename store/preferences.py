@@ -14,6 +14,8 @@ DEFAULTS = {
     "term.location2": "2nd Location",
     "centralized_catalog": "0",
     "disable_account_expiration": "0",
+    "credential_retention_days": "30",
+    "share_with_group": "0",
 }
 # The words a library may rename, longest first ("2nd Location" before "Location").
 TERMS = ("term.location2", "term.grade", "term.location")
@@ -71,36 +73,47 @@ class LibraryPreferences(StoreModel):
     disable_account_expiration: bool = Field(
         False, title="Disable account expiration dates",
         description="Accounts never expire; Renew Patron Accounts does not run.")
+    credential_retention_days: int = Field(
+        30, ge=1, le=3650, title="Keep password hashes in the journal (days)",
+        description="Undo can put passwords back this long; then the journal's copies are erased.")
+    share_with_group: bool = Field(
+        False, title="Database file readable by its group",
+        description="Off: only the file's owner may open it (0600). On: its group too (0660).")
 
 
 _FIELD_KEYS = {"grade_term": "term.grade", "location_term": "term.location",
                "location2_term": "term.location2"}
 
 
+_SWITCHES = ("centralized_catalog", "disable_account_expiration", "share_with_group")
+
+
 def current(db: sqlite_utils.Database) -> LibraryPreferences:
     prefs = read(db)
+    try:
+        days = int(prefs["credential_retention_days"])
+    except ValueError:
+        days = int(DEFAULTS["credential_retention_days"])
     return LibraryPreferences(
         grade_term=prefs["term.grade"], location_term=prefs["term.location"],
-        location2_term=prefs["term.location2"],
-        centralized_catalog=is_on(prefs, "centralized_catalog"),
-        disable_account_expiration=is_on(prefs, "disable_account_expiration"))
+        location2_term=prefs["term.location2"], credential_retention_days=days,
+        **{key: is_on(prefs, key) for key in _SWITCHES})
 
 
 def save(db: sqlite_utils.Database, prefs: LibraryPreferences) -> None:
+    """Store the preferences (inside the caller's write transaction)."""
     terms = [prefs.grade_term, prefs.location_term, prefs.location2_term]
     if len({t.casefold() for t in terms}) < 3:
         raise Invalid([Problem("location2_term", "Term for 2nd Location",
                                "the three terms must differ from each other")])
     rows = {key: getattr(prefs, name) for name, key in _FIELD_KEYS.items()}
-    rows["centralized_catalog"] = "1" if prefs.centralized_catalog else "0"
-    rows["disable_account_expiration"] = "1" if prefs.disable_account_expiration else "0"
-    with db.conn:
-        db.conn.execute("BEGIN IMMEDIATE")
-        db.conn.executemany("INSERT OR REPLACE INTO preferences (key, value) VALUES (?, ?)",
-                            list(rows.items()))
+    rows.update({key: "1" if getattr(prefs, key) else "0" for key in _SWITCHES})
+    rows["credential_retention_days"] = str(prefs.credential_retention_days)
+    db.conn.executemany("INSERT OR REPLACE INTO preferences (key, value) VALUES (?, ?)",
+                        list(rows.items()))
 
 
-# -- the grade table ---------------------------------------------------------
+# -- the grade table (each edit inside the caller's write transaction) -------------
 
 def grades(db: sqlite_utils.Database) -> list[dict]:
     """The grade table in order, with how many patrons are in each grade."""
@@ -137,11 +150,9 @@ def add_grade(db: sqlite_utils.Database, name: str, after: str | None = None) ->
     if name.casefold() in {n.casefold() for n in order}:
         raise _problem(f"{name!r} is already in the grade table")
     index = order.index(after) + 1 if after in order else len(order)
-    with db.conn:
-        db.conn.execute("BEGIN IMMEDIATE")
-        db.conn.execute("INSERT INTO grades (name, position, is_last) VALUES (?, ?, 0)",
-                        (name, len(order) + 1000))
-        _renumber(db, order[:index] + [name] + order[index:])
+    db.conn.execute("INSERT INTO grades (name, position, is_last) VALUES (?, ?, 0)",
+                    (name, len(order) + 1000))
+    _renumber(db, order[:index] + [name] + order[index:])
 
 
 def rename_grade(db: sqlite_utils.Database, old: str, new: str) -> None:
@@ -152,9 +163,7 @@ def rename_grade(db: sqlite_utils.Database, old: str, new: str) -> None:
         raise _problem(f"{old!r} is not in the grade table")
     if new != old and new.casefold() in {n.casefold() for n in order if n != old}:
         raise _problem(f"{new!r} is already in the grade table")
-    with db.conn:
-        db.conn.execute("BEGIN IMMEDIATE")
-        db.conn.execute("UPDATE grades SET name = ? WHERE name = ?", (new, old))
+    db.conn.execute("UPDATE grades SET name = ? WHERE name = ?", (new, old))
 
 
 def remove_grade(db: sqlite_utils.Database, name: str) -> None:
@@ -168,10 +177,8 @@ def remove_grade(db: sqlite_utils.Database, name: str) -> None:
                        "change their grade first")
     if row["is_last"]:
         raise _problem(f"{name!r} is the Last Grade; make another grade the Last Grade first")
-    with db.conn:
-        db.conn.execute("BEGIN IMMEDIATE")
-        db.conn.execute("DELETE FROM grades WHERE name = ?", (name,))
-        _renumber(db, [g["name"] for g in grades(db)])
+    db.conn.execute("DELETE FROM grades WHERE name = ?", (name,))
+    _renumber(db, [g["name"] for g in grades(db)])
 
 
 def move_grade(db: sqlite_utils.Database, name: str, step: int) -> None:
@@ -182,15 +189,11 @@ def move_grade(db: sqlite_utils.Database, name: str, step: int) -> None:
     i = order.index(name)
     j = max(0, min(len(order) - 1, i + step))
     order.insert(j, order.pop(i))
-    with db.conn:
-        db.conn.execute("BEGIN IMMEDIATE")
-        _renumber(db, order)
+    _renumber(db, order)
 
 
 def set_last_grade(db: sqlite_utils.Database, name: str) -> None:
     """Make ``name`` the Last Grade (exactly one grade is)."""
     if name not in {g["name"] for g in grades(db)}:
         raise _problem(f"{name!r} is not in the grade table")
-    with db.conn:
-        db.conn.execute("BEGIN IMMEDIATE")
-        db.conn.execute("UPDATE grades SET is_last = (name = ?)", (name,))
+    db.conn.execute("UPDATE grades SET is_last = (name = ?)", (name,))

@@ -12,6 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from . import clock
+from .security import NotPermitted, Operator
 from .validation import Invalid, Problem
 
 NAME_LIMIT = 60
@@ -32,15 +33,27 @@ def check_name(name: str) -> str:
     return name
 
 
+def owned(run: dict[str, Any], operator: Operator, doing: str) -> None:
+    """A saved run is changed by the operator who saved it, or by a level-0 operator."""
+    if run["owner_id"] != operator.patron_id and operator.level != 0:
+        raise NotPermitted(f"{operator.username} may not {doing} the saved run {run['name']!r}: "
+                           f"it belongs to {run['operator']}, and only they or a level-0 "
+                           "operator may change it")
+
+
 def save(db: sqlite_utils.Database, utility: str, name: str, selection: dict[str, Any],
-         options: dict[str, Any], operator: str) -> tuple[int, bool]:
-    """Save (or replace, same name in any case) a run; returns (its id, whether it replaced one)."""
+         options: dict[str, Any], operator: Operator) -> tuple[int, bool]:
+    """Save (or replace, same name in any case) a run; returns (its id, whether it replaced one).
+
+    Replacing someone else's run is refused (NotPermitted) unless the operator is level 0."""
     name = check_name(name)
     old = db.execute("SELECT id FROM saved_runs WHERE utility = ? AND name = ? COLLATE NOCASE",
                      [utility, name]).fetchone()
     row = {"utility": utility, "name": name, "selection": json.dumps(selection),
-           "options": json.dumps(options), "operator": operator, "saved": clock.now()}
+           "options": json.dumps(options), "operator": operator.username,
+           "owner_id": operator.patron_id, "saved": clock.now()}
     if old:
+        owned(get(db, old[0]), operator, "replace")  # then it is theirs: they saved it last
         db["saved_runs"].update(old[0], row)
         return old[0], True
     return db["saved_runs"].insert(row).last_pk, False
@@ -70,9 +83,10 @@ def find(db: sqlite_utils.Database, name: str, utility: str | None = None) -> di
     return matches[0]
 
 
-def rename(db: sqlite_utils.Database, run_id: int, name: str) -> None:
+def rename(db: sqlite_utils.Database, run_id: int, name: str, operator: Operator) -> None:
     name = check_name(name)
     run = get(db, run_id)
+    owned(run, operator, "rename")
     clash = db.execute("SELECT 1 FROM saved_runs WHERE utility = ? AND name = ? COLLATE NOCASE "
                        "AND id <> ?", [run["utility"], name, run_id]).fetchone()
     if clash:
@@ -81,8 +95,8 @@ def rename(db: sqlite_utils.Database, run_id: int, name: str) -> None:
     db.execute("UPDATE saved_runs SET name = ? WHERE id = ?", [name, run_id])
 
 
-def delete(db: sqlite_utils.Database, run_id: int) -> None:
-    get(db, run_id)
+def delete(db: sqlite_utils.Database, run_id: int, operator: Operator) -> None:
+    owned(get(db, run_id), operator, "delete")
     db.execute("DELETE FROM saved_runs WHERE id = ?", [run_id])
 
 

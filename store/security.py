@@ -28,15 +28,18 @@ PREFERENCES = "Library Preferences: Edit"
 ALL_PERMISSIONS = (UTILITIES, PASSWORDS, SECURITY_GROUPS, REMOVE_PATRONS, REMOVE_RECORDS, FORGIVE,
                    PREFERENCES)
 
-# Operators' own passwords: argon2id at the library's defaults.
-OPERATOR_HASHER = PasswordHasher()
-# Batch resets hash one password per patron, so they use OWASP's minimum
-# argon2id cost (19 MiB, 2 passes): still slow to guess, feasible by the thousand.
-PATRON_HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+# Every password hash the product writes, an operator's or a patron's: argon2id with
+# argon2-cffi's defaults (RFC 9106's low-memory profile). One hasher, so a batch reset
+# never leaves weaker hashes than a login would.
+HASHER = PasswordHasher()
 
 FAILURE_DELAY = 1.0  # seconds a wrong password costs
 LOCK_AFTER = 5  # failures in a row
 LOCK_SECONDS = 5 * 60
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+# An operator whose patron record has one of these statuses may not log in.
+NO_LOGIN_STATUSES = ("Suspended", "Inactive", "Transferred")
 
 LOGIN_FAILED = "Unknown username or wrong password."
 
@@ -47,6 +50,15 @@ class LoginFailed(PermissionError):
 
 class NotPermitted(PermissionError):
     """The operator's security group does not grant what this needs."""
+
+
+class PasswordChangeRequired(LoginFailed):
+    """Right credentials, but the password was reset: a new one must be chosen first."""
+
+    def __init__(self, username: str):
+        self.username = username
+        super().__init__(f"the password of {username!r} was reset and must be changed before "
+                         "anything else")
 
 
 @dataclass(frozen=True)
@@ -79,8 +91,8 @@ def require(operator: Operator, permissions: tuple[str, ...], what: str) -> None
             + " and ".join(f"'{p}'" for p in missing))
 
 
-def hash_password(password: str, hasher: PasswordHasher = OPERATOR_HASHER) -> str:
-    return hasher.hash(password)
+def hash_password(password: str) -> str:
+    return HASHER.hash(password)
 
 
 def token_hash(token: str) -> str:
@@ -93,11 +105,14 @@ def _clock() -> float:
 
 
 def operator_for(db: sqlite_utils.Database, patron_id: int) -> Operator | None:
+    """The operator this patron is now, or None: no such patron, a group that grants
+    nothing, or a status that may not log in (Suspended, Inactive, Transferred)."""
     row = db.execute(
-        """SELECT p.id, p.username, p.first_name || ' ' || p.last_name, g.name, g.level,
+        f"""SELECT p.id, p.username, p.first_name || ' ' || p.last_name, g.name, g.level,
                   g.permissions
            FROM patrons p JOIN security_groups g ON g.name = p.security_group
-           WHERE p.id = ?""", [patron_id]).fetchone()
+           WHERE p.id = ? AND p.status NOT IN ({', '.join('?' * len(NO_LOGIN_STATUSES))})""",
+        [patron_id, *NO_LOGIN_STATUSES]).fetchone()
     if row is None:
         return None
     permissions = frozenset(json.loads(row[5]))
@@ -106,39 +121,71 @@ def operator_for(db: sqlite_utils.Database, patron_id: int) -> Operator | None:
     return Operator(row[0], row[1], row[2], row[3], row[4], permissions)
 
 
-def login(db: sqlite_utils.Database, username: str, password: str) -> Operator:
-    """Check credentials; raises LoginFailed with one message whatever went wrong."""
-    username = username.strip().casefold()
+def locked_for(db: sqlite_utils.Database, username: str) -> float | None:
+    """Seconds left on a lock of ``username`` after too many failures, or None."""
     now = _clock()
-    failure = db.execute("SELECT failures, locked_until FROM login_failures WHERE username = ?",
-                         [username]).fetchone()
-    if failure and failure[1] and failure[1] > now:
-        minutes = max(1, round((failure[1] - now) / 60))
-        raise LoginFailed(f"Too many failed attempts: {username!r} is locked for about "
-                          f"{minutes} more minute{'s' if minutes != 1 else ''}.")
-    row = db.execute("SELECT id, password_hash FROM patrons WHERE username = ?",
-                     [username]).fetchone()
+    row = db.execute("SELECT locked_until FROM login_failures WHERE username = ?",
+                     [username.strip().casefold()]).fetchone()
+    return row[0] - now if row and row[0] and row[0] > now else None
+
+
+def _locked_message(username: str, seconds: float) -> str:
+    minutes = max(1, round(seconds / 60))
+    return (f"Too many failed attempts: {username!r} is locked for about "
+            f"{minutes} more minute{'s' if minutes != 1 else ''}.")
+
+
+def login(db: sqlite_utils.Database, username: str, password: str) -> Operator:
+    """Check credentials; raises LoginFailed with one message whatever went wrong.
+
+    The lock is checked and a failure counted in one write transaction, so attempts made
+    at the same moment are each counted; a database too busy to take that lock refuses
+    the attempt (Busy) before the password is looked at. A patron whose password was
+    reset gets PasswordChangeRequired instead of a session."""
+    from .database import begin_write, roll_back
+
+    username = username.strip().casefold()
+    begin_write(db)
+    try:
+        operator, must_change = _check(db, username, password)
+        db.execute("COMMIT")
+    except BaseException:
+        roll_back(db)
+        raise
+    if operator is None:
+        time.sleep(FAILURE_DELAY)
+        raise LoginFailed(LOGIN_FAILED)
+    if must_change:
+        raise PasswordChangeRequired(operator.username)
+    return operator
+
+
+def _check(db: sqlite_utils.Database, username: str,
+           password: str) -> tuple[Operator | None, bool]:
+    """Inside the login's write transaction: (the operator or None for a failure, whether
+    the password must be changed). Raises LoginFailed for a locked name (not counted)."""
+    seconds = locked_for(db, username)
+    if seconds is not None:
+        raise LoginFailed(_locked_message(username, seconds))
+    row = db.execute("SELECT id, password_hash, must_change_password FROM patrons "
+                     "WHERE username = ?", [username]).fetchone()
     operator = None
     try:
         # An unknown username is checked against a dummy hash, so it takes as long.
-        OPERATOR_HASHER.verify(row[1] if row and row[1] else _dummy_hash(), password)
+        HASHER.verify(row[1] if row and row[1] else _dummy_hash(), password)
         operator = operator_for(db, row[0]) if row and row[1] else None
     except (VerificationError, InvalidHashError):
         operator = None
     if operator is None:
-        _record_failure(db, username, now)
-        time.sleep(FAILURE_DELAY)
-        raise LoginFailed(LOGIN_FAILED)
-    if failure:
-        # Only when there is one: a DELETE takes the write lock even if it matches
-        # nothing, and logging in must not wait for another technician's apply.
-        db.execute("DELETE FROM login_failures WHERE username = ?", [username])
-    return operator
+        _record_failure(db, username, _clock())
+        return None, False
+    db.execute("DELETE FROM login_failures WHERE username = ?", [username])
+    return operator, bool(row[2])
 
 
 @functools.cache
 def _dummy_hash() -> str:
-    return OPERATOR_HASHER.hash(secrets.token_urlsafe(16))
+    return HASHER.hash(secrets.token_urlsafe(16))
 
 
 def _record_failure(db: sqlite_utils.Database, username: str, now: float) -> None:
@@ -149,6 +196,63 @@ def _record_failure(db: sqlite_utils.Database, username: str, now: float) -> Non
                locked_until = NULL""", [username])
     db.execute("UPDATE login_failures SET locked_until = ? WHERE username = ? AND failures >= ?",
                [now + LOCK_SECONDS, username, LOCK_AFTER])
+
+
+def check_new_password(username: str, new_password: str) -> None:
+    """The rules every new password follows; Invalid names the field and says what is allowed."""
+    from .validation import Invalid, Problem
+
+    problem = None
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        problem = f"at least {MIN_PASSWORD_LENGTH} characters are needed; this has {len(new_password)}"
+    elif len(new_password) > MAX_PASSWORD_LENGTH:
+        problem = f"at most {MAX_PASSWORD_LENGTH} characters are allowed"
+    elif "\x00" in new_password:
+        problem = "contains a NUL character (\\x00), which is not allowed"
+    elif new_password.strip().casefold() == username.strip().casefold():
+        problem = "may not be the username"
+    if problem:
+        raise Invalid([Problem("new_password", "New password", problem)])
+
+
+def change_password(db: sqlite_utils.Database, username: str, old_password: str,
+                    new_password: str) -> Operator:
+    """An operator sets a new password, proving the current one (with the login's lockout);
+    clears "must change password" and returns the operator, now logged in."""
+    from . import clock
+    from .database import begin_write, roll_back
+    from .validation import Invalid, Problem
+
+    username = username.strip().casefold()
+    check_new_password(username, new_password)
+    new_hash = HASHER.hash(new_password)  # slow: before the write lock
+    begin_write(db)
+    try:
+        operator, _ = _check(db, username, old_password)
+        if operator is not None:
+            current = db.execute("SELECT password_hash FROM patrons WHERE id = ?",
+                                 [operator.patron_id]).fetchone()[0]
+            if _verifies(current, new_password):
+                db.execute("COMMIT")  # the failures the right password cleared stay cleared
+                raise Invalid([Problem("new_password", "New password",
+                                       "must differ from the current password")])
+            db.execute("UPDATE patrons SET password_hash = ?, must_change_password = 0, "
+                       "modified = ? WHERE id = ?", [new_hash, clock.now(), operator.patron_id])
+        db.execute("COMMIT")
+    except BaseException:
+        roll_back(db)
+        raise
+    if operator is None:
+        time.sleep(FAILURE_DELAY)
+        raise LoginFailed(LOGIN_FAILED)
+    return operator
+
+
+def _verifies(stored: str | None, password: str) -> bool:
+    try:
+        return bool(stored) and HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def set_password(db: sqlite_utils.Database, patron_id: int, password: str) -> None:
@@ -176,5 +280,5 @@ def redeem_reset_token(db: sqlite_utils.Database, token: str, new_password: str)
     if not claimed:  # another request redeemed it a moment ago
         raise ResetRefused("this reset link is not valid or has already been used")
     db.execute("UPDATE patrons SET password_hash = ?, must_change_password = 0 WHERE id = ?",
-               [hash_password(new_password, PATRON_HASHER), row[1]])
+               [hash_password(new_password), row[1]])
     return row[1]

@@ -6,22 +6,22 @@ the plan's temporary table stays on the connection that made it.
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 from typing import Any
 
 from . import apply as _apply
+from . import authority
 from . import report as _report
 from . import patron_file as _patron_file
 from . import saved_runs as _saved_runs
 from . import undo as _undo
 from . import preferences as _preferences
 from . import security
-from .database import Busy, connect
+from .database import connect, share_with_group
 from . import plan as _plan
 from .plan import Plan, PlanRow
 from .preferences import Unavailable
-from .security import Operator, require
+from .security import Operator
 from .selection import OPT_IN, Selection, compile_selection
 from .utilities import CATALOG, get
 from .utilities.base import Entry, Utility
@@ -43,10 +43,17 @@ _CHOICES_SQL = {
 class Store:
     """An open patron database. Every public method is safe to call from any thread."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, group: bool = False):
+        """Open the database at ``path``; one created here is the owner's alone (0600), or
+        with ``group`` its group's too (0660), as is one whose preferences say so."""
         self.path = path
-        self.db = connect(path)
+        self.db = connect(path, group)
         self.lock = threading.RLock()
+        if os.fspath(path) != ":memory:" and _preferences.is_on(self.preferences(), "share_with_group"):
+            try:
+                share_with_group(path)
+            except OSError:  # not the file's owner: the owner set it when saving the preference
+                pass
 
     def close(self) -> None:
         with self.lock:
@@ -69,15 +76,17 @@ class Store:
         return [value for value, _ in self.choice_labels(kind)]
 
     def login(self, username: str, password: str) -> Operator:
-        """An Operator for good credentials; LoginFailed (one message for all causes) otherwise."""
+        """An Operator for good credentials; LoginFailed (one message for all causes) otherwise,
+        PasswordChangeRequired when the password was reset, Busy (nothing checked) when the
+        database is too busy to count the attempt."""
         with self.lock:
-            try:
-                return security.login(self.db, username, password)
-            except sqlite3.OperationalError as exc:  # a login records failures: it writes
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise Busy("the database is busy: another technician is applying a "
-                               "change; try again") from exc
-                raise
+            return security.login(self.db, username, password)
+
+    def change_password(self, username: str, old_password: str, new_password: str) -> Operator:
+        """Set an operator's new password, proving the current one; returns them logged in.
+        Invalid (field new_password) says what a password needs; LoginFailed as login."""
+        with self.lock:
+            return security.change_password(self.db, username, old_password, new_password)
 
     def unavailable(self, entry: Entry, operator: Operator) -> str | None:
         """Why ``operator`` cannot run ``entry`` now, or None when they can."""
@@ -97,10 +106,26 @@ class Store:
 
     def save_preferences(self, data: dict[str, Any], operator: Operator) -> None:
         """Validate and store the Preferences screen's values (Invalid names the field)."""
-        require(operator, (security.PREFERENCES,), "Preferences")
         prefs = validate(_preferences.LibraryPreferences, data, None)
-        with self.lock:
+        with self.lock, authority.writing(self.db, operator, (security.PREFERENCES,), "Preferences"):
             _preferences.save(self.db, prefs)
+            self._file_mode(prefs.share_with_group)
+
+    def _file_mode(self, group: bool) -> None:
+        """The database file's mode as the preference says (only its owner can change it)."""
+        if os.fspath(self.path) == ":memory:":
+            return
+        try:
+            if group:
+                share_with_group(self.path)
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(os.fspath(self.path) + suffix):
+                        os.chmod(os.fspath(self.path) + suffix, 0o600)
+        except OSError as exc:
+            raise Invalid([Problem("share_with_group", "Database file readable by its group",
+                                   f"only the file's owner can change who may open it "
+                                   f"({exc.strerror})")]) from None
 
     def grades(self) -> list[dict]:
         with self.lock:
@@ -108,11 +133,10 @@ class Store:
 
     def edit_grades(self, operator: Operator, action: str, *args) -> None:
         """add / rename / remove / move / set_last on the grade table (Invalid says why not)."""
-        require(operator, (security.PREFERENCES,), "Preferences")
         function = {"add": _preferences.add_grade, "rename": _preferences.rename_grade,
                     "remove": _preferences.remove_grade, "move": _preferences.move_grade,
                     "set_last": _preferences.set_last_grade}[action]
-        with self.lock:
+        with self.lock, authority.writing(self.db, operator, (security.PREFERENCES,), "Preferences"):
             function(self.db, *args)
 
     def is_demo(self) -> bool:
@@ -175,7 +199,8 @@ class Store:
         utility = get(key)
         if utility not in CATALOG:
             raise KeyError(f"{utility.title} is not planned: it has a command of its own")
-        require(operator, utility.permissions, utility.title)
+        with self.lock:
+            authority.authorize(self.db, operator, utility.permissions, utility.title)
         reason = utility.unavailable(self.preferences())
         if reason:
             raise Unavailable(f"{utility.title} cannot run: {reason}")
@@ -219,14 +244,21 @@ class Store:
                                       "LIMIT :limit OFFSET :offset",
                                       {"limit": limit, "offset": offset}))
 
+    def check_undo(self, operation_id: int, operator: Operator) -> _undo.UndoCheck:
+        """What undoing an operation would do, for the confirm; NotUndoable or NotPermitted
+        (naming the missing permission) when it may not be undone. Writes nothing."""
+        with self.lock:
+            return _undo.check(self.db, operation_id, operator)
+
     def undo(self, operation_id: int, operator: Operator) -> _undo.UndoReport:
         """Undo an operation (NotUndoable, NotPermitted or Busy say why not)."""
         with self.lock:
             return _undo.undo(self.db, operation_id, operator)
 
-    def write_report(self, operation_id: int, path: str | os.PathLike) -> str:
+    def write_report(self, operation_id: int, path: str | os.PathLike, operator: Operator) -> str:
         """Write an operation's summary (text, or CSV for a .csv name); returns the full path."""
         with self.lock:
+            authority.authorize(self.db, operator, (security.UTILITIES,), "Write a report")
             return str(_report.write(self.db, operation_id, path))
 
     # -- patron files -----------------------------------------------------------
@@ -234,29 +266,31 @@ class Store:
                        operator: Operator, site: str | None = None, dry_run: bool = False,
                        progress=None) -> _patron_file.ImportReport:
         """Check then import a CSV of patrons (BadFile lists every problem; nothing written)."""
-        require(operator, (security.UTILITIES,), "Import Patrons")
         with self.lock:
             return _patron_file.import_patrons(self.db, path, mapping, operator, site,
                                                dry_run, self.choices, progress)
 
     def export_patrons(self, selection: dict, operator: Operator, out, fmt: str = "csv") -> int:
         """Write the selected patrons to ``out`` as CSV or JSON; returns how many."""
-        require(operator, (security.UTILITIES,), "Export Patrons")
         sel = self.validate_selection(selection)
         where = compile_selection(sel)
         with self.lock:
+            authority.authorize(self.db, operator, (security.UTILITIES,), "Export Patrons")
             return _patron_file.write_export(
                 _patron_file.export_rows(self.db, where.where, where.params), out, fmt)
 
     # -- saved runs -----------------------------------------------------------
     def save_run(self, key: str, name: str, selection: dict, options: dict,
                  operator: Operator) -> tuple[int, bool]:
-        """Validate and save selections and options under a name; (id, replaced an old one)."""
+        """Validate and save selections and options under a name; (id, replaced an old one).
+        Needs the utility's permissions; another operator's run is replaced only by level 0."""
         sel = self.validate_selection(selection, key)
         opts = self.validate_options(key, options)
-        with self.lock:
+        utility = get(key)
+        with self.lock, authority.writing(self.db, operator, utility.permissions,
+                                          f"save a run of {utility.title}"):
             return _saved_runs.save(self.db, key, name, sel.model_dump(mode="json"),
-                                    opts.model_dump(mode="json"), operator.username)
+                                    opts.model_dump(mode="json"), operator)
 
     def saved_runs(self, key: str | None = None) -> list[dict[str, Any]]:
         with self.lock:
@@ -270,13 +304,20 @@ class Store:
         with self.lock:
             return _saved_runs.find(self.db, name, key)
 
-    def rename_run(self, run_id: int, name: str) -> None:
-        with self.lock:
-            _saved_runs.rename(self.db, run_id, name)
+    def rename_run(self, run_id: int, name: str, operator: Operator) -> None:
+        """Rename a saved run: the utility's permissions, and the run's owner or level 0."""
+        with self.lock, self._changing_run(run_id, operator, "rename"):
+            _saved_runs.rename(self.db, run_id, name, operator)
 
-    def delete_run(self, run_id: int) -> None:
-        with self.lock:
-            _saved_runs.delete(self.db, run_id)
+    def delete_run(self, run_id: int, operator: Operator) -> None:
+        """Delete a saved run: the utility's permissions, and the run's owner or level 0."""
+        with self.lock, self._changing_run(run_id, operator, "delete"):
+            _saved_runs.delete(self.db, run_id, operator)
+
+    def _changing_run(self, run_id: int, operator: Operator, doing: str):
+        utility = get(_saved_runs.get(self.db, run_id)["utility"])
+        return authority.writing(self.db, operator, utility.permissions,
+                                 f"{doing} a saved run of {utility.title}")
 
     def operation_changes(self, operation_id: int, outcome: str | None = None,
                           offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:

@@ -14,19 +14,24 @@ a moved review goes back after its patron. Each block is restored set-based:
 """
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from . import clock
-from .database import Busy
+from . import authority, clock, credentials
+from .database import begin_write, roll_back
 from .plan import Counts
-from .security import Operator, require
+from .security import PASSWORDS, SECURITY_GROUPS, Operator
 from .utilities import get
 
 CONFLICTS = "temp.undo_conflicts"
 IMAGES = "temp.undo_images"  # one update block's values, out of their JSON
+GUARD = "temp.undo_guard"  # patrons this operator may not restore, with why
+# Putting a column back is setting it: these need the permission that setting them needs,
+# whichever utility changed them (an import can change a username or a group).
+COLUMN_PERMISSIONS = {"security_group": SECURITY_GROUPS, "username": PASSWORDS,
+                      "password_hash": PASSWORDS, "must_change_password": PASSWORDS}
+SHOWN_SKIPS = 20
 
 
 class NotUndoable(RuntimeError):
@@ -50,19 +55,87 @@ class UndoReport:
     title: str
     counts: Counts
     conflicts: list[Conflict]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UndoCheck:
+    """What an undo would do, asked before the confirm: how many patrons the operation
+    changed, and those this operator may not put back (the first few, with why)."""
+
+    operation_id: int
+    title: str
+    changed: int
+    skipped: int
+    shown: list[tuple[str, str, str]]  # (barcode, name, reason)
+    notes: list[str]
+
+    @property
+    def restored(self) -> int:
+        return self.changed - self.skipped
+
+
+def check(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> UndoCheck:
+    """May ``operator`` undo this operation, and whom would it leave as they are? Raises
+    NotUndoable or NotPermitted (naming the missing permission); writes nothing."""
+    op = _undoable(db, operation_id)
+    blocks = _blocks(db, operation_id)
+    authority.authorize(db, operator, needs(op, blocks), f"Undo {op['title']}")
+    _guard(db, operation_id, operator)
+    skipped = db.execute(f"SELECT count(*) FROM {GUARD} g JOIN operation_changes c "
+                         "ON c.patron_id = g.patron_id WHERE c.operation_id = ? "
+                         "AND c.outcome = 'change'", [operation_id]).fetchone()[0]
+    shown = [tuple(r) for r in db.execute(
+        f"SELECT c.barcode, c.name, g.reason FROM {GUARD} g JOIN operation_changes c "
+        "ON c.patron_id = g.patron_id WHERE c.operation_id = ? AND c.outcome = 'change' "
+        f"ORDER BY c.seq LIMIT {SHOWN_SKIPS}", [operation_id])]
+    db.execute(f"DROP TABLE {GUARD}")
+    return UndoCheck(operation_id, op["title"], op["changed"], skipped, shown,
+                     _notes(db, op, blocks))
+
+
+def needs(op: dict, blocks: list[tuple[str, str, int, int, str | None]]) -> tuple[str, ...]:
+    """The permissions undoing ``op`` needs: its utility's, and those of each patron column
+    it would put back."""
+    needed = list(get(op["utility"]).permissions)
+    for table, action, _, _, shape in blocks:
+        if table == "patrons" and action == "update":
+            for column in (shape or "").split(","):
+                permission = COLUMN_PERMISSIONS.get(column)
+                if permission and permission not in needed:
+                    needed.append(permission)
+    return tuple(needed)
+
+
+def _notes(db: sqlite_utils.Database, op: dict,
+           blocks: list[tuple[str, str, int, int, str | None]]) -> list[str]:
+    """What the undo cannot do whatever happens: passwords whose hashes were erased."""
+    if op["credentials_erased"] is None:
+        return []
+    passwords = set(credentials.COLUMNS["patrons"])
+    if any(table == "patrons" and (action == "delete" or passwords & set((shape or "").split(",")))
+           for table, action, _, _, shape in blocks):
+        return [f"Passwords can no longer be restored: the journal keeps password hashes for "
+                f"{credentials.retention_days(db)} days, and this operation's were erased "
+                f"on {op['credentials_erased'][:10]}."]
+    return []
 
 
 def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> UndoReport:
-    """Undo operation ``operation_id``, or raise NotUndoable / NotPermitted / Busy."""
-    op = _undoable(db, operation_id)
-    utility = get(op["utility"])
-    require(operator, utility.permissions, f"Undo {utility.title}")
-    try:
-        db.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise Busy("the database is busy: another technician is applying a change; try again") from exc
+    """Undo operation ``operation_id``, or raise NotUndoable / NotPermitted / Busy.
+
+    Patrons this operator may not change (their own account; below level 0, anyone whose
+    group — now, or as it would be put back — is at or above their level) are left as
+    they are and reported as skipped, with the reason."""
+    check(db, operation_id, operator)  # a refusal before the write lock is even asked for
+    begin_write(db)
     try:
         op = _undoable(db, operation_id)  # again, under the lock: someone may just have undone it
+        blocks = _blocks(db, operation_id)
+        authority.authorize(db, operator, needs(op, blocks), f"Undo {op['title']}")
+        if operation_id in credentials.erase_expired(db):
+            op = _undoable(db, operation_id)
+        notes = _notes(db, op, blocks)
         now = clock.now()
         title = f"Undo of {op['title']} (#{operation_id})"
         undo_id = db.execute(
@@ -76,8 +149,11 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
         db.execute(f"DROP TABLE IF EXISTS {CONFLICTS}")
         db.execute(f"CREATE TEMP TABLE {CONFLICTS.split('.')[1]} (journal_id INTEGER PRIMARY KEY, "
                    "table_name TEXT NOT NULL, row_id INTEGER NOT NULL, reason TEXT NOT NULL)")
-        for table, action, low, high in _blocks(db, operation_id):
-            _Block(db, operation_id, undo_id, table, action, low, high).restore()
+        _guard(db, operation_id, operator)
+        _forbid(db, operation_id)
+        erased = op["credentials_erased"] is not None
+        for table, action, low, high, _ in blocks:
+            _Block(db, operation_id, undo_id, table, action, low, high, erased).restore()
         counts = _report(db, operation_id, undo_id)
         conflicts = [Conflict(*row) for row in db.execute(
             f"SELECT c.table_name, c.row_id, {_PATRON_OF}, c.reason FROM {CONFLICTS} c "
@@ -88,11 +164,55 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
         db.execute("UPDATE operations SET finished = :t WHERE id = :id",
                    {"t": clock.now(), "id": undo_id})
         db.execute(f"DROP TABLE {CONFLICTS}")
+        db.execute(f"DROP TABLE {GUARD}")
+        # Neither can be undone again: their password hashes have served their purpose.
+        credentials.erase(db, operation_id)
+        credentials.erase(db, undo_id)
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        roll_back(db)
         raise
-    return UndoReport(undo_id, operation_id, title, counts, conflicts)
+    return UndoReport(undo_id, operation_id, title, counts, conflicts, notes)
+
+
+def _guard(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> None:
+    """temp.undo_guard: the patrons of this operation that ``operator`` may not put back —
+    their own account, and below level 0 anyone whose group is at or above their level now
+    or would be once restored (restoring a group is assigning it; removing an account is
+    removing a patron)."""
+    params = {"op": operation_id, "me": operator.patron_id, "level": operator.level}
+    db.execute(f"DROP TABLE IF EXISTS {GUARD}")
+    db.execute(f"CREATE TEMP TABLE {GUARD.split('.')[1]} "
+               "(patron_id INTEGER PRIMARY KEY, reason TEXT NOT NULL)")
+    db.execute(f"""INSERT INTO {GUARD} SELECT :me, '{authority.OWN_ACCOUNT}'
+                   WHERE EXISTS (SELECT 1 FROM operation_changes WHERE operation_id = :op
+                                 AND patron_id = :me AND outcome = 'change')""", params)
+    if operator.level == 0:
+        return
+    not_below = "'), not below your level ' || :level"
+    db.execute(f"""INSERT OR IGNORE INTO {GUARD}
+                   SELECT c.patron_id, 'in ' || g.name || ' (level ' || g.level || {not_below}
+                   FROM operation_changes c JOIN patrons p ON p.id = c.patron_id
+                   JOIN security_groups g ON g.name = p.security_group
+                   WHERE c.operation_id = :op AND c.outcome = 'change' AND g.level <= :level""",
+               params)
+    db.execute(f"""INSERT OR IGNORE INTO {GUARD}
+                   SELECT j.row_id, 'would be put back in ' || g.name || ' (level ' || g.level
+                          || {not_below}
+                   FROM operation_rows j
+                   JOIN security_groups g ON g.name = json_extract(j.before, '$.security_group')
+                   WHERE j.operation_id = :op AND j.table_name = 'patrons' AND g.level <= :level""",
+               params)
+
+
+def _forbid(db: sqlite_utils.Database, operation_id: int) -> None:
+    """Every journal row of a guarded patron is left as it is (a conflict with the reason)."""
+    if db.execute(f"SELECT 1 FROM {GUARD} LIMIT 1").fetchone() is None:
+        return
+    db.execute(f"""INSERT OR IGNORE INTO {CONFLICTS} (journal_id, table_name, row_id, reason)
+                   SELECT j.id, j.table_name, j.row_id, g.reason
+                   FROM operation_rows j JOIN {GUARD} g ON g.patron_id = ({_PATRON_OF})
+                   WHERE j.operation_id = :op""", {"op": operation_id})
 
 
 def _undoable(db: sqlite_utils.Database, operation_id: int) -> dict:
@@ -113,7 +233,8 @@ def _undoable(db: sqlite_utils.Database, operation_id: int) -> dict:
 _SHAPE = "CASE WHEN action = 'update' THEN (SELECT group_concat(key) FROM json_each(after)) END"
 
 
-def _blocks(db: sqlite_utils.Database, operation_id: int) -> list[tuple[str, str, int, int]]:
+def _blocks(db: sqlite_utils.Database,
+            operation_id: int) -> list[tuple[str, str, int, int, str | None]]:
     """Runs of consecutive journal rows of one table and action (and, for updates, the same
     columns: a username change then a password change of one patron are two runs), newest
     run first.
@@ -136,7 +257,7 @@ def _blocks(db: sqlite_utils.Database, operation_id: int) -> list[tuple[str, str
             {"low": low, "last": last, "op": operation_id, "table": table, "action": action,
              "shape": shape}).fetchone()
         high = after[0] - 1 if after else last
-        blocks.append((table, action, low, high))
+        blocks.append((table, action, low, high, shape))
         low = after[0] if after else None
     return blocks[::-1]
 
@@ -185,8 +306,9 @@ class _Block:
     """One run of journal rows (one table, one action) and how to put it back."""
 
     def __init__(self, db: sqlite_utils.Database, operation_id: int, undo_id: int,
-                 table: str, action: str, low: int, high: int):
+                 table: str, action: str, low: int, high: int, erased: bool = False):
         self.db, self.table, self.action = db, table, action
+        self.erased = erased  # the journal's password hashes are gone
         self.params = {"op": operation_id, "undo": undo_id, "low": low, "high": high}
         self.block = "j.id BETWEEN :low AND :high"
         self.rows = f"operation_rows j WHERE {self.block}"
@@ -202,6 +324,10 @@ class _Block:
             self.conflict(f"{_PATRON_OF} IN (SELECT c.row_id FROM {CONFLICTS} c "
                           "WHERE c.table_name = 'patrons')",
                           f"'patron ' || {_PATRON_OF} || ' could not be restored'")
+        secret = set(credentials.COLUMNS.get(self.table, ()))
+        if self.action == "update" and self.erased and secret & set(self.keys()):
+            self.conflict("1", "'its password can no longer be restored (the journal''s "
+                               "password hashes were erased)'")
         {"update": self._update, "insert": self._remove, "delete": self._reinsert}[self.action]()
 
     # -- images ----------------------------------------------------------------------------
@@ -252,11 +378,13 @@ class _Block:
         stamp = "modified" in self.types and "modified" in self.keys()
         self._take_out_values(keys + (["modified"] if stamp else []))
         join = f"LEFT JOIN {self.table} t ON t.rowid = j.row_id"
-        # What changed, column by column.
+        secret = credentials.COLUMNS.get(self.table, ())
+        # What changed, column by column (a password hash is never written into a report).
         changed = " || ".join(
-            f"CASE WHEN NOT ({self.same('after', k)}) THEN '{k} is now ' || "
-            f"coalesce(quote(t.{k}), 'NULL') || ' (the operation set ' || "
-            f"coalesce(quote({self.value('after', k)}), 'NULL') || '); ' ELSE '' END"
+            f"CASE WHEN NOT ({self.same('after', k)}) THEN " + (
+                f"'{k} was changed again since; '" if k in secret else
+                f"'{k} is now ' || coalesce(quote(t.{k}), 'NULL') || ' (the operation set ' || "
+                f"coalesce(quote({self.value('after', k)}), 'NULL') || '); '") + " ELSE '' END"
             for k in keys)
         changed = f"rtrim({changed}, '; ')"
         # One pass over the block for both: the row is gone, or a column changed since.

@@ -28,7 +28,7 @@ JOURNAL = ("operations", "operation_changes", "operation_rows")
 @pytest.fixture(autouse=True)
 def fast(monkeypatch):
     monkeypatch.setattr(security, "FAILURE_DELAY", 0)
-    monkeypatch.setattr(security, "PATRON_HASHER", CHEAP)
+    monkeypatch.setattr(security, "HASHER", CHEAP)
 
 
 @pytest.fixture(scope="module")

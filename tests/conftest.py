@@ -9,6 +9,8 @@ import store
 from store import clock
 from store.demo import create_demo
 
+from .operators import OPERATOR_ROWS, enrol
+
 TODAY = dt.date(2026, 6, 1)
 STAMP = "2026-01-01 00:00:00"
 
@@ -51,7 +53,8 @@ PATRONS = [
     (12, "p150", "Nia", "Ng", "7", "Room 3", None, "Secondary", "Student", "Active", "HIGH",
      "2031-06-05", "2026-06-15"),
 ]
-ALL_BARCODES = {row[1] for row in PATRONS}
+OPERATOR_BARCODES = {"STAFF001", "STAFF002"}  # ADMIN (301) and AIDE (302), added by build_small_db
+ALL_BARCODES = {row[1] for row in PATRONS} | OPERATOR_BARCODES
 
 NOTES = [
     (1, "General", "Prefers large print"),
@@ -77,6 +80,7 @@ def build_small_db(path) -> store.Store:
         {"code": "ELM", "name": "Elm Street Elementary", "is_union": 0},
         {"code": "HIGH", "name": "Central High", "is_union": 0},
         {"code": "UNION", "name": "Union Site", "is_union": 1},
+        {"code": "OFFICE", "name": "District Office", "is_union": 0},  # the operators' site
     ])
     db["grades"].insert_all([{"name": g, "position": i, "is_last": int(g == "Graduated")}
                              for i, g in enumerate(GRADES)])
@@ -97,6 +101,8 @@ def build_small_db(path) -> store.Store:
         {"patron_id": pid, "type": kind, "text": text, "created": "2026-01-02"}
         for pid, kind, text in NOTES
     ])
+    for operator, barcode, _, _ in OPERATOR_ROWS:  # the tests' operators are patrons too
+        enrol(db, operator, barcode, STAMP, site="OFFICE")
     return s
 
 

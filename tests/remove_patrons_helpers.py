@@ -195,4 +195,7 @@ HELD = {
     "P123": "2 items out, $3.50 owed, $1.00 credit",
     "99": "a $0.00 charge",
 }
-FREE = ("1000", "11", "101", "2", "P200", "O'1", "p150")
+FREE = ("1000", "11", "101", "2", "P200", "O'1", "p150", "STAFF002")  # STAFF002: the aide
+# The operator's own account (ADMIN, STAFF001) is never removed: skipped, holding nothing.
+OWN_ROW = {"STAFF001": ("skip", "your own account", "nothing out or owed", "kept")}
+UNKNOWN_ID = 303  # the next id after small_db's operators (301, 302)

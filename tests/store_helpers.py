@@ -64,7 +64,7 @@ def assert_operation(s: store.Store, report, key: str, counts: store.Counts, opt
                      selection: dict | None = None) -> None:
     """The operations row says which utility, who, when, with what, and how many."""
     op = operation(s, report.operation_id)
-    assert (op["utility"], op["title"], op["operator"]) == (key, s.utility(key).title, "tester")
+    assert (op["utility"], op["title"], op["operator"]) == (key, s.utility(key).title, "demo")
     assert (op["started"], op["finished"]) == (NOW, NOW)
     assert (op["matched"], op["changed"], op["unchanged"], op["skipped"]) == (
         counts.matched, counts.change, counts.unchanged, counts.skip)

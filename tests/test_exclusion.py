@@ -112,9 +112,10 @@ class RecordingHasher:
 
 def test_excluded_patrons_are_neither_hashed_nor_reset(small_db, monkeypatch):
     hasher = RecordingHasher()
-    monkeypatch.setattr(security, "PATRON_HASHER", hasher)
+    monkeypatch.setattr(security, "HASHER", hasher)
     s = small_db
-    plan = s.plan("reset-accounts", {},
+    # small_db's twelve patrons (not the operators' District Office).
+    plan = s.plan("reset-accounts", {"sites": ["ELM", "HIGH", "UNION"]},
                   {"username": "Barcode", "password": "Last Name (non-secure)"}, ADMIN)
     assert plan.counts.change == 12
     seq = seqs(plan)
@@ -176,7 +177,7 @@ CSV_HEADER = ["operation", "barcode", "name", "outcome", "reason", "Balance befo
 
 def test_the_csv_lists_every_patron_skipped_first_with_values_as_shown(forgiven, tmp_path):
     s, report = forgiven
-    written = s.write_report(report.operation_id, tmp_path / "forgiven.csv")
+    written = s.write_report(report.operation_id, tmp_path / "forgiven.csv", ADMIN)
     assert written == str((tmp_path / "forgiven.csv").resolve())
     with open(written, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
@@ -197,11 +198,11 @@ def test_the_csv_lists_every_patron_skipped_first_with_values_as_shown(forgiven,
 def test_the_text_summary_starts_with_the_operation_and_its_selections_and_options(forgiven,
                                                                                   tmp_path):
     s, report = forgiven
-    written = s.write_report(report.operation_id, tmp_path / "forgiven.txt")
+    written = s.write_report(report.operation_id, tmp_path / "forgiven.txt", ADMIN)
     text = open(written, encoding="utf-8").read()
     lines = text.splitlines()
     assert lines[0] == f"Operation #{report.operation_id}: Forgive Charges"
-    assert lines[1] == f"By tester at {NOW}"
+    assert lines[1] == f"By demo at {NOW}"
     counts = lines[2]
     assert counts.startswith("Matched 10 · changed 2 · unchanged 7 · skipped 0 · excluded")
     assert counts.endswith(" 1")  # the one patron excluded by hand
@@ -216,7 +217,7 @@ def test_the_text_summary_starts_with_the_operation_and_its_selections_and_optio
 
 def test_a_csv_name_in_capitals_is_still_csv(forgiven, tmp_path):
     s, report = forgiven
-    written = s.write_report(report.operation_id, tmp_path / "FORGIVEN.CSV")
+    written = s.write_report(report.operation_id, tmp_path / "FORGIVEN.CSV", ADMIN)
     with open(written, newline="", encoding="utf-8") as f:
         assert next(csv.reader(f)) == CSV_HEADER
 
@@ -225,14 +226,14 @@ def test_the_summaries_of_an_undo_and_the_undone_say_so(small_db, tmp_path):
     s = small_db
     _, _, report = run(s, "change-status", *HIGH_TO_INACTIVE)
     undone = s.undo(report.operation_id, ADMIN)
-    original = open(s.write_report(report.operation_id, tmp_path / "o.txt"), encoding="utf-8").read()
-    undo = open(s.write_report(undone.operation_id, tmp_path / "u.txt"), encoding="utf-8").read()
+    original = open(s.write_report(report.operation_id, tmp_path / "o.txt", ADMIN), encoding="utf-8").read()
+    undo = open(s.write_report(undone.operation_id, tmp_path / "u.txt", ADMIN), encoding="utf-8").read()
     assert f"Undone by operation #{undone.operation_id}." in original.splitlines()
     assert undo.splitlines()[0] == (f"Operation #{undone.operation_id}: "
                                     f"Undo of Change Patron Status (#{report.operation_id})")
     assert f"This undid operation #{report.operation_id}." in undo.splitlines()
     assert "Options: Change Status to: Inactive" in undo.splitlines()
-    with open(s.write_report(undone.operation_id, tmp_path / "u.csv"), newline="",
+    with open(s.write_report(undone.operation_id, tmp_path / "u.csv", ADMIN), newline="",
               encoding="utf-8") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["operation", "barcode", "name", "outcome", "reason", "Status before",
@@ -244,6 +245,6 @@ def test_the_summaries_of_an_undo_and_the_undone_say_so(small_db, tmp_path):
 
 def test_a_summary_of_an_unknown_operation_is_a_key_error(small_db, tmp_path):
     with pytest.raises(KeyError) as info:
-        small_db.write_report(42, tmp_path / "none.csv")
+        small_db.write_report(42, tmp_path / "none.csv", ADMIN)
     assert "#42" in str(info.value)
     assert not (tmp_path / "none.csv").exists()

@@ -101,7 +101,7 @@ def test_apply_deletes_records_and_journals_each_forgiven_charge_and_fine(to_for
     # The operations row, and the balances now equal the plan's new values.
     operation = s.operation(op)
     assert (operation["utility"], operation["operator"], operation["started"]) == (
-        KEY, "tester", NOW)
+        KEY, "demo", NOW)
     assert (operation["matched"], operation["changed"], operation["unchanged"]) == (5, 3, 2)
     assert balances(s, {"sites": ["ELM"]}) == {b: r.new for b, r in rows.items()}
 

@@ -20,12 +20,14 @@ from store.security import PASSWORDS, UTILITIES, Operator, ResetRefused, redeem_
 from store.utilities.reset_accounts import RESET_SUBJECT
 from tui.__main__ import main
 
+from .operators import enrol
+
 SENDER = "library@example.org"
 RESET_URL = "https://catalog.example.org/reset?token="
 LINK = re.compile(re.escape(RESET_URL) + r"([A-Za-z0-9_-]+)")
 # small_db Students (level 3) who get addresses; the rest of small_db has none.
 ADDRESSES = {1: "ann@example.org", 2: "ben@example.org", 3: "cara@example.org"}
-OPERATOR = Operator(0, "mailer", "Mail Tester", "Librarian", 1, frozenset({UTILITIES, PASSWORDS}))
+OPERATOR = Operator(900, "mailer", "Mail Tester", "Librarian", 1, frozenset({UTILITIES, PASSWORDS}))
 
 
 class Recorder:
@@ -70,11 +72,12 @@ def smtp():
 @pytest.fixture
 def outbox(small_db, monkeypatch):
     """small_db with one password-reset message queued for each patron in ADDRESSES."""
-    monkeypatch.setattr(security, "PATRON_HASHER",
+    monkeypatch.setattr(security, "HASHER",
                         PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     for pid, address in ADDRESSES.items():
         small_db.db["patron_emails"].insert({"patron_id": pid, "position": 0, "address": address})
-    plan = small_db.plan("reset-accounts", {}, {"password": "Patron (email link)"}, OPERATOR)
+    plan = small_db.plan("reset-accounts", {}, {"password": "Patron (email link)"},
+                         enrol(small_db.db, OPERATOR))
     assert plan.counts.change == len(ADDRESSES)
     small_db.apply(plan)
     assert queued(small_db.db) == len(ADDRESSES)

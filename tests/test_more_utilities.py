@@ -21,7 +21,7 @@ def test_advance_grade_moves_each_patron_one_grade_along_the_table(small_db):
     small_db.db.execute("UPDATE patrons SET grade = '13' WHERE barcode = 'O''1'")
     small_db.db.execute("PRAGMA foreign_keys = ON")
     plan, rows, report = run(small_db, "advance-grade", {}, {})
-    assert plan.counts == store.Counts(matched=12, change=8, unchanged=2, skip=2)
+    assert plan.counts == store.Counts(matched=14, change=8, unchanged=2, skip=4)
     moved = {"9": ("K", "1"), "11": ("PK", "K"), "10": ("5", "6"), "99": ("1", "2"),
              "p150": ("7", "8"), "P123": ("9", "10"), "100": ("12", "Graduated"),
              "101": ("12", "Graduated")}
@@ -29,7 +29,10 @@ def test_advance_grade_moves_each_patron_one_grade_along_the_table(small_db):
     expected |= {"1000": ("unchanged", "already at Last Grade", "Graduated", "Graduated"),
                  "2": ("unchanged", "already at Last Grade", "Graduated", "Graduated"),
                  "O'1": ("skip", "grade 13 is not in the grade table", "13", None),
-                 "P200": ("skip", "no grade", None, None)}
+                 "P200": ("skip", "no grade", None, None),
+                 # The operator (never their own account) and the aide (staff have no grade).
+                 "STAFF001": ("skip", "your own account", None, None),
+                 "STAFF002": ("skip", "no grade", None, None)}
     assert {b: (r.outcome, r.reason, r.current, r.new) for b, r in rows.items()} == expected
     assert changes(small_db, report.operation_id) == expected
     assert_operation(small_db, report, "advance-grade", plan.counts, {}, {})
@@ -68,7 +71,7 @@ def test_advance_grade_follows_the_grade_tables_order_and_its_last_grade(small_d
     assert (grade["9"], grade["p150"], grade["99"], grade["100"], grade["1000"]) == (
         "2", "1", "3", "12", "Graduated")
     assert (rows["P200"].outcome, rows["P200"].reason) == ("skip", "no grade")
-    assert plan.counts == store.Counts(matched=12, change=7, unchanged=2, skip=3)
+    assert plan.counts == store.Counts(matched=14, change=7, unchanged=2, skip=5)
     assert count(small_db, "operation_rows") == 7
 
 
@@ -117,7 +120,8 @@ def test_change_location2_sets_it_and_keeps_those_who_have_it(small_db):
 def test_change_location2_to_blank_removes_it(small_db, blank):
     utility = small_db.utility("change-location2")
     plan, rows, report = run(small_db, "change-location2", {}, {"location2": blank})
-    assert plan.counts == store.Counts(matched=12, change=3, unchanged=9, skip=0)
+    # The operators have none: the aide unchanged, the operator's own account skipped.
+    assert plan.counts == store.Counts(matched=14, change=3, unchanged=10, skip=1)
     assert (rows["10"].current, rows["10"].new, utility.show(rows["10"].new)) == ("Bus 4", None,
                                                                                    "(none)")
     assert utility.show(rows["9"].current) == "(none)"
@@ -272,7 +276,7 @@ def test_the_union_site_cannot_be_the_target(small_db, key, site):
     [problem] = info.value.problems
     assert (problem.field, problem.title) == ("site", "New Site")
     assert problem.message == (f"{site!r} is not in the sites (not the Union Site); "
-                               "allowed: ELM, HIGH")
+                               "allowed: ELM, HIGH, OFFICE")
     assert count(small_db, "operations") == 0
 
 

@@ -37,12 +37,15 @@ def test_renew_sets_today_plus_the_policys_account_period(renewals, fixed_today)
     utility = renewals.utility("renew-accounts")
     before = column(renewals, "expiration_date")
     plan, rows, report = run(renewals, "renew-accounts", {}, {})
-    assert plan.counts == store.Counts(matched=12, change=8, unchanged=2, skip=2)
+    # The operators have no policy; the operator's own account is skipped first.
+    assert plan.counts == store.Counts(matched=14, change=8, unchanged=2, skip=4)
     outcomes = changes(renewals, report.operation_id)
     assert outcomes["9"] == ("unchanged", "already expires 06/01/2027", elementary, elementary)
     assert outcomes["99"] == ("unchanged", "already expires 06/01/2027", elementary, elementary)
     assert outcomes["p150"] == ("skip", "policy Community has no account period", "2026-06-15", None)
     assert outcomes["O'1"] == ("skip", "no policy", "2026-12-31", None)
+    assert outcomes["STAFF001"] == ("skip", "your own account", None, None)
+    assert outcomes["STAFF002"] == ("skip", "no policy", None, None)
     assert outcomes["11"] == ("change", None, None, elementary)
     assert outcomes["1000"] == ("change", None, "2025-05-31", secondary)
     assert (utility.show(rows["11"].current), utility.show(rows["11"].new)) == ("(none)", "06/01/2027")
@@ -82,9 +85,11 @@ def test_renew_is_refused_when_expiration_dates_are_disabled(renewals, selection
 def test_remove_notes_removes_every_note_of_the_type_and_nothing_else(small_db):
     utility = small_db.utility("remove-notes")
     alerts = rows_of(small_db, "notes", "type = 'Alert'")
-    plan, rows, report = run(small_db, "remove-notes", {}, {"note_type": "alert"})
+    plan, rows, report = run(small_db, "remove-notes", {"sites": ["ELM", "HIGH", "UNION"]},
+                             {"note_type": "alert"})
     assert utility.label(plan.options) == "Alert notes"
-    assert_operation(small_db, report, "remove-notes", plan.counts, {"note_type": "Alert"}, {})
+    assert_operation(small_db, report, "remove-notes", plan.counts, {"note_type": "Alert"},
+                     {"sites": ["ELM", "HIGH", "UNION"]})
     assert plan.counts == store.Counts(matched=12, change=2, unchanged=10, skip=0)
     outcomes = changes(small_db, report.operation_id)
     assert outcomes.pop("9") == ("change", None, 1, 0)

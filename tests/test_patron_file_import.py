@@ -37,17 +37,17 @@ def test_new_patrons_with_every_field(small_db, tmp_path):
     assert report.to_union_site == []
     assert report.operation_id == 1
 
-    assert rows_of(small_db, "patrons", "id > 12") == [
-        blank_patron(id=13, barcode="N100", first_name="Ivy", middle_name="Q.", last_name="Quinn",
+    assert rows_of(small_db, "patrons", "id > 302") == [
+        blank_patron(id=303, barcode="N100", first_name="Ivy", middle_name="Q.", last_name="Quinn",
                      nickname="Ives", grade="3", location="Room 9", location2="Bus 9",
                      policy="Elementary", security_group="Student", status="Suspended",
                      site="HIGH", graduation_date="2035-06-05", expiration_date="2027-01-31",
                      username="ivyq"),
-        blank_patron(id=14, barcode="N101", last_name="Ross", grade="K", policy="Secondary",
+        blank_patron(id=304, barcode="N101", last_name="Ross", grade="K", policy="Secondary",
                      security_group="Librarian", status="Card Lost", site="ELM"),
     ]
     after = dump(small_db.db, journal=False)
-    after["patrons"] = [r for r in after["patrons"] if r[0] <= 12]
+    after["patrons"] = [r for r in after["patrons"] if r[0] <= 302]
     assert after == before
 
 
@@ -70,7 +70,7 @@ def test_updates_change_only_the_columns_in_the_file(small_db, tmp_path):
     assert patron(small_db, "P123") == {**paul, "last_name": "Eluard", "status": "Inactive",
                                         "modified": NOW}
     assert rows_of(small_db, "patrons", "barcode NOT IN ('10', '9', 'P123')") == others
-    assert small_db.db["patrons"].count == 12
+    assert small_db.db["patrons"].count == 14
 
 
 def test_an_update_without_a_site_column_keeps_the_site(small_db, tmp_path):
@@ -109,7 +109,7 @@ def test_map_renames_columns_and_headers_ignore_case(small_db, tmp_path):
                  "10,Carter,Benjamin,ELM\n")
     report = small_db.import_patrons(path, {"cardnumber": "barcode", "Surname": "last_name"}, ADMIN)
     assert (report.rows, report.new, report.updated, report.unchanged) == (2, 1, 1, 0)
-    assert patron(small_db, "N1") == blank_patron(id=13, barcode="N1", last_name="Lovelace",
+    assert patron(small_db, "N1") == blank_patron(id=303, barcode="N1", last_name="Lovelace",
                                                   first_name="Ada", site="ELM")
     assert patron(small_db, "10")["first_name"] == "Benjamin"
     options = json.loads(small_db.operation(report.operation_id)["options"])
@@ -147,9 +147,9 @@ def test_bom_and_tabs_and_accented_names(small_db, tmp_path):
                  "N2\tNguyễn\tMüller, Jr.\tHIGH\r\n", bom=True)
     report = small_db.import_patrons(path, {}, ADMIN)
     assert (report.rows, report.new) == (2, 2)
-    assert rows_of(small_db, "patrons", "id > 12") == [
-        blank_patron(id=13, barcode="N1", first_name="Zoë", last_name="Østergaard", site="ELM"),
-        blank_patron(id=14, barcode="N2", first_name="Nguyễn", last_name="Müller, Jr.",
+    assert rows_of(small_db, "patrons", "id > 302") == [
+        blank_patron(id=303, barcode="N1", first_name="Zoë", last_name="Østergaard", site="ELM"),
+        blank_patron(id=304, barcode="N2", first_name="Nguyễn", last_name="Müller, Jr.",
                      site="HIGH"),
     ]
 
@@ -165,10 +165,10 @@ def test_quoted_fields_with_commas_and_newlines_and_blank_lines(small_db, tmp_pa
                  "\n")
     report = small_db.import_patrons(path, {}, ADMIN)
     assert (report.rows, report.new) == (2, 2)
-    assert rows_of(small_db, "patrons", "id > 12") == [
-        blank_patron(id=13, barcode="N1", first_name="Ann, Marie", last_name="de la Cruz",
+    assert rows_of(small_db, "patrons", "id > 302") == [
+        blank_patron(id=303, barcode="N1", first_name="Ann, Marie", last_name="de la Cruz",
                      location="Room 1, East\nWing", site="ELM"),
-        blank_patron(id=14, barcode="N2", first_name="Renée", last_name='O"Brien', site="HIGH"),
+        blank_patron(id=304, barcode="N2", first_name="Renée", last_name='O"Brien', site="HIGH"),
     ]
 
 
@@ -212,7 +212,7 @@ def test_site_option_fills_rows_without_a_site(small_db, tmp_path):
     report = small_db.import_patrons(path, {}, ADMIN, site="high")
     assert report.to_union_site == [4]
     sites = dict(small_db.db.execute(
-        "SELECT barcode, site FROM patrons WHERE id > 12").fetchall())
+        "SELECT barcode, site FROM patrons WHERE id > 302").fetchall())
     assert sites == {"N1": "HIGH", "N2": "ELM", "N3": "UNION"}
     assert json.loads(small_db.operation(report.operation_id)["options"])["site"] == "high"
 
@@ -226,7 +226,7 @@ def test_site_option_fills_rows_without_a_site(small_db, tmp_path):
 def test_an_unknown_site_option_is_refused(small_db, tmp_path):
     before = dump(small_db.db)
     path = write(tmp_path, "sites.csv", "barcode,last_name\nN1,Ada\n")
-    with pytest.raises(BadFile, match=r"--site: 'NOPE' is not a site; sites: ELM, HIGH, UNION"):
+    with pytest.raises(BadFile, match=r"--site: 'NOPE' is not a site; sites: ELM, HIGH, OFFICE, UNION"):
         small_db.import_patrons(path, {}, ADMIN, site="NOPE")
     assert dump(small_db.db) == before
 

@@ -8,14 +8,14 @@ import pytest
 
 import store
 from store.patron_file import BadFile
-from store.security import Operator
+from store.security import PREFERENCES, Operator
 
-from .operators import ADMIN, AIDE
+from .operators import ADMIN, AIDE, enrol
 from .patron_file_helpers import dump, patron, problems, write
 from .store_helpers import NOW, STAMP, rows_of
 
-# An operator whose security group grants no permission (so no import or export).
-TEACHER = Operator(0, "teacher", "Test Teacher", "Teacher", 2, frozenset())
+# An operator whose security group grants preferences only (so no import or export).
+TEACHER = Operator(900, "teacher", "Test Teacher", "Teacher", 2, frozenset({PREFERENCES}))
 
 
 # -- the journal and undo --------------------------------------------------------------------------
@@ -38,14 +38,14 @@ def test_an_import_is_journaled_and_undone_exactly(small_db, tmp_path):
     assert json.loads(op["options"]) == {"file": "people.csv", "mapping": [], "site": ""}
     assert [(c["seq"], c["patron_id"], c["barcode"], c["name"], c["outcome"], c["reason"])
             for c in small_db.operation_changes(report.operation_id)] == [
-        (1, 13, "N1", "Lovelace, Ada", "change", "new patron (row 2)"),
+        (1, 303, "N1", "Lovelace, Ada", "change", "new patron (row 2)"),
         (2, 2, "10", "Carter, Ben", "change", "updated grade (row 3)"),
         (3, 1, "9", "Adams, Ann", "unchanged", "already the same (row 4)"),
         (4, 5, "P123", "Eluard, Paul", "change", "updated last_name, grade (row 5)"),
     ]
     journal = rows_of(small_db, "operation_rows", "operation_id = ?", report.operation_id)
     assert [(j["table_name"], j["row_id"], j["action"]) for j in journal] == [
-        ("patrons", 13, "insert"), ("patrons", 2, "update"), ("patrons", 5, "update")]
+        ("patrons", 303, "insert"), ("patrons", 2, "update"), ("patrons", 5, "update")]
     assert json.loads(journal[1]["before"]) == {"grade": "5", "modified": STAMP}
     assert json.loads(journal[1]["after"]) == {"grade": "6", "modified": NOW}
     assert json.loads(journal[2]["before"]) == {"last_name": "Éluard", "grade": "9",
@@ -64,6 +64,7 @@ def test_an_import_is_journaled_and_undone_exactly(small_db, tmp_path):
 
 # -- permission --------------------------------------------------------------------------------
 def test_an_operator_without_the_utilities_permission_is_refused(small_db, tmp_path):
+    enrol(small_db.db, TEACHER)
     before = dump(small_db.db)
     path = write(tmp_path, "new.csv", "barcode,last_name,site\nN1,Ada,ELM\n")
     with pytest.raises(store.NotPermitted, match="Import Patrons"):
@@ -90,13 +91,14 @@ def test_an_import_cannot_raise_a_security_group_beyond_the_operators_rights(sma
         small_db.import_patrons(path, {}, AIDE)
     assert problems(info) == [(2, "security_group"), (3, "security_group")]
     assert "Patron Security Groups: Assign" in str(info.value.problems[0])
-    librarian = Operator(7, "bell", "Bea Bell", "Librarian", 1,
-                         frozenset({"Patrons: Import, Export and Utilities",
-                                    "Patron Security Groups: Assign"}))
+    librarian = enrol(small_db.db, Operator(7, "bell", "Bea Bell", "Librarian", 1,
+                                            frozenset({"Patrons: Import, Export and Utilities",
+                                                       "Patron Security Groups: Assign"})))
+    before = dump(small_db.db)
     with pytest.raises(BadFile) as info:
         small_db.import_patrons(path, {}, librarian)
     assert problems(info) == [(2, "security_group")]  # Librarian is level 1: not below 1
-    assert "not below your level 1" in str(info.value.problems[0])
+    assert "you may assign only groups of level 2 or higher" in str(info.value.problems[0])
     assert dump(small_db.db) == before
     # The same file from a district administrator goes through.
     report = small_db.import_patrons(path, {}, ADMIN)

@@ -8,7 +8,7 @@ import pytest
 import store
 from store.schema import V1, _statements
 
-from .operators import ADMIN
+from .operators import ADMIN, enrol
 from .remove_patrons_helpers import (KEY, PICTURE, assert_nothing_references, outcomes,
                                      snapshot)
 from .remove_patrons_helpers import holdings  # noqa: F401 - fixture
@@ -40,7 +40,7 @@ def test_the_journal_keeps_every_removed_row_whole(holdings, force):
                             if force else
                             {"patrons", "notes", "pictures", "history", "holds", "reservations",
                              "patron_emails", "outbox", "password_resets"})
-    unknown = 13
+    unknown = 303  # after small_db's operators
     expected.append(("patrons", unknown, "insert", None, after["patrons"][unknown]))
     moved = [k for k, r in before["reviews"].items() if after["reviews"][k]["patron_id"] == unknown]
     assert moved == ([1, 2, 3, 4] if force else [1, 2, 3])
@@ -67,8 +67,8 @@ def test_the_journal_keeps_every_removed_row_whole(holdings, force):
         "site": "HIGH", "graduation_date": "2025-06-01", "expiration_date": "2025-05-31",
         "username": None, "password_hash": None, "must_change_password": 0,
         "created": "2026-01-01 00:00:00", "modified": "2026-01-01 00:00:00", "is_unknown": 0}
-    assert by_key[("reviews", 3, "update")] == ({"patron_id": 9}, {"patron_id": 13})
-    assert by_key[("patrons", 13, "insert")][1]["barcode"] == "UNKNOWN"
+    assert by_key[("reviews", 3, "update")] == ({"patron_id": 9}, {"patron_id": 303})
+    assert by_key[("patrons", 303, "insert")][1]["barcode"] == "UNKNOWN"
     if force:
         assert by_key[("items", 3, "update")] == ({"status": "Overdue"}, {"status": "Lost"})
         assert by_key[("charges", 5, "delete")][0] == {
@@ -123,7 +123,7 @@ def test_a_version_1_database_is_migrated_keeping_its_history(tmp_path):
 
     db = store.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 4
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         # Version 3: the preview's name order is an index.
         assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'patrons_preview_order'"
@@ -151,9 +151,10 @@ def test_a_version_1_database_is_migrated_keeping_its_history(tmp_path):
     # Connecting again does not migrate twice; the migrated database runs Remove Patrons.
     s = store.Store(path)
     try:
-        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 4
         assert s.db.execute("SELECT count(*) FROM history").fetchone()[0] == 2
-        plan, rows, report = run(s, KEY, {}, {})
+        enrol(s.db, ADMIN)
+        plan, rows, report = run(s, KEY, {"barcodes": ["9"]}, {})
         assert outcomes(rows) == {"9": ("change", None, "nothing out or owed", "removed")}
         assert s.db.execute("SELECT count(*) FROM history").fetchone()[0] == 0
         assert [(t, r, a) for t, r, a, _, _ in journal(s, report.operation_id)] == [

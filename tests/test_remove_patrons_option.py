@@ -5,8 +5,9 @@ import pytest
 
 import store
 
-from .remove_patrons_helpers import (FREE, HELD, KEY, assert_nothing_references, barcodes, ids,
-                                     outcomes, snapshot, unknown_patrons)
+from .remove_patrons_helpers import (FREE, HELD, KEY, OWN_ROW, UNKNOWN_ID,
+                                     assert_nothing_references, barcodes, ids, outcomes, snapshot,
+                                     unknown_patrons)
 from .remove_patrons_helpers import holdings  # noqa: F401 - fixture
 from .store_helpers import NOW, assert_operation, changes, count, journal, rows_of, run
 
@@ -24,25 +25,25 @@ def test_option_off_keeps_patrons_holding_items_charges_or_credits(holdings, all
     id_of = ids(s)
     plan, rows, report = run(s, KEY, {}, {})
     expected = {b: ("skip", why, why, "kept") for b, why in HELD.items()}
-    expected |= {b: ("change", None, "nothing out or owed", "removed") for b in FREE}
+    expected |= {b: ("change", None, "nothing out or owed", "removed") for b in FREE} | OWN_ROW
     assert outcomes(rows) == expected
     assert changes(s, report.operation_id) == expected
-    assert plan.counts == store.Counts(matched=12, change=7, unchanged=0, skip=5)
+    assert plan.counts == store.Counts(matched=14, change=8, unchanged=0, skip=6)
     assert_operation(s, report, KEY, plan.counts, {"force": False}, {})
 
     # The Unknown Patron was created for the reviews of '1000' and '2'.
     [unknown] = unknown_patrons(s)
     assert unknown == {
-        "id": 13, "barcode": "UNKNOWN", "first_name": "", "middle_name": "",
+        "id": UNKNOWN_ID, "barcode": "UNKNOWN", "first_name": "", "middle_name": "",
         "last_name": "Unknown Patron", "nickname": "", "grade": None, "location": None,
         "location2": None, "policy": None, "security_group": None, "status": "Active",
         "site": "UNION", "graduation_date": None, "expiration_date": None, "username": None,
         "password_hash": None, "must_change_password": 0, "created": NOW, "modified": NOW,
         "is_unknown": 1}
-    assert barcodes(s) == set(HELD) | {"UNKNOWN"}
+    assert barcodes(s) == set(HELD) | {"UNKNOWN", "STAFF001"}
     assert barcodes(s) == all_barcodes - set(FREE) | {"UNKNOWN"}
     removed_ids = {id_of[b] for b in FREE}
-    assert removed_ids == {4, 7, 8, 9, 10, 11, 12}
+    assert removed_ids == {4, 7, 8, 9, 10, 11, 12, 302}
 
     # What the removed held went with them; what the kept hold stays exactly as it was.
     after = snapshot(s)
@@ -56,7 +57,7 @@ def test_option_off_keeps_patrons_holding_items_charges_or_credits(holdings, all
         (2, "Another alert"), (2, "Keep me"), (3, "Call home")]
     assert [o["subject"] for o in after["outbox"].values()] == ["Report", "Due soon"]
     assert [(r["patron_id"], r["title"]) for r in after["reviews"].values()] == [
-        (13, "Dune"), (13, "Holes"), (13, "Wonder"), (1, "Matilda")]
+        (UNKNOWN_ID, "Dune"), (UNKNOWN_ID, "Holes"), (UNKNOWN_ID, "Wonder"), (1, "Matilda")]
     assert after["items"] == before["items"]  # nothing declared lost with the option off
     assert after["item_history"] == {}
     assert_nothing_references(s, removed_ids)
@@ -103,7 +104,7 @@ def test_no_unknown_patron_is_created_when_no_review_has_to_move(small_db):
     plan, rows, report = run(small_db, KEY, {"statuses": ["Transferred"]}, {})
     assert outcomes(rows) == {"1000": ("change", None, "nothing out or owed", "removed")}
     assert unknown_patrons(small_db) == []
-    assert count(small_db, "patrons") == 11
+    assert count(small_db, "patrons") == 13
     assert [(t, r, a) for t, r, a, _, _ in journal(small_db, report.operation_id)] == [
         ("patrons", 4, "delete")]
 
@@ -122,14 +123,14 @@ def test_option_on_removes_everyone_declaring_their_items_lost(holdings, all_bar
     plan, rows, report = run(s, KEY, {}, {"force": True})
     lost = {"9": "removed, 1 item declared lost", "P123": "removed, 2 items declared lost"}
     expected = {b: ("change", None, HELD.get(b, "nothing out or owed"), lost.get(b, "removed"))
-                for b in all_barcodes}
+                for b in all_barcodes} | OWN_ROW
     assert outcomes(rows) == expected
     assert changes(s, report.operation_id) == expected
-    assert plan.counts == store.Counts(matched=12, change=12, unchanged=0, skip=0)
+    assert plan.counts == store.Counts(matched=14, change=13, unchanged=0, skip=1)
     assert_operation(s, report, KEY, plan.counts, {"force": True}, {})
     assert utility.show(rows["P123"].new) == "removed, 2 items declared lost"
 
-    assert barcodes(s) == {"UNKNOWN"}
+    assert barcodes(s) == {"UNKNOWN", "STAFF001"}
     op = report.operation_id
     assert rows_of(s, "items") == [
         {"id": 1, "barcode": "T1", "title": "Charlotte's Web", "status": "Lost", "price": 899},
@@ -151,8 +152,8 @@ def test_option_on_removes_everyone_declaring_their_items_lost(holdings, all_bar
         assert count(s, table) == 0, table
     assert [o["subject"] for o in rows_of(s, "outbox")] == ["Report"]  # no patron: stays
     assert [(r["patron_id"], r["title"]) for r in rows_of(s, "reviews")] == [
-        (13, "Dune"), (13, "Holes"), (13, "Wonder"), (13, "Matilda")]
-    assert_nothing_references(s, set(id_of.values()))
+        (UNKNOWN_ID, "Dune"), (UNKNOWN_ID, "Holes"), (UNKNOWN_ID, "Wonder"), (UNKNOWN_ID, "Matilda")]
+    assert_nothing_references(s, set(id_of.values()) - {301})
     assert (len(before["checkouts"]), len(before["charges"])) == (3, 6)  # every one went
 
 

@@ -6,8 +6,8 @@ import pytest
 import store
 from store.security import ALL_PERMISSIONS, REMOVE_PATRONS, Operator
 
-from .operators import ADMIN, AIDE
-from .remove_patrons_helpers import (BELL, HELD, KEY, OWN, UNKNOWN_REASON, add_unknown,
+from .operators import ADMIN, AIDE, enrol
+from .remove_patrons_helpers import (BELL, HELD, KEY, OWN, UNKNOWN_ID, UNKNOWN_REASON, add_unknown,
                                      assert_nothing_references, barcodes, outcomes, snapshot,
                                      unknown_patrons)
 from .remove_patrons_helpers import holdings  # noqa: F401 - fixture
@@ -21,9 +21,9 @@ def test_the_unknown_patron_is_reused_on_a_second_run(holdings):
     s = holdings
     first = run(s, KEY, {"statuses": ["Transferred"]}, {})[2]  # '1000', two reviews
     [unknown] = unknown_patrons(s)
-    assert (unknown["id"], unknown["barcode"]) == (13, "UNKNOWN")
+    assert (unknown["id"], unknown["barcode"]) == (UNKNOWN_ID, "UNKNOWN")
     assert [e for e in journal(s, first.operation_id) if e[2] == "insert"] == [
-        ("patrons", 13, "insert", None, unknown)]
+        ("patrons", UNKNOWN_ID, "insert", None, unknown)]
 
     # A second run, removing '2' (one review): the same Unknown Patron takes it.
     plan, rows, second = run(s, KEY, {"locations": ["Gone"]}, {})
@@ -31,12 +31,12 @@ def test_the_unknown_patron_is_reused_on_a_second_run(holdings):
     assert unknown_patrons(s) == [unknown]
     assert count(s, "patrons", "last_name = 'Unknown Patron'") == 1
     assert [(r["patron_id"], r["title"]) for r in rows_of(s, "reviews")] == [
-        (13, "Dune"), (13, "Holes"), (13, "Wonder"), (1, "Matilda")]
+        (UNKNOWN_ID, "Dune"), (UNKNOWN_ID, "Holes"), (UNKNOWN_ID, "Wonder"), (1, "Matilda")]
     entries = journal(s, second.operation_id)
     assert [e[:3] for e in entries if e[0] in ("patrons", "reviews")] == [
         ("patrons", 9, "delete"), ("reviews", 3, "update")]
     assert [e for e in entries if e[0] == "reviews"] == [
-        ("reviews", 3, "update", {"patron_id": 9}, {"patron_id": 13})]
+        ("reviews", 3, "update", {"patron_id": 9}, {"patron_id": UNKNOWN_ID})]
     assert not [e for e in entries if e[2] == "insert"]
 
 
@@ -104,26 +104,28 @@ def test_an_operator_is_never_removed_and_skips_patrons_at_or_above_their_level(
     db["items"].insert({"id": 1, "barcode": "T1", "title": "Book"})
     db["checkouts"].insert({"item_id": 1, "patron_id": 7, "checked_out": "2026-05-01",
                             "due_date": "2026-05-15"})
-    plan, rows, report = run(small_db, KEY, {}, {}, operator=BELL)
-    assert plan.counts == store.Counts(matched=12, change=9, unchanged=0, skip=3)
-    removed = {"9", "10", "100", "1000", "P123", "99", "101", "2", "O'1"}
+    plan, rows, report = run(small_db, KEY, {}, {}, operator=enrol(db, BELL))
+    assert plan.counts == store.Counts(matched=14, change=10, unchanged=0, skip=4)
+    removed = {"9", "10", "100", "1000", "P123", "99", "101", "2", "O'1", "STAFF002"}
     assert outcomes(rows) == {
         "11": ("skip", OWN, "1 item out", "kept"),
+        "STAFF001": ("skip", "in District Administrator (level 0), not below your level 1",
+                     "nothing out or owed", "kept"),
         "P200": ("skip", "in Librarian (level 1), not below your level 1", "nothing out or owed",
                  "kept"),
         "p150": ("skip", "in Administrator (level 0), not below your level 1",
                  "nothing out or owed", "kept"),
     } | {b: ("change", None, "nothing out or owed", "removed") for b in removed}
     assert changes(small_db, report.operation_id) == outcomes(rows)
-    assert barcodes(small_db) == {"11", "P200", "p150"}
+    assert barcodes(small_db) == {"11", "P200", "p150", "STAFF001"}
     assert count(small_db, "checkouts", "patron_id = 7") == 1
-    assert_nothing_references(small_db, set(range(1, 13)) - {7, 10, 12})
+    assert_nothing_references(small_db, set(range(1, 13)) - {7, 10, 12} | {302})
 
 
 @pytest.mark.parametrize("force", [False, True])
 def test_an_operator_never_removes_their_own_account_even_with_the_option_on(small_db, force):
     plan, rows, report = run(small_db, KEY, {"barcode_from": "11", "barcode_to": "11"},
-                             {"force": force}, operator=BELL)
+                             {"force": force}, operator=enrol(small_db.db, BELL))
     assert outcomes(rows) == {"11": ("skip", OWN, "nothing out or owed", "kept")}
     assert "11" in barcodes(small_db)
 
@@ -132,9 +134,10 @@ def test_a_level_2_operator_skips_levels_1_and_2_but_not_3(small_db):
     db = small_db.db
     db["security_groups"].insert({"name": "Aide", "level": 2, "permissions": "[]"})
     db.execute("UPDATE patrons SET security_group = 'Aide' WHERE barcode = '9'")
-    aide = Operator(0, "helper", "Helper", "Aide", 2, frozenset(ALL_PERMISSIONS))
+    aide = enrol(db, Operator(900, "helper", "Helper Person", "Aide", 2, frozenset(ALL_PERMISSIONS)))
     plan, rows, report = run(small_db, KEY, {"sites": ["ELM"]}, {}, operator=aide)
     assert outcomes(rows) == {
+        "OP900": ("skip", OWN, "nothing out or owed", "kept"),  # the aide, enrolled at ELM
         "9": ("skip", "in Aide (level 2), not below your level 2", "nothing out or owed", "kept"),
         "11": ("skip", "in Librarian (level 1), not below your level 2", "nothing out or owed",
                "kept"),
@@ -144,17 +147,17 @@ def test_a_level_2_operator_skips_levels_1_and_2_but_not_3(small_db):
         "O'1": ("change", None, "nothing out or owed", "removed"),
     }
     assert barcodes(small_db) == {"9", "11", "P200", "100", "1000", "P123", "99", "101", "2",
-                                  "p150"}
+                                  "p150", "STAFF001", "STAFF002", "OP900"}
 
 
 @pytest.mark.parametrize("operator", [
     ADMIN, Operator(7, "bell", "Bea Bell", "District", 0, frozenset(ALL_PERMISSIONS))],
-    ids=["no-patron", "patron-7"])
+    ids=["the-admin", "patron-7"])
 def test_a_level_0_operator_may_remove_anyone_else(small_db, all_barcodes, operator):
     small_db.db["security_groups"].insert({"name": "District", "level": 0, "permissions": "[]"})
-    small_db.db.execute("UPDATE patrons SET security_group = 'District' WHERE barcode = 'p150'")
-    plan, rows, report = run(small_db, KEY, {}, {}, operator=operator)
-    own = {"11"} if operator.patron_id == 7 else set()
+    small_db.db.execute("UPDATE patrons SET security_group = 'District' WHERE barcode IN ('p150', '11')")
+    plan, rows, report = run(small_db, KEY, {}, {}, operator=enrol(small_db.db, operator))
+    own = {"11"} if operator.patron_id == 7 else {"STAFF001"}
     assert outcomes(rows) == {b: ("skip", OWN, "nothing out or owed", "kept") if b in own
                               else ("change", None, "nothing out or owed", "removed")
                               for b in all_barcodes}
@@ -165,18 +168,21 @@ def test_a_level_0_operator_may_remove_anyone_else(small_db, all_barcodes, opera
 def test_preview_counts_of_a_mixed_case_and_the_aide_is_refused(holdings):
     s = holdings
     add_unknown(s)
-    off = s.plan(KEY, {}, {}, BELL)
-    # Kept: the Unknown Patron, Bell herself, Zimmer (a Librarian), the five holding something.
-    assert off.counts == store.Counts(matched=13, change=5, unchanged=0, skip=8)
+    bell = enrol(s.db, BELL)
+    off = s.plan(KEY, {}, {}, bell)
+    # Kept: the Unknown Patron, Bell herself, Zimmer (a Librarian), the administrator, the
+    # five holding something; the aide (level 2) goes.
+    assert off.counts == store.Counts(matched=15, change=6, unchanged=0, skip=9)
     rows = {r.barcode: r for r in off.page(0, 100)}
     assert {b: (r.outcome, r.reason) for b, r in rows.items() if r.outcome == "skip"} == {
         "UNKNOWN": ("skip", UNKNOWN_REASON), "11": ("skip", OWN),
         "P200": ("skip", "in Librarian (level 1), not below your level 1"),
+        "STAFF001": ("skip", "in District Administrator (level 0), not below your level 1"),
     } | {b: ("skip", why) for b, why in HELD.items()}
-    on = s.plan(KEY, {}, {"force": True}, BELL)
-    assert on.counts == store.Counts(matched=13, change=10, unchanged=0, skip=3)
+    on = s.plan(KEY, {}, {"force": True}, bell)
+    assert on.counts == store.Counts(matched=15, change=11, unchanged=0, skip=4)
     rows = {r.barcode: (r.outcome, r.new) for r in on.page(0, 100)}
-    assert {b for b, (o, _) in rows.items() if o == "skip"} == {"UNKNOWN", "11", "P200"}
+    assert {b for b, (o, _) in rows.items() if o == "skip"} == {"UNKNOWN", "11", "P200", "STAFF001"}
     assert (rows["9"], rows["P123"], rows["10"]) == (
         ("change", "removed, 1 item declared lost"), ("change", "removed, 2 items declared lost"),
         ("change", "removed"))

@@ -14,6 +14,7 @@ from store.security import PASSWORDS, UTILITIES, Operator
 from store.usernames import as_password, fold_username
 from store.utilities.reset_accounts import RESET_SUBJECT
 
+from .operators import operator_at
 from .store_helpers import NOW
 
 KEY = "reset-accounts"
@@ -24,7 +25,7 @@ BATCH = {"sites": ["TEST"]}  # the patrons a test adds; small_db's own patrons s
 @pytest.fixture(autouse=True)
 def fast(monkeypatch):
     monkeypatch.setattr(security, "FAILURE_DELAY", 0)
-    monkeypatch.setattr(security, "PATRON_HASHER", CHEAP)
+    monkeypatch.setattr(security, "HASHER", CHEAP)
 
 
 @pytest.fixture
@@ -54,13 +55,12 @@ def add(s: store.Store, first: str, last: str, *, nickname: str = "", group: str
     return pid
 
 
-def operator(level: int = 1, patron_id: int = 0) -> Operator:
-    return Operator(patron_id, f"op{level}", "Test Operator", "Test", level,
-                    frozenset({UTILITIES, PASSWORDS}))
+def operator(s: store.Store, level: int = 1, patron_id: int | None = None) -> Operator:
+    return operator_at(s.db, level, {UTILITIES, PASSWORDS}, patron_id)
 
 
 def run(s: store.Store, options: dict, op: Operator | None = None):
-    plan = s.plan(KEY, BATCH, options, op or operator())
+    plan = s.plan(KEY, BATCH, options, op or operator(s))
     rows = {r.patron_id: r for r in plan.page(0, 1000)}
     return plan, rows, s.apply(plan)
 
@@ -191,11 +191,11 @@ def test_a_username_already_equal_to_the_target_is_unchanged(s):
 
 def test_both_no_change_is_invalid(s):
     with pytest.raises(store.Invalid) as info:
-        s.plan(KEY, BATCH, {"username": "No Change", "password": "No Change"}, operator())
+        s.plan(KEY, BATCH, {"username": "No Change", "password": "No Change"}, operator(s))
     [problem] = info.value.problems
     assert problem.field == "username" and "No Change" in problem.message
     with pytest.raises(store.Invalid):
-        s.plan(KEY, BATCH, {}, operator())
+        s.plan(KEY, BATCH, {}, operator(s))
 
 
 # -- levels and the operator's own account -------------------------------------------------------
@@ -204,7 +204,7 @@ def test_a_level_1_operator_changes_only_larger_level_numbers(s):
     me = add(s, "Olga", "Operator", group="Librarian")
     ids = {g: add(s, "Pat", f"In{g or 'None'}", group=g)
            for g in ("Admin", "Librarian", "Aide", "Student", None)}
-    _, rows, report = run(s, {"username": "First Name + Last Name"}, operator(1, patron_id=me))
+    _, rows, report = run(s, {"username": "First Name + Last Name"}, operator(s, 1, patron_id=me))
     assert (rows[me].outcome, rows[me].reason) == ("skip", "your own account")
     assert rows[ids["Admin"]].outcome == rows[ids["Librarian"]].outcome == "skip"
     assert rows[ids["Librarian"]].reason == "in Librarian (level 1), not below your level 1"
@@ -213,14 +213,14 @@ def test_a_level_1_operator_changes_only_larger_level_numbers(s):
         assert rows[ids[g]].outcome == "change"
     names = usernames(s)
     assert names[ids["Aide"]] == "patinaide" and names[ids[None]] == "patinnone"
-    assert names[ids["Librarian"]] is None and names[me] is None
+    assert names[ids["Librarian"]] is None and names[me] == "op1"  # as enrolled
 
 
 def test_a_level_0_operator_skips_other_level_0_patrons_and_their_own_account(s):
     me = add(s, "Ada", "Admin", group="Admin")
     other = add(s, "Abe", "Admin", group="Admin")
     librarian = add(s, "Lee", "Librarian", group="Librarian")
-    _, rows, _ = run(s, {"username": "Barcode"}, operator(0, patron_id=me))
+    _, rows, _ = run(s, {"username": "Barcode"}, operator(s, 0, patron_id=me))
     assert rows[me].reason == "your own account"
     assert rows[other].outcome == "skip" and "level 0" in rows[other].reason
     assert rows[librarian].outcome == "change"

@@ -23,7 +23,7 @@ def test_a_saved_run_lists_with_what_was_saved(small_db):
     assert [r["id"] for r in runs] == [run_id]
     saved = runs[0]
     assert (saved["utility"], saved["name"], saved["operator"], saved["saved"]) == (
-        "change-status", "Graduates", "tester", NOW)
+        "change-status", "Graduates", "demo", NOW)
     assert saved["selection"] == s.validate_selection(GRADUATES).model_dump(mode="json")
     assert saved["selection"]["graduation_to"] == "today-1y"  # stays relative
     assert saved["selection"]["grades"] == ["12", "Graduated"]
@@ -62,36 +62,36 @@ def test_rename_a_saved_run_and_a_clash_is_refused(small_db):
     second, _ = s.save_run("change-status", "Transfers", {}, {"status": "Transferred"}, ADMIN)
     other, _ = s.save_run("change-grade", "Seniors", {}, {"grade": "12"}, ADMIN)
 
-    s.rename_run(first, "  Leavers ")
+    s.rename_run(first, "  Leavers ", ADMIN)
     assert s.saved_run(first)["name"] == "Leavers"
-    s.rename_run(first, "LEAVERS")  # its own name in another case is no clash
+    s.rename_run(first, "LEAVERS", ADMIN)  # its own name in another case is no clash
     assert s.saved_run(first)["name"] == "LEAVERS"
 
     with pytest.raises(store.Invalid) as info:
-        s.rename_run(first, "transfers")
+        s.rename_run(first, "transfers", ADMIN)
     assert [(p.field, p.title) for p in info.value.problems] == [("name", "Saved run name")]
     assert "Saved run name" in str(info.value)
     assert s.saved_run(first)["name"] == "LEAVERS"
 
-    s.rename_run(first, "Seniors")  # a run of another utility may have the name
+    s.rename_run(first, "Seniors", ADMIN)  # a run of another utility may have the name
     assert s.saved_run(first)["name"] == "Seniors"
     assert s.saved_run(other)["name"] == "Seniors"
     with pytest.raises(store.Invalid):
-        s.rename_run(second, "")
+        s.rename_run(second, "", ADMIN)
     with pytest.raises(KeyError):
-        s.rename_run(999, "Anything")
+        s.rename_run(999, "Anything", ADMIN)
 
 
 def test_delete_a_saved_run(small_db):
     s = small_db
     keep, _ = s.save_run("change-status", "Keep", {}, {"status": "Active"}, ADMIN)
     gone, _ = s.save_run("change-status", "Gone", {}, {"status": "Other"}, ADMIN)
-    s.delete_run(gone)
+    s.delete_run(gone, ADMIN)
     assert [r["id"] for r in s.saved_runs()] == [keep]
     with pytest.raises(KeyError):
         s.saved_run(gone)
     with pytest.raises(KeyError):
-        s.delete_run(gone)
+        s.delete_run(gone, ADMIN)
     assert [r["id"] for r in s.saved_runs()] == [keep]
 
 

@@ -18,6 +18,8 @@ from store.selection import Selection
 from store.utilities import CATALOG
 from store.utilities.base import Utility
 
+from .operators import enrol
+
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "Correct-Horse-7"
 
@@ -25,7 +27,7 @@ PASSWORD = "Correct-Horse-7"
 @pytest.fixture(autouse=True)
 def fast(monkeypatch):
     monkeypatch.setattr(security, "FAILURE_DELAY", 0)
-    monkeypatch.setattr(security, "PATRON_HASHER", CHEAP)
+    monkeypatch.setattr(security, "HASHER", CHEAP)
 
 
 @pytest.fixture
@@ -156,8 +158,10 @@ BUILT = [e for e in CATALOG if isinstance(e, Utility)]
 WITHOUT_ONE = [pytest.param(u, p, id=f"{u.key}-without-{p}") for u in BUILT for p in u.permissions]
 
 
-def operator_with(permissions, level: int = 0) -> Operator:
-    return Operator(0, "matrix", "Matrix Operator", "Test", level, frozenset(permissions))
+def operator_with(s: store.Store, permissions, level: int = 0) -> Operator:
+    """An operator of ``s`` (patron 900) whose group grants exactly ``permissions``."""
+    operator = Operator(900, "matrix", "Matrix Operator", "Test", level, frozenset(permissions))
+    return enrol(s.db, operator)
 
 
 @pytest.fixture
@@ -185,27 +189,32 @@ def test_every_built_utility_has_options_here_and_needs_the_utilities_permission
 
 @pytest.mark.parametrize("utility", BUILT, ids=lambda u: u.key)
 def test_an_operator_with_exactly_the_permissions_plans_and_applies(catalog_db, utility):
-    operator = operator_with(utility.permissions)
+    operator = operator_with(catalog_db, utility.permissions)
     assert catalog_db.unavailable(utility, operator) is None
     plan = catalog_db.plan(utility.key, {}, VALID_OPTIONS[utility.key], operator)
-    assert plan.counts.matched == MATCHED.get(utility.key, 12)
+    # small_db's 12 patrons, the tests' two operators and this one (skipped: their own).
+    assert plan.counts.matched == MATCHED.get(utility.key, 15)
     report = catalog_db.apply(plan)
     assert catalog_db.operation(report.operation_id)["operator"] == "matrix"
 
 
 @pytest.mark.parametrize("utility, missing", WITHOUT_ONE)
 def test_an_operator_missing_one_permission_is_refused_by_the_store(small_db, utility, missing):
-    operator = operator_with(set(utility.permissions) - {missing})
+    operator = operator_with(small_db, set(utility.permissions) - {missing})
     with pytest.raises(store.NotPermitted) as info:
         small_db.plan(utility.key, {}, VALID_OPTIONS[utility.key], operator)
-    assert missing in str(info.value)
+    if operator.permissions:
+        assert missing in str(info.value)
+    else:  # a group that grants nothing makes no operator at all
+        assert isinstance(info.value, store.SessionEnded)
+        assert "grants no permissions" in str(info.value)
     assert small_db.unavailable(utility, operator) == f"needs the permission '{missing}'"
 
 
 @pytest.mark.parametrize("utility, missing", WITHOUT_ONE)
 def test_apply_refuses_a_plan_whose_operator_lacks_a_permission(small_db, utility, missing):
     options = small_db.validate_options(utility.key, VALID_OPTIONS[utility.key])
-    operator = operator_with(set(utility.permissions) - {missing})
+    operator = operator_with(small_db, set(utility.permissions) - {missing})
     plan = Plan(small_db.db, utility, Selection(), options, operator)
     with pytest.raises(store.NotPermitted):
         apply(small_db.db, plan)
@@ -214,11 +223,11 @@ def test_apply_refuses_a_plan_whose_operator_lacks_a_permission(small_db, utilit
 
 
 def test_unavailable_names_every_missing_permission(catalog_db):
-    nobody = operator_with(set())
+    nobody = operator_with(catalog_db, set())
     reset = catalog_db.utility("reset-accounts")
     reason = catalog_db.unavailable(reset, nobody)
     assert f"'{UTILITIES}'" in reason and f"'{PASSWORDS}'" in reason
-    admin = operator_with(ALL_PERMISSIONS)
+    admin = operator_with(catalog_db, ALL_PERMISSIONS)
     for entry in BUILT:
         assert catalog_db.unavailable(entry, admin) is None
 
@@ -257,15 +266,29 @@ def test_no_plaintext_demo_password_in_the_database_file(demo_path):
         assert password.encode("utf-16-le") not in raw
 
 
-def test_logging_in_does_not_wait_for_another_technicians_apply(logins):
-    # A login that clears no failures writes nothing, so it needs no write lock.
+def test_a_login_while_the_database_is_busy_is_refused_before_the_password_is_checked(
+        logins, monkeypatch):
+    """No unmetered guessing while another technician applies: the attempt is neither
+    verified nor answered with anything that depends on the password."""
     import sqlite3
 
+    checked = []
+
+    class Spy:
+        def verify(self, *args):
+            checked.append(args)
+            return True
+
+    monkeypatch.setattr(security, "HASHER", Spy())
     other = sqlite3.connect(logins.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        logins.db.conn.execute("PRAGMA busy_timeout = 0")  # waiting would mean a write
-        assert logins.login("zimmer", PASSWORD).username == "zimmer"
+        logins.db.conn.execute("PRAGMA busy_timeout = 0")
+        for password in (PASSWORD, "wrong guess"):
+            with pytest.raises(store.Busy, match="the database is busy"):
+                logins.login("zimmer", password)
     finally:
         other.execute("ROLLBACK")
         other.close()
+    assert checked == []
+    assert logins.db.execute("SELECT count(*) FROM login_failures").fetchone()[0] == 0

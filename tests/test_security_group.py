@@ -8,6 +8,7 @@ import pytest
 import store
 from store.security import SECURITY_GROUPS, UTILITIES, Operator
 
+from .operators import operator_at
 from .store_helpers import NOW, STAMP
 
 KEY = "change-security-group"
@@ -30,11 +31,15 @@ def groups(small_db):
     ])
     for pid, group in GROUP_OF.items():
         db.execute("UPDATE patrons SET security_group = ? WHERE id = ?", [group, pid])
+    # This world is small_db's twelve patrons; its operators are made by operator() below.
+    db.execute("DELETE FROM patrons WHERE id IN (301, 302)")
     return small_db
 
 
-def operator(level: int, patron_id: int = 0) -> Operator:
-    return Operator(patron_id, f"op{level}", "Test Operator", "Test", level, PERMS)
+def operator(s: store.Store, level: int, patron_id: int | None = None) -> Operator:
+    """An operator of ``level``: one of the twelve when ``patron_id`` says so, else a
+    thirteenth patron (900 + level), who is then matched too and skipped as their own account."""
+    return operator_at(s.db, level, PERMS, patron_id)
 
 
 def by_id(plan: store.Plan) -> dict[int, store.PlanRow]:
@@ -53,21 +58,21 @@ def operations(s: store.Store) -> int:
 
 @pytest.mark.parametrize("group", ["Aide", "Student"])
 def test_a_level_1_operator_may_assign_groups_of_a_larger_level(groups, group):
-    options = groups.validate_options(KEY, {"group": group}, operator(1))
+    options = groups.validate_options(KEY, {"group": group}, operator(groups, 1))
     assert options.group == group
-    assert groups.plan(KEY, {}, {"group": group}, operator(1)).counts.matched == 12
+    assert groups.plan(KEY, {}, {"group": group}, operator(groups, 1)).counts.matched == 13
 
 
 @pytest.mark.parametrize("group", ["Librarian", "Admin", "librarian"])
 def test_a_level_1_operator_may_not_assign_their_own_level_or_above(groups, group):
     with pytest.raises(store.Invalid) as info:
-        groups.validate_options(KEY, {"group": group}, operator(1))
+        groups.validate_options(KEY, {"group": group}, operator(groups, 1))
     [problem] = info.value.problems
     assert problem.field == "group"
     assert problem.title == "New Security Group"
     assert "level 2 or higher" in problem.message
     with pytest.raises(store.Invalid) as info:
-        groups.plan(KEY, {}, {"group": group}, operator(1))
+        groups.plan(KEY, {}, {"group": group}, operator(groups, 1))
     assert [p.field for p in info.value.problems] == ["group"]
     assert operations(groups) == 0
 
@@ -75,27 +80,27 @@ def test_a_level_1_operator_may_not_assign_their_own_level_or_above(groups, grou
 def test_without_an_operator_only_the_group_name_is_checked(groups):
     assert groups.validate_options(KEY, {"group": "Admin"}).group == "Admin"
     with pytest.raises(store.Invalid) as info:
-        groups.validate_options(KEY, {"group": "Janitor"}, operator(0))
+        groups.validate_options(KEY, {"group": "Janitor"}, operator(groups, 0))
     [problem] = info.value.problems
     assert problem.field == "group" and "security groups" in problem.message
 
 
 @pytest.mark.parametrize("group", ["Admin", "Librarian", "Aide", "Student"])
 def test_a_level_0_operator_may_assign_any_group(groups, group):
-    assert groups.validate_options(KEY, {"group": group}, operator(0)).group == group
+    assert groups.validate_options(KEY, {"group": group}, operator(groups, 0)).group == group
 
 
 def test_a_level_2_operator_may_not_assign_the_same_level(groups):
     with pytest.raises(store.Invalid) as info:
-        groups.validate_options(KEY, {"group": "Aide"}, operator(2))
+        groups.validate_options(KEY, {"group": "Aide"}, operator(groups, 2))
     assert info.value.problems[0].field == "group"
-    assert groups.validate_options(KEY, {"group": "Student"}, operator(2)).group == "Student"
+    assert groups.validate_options(KEY, {"group": "Student"}, operator(groups, 2)).group == "Student"
 
 
 # -- which patrons may be changed ------------------------------------------------------------
 
 def test_a_level_1_operator_changes_only_patrons_below_their_level(groups):
-    me = operator(1, patron_id=7)  # Bea Bell, a Librarian
+    me = operator(groups, 1, patron_id=7)  # Bea Bell, a Librarian
     plan = groups.plan(KEY, {}, {"group": "Student"}, me)
     rows = by_id(plan)
     assert plan.counts == store.Counts(matched=12, change=3, unchanged=5, skip=4)
@@ -116,14 +121,14 @@ def test_a_level_1_operator_changes_only_patrons_below_their_level(groups):
 
 
 def test_a_level_2_operator_may_not_change_patrons_of_their_own_level(groups):
-    plan = groups.plan(KEY, {"security_groups": ["Aide"]}, {"group": "Student"}, operator(2))
+    plan = groups.plan(KEY, {"security_groups": ["Aide"]}, {"group": "Student"}, operator(groups, 2))
     rows = by_id(plan)
     assert {r.outcome for r in rows.values()} == {"skip"}
     assert all("level 2" in r.reason for r in rows.values())
 
 
 def test_a_level_0_operator_changes_anyone_but_their_own_account(groups):
-    me = operator(0, patron_id=1)  # Ann Adams, an Admin
+    me = operator(groups, 0, patron_id=1)  # Ann Adams, an Admin
     plan = groups.plan(KEY, {}, {"group": "Aide"}, me)
     rows = by_id(plan)
     assert (rows[1].outcome, rows[1].reason) == ("skip", "your own account")
@@ -138,7 +143,7 @@ def test_a_level_0_operator_changes_anyone_but_their_own_account(groups):
 
 
 def test_a_level_0_operator_may_move_another_administrator_to_level_0(groups):
-    plan = groups.plan(KEY, {}, {"group": "Admin"}, operator(0, patron_id=1))
+    plan = groups.plan(KEY, {}, {"group": "Admin"}, operator(groups, 0, patron_id=1))
     rows = by_id(plan)
     assert rows[2].outcome == "unchanged" and rows[1].reason == "your own account"
     assert rows[7].outcome == "change" and rows[7].new == "Admin"
@@ -147,7 +152,7 @@ def test_a_level_0_operator_may_move_another_administrator_to_level_0(groups):
 # -- apply -----------------------------------------------------------------------------
 
 def test_apply_sets_the_column_and_journals_before_images(groups):
-    me = operator(1, patron_id=7)
+    me = operator(groups, 1, patron_id=7)
     plan = groups.plan(KEY, {}, {"group": "Student"}, me)
     report = groups.apply(plan)
     after = group_column(groups)
@@ -169,7 +174,7 @@ def test_apply_sets_the_column_and_journals_before_images(groups):
 
 
 def test_a_patron_moved_out_of_reach_after_the_preview_makes_it_stale(groups):
-    me = operator(1, patron_id=7)
+    me = operator(groups, 1, patron_id=7)
     plan = groups.plan(KEY, {}, {"group": "Student"}, me)
     groups.db.execute("UPDATE patrons SET security_group = 'Admin' WHERE id = 3")
     with pytest.raises(store.Stale):

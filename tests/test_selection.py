@@ -67,7 +67,7 @@ def test_numeric_range_leaves_out_alphanumeric_barcodes(small_db):
     ("p123", "p200", {"P123", "p150", "P200"}),          # case-insensitive
     ("P124", "P199", {"p150"}),
     ("P123", "P123", {"P123"}),
-    ("P2", "", {"P200"}),
+    ("P2", "", {"P200", "STAFF001", "STAFF002"}),
     ("O", "P", {"O'1"}),
 ])
 def test_text_barcode_range_is_case_insensitive_and_inclusive(small_db, low, high, expected):
@@ -89,7 +89,7 @@ def test_unicode_digits_are_not_numbers(small_db, all_barcodes):
     ("Cobb", "Cobb", {"100"}),
     ("carter", "chen", {"10", "2"}),                      # case-insensitive
     ("D", "D", {"1000", "101"}),                          # Davis and "de la Cruz"
-    ("Ng", "", {"p150", "O'1", "P200"}),                  # Ng, O'Brien, Zimmer; Éluard is an E
+    ("Ng", "", {"p150", "O'1", "P200", "STAFF001"}),      # Ng, O'Brien, Reyes, Zimmer; Éluard is an E
     ("Adams", "Bell", {"9", "11"}),
     ("Zz", "", set()),                                    # accents fold: Éluard is not after Z
     ("e", "e", {"P123"}),                                 # "e" takes in Éluard
@@ -149,10 +149,13 @@ def test_hostile_selection_through_a_plan_leaves_the_table(small_db, all_barcode
     ({"statuses": ["Transferred"]}, {"1000"}),
     ({"statuses": ["Inactive", "Suspended"]}, {"100", "P123"}),
     ({"security_groups": ["Librarian"]}, {"11", "P200"}),
-    ({"security_groups": ["Librarian", "Student"]}, "everyone"),
+    ({"security_groups": ["Librarian", "Student"]}, "everyone but the operators"),
 ])
 def test_any_of_criteria(small_db, criteria, expected, all_barcodes):
-    assert matched(small_db, **criteria) == (all_barcodes if expected == "everyone" else expected)
+    everyone = {"everyone": all_barcodes,
+                "everyone but the operators": all_barcodes - {"STAFF001", "STAFF002"}}
+    assert matched(small_db, **criteria) == (everyone[expected] if isinstance(expected, str)
+                                             else expected)
 
 
 def test_criteria_combine_with_and(small_db):
@@ -163,9 +166,10 @@ def test_criteria_combine_with_and(small_db):
 
 def test_null_grade_and_location_never_match_a_value(small_db, all_barcodes):
     everyone_with_grade = matched(small_db, grades=list(small_db.choices("grade")))
-    assert everyone_with_grade == all_barcodes - {"P200"}
+    staff = {"STAFF001", "STAFF002"}  # the operators have neither
+    assert everyone_with_grade == all_barcodes - {"P200"} - staff
     with_location = matched(small_db, locations=small_db.choices("location"))
-    assert with_location == all_barcodes - {"1000", "P200"}
+    assert with_location == all_barcodes - {"1000", "P200"} - staff
 
 
 # -- dates -------------------------------------------------------------------
@@ -215,11 +219,12 @@ def problems(s: store.Store, data: dict) -> list[store.Problem]:
 
 @pytest.mark.parametrize("field, kind, value, allowed", [
     ("grades", "grade", "13", "PK, K, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, Graduated"),
-    ("sites", "site", "MID", "ELM, HIGH, UNION"),
+    ("sites", "site", "MID", "ELM, HIGH, OFFICE, UNION"),
     ("policies", "policy", "Staff", "Elementary, Secondary"),
     ("locations", "location", "Room 9", "Gone, Room 1, Room 2, Room 3"),
     ("locations2", "location2", "Bus 9", "Bus 4, Bus 7"),
-    ("security_groups", "security_group", "Teacher", "Librarian, Student"),
+    ("security_groups", "security_group", "Teacher",
+     "District Administrator, Librarian, Library Aide, Student"),
     ("statuses", None, "Retired",
      "'Active', 'Card Lost', 'Suspended', 'Transferred', 'Inactive' or 'Other'"),
 ])

@@ -39,7 +39,7 @@ async def test_change_status_grade_12_to_inactive(path):
     assert {r[0] for r in query(path, "SELECT id FROM patrons WHERE status = 'Inactive' AND grade = '12'")} == grade12
     assert query(path, "SELECT id, status FROM patrons WHERE grade IS NOT '12' ORDER BY id") == others_before
     ops = query(path, "SELECT utility, operator, matched, changed, unchanged FROM operations")
-    assert ops == [("change-status", "tester", len(grade12), len(grade12) - len(already), len(already))]
+    assert ops == [("change-status", "demo", len(grade12), len(grade12) - len(already), len(already))]
 
 
 async def test_change_grade_flow(path):

@@ -136,7 +136,7 @@ async def test_forgive_charges_under_a_dollar_leaves_no_balance_and_keeps_credit
                for _, d_, d in forgiven)
     assert query(path, "SELECT utility, operator, matched, changed, unchanged, skipped "
                        "FROM operations") == [
-        ("forgive-charges", "tester", len(previewed), len(previewed), 0, 0)]
+        ("forgive-charges", "demo", len(previewed), len(previewed), 0, 0)]
 
 
 @pytest.mark.parametrize("low, high, field, message", [

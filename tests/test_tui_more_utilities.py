@@ -65,7 +65,7 @@ async def test_advance_grade_flow_and_its_reminder(path):
     assert ids(path, "SELECT id FROM patrons WHERE grade = 'Graduated'") >= twelve
     assert query(path, "SELECT count(*) FROM patrons WHERE grade = '11'") == [(0,)]
     n = len(eleven) + len(twelve)
-    assert operations(path) == [("advance-grade", "tester", n, n, 0, 0)]
+    assert operations(path) == [("advance-grade", "demo", n, n, 0, 0)]
 
 
 async def test_change_location2_flow_blank_removes_it(path):
@@ -157,7 +157,7 @@ async def test_reassign_union_site_flow_shows_the_fixed_criterion(path):
     assert len(union) == 3
     assert query(path, "SELECT count(*) FROM patrons WHERE site = 'UNION'") == [(0,)]
     assert ids(path, "SELECT id FROM patrons WHERE site = 'ELM'") >= union
-    assert operations(path) == [("reassign-union-site", "tester", 3, 3, 0, 0)]
+    assert operations(path) == [("reassign-union-site", "demo", 3, 3, 0, 0)]
 
 
 async def test_renew_accounts_flow(path):

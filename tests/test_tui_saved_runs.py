@@ -67,7 +67,7 @@ async def test_save_open_rename_and_delete_a_saved_run(path):
         [(utility, name, selection, options, operator, saved)] = query(
             path, "SELECT utility, name, selection, options, operator, saved FROM saved_runs")
         assert (utility, name, operator, saved) == ("change-status", "Seniors to inactive",
-                                                    "tester", "2026-06-01 09:00:00")
+                                                    "demo", "2026-06-01 09:00:00")
         assert json.loads(selection)["grades"] == ["12"]
         assert json.loads(options) == {"status": "Inactive"}
         assert any("Saved as 'Seniors to inactive'" in m for _, m in notes(app))

@@ -53,7 +53,7 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
         await press(pilot, "f7")
         assert isinstance(app.screen, OperationsScreen)
         rows = table_rows(app, "#operations-table")
-        assert rows == [["1", "2026-06-01 09:00", "tester", "16", "0", "16", "",
+        assert rows == [["1", "2026-06-01 09:00", "demo", "16", "0", "16", "",
                          "Change Patron Status"]]
         assert app.screen.query_one("#operations-table", DataTable).cursor_row == 0
 
@@ -202,7 +202,7 @@ async def test_write_the_summary_as_csv_and_as_text(path, tmp_path):
         assert ("information", f"Written to {text}") in notes(app)
         head, _, rest = text.read_text(encoding="utf-8").partition("\n\n")
         assert head.splitlines()[:2] == ["Operation #1: Change Patron Status",
-                                         "By tester at 2026-06-01 09:00:00"]
+                                         "By demo at 2026-06-01 09:00:00"]
         assert "Options: Change Status to: Inactive" in head
         patrons = rest.splitlines()
         assert len(patrons) == 16

@@ -206,7 +206,7 @@ def test_the_undo_is_an_operation_linked_both_ways(small_db):
     assert op["undo_of"] == report.operation_id
     assert op["undone_by"] is None
     assert op["title"] == undone.title
-    assert (op["utility"], op["operator"]) == ("change-status", "tester")
+    assert (op["utility"], op["operator"]) == ("change-status", "demo")
     assert (op["started"], op["finished"]) == (NOW, NOW)
     assert (op["selection"], op["options"]) == (original["selection"], original["options"])
     assert (op["matched"], op["changed"], op["unchanged"], op["skipped"]) == (4, 4, 0, 0)

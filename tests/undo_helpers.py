@@ -15,7 +15,7 @@ NOT_DUMPED = {"operations", "operation_changes", "operation_rows", "login_failur
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch):
     """Reset Patron Accounts hashes each password with argon2: make it cheap here."""
-    monkeypatch.setattr(security, "PATRON_HASHER", CHEAP)
+    monkeypatch.setattr(security, "HASHER", CHEAP)
 
 
 def dump(s: store.Store) -> dict[str, tuple[list[str], list[tuple]]]:

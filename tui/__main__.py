@@ -29,6 +29,8 @@ def parser() -> argparse.ArgumentParser:
                     "PATRON_UTILS_DB names one).")
     p.add_argument("--db", metavar="PATH", help="the patron database file "
                    f"(default: $PATRON_UTILS_DB, else {default_path()})")
+    p.add_argument("--group", action="store_true",
+                   help="a database created now is readable by its group too (0660, not 0600)")
     sub = p.add_subparsers(dest="command")
     # Listed for --help; cli/ parses their arguments.
     for name, summary in (("list", "list every utility's key and title"),
@@ -36,7 +38,8 @@ def parser() -> argparse.ArgumentParser:
                           ("log", "list the journal's operations"),
                           ("undo", "undo an operation: patron-utils undo ID --yes"),
                           ("import", "import patrons from a CSV file"),
-                          ("export", "export selected patrons as CSV or JSON")):
+                          ("export", "export selected patrons as CSV or JSON"),
+                          ("password", "choose a new password (asks on a terminal)")):
         sub.add_parser(name, help=summary, add_help=False)
     demo = sub.add_parser("demo", help="(re)create a demo database")
     demo.add_argument("--db", metavar="PATH", dest="demo_db", help="where to create it")
@@ -45,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, metavar="S",
                       help="random seed; the same seed gives the same database (default 1)")
     demo.add_argument("--force", action="store_true", help="replace an existing file")
+    demo.add_argument("--group", action="store_true", dest="demo_group",
+                      help="let the file's group open it too (0660; default 0600, the owner only)")
     mail = sub.add_parser(
         "send-mail", help="deliver queued messages (password-reset links) over SMTP",
         description="Settings come from PATRON_UTILS_SMTP_HOST, _PORT, _STARTTLS, _USER, "
@@ -110,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         path = resolve_path(args.demo_db or args.db)
         try:
-            create_demo(path, patrons=args.patrons, seed=args.seed, force=args.force)
+            create_demo(path, patrons=args.patrons, seed=args.seed, force=args.force,
+                        group=args.group or args.demo_group)
         except FileExistsError as exc:
             print(f"patron-utils demo: {exc}", file=sys.stderr)
             return 2
@@ -130,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"To create a demo database there: patron-utils demo --db {path}",
                   file=sys.stderr)
             return 2
-        create_demo(path, patrons=DEMO_PATRONS)
+        create_demo(path, patrons=DEMO_PATRONS, group=args.group)
         notice = (f"Created a demo database with {DEMO_PATRONS:,} patrons at {path}. "
                   "Use --db PATH to open your library's database.")
     elif is_foreign(path):

@@ -84,6 +84,9 @@ class Utility(Entry):
     extra_criteria: ClassVar[tuple[str, ...]] = ()
     # Said in the result after a run (e.g. what else to do next).
     reminder: ClassVar[str | None] = None
+    # SQL for the new value a patron the operator may not change shows (their current
+    # value unless set).
+    skipped_value: ClassVar[str | None] = None
 
     def criteria(self) -> list[str]:
         """The Selection fields this utility offers, in the form's order: the criteria it

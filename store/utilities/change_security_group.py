@@ -1,9 +1,8 @@
 """Change Patron Security Group."""
+from ..authority import may_assign
 from ..security import SECURITY_GROUPS, UTILITIES, Operator
 from ..validation import Invalid, Problem, StoreModel, choice
-from .base import PlanSQL, SetPatronColumn
-
-_LEVEL = "(SELECT g.level FROM security_groups g WHERE g.name = p.security_group)"
+from .base import SetPatronColumn
 
 
 class Options(StoreModel):
@@ -33,23 +32,6 @@ class ChangePatronSecurityGroup(SetPatronColumn):
     def check(self, db, options: Options, operator: Operator) -> None:
         level = db.execute("SELECT level FROM security_groups WHERE name = ?",
                            [options.group]).fetchone()[0]
-        if not operator.outranks(level):
-            raise Invalid([Problem(
-                "group", Options.model_fields["group"].title,
-                f"{options.group!r} is level {level}; as a level {operator.level} operator you "
-                f"may assign only groups of level {operator.level + 1} or higher")])
-
-    def plan_sql(self, options: Options, operator: Operator) -> PlanSQL:
-        base = super().plan_sql(options, operator)
-        mine = "p.id = :operator_id"
-        above = "0" if operator.level == 0 else f"coalesce({_LEVEL} <= :operator_level, 0)"
-        return PlanSQL(
-            current=base.current, new=base.new,
-            outcome=f"""CASE WHEN {mine} OR {above} THEN 'skip'
-                        WHEN p.current IS p.new THEN 'unchanged' ELSE 'change' END""",
-            reason=f"""CASE WHEN {mine} THEN 'your own account'
-                       WHEN {above} THEN 'in ' || p.security_group || ' (level ' || {_LEVEL}
-                            || '), not below your level ' || :operator_level
-                       WHEN p.current IS p.new THEN 'already ' || p.new END""",
-            params={**base.params, "operator_id": operator.patron_id,
-                    "operator_level": operator.level})
+        refused = may_assign(operator, options.group, level)
+        if refused:
+            raise Invalid([Problem("group", Options.model_fields["group"].title, refused)])

@@ -15,7 +15,6 @@ from .base import PlanSQL, Utility
 
 UNKNOWN_PATRON = "Unknown Patron"
 KEPT = "kept"  # the new value of a skipped patron
-LEVEL = "(SELECT g.level FROM security_groups g WHERE g.name = p.security_group)"
 # Tables whose rows follow their patron somewhere other than out of the database.
 MOVED = ("reviews",)
 
@@ -48,6 +47,7 @@ class RemovePatrons(Utility):
     typed_confirmation = True
     Options = Options
     value_label = "Record"
+    skipped_value = f"{KEPT!r}"
 
     def notice(self, options: Options) -> str:
         if options.force:
@@ -59,9 +59,6 @@ class RemovePatrons(Utility):
     def plan_sql(self, options: Options, operator) -> PlanSQL:
         blocked = [
             ("p.is_unknown", f"'the {UNKNOWN_PATRON} keeps removed patrons'' reviews'"),
-            ("p.id = :operator_id", "'your own account'"),
-            (f":level > 0 AND coalesce({LEVEL} <= :level, 0)",
-             f"'in ' || p.security_group || ' (level ' || {LEVEL} || '), not below your level ' || :level"),
         ]
         if not options.force:
             blocked.append(("p.items_out > 0 OR p.charges > 0", "p.current"))
@@ -84,8 +81,7 @@ class RemovePatrons(Utility):
                 f"ELSE 'removed' || {lost} END",
             outcome=f"CASE {skip} ELSE 'change' END",
             reason=f"CASE {reasons} END",
-            params={"operator_id": operator.patron_id, "level": operator.level,
-                    "force": options.force},
+            params={"force": options.force},
             extra={
                 "items_out": "(SELECT count(*) FROM checkouts k WHERE k.patron_id = p.id)",
                 "charges": "(SELECT count(*) FROM charges c WHERE c.patron_id = p.id)",

@@ -85,12 +85,12 @@ class ResetPatronAccounts(Utility):
                        or options.password == PasswordFormat.EMAIL_LINK)
         resets_password = options.password != PasswordFormat.NO_CHANGE
         # Reasons in order; the first that holds is the patron's outcome.
-        blocked = [
-            ("p.id = :operator_id", "'your own account'"),
-            (f"coalesce({LEVEL} <= :level, 0)",
-             "'in ' || p.security_group || ' (level ' || " + LEVEL
-             + " || '), not below your level ' || :level"),
-        ]
+        # The plan skips your own account, and below level 0 patrons at or above your level;
+        # the seed lets no one change the password of a patron at their own level, so here
+        # level 0 skips level 0 too.
+        blocked = [(f"coalesce({LEVEL} <= :level, 0)",
+                    "'in ' || p.security_group || ' (level ' || " + LEVEL
+                    + " || '), not below your level ' || :level")]
         if needs_email:
             blocked.append(("p.email IS NULL", "'no email address'"))
         if options.username != UsernameFormat.NO_CHANGE:
@@ -114,8 +114,7 @@ class ResetPatronAccounts(Utility):
             new=USERNAME_SQL[options.username],
             outcome=f"CASE {skip} WHEN {same} THEN 'unchanged' ELSE 'change' END",
             reason=f"CASE {reasons} WHEN {same} THEN 'already ' || p.new END",
-            params={"nickname": options.use_nickname, "operator_id": operator.patron_id,
-                    "level": operator.level},
+            params={"nickname": options.use_nickname, "level": operator.level},
             extra={"email": EMAIL},
         )
 
@@ -126,7 +125,7 @@ class ResetPatronAccounts(Utility):
         rows = db.execute(
             f"""SELECT p.id, p.last_name FROM temp.{plan.table} plan
                 JOIN patrons p ON p.id = plan.patron_id WHERE {CHANGING}""").fetchall()
-        hasher = security.PATRON_HASHER
+        hasher = security.HASHER
         hashes: list[str] = []
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             for start in range(0, len(rows), 64):

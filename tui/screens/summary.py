@@ -166,7 +166,7 @@ class SummaryScreen(Screen):
     @work(thread=True, exclusive=True, group="write", exit_on_error=False)
     def write_file(self, path: str) -> None:
         try:
-            written = self.store.write_report(self.operation_id, path)
+            written = self.store.write_report(self.operation_id, path, self.operator)
         except OSError as exc:
             self.app.call_from_thread(self.notify, f"Not written: {exc.strerror or exc} ({path})",
                                       severity="error", timeout=10)

@@ -136,8 +136,8 @@ async def test_undo_leaves_a_patron_changed_since_and_lists_them(path):
         await press(pilot, "y")
         undo = app.screen
         assert isinstance(undo, SummaryScreen) and undo.operation_id == 2
-        assert ("warning", "Operation #1 undone: 15 patrons put back, 1 not (changed "
-                               "again since; listed first).") in notes(app)
+        assert ("warning", "Operation #1 undone: 15 patrons put back, 1 not (listed first, "
+                           "with the reason).") in notes(app)
         # The skipped patron is listed first, saying why.
         first = undo.rows[0]
         assert (first["patron_id"], first["outcome"]) == (conflicted, "skip")

@@ -8,7 +8,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from store import Operator, Selection, Store
+from store import Operator, Selection, SessionEnded, Store
 from store.preferences import localize
 
 from . import text
@@ -58,10 +58,30 @@ class PatronUtilsApp(App):
 
     def on_mount(self) -> None:
         if self.operator is None:
-            self.push_screen(LoginScreen(self.store, f"Patron Utilities · {self.db_name}",
-                                         self._demo_hint()))
+            self.push_screen(self._login_screen())
         if self.notice:
             self.notify(self.notice, timeout=15)
+
+    def _login_screen(self, message: str = "") -> LoginScreen:
+        return LoginScreen(self.store, f"Patron Utilities · {self.db_name}", self._demo_hint(),
+                           message)
+
+    def end_session(self, message: str) -> None:
+        """The database no longer holds the operator who logged in (removed, moved to
+        another group, locked, suspended): every screen closes, and it is the login screen
+        again, saying why. What the forms held goes with the session."""
+        self.operator = None
+        self.drafts.clear()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.switch_screen(self._login_screen(f"Logged out: {message}."))
+
+    def refused(self, exc: Exception) -> bool:
+        """Handle a refusal that ends the session (True); other refusals are the screen's."""
+        if isinstance(exc, SessionEnded):
+            self.end_session(str(exc))
+            return True
+        return False
 
     def _demo_hint(self) -> str | None:
         if not self.store.is_demo():
@@ -107,6 +127,8 @@ class PatronUtilsApp(App):
 
         from .screens.preferences import PreferencesScreen
 
+        if self.operator is None:
+            return
         try:
             require(self.operator, (PREFERENCES,), "Preferences")
         except NotPermitted as exc:

@@ -76,7 +76,7 @@ class ApplyFlow:
             self.app.call_from_thread(self._cancelled, str(exc))
             return
         except (Stale, Busy, NotPermitted, Unavailable) as exc:
-            self.app.call_from_thread(self._not_applied, str(exc))
+            self.app.call_from_thread(self._refusal, exc)
             return
         self.app.call_from_thread(self._applied, report)
 
@@ -91,6 +91,13 @@ class ApplyFlow:
         self._close_applying()
         self._show_counts(self.plan)
         self.notify(f"Apply {message}.", severity="warning", timeout=10)
+
+    def _refusal(self, exc: Exception) -> None:
+        """The store said no: a session that ended goes back to the login screen; anything
+        else is said here, and the preview must be made again."""
+        if self.app.refused(exc):
+            return
+        self._not_applied(str(exc))
 
     def _not_applied(self, message: str) -> None:
         self._close_applying()

@@ -1,24 +1,37 @@
-"""The login screen: the app starts here; operators are patrons with permissions."""
+"""The login screen: the app starts here; operators are patrons with permissions.
+
+An operator whose password was reset proves the old one here, then must choose a new
+one (twice) before anything else opens.
+"""
 from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from store import Busy, LoginFailed, Operator, Store
+from store import Busy, Invalid, LoginFailed, Operator, PasswordChangeRequired, Store
+from store.security import MIN_PASSWORD_LENGTH
+
+CHANGE = (f"Your password was reset: choose a new one before anything else (at least "
+          f"{MIN_PASSWORD_LENGTH} characters, not the one you just typed).")
 
 
 class LoginScreen(Screen):
     """Username and password; one generic message for any failure."""
 
+    BINDINGS = [Binding("escape", "start_over", "Start over", id="start-over", show=False)]
 
-    def __init__(self, store: Store, heading: str, hint: str | None = None) -> None:
+    def __init__(self, store: Store, heading: str, hint: str | None = None,
+                 message: str = "") -> None:
         super().__init__()
         self.store = store
         self.heading = heading
         self.hint = hint
+        self.message = message  # why the screen is shown (a session that ended), if anything
+        self.changing: tuple[str, str] | None = None  # (username, old password) to change
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading, id="heading")
@@ -27,12 +40,18 @@ class LoginScreen(Screen):
             yield Input(id="username")
             yield Label("Password")
             yield Input(id="password", password=True)
-            yield Static("", id="login-message")
+            with Vertical(id="change-box"):
+                yield Label("New password")
+                yield Input(id="new-password", password=True)
+                yield Label("New password again")
+                yield Input(id="new-password-again", password=True)
+            yield Static(self.message, id="login-message")
             if self.hint:
                 yield Static(self.hint, id="login-hint")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#change-box").display = False
         self.query_one("#username").focus()
 
     @on(Input.Submitted, "#username")
@@ -46,7 +65,7 @@ class LoginScreen(Screen):
         if not username.strip() or not password:
             self._failed("Enter a username and a password.")
             return
-        self.query_one("#login-message", Static).update("Checking…")
+        self._say("Checking…")
         self.query_one("#password", Input).disabled = True
         self.check(username, password)
 
@@ -54,17 +73,79 @@ class LoginScreen(Screen):
     def check(self, username: str, password: str) -> None:
         try:
             operator = self.store.login(username, password)
+        except PasswordChangeRequired:
+            self.app.call_from_thread(self._must_change, username, password)
+            return
         except (LoginFailed, Busy) as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._logged_in, operator)
 
+    def _say(self, message: str) -> None:
+        self.query_one("#login-message", Static).update(message[:1].upper() + message[1:])
+
     def _failed(self, message: str) -> None:
+        """Back to the first step, the username kept: retype the password."""
+        self.changing = None
+        self.query_one("#change-box").display = False
+        self.query_one("#username", Input).disabled = False
         password = self.query_one("#password", Input)
         password.disabled = False
         password.value = ""
         password.focus()
-        self.query_one("#login-message", Static).update(message[:1].upper() + message[1:])
+        self._say(message)
+
+    # -- a reset password must be changed ---------------------------------------------------
+    def _must_change(self, username: str, password: str) -> None:
+        self.changing = (username, password)
+        self.query_one("#username", Input).disabled = True
+        self.query_one("#change-box").display = True
+        for field in ("#new-password", "#new-password-again"):
+            self.query_one(field, Input).value = ""
+        self.query_one("#new-password").focus()
+        self._say(CHANGE)
+
+    @on(Input.Submitted, "#new-password")
+    def _again(self) -> None:
+        self.query_one("#new-password-again").focus()
+
+    @on(Input.Submitted, "#new-password-again")
+    def _change(self) -> None:
+        if self.changing is None:
+            return
+        new = self.query_one("#new-password", Input).value
+        if new != self.query_one("#new-password-again", Input).value:
+            self._retype("The two new passwords differ: type the new one twice.")
+            return
+        self._say("Changing the password…")
+        self.change(*self.changing, new)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def change(self, username: str, old: str, new: str) -> None:
+        try:
+            operator = self.store.change_password(username, old, new)
+        except Invalid as exc:
+            self.app.call_from_thread(self._retype, f"{exc.problems[0]}.")
+            return
+        except (LoginFailed, Busy) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._changed, operator)
+
+    def _retype(self, message: str) -> None:
+        for field in ("#new-password", "#new-password-again"):
+            self.query_one(field, Input).value = ""
+        self.query_one("#new-password").focus()
+        self._say(message)
+
+    def _changed(self, operator: Operator) -> None:
+        self.app.notify("Your new password is set.")
+        self._logged_in(operator)
+
+    def action_start_over(self) -> None:
+        """Escape while choosing a new password: back to the username and password."""
+        if self.changing is not None:
+            self._failed("Not logged in: the password must be changed first.")
 
     def _logged_in(self, operator: Operator) -> None:
         self.app.logged_in(operator)

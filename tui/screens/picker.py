@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store import Invalid
+from store import Busy, Invalid, NotPermitted
 from store.utilities.base import Entry
 
 from .confirm import ConfirmScreen
@@ -216,9 +216,10 @@ class PickerScreen(Screen):
         if name is None:
             return
         try:
-            self.app.store.rename_run(run["id"], name)
-        except Invalid as exc:
-            self.notify(f"Not renamed: {exc}", severity="error", timeout=10)
+            self.app.store.rename_run(run["id"], name, self.app.operator)
+        except (Invalid, NotPermitted, Busy) as exc:
+            if not self.app.refused(exc):
+                self.notify(f"Not renamed: {exc}", severity="error", timeout=10)
             return
         self.notify(f"Renamed to '{name.strip()}'.")
         self.on_screen_resume()
@@ -234,6 +235,11 @@ class PickerScreen(Screen):
 
     def _delete(self, run: dict, confirmed: bool | None) -> None:
         if confirmed:
-            self.app.store.delete_run(run["id"])
+            try:
+                self.app.store.delete_run(run["id"], self.app.operator)
+            except (NotPermitted, Busy) as exc:
+                if not self.app.refused(exc):
+                    self.notify(f"Not deleted: {exc}", severity="error", timeout=10)
+                return
             self.notify(f"Deleted the saved run '{run['name']}'.")
             self.on_screen_resume()

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from store import Invalid, Operator, Store
+from store import Busy, Invalid, NotPermitted, Operator, Store
 from store.preferences import LibraryPreferences
 
 from ..fields import field_specs
@@ -102,6 +102,10 @@ class PreferencesScreen(Screen):
         except Invalid as exc:
             message.update(f"⚠ {exc.problems[0].message}")
             return
+        except (NotPermitted, Busy) as exc:
+            if not self.app.refused(exc):
+                message.update(f"⚠ {exc}")
+            return
         message.update(done)
         self._load_grades(select)
 
@@ -152,6 +156,9 @@ class PreferencesScreen(Screen):
         except Invalid as exc:
             self.app.call_from_thread(self._show_problems, exc.problems)
             return
+        except (NotPermitted, Busy) as exc:
+            self.app.call_from_thread(self._not_saved, exc)
+            return
         self.app.call_from_thread(self._saved)
 
     def _show_problems(self, problems) -> None:
@@ -159,6 +166,10 @@ class PreferencesScreen(Screen):
         mine = form.show_problems(problems)
         if mine:
             form.focus_field(mine[0].field)
+
+    def _not_saved(self, exc: Exception) -> None:
+        if not self.app.refused(exc):
+            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
 
     def _saved(self) -> None:
         self.notify("Preferences saved.")

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from store import Busy, NotPermitted, NotUndoable, Operator, Store
+from store import Busy, NotPermitted, NotUndoable, Operator, Store, UndoCheck
 
 from .. import text
 from .confirm import ConfirmScreen
@@ -112,12 +112,32 @@ class SummaryScreen(Screen):
                    else f"it is itself an undo (of #{op['undo_of']}); run the utility again instead")
             self.notify(f"Operation #{op['id']} cannot be undone: {why}.", severity="warning")
             return
+        self.check_undo()
+
+    @work(thread=True, exclusive=True, group="undo", exit_on_error=False)
+    def check_undo(self) -> None:
+        """Ask the store first: a refusal (a permission missing) comes before the confirm."""
+        try:
+            check = self.store.check_undo(self.operation_id, self.operator)
+        except (NotUndoable, NotPermitted, Busy) as exc:
+            self.app.call_from_thread(self._not_undone, exc)
+            return
+        self.app.call_from_thread(self._confirm_undo, check)
+
+    def _confirm_undo(self, check: UndoCheck) -> None:
+        op = self.op
+        plural = lambda n: "s" if n != 1 else ""  # noqa: E731
         lines = [f"{op['title']} by {op['operator']} at {op['started']}",
                  text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],
                                   done=True, excluded=op["excluded"]), "",
-                 f"The {op['changed']:,} changed patron{'s' if op['changed'] != 1 else ''} will be "
-                 "put back as they were before, in one transaction recorded in the journal.",
+                 f"The {check.restored:,} changed patron{plural(check.restored)} will be put back "
+                 "as they were before, in one transaction recorded in the journal.",
                  "Patrons changed again since then are left as they are and listed."]
+        if check.skipped:
+            lines.append(f"{check.skipped:,} patron{plural(check.skipped)} you may not change "
+                         f"will be left as they are, e.g. {check.shown[0][1]}: "
+                         f"{check.shown[0][2]}.")
+        lines += check.notes
         self.app.push_screen(ConfirmScreen(self.app.say(f"Undo operation #{op['id']}?"), lines,
                                            verb="Undo"), self._undo_confirmed)
 
@@ -131,19 +151,22 @@ class SummaryScreen(Screen):
         try:
             report = self.store.undo(self.operation_id, self.operator)
         except (NotUndoable, NotPermitted, Busy) as exc:
-            self.app.call_from_thread(self._not_undone, str(exc))
+            self.app.call_from_thread(self._not_undone, exc)
             return
         self.app.call_from_thread(self._undone, report)
 
-    def _not_undone(self, message: str) -> None:
-        self.notify(f"Not undone: {message}", severity="error", timeout=10)
+    def _not_undone(self, exc: Exception) -> None:
+        if self.app.refused(exc):
+            return
+        self.notify(f"Not undone: {exc}", severity="error", timeout=10)
         self.load()
 
     def _undone(self, report) -> None:
         c = report.counts
         message = f"Operation #{report.undone_id} undone: {c.change:,} patrons put back"
         if c.skip:
-            message += f", {c.skip:,} not (changed again since; listed first)"
+            message += f", {c.skip:,} not (listed first, with the reason)"
+        message += "".join(f" {note}" for note in report.notes)
         self.notify(message + ".", severity="warning" if c.skip else "information", timeout=10)
         self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))
 
@@ -167,8 +190,15 @@ class SummaryScreen(Screen):
     def write_file(self, path: str) -> None:
         try:
             written = self.store.write_report(self.operation_id, path, self.operator)
+        except NotPermitted as exc:
+            self.app.call_from_thread(self._not_written, exc)
+            return
         except OSError as exc:
             self.app.call_from_thread(self.notify, f"Not written: {exc.strerror or exc} ({path})",
                                       severity="error", timeout=10)
             return
         self.app.call_from_thread(self.notify, f"Written to {written}", timeout=15)
+
+    def _not_written(self, exc: Exception) -> None:
+        if not self.app.refused(exc):
+            self.notify(f"Not written: {exc}", severity="error", timeout=10)

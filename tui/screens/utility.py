@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from store import Invalid, NotPermitted, Operator, Plan, Problem, Selection, Store, Unavailable
+from store import Busy, Invalid, NotPermitted, Operator, Plan, Problem, Selection, Store, Unavailable
 from store.utilities.base import Utility
 
 from .. import text
@@ -149,7 +149,7 @@ class UtilityScreen(ApplyFlow, Screen):
                 self.app.call_from_thread(self._show_first, first, checked[1], preview)
             plan = self.store.plan(key, selection, options, self.operator)
         except (NotPermitted, Unavailable) as exc:
-            self.app.call_from_thread(self._not_applied, str(exc))
+            self.app.call_from_thread(self._refusal, exc)
             return
         # A million patrons take seconds to count: the technician may have left, or asked
         # for another preview.
@@ -322,6 +322,9 @@ class UtilityScreen(ApplyFlow, Screen):
         try:
             _, replaced = self.store.save_run(self.utility.key, name, selection, options,
                                               self.operator)
+        except (NotPermitted, Busy) as exc:
+            self.app.call_from_thread(self._not_saved, exc)
+            return
         except Invalid as exc:
             naming = [p for p in exc.problems if p.field == "name"]
             if naming:
@@ -331,6 +334,10 @@ class UtilityScreen(ApplyFlow, Screen):
                 self.app.call_from_thread(self._show_problems, exc.problems, "Not saved")
             return
         self.app.call_from_thread(self._saved, name.strip(), replaced)
+
+    def _not_saved(self, exc: Exception) -> None:
+        if not self.app.refused(exc):
+            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
 
     def _saved(self, name: str, replaced: bool) -> None:
         self.run_name = name

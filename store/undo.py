@@ -78,6 +78,7 @@ class UndoCheck:
 def check(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> UndoCheck:
     """May ``operator`` undo this operation, and whom would it leave as they are? Raises
     NotUndoable or NotPermitted (naming the missing permission); writes nothing."""
+    authority.current(db, operator)  # a session that ended learns nothing of the journal
     op = _undoable(db, operation_id)
     blocks = _blocks(db, operation_id)
     authority.authorize(db, operator, needs(op, blocks), f"Undo {op['title']}")

@@ -14,6 +14,10 @@ and talks to the test over stdin/stdout one line at a time:
   line: the operations applied and how many stale previews were retried.
 * ``cli MILLISECONDS ARG…`` — ``patron-utils ARG…`` with the store's busy timeout set to
   MILLISECONDS (the test cannot wait ten seconds for the real one).
+* ``logins DB USERNAME N RIGHT`` — fork N processes that each open the database, then all
+  at once try to log in as USERNAME, the one numbered RIGHT with the right password
+  (PATRON_UTILS_PASSWORD) and the others with a wrong one; each prints ``INDEX OUTCOME``
+  (ok, failed, locked or busy), then this one prints ``ended``.
 """
 from __future__ import annotations
 
@@ -96,6 +100,43 @@ def notes(db: str, name: str, rounds: str, *grades: str) -> int:
     return 0
 
 
+def logins(db: str, username: str, n: str, right: str) -> int:
+    import store
+    from store.security import LOGIN_FAILED
+
+    go_read, go_write = os.pipe()
+    children = []
+    for index in range(int(n)):
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                s = store.Store(db)  # each its own connection, opened after the fork
+                os.read(go_read, 1)  # every process waits here; one write releases them all
+                password = PASSWORD if index == int(right) else f"guess-{index}"
+                try:
+                    s.login(username, password)
+                    outcome = "ok"
+                except store.Busy:
+                    outcome = "busy"
+                except store.LoginFailed as exc:
+                    outcome = "failed" if str(exc) == LOGIN_FAILED else "locked"
+                say(index, outcome)
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                os._exit(code)
+        children.append(pid)
+    time.sleep(1.0)  # let every child open its database and block on the pipe
+    os.write(go_write, b"x" * len(children))
+    codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
+    say("ended", max(codes))
+    return 0
+
+
 def cli(timeout_ms: str, *argv: str) -> int:
     import store.database
 
@@ -107,4 +148,4 @@ def cli(timeout_ms: str, *argv: str) -> int:
 
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
-    sys.exit({"status": status, "notes": notes, "cli": cli}[mode](*args))
+    sys.exit({"status": status, "notes": notes, "cli": cli, "logins": logins}[mode](*args))

@@ -10,7 +10,7 @@ from collections import defaultdict
 import pytest
 
 import store.database
-from store import Busy, Store
+from store import Busy, LoginFailed, Store
 
 from .reliability_helpers import (OPERATOR, PASSWORD, Before, Process, all_or_nothing,
                                   build_demo, child, copy_db, everything, integrity, unlocked)
@@ -183,3 +183,41 @@ def test_an_apply_refused_as_busy_writes_nothing(db, monkeypatch):
         s.close()
     assert everything(db) == unchanged
     unlocked(db)
+
+
+def test_thirty_logins_at_once_count_every_failure_and_the_lock_holds(db):
+    """Thirty processes try the demo operator's name at the same moment, one with the right
+    password: the lock is checked and each failure counted in one write transaction, so it
+    engages after five whatever the interleaving, and holds against the right password."""
+    from store.security import HASHER, LOCK_AFTER
+
+    # The product's real cost: checking a password takes long enough for thirty attempts to
+    # overlap (with a cheap hash they would hardly meet).
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE patrons SET password_hash = ? WHERE username = ?",
+                 [HASHER.hash(PASSWORD), OPERATOR])
+    conn.commit()
+    conn.close()
+    proc = Process(child("logins", db, OPERATOR, 30, 29))
+    lines = [proc.line(120) for _ in range(31)]
+    assert lines[-1] == "ended 0", lines
+    outcomes = [line.split()[1] for line in lines[:-1]]
+    assert len(outcomes) == 30 and set(outcomes) <= {"ok", "failed", "locked", "busy"}
+    checked = outcomes.count("failed") + outcomes.count("ok")
+    # Five counted failures lock the name; a success before that clears the count once.
+    assert outcomes.count("failed") <= 2 * LOCK_AFTER - 1, outcomes
+    assert checked <= 2 * LOCK_AFTER, outcomes
+    assert outcomes.count("locked") >= 30 - 2 * LOCK_AFTER - outcomes.count("busy"), outcomes
+    conn = sqlite3.connect(db)
+    try:
+        [(failures, locked_until)] = conn.execute(
+            "SELECT failures, locked_until FROM login_failures WHERE username = ?", [OPERATOR])
+    finally:
+        conn.close()
+    assert failures == LOCK_AFTER and locked_until is not None
+    s = Store(db)
+    try:
+        with pytest.raises(LoginFailed, match="locked"):
+            s.login(OPERATOR, PASSWORD)
+    finally:
+        s.close()

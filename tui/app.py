@@ -74,7 +74,9 @@ class PatronUtilsApp(App):
         self.drafts.clear()
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.switch_screen(self._login_screen(f"Logged out: {message}."))
+        # On top of the first screen (Textual's own, or the picker the app started with:
+        # logging in again puts a fresh picker over it).
+        self.push_screen(self._login_screen(f"Logged out: {message}."))
 
     def refused(self, exc: Exception) -> bool:
         """Handle a refusal that ends the session (True); other refusals are the screen's."""

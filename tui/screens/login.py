@@ -15,14 +15,14 @@ from textual.widgets import Footer, Input, Label, Static
 from store import Busy, Invalid, LoginFailed, Operator, PasswordChangeRequired, Store
 from store.security import MIN_PASSWORD_LENGTH
 
-CHANGE = (f"Your password was reset: choose a new one before anything else (at least "
-          f"{MIN_PASSWORD_LENGTH} characters, not the one you just typed).")
+CHANGE = ("The password of {username} was reset: choose a new one before anything else (at "
+          f"least {MIN_PASSWORD_LENGTH} characters, not the one you just typed).")
 
 
 class LoginScreen(Screen):
     """Username and password; one generic message for any failure."""
 
-    BINDINGS = [Binding("escape", "start_over", "Start over", id="start-over", show=False)]
+    BINDINGS = [Binding("escape", "start_over", "Start over", id="start-over")]
 
     def __init__(self, store: Store, heading: str, hint: str | None = None,
                  message: str = "") -> None:
@@ -36,11 +36,13 @@ class LoginScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(self.heading, id="heading")
         with Vertical(id="login-box"):
-            yield Label("Username")
-            yield Input(id="username")
-            yield Label("Password")
-            yield Input(id="password", password=True)
+            with Vertical(id="credentials"):
+                yield Label("Username")
+                yield Input(id="username")
+                yield Label("Password")
+                yield Input(id="password", password=True)
             with Vertical(id="change-box"):
+                yield Static("", id="change-why")
                 yield Label("New password")
                 yield Input(id="new-password", password=True)
                 yield Label("New password again")
@@ -51,8 +53,23 @@ class LoginScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#change-box").display = False
+        self._step(changing=False)
         self.query_one("#username").focus()
+
+    def _step(self, changing: bool) -> None:
+        """Username and password, or (once they are proven) the new password twice: one at a
+        time, so either fits at 80×24."""
+        self.query_one("#credentials").display = not changing
+        self.query_one("#change-box").display = changing
+        for hint in self.query("#login-hint"):
+            hint.display = not changing
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # Escape means something only while a new password is being chosen.
+        if action == "start_over":
+            return self.changing is not None
+        return True
 
     @on(Input.Submitted, "#username")
     def _next(self) -> None:
@@ -87,7 +104,7 @@ class LoginScreen(Screen):
     def _failed(self, message: str) -> None:
         """Back to the first step, the username kept: retype the password."""
         self.changing = None
-        self.query_one("#change-box").display = False
+        self._step(changing=False)
         self.query_one("#username", Input).disabled = False
         password = self.query_one("#password", Input)
         password.disabled = False
@@ -98,12 +115,12 @@ class LoginScreen(Screen):
     # -- a reset password must be changed ---------------------------------------------------
     def _must_change(self, username: str, password: str) -> None:
         self.changing = (username, password)
-        self.query_one("#username", Input).disabled = True
-        self.query_one("#change-box").display = True
+        self._step(changing=True)
         for field in ("#new-password", "#new-password-again"):
             self.query_one(field, Input).value = ""
         self.query_one("#new-password").focus()
-        self._say(CHANGE)
+        self.query_one("#change-why", Static).update(CHANGE.format(username=username.strip()))
+        self._say("")
 
     @on(Input.Submitted, "#new-password")
     def _again(self) -> None:

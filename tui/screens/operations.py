@@ -44,6 +44,8 @@ class OperationsScreen(Screen):
 
     def on_screen_resume(self) -> None:
         """Shown, or back from a summary (perhaps after an undo): the journal as it is now."""
+        if not self.is_current:  # passed over on the way back to the login screen
+            return
         self.query_one(DataTable).clear()
         self.operations = []
         self.load(0)

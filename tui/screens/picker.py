@@ -170,6 +170,8 @@ class PickerScreen(Screen):
     def on_screen_resume(self) -> None:
         """Back from a utility: a fresh filter, so typing the next name starts clean, and the
         saved runs as they are now (one may just have been saved)."""
+        if not self.is_current:  # passed over on the way back to the login screen
+            return
         self.runs = self.app.store.saved_runs()
         self.query_one("#filter", Input).value = ""
         self._list("")

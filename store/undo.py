@@ -167,8 +167,11 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
         db.execute(f"DROP TABLE {CONFLICTS}")
         db.execute(f"DROP TABLE {GUARD}")
         # Neither can be undone again: their password hashes have served their purpose.
-        credentials.erase(db, operation_id)
-        credentials.erase(db, undo_id)
+        if op["credentials_erased"] is None:
+            credentials.erase(db, operation_id)
+            credentials.erase(db, undo_id)
+        else:  # none were kept (or they are gone already): the undo copied none
+            credentials.nothing_to_erase(db, undo_id)
         db.execute("COMMIT")
     except BaseException:
         roll_back(db)

@@ -9,10 +9,12 @@ import argparse
 import getpass
 import sys
 
-from store import Invalid
+from store import Invalid, LoginFailed, PasswordChangeRequired
 from store.security import MIN_PASSWORD_LENGTH
 
 from .run import DONE, INVALID, REFUSED, common, fail, guarded, open_store
+
+TRIES = 3  # new passwords refused in a row before giving up
 
 
 def change_password(argv: list[str]) -> int:
@@ -20,7 +22,7 @@ def change_password(argv: list[str]) -> int:
         prog="patron-utils password",
         description="Choose a new password (at least "
                     f"{MIN_PASSWORD_LENGTH} characters, not the current one). Asks for the "
-                    "current password and the new one twice, on a terminal.")
+                    "current password, then the new one twice, on a terminal.")
     common(parser)
     args = parser.parse_args(argv)
 
@@ -30,16 +32,28 @@ def change_password(argv: list[str]) -> int:
         if not (sys.stdin.isatty() and sys.stderr.isatty()):
             raise fail(REFUSED, "patron-utils password asks for the passwords on a terminal; "
                                 "run it in one (a script cannot choose a password)")
-        current = getpass.getpass(f"Current password for {args.operator}: ")
-        new = getpass.getpass("New password: ")
-        if getpass.getpass("New password again: ") != new:
-            raise fail(INVALID, "New password: the two new passwords differ; nothing was changed")
         store = open_store(args)
         try:
-            try:
-                operator = store.change_password(args.operator, current, new)
-            except Invalid as exc:
-                raise fail(INVALID, f"{exc}; nothing was changed") from None
+            current = getpass.getpass(f"Current password for {args.operator}: ")
+            try:  # the current password first: a typo is told before the new one is typed
+                store.login(args.operator, current)
+            except PasswordChangeRequired:
+                pass  # right, and the reason we are here
+            for attempt in range(1, TRIES + 1):
+                new = getpass.getpass("New password: ")
+                if getpass.getpass("New password again: ") != new:
+                    problem = "New password: the two new passwords differ"
+                else:
+                    try:
+                        operator = store.change_password(args.operator, current, new)
+                        break
+                    except Invalid as exc:
+                        problem = str(exc)
+                if attempt == TRIES:
+                    raise fail(INVALID, f"{problem}; nothing was changed")
+                print(f"{problem}; try again.", file=sys.stderr)
+        except LoginFailed as exc:
+            raise fail(REFUSED, str(exc)) from None
         finally:
             store.close()
         print(f"The password of {operator.username} is changed.")

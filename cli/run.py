@@ -71,8 +71,9 @@ def log_in(store: Store, args: argparse.Namespace) -> Operator:
     try:
         return store.login(args.operator, password)
     except PasswordChangeRequired as exc:
-        raise fail(REFUSED, f"{exc}: run `patron-utils password --operator {exc.username}` on "
-                            "a terminal to choose one, then try again") from None
+        where = f" --db {args.db}" if getattr(args, "db", None) else ""
+        raise fail(REFUSED, f"{exc}: run `patron-utils password{where} --operator "
+                            f"{exc.username}` on a terminal to choose one, then try again") from None
     except LoginFailed as exc:
         raise fail(REFUSED, str(exc)) from None
 

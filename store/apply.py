@@ -142,7 +142,8 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
     if plan.applied:
         raise AlreadyApplied("this preview has already been applied; preview again")
     # Asked now (a refusal costs no hashing) and again under the write lock.
-    authority.authorize(db, plan.operator, plan.utility.permissions, plan.utility.title)
+    authority.authorize(db, plan.operator, plan.utility.permissions,
+                             f"run {plan.utility.title}")
     # Preferences may have changed since the preview (expiration dates disabled, say).
     reason = plan.utility.unavailable(preferences.read(db))
     if reason:
@@ -157,20 +158,25 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
         stage(1, STAGES, "checking the preview is still current")
         # The operator as the database holds them at the moment of writing: the plan's
         # level rules were computed for exactly this operator, or it is refused.
-        authority.authorize(db, plan.operator, plan.utility.permissions, plan.utility.title)
+        authority.authorize(db, plan.operator, plan.utility.permissions,
+                             f"run {plan.utility.title}")
+        plan.check_unaltered()
+        # The options' own rules too (the group being assigned may have changed level).
+        plan.utility.check(db, plan.options, plan.operator)
         _check_fresh(db, plan)
         stop_if_cancelled()
         now = clock.now()
         counts = plan.counts
         stage(2, STAGES, f"recording the {counts.matched:,} previewed patrons in the journal")
         operation_id = db.execute(
-            """INSERT INTO operations (utility, title, operator, started, finished, selection,
-                   options, matched, changed, unchanged, skipped, excluded)
-               VALUES (:utility, :title, :operator, :now, :now, :selection, :options,
-                   :matched, :change, :unchanged, :skip, :excluded)""",
+            """INSERT INTO operations (utility, title, operator, operator_id, started, finished,
+                   selection, options, matched, changed, unchanged, skipped, excluded)
+               VALUES (:utility, :title, :operator, :operator_id, :now, :now, :selection,
+                   :options, :matched, :change, :unchanged, :skip, :excluded)""",
             {
                 "utility": plan.utility.key, "title": plan.utility.title,
-                "operator": plan.operator.username, "now": now,
+                "operator": plan.operator.username, "operator_id": plan.operator.patron_id,
+                "now": now,
                 "selection": plan.selection.model_dump_json(exclude_defaults=True),
                 "options": plan.options.model_dump_json(),
                 "matched": counts.matched, "change": counts.change,

@@ -33,14 +33,15 @@ def current(db: sqlite_utils.Database, operator: Operator) -> Operator:
     """``operator`` if the database still says so now; SessionEnded (saying why) otherwise."""
     who = operator.username
     row = db.execute(
-        """SELECT p.username, p.status, p.must_change_password, g.name, g.level, g.permissions
+        """SELECT p.username, p.status, p.must_change_password, g.name, g.level, g.permissions,
+                  p.password_hash
            FROM patrons p LEFT JOIN security_groups g ON g.name = p.security_group
            WHERE p.id = ?""", [operator.patron_id]).fetchone()
     again = "; log in again"
     if row is None or (row[0] or "").casefold() != who.casefold():
         raise SessionEnded(f"{who} is no longer an operator of this database (the account was "
                            f"removed or its username changed){again}")
-    username, status, must_change, group, level, permissions = row
+    username, status, must_change, group, level, permissions, password_hash = row
     permissions = frozenset(json.loads(permissions or "[]"))
     if status in security.NO_LOGIN_STATUSES:
         raise SessionEnded(f"{who}'s account is now {status}: it may not be used{again} "
@@ -52,6 +53,9 @@ def current(db: sqlite_utils.Database, operator: Operator) -> Operator:
         raise SessionEnded(f"{who} is locked after too many failed logins{again} later")
     if must_change:
         raise SessionEnded(f"{who}'s password was reset{again} and choose a new one")
+    # (An Operator made by a program rather than by login carries no credential mark.)
+    if operator.credential and security.credential_of(password_hash) != operator.credential:
+        raise SessionEnded(f"{who}'s password was changed since logging in{again}")
     if (group, level, permissions) != (operator.group, operator.level, operator.permissions):
         raise SessionEnded(f"{who}'s security group changed since logging in (now {group}, "
                            f"level {level}){again}")

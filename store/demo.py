@@ -59,6 +59,9 @@ def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: boo
     if path.exists():
         if not force:
             raise FileExistsError(f"{path} already exists; use --force to replace it")
+        if not _is_demo(path):
+            raise FileExistsError(f"{path} is not a demo database (a library's own, or another "
+                                  "program's file): it is never replaced; choose another path")
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +88,23 @@ def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: boo
     db.execute("COMMIT")
     db.conn.close()
     return path
+
+
+def _is_demo(path: Path) -> bool:
+    """An existing file that this command made (an empty file counts: it holds nothing)."""
+    import sqlite3
+
+    if path.stat().st_size == 0:
+        return True
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM preferences WHERE key = 'demo'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(row and row[0] == "1")
 
 
 def _reference_tables(db) -> None:

@@ -138,7 +138,7 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
 
     The operator's rights are checked column by column, as the utilities check them, and
     again under the write lock; a patron they may not change is a row problem."""
-    authority.authorize(db, operator, (UTILITIES,), "Import Patrons")
+    authority.authorize(db, operator, (UTILITIES,), "run Import Patrons")
     columns, rows = read_rows(path, mapping)
     sites = {code.casefold(): code for (code,) in db.execute("SELECT code FROM sites")}
     union = db.execute("SELECT code FROM sites WHERE is_union ORDER BY code LIMIT 1").fetchone()
@@ -199,10 +199,10 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
     try:
         # What the rules read (who the operator is, the patrons the rows change) is read
         # again under the lock: the write sees exactly what was checked.
-        authority.authorize(db, operator, (UTILITIES,), "Import Patrons")
+        authority.authorize(db, operator, (UTILITIES,), "run Import Patrons")
         _refuse(_rules(db, records, operator))
-        report.operation_id = _write(db, records, report, operator.username, path, mapping,
-                                     site, progress)
+        report.operation_id = _write(db, records, report, operator, path, mapping, site,
+                                     progress)
         credentials.nothing_to_erase(db, report.operation_id)  # an import sets no password
         credentials.erase_expired(db)
         db.execute("COMMIT")
@@ -310,11 +310,12 @@ def _write(db, records, report, operator, path, mapping, site, progress) -> int:
     options = {"file": str(Path(path).name), "mapping": [f"{k}={v}" for k, v in mapping.items()],
                "site": site or ""}
     op = db.execute(
-        """INSERT INTO operations (utility, title, operator, started, finished, selection, options,
-               matched, changed, unchanged, skipped)
-           VALUES ('import-patrons', :title, :operator, :now, :now, '{}', :options,
+        """INSERT INTO operations (utility, title, operator, operator_id, started, finished,
+               selection, options, matched, changed, unchanged, skipped)
+           VALUES ('import-patrons', :title, :operator, :operator_id, :now, :now, '{}', :options,
                    :matched, :changed, :unchanged, 0)""",
-        {"title": f"Import Patrons ({Path(path).name})", "operator": operator, "now": now,
+        {"title": f"Import Patrons ({Path(path).name})", "operator": operator.username,
+         "operator_id": operator.patron_id, "now": now,
          "options": json.dumps(options), "matched": report.rows,
          "changed": report.new + report.updated, "unchanged": report.unchanged}).lastrowid
     changes = []

@@ -147,6 +147,17 @@ class Plan:
         self.applied = False
         self.discarded = False
         self.stamp = (data_version, db.conn.total_changes, today)
+        self.made_of = self._inputs()
+
+    def _inputs(self) -> tuple:
+        return (self.utility.key, self.selection.model_dump_json(),
+                self.options.model_dump_json(), self.operator)
+
+    def check_unaltered(self) -> None:
+        """A plan is applied with the utility, selections, options and operator it was made
+        with (a program that swapped one would apply something nobody previewed)."""
+        if self._inputs() != self.made_of:
+            raise ValueError("this plan was altered after it was previewed; preview again")
 
     def _data_version(self) -> int:
         return self.db.execute("PRAGMA data_version").fetchone()[0]

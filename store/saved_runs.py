@@ -33,12 +33,19 @@ def check_name(name: str) -> str:
     return name
 
 
-def owned(run: dict[str, Any], operator: Operator, doing: str) -> None:
-    """A saved run is changed by the operator who saved it, or by a level-0 operator."""
+def refusal(run: dict[str, Any], operator: Operator, doing: str) -> str | None:
+    """Why ``operator`` may not ``doing`` (replace, rename, delete) this run, or None: a
+    saved run is changed by the operator who saved it, or by a level-0 operator."""
     if run["owner_id"] != operator.patron_id and operator.level != 0:
-        raise NotPermitted(f"{operator.username} may not {doing} the saved run {run['name']!r}: "
-                           f"it belongs to {run['operator']}, and only they or a level-0 "
-                           "operator may change it")
+        return (f"{operator.username} may not {doing} the saved run {run['name']!r}: it "
+                f"belongs to {run['operator']}, and only they or a level-0 operator may change it")
+    return None
+
+
+def owned(run: dict[str, Any], operator: Operator, doing: str) -> None:
+    why = refusal(run, operator, doing)
+    if why:
+        raise NotPermitted(why)
 
 
 def save(db: sqlite_utils.Database, utility: str, name: str, selection: dict[str, Any],
@@ -47,15 +54,14 @@ def save(db: sqlite_utils.Database, utility: str, name: str, selection: dict[str
 
     Replacing someone else's run is refused (NotPermitted) unless the operator is level 0."""
     name = check_name(name)
-    old = db.execute("SELECT id FROM saved_runs WHERE utility = ? AND name = ? COLLATE NOCASE",
-                     [utility, name]).fetchone()
+    old = _named(db, utility, name)
     row = {"utility": utility, "name": name, "selection": json.dumps(selection),
            "options": json.dumps(options), "operator": operator.username,
            "owner_id": operator.patron_id, "saved": clock.now()}
-    if old:
-        owned(get(db, old[0]), operator, "replace")  # then it is theirs: they saved it last
-        db["saved_runs"].update(old[0], row)
-        return old[0], True
+    if old is not None:
+        owned(get(db, old), operator, "replace")  # then it is theirs: they saved it last
+        db["saved_runs"].update(old, row)
+        return old, True
     return db["saved_runs"].insert(row).last_pk, False
 
 
@@ -87,9 +93,7 @@ def rename(db: sqlite_utils.Database, run_id: int, name: str, operator: Operator
     name = check_name(name)
     run = get(db, run_id)
     owned(run, operator, "rename")
-    clash = db.execute("SELECT 1 FROM saved_runs WHERE utility = ? AND name = ? COLLATE NOCASE "
-                       "AND id <> ?", [run["utility"], name, run_id]).fetchone()
-    if clash:
+    if _named(db, run["utility"], name, besides=run_id) is not None:
         raise Invalid([Problem("name", "Saved run name",
                                f"{name!r} is already the name of another saved run of this utility")])
     db.execute("UPDATE saved_runs SET name = ? WHERE id = ?", [name, run_id])
@@ -98,6 +102,16 @@ def rename(db: sqlite_utils.Database, run_id: int, name: str, operator: Operator
 def delete(db: sqlite_utils.Database, run_id: int, operator: Operator) -> None:
     owned(get(db, run_id), operator, "delete")
     db.execute("DELETE FROM saved_runs WHERE id = ?", [run_id])
+
+
+def _named(db: sqlite_utils.Database, utility: str, name: str,
+           besides: int | None = None) -> int | None:
+    """The run of ``utility`` with this name in any case (Unicode's, as find() compares:
+    'Straße' is 'STRASSE'), other than ``besides``."""
+    for run_id, other in db.execute("SELECT id, name FROM saved_runs WHERE utility = ?", [utility]):
+        if other.casefold() == name.casefold() and run_id != besides:
+            return run_id
+    return None
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:

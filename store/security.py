@@ -6,6 +6,7 @@ Passwords are kept only as argon2 hashes; never in plaintext, never journaled.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -71,6 +72,9 @@ class Operator:
     group: str
     level: int
     permissions: frozenset[str]
+    # Which password the session was opened with (a digest of its hash): a session ends
+    # when the password changes, whoever changes it.
+    credential: str = ""
 
     def may(self, permissions: tuple[str, ...] | frozenset[str]) -> bool:
         return set(permissions) <= self.permissions
@@ -84,15 +88,23 @@ class Operator:
 
 
 def require(operator: Operator, permissions: tuple[str, ...], what: str) -> None:
+    """NotPermitted unless ``operator`` has every one of ``permissions``; ``what`` is what
+    they asked to do ("run Forgive Charges", "undo operation #4")."""
     missing = operator.missing(permissions)
     if missing:
         raise NotPermitted(
-            f"{operator.username} may not run {what}: it needs the permission "
+            f"{operator.username} may not {what}: it needs the permission "
             + " and ".join(f"'{p}'" for p in missing))
 
 
 def hash_password(password: str) -> str:
     return HASHER.hash(password)
+
+
+def credential_of(password_hash: str | None) -> str:
+    """A session's mark of the password it was opened with (not a secret: a digest of the
+    hash, which is itself no secret's plaintext)."""
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
 def token_hash(token: str) -> str:
@@ -180,7 +192,7 @@ def _check(db: sqlite_utils.Database, username: str,
         _record_failure(db, username, _clock())
         return None, False
     db.execute("DELETE FROM login_failures WHERE username = ?", [username])
-    return operator, bool(row[2])
+    return dataclasses.replace(operator, credential=credential_of(row[1])), bool(row[2])
 
 
 @functools.cache
@@ -238,6 +250,7 @@ def change_password(db: sqlite_utils.Database, username: str, old_password: str,
                                        "must differ from the current password")])
             db.execute("UPDATE patrons SET password_hash = ?, must_change_password = 0, "
                        "modified = ? WHERE id = ?", [new_hash, clock.now(), operator.patron_id])
+            operator = dataclasses.replace(operator, credential=credential_of(new_hash))
         db.execute("COMMIT")
     except BaseException:
         roll_back(db)

@@ -107,7 +107,8 @@ class Store:
     def save_preferences(self, data: dict[str, Any], operator: Operator) -> None:
         """Validate and store the Preferences screen's values (Invalid names the field)."""
         prefs = validate(_preferences.LibraryPreferences, data, None)
-        with self.lock, authority.writing(self.db, operator, (security.PREFERENCES,), "Preferences"):
+        with self.lock, authority.writing(self.db, operator, (security.PREFERENCES,),
+                                          "change Preferences"):
             _preferences.save(self.db, prefs)
             self._file_mode(prefs.share_with_group)
 
@@ -136,7 +137,8 @@ class Store:
         function = {"add": _preferences.add_grade, "rename": _preferences.rename_grade,
                     "remove": _preferences.remove_grade, "move": _preferences.move_grade,
                     "set_last": _preferences.set_last_grade}[action]
-        with self.lock, authority.writing(self.db, operator, (security.PREFERENCES,), "Preferences"):
+        with self.lock, authority.writing(self.db, operator, (security.PREFERENCES,),
+                                          "change Preferences"):
             function(self.db, *args)
 
     def is_demo(self) -> bool:
@@ -200,7 +202,7 @@ class Store:
         if utility not in CATALOG:
             raise KeyError(f"{utility.title} is not planned: it has a command of its own")
         with self.lock:
-            authority.authorize(self.db, operator, utility.permissions, utility.title)
+            authority.authorize(self.db, operator, utility.permissions, f"run {utility.title}")
         reason = utility.unavailable(self.preferences())
         if reason:
             raise Unavailable(f"{utility.title} cannot run: {reason}")
@@ -258,8 +260,20 @@ class Store:
     def write_report(self, operation_id: int, path: str | os.PathLike, operator: Operator) -> str:
         """Write an operation's summary (text, or CSV for a .csv name); returns the full path."""
         with self.lock:
-            authority.authorize(self.db, operator, (security.UTILITIES,), "Write a report")
+            authority.authorize(self.db, operator, (security.UTILITIES,), "write a report")
             return str(_report.write(self.db, operation_id, path))
+
+    def send_mail(self, config, operator: Operator):
+        """Deliver the outbox (mail.send_outbox): an operator who may run the utilities, and
+        Patron Passwords: Edit when password-reset links are queued (sending one mints it)."""
+        from . import mail
+
+        with self.lock:
+            resets = self.db.execute("SELECT 1 FROM outbox WHERE sent IS NULL "
+                                     "AND kind = 'password-reset' LIMIT 1").fetchone()
+            needed = (security.UTILITIES, security.PASSWORDS) if resets else (security.UTILITIES,)
+            authority.authorize(self.db, operator, needed, "send the queued mail")
+            return mail.send_outbox(self.db, config)
 
     # -- patron files -----------------------------------------------------------
     def import_patrons(self, path: str | os.PathLike, mapping: dict[str, str],
@@ -275,7 +289,7 @@ class Store:
         sel = self.validate_selection(selection)
         where = compile_selection(sel)
         with self.lock:
-            authority.authorize(self.db, operator, (security.UTILITIES,), "Export Patrons")
+            authority.authorize(self.db, operator, (security.UTILITIES,), "run Export Patrons")
             return _patron_file.write_export(
                 _patron_file.export_rows(self.db, where.where, where.params), out, fmt)
 
@@ -313,6 +327,18 @@ class Store:
         """Delete a saved run: the utility's permissions, and the run's owner or level 0."""
         with self.lock, self._changing_run(run_id, operator, "delete"):
             _saved_runs.delete(self.db, run_id, operator)
+
+    def run_refusal(self, run_id: int, operator: Operator, doing: str) -> str | None:
+        """Why ``operator`` may not rename or delete this saved run, or None — for a screen
+        to say before it asks for a name or a confirm (the store asks again when it writes)."""
+        with self.lock:
+            run = _saved_runs.get(self.db, run_id)
+        utility = get(run["utility"])
+        try:
+            security.require(operator, utility.permissions, f"{doing} a saved run of {utility.title}")
+        except security.NotPermitted as exc:
+            return str(exc)
+        return _saved_runs.refusal(run, operator, doing)
 
     def _changing_run(self, run_id: int, operator: Operator, doing: str):
         utility = get(_saved_runs.get(self.db, run_id)["utility"])

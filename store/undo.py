@@ -21,7 +21,7 @@ import sqlite_utils
 from . import authority, clock, credentials
 from .database import begin_write, roll_back
 from .plan import Counts
-from .security import PASSWORDS, SECURITY_GROUPS, Operator
+from .security import PASSWORDS, REMOVE_PATRONS, SECURITY_GROUPS, Operator
 from .utilities import get
 
 CONFLICTS = "temp.undo_conflicts"
@@ -31,6 +31,9 @@ GUARD = "temp.undo_guard"  # patrons this operator may not restore, with why
 # whichever utility changed them (an import can change a username or a group).
 COLUMN_PERMISSIONS = {"security_group": SECURITY_GROUPS, "username": PASSWORDS,
                       "password_hash": PASSWORDS, "must_change_password": PASSWORDS}
+# What a patron put back whole brings with them, when they had it.
+RESTORED_WITH = {"security_group": SECURITY_GROUPS, "username": PASSWORDS,
+                 "password_hash": PASSWORDS}
 SHOWN_SKIPS = 20
 
 
@@ -81,7 +84,7 @@ def check(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> U
     authority.current(db, operator)  # a session that ended learns nothing of the journal
     op = _undoable(db, operation_id)
     blocks = _blocks(db, operation_id)
-    authority.authorize(db, operator, needs(op, blocks), f"Undo {op['title']}")
+    authority.authorize(db, operator, needs(db, op, blocks, operator), f"undo {op['title']}")
     _guard(db, operation_id, operator)
     skipped = db.execute(f"SELECT count(*) FROM {GUARD} g JOIN operation_changes c "
                          "ON c.patron_id = g.patron_id WHERE c.operation_id = ? "
@@ -91,20 +94,45 @@ def check(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> U
         "ON c.patron_id = g.patron_id WHERE c.operation_id = ? AND c.outcome = 'change' "
         f"ORDER BY c.seq LIMIT {SHOWN_SKIPS}", [operation_id])]
     db.execute(f"DROP TABLE {GUARD}")
-    return UndoCheck(operation_id, op["title"], op["changed"], skipped, shown,
-                     _notes(db, op, blocks))
+    notes = _notes(db, op, blocks)
+    if skipped:
+        notes.append(f"An operation is undone once: the {skipped:,} patron"
+                     f"{'s' if skipped != 1 else ''} left as they are cannot be put back by "
+                     "undoing it again later; an operator allowed to change them could undo "
+                     "all of it.")
+    return UndoCheck(operation_id, op["title"], op["changed"], skipped, shown, notes)
 
 
-def needs(op: dict, blocks: list[tuple[str, str, int, int, str | None]]) -> tuple[str, ...]:
-    """The permissions undoing ``op`` needs: its utility's, and those of each patron column
-    it would put back."""
+def needs(db: sqlite_utils.Database, op: dict, blocks: list[tuple[str, str, int, int, str | None]],
+          operator: Operator) -> tuple[str, ...]:
+    """The permissions undoing ``op`` needs: its utility's, and those of what it would do to
+    patrons — each column it would set back (a group, a username, a password), removing a
+    patron the operation added (unless the operator added them: taking back one's own
+    import), putting back a removed patron with their username, password and group."""
     needed = list(get(op["utility"]).permissions)
-    for table, action, _, _, shape in blocks:
-        if table == "patrons" and action == "update":
+
+    def need(permission: str) -> None:
+        if permission not in needed:
+            needed.append(permission)
+
+    for table, action, low, high, shape in blocks:
+        if table != "patrons":
+            continue
+        if action == "update":
             for column in (shape or "").split(","):
-                permission = COLUMN_PERMISSIONS.get(column)
-                if permission and permission not in needed:
-                    needed.append(permission)
+                if column in COLUMN_PERMISSIONS:
+                    need(COLUMN_PERMISSIONS[column])
+        elif action == "insert":  # undone, the added patrons are removed
+            if op["operator_id"] != operator.patron_id:
+                need(REMOVE_PATRONS)
+        else:  # undone, the removed patrons come back with what their images hold
+            held = db.execute(
+                f"""SELECT {", ".join(f"max(json_extract(before, '$.{c}') IS NOT NULL)"
+                                      for c in RESTORED_WITH)}
+                    FROM operation_rows WHERE id BETWEEN ? AND ?""", [low, high]).fetchone()
+            for column, present in zip(RESTORED_WITH, held):
+                if present:
+                    need(RESTORED_WITH[column])
     return tuple(needed)
 
 
@@ -133,18 +161,19 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
     try:
         op = _undoable(db, operation_id)  # again, under the lock: someone may just have undone it
         blocks = _blocks(db, operation_id)
-        authority.authorize(db, operator, needs(op, blocks), f"Undo {op['title']}")
+        authority.authorize(db, operator, needs(db, op, blocks, operator), f"undo {op['title']}")
         if operation_id in credentials.erase_expired(db):
             op = _undoable(db, operation_id)
         notes = _notes(db, op, blocks)
         now = clock.now()
         title = f"Undo of {op['title']} (#{operation_id})"
         undo_id = db.execute(
-            """INSERT INTO operations (utility, title, operator, started, finished, selection,
-                   options, matched, changed, unchanged, skipped, undo_of)
-               VALUES (:utility, :title, :operator, :now, :now, :selection, :options,
-                       0, 0, 0, 0, :op)""",
-            {"utility": op["utility"], "title": title, "operator": operator.username, "now": now,
+            """INSERT INTO operations (utility, title, operator, operator_id, started, finished,
+                   selection, options, matched, changed, unchanged, skipped, undo_of)
+               VALUES (:utility, :title, :operator, :operator_id, :now, :now, :selection,
+                       :options, 0, 0, 0, 0, :op)""",
+            {"utility": op["utility"], "title": title, "operator": operator.username,
+             "operator_id": operator.patron_id, "now": now,
              "selection": op["selection"], "options": op["options"], "op": operation_id},
         ).lastrowid
         db.execute(f"DROP TABLE IF EXISTS {CONFLICTS}")
@@ -157,7 +186,7 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
             _Block(db, operation_id, undo_id, table, action, low, high, erased).restore()
         counts = _report(db, operation_id, undo_id)
         conflicts = [Conflict(*row) for row in db.execute(
-            f"SELECT c.table_name, c.row_id, {_PATRON_OF}, c.reason FROM {CONFLICTS} c "
+            f"SELECT c.table_name, c.row_id, {_patron_of(db)}, c.reason FROM {CONFLICTS} c "
             "JOIN operation_rows j ON j.id = c.journal_id ORDER BY c.journal_id",
             {"op": operation_id})]
         db.execute("UPDATE operations SET undone_by = :undo WHERE id = :op",
@@ -215,7 +244,7 @@ def _forbid(db: sqlite_utils.Database, operation_id: int) -> None:
         return
     db.execute(f"""INSERT OR IGNORE INTO {CONFLICTS} (journal_id, table_name, row_id, reason)
                    SELECT j.id, j.table_name, j.row_id, g.reason
-                   FROM operation_rows j JOIN {GUARD} g ON g.patron_id = ({_PATRON_OF})
+                   FROM operation_rows j JOIN {GUARD} g ON g.patron_id = ({_patron_of(db)})
                    WHERE j.operation_id = :op""", {"op": operation_id})
 
 
@@ -266,17 +295,31 @@ def _blocks(db: sqlite_utils.Database,
     return blocks[::-1]
 
 
-# Which patron a journal row ``j`` belongs to: the row itself, its patron_id, or — for an
-# item declared lost — the patron whose loan of it the same operation removed.
+# Which patron a journal row ``j`` belongs to: the row itself, the patron_id its image
+# holds, the patron_id of the live row (an image of a loan's due date holds no patron), or
+# — for an item declared lost — the patron whose loan of it the same operation removed.
 _PATRON_OF = """CASE
     WHEN j.table_name = 'patrons' THEN j.row_id
     WHEN json_extract(coalesce(j.before, j.after), '$.patron_id') IS NOT NULL
         THEN json_extract(coalesce(j.before, j.after), '$.patron_id')
+    {live}
     ELSE (SELECT json_extract(k.before, '$.patron_id') FROM operation_rows k
           WHERE k.operation_id = :op AND k.table_name = 'checkouts'
             AND json_extract(k.before, '$.item_id') = CASE j.table_name
                 WHEN 'items' THEN j.row_id ELSE json_extract(j.after, '$.item_id') END)
 END"""
+
+
+def _patron_of(db: sqlite_utils.Database) -> str:
+    """_PATRON_OF with a live-row lookup for every table that has a patron_id column."""
+    tables = [name for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE 'operation%'")]
+    owned = [t for t in tables
+             if any(c[1] == "patron_id" for c in db.execute(f"PRAGMA table_info('{t}')"))]
+    return _PATRON_OF.format(live=" ".join(
+        f"WHEN j.table_name = '{t}' THEN (SELECT x.patron_id FROM {t} x WHERE x.rowid = j.row_id)"
+        for t in owned))
 
 
 def _report(db: sqlite_utils.Database, operation_id: int, undo_id: int) -> Counts:
@@ -289,7 +332,7 @@ def _report(db: sqlite_utils.Database, operation_id: int, undo_id: int) -> Count
                    bad.reason, ch.after, ch.before
             FROM operation_changes ch
             LEFT JOIN (SELECT patron_id, 'not restored: ' || group_concat(reason, '; ') AS reason
-                       FROM (SELECT {_PATRON_OF} AS patron_id, c.reason,
+                       FROM (SELECT {_patron_of(db)} AS patron_id, c.reason,
                                     max(c.journal_id) AS latest
                              FROM {CONFLICTS} c JOIN operation_rows j ON j.id = c.journal_id
                              GROUP BY 1, 2 ORDER BY latest DESC)  -- each reason once, the
@@ -325,9 +368,10 @@ class _Block:
         # A patron whose own record could not be put back keeps everything else as it is
         # too (their items stay Lost, their loans are not half restored).
         if self.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE table_name = 'patrons' LIMIT 1").fetchone():
-            self.conflict(f"{_PATRON_OF} IN (SELECT c.row_id FROM {CONFLICTS} c "
+            patron = _patron_of(self.db)
+            self.conflict(f"{patron} IN (SELECT c.row_id FROM {CONFLICTS} c "
                           "WHERE c.table_name = 'patrons')",
-                          f"'patron ' || {_PATRON_OF} || ' could not be restored'")
+                          f"'patron ' || {patron} || ' could not be restored'")
         secret = set(credentials.COLUMNS.get(self.table, ()))
         if self.action == "update" and self.erased and secret & set(self.keys()):
             self.conflict("1", "'its password can no longer be restored (the journal''s "

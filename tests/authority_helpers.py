@@ -32,6 +32,9 @@ class District:
     def login(self, username: str) -> store.Operator:
         return self.store.login(username, PASSWORD)
 
+    def login_with(self, username: str, password: str) -> store.Operator:
+        return self.store.login(username, password)
+
 
 @pytest.fixture(autouse=True)
 def fast(monkeypatch):

@@ -307,3 +307,122 @@ def test_a_locked_name_ends_its_session(district: District):
         s.plan("change-status", {}, {"status": "Active"}, district.aide)
     with pytest.raises(store.LoginFailed, match="locked"):
         s.login("aide", PASSWORD)
+
+
+# -- found by attacking the doors ------------------------------------------------------------------
+
+def test_undo_leaves_the_loans_of_patrons_it_skips(district: District):
+    """A loan's journaled due date holds no patron id: undo finds the patron from the loan."""
+    s = district.store
+    loans = ("SELECT k.id, k.due_date FROM checkouts k JOIN patrons p ON p.id = k.patron_id "
+             "WHERE p.security_group = 'Teacher' ORDER BY k.id")
+    plan = s.plan("change-policy", {"security_groups": ["Teacher"]},
+                  {"policy": "Community", "recompute_due_dates": True}, district.admin)
+    operation = s.apply(plan).operation_id
+    recomputed = s.db.execute(loans).fetchall()
+    assert recomputed
+    report = s.undo(operation, district.aide)  # Teachers are level 2: not the aide's to change
+    assert report.counts.change == 0
+    assert s.db.execute(loans).fetchall() == recomputed
+
+
+def test_a_session_ends_for_good_when_its_password_changes(district: District):
+    s = district.store
+    old_session = district.aide
+    s.db.execute("UPDATE patrons SET must_change_password = 1 WHERE username = 'aide'")
+    s.change_password("aide", PASSWORD, "The-Aides-New-One")  # flag cleared: the name is fine
+    before = everything(district.path)
+    with pytest.raises(store.SessionEnded, match="password was changed since logging in"):
+        s.plan("change-location", {}, {"location": "Room 1"}, old_session)
+    assert everything(district.path) == before
+    assert s.plan("change-location", {}, {"location": "Room 1"},
+                  district.login_with("aide", "The-Aides-New-One")).counts.matched
+
+
+def test_undoing_someone_elses_import_of_new_patrons_needs_remove_patrons(district: District,
+                                                                          tmp_path):
+    s = district.store
+    path = write_csv(tmp_path / "new.csv", [["barcode", "last_name", "site"],
+                                            ["N0001", "Newman", "ELM"], ["N0002", "Newby", "ELM"]])
+    operation = s.import_patrons(path, {}, district.admin).operation_id
+    before = everything(district.path)
+    with pytest.raises(store.NotPermitted, match="'Patrons: Remove'"):
+        s.undo(operation, district.aide)
+    assert everything(district.path) == before
+    # The aide's own import is theirs to take back.
+    mine = write_csv(tmp_path / "mine.csv", [["barcode", "last_name", "site"],
+                                             ["N0003", "Newton", "ELM"]])
+    own = s.import_patrons(mine, {}, district.aide).operation_id
+    s.undo(own, district.aide)
+    assert s.db.execute("SELECT count(*) FROM patrons WHERE barcode = 'N0003'").fetchone() == (0,)
+
+
+def test_undoing_a_removal_puts_back_logins_and_groups_only_with_those_permissions(
+        district: District):
+    s = district.store
+    s.db.execute("UPDATE security_groups SET permissions = ? WHERE name = 'Library Aide'",
+                 ['["Patrons: Import, Export and Utilities", "Patrons: Remove"]'])
+    aide = district.login("aide")
+    student = patron(s, 1)
+    assert student["username"] and student["security_group"] == "Student"
+    plan = s.plan("remove-patrons", {"barcodes": [student["barcode"]]}, {"force": True},
+                  district.admin)
+    operation = s.apply(plan).operation_id
+    before = everything(district.path)
+    with pytest.raises(store.NotPermitted) as info:
+        s.undo(operation, aide)
+    assert "'Patron Passwords: Edit'" in str(info.value)
+    assert "'Patron Security Groups: Assign'" in str(info.value)
+    assert everything(district.path) == before
+    s.undo(operation, district.librarian)
+    assert patron(s, 1)["username"] == student["username"]
+
+
+def test_the_group_being_assigned_is_checked_again_when_applied(district: District):
+    s = district.store
+    plan = s.plan("change-security-group", {"grades": ["3"]}, {"group": "Teacher"},
+                  district.librarian)
+    assert plan.counts.change
+    s.db.execute("UPDATE security_groups SET level = 1 WHERE name = 'Teacher'")
+    before = everything(district.path)
+    with pytest.raises(store.Invalid, match="you may assign only groups of level 2"):
+        s.apply(plan)
+    assert everything(district.path) == before
+
+
+def test_a_plan_altered_after_its_preview_is_not_applied(district: District):
+    from store.utilities import get
+
+    s = district.store
+    plan = s.plan("change-location", {"grades": ["3"]}, {"location": "Room 1"},
+                  district.librarian)
+    plan.utility = get("change-security-group")
+    before = everything(district.path)
+    with pytest.raises(ValueError, match="altered after it was previewed"):
+        s.apply(plan)
+    assert everything(district.path) == before
+
+
+def test_saved_run_names_clash_in_any_case_unicode_included(district: District):
+    s = district.store
+    s.save_run("change-status", "Straße cleanup", {}, {"status": "Inactive"}, district.admin)
+    with pytest.raises(store.NotPermitted, match="belongs to demo"):
+        s.save_run("change-status", "STRASSE CLEANUP", {}, {"status": "Active"}, district.aide)
+    assert [r["name"] for r in s.saved_runs()] == ["Straße cleanup"]
+    assert s.find_saved_run("strasse cleanup", "change-status")["operator"] == "demo"
+
+
+def test_demo_force_never_replaces_a_librarys_database(district: District, tmp_path):
+    from store.demo import create_demo
+
+    s = district.store
+    s.db.execute("DELETE FROM preferences WHERE key = 'demo'")  # a library's own database now
+    before = everything(district.path)
+    with pytest.raises(FileExistsError, match="is not a demo database"):
+        create_demo(district.path, patrons=5, force=True)
+    assert everything(district.path) == before
+    other = tmp_path / "notes.txt"
+    other.write_text("someone's file")
+    with pytest.raises(FileExistsError, match="is not a demo database"):
+        create_demo(other, patrons=5, force=True)
+    assert other.read_text() == "someone's file"

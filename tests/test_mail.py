@@ -246,12 +246,19 @@ def test_starttls_values(value, expected):
 
 # -- the command line --------------------------------------------------------------------------
 
+MAILER_PASSWORD = "Mailer-Password-1"
+
+
 @pytest.fixture
-def clean_env(monkeypatch):
+def clean_env(monkeypatch, outbox):
+    """No mail settings in the environment; the mail operator logged in from it."""
     for name in ("HOST", "PORT", "STARTTLS", "USER", "PASSWORD"):
         monkeypatch.delenv(f"PATRON_UTILS_SMTP_{name}", raising=False)
     monkeypatch.delenv("PATRON_UTILS_MAIL_FROM", raising=False)
     monkeypatch.delenv("PATRON_UTILS_RESET_URL", raising=False)
+    security.set_password(outbox.db, OPERATOR.patron_id, MAILER_PASSWORD)
+    monkeypatch.setenv("PATRON_UTILS_OPERATOR", OPERATOR.username)
+    monkeypatch.setenv("PATRON_UTILS_PASSWORD", MAILER_PASSWORD)
 
 
 def test_send_mail_command_delivers_the_outbox(outbox, smtp, clean_env, capsys):
@@ -276,3 +283,21 @@ def test_send_mail_command_reports_undelivered_messages(outbox, clean_env, capsy
                  "--from", SENDER, "--reset-url", RESET_URL]) == 1
     captured = capsys.readouterr()
     assert "Sent 0; 3 left queued." in captured.out and f"127.0.0.1:{port}" in captured.err
+
+
+def test_send_mail_needs_an_operator_who_may_reset_passwords(outbox, smtp, clean_env, capsys,
+                                                            monkeypatch):
+    """Sending a reset link mints the token that sets a password: not for anyone who can
+    run the command."""
+    args = ["send-mail", "--db", str(outbox.path), "--host", "127.0.0.1", "--port", str(smtp.port),
+            "--from", SENDER, "--reset-url", RESET_URL]
+    monkeypatch.delenv("PATRON_UTILS_OPERATOR")
+    assert main(args) == 2
+    assert "--operator: required" in capsys.readouterr().err
+    clerk = enrol(outbox.db, Operator(901, "clerk", "Desk Clerk", "Clerk", 2,
+                                      frozenset({UTILITIES})))
+    security.set_password(outbox.db, clerk.patron_id, MAILER_PASSWORD)
+    assert main([*args, "--operator", "clerk"]) == 3
+    assert "needs the permission 'Patron Passwords: Edit'" in capsys.readouterr().err
+    assert smtp.messages == [] and queued(outbox.db) == 3
+    assert outbox.db.execute("SELECT count(*) FROM password_resets").fetchone()[0] == 0

@@ -82,7 +82,7 @@ def test_the_command_line_refuses_a_reset_operator_and_names_the_way_out(distric
                  "--operator", "libby")
     assert result.code == 3
     assert "must be changed before anything else" in result.err
-    assert "patron-utils password --operator libby" in result.err
+    assert f"patron-utils password --db {district.path} --operator libby" in result.err
     assert everything(district.path) == before
 
 
@@ -100,9 +100,18 @@ def test_patron_utils_password_asks_on_a_terminal_and_sets_it(district: District
     changed = cli("password", "--db", district.path, "--operator", "libby")
     assert (changed.code, changed.out) == (0, "The password of libby is changed.\n")
     assert district.store.login("libby", "Fresh-Password-7").patron_id == LIBRARIAN_ID
-    answers = iter(["Fresh-Password-7", "Another-One-99", "Another-One-98"])
+    # Three tries at a new password that will do, then nothing is changed.
+    answers = iter(["Fresh-Password-7", "Another-One-99", "Another-One-98", "short", "short",
+                    "Fresh-Password-7", "Fresh-Password-7"])
     differ = cli("password", "--db", district.path, "--operator", "libby")
-    assert differ.code == 2 and "the two new passwords differ" in differ.err
+    assert differ.code == 2, differ.err
+    assert differ.err.count("try again") == 2 and "the two new passwords differ" in differ.err
+    assert "at least 10 characters" in differ.err and "must differ from the current" in differ.err
+    # A wrong current password is told before any new one is asked for.
+    answers = iter(["not-it"])
+    wrong = cli("password", "--db", district.path, "--operator", "libby")
+    assert wrong.code == 3 and "wrong password" in wrong.err
+    assert district.store.login("libby", "Fresh-Password-7").patron_id == LIBRARIAN_ID
 
 
 # -- one cost for every hash ----------------------------------------------------------------------

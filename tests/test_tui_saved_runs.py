@@ -132,3 +132,30 @@ async def test_f6_and_f8_in_the_picker_need_a_highlighted_run(path):
             [(severity, message)] = notes(app)
             assert severity == "warning" and message.startswith("Highlight a saved run")
     assert everything(path) == before
+
+
+async def test_someone_elses_run_is_refused_before_a_name_or_a_confirm_is_asked(path):
+    """The aide sees the administrator's run but may not rename or delete it: said at once."""
+    from store import Store
+
+    from .operators import ADMIN, AIDE
+
+    s = Store(path)
+    try:
+        s.save_run("change-status", "Summer", {}, {"status": "Inactive"}, ADMIN)
+    finally:
+        s.close()
+    before = everything(path)
+    app = app_for(path, operator=AIDE)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, *"summer")
+        assert highlighted_line(app) == "  ↳ Summer"
+        for key in ("f6", "f8"):
+            app.clear_notifications()
+            await press(pilot, key)
+            assert isinstance(app.screen, PickerScreen)
+            [(severity, message)] = notes(app)
+            assert severity == "warning"
+            assert message.startswith("Aide may not ") and "it belongs to demo" in message
+    assert everything(path) == before

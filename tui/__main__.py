@@ -63,6 +63,9 @@ def parser() -> argparse.ArgumentParser:
     mail.add_argument("--from", dest="sender", metavar="ADDRESS", help="sender address")
     mail.add_argument("--reset-url", dest="reset_url", metavar="URL",
                       help="the catalog's password-reset page; the token is appended")
+    mail.add_argument("--operator", metavar="NAME", default=os.environ.get("PATRON_UTILS_OPERATOR"),
+                      help="log in as this operator (or $PATRON_UTILS_OPERATOR; the password from "
+                           "$PATRON_UTILS_PASSWORD): sending reset links needs Patron Passwords: Edit")
     return p
 
 
@@ -75,28 +78,32 @@ def demo_credentials() -> str:
 
 
 def send_mail(path: Path, args: argparse.Namespace) -> int:
+    from cli.run import INVALID, Exit, guarded, log_in
     from store import Store
-    from store.mail import MailConfig, MailConfigError, send_outbox
+    from store.mail import MailConfig, MailConfigError
 
-    if not path.exists():
-        print(f"patron-utils send-mail: there is no database at {path}.", file=sys.stderr)
-        return 2
-    try:
-        config = MailConfig.from_env(host=args.host, port=args.port, starttls=args.starttls,
-                                     username=args.username, sender=args.sender,
-                                     reset_url=args.reset_url)
+    def _send() -> int:
+        if not path.exists():
+            raise Exit(INVALID, f"send-mail: there is no database at {path}")
+        try:
+            config = MailConfig.from_env(host=args.host, port=args.port, starttls=args.starttls,
+                                         username=args.username, sender=args.sender,
+                                         reset_url=args.reset_url)
+        except MailConfigError as exc:
+            raise Exit(INVALID, f"send-mail: {exc}") from None
         store = Store(path)
         try:
-            delivery = send_outbox(store.db, config)
+            delivery = store.send_mail(config, log_in(store, args))
+        except MailConfigError as exc:
+            raise Exit(INVALID, f"send-mail: {exc}") from None
         finally:
             store.close()
-    except MailConfigError as exc:
-        print(f"patron-utils send-mail: {exc}", file=sys.stderr)
-        return 2
-    print(f"Sent {delivery.sent}; {delivery.failed} left queued.")
-    for error in delivery.errors[:20]:
-        print(f"  not sent: {error}", file=sys.stderr)
-    return 1 if delivery.failed else 0
+        print(f"Sent {delivery.sent}; {delivery.failed} left queued.")
+        for error in delivery.errors[:20]:
+            print(f"  not sent: {error}", file=sys.stderr)
+        return 1 if delivery.failed else 0
+
+    return guarded(_send)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -132,7 +132,7 @@ class PatronUtilsApp(App):
         if self.operator is None:
             return
         try:
-            require(self.operator, (PREFERENCES,), "Preferences")
+            require(self.operator, (PREFERENCES,), "change Preferences")
         except NotPermitted as exc:
             self.notify(str(exc), severity="warning")
             return

@@ -8,7 +8,8 @@ from .base import SetPatronColumn
 class Options(StoreModel):
     group: str = choice("security_group", title="New Security Group",
                         description="The security group selected patrons will be in. You may "
-                                    "assign only groups of a lower level than yours (a larger number).")
+                                    "assign only groups of a lower level than yours (a larger "
+                                    "number); District Administrators (level 0) may assign any.")
 
 
 class ChangePatronSecurityGroup(SetPatronColumn):

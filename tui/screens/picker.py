@@ -207,9 +207,16 @@ class PickerScreen(Screen):
             return None
         return row[1]
 
+    def _refused(self, run: dict, doing: str) -> bool:
+        """Say so now, before a name or a confirm is asked for, if the store would refuse."""
+        why = self.app.store.run_refusal(run["id"], self.app.operator, doing)
+        if why:
+            self.notify(f"{why[:1].upper()}{why[1:]}.", severity="warning", timeout=10)
+        return why is not None
+
     def action_rename_run(self) -> None:
         run = self._highlighted_run("rename")
-        if run is not None:
+        if run is not None and not self._refused(run, "rename"):
             self.app.push_screen(PromptScreen(f"New name for the saved run '{run['name']}':",
                                               run["name"]),
                                  lambda name: self._rename(run, name))
@@ -228,7 +235,7 @@ class PickerScreen(Screen):
 
     def action_delete_run(self) -> None:
         run = self._highlighted_run("delete")
-        if run is not None:
+        if run is not None and not self._refused(run, "delete"):
             self.app.push_screen(
                 ConfirmScreen(f"Delete the saved run '{run['name']}'?",
                               ["Its selections and options are forgotten; operations it ran "

@@ -201,6 +201,7 @@ def test_thirty_logins_at_once_count_every_failure_and_the_lock_holds(db):
     proc = Process(child("logins", db, OPERATOR, 30, 29))
     lines = [proc.line(120) for _ in range(31)]
     assert lines[-1] == "ended 0", lines
+    assert all(len(line.split()) == 2 for line in lines), lines
     outcomes = [line.split()[1] for line in lines[:-1]]
     assert len(outcomes) == 30 and set(outcomes) <= {"ok", "failed", "locked", "busy"}
     checked = outcomes.count("failed") + outcomes.count("ok")

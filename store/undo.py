@@ -21,26 +21,12 @@ import sqlite_utils
 from . import authority, clock, credentials
 from .database import begin_write, roll_back
 from .plan import Counts
-from .security import PASSWORDS, REMOVE_PATRONS, SECURITY_GROUPS, Operator
-from .utilities import get
+from .security import Operator
+from .undo_rules import (CONFLICTS, GUARD, NotUndoable, UndoCheck, blocks, check, forbid, guard,
+                         needs, notes, patron_of, undoable)
 
-CONFLICTS = "temp.undo_conflicts"
+__all__ = ["NotUndoable", "UndoCheck", "UndoReport", "check", "undo"]
 IMAGES = "temp.undo_images"  # one update block's values, out of their JSON
-GUARD = "temp.undo_guard"  # patrons this operator may not restore, with why
-# Putting a column back is setting it: these need the permission that setting them needs,
-# whichever utility changed them (an import can change a username or a group).
-COLUMN_PERMISSIONS = {"security_group": SECURITY_GROUPS, "username": PASSWORDS,
-                      "password_hash": PASSWORDS, "must_change_password": PASSWORDS}
-# What a patron put back whole brings with them, when they had it.
-RESTORED_WITH = {"security_group": SECURITY_GROUPS, "username": PASSWORDS,
-                 "password_hash": PASSWORDS}
-SHOWN_SKIPS = 20
-
-
-class NotUndoable(RuntimeError):
-    """This operation cannot be undone (already undone, itself an undo, or unknown)."""
-
-
 @dataclass(frozen=True)
 class Conflict:
     table: str
@@ -61,95 +47,6 @@ class UndoReport:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class UndoCheck:
-    """What an undo would do, asked before the confirm: how many patrons the operation
-    changed, and those this operator may not put back (the first few, with why)."""
-
-    operation_id: int
-    title: str
-    changed: int
-    skipped: int
-    shown: list[tuple[str, str, str]]  # (barcode, name, reason)
-    notes: list[str]
-
-    @property
-    def restored(self) -> int:
-        return self.changed - self.skipped
-
-
-def check(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> UndoCheck:
-    """May ``operator`` undo this operation, and whom would it leave as they are? Raises
-    NotUndoable or NotPermitted (naming the missing permission); writes nothing."""
-    authority.current(db, operator)  # a session that ended learns nothing of the journal
-    op = _undoable(db, operation_id)
-    blocks = _blocks(db, operation_id)
-    authority.authorize(db, operator, needs(db, op, blocks, operator), f"undo {op['title']}")
-    _guard(db, operation_id, operator)
-    skipped = db.execute(f"SELECT count(*) FROM {GUARD} g JOIN operation_changes c "
-                         "ON c.patron_id = g.patron_id WHERE c.operation_id = ? "
-                         "AND c.outcome = 'change'", [operation_id]).fetchone()[0]
-    shown = [tuple(r) for r in db.execute(
-        f"SELECT c.barcode, c.name, g.reason FROM {GUARD} g JOIN operation_changes c "
-        "ON c.patron_id = g.patron_id WHERE c.operation_id = ? AND c.outcome = 'change' "
-        f"ORDER BY c.seq LIMIT {SHOWN_SKIPS}", [operation_id])]
-    db.execute(f"DROP TABLE {GUARD}")
-    notes = _notes(db, op, blocks)
-    if skipped:
-        notes.append(f"An operation is undone once: the {skipped:,} patron"
-                     f"{'s' if skipped != 1 else ''} left as they are cannot be put back by "
-                     "undoing it again later; an operator allowed to change them could undo "
-                     "all of it.")
-    return UndoCheck(operation_id, op["title"], op["changed"], skipped, shown, notes)
-
-
-def needs(db: sqlite_utils.Database, op: dict, blocks: list[tuple[str, str, int, int, str | None]],
-          operator: Operator) -> tuple[str, ...]:
-    """The permissions undoing ``op`` needs: its utility's, and those of what it would do to
-    patrons — each column it would set back (a group, a username, a password), removing a
-    patron the operation added (unless the operator added them: taking back one's own
-    import), putting back a removed patron with their username, password and group."""
-    needed = list(get(op["utility"]).permissions)
-
-    def need(permission: str) -> None:
-        if permission not in needed:
-            needed.append(permission)
-
-    for table, action, low, high, shape in blocks:
-        if table != "patrons":
-            continue
-        if action == "update":
-            for column in (shape or "").split(","):
-                if column in COLUMN_PERMISSIONS:
-                    need(COLUMN_PERMISSIONS[column])
-        elif action == "insert":  # undone, the added patrons are removed
-            if op["operator_id"] != operator.patron_id:
-                need(REMOVE_PATRONS)
-        else:  # undone, the removed patrons come back with what their images hold
-            held = db.execute(
-                f"""SELECT {", ".join(f"max(json_extract(before, '$.{c}') IS NOT NULL)"
-                                      for c in RESTORED_WITH)}
-                    FROM operation_rows WHERE id BETWEEN ? AND ?""", [low, high]).fetchone()
-            for column, present in zip(RESTORED_WITH, held):
-                if present:
-                    need(RESTORED_WITH[column])
-    return tuple(needed)
-
-
-def _notes(db: sqlite_utils.Database, op: dict,
-           blocks: list[tuple[str, str, int, int, str | None]]) -> list[str]:
-    """What the undo cannot do whatever happens: passwords whose hashes were erased."""
-    if op["credentials_erased"] is None:
-        return []
-    passwords = set(credentials.COLUMNS["patrons"])
-    if any(table == "patrons" and (action == "delete" or passwords & set((shape or "").split(",")))
-           for table, action, _, _, shape in blocks):
-        return [f"Passwords can no longer be restored: the journal keeps password hashes for "
-                f"{credentials.retention_days(db)} days, and this operation's were erased "
-                f"on {op['credentials_erased'][:10]}."]
-    return []
-
-
 def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> UndoReport:
     """Undo operation ``operation_id``, or raise NotUndoable / NotPermitted / Busy.
 
@@ -159,12 +56,12 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
     check(db, operation_id, operator)  # a refusal before the write lock is even asked for
     begin_write(db)
     try:
-        op = _undoable(db, operation_id)  # again, under the lock: someone may just have undone it
-        blocks = _blocks(db, operation_id)
-        authority.authorize(db, operator, needs(db, op, blocks, operator), f"undo {op['title']}")
+        op = undoable(db, operation_id)  # again, under the lock: someone may just have undone it
+        runs = blocks(db, operation_id)
+        authority.authorize(db, operator, needs(db, op, runs, operator), f"undo {op['title']}")
         if operation_id in credentials.erase_expired(db):
-            op = _undoable(db, operation_id)
-        notes = _notes(db, op, blocks)
+            op = undoable(db, operation_id)
+        said = notes(db, op, runs)
         now = clock.now()
         title = f"Undo of {op['title']} (#{operation_id})"
         undo_id = db.execute(
@@ -179,14 +76,14 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
         db.execute(f"DROP TABLE IF EXISTS {CONFLICTS}")
         db.execute(f"CREATE TEMP TABLE {CONFLICTS.split('.')[1]} (journal_id INTEGER PRIMARY KEY, "
                    "table_name TEXT NOT NULL, row_id INTEGER NOT NULL, reason TEXT NOT NULL)")
-        _guard(db, operation_id, operator)
-        _forbid(db, operation_id)
+        guard(db, operation_id, operator)
+        forbid(db, operation_id)
         erased = op["credentials_erased"] is not None
-        for table, action, low, high, _ in blocks:
+        for table, action, low, high, _ in runs:
             _Block(db, operation_id, undo_id, table, action, low, high, erased).restore()
         counts = _report(db, operation_id, undo_id)
         conflicts = [Conflict(*row) for row in db.execute(
-            f"SELECT c.table_name, c.row_id, {_patron_of(db)}, c.reason FROM {CONFLICTS} c "
+            f"SELECT c.table_name, c.row_id, {patron_of(db)}, c.reason FROM {CONFLICTS} c "
             "JOIN operation_rows j ON j.id = c.journal_id ORDER BY c.journal_id",
             {"op": operation_id})]
         db.execute("UPDATE operations SET undone_by = :undo WHERE id = :op",
@@ -205,121 +102,7 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
     except BaseException:
         roll_back(db)
         raise
-    return UndoReport(undo_id, operation_id, title, counts, conflicts, notes)
-
-
-def _guard(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> None:
-    """temp.undo_guard: the patrons of this operation that ``operator`` may not put back —
-    their own account, and below level 0 anyone whose group is at or above their level now
-    or would be once restored (restoring a group is assigning it; removing an account is
-    removing a patron)."""
-    params = {"op": operation_id, "me": operator.patron_id, "level": operator.level}
-    db.execute(f"DROP TABLE IF EXISTS {GUARD}")
-    db.execute(f"CREATE TEMP TABLE {GUARD.split('.')[1]} "
-               "(patron_id INTEGER PRIMARY KEY, reason TEXT NOT NULL)")
-    db.execute(f"""INSERT INTO {GUARD} SELECT :me, '{authority.OWN_ACCOUNT}'
-                   WHERE EXISTS (SELECT 1 FROM operation_changes WHERE operation_id = :op
-                                 AND patron_id = :me AND outcome = 'change')""", params)
-    if operator.level == 0:
-        return
-    not_below = "'), not below your level ' || :level"
-    db.execute(f"""INSERT OR IGNORE INTO {GUARD}
-                   SELECT c.patron_id, 'in ' || g.name || ' (level ' || g.level || {not_below}
-                   FROM operation_changes c JOIN patrons p ON p.id = c.patron_id
-                   JOIN security_groups g ON g.name = p.security_group
-                   WHERE c.operation_id = :op AND c.outcome = 'change' AND g.level <= :level""",
-               params)
-    db.execute(f"""INSERT OR IGNORE INTO {GUARD}
-                   SELECT j.row_id, 'would be put back in ' || g.name || ' (level ' || g.level
-                          || {not_below}
-                   FROM operation_rows j
-                   JOIN security_groups g ON g.name = json_extract(j.before, '$.security_group')
-                   WHERE j.operation_id = :op AND j.table_name = 'patrons' AND g.level <= :level""",
-               params)
-
-
-def _forbid(db: sqlite_utils.Database, operation_id: int) -> None:
-    """Every journal row of a guarded patron is left as it is (a conflict with the reason)."""
-    if db.execute(f"SELECT 1 FROM {GUARD} LIMIT 1").fetchone() is None:
-        return
-    db.execute(f"""INSERT OR IGNORE INTO {CONFLICTS} (journal_id, table_name, row_id, reason)
-                   SELECT j.id, j.table_name, j.row_id, g.reason
-                   FROM operation_rows j JOIN {GUARD} g ON g.patron_id = ({_patron_of(db)})
-                   WHERE j.operation_id = :op""", {"op": operation_id})
-
-
-def _undoable(db: sqlite_utils.Database, operation_id: int) -> dict:
-    row = db.execute("SELECT * FROM operations WHERE id = ?", [operation_id]).fetchone()
-    if row is None:
-        raise NotUndoable(f"there is no operation #{operation_id}")
-    op = dict(zip([d[0] for d in db.execute("SELECT * FROM operations LIMIT 0").description], row))
-    if op["undone_by"] is not None:
-        raise NotUndoable(f"operation #{operation_id} was already undone by operation "
-                          f"#{op['undone_by']}")
-    if op["undo_of"] is not None:
-        raise NotUndoable(f"operation #{operation_id} is itself an undo (of #{op['undo_of']}); "
-                          "to make that change again, run the utility again")
-    return op
-
-
-# An update row's shape: the columns its images hold.
-_SHAPE = "CASE WHEN action = 'update' THEN (SELECT group_concat(key) FROM json_each(after)) END"
-
-
-def _blocks(db: sqlite_utils.Database,
-            operation_id: int) -> list[tuple[str, str, int, int, str | None]]:
-    """Runs of consecutive journal rows of one table and action (and, for updates, the same
-    columns: a username change then a password change of one patron are two runs), newest
-    run first.
-
-    Walked run by run in id order (an operation's rows are consecutive: it wrote them in
-    one transaction), so a million rows are read once and never sorted."""
-    first, last = db.execute("SELECT min(id), max(id) FROM operation_rows WHERE operation_id = ?",
-                             [operation_id]).fetchone()
-    blocks = []
-    low = first
-    while low is not None:
-        table, action, shape = db.execute(
-            f"SELECT table_name, action, {_SHAPE} FROM operation_rows WHERE id = ?", [low]).fetchone()
-        # +operation_id: walk the rowid from low, not the (operation_id, table) index.
-        after = db.execute(
-            f"""SELECT id FROM operation_rows
-                WHERE id > :low AND id <= :last AND +operation_id = :op
-                  AND NOT (table_name = :table AND action = :action AND {_SHAPE} IS :shape)
-                ORDER BY id LIMIT 1""",
-            {"low": low, "last": last, "op": operation_id, "table": table, "action": action,
-             "shape": shape}).fetchone()
-        high = after[0] - 1 if after else last
-        blocks.append((table, action, low, high, shape))
-        low = after[0] if after else None
-    return blocks[::-1]
-
-
-# Which patron a journal row ``j`` belongs to: the row itself, the patron_id its image
-# holds, the patron_id of the live row (an image of a loan's due date holds no patron), or
-# — for an item declared lost — the patron whose loan of it the same operation removed.
-_PATRON_OF = """CASE
-    WHEN j.table_name = 'patrons' THEN j.row_id
-    WHEN json_extract(coalesce(j.before, j.after), '$.patron_id') IS NOT NULL
-        THEN json_extract(coalesce(j.before, j.after), '$.patron_id')
-    {live}
-    ELSE (SELECT json_extract(k.before, '$.patron_id') FROM operation_rows k
-          WHERE k.operation_id = :op AND k.table_name = 'checkouts'
-            AND json_extract(k.before, '$.item_id') = CASE j.table_name
-                WHEN 'items' THEN j.row_id ELSE json_extract(j.after, '$.item_id') END)
-END"""
-
-
-def _patron_of(db: sqlite_utils.Database) -> str:
-    """_PATRON_OF with a live-row lookup for every table that has a patron_id column."""
-    tables = [name for (name,) in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE 'operation%'")]
-    owned = [t for t in tables
-             if any(c[1] == "patron_id" for c in db.execute(f"PRAGMA table_info('{t}')"))]
-    return _PATRON_OF.format(live=" ".join(
-        f"WHEN j.table_name = '{t}' THEN (SELECT x.patron_id FROM {t} x WHERE x.rowid = j.row_id)"
-        for t in owned))
+    return UndoReport(undo_id, operation_id, title, counts, conflicts, said)
 
 
 def _report(db: sqlite_utils.Database, operation_id: int, undo_id: int) -> Counts:
@@ -332,7 +115,7 @@ def _report(db: sqlite_utils.Database, operation_id: int, undo_id: int) -> Count
                    bad.reason, ch.after, ch.before
             FROM operation_changes ch
             LEFT JOIN (SELECT patron_id, 'not restored: ' || group_concat(reason, '; ') AS reason
-                       FROM (SELECT {_patron_of(db)} AS patron_id, c.reason,
+                       FROM (SELECT {patron_of(db)} AS patron_id, c.reason,
                                     max(c.journal_id) AS latest
                              FROM {CONFLICTS} c JOIN operation_rows j ON j.id = c.journal_id
                              GROUP BY 1, 2 ORDER BY latest DESC)  -- each reason once, the
@@ -368,7 +151,7 @@ class _Block:
         # A patron whose own record could not be put back keeps everything else as it is
         # too (their items stay Lost, their loans are not half restored).
         if self.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE table_name = 'patrons' LIMIT 1").fetchone():
-            patron = _patron_of(self.db)
+            patron = patron_of(self.db)
             self.conflict(f"{patron} IN (SELECT c.row_id FROM {CONFLICTS} c "
                           "WHERE c.table_name = 'patrons')",
                           f"'patron ' || {patron} || ' could not be restored'")

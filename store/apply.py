@@ -1,6 +1,7 @@
 """Apply a plan: one BEGIN IMMEDIATE transaction, journaled, all or nothing."""
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -8,11 +9,13 @@ from typing import Callable
 
 import sqlite_utils
 
-from . import authority, clock, credentials, preferences
+from . import authority, choices, clock, credentials, preferences
 from .database import begin_write, roll_back
 from .plan import Counts, Plan, create_plan_table, plan_select
 from .preferences import Unavailable
+from .selection import Selection
 from .utilities.base import CHANGING, Progress
+from .validation import validate
 
 
 EXCLUDED_REASON = "excluded from the preview by hand"
@@ -161,7 +164,12 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
         authority.authorize(db, plan.operator, plan.utility.permissions,
                              f"run {plan.utility.title}")
         plan.check_unaltered()
-        # The options' own rules too (the group being assigned may have changed level).
+        # Every value checked again against the database as it is now (a grade renamed, the
+        # last patron moved out of a location since the preview), and the options' own rules
+        # (the group being assigned may have changed level).
+        offered = functools.partial(choices.values, db)
+        validate(Selection, plan.selection.model_dump(mode="json"), offered)
+        validate(type(plan.options), plan.options.model_dump(mode="json"), offered)
         plan.utility.check(db, plan.options, plan.operator)
         _check_fresh(db, plan)
         stop_if_cancelled()

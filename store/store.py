@@ -11,6 +11,7 @@ from typing import Any
 
 from . import apply as _apply
 from . import authority
+from . import choices as _choices
 from . import report as _report
 from . import patron_file as _patron_file
 from . import saved_runs as _saved_runs
@@ -26,19 +27,6 @@ from .selection import OPT_IN, Selection, compile_selection
 from .utilities import CATALOG, get
 from .utilities.base import Entry, Utility
 from .validation import Invalid, Problem, StoreModel, validate
-
-_CHOICES_SQL = {
-    "grade": "SELECT name, name FROM grades ORDER BY position",
-    "site": "SELECT code, code || ' — ' || name || "
-            "CASE WHEN is_union AND name <> 'Union Site' THEN ' (Union Site)' ELSE '' END "
-            "FROM sites ORDER BY is_union, code",
-    "real_site": "SELECT code, code || ' — ' || name FROM sites WHERE NOT is_union ORDER BY code",
-    "policy": "SELECT name, name FROM policies ORDER BY name",
-    "security_group": "SELECT name, name || ' (level ' || level || ')' FROM security_groups ORDER BY level, name",
-    "location": "SELECT DISTINCT location, location FROM patrons WHERE location IS NOT NULL ORDER BY location",
-    "location2": "SELECT DISTINCT location2, location2 FROM patrons WHERE location2 IS NOT NULL ORDER BY location2",
-}
-
 
 class Store:
     """An open patron database. Every public method is safe to call from any thread."""
@@ -70,7 +58,7 @@ class Store:
     def choice_labels(self, kind: str) -> list[tuple[str, str]]:
         """(value, label) pairs a form offers for a database choice field."""
         with self.lock:
-            return [(v, label) for v, label in self.db.execute(_CHOICES_SQL[kind]).fetchall()]
+            return _choices.labels(self.db, kind)
 
     def choices(self, kind: str) -> list[str]:
         return [value for value, _ in self.choice_labels(kind)]
@@ -313,6 +301,18 @@ class Store:
     def saved_run(self, run_id: int) -> dict[str, Any]:
         with self.lock:
             return _saved_runs.get(self.db, run_id)
+
+    def run_problems(self, run: dict[str, Any]) -> list[Problem]:
+        """What is wrong with a saved run's values now (a grade renamed, a location no patron
+        has any more): the problems a preview of it would be refused with."""
+        problems: list[Problem] = []
+        for check in (lambda: self.validate_selection(run["selection"], run["utility"]),
+                      lambda: self.validate_options(run["utility"], run["options"])):
+            try:
+                check()
+            except Invalid as exc:
+                problems += exc.problems
+        return problems
 
     def find_saved_run(self, name: str, key: str | None = None) -> dict[str, Any]:
         with self.lock:

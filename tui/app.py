@@ -121,6 +121,7 @@ class PatronUtilsApp(App):
                                                                   utility.fixed_description))]
         if type(options).model_fields:
             lines.append("Options: " + "; ".join(text.options_lines(options)))
+        lines += [f"⚠ {problem}" for problem in self.store.run_problems(run)]
         return lines
 
     def action_preferences(self) -> None:

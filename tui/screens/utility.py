@@ -83,6 +83,21 @@ class UtilityScreen(ApplyFlow, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#selection-form", ModelForm).focus_first()
+        if self.draft:  # a saved run or this session's draft: checked as if typed just now
+            values = {form.id: form.values() for form in self.forms}
+            self.check_values(values["selection-form"], values["options-form"])
+
+    @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
+    def check_values(self, selection: dict, options: dict) -> None:
+        problems: list[Problem] = []
+        for check in (lambda: self.store.validate_selection(selection, self.utility.key),
+                      lambda: self.store.validate_options(self.utility.key, options)):
+            try:
+                check()
+            except Invalid as exc:
+                problems += exc.problems
+        if problems:
+            self.app.call_from_thread(self._show_problems, problems, "Not previewable yet")
 
     @property
     def forms(self) -> list[ModelForm]:

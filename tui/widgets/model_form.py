@@ -131,12 +131,13 @@ class ModelForm(VerticalScroll):
         if spec.kind == "bool":
             return Checkbox(spec.title, value=bool(value), id=wid)
         if spec.kind in ("enum", "choice"):
-            options = self._options(spec)
+            options = self._options(spec, [value] if value not in (None, "") else [])
             current = value if value in {v for _, v in options} else Select.NULL
             return Select(options, prompt="Choose…", value=current, id=wid)
         if spec.kind in ("many_enum", "many_choice"):
-            chosen = set(value or [])
-            return SelectionList(*[(label, v, v in chosen) for label, v in self._options(spec)], id=wid)
+            chosen = list(value) if isinstance(value, list) else [] if value in (None, "") else [value]
+            return SelectionList(*[(label, v, v in chosen)
+                                   for label, v in self._options(spec, chosen)], id=wid)
         if isinstance(value, list):  # a list typed as text (barcodes)
             value = " ".join(map(str, value))
         return Input(value="" if value is None else str(value), id=wid)
@@ -149,11 +150,18 @@ class ModelForm(VerticalScroll):
     def _chosen(values) -> str:
         return "Chosen: " + (", ".join(map(str, values)) if values else "none (any patron)")
 
-    def _options(self, spec: FieldSpec) -> list[tuple[str, str]]:
-        """(label, value) pairs, as Select and SelectionList take them."""
+    def _options(self, spec: FieldSpec, held: list[Any] = ()) -> list[tuple[str, str]]:
+        """(label, value) pairs, as Select and SelectionList take them. A value the form was
+        given (a saved run, a draft) that is no longer offered stays, chosen and marked, so
+        the store refuses it by name until the operator takes it out — never dropped, which
+        would widen the selection."""
         if spec.options:
-            return [(o, o) for o in spec.options]
-        return [(label, value) for value, label in self.choice_labels.get(spec.choices or "", [])]
+            offered = [(o, o) for o in spec.options]
+        else:
+            offered = [(label, value)
+                       for value, label in self.choice_labels.get(spec.choices or "", [])]
+        known = {v for _, v in offered}
+        return offered + [(f"{v} — no longer offered", v) for v in held if v not in known]
 
     # -- reading and writing values --------------------------------------
     def values(self) -> dict[str, Any]:

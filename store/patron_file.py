@@ -8,7 +8,6 @@ or invalid puts the patron on the Union Site, as the seed describes.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +16,10 @@ from typing import Any, Callable, Iterator
 import sqlite_utils
 from pydantic import Field, field_validator
 
-from . import authority, clock, credentials
+from . import authority, clock, credentials, patron_csv, preferences
 from .database import begin_write, roll_back
 from .dates import parse_date
+from .patron_csv import BadFile, RowProblem
 from .security import PASSWORDS, SECURITY_GROUPS, UTILITIES, Operator
 from .selection import Status
 from .validation import Invalid, StoreModel, choice, validate
@@ -64,24 +64,6 @@ class PatronRecord(StoreModel):
 
 
 @dataclass
-class RowProblem:
-    row: int  # as a spreadsheet numbers it: the header is row 1
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.message}"
-
-
-class BadFile(ValueError):
-    """The file as a whole cannot be imported (no header, an unknown column, bad rows)."""
-
-    def __init__(self, message: str, problems: list[RowProblem] | None = None):
-        self.problems = problems or []
-        super().__init__(message)
-
-
-@dataclass
 class ImportReport:
     rows: int = 0
     new: int = 0
@@ -89,45 +71,6 @@ class ImportReport:
     unchanged: int = 0
     to_union_site: list[int] = field(default_factory=list)  # row numbers
     operation_id: int | None = None
-
-
-def read_rows(path: str | Path,
-              mapping: dict[str, str]) -> tuple[list[str], Iterator[tuple[int, dict]]]:
-    """The header (as patron fields) and the rows of a CSV file: comma or tab separated,
-    UTF-8 with or without a byte-order mark. ``mapping`` renames source columns."""
-    path = Path(path).expanduser()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise BadFile(f"{path} cannot be read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise BadFile(f"{path} is not UTF-8 text; save it as CSV UTF-8 and try again") from None
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise BadFile(f"{path} is empty: the first row must name the columns") from None
-    lowered = {k.strip().casefold(): v for k, v in mapping.items()}
-    columns = [lowered.get(h.strip().casefold(), h.strip().casefold()) for h in header]
-    unknown = [h for h, c in zip(header, columns) if c not in FIELDS]
-    if unknown:
-        raise BadFile(f"unknown column(s) {', '.join(map(repr, unknown))}: use --map "
-                      f"SOURCE=FIELD; the fields are {', '.join(FIELDS)}")
-    missing = [f for f in REQUIRED if f not in columns]
-    if missing:
-        raise BadFile(f"the file needs a column for {', '.join(missing)} (or --map one to it)")
-    doubled = {c for c in columns if columns.count(c) > 1}
-    if doubled:
-        raise BadFile(f"more than one column is {', '.join(sorted(doubled))}")
-
-    def rows() -> Iterator[tuple[int, dict]]:
-        # Numbered as a spreadsheet shows them (the header is row 1; blank rows count).
-        for number, line in enumerate(reader, start=2):
-            if any(cell.strip() for cell in line):
-                yield number, dict(zip(columns, line + [""] * (len(columns) - len(line))))
-    return columns, rows()
 
 
 def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[str, str],
@@ -139,7 +82,7 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
     The operator's rights are checked column by column, as the utilities check them, and
     again under the write lock; a patron they may not change is a row problem."""
     authority.authorize(db, operator, (UTILITIES,), "run Import Patrons")
-    columns, rows = read_rows(path, mapping)
+    columns, rows = patron_csv.read(path, FIELDS, mapping, REQUIRED, max_import_mb(db))
     sites = {code.casefold(): code for (code,) in db.execute("SELECT code FROM sites")}
     union = db.execute("SELECT code FROM sites WHERE is_union ORDER BY code LIMIT 1").fetchone()
     if site is not None and site.casefold() not in sites:
@@ -149,8 +92,13 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
     site_given = "site" in columns or site is not None
-    for number, raw in rows:
+    for number, raw, unreadable in rows:
         report.rows += 1
+        if unreadable:
+            problems += unreadable
+            if len(problems) >= patron_csv.MAX_PROBLEMS:
+                break
+            continue
         data = dict(raw)
         code = (data.get("site") or site or "").strip()
         if code.casefold() in sites:
@@ -212,9 +160,18 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
     return report
 
 
+def max_import_mb(db: sqlite_utils.Database) -> int:
+    try:
+        return int(preferences.read(db)["largest_import_mb"])
+    except (KeyError, ValueError):
+        return patron_csv.DEFAULT_MAX_MB
+
+
 def _refuse(problems: list[RowProblem]) -> None:
     if problems:
-        raise BadFile(f"{len(problems)} problem(s); nothing was imported",
+        more = (f" (the first {patron_csv.MAX_PROBLEMS:,}; the rest of the file was not read)"
+                if len(problems) >= patron_csv.MAX_PROBLEMS else "")
+        raise BadFile(f"{len(problems)} problem(s){more}; nothing was imported",
                       sorted(problems, key=lambda p: p.row))
 
 

@@ -16,6 +16,7 @@ DEFAULTS = {
     "disable_account_expiration": "0",
     "credential_retention_days": "30",
     "share_with_group": "0",
+    "largest_import_mb": "200",
 }
 # The words a library may rename, longest first ("2nd Location" before "Location").
 TERMS = ("term.location2", "term.grade", "term.location")
@@ -79,6 +80,9 @@ class LibraryPreferences(StoreModel):
     share_with_group: bool = Field(
         False, title="Database file readable by its group",
         description="Off: only the file's owner may open it (0600). On: its group too (0660).")
+    largest_import_mb: int = Field(
+        200, ge=1, le=10_000, title="Largest import file (MB)",
+        description="A patron file larger than this is refused before it is read.")
 
 
 _FIELD_KEYS = {"grade_term": "term.grade", "location_term": "term.location",
@@ -86,18 +90,23 @@ _FIELD_KEYS = {"grade_term": "term.grade", "location_term": "term.location",
 
 
 _SWITCHES = ("centralized_catalog", "disable_account_expiration", "share_with_group")
+_NUMBERS = ("credential_retention_days", "largest_import_mb")
 
 
 def current(db: sqlite_utils.Database) -> LibraryPreferences:
     prefs = read(db)
-    try:
-        days = int(prefs["credential_retention_days"])
-    except ValueError:
-        days = int(DEFAULTS["credential_retention_days"])
     return LibraryPreferences(
         grade_term=prefs["term.grade"], location_term=prefs["term.location"],
-        location2_term=prefs["term.location2"], credential_retention_days=days,
+        location2_term=prefs["term.location2"],
+        **{key: _number(prefs, key) for key in _NUMBERS},
         **{key: is_on(prefs, key) for key in _SWITCHES})
+
+
+def _number(prefs: dict[str, str], key: str) -> int:
+    try:
+        return int(prefs[key])
+    except ValueError:  # not a number in the table: the default, which the form then shows
+        return int(DEFAULTS[key])
 
 
 def save(db: sqlite_utils.Database, prefs: LibraryPreferences) -> None:
@@ -108,7 +117,7 @@ def save(db: sqlite_utils.Database, prefs: LibraryPreferences) -> None:
                                "the three terms must differ from each other")])
     rows = {key: getattr(prefs, name) for name, key in _FIELD_KEYS.items()}
     rows.update({key: "1" if getattr(prefs, key) else "0" for key in _SWITCHES})
-    rows["credential_retention_days"] = str(prefs.credential_retention_days)
+    rows.update({key: str(getattr(prefs, key)) for key in _NUMBERS})
     db.conn.executemany("INSERT OR REPLACE INTO preferences (key, value) VALUES (?, ?)",
                         list(rows.items()))
 

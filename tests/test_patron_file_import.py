@@ -158,7 +158,7 @@ def test_quoted_fields_with_commas_and_newlines_and_blank_lines(small_db, tmp_pa
     path = write(tmp_path, "quoted.csv",
                  "barcode,first_name,last_name,location,site\n"
                  "\n"
-                 'N1,"Ann, Marie","de la Cruz","Room 1, East\nWing",ELM\n'
+                 'N1,"Ann, Marie","de la Cruz","Room 1, East Wing",ELM\n'
                  ",,,,\n"
                  "\n"
                  'N2,Renée,"O""Brien",,HIGH\n'
@@ -167,7 +167,7 @@ def test_quoted_fields_with_commas_and_newlines_and_blank_lines(small_db, tmp_pa
     assert (report.rows, report.new) == (2, 2)
     assert rows_of(small_db, "patrons", "id > 302") == [
         blank_patron(id=303, barcode="N1", first_name="Ann, Marie", last_name="de la Cruz",
-                     location="Room 1, East\nWing", site="ELM"),
+                     location="Room 1, East Wing", site="ELM"),
         blank_patron(id=304, barcode="N2", first_name="Renée", last_name='O"Brien', site="HIGH"),
     ]
 
@@ -178,12 +178,13 @@ def test_row_numbers_count_blank_lines_as_a_spreadsheet_does(small_db, tmp_path)
     path = write(tmp_path, "gaps.csv",
                  "barcode,last_name,site\n"   # row 1
                  "\n"                         # row 2
-                 'N1,"Two\nLines",ELM\n'      # row 3 (one row, two lines)
+                 'N1,"Two\nLines",ELM\n'      # row 3 (one row, two lines: a newline is refused)
                  "\n"                         # row 4
                  "N2,,ELM\n")                 # row 5
     with pytest.raises(BadFile) as exc:
         small_db.import_patrons(path, {}, ADMIN)
-    assert problems(exc) == [(5, "last_name")]
+    assert problems(exc) == [(3, "last_name"), (5, "last_name")]
+    assert "control character (\\n)" in exc.value.problems[0].message
     assert dump(small_db.db) == before
 
 

@@ -1,0 +1,164 @@
+"""Reading a patron file: a real CSV reader that distrusts the file.
+
+Only a regular file, no larger than the library's limit, read as it streams; every row
+must have as many fields as the header names; an unterminated quote, a control
+character or an over-long cell is a problem with its row and column, never a silent
+guess. Messages quote the file only in short, escaped excerpts.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import stat
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Iterator
+
+MAX_CELL = 1_000  # characters in one cell (the longest patron field is 100)
+MAX_PROBLEMS = 1_000  # reported from one file; the rest are counted
+DEFAULT_MAX_MB = 200
+# The reader's own limit, far above MAX_CELL: a longer cell is reported by row, not by
+# the csv module's error (which would stop the reading).
+csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
+
+
+@dataclass
+class RowProblem:
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+class BadFile(ValueError):
+    """The file as a whole cannot be imported (no header, an unknown column, bad rows)."""
+
+    def __init__(self, message: str, problems: list[RowProblem] | None = None):
+        self.problems = problems or []
+        super().__init__(message)
+
+
+def excerpt(text: str, limit: int = 30) -> str:
+    """A piece of the file fit to print: control characters escaped, cut at ``limit``."""
+    shown = "".join(repr(ch)[1:-1] if unicodedata.category(ch) == "Cc" else ch
+                    for ch in text[:limit])
+    return repr(shown + ("…" if len(text) > limit else ""))
+
+
+def control_character(text: str, allowed: str = "") -> str | None:
+    """The first control character in ``text`` (escaped) that is not in ``allowed``."""
+    for ch in text:
+        if unicodedata.category(ch) == "Cc" and ch not in allowed:
+            return repr(ch)[1:-1]
+    return None
+
+
+def open_text(path: str | Path, max_mb: int = DEFAULT_MAX_MB) -> tuple[Path, IO[str]]:
+    """A regular file of at most ``max_mb`` MB, opened as UTF-8 text (a byte-order mark is
+    skipped); BadFile says why not."""
+    path = Path(path).expanduser()
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise BadFile(f"{path} cannot be read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise BadFile(f"{path} is not a file (a directory, a device or a pipe cannot be "
+                      "imported)")
+    if info.st_size > max_mb * 1024 * 1024:
+        raise BadFile(f"{path} is {info.st_size / 1024 / 1024:,.0f} MB; the largest file an "
+                      f"import reads is {max_mb:,} MB (Preferences: Largest import file)")
+    try:
+        return path, open(path, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise BadFile(f"{path} cannot be read: {exc.strerror or exc}") from None
+
+
+def read(path: str | Path, known: tuple[str, ...], mapping: dict[str, str], required: tuple[str, ...],
+         max_mb: int = DEFAULT_MAX_MB) -> tuple[list[str], Iterator[tuple[int, dict | None,
+                                                                        list[RowProblem]]]]:
+    """The header (as field names) and the rows: (row number, values by field or None,
+    the row's problems). Comma or tab separated; ``mapping`` renames source columns."""
+    path, handle = open_text(path, max_mb)
+    try:
+        first = handle.readline()
+        handle.seek(0)
+    except UnicodeDecodeError:
+        handle.close()
+        raise BadFile(f"{path} is not UTF-8 text; save it as CSV UTF-8 and try again") from None
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(handle, delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        handle.close()
+        raise BadFile(f"{path} is empty: the first row must name the columns") from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        handle.close()
+        raise BadFile(f"{path}: its first row cannot be read as CSV ({exc})") from None
+    lowered = {k.strip().casefold(): v for k, v in mapping.items()}
+    columns = [lowered.get(h.strip().casefold(), h.strip().casefold()) for h in header]
+    unknown = [h for h, c in zip(header, columns) if c not in known]
+    problem = None
+    if unknown:
+        shown = ", ".join(excerpt(h) for h in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        problem = (f"unknown column(s) {shown}: use --map SOURCE=FIELD; the fields are "
+                   f"{', '.join(known)}")
+    elif missing := [f for f in required if f not in columns]:
+        problem = f"the file needs a column for {', '.join(missing)} (or --map one to it)"
+    elif doubled := sorted({c for c in columns if columns.count(c) > 1}):
+        problem = f"more than one column is {', '.join(doubled)}"
+    if problem:
+        handle.close()
+        raise BadFile(problem)
+    allowed = "\t" if delimiter == "\t" else ""
+
+    def rows() -> Iterator[tuple[int, dict | None, list[RowProblem]]]:
+        # Numbered as a spreadsheet shows them (the header is row 1; blank rows count).
+        number = 1
+        try:
+            while True:
+                number += 1
+                try:
+                    line = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    yield number, None, [_unreadable(number, exc)]
+                    return
+                if not any(cell.strip() for cell in line):
+                    continue
+                problems = _check(number, line, columns, allowed)
+                yield number, None if problems else dict(zip(columns, line)), problems
+        except UnicodeDecodeError:
+            yield number, None, [RowProblem(number, "(file)", "is not UTF-8 text from here on; "
+                                            "save the file as CSV UTF-8")]
+        finally:
+            handle.close()
+    return columns, rows()
+
+
+def _check(number: int, line: list[str], columns: list[str], allowed: str) -> list[RowProblem]:
+    if len(line) != len(columns):
+        where = columns[len(line)] if len(line) < len(columns) else f"{len(columns) + 1} (extra)"
+        return [RowProblem(number, where, f"the row has {len(line)} fields where the header "
+                           f"names {len(columns)}; a value holding a comma must be in double "
+                           "quotes")]
+    out = []
+    for column, cell in zip(columns, line):
+        if len(cell) > MAX_CELL:
+            out.append(RowProblem(number, column, f"at most {MAX_CELL:,} characters are "
+                                  f"allowed in a cell; this has {len(cell):,}"))
+        elif bad := control_character(cell, allowed):
+            out.append(RowProblem(number, column, f"contains a control character ({bad}); "
+                                  "letters, digits, spaces and punctuation only"))
+    return out
+
+
+def _unreadable(number: int, exc: csv.Error) -> RowProblem:
+    if "end of data" in str(exc):
+        return RowProblem(number, "(file)", "a double quote opened in this row is never "
+                          "closed: the rest of the file would be read as one value")
+    return RowProblem(number, "(file)", f"cannot be read as CSV ({exc})")

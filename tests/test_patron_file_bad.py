@@ -1,0 +1,120 @@
+"""Malformed and hostile patron files: each a problem with its row and column, nothing
+imported, no traceback, nothing read that is not a regular file of a sane size."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from store.patron_file import BadFile
+
+from .operators import ADMIN
+from .patron_file_helpers import dump, write
+from .store_helpers import set_preference
+
+
+def refused(s, path, **kwargs) -> BadFile:
+    before = dump(s.db)
+    with pytest.raises(BadFile) as info:
+        s.import_patrons(path, {}, ADMIN, **kwargs)
+    assert dump(s.db) == before
+    return info.value
+
+
+def test_a_row_with_one_field_too_many_is_refused_not_shifted(small_db, tmp_path):
+    path = write(tmp_path, "comma.csv", "barcode,last_name,first_name,location\n"
+                                        "COMMA1,Smith, Jr.,John,Room 5\n"
+                                        "OK1,Jones,Ann,Room 6\n")
+    exc = refused(small_db, path)
+    assert [(p.row, p.column) for p in exc.problems] == [(2, "5 (extra)")]
+    assert "has 5 fields where the header names 4" in exc.problems[0].message
+    assert "double quotes" in exc.problems[0].message
+
+
+def test_a_row_with_too_few_fields_names_the_first_missing_column(small_db, tmp_path):
+    path = write(tmp_path, "short.csv", "barcode,last_name,first_name,location\nS1,Smith\n")
+    assert [(p.row, p.column) for p in refused(small_db, path).problems] == [(2, "first_name")]
+
+
+def test_an_unterminated_quote_is_refused_where_it_opens(small_db, tmp_path):
+    path = write(tmp_path, "quote.csv", 'barcode,last_name\nQ1,"Smith\nQ2,Jones\nQ3,Brown\n')
+    exc = refused(small_db, path)
+    [problem] = exc.problems
+    assert (problem.row, problem.column) == (2, "(file)")
+    assert "never closed" in problem.message
+
+
+def test_a_huge_cell_is_a_problem_not_a_traceback(small_db, tmp_path):
+    path = write(tmp_path, "huge.csv", "barcode,last_name\nH1," + "x" * 200_000 + "\n")
+    [problem] = refused(small_db, path).problems
+    assert (problem.row, problem.column) == (2, "last_name")
+    assert "at most 1,000 characters" in problem.message and "200,000" in problem.message
+
+
+@pytest.mark.parametrize("name, escaped", [("\x1b]0;owned\x07", "\\x1b"), ("Red\x1b[31m", "\\x1b"),
+                                           ("Two\rLines", "\\r"), ("Tab\there", "\\t")])
+def test_control_characters_in_a_cell_are_refused(small_db, tmp_path, name, escaped):
+    path = write(tmp_path, "ctl.csv", f'barcode,last_name\nC1,"{name}"\n')
+    [problem] = refused(small_db, path).problems
+    assert (problem.row, problem.column) == (2, "last_name")
+    assert f"control character ({escaped})" in problem.message
+
+
+def test_a_tab_separates_a_tab_separated_file(small_db, tmp_path):
+    path = write(tmp_path, "tabs.tsv", "barcode\tlast_name\nT1\tTabby\n")
+    assert small_db.import_patrons(path, {}, ADMIN).new == 1
+
+
+def test_a_dry_run_reports_every_problem(small_db, tmp_path):
+    path = write(tmp_path, "many.csv", "barcode,last_name\n" + "".join(
+        f"B{n},\x1bbad\n" for n in range(50)) + "G1,Good\nX,1,2\n")
+    exc = refused(small_db, path, dry_run=True)
+    assert len(exc.problems) == 51
+    assert exc.problems[-1].row == 53
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/dev/null", "directory", "fifo"])
+def test_only_a_regular_file_is_read(small_db, tmp_path, target):
+    if target == "directory":
+        target = tmp_path
+    elif target == "fifo":
+        target = tmp_path / "pipe"
+        os.mkfifo(target)
+    exc = refused(small_db, target, dry_run=True)
+    assert "is not a file" in str(exc)
+
+
+def test_a_file_over_the_librarys_limit_is_refused_before_it_is_read(small_db, tmp_path):
+    set_preference(small_db, "largest_import_mb", "1")
+    path = write(tmp_path, "big.csv", "barcode,last_name\n" + "B1,Big\n" * 200_000)
+    exc = refused(small_db, path)
+    assert "the largest file an import reads is 1 MB" in str(exc)
+
+
+def test_a_foreign_header_is_quoted_short_and_escaped(small_db, tmp_path):
+    secret = "root:$6$saltsaltsalt$" + "h" * 80
+    path = write(tmp_path, "shadow", f"{secret}\x1b[2J:19000:0:99999:7:::\n")
+    message = str(refused(small_db, path))
+    assert message.startswith("unknown column(s) 'root:$6$saltsaltsalt$hhhhhhhhh…'")
+    assert "h" * 40 not in message and "\x1b" not in message
+
+
+def test_a_file_that_is_not_utf8_says_so(small_db, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("barcode,last_name\nL1,Müller\n".encode("latin-1"))
+    exc = refused(small_db, path)
+    assert "not UTF-8" in str(exc) or any("not UTF-8" in p.message for p in exc.problems)
+
+
+def test_the_command_line_refuses_dev_zero_at_once(tmp_path, monkeypatch, capsys):
+    from tui.__main__ import main
+
+    from .cli_helpers import copy_db
+    from .tui_helpers import demo_db
+
+    path = copy_db(demo_db(tmp_path), tmp_path / "copy.db")
+    monkeypatch.setenv("PATRON_UTILS_PASSWORD", "demo-librarian")
+    code = main(["import", "/dev/zero", "--dry-run", "--db", str(path), "--operator", "demo"])
+    err = capsys.readouterr().err
+    assert code == 2 and "/dev/zero is not a file" in err and "Traceback" not in err
+

@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Any, Callable
 
-from store import (Busy, Invalid, LoginFailed, NotPermitted, NotUndoable, Operator,
+from store import (Busy, Invalid, LoginFailed, NotADatabase, NotPermitted, NotUndoable, Operator,
                    PasswordChangeRequired, Selection, Stale, Store, Unavailable)
 from store.database import resolve_path
 from store.plan import Plan
@@ -54,6 +54,8 @@ def open_store(args: argparse.Namespace) -> Store:
         raise fail(INVALID, f"--db: there is no database at {path}")
     try:
         return Store(path)
+    except NotADatabase as exc:  # refused before anything was written to it
+        raise fail(INVALID, f"--db: {exc}") from None
     except Busy as exc:
         raise fail(BUSY, str(exc)) from None
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import sqlite_utils
 
 from .money import format_money
-from .schema import migrate
+from .schema import APPLICATION_ID, migrate
 from .selection import fold_name
 from .usernames import fold_username
 
@@ -78,15 +79,55 @@ def resolve_path(arg: str | os.PathLike | None) -> Path:
     return default_path()
 
 
-def connect(path: str | os.PathLike, group: bool = False) -> sqlite_utils.Database:
-    """Open (creating if needed, 0600 or with ``group`` 0660) and migrate the database at ``path``.
+class NotADatabase(ValueError):
+    """The path is not a Patron Utilities database (missing, empty, another program's, not
+    a file at all): refused before anything is written to it."""
+
+
+
+
+def check_ours(path: str | os.PathLike) -> None:
+    """NotADatabase unless ``path`` is an existing Patron Utilities database. Read-only: a
+    file that is not ours is not touched (no table added, no version set)."""
+    name = os.fspath(path)
+    try:
+        info = os.stat(name)
+    except OSError as exc:
+        raise NotADatabase(f"there is no database at {name} ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise NotADatabase(f"{name} is not a file (a directory or a device is no database)")
+    if info.st_size == 0:
+        raise NotADatabase(f"{name} is empty, not a Patron Utilities database; nothing was "
+                           "changed (`patron-utils demo --db PATH` makes a demo database)")
+    try:
+        conn = sqlite3.connect(f"file:{name}?mode=ro", uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        raise NotADatabase(f"{name} is not a Patron Utilities database (not an SQLite file); "
+                           "nothing was changed") from None
+    if app_id != APPLICATION_ID and not (version >= 1 and {"patrons", "operations"} <= tables):
+        raise NotADatabase(f"{name} is not a Patron Utilities database; nothing was changed")
+
+
+def connect(path: str | os.PathLike, group: bool = False,
+            create: bool = False) -> sqlite_utils.Database:
+    """Open and migrate the Patron Utilities database at ``path`` (NotADatabase if it is
+    not one). With ``create`` a missing file is made (0600, or with ``group`` 0660).
 
     Autocommit mode: store/ issues BEGIN IMMEDIATE itself, so a write takes the
     lock up front instead of failing half-way. ``check_same_thread`` is off
     because the TUI works in threads; callers serialise access (see Store).
     """
-    if os.fspath(path) != ":memory:" and not os.path.exists(path):
-        create_file(path, group)
+    if os.fspath(path) != ":memory:":
+        if create and not os.path.exists(path):
+            create_file(path, group)
+        elif not (create and os.path.isfile(path) and os.path.getsize(path) == 0):
+            check_ours(path)
     conn = sqlite3.connect(
         os.fspath(path),
         isolation_level=None,
@@ -114,17 +155,3 @@ def connect(path: str | os.PathLike, group: bool = False) -> sqlite_utils.Databa
             raise Busy("the database is busy: another program is writing to it") from exc
         raise
     return sqlite_utils.Database(conn)
-
-
-def is_foreign(path: str | os.PathLike) -> bool:
-    """An existing SQLite file that is not a patron database (we must not add tables to it)."""
-    try:
-        conn = sqlite3.connect(f"file:{os.fspath(path)}?mode=ro", uri=True)
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return True
-    return version == 0 and tables > 0

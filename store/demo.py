@@ -65,7 +65,7 @@ def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: boo
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = connect(path, group)
+    db = connect(path, group, create=True)
     rng = random.Random(seed)
     today = clock.today()
     # Not clock.now(): its time of day is the real one, and the demo must not depend on it.

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import sqlite3
 
+# PRAGMA application_id of a Patron Utilities database ("PUTL"); store.database checks it.
+APPLICATION_ID = 0x5055544C
+
 STATUSES = ("Active", "Card Lost", "Suspended", "Transferred", "Inactive", "Other")
 NOTE_TYPES = ("Contact", "General", "Alert", "Category")
 # Version 1 knew the first seven; version 2 adds 'forgiven' (Forgive Charges).
@@ -318,6 +321,8 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"this database was written by a newer Patron Utilities (schema {current}, "
             f"this program knows {VERSION}); upgrade Patron Utilities"
         )
+    if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # ours: says so to every reader
     for version in range(current, VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:

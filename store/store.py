@@ -31,11 +31,12 @@ from .validation import Invalid, Problem, StoreModel, validate
 class Store:
     """An open patron database. Every public method is safe to call from any thread."""
 
-    def __init__(self, path: str | os.PathLike, group: bool = False):
-        """Open the database at ``path``; one created here is the owner's alone (0600), or
-        with ``group`` its group's too (0660), as is one whose preferences say so."""
+    def __init__(self, path: str | os.PathLike, group: bool = False, create: bool = False):
+        """Open the Patron Utilities database at ``path`` (NotADatabase if it is not one);
+        with ``create`` a missing one is made, the owner's alone (0600), or with ``group``
+        its group's too (0660), as is one whose preferences say so."""
         self.path = path
-        self.db = connect(path, group)
+        self.db = connect(path, group, create)
         self.lock = threading.RLock()
         if os.fspath(path) != ":memory:" and _preferences.is_on(self.preferences(), "share_with_group"):
             try:

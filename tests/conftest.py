@@ -74,7 +74,7 @@ def fixed_today():
 
 
 def build_small_db(path) -> store.Store:
-    s = store.Store(path)
+    s = store.Store(path, create=True)
     db = s.db
     db["sites"].insert_all([
         {"code": "ELM", "name": "Elm Street Elementary", "is_union": 0},

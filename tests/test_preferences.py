@@ -144,7 +144,7 @@ def test_advance_follows_an_edited_grade_table(s):
 
 
 def test_defaults_apply_to_a_database_without_preferences(tmp_path):
-    fresh = store.Store(tmp_path / "empty.db")
+    fresh = store.Store(tmp_path / "empty.db", create=True)
     assert fresh.preferences() == preferences.DEFAULTS
 
 

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from store.database import Busy, default_path, is_foreign, resolve_path
+from store.database import Busy, NotADatabase, default_path, resolve_path
 
 DEMO_PATRONS = 2000
 
@@ -78,8 +78,7 @@ def demo_credentials() -> str:
 
 
 def send_mail(path: Path, args: argparse.Namespace) -> int:
-    from cli.run import INVALID, Exit, guarded, log_in
-    from store import Store
+    from cli.run import INVALID, Exit, guarded, log_in, open_store
     from store.mail import MailConfig, MailConfigError
 
     def _send() -> int:
@@ -91,7 +90,7 @@ def send_mail(path: Path, args: argparse.Namespace) -> int:
                                          reset_url=args.reset_url)
         except MailConfigError as exc:
             raise Exit(INVALID, f"send-mail: {exc}") from None
-        store = Store(path)
+        store = open_store(argparse.Namespace(db=str(path)))
         try:
             delivery = store.send_mail(config, log_in(store, args))
         except MailConfigError as exc:
@@ -146,16 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         create_demo(path, patrons=DEMO_PATRONS, group=args.group)
         notice = (f"Created a demo database with {DEMO_PATRONS:,} patrons at {path}. "
                   "Use --db PATH to open your library's database.")
-    elif is_foreign(path):
-        print(f"patron-utils: {path} is not a Patron Utilities database; nothing was changed.",
-              file=sys.stderr)
-        return 2
 
     from .app import make_app
 
     try:
         app = make_app(path, notice=notice)
-    except (Busy, RuntimeError) as exc:
+    except (Busy, NotADatabase, RuntimeError) as exc:
         print(f"patron-utils: {exc}", file=sys.stderr)
         return 2
     app.run()

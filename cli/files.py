@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from store import Selection
+from store import Selection, file_out
 from store.patron_file import FIELDS, BadFile
 
 from . import flags
@@ -83,7 +83,9 @@ def export_patrons(argv: list[str]) -> int:
                     "the import's format — or JSON.")
     common(parser)
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
-    parser.add_argument("--output", metavar="FILE", help="write here (default: standard output)")
+    parser.add_argument("--output", metavar="FILE", help="write here (default: standard output); "
+                        "an existing file is replaced only with --force")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.add_argument("--barcodes-file", metavar="FILE", help="only the barcodes listed in FILE")
     flags.add_model(parser, Selection, flags.SELECTION, "selections (which patrons)")
     args = parser.parse_args(argv)
@@ -97,9 +99,10 @@ def export_patrons(argv: list[str]) -> int:
             operator = log_in(store, args)
             if args.output:
                 try:
-                    with open(Path(args.output).expanduser(), "w", newline="",
-                              encoding="utf-8") as out:
+                    with file_out.writing(args.output, args.force, (store.path,)) as out:
                         count = store.export_patrons(selection, operator, out, args.format)
+                except file_out.FileExists as exc:
+                    raise fail(INVALID, f"--output: {exc}; add --force to replace it") from None
                 except OSError as exc:
                     raise fail(INVALID, f"--output: {exc.strerror or exc} ({args.output})") from None
                 print(f"Exported {count:,} patrons to {Path(args.output).expanduser().resolve()}",

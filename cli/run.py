@@ -6,13 +6,13 @@ permitted; 4 the database is busy or the preview went stale.
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import json
 import os
 import sys
 from typing import Any, Callable
 
+from store import file_out
 from store import (Busy, Invalid, LoginFailed, NotADatabase, NotPermitted, NotUndoable, Operator,
                    PasswordChangeRequired, Selection, Stale, Store, Unavailable)
 from store.database import resolve_path
@@ -258,17 +258,19 @@ def _emit(fmt: str, head: dict[str, Any], lines: list[str], key: str, rows) -> N
             out.write(("," if n else "") + "\n" + json.dumps(row))
         out.write("\n]}\n")
     elif fmt == "csv":
-        writer = csv.writer(out)
+        writer = file_out.csv_writer(out)
         writer.writerow(["barcode", "name", "outcome", "reason", "before", "after"])
         for row in rows:
             writer.writerow([row["barcode"], row["name"], row["outcome"], row["reason"] or "",
                              utility.show(row["before"]), utility.show(row["after"])])
-    else:
-        out.write("\n".join(lines) + "\n\n")
+    else:  # for a terminal: the data's control characters are shown, never sent
+        safe = file_out.printable
+        out.write("\n".join(safe(line) for line in lines) + "\n\n")
         for row in rows:
             outcome = f"{row['outcome']}: {row['reason']}" if row["reason"] else row["outcome"]
-            out.write(f"{row['barcode']}\t{row['name']}\t{utility.show(row['before'])} → "
-                      f"{utility.show(row['after'])}\t{outcome}\n")
+            out.write(f"{safe(row['barcode'])}\t{safe(row['name'])}\t"
+                      f"{safe(utility.show(row['before']))} → {safe(utility.show(row['after']))}"
+                      f"\t{safe(outcome)}\n")
 
 
 # -- log and undo ------------------------------------------------------------------------------
@@ -293,7 +295,8 @@ def log(argv: list[str]) -> int:
         for op in operations:
             state = (f"  undone by #{op['undone_by']}" if op["undone_by"]
                      else f"  (undo of #{op['undo_of']})" if op["undo_of"] else "")
-            print(f"#{op['id']}\t{op['started']}\t{op['operator']}\t{op['title']}\t"
+            print(f"#{op['id']}\t{op['started']}\t{file_out.printable(op['operator'])}\t"
+                  f"{file_out.printable(op['title'])}\t"
                   f"matched {op['matched']:,} · changed {op['changed']:,} · "
                   f"skipped {op['skipped']:,}{state}")
         return DONE

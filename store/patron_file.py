@@ -7,7 +7,6 @@ or invalid puts the patron on the Union Site, as the seed describes.
 """
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any, Callable, Iterator
 import sqlite_utils
 from pydantic import Field, field_validator
 
-from . import authority, clock, credentials, patron_csv, preferences
+from . import authority, clock, credentials, file_out, patron_csv, preferences
 from .database import begin_write, roll_back
 from .dates import parse_date
 from .patron_csv import BadFile, RowProblem
@@ -340,7 +339,7 @@ def write_export(rows: Iterator[dict], out, fmt: str) -> int:
             out.write(("," if count > 1 else "") + "\n" + json.dumps(row, ensure_ascii=False))
         out.write("\n]\n")
         return count
-    writer = csv.writer(out)
+    writer = file_out.csv_writer(out)
     writer.writerow(FIELDS)
     for count, row in enumerate(rows, start=1):
         writer.writerow(["" if row[f] is None else row[f] for f in FIELDS])

@@ -6,7 +6,6 @@ never sits in memory.
 """
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any, Iterator
@@ -14,6 +13,7 @@ from typing import Any, Iterator
 import sqlite_utils
 from pydantic import BaseModel
 
+from . import file_out
 from .selection import Selection
 from .utilities import get
 from .utilities.base import Utility
@@ -90,15 +90,17 @@ def rows(db: sqlite_utils.Database, operation_id: int) -> Iterator[dict[str, Any
             last = page[-1]["seq"]
 
 
-def write(db: sqlite_utils.Database, operation_id: int, path: str | Path) -> Path:
-    """Write the summary to ``path``: CSV when it ends in .csv, plain text otherwise."""
+def write(db: sqlite_utils.Database, operation_id: int, path: str | Path,
+          overwrite: bool = False, protect: tuple[str, ...] = ()) -> Path:
+    """Write the summary to ``path``: CSV when it ends in .csv, plain text otherwise; whole
+    or not at all, over an existing file only with ``overwrite`` (file_out.writing)."""
     op = db.execute("SELECT * FROM operations WHERE id = ?", [operation_id]).fetchone()
     if op is None:
         raise KeyError(f"there is no operation #{operation_id}")
     op = dict(zip([c.name for c in db["operations"].columns], op))
     utility = get(op["utility"])
     path = Path(path).expanduser()
-    with path.open("w", newline="", encoding="utf-8") as out:
+    with file_out.writing(path, overwrite, protect) as out:
         if path.suffix.lower() == ".csv":
             _csv(out, db, op, utility)
         else:
@@ -107,7 +109,7 @@ def write(db: sqlite_utils.Database, operation_id: int, path: str | Path) -> Pat
 
 
 def _csv(out, db, op, utility: Utility) -> None:
-    writer = csv.writer(out)
+    writer = file_out.csv_writer(out)
     writer.writerow(["operation", "barcode", "name", "outcome", "reason",
                      f"{utility.value_label} before", f"{utility.value_label} after"])
     for r in rows(db, op["id"]):
@@ -116,8 +118,9 @@ def _csv(out, db, op, utility: Utility) -> None:
 
 
 def _text(out, db, op, utility: Utility) -> None:
-    out.write("\n".join(header(op)) + "\n\n")
+    safe = file_out.printable
+    out.write("\n".join(safe(line) for line in header(op)) + "\n\n")
     for r in rows(db, op["id"]):
         outcome = f"{r['outcome']}: {r['reason']}" if r["reason"] else r["outcome"]
-        out.write(f"{r['barcode']}\t{r['name']}\t{utility.show(r['before'])} → "
-                  f"{utility.show(r['after'])}\t{outcome}\n")
+        out.write(f"{safe(r['barcode'])}\t{safe(r['name'])}\t{safe(utility.show(r['before']))} → "
+                  f"{safe(utility.show(r['after']))}\t{safe(outcome)}\n")

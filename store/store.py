@@ -246,11 +246,13 @@ class Store:
         with self.lock:
             return _undo.undo(self.db, operation_id, operator)
 
-    def write_report(self, operation_id: int, path: str | os.PathLike, operator: Operator) -> str:
-        """Write an operation's summary (text, or CSV for a .csv name); returns the full path."""
+    def write_report(self, operation_id: int, path: str | os.PathLike, operator: Operator,
+                     overwrite: bool = False) -> str:
+        """Write an operation's summary (text, or CSV for a .csv name); returns the full path.
+        FileExists unless ``overwrite``; never through a link, never over the database."""
         with self.lock:
             authority.authorize(self.db, operator, (security.UTILITIES,), "write a report")
-            return str(_report.write(self.db, operation_id, path))
+            return str(_report.write(self.db, operation_id, path, overwrite, (self.path,)))
 
     def send_mail(self, config, operator: Operator):
         """Deliver the outbox (mail.send_outbox): an operator who may run the utilities, and

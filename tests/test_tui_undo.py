@@ -164,7 +164,7 @@ async def test_undo_leaves_a_patron_changed_since_and_lists_them(path):
 # -- writing a summary to a file ---------------------------------------------------------------
 
 
-async def write_summary(pilot, target: str) -> None:
+async def write_summary(pilot, target: str, then: type = SummaryScreen) -> None:
     await press(pilot, "w")
     prompt = pilot.app.screen
     assert isinstance(prompt, PromptScreen)
@@ -174,7 +174,7 @@ async def write_summary(pilot, target: str) -> None:
     await settle(pilot)
     pilot.app.clear_notifications()
     await press(pilot, "enter")
-    assert isinstance(pilot.app.screen, SummaryScreen)
+    assert isinstance(pilot.app.screen, then)
 
 
 async def test_write_the_summary_as_csv_and_as_text(path, tmp_path):
@@ -211,13 +211,34 @@ async def test_write_the_summary_as_csv_and_as_text(path, tmp_path):
 
         # A directory that does not exist: an error notification, the summary stays.
         missing = tmp_path / "no-such-dir" / "op1.csv"
-        await write_summary(pilot, str(missing))
+        await write_summary(pilot, str(missing), then=PromptScreen)
         errors = [m for s, m in notes(app) if s == "error"]
         assert len(errors) == 1 and errors[0].startswith("Not written: ")
         assert str(missing) in errors[0]
         assert not missing.parent.exists()
+        # The question again, with the path as typed; Escape gives up.
+        assert app.screen.query_one("#answer", Input).value == str(missing)
+        await press(pilot, "escape")
         assert isinstance(app.screen, SummaryScreen) and app.screen.operation_id == 1
         assert app.is_running
 
         # Writing reads the journal only.
         assert everything(path) == before
+
+
+async def test_writing_over_an_existing_file_asks_first(path, tmp_path):
+    target = tmp_path / "op1.txt"
+    target.write_text("last year's report")
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await apply_change_status(pilot, "12", "Inactive")
+        await write_summary(pilot, str(target), then=ConfirmScreen)
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen) and confirm.heading == f"Replace {target}?"
+        await press(pilot, "n")  # no: the question again, the path as typed
+        assert app.screen.query_one("#answer", Input).value == str(target)
+        assert target.read_text() == "last year's report"
+        await press(pilot, "enter")
+        await press(pilot, "y")
+        assert isinstance(app.screen, SummaryScreen)
+    assert target.read_text().startswith("Operation #1: Change Patron Status")

@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from store import Operator, Store
+from store.file_out import printable
 
 from .summary import SummaryScreen
 
@@ -61,8 +62,9 @@ class OperationsScreen(Screen):
         for op in rows:
             state = (f"by #{op['undone_by']}" if op["undone_by"]
                      else f"undo of #{op['undo_of']}" if op["undo_of"] else "")
-            table.add_row(str(op["id"]), op["started"][:16], op["operator"], f"{op['changed']:,}",
-                          f"{op['skipped']:,}", f"{op['matched']:,}", state, say(op["title"]))
+            table.add_row(str(op["id"]), op["started"][:16], printable(op["operator"]),
+                          f"{op['changed']:,}", f"{op['skipped']:,}", f"{op['matched']:,}", state,
+                          printable(say(op["title"])))
         self.operations += rows
         self.more = len(rows) == PAGE
         if not self.operations:

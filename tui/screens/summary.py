@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from store import Busy, NotPermitted, NotUndoable, Operator, Store, UndoCheck
+from store.file_out import FileExists, printable
 
 from .. import text
 from .confirm import ConfirmScreen
@@ -85,9 +87,9 @@ class SummaryScreen(Screen):
         table.add_columns("Barcode", "Name", f"{label} before", "After", "Outcome")
         # A patron who was not changed still has the value from before.
         table.add_rows([
-            (r["barcode"], r["name"], utility.show(r["before"]),
-             utility.show(r["after"] if r["outcome"] == "change" else r["before"]),
-             text.outcome_cell(r["outcome"], r["reason"]))
+            (printable(r["barcode"]), printable(r["name"]), printable(utility.show(r["before"])),
+             printable(utility.show(r["after"] if r["outcome"] == "change" else r["before"])),
+             text.outcome_cell(r["outcome"], printable(r["reason"]) if r["reason"] else None))
             for r in rows
         ])
         self.rows = rows
@@ -97,7 +99,7 @@ class SummaryScreen(Screen):
         if 0 <= event.cursor_row < len(self.rows):
             r = self.rows[event.cursor_row]
             outcome = f"{r['outcome']}: {r['reason']}" if r["reason"] else r["outcome"]
-            self.query_one("#row-detail", Static).update(f"{r['name']} · {outcome}")
+            self.query_one("#row-detail", Static).update(Text(printable(f"{r['name']} · {outcome}")))
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -171,11 +173,12 @@ class SummaryScreen(Screen):
         self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))
 
     # -- write to a file ---------------------------------------------------------------------
-    def action_write(self) -> None:
+    def action_write(self, path: str | None = None) -> None:
         self.app.push_screen(
             PromptScreen(f"Write operation #{self.operation_id} to which file? "
                          "(.csv for a spreadsheet, anything else for text)",
-                         f"operation-{self.operation_id}.txt", keys="Enter writes · Escape cancels"),
+                         path or f"operation-{self.operation_id}.txt",
+                         keys="Enter writes · Escape cancels"),
             self._write_to)
 
     def _write_to(self, path: str | None) -> None:
@@ -183,21 +186,39 @@ class SummaryScreen(Screen):
             return
         if not path.strip():
             self.notify("Not written: give a file name.", severity="warning")
+            self.action_write()
             return
         self.write_file(path.strip())
 
     @work(thread=True, exclusive=True, group="write", exit_on_error=False)
-    def write_file(self, path: str) -> None:
+    def write_file(self, path: str, overwrite: bool = False) -> None:
         try:
-            written = self.store.write_report(self.operation_id, path, self.operator)
+            written = self.store.write_report(self.operation_id, path, self.operator, overwrite)
         except NotPermitted as exc:
             self.app.call_from_thread(self._not_written, exc)
             return
+        except FileExists:
+            self.app.call_from_thread(self._confirm_replace, path)
+            return
         except OSError as exc:
-            self.app.call_from_thread(self.notify, f"Not written: {exc.strerror or exc} ({path})",
-                                      severity="error", timeout=10)
+            self.app.call_from_thread(self._write_failed, path, exc.strerror or str(exc))
             return
         self.app.call_from_thread(self.notify, f"Written to {written}", timeout=15)
+
+    def _confirm_replace(self, path: str) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.write_file(path, overwrite=True)
+            else:
+                self.action_write(path)
+        self.app.push_screen(ConfirmScreen(f"Replace {path}?", [
+            "A file of that name is there already; writing replaces it."], verb="Replace"),
+            answered)
+
+    def _write_failed(self, path: str, why: str) -> None:
+        """Say why, and ask again with the path as typed."""
+        self.notify(f"Not written: {why} ({path})", severity="error", timeout=10)
+        self.action_write(path)
 
     def _not_written(self, exc: Exception) -> None:
         if not self.app.refused(exc):

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from store import Busy, Invalid, NotPermitted, Operator, Plan, Problem, Selection, Store, Unavailable
+from store.file_out import printable
 from store.utilities.base import Utility
 
 from .. import text
@@ -233,7 +234,7 @@ class UtilityScreen(ApplyFlow, Screen):
     def _outcome(self, row):
         if row.excluded:
             return Text(EXCLUDED, style="strike")
-        return text.outcome_cell(row.outcome, row.reason)
+        return text.outcome_cell(row.outcome, printable(row.reason) if row.reason else None)
 
     def _describe(self, plan: Plan) -> list[str]:
         """The selections, options and the utility's notice, in the library's words."""
@@ -253,9 +254,9 @@ class UtilityScreen(ApplyFlow, Screen):
 
     def _cells(self, rows) -> list[tuple]:
         """(record, cells) pairs for the preview table."""
-        show = self.utility.show
-        return [(r, (r.barcode, r.name, show(r.current), show(r.new), self._outcome(r)))
-                for r in rows]
+        show = lambda value: printable(self.utility.show(value))  # noqa: E731 - no escapes sent
+        return [(r, (printable(r.barcode), printable(r.name), show(r.current), show(r.new),
+                     self._outcome(r))) for r in rows]
 
     @on(PreviewTable.PageWanted)
     def _page_wanted(self, event: PreviewTable.PageWanted) -> None:
@@ -286,7 +287,8 @@ class UtilityScreen(ApplyFlow, Screen):
         if row.excluded:
             outcome = "excluded by hand (space puts them back)"
         of = f"{self.plan.counts.matched:,}" if self.plan is not None else "…"
-        self.query_one("#row-detail", Static).update(f"{index + 1:,} of {of} · {row.name} · {outcome}")
+        self.query_one("#row-detail", Static).update(  # Text: a name is not markup
+            Text(printable(f"{index + 1:,} of {of} · {row.name} · {outcome}")))
 
     @on(ModelForm.Edited)
     def _edited(self) -> None:

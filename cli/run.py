@@ -39,6 +39,19 @@ def fail(status: int, message: str) -> Exit:
     return Exit(status, message)
 
 
+def whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (SQLite holds 64 bits)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not allowed; from {low:,} to {high:,}")
+        return value
+    return parse
+
+
 # -- shared: the database and the operator ---------------------------------------------------
 def common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="PATH",
@@ -279,7 +292,8 @@ def log(argv: list[str]) -> int:
                                      description="The journal's operations, newest first.")
     common(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    parser.add_argument("--limit", type=whole(1, 1_000_000), default=50,
+                        help="how many (default 50, at most 1,000,000)")
     args = parser.parse_args(argv)
 
     def _log() -> int:
@@ -309,7 +323,8 @@ def undo(argv: list[str]) -> int:
         prog="patron-utils undo",
         description="Undo an operation from the journal. Without --yes, says what would be "
                     "undone and writes nothing.")
-    parser.add_argument("operation", type=int, metavar="ID", help="the operation's number (see log)")
+    parser.add_argument("operation", type=whole(1, 2**63 - 1), metavar="ID",
+                        help="the operation's number (see log)")
     common(parser)
     parser.add_argument("--yes", action="store_true", help="undo it (otherwise a dry run)")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")

@@ -6,6 +6,7 @@ the plan's temporary table stays on the connection that made it.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from typing import Any
 
@@ -18,7 +19,7 @@ from . import saved_runs as _saved_runs
 from . import undo as _undo
 from . import preferences as _preferences
 from . import security
-from .database import connect, share_with_group
+from .database import BUSY, Busy, connect, share_with_group
 from . import plan as _plan
 from .plan import Plan, PlanRow
 from .preferences import Unavailable
@@ -264,7 +265,12 @@ class Store:
                                      "AND kind = 'password-reset' LIMIT 1").fetchone()
             needed = (security.UTILITIES, security.PASSWORDS) if resets else (security.UTILITIES,)
             authority.authorize(self.db, operator, needed, "send the queued mail")
-            return mail.send_outbox(self.db, config)
+            try:
+                return mail.send_outbox(self.db, config)
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise Busy(f"{BUSY}; messages not yet sent stay queued") from exc
+                raise
 
     # -- patron files -----------------------------------------------------------
     def import_patrons(self, path: str | os.PathLike, mapping: dict[str, str],

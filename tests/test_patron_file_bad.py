@@ -118,3 +118,32 @@ def test_the_command_line_refuses_dev_zero_at_once(tmp_path, monkeypatch, capsys
     err = capsys.readouterr().err
     assert code == 2 and "/dev/zero is not a file" in err and "Traceback" not in err
 
+
+
+def test_a_username_taken_by_another_import_meanwhile_is_a_row_problem(small_db, tmp_path,
+                                                                       monkeypatch):
+    """The clash is checked under the write lock: an import that finished a moment ago
+    (after this one read its file) makes this one's row a problem, not an IntegrityError."""
+    import store
+    from store import patron_file
+
+    other = store.Store(small_db.path)
+    first = write(tmp_path, "first.csv", "barcode,last_name,username\n9,Adams,shared\n")
+    second = write(tmp_path, "second.csv", "barcode,last_name,username\n10,Carter,shared\n")
+    checked = patron_file._refuse
+    calls = []
+
+    def meanwhile(problems):
+        if not calls:  # just before this import takes the write lock
+            calls.append("the other import")
+            calls.append(other.import_patrons(first, {}, ADMIN))
+        checked(problems)
+
+    monkeypatch.setattr(patron_file, "_refuse", meanwhile)
+    with pytest.raises(BadFile) as info:
+        small_db.import_patrons(second, {}, ADMIN)
+    other.close()
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (2, "username")
+    assert problem.message == "'shared' belongs to patron 9"
+    assert calls[1].updated == 1

@@ -109,6 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     from cli import COMMANDS
 
+    for number, arg in enumerate(argv, start=1):
+        # Bytes that are not UTF-8 arrive as lone surrogates: no name, path or value has them.
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            print(f"patron-utils: argument {number} is not UTF-8 text "
+                  f"({arg.encode('utf-8', 'backslashreplace').decode()}); nothing was done",
+                  file=sys.stderr)
+            return 2
+
     if argv and argv[0] in COMMANDS:  # each parses its own flags (a utility's are generated)
         try:
             return COMMANDS[argv[0]](argv[1:])

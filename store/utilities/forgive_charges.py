@@ -37,7 +37,7 @@ class Options(StoreModel):
         "", title="Transaction Date Starting",
         description=f"Blank: every past charge. Accepts {ACCEPTED}.")
     transaction_to: str = Field(
-        "", title="And Ending",
+        "", title="And Ending", validate_default=True,  # blank is today: checked too
         description="Blank: up to today. Both ends are included; an accruing fine is dated "
                     "by its loan's due date.")
 
@@ -48,6 +48,11 @@ class Options(StoreModel):
         if value:
             parse_date(value)
             check_order(info, value, lambda a, b: parse_date(a) <= parse_date(b))
+        elif info.field_name == "transaction_to":
+            start = info.data.get("transaction_from", "")
+            if start and parse_date(start) > clock.today():
+                raise ValueError(f"blank means up to today, which is before the start of the "
+                                 f"range, {start!r}; give an end date after it")
         return value
 
 

@@ -1,0 +1,57 @@
+"""What used to be a traceback is a message and an exit status."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+import store
+
+from .cli_helpers import cli, db, fast, template  # noqa: F401 - fixtures
+from .cli_helpers import dump
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["log", "--operator", "de\udcffmo"], "argument 3 is not UTF-8 text"),
+    (["undo", "99999999999999999999999"], "is not allowed; from 1 to"),
+    (["undo", "0"], "is not allowed; from 1 to"),
+    (["log", "--limit", "99999999999999999999999"], "is not allowed; from 1 to 1,000,000"),
+    (["log", "--limit", "many"], "'many' is not a whole number"),
+])
+def test_odd_arguments_are_refused_plainly(db, cli, argv, says):
+    before = dump(db)
+    result = cli(*argv)
+    assert result.code == 2 and says in result.err, result.err
+    assert "Traceback" not in result.err
+    assert dump(db) == before
+
+
+def test_send_mail_while_the_database_is_busy_says_so_and_sends_nothing(db, cli, monkeypatch):
+    s = store.Store(db)
+    try:
+        s.db.execute("INSERT INTO outbox (kind, address, subject, body, created) "
+                     "VALUES ('message', 'a@example.org', 'Hi', 'Hello', '2026-06-01')")
+    finally:
+        s.close()
+    monkeypatch.setattr(store.database, "BUSY_TIMEOUT_MS", 200)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        result = cli("send-mail", "--host", "127.0.0.1", "--port", "9", "--from", "l@example.org")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert result.code == 4 and "the database is busy" in result.err, result.err
+    assert "Traceback" not in result.err
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT sent, attempts FROM outbox").fetchall() == [(None, 0)]
+    finally:
+        conn.close()
+
+
+def test_a_transaction_range_starting_after_today_needs_an_end(db, cli):
+    result = cli("run", "forgive-charges", "--category", "All Charges, Fees, and Fines",
+                 "--transaction-from", "+2w")
+    assert result.code == 2
+    assert "--transaction-to (And Ending): blank means up to today, which is before" in result.err

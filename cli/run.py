@@ -308,6 +308,7 @@ def log(argv: list[str]) -> int:
             return DONE
         for op in operations:
             state = (f"  undone by #{op['undone_by']}" if op["undone_by"]
+                     else f"  partly undone by #{op['partly_undone_by']}" if op["partly_undone_by"]
                      else f"  (undo of #{op['undo_of']})" if op["undo_of"] else "")
             print(f"#{op['id']}\t{op['started']}\t{file_out.printable(op['operator'])}\t"
                   f"{file_out.printable(op['title'])}\t"

@@ -300,12 +300,20 @@ CREATE INDEX patrons_preview_order ON patrons(last_name COLLATE NOCASE, first_na
 # V4: a saved run belongs to the operator who saved it (by patron id: a username can be
 # given to someone else); an operation says when the password hashes in its journal were
 # erased (NULL: it may still hold some), indexed for the retention sweep; and which patron
-# ran it (the username alone can later belong to someone else).
+# ran it (the username alone can later belong to someone else); an undo that could not put
+# everything back leaves its operation partly undone, to be undone again later.
 V4 = """
 ALTER TABLE saved_runs ADD COLUMN owner_id INTEGER;
 UPDATE saved_runs SET owner_id = (SELECT p.id FROM patrons p WHERE p.username = saved_runs.operator);
 ALTER TABLE operations ADD COLUMN credentials_erased TEXT;
 ALTER TABLE operations ADD COLUMN operator_id INTEGER;
+ALTER TABLE operations ADD COLUMN partly_undone_by INTEGER REFERENCES operations(id);
+-- Journal rows an undo put back while others of the same operation could not be: a later
+-- undo of that operation restores only the rest.
+CREATE TABLE undo_restored (
+    journal_id INTEGER PRIMARY KEY REFERENCES operation_rows(id),
+    undo_id INTEGER NOT NULL REFERENCES operations(id)
+);
 CREATE INDEX operations_credentials ON operations(started) WHERE credentials_erased IS NULL;
 """
 

@@ -23,7 +23,7 @@ from .database import begin_write, roll_back
 from .plan import Counts
 from .security import Operator
 from .undo_rules import (CONFLICTS, GUARD, NotUndoable, UndoCheck, blocks, check, forbid, guard,
-                         needs, notes, patron_of, undoable)
+                         needs, notes, patron_of, restored_before, undoable)
 
 __all__ = ["NotUndoable", "UndoCheck", "UndoReport", "check", "undo"]
 IMAGES = "temp.undo_images"  # one update block's values, out of their JSON
@@ -64,6 +64,8 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
         said = notes(db, op, runs)
         now = clock.now()
         title = f"Undo of {op['title']} (#{operation_id})"
+        if op["partly_undone_by"] is not None:
+            title += ", again"
         undo_id = db.execute(
             """INSERT INTO operations (utility, title, operator, operator_id, started, finished,
                    selection, options, matched, changed, unchanged, skipped, undo_of)
@@ -76,28 +78,41 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
         db.execute(f"DROP TABLE IF EXISTS {CONFLICTS}")
         db.execute(f"CREATE TEMP TABLE {CONFLICTS.split('.')[1]} (journal_id INTEGER PRIMARY KEY, "
                    "table_name TEXT NOT NULL, row_id INTEGER NOT NULL, reason TEXT NOT NULL)")
+        again = restored_before(db, operation_id)
         guard(db, operation_id, operator)
         forbid(db, operation_id)
         erased = op["credentials_erased"] is not None
         for table, action, low, high, _ in runs:
-            _Block(db, operation_id, undo_id, table, action, low, high, erased).restore()
-        counts = _report(db, operation_id, undo_id)
+            _Block(db, operation_id, undo_id, table, action, low, high, now, erased,
+                   again).restore()
+        counts = _report(db, operation_id, undo_id, again)
         conflicts = [Conflict(*row) for row in db.execute(
             f"SELECT c.table_name, c.row_id, {patron_of(db)}, c.reason FROM {CONFLICTS} c "
             "JOIN operation_rows j ON j.id = c.journal_id ORDER BY c.journal_id",
             {"op": operation_id})]
-        db.execute("UPDATE operations SET undone_by = :undo WHERE id = :op",
-                   {"undo": undo_id, "op": operation_id})
+        if conflicts:
+            # Partly undone: what came back is recorded, the rest can be undone later.
+            db.execute(f"""INSERT INTO undo_restored (journal_id, undo_id)
+                           SELECT j.id, :undo FROM operation_rows j
+                           WHERE j.operation_id = :op
+                             AND j.id NOT IN (SELECT journal_id FROM {CONFLICTS})
+                             AND j.id NOT IN (SELECT journal_id FROM undo_restored)""",
+                       {"undo": undo_id, "op": operation_id})
+            db.execute("UPDATE operations SET partly_undone_by = :undo WHERE id = :op",
+                       {"undo": undo_id, "op": operation_id})
+        else:
+            db.execute("UPDATE operations SET undone_by = :undo WHERE id = :op",
+                       {"undo": undo_id, "op": operation_id})
         db.execute("UPDATE operations SET finished = :t WHERE id = :id",
                    {"t": clock.now(), "id": undo_id})
         db.execute(f"DROP TABLE {CONFLICTS}")
         db.execute(f"DROP TABLE {GUARD}")
-        # Neither can be undone again: their password hashes have served their purpose.
-        if op["credentials_erased"] is None:
+        if conflicts or op["credentials_erased"] is not None:
+            # Kept while it may be undone again; the undo's own copies serve nothing.
+            credentials.erase(db, undo_id)
+        else:  # undone whole: neither can be undone again, their hashes have served
             credentials.erase(db, operation_id)
             credentials.erase(db, undo_id)
-        else:  # none were kept (or they are gone already): the undo copied none
-            credentials.nothing_to_erase(db, undo_id)
         db.execute("COMMIT")
     except BaseException:
         roll_back(db)
@@ -105,8 +120,16 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
     return UndoReport(undo_id, operation_id, title, counts, conflicts, said)
 
 
-def _report(db: sqlite_utils.Database, operation_id: int, undo_id: int) -> Counts:
-    """The undo's per-patron report: each patron the operation changed, restored or not."""
+def _report(db: sqlite_utils.Database, operation_id: int, undo_id: int,
+            again: bool = False) -> Counts:
+    """The undo's per-patron report: each patron the operation changed, restored or not
+    (undoing it again: each patron it had left)."""
+    left = ""
+    if again:
+        # (Asked before this undo records what it put back: the rows earlier undos left.)
+        left = f"""AND ch.patron_id IN (SELECT {patron_of(db)} FROM operation_rows j
+                                        WHERE j.operation_id = :op AND j.id NOT IN (
+                                            SELECT journal_id FROM undo_restored))"""
     db.execute(
         f"""INSERT INTO operation_changes
                 (operation_id, seq, patron_id, barcode, name, outcome, reason, before, after)
@@ -121,7 +144,7 @@ def _report(db: sqlite_utils.Database, operation_id: int, undo_id: int) -> Count
                              GROUP BY 1, 2 ORDER BY latest DESC)  -- each reason once, the
                        GROUP BY patron_id) bad                    -- patron's own first
                  ON bad.patron_id = ch.patron_id
-            WHERE ch.operation_id = :op AND ch.outcome = 'change'""",
+            WHERE ch.operation_id = :op AND ch.outcome = 'change' {left}""",
         {"op": operation_id, "undo": undo_id})
     by = dict(db.execute("SELECT outcome, count(*) FROM operation_changes WHERE operation_id = ? "
                          "GROUP BY outcome", [undo_id]).fetchall())
@@ -136,16 +159,22 @@ class _Block:
     """One run of journal rows (one table, one action) and how to put it back."""
 
     def __init__(self, db: sqlite_utils.Database, operation_id: int, undo_id: int,
-                 table: str, action: str, low: int, high: int, erased: bool = False):
+                 table: str, action: str, low: int, high: int, now: str,
+                 erased: bool = False, again: bool = False):
         self.db, self.table, self.action = db, table, action
         self.erased = erased  # the journal's password hashes are gone
-        self.params = {"op": operation_id, "undo": undo_id, "low": low, "high": high}
+        self.params = {"op": operation_id, "undo": undo_id, "low": low, "high": high, "now": now}
         self.block = "j.id BETWEEN :low AND :high"
         self.rows = f"operation_rows j WHERE {self.block}"
         self.source = "operation_rows"  # where conflict() and value() read the images
         self.kept = f"j.id NOT IN (SELECT journal_id FROM {CONFLICTS})"
+        if again:  # undone once in part: the rows put back then are not touched again
+            self.kept += (" AND j.id NOT IN (SELECT journal_id FROM undo_restored "
+                          "WHERE journal_id BETWEEN :low AND :high)")
         info = db.execute(f"PRAGMA table_info('{table}')").fetchall()
         self.types = {r[1]: (r[2] or "").upper() for r in info}
+        # A row this undo writes is stamped with the undo's time, as any change is.
+        self.stamped = "modified" in self.types
 
     def restore(self) -> None:
         # A patron whose own record could not be put back keeps everything else as it is
@@ -206,8 +235,8 @@ class _Block:
         'modified' is not compared: a later change to another column does not stop this
         one being undone; it goes back only if nothing changed the row since."""
         keys = [k for k in self.keys() if k != "modified"]
-        stamp = "modified" in self.types and "modified" in self.keys()
-        self._take_out_values(keys + (["modified"] if stamp else []))
+        stamp = self.stamped and "modified" in self.keys()
+        self._take_out_values(keys, live="modified" if stamp else None)
         join = f"LEFT JOIN {self.table} t ON t.rowid = j.row_id"
         secret = credentials.COLUMNS.get(self.table, ())
         # What changed, column by column (a password hash is never written into a report).
@@ -225,8 +254,7 @@ class _Block:
         self.parents_missing("before", keys)
         sets = ", ".join(f"{k} = {self.value('before', k)}" for k in keys)
         if stamp:
-            sets += (f", modified = CASE WHEN modified IS {self.value('after', 'modified')} "
-                     f"THEN {self.value('before', 'modified')} ELSE modified END")
+            sets += ", modified = :now"
         # OR IGNORE: a unique value (a username) taken since leaves the row as it is.
         # From a subquery sorted by row: SQLite then writes the table front to back (a third
         # faster at a million rows than joining the images directly).
@@ -238,25 +266,42 @@ class _Block:
             # OR IGNORE left a row whose unique value is taken: say so.
             self.conflict(" OR ".join(f"NOT ({self.same('before', k)})" for k in keys),
                           "'a value it had is now used by another row'", join)
+        # The journal holds exactly what this undo wrote: the row as it was just before
+        # (its 'modified' read off the live row) and as it is now.
+        before, after = "o.after", "o.before"
+        if stamp:
+            before = """json_set(o.after, '$.modified', j."live.modified")"""
+            after = "json_set(o.before, '$.modified', :now)"
+        self.db.execute(
+            f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
+                SELECT :undo, j.table_name, j.row_id, 'update', {before}, {after}
+                FROM {IMAGES} j JOIN operation_rows o ON o.id = j.id
+                WHERE {self.block} AND {self.kept} ORDER BY j.id""", self.params)
         self.source = "operation_rows"
         self.db.execute(f"DROP TABLE {IMAGES}")
-        self._journal("update", "j.after", "j.before")
 
-    def _take_out_values(self, columns: list[str]) -> None:
+    def _take_out_values(self, columns: list[str], live: str | None = None) -> None:
         """The block's before and after values as plain columns of a temporary table, read
         from the JSON once: a million rows are then compared and restored without parsing
         each image again for every column, and the journal is read front to back first
-        rather than between writes to the table being restored."""
+        rather than between writes to the table being restored. With ``live``, that
+        column's value in the live row too ("live.<column>")."""
         pairs = [(image, c) for c in columns for image in ("before", "after")]
         # Each value column declared as its table's column is, so comparisons apply the
         # same type affinity as they would against the table itself.
         declared = ", ".join(f'"{image}.{c}" {self.types.get(c, "")}' for image, c in pairs)
         values = ", ".join(self.value(image, c) for image, c in pairs)
+        source = self.rows
+        if live:
+            declared += f', "live.{live}"'
+            values += f", t.{live}"
+            source = (f"operation_rows j LEFT JOIN {self.table} t ON t.rowid = j.row_id "
+                      f"WHERE {self.block}")
         self.db.execute(f"DROP TABLE IF EXISTS {IMAGES}")
         self.db.execute(f"CREATE TEMP TABLE {IMAGES.split('.')[1]} "
                         f"(id INTEGER, table_name TEXT, row_id INTEGER, {declared})")
         self.db.execute(f"""INSERT INTO {IMAGES} SELECT j.id, j.table_name, j.row_id, {values}
-                            FROM {self.rows} ORDER BY j.id""", self.params)
+                            FROM {source} ORDER BY j.id""", self.params)
         self.source = IMAGES
 
     def _remove(self) -> None:
@@ -279,13 +324,14 @@ class _Block:
         self.conflict(f"EXISTS (SELECT 1 FROM {self.table} t WHERE t.rowid = j.row_id)",
                       "'its id is used by a row added since'")
         self.parents_missing("before", columns)
-        values = ", ".join(self.value("before", c) for c in columns)
+        values = ", ".join(":now" if c == "modified" else self.value("before", c) for c in columns)
         self.db.execute(f"""INSERT OR IGNORE INTO {self.table} ({", ".join(columns)})
                             SELECT {values} FROM {self.rows} AND {self.kept} ORDER BY j.id""",
                         self.params)
         self.conflict(f"NOT EXISTS (SELECT 1 FROM {self.table} t WHERE t.rowid = j.row_id)",
                       "'a unique value it had (such as a barcode) is now used by another row'")
-        self._journal("insert", "NULL", "j.before")
+        self._journal("insert", "NULL", "json_set(j.before, '$.modified', :now)" if self.stamped
+                      else "j.before")
 
     def _journal(self, action: str, before: str, after: str) -> None:
         self.db.execute(

@@ -64,12 +64,21 @@ def check(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> U
         f"ORDER BY c.seq LIMIT {SHOWN_SKIPS}", [operation_id])]
     db.execute(f"DROP TABLE {GUARD}")
     said = notes(db, op, runs)
+    if op["partly_undone_by"] is not None:
+        said.insert(0, f"Operation #{op['partly_undone_by']} put back part of it; this puts "
+                       "back what can be now.")
     if skipped:
-        said.append(f"An operation is undone once: the {skipped:,} patron"
-                    f"{'s' if skipped != 1 else ''} left as they are cannot be put back by "
-                    "undoing it again later; an operator allowed to change them could undo "
-                    "all of it.")
-    return UndoCheck(operation_id, op["title"], op["changed"], skipped, shown, said)
+        said.append(f"The {skipped:,} patron{'s' if skipped != 1 else ''} left as they are "
+                    "can be put back later, by undoing this operation again.")
+    changed = op["changed"]
+    if op["partly_undone_by"] is not None:  # only the patrons earlier undos left
+        changed = db.execute(
+            f"""SELECT count(*) FROM operation_changes ch
+                WHERE ch.operation_id = :op AND ch.outcome = 'change' AND ch.patron_id IN (
+                    SELECT {patron_of(db)} FROM operation_rows j WHERE j.operation_id = :op
+                      AND j.id NOT IN (SELECT journal_id FROM undo_restored))""",
+            {"op": operation_id}).fetchone()[0]
+    return UndoCheck(operation_id, op["title"], changed, skipped, shown, said)
 
 
 def needs(db: sqlite_utils.Database, op: dict, runs: list[tuple[str, str, int, int, str | None]],
@@ -157,6 +166,12 @@ def forbid(db: sqlite_utils.Database, operation_id: int) -> None:
                    SELECT j.id, j.table_name, j.row_id, g.reason
                    FROM operation_rows j JOIN {GUARD} g ON g.patron_id = ({patron_of(db)})
                    WHERE j.operation_id = :op""", {"op": operation_id})
+
+
+def restored_before(db: sqlite_utils.Database, operation_id: int) -> bool:
+    """Whether an earlier undo put back part of this operation (it is being undone again)."""
+    return db.execute("SELECT partly_undone_by IS NOT NULL FROM operations WHERE id = ?",
+                      [operation_id]).fetchone()[0] == 1
 
 
 def undoable(db: sqlite_utils.Database, operation_id: int) -> dict:

@@ -21,7 +21,7 @@ CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 OPERATOR, PASSWORD = "demo", "demo-librarian"  # District Administrator, level 0
 AIDE, AIDE_PASSWORD = "aide", "demo-aide"  # Library Aide: the utilities permission only
 REPO = Path(__file__).resolve().parents[1]
-JOURNAL = ("operations", "operation_changes", "operation_rows")
+JOURNAL = ("operations", "operation_changes", "operation_rows", "undo_restored")
 # Exit statuses (README): 0 done, 2 invalid input, 3 refused, 4 busy or stale.
 
 
@@ -96,9 +96,11 @@ def cli(capsys):
     return run
 
 
-def dump(path: Path, *, times: bool = True, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+def dump(path: Path, *, times: bool = True, skip: tuple[str, ...] = (),
+         stamps: bool = True) -> dict[str, Any]:
     """Every table's rows (sorted) and the schema; without ``times`` the journal's
-    started/finished are left out."""
+    started/finished are left out, without ``stamps`` every row's 'modified' (an undo
+    stamps what it writes with its own time)."""
     conn = sqlite3.connect(path)
     try:
         out: dict[str, Any] = {"schema": sorted(conn.execute(
@@ -114,6 +116,9 @@ def dump(path: Path, *, times: bool = True, skip: tuple[str, ...] = ()) -> dict[
             if not times and table == "operations":
                 for row in rows:
                     row.pop("started"), row.pop("finished")
+            if not stamps:
+                for row in rows:
+                    row.pop("modified", None)
             out[table] = sorted(rows, key=repr)
         return out
     finally:

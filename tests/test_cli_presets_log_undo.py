@@ -184,11 +184,11 @@ def test_log_of_an_empty_journal_is_empty(cli, db):
 
 
 def test_undo_says_what_it_would_do_then_undoes_with_yes(cli, db):
-    original = dump(db, skip=JOURNAL)
+    original = dump(db, skip=JOURNAL, stamps=False)
     assert cli("run", "change-status", "--grades", "12", "--status", "Inactive", "--yes").code == 0
-    after_first = dump(db, skip=JOURNAL)
+    after_first = dump(db, skip=JOURNAL, stamps=False)
     assert cli("run", "remove-patrons", "--grades", "Graduated", "--force", "--yes").code == 0
-    assert dump(db, skip=JOURNAL) != after_first
+    assert dump(db, skip=JOURNAL, stamps=False) != after_first
 
     before = dump(db)
     dry = cli("undo", "2")
@@ -199,9 +199,9 @@ def test_undo_says_what_it_would_do_then_undoes_with_yes(cli, db):
     undone = cli("undo", "2", "--yes", "--format", "json")
     assert undone.code == 0, undone.err
     assert undone.json()["operation_id"] == 3
-    assert dump(db, skip=JOURNAL) == after_first
+    assert dump(db, skip=JOURNAL, stamps=False) == after_first
     assert cli("undo", "1", "--yes").code == 0
-    assert dump(db, skip=JOURNAL) == original
+    assert dump(db, skip=JOURNAL, stamps=False) == original
 
     ops = json.loads(cli("log", "--format", "json").out)
     assert [(op["id"], op["undo_of"], op["undone_by"]) for op in ops] == [

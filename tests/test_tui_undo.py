@@ -13,6 +13,13 @@ from tui.screens.prompt import PromptScreen
 from tui.screens.summary import SummaryScreen
 
 from .tui_helpers import SIZE, app_for, everything, query, rendered, settle
+
+NOW = "2026-06-01 09:00:00"  # clock.now() with "today" fixed (conftest)
+MODIFIED = 19  # patrons.modified's place in a row of SELECT * (an undo stamps what it writes)
+
+
+def unstamped(rows: list[tuple]) -> list[tuple]:
+    return [row[:MODIFIED] + row[MODIFIED + 1:] for row in rows]
 from .tui_helpers import path  # noqa: F401 - fixture
 from .tui_operations_helpers import GRADE_12, apply_change_status, notes, press, table_rows
 
@@ -79,9 +86,9 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
         assert ("information", "Operation #1 undone: 16 patrons put back.") in notes(app)
         assert {r["outcome"] for r in undo.rows} == {"change"} and len(undo.rows) == 16
 
-        # Back exactly as before: status and modified, and every other column of everyone.
-        assert query(path, GRADE_12) == grade12_before
-        assert query(path, "SELECT * FROM patrons ORDER BY id") == patrons_before
+        # Back as before, every column of everyone; the rows it wrote carry its time.
+        assert query(path, GRADE_12) == [(pid, status, NOW) for pid, status, _ in grade12_before]
+        assert unstamped(query(path, "SELECT * FROM patrons ORDER BY id")) == unstamped(patrons_before)
         assert query(path, "SELECT id, undo_of, undone_by, changed FROM operations "
                            "ORDER BY id DESC") == [(2, 1, None, 16), (1, None, 2, 16)]
         after_undo = everything(path)
@@ -116,7 +123,7 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
                            "operation #2.")
         assert everything(path) == after_undo
 
-    assert query(path, "SELECT * FROM patrons ORDER BY id") == patrons_before
+    assert unstamped(query(path, "SELECT * FROM patrons ORDER BY id")) == unstamped(patrons_before)
     assert query(path, "SELECT count(*) FROM operations") == [(2,)]
 
 
@@ -151,14 +158,16 @@ async def test_undo_leaves_a_patron_changed_since_and_lists_them(path):
         assert f"{name} · skip: not restored" in rendered(app, "#row-detail")
 
     after = {pid: (status, modified) for pid, status, modified in query(path, GRADE_12)}
-    before = {pid: (status, modified) for pid, status, modified in grade12_before}
-    assert after.pop(conflicted) == ("Card Lost", "2026-06-01 09:00:00")
+    before = {pid: (status, NOW) for pid, status, modified in grade12_before}
+    assert after.pop(conflicted) == ("Card Lost", NOW)
     before.pop(conflicted)
     assert after == before
     assert query(path, "SELECT outcome, reason LIKE 'not restored%' FROM operation_changes "
                        "WHERE operation_id = 2 AND patron_id = ?", conflicted) == [("skip", 1)]
-    assert query(path, "SELECT id, matched, changed, skipped, undo_of, undone_by FROM operations "
-                       "ORDER BY id") == [(1, 16, 16, 0, None, 2), (2, 16, 15, 1, 1, None)]
+    # Partly undone: it stays open for the patron left.
+    assert query(path, "SELECT id, matched, changed, skipped, undo_of, undone_by, "
+                       "partly_undone_by FROM operations ORDER BY id") == [
+        (1, 16, 16, 0, None, None, 2), (2, 16, 15, 1, 1, None, None)]
 
 
 # -- writing a summary to a file ---------------------------------------------------------------

@@ -9,7 +9,7 @@ from store.undo import Conflict
 from .operators import ADMIN, AIDE
 from .store_helpers import NOW, changes, column, count, journal, operation, run
 from .undo_helpers import cheap_hashing  # noqa: F401 - autouse fixture
-from .undo_helpers import dump, foreign_key_problems
+from .undo_helpers import dump, foreign_key_problems, unstamped
 
 
 # -- conflicts -------------------------------------------------------------------------------
@@ -29,9 +29,13 @@ def test_a_patron_changed_again_is_a_conflict_and_the_others_are_restored(small_
     assert now["101"] == "Suspended"  # left as it is
     for barcode in ("1000", "P123", "p150", "100"):
         assert now[barcode] == statuses[barcode]
-    assert column(s, "modified")["101"] == NOW
-    assert {b: m for b, m in column(s, "modified").items() if b != "101"} == \
-        {b: m for b, m in modified.items() if b != "101"}
+    # Every row the undo wrote carries its time, and so does the row left as it is (the
+    # operation's own stamp); the rest keep theirs.
+    restored = {"1000", "P123", "p150"}
+    assert {b: m for b, m in column(s, "modified").items() if b in restored | {"101"}} == \
+        {b: NOW for b in restored | {"101"}}
+    assert {b: m for b, m in column(s, "modified").items() if b not in restored | {"101"}} == \
+        {b: m for b, m in modified.items() if b not in restored | {"101"}}
     reason = "status is now 'Suspended' (the operation set 'Inactive')"
     assert undone.conflicts == [Conflict("patrons", 8, 8, reason)]
     assert undone.counts == store.Counts(matched=4, change=3, unchanged=0, skip=1)
@@ -85,7 +89,8 @@ def test_a_removed_patron_whose_id_or_barcode_is_taken_is_a_conflict(rich_small_
 
     undone = s.undo(report.operation_id, ADMIN)
 
-    after = dump(s)
+    after = unstamped(dump(s))
+    before = unstamped(before)
     dependents = _dependents(s)
     assert {"notes", "patron_emails", "holds", "history", "pictures", "charges"} <= set(dependents)
     for table, (cols, rows) in before.items():
@@ -138,7 +143,7 @@ def test_a_forgiven_charges_history_entry_deleted_since_is_the_only_conflict(sma
 
     assert undone.conflicts == [Conflict("history", entry, 2, "already removed")]
     # Everything else went back, Ben Carter's charge included; his deleted entry stays gone.
-    assert dump(s) == before
+    assert unstamped(dump(s)) == unstamped(before)
     assert undone.counts == store.Counts(matched=3, change=2, unchanged=0, skip=1)
     report_rows = changes(s, undone.operation_id)
     assert report_rows["10"][:2] == ("skip", "not restored: already removed")
@@ -213,3 +218,34 @@ def test_the_undo_is_an_operation_linked_both_ways(small_db):
     assert s.operation(report.operation_id)["undone_by"] == undone.operation_id
     assert s.operation(report.operation_id)["undo_of"] is None
     assert [o["id"] for o in s.operations()] == [undone.operation_id, report.operation_id]
+
+
+def test_an_undo_that_could_not_finish_can_be_finished_later(small_db):
+    """Forgive Charges, then one of those patrons removed: undoing the forgiveness leaves
+    that patron's charge (their record is gone). Once the removal is undone, undoing the
+    forgiveness again puts back exactly what was left — and nothing twice."""
+    s = small_db
+    for pid, amount in ((1, 1299), (2, 500), (3, 250)):
+        s.db["charges"].insert({"patron_id": pid, "amount": amount, "description": "Lost",
+                                "transaction_date": "2026-05-01"})
+    charges = count(s, "charges")
+    _, _, forgiven = run(s, "forgive-charges", {}, {"category": "All Charges, Fees, and Fines"})
+    _, _, removed = run(s, "remove-patrons", {"barcodes": ["10"]}, {"force": True})
+    first = s.undo(forgiven.operation_id, ADMIN)
+    assert first.conflicts and count(s, "charges") == charges - 1
+    op = s.operation(forgiven.operation_id)
+    assert (op["undone_by"], op["partly_undone_by"]) == (None, first.operation_id)
+    check = s.check_undo(forgiven.operation_id, ADMIN)
+    assert check.changed == 1 and "put back part of it" in check.notes[0]
+
+    s.undo(removed.operation_id, ADMIN)  # Ben Carter is back (his charge was already gone)
+    second = s.undo(forgiven.operation_id, ADMIN)
+    assert second.conflicts == []
+    assert second.title.endswith(", again")
+    assert count(s, "charges") == charges
+    assert [r["barcode"] for r in s.operation_changes(second.operation_id)] == ["10"]
+    op = s.operation(forgiven.operation_id)
+    assert op["undone_by"] == second.operation_id
+    assert count(s, "history", "kind = 'forgiven'") == 0
+    with pytest.raises(store.NotUndoable, match="already undone"):
+        s.undo(forgiven.operation_id, ADMIN)

@@ -9,7 +9,7 @@ from store.undo import Conflict
 from .operators import ADMIN
 from .store_helpers import NOW, STAMP, changes, column, count, journal, run
 from .undo_helpers import cheap_hashing  # noqa: F401 - autouse fixture
-from .undo_helpers import dump
+from .undo_helpers import dump, unstamped
 
 
 # -- the undo's own journal -----------------------------------------------------------------
@@ -21,10 +21,12 @@ def test_the_undos_journal_holds_the_inverse_images_of_an_update(small_db):
     original = journal(s, report.operation_id)
     inverse = journal(s, undone.operation_id)
     assert len(original) == 4
-    assert inverse == [(t, rid, "update", after, before)
+    # What it wrote: the values from before, stamped with the undo's own time.
+    assert inverse == [(t, rid, "update", after, {**before, "modified": NOW})
                        for t, rid, action, before, after in original]
     assert ("patrons", 4, "update", {"status": "Inactive", "modified": NOW},
-            {"status": "Transferred", "modified": STAMP}) in inverse
+            {"status": "Transferred", "modified": NOW}) in inverse
+    assert all(before["modified"] == STAMP for _, _, _, before, _ in original)
 
 
 def test_the_undos_journal_holds_the_inverse_of_removals_and_insertions(small_db):
@@ -131,7 +133,7 @@ def test_stacked_operations_undo_newest_first(small_db):
     _, _, location = run(s, "change-location", {"sites": ["HIGH"]}, {"location": "Room 9"})
     s.undo(location.operation_id, ADMIN)
     assert s.undo(status.operation_id, ADMIN).conflicts == []
-    assert dump(s) == before
+    assert unstamped(dump(s)) == unstamped(before)
 
 
 def test_a_username_taken_since_is_a_conflict_and_the_row_is_left_alone(small_db):
@@ -157,7 +159,7 @@ def test_a_username_taken_since_is_a_conflict_and_the_row_is_left_alone(small_db
 
 def test_a_later_change_to_another_column_does_not_block_the_undo(small_db):
     """Status, then (later) location, on the same patrons: undoing the status change puts
-    the statuses back and keeps the later location and its stamp."""
+    the statuses back, keeps the later location, and stamps the rows with its own time."""
     elm = "SELECT barcode, status, location, modified FROM patrons WHERE site = 'ELM' ORDER BY id"
     before = small_db.db.execute(elm).fetchall()
     _, _, status = run(small_db, "change-status", {"sites": ["ELM"]}, {"status": "Inactive"})
@@ -167,5 +169,7 @@ def test_a_later_change_to_another_column_does_not_block_the_undo(small_db):
     undone = small_db.undo(status.operation_id, ADMIN)
     assert undone.conflicts == [] and undone.counts.change == status.counts.change
     assert small_db.db.execute(elm).fetchall() == [
-        (barcode, old_status, "Room 9", "2026-06-01 10:00:00")
-        for barcode, old_status, _, _ in before]
+        (barcode, old_status, "Room 9", NOW) for barcode, old_status, _, _ in before]
+    # Its journal says what the row was just before it wrote: the later stamp.
+    assert {b["modified"] for _, _, _, b, _ in journal(small_db, undone.operation_id)} == {
+        "2026-06-01 10:00:00"}

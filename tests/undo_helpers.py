@@ -9,7 +9,8 @@ from store import security
 
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 # The journal and the login lockouts are not what an undo puts back.
-NOT_DUMPED = {"operations", "operation_changes", "operation_rows", "login_failures"}
+NOT_DUMPED = {"operations", "operation_changes", "operation_rows", "login_failures",
+              "undo_restored"}
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +35,21 @@ def dump(s: store.Store) -> dict[str, tuple[list[str], list[tuple]]]:
 
 def foreign_key_problems(s: store.Store) -> list[tuple]:
     return s.db.execute("PRAGMA foreign_key_check").fetchall()
+
+
+def unstamped(dumped: dict) -> dict:
+    """A dump without the 'modified' columns: an undo puts every value back and stamps the
+    rows it writes with its own time."""
+    out = {}
+    for table, (columns, rows) in dumped.items():
+        if "modified" in columns:
+            at = columns.index("modified")
+            rows = [row[:at] + row[at + 1:] for row in rows]
+            columns = columns[:at] + columns[at + 1:]
+        out[table] = (columns, rows)
+    return out
+
+
+def stamps(s: store.Store) -> dict[int, str]:
+    """patron id -> modified."""
+    return dict(s.db.execute("SELECT id, modified FROM patrons").fetchall())

@@ -61,6 +61,7 @@ class OperationsScreen(Screen):
         say = self.app.say
         for op in rows:
             state = (f"by #{op['undone_by']}" if op["undone_by"]
+                     else f"part by #{op['partly_undone_by']}" if op["partly_undone_by"]
                      else f"undo of #{op['undo_of']}" if op["undo_of"] else "")
             table.add_row(str(op["id"]), op["started"][:16], printable(op["operator"]),
                           f"{op['changed']:,}", f"{op['skipped']:,}", f"{op['matched']:,}", state,

@@ -72,6 +72,9 @@ class SummaryScreen(Screen):
             lines.append(say("Options: " + "; ".join(text.options_lines(options))))
         if op["undone_by"]:
             lines.append(f"Undone by operation #{op['undone_by']}.")
+        elif op["partly_undone_by"]:
+            lines.append(f"Partly undone by operation #{op['partly_undone_by']}: u puts back "
+                         "what it left, once that can be.")
         elif op["undo_of"]:
             lines.append(f"This put back what operation #{op['undo_of']} changed; patrons "
                          "changed again since are skipped with what changed.")
@@ -132,8 +135,9 @@ class SummaryScreen(Screen):
         lines = [f"{op['title']} by {op['operator']} at {op['started']}",
                  text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],
                                   done=True, excluded=op["excluded"]), "",
-                 f"The {check.restored:,} changed patron{plural(check.restored)} will be put back "
-                 "as they were before, in one transaction recorded in the journal.",
+                 f"The {check.restored:,} changed patron{plural(check.restored)}"
+                 f"{' left' if op['partly_undone_by'] else ''} will be put back as they were "
+                 "before, in one transaction recorded in the journal.",
                  "Patrons changed again since then are left as they are and listed."]
         if check.skipped:
             lines.append(f"{check.skipped:,} patron{plural(check.skipped)} you may not change "

@@ -13,6 +13,7 @@ from typing import Any
 from . import apply as _apply
 from . import authority
 from . import choices as _choices
+from . import grade_journal
 from . import report as _report
 from . import patron_file as _patron_file
 from . import saved_runs as _saved_runs
@@ -122,14 +123,12 @@ class Store:
         with self.lock:
             return _preferences.grades(self.db)
 
-    def edit_grades(self, operator: Operator, action: str, *args) -> None:
-        """add / rename / remove / move / set_last on the grade table (Invalid says why not)."""
-        function = {"add": _preferences.add_grade, "rename": _preferences.rename_grade,
-                    "remove": _preferences.remove_grade, "move": _preferences.move_grade,
-                    "set_last": _preferences.set_last_grade}[action]
+    def edit_grades(self, operator: Operator, action: str, *args) -> int:
+        """add / rename / remove / move / set_last on the grade table (Invalid says why not);
+        each edit is an operation of the journal, undoable. Returns its id."""
         with self.lock, authority.writing(self.db, operator, (security.PREFERENCES,),
                                           "change Preferences"):
-            function(self.db, *args)
+            return grade_journal.edit(self.db, operator, action, *args)
 
     def is_demo(self) -> bool:
         with self.lock:

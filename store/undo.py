@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from . import authority, clock, credentials
+from . import authority, clock, credentials, grade_journal
 from .database import begin_write, roll_back
 from .plan import Counts
 from .security import Operator
@@ -61,6 +61,13 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
         authority.authorize(db, operator, needs(db, op, runs, operator), f"undo {op['title']}")
         if operation_id in credentials.erase_expired(db):
             op = undoable(db, operation_id)
+        if op["utility"] == grade_journal.KEY:
+            undo_id = grade_journal.undo(db, op, operator)
+            db.execute("COMMIT")
+            report = db.execute("SELECT title, changed FROM operations WHERE id = ?",
+                                [undo_id]).fetchone()
+            return UndoReport(undo_id, operation_id, report[0],
+                              Counts(report[1], report[1], 0, 0), [])
         said = notes(db, op, runs)
         now = clock.now()
         title = f"Undo of {op['title']} (#{operation_id})"

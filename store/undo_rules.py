@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import authority, credentials
+from . import authority, credentials, grade_journal
 from .security import PASSWORDS, REMOVE_PATRONS, SECURITY_GROUPS, Operator
 from .utilities import get
 
@@ -54,6 +54,9 @@ def check(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> U
     op = undoable(db, operation_id)
     runs = blocks(db, operation_id)
     authority.authorize(db, operator, needs(db, op, runs, operator), f"undo {op['title']}")
+    if op["utility"] == grade_journal.KEY:  # a table-wide edit: all of it or none
+        grade_journal.undoable(db, op)
+        return UndoCheck(operation_id, op["title"], op["changed"], 0, [], [])
     guard(db, operation_id, operator)
     skipped = db.execute(f"SELECT count(*) FROM {GUARD} g JOIN operation_changes c "
                          "ON c.patron_id = g.patron_id WHERE c.operation_id = ? "

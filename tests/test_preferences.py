@@ -163,3 +163,61 @@ def test_renaming_location_leaves_2nd_location_in_any_case():
     text = "Change the 2nd location; the 2nd Location; a location"
     assert localize(text, {"term.location": "Homeroom"}) == \
         "Change the 2nd location; the 2nd Location; a homeroom"
+
+
+# -- the grade table in the journal -------------------------------------------------------------
+
+def test_a_grade_rename_is_journaled_and_undone_with_its_patrons(s):
+    twelfth = {pid for (pid,) in s.db.execute("SELECT id FROM patrons WHERE grade = '12'")}
+    operation = s.edit_grades(ADMIN, "rename", "12", "Twelve")
+    op = s.operation(operation)
+    assert (op["utility"], op["title"], op["changed"]) == (
+        "grade-table", "Grade Table: 12 renamed to Twelve", len(twelfth))
+    assert {c["patron_id"]: (c["before"], c["after"]) for c in s.operation_changes(operation)} == {
+        pid: ("12", "Twelve") for pid in twelfth}
+    report = s.undo(operation, ADMIN)
+    assert "12" in grade_names(s) and "Twelve" not in grade_names(s)
+    assert {pid for (pid,) in s.db.execute("SELECT id FROM patrons WHERE grade = '12'")} == twelfth
+    assert s.operation(operation)["undone_by"] == report.operation_id
+
+
+def test_a_rename_no_longer_strands_an_older_operation(s):
+    """Change Grade sets patrons to 12; 12 is renamed; the older operation can be undone once
+    the rename is (newest first)."""
+    plan = s.plan("change-grade", {"grades": ["11"]}, {"grade": "12"}, ADMIN)
+    older = s.apply(plan).operation_id
+    eleventh = {r.patron_id for r in plan.page(0, 1000) if r.outcome == "change"}
+    rename = s.edit_grades(ADMIN, "rename", "12", "Twelve")
+    s.undo(rename, ADMIN)
+    report = s.undo(older, ADMIN)
+    assert report.conflicts == []
+    assert {pid for (pid,) in s.db.execute("SELECT id FROM patrons WHERE grade = '11'")} >= eleventh
+
+
+@pytest.mark.parametrize("action, args", [("add", ("13", "12")), ("move", ("3", -1)),
+                                          ("set_last", ("12",)), ("remove", ("PK",))])
+def test_every_grade_table_edit_is_undone_exactly(s, action, args):
+    if action == "remove":
+        s.db.execute("UPDATE patrons SET grade = 'K' WHERE grade = 'PK'")
+    before = s.grades()
+    operation = s.edit_grades(ADMIN, action, *args)
+    assert s.grades() != before
+    s.undo(operation, ADMIN)
+    assert s.grades() == before
+
+
+def test_a_grade_table_edit_is_undone_only_while_the_table_is_as_it_left_it(s):
+    first = s.edit_grades(ADMIN, "add", "13", "12")
+    s.edit_grades(ADMIN, "move", "13", -1)
+    before = s.grades()
+    with pytest.raises(store.NotUndoable, match="undo the later grade table edits first"):
+        s.check_undo(first, ADMIN)
+    with pytest.raises(store.NotUndoable, match="undo the later grade table edits first"):
+        s.undo(first, ADMIN)
+    assert s.grades() == before
+    added = s.edit_grades(ADMIN, "add", "14", "12")
+    s.db.execute("UPDATE patrons SET grade = '14' WHERE id = 1")
+    with pytest.raises(store.NotUndoable, match="still"):
+        s.undo(added, ADMIN)
+    with pytest.raises(store.NotPermitted):
+        s.undo(added, AIDE)

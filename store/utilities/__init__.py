@@ -15,6 +15,7 @@ from .change_policy import ChangePatronPolicy
 from .change_security_group import ChangePatronSecurityGroup
 from .change_status import ChangePatronStatus
 from .forgive_charges import ForgiveCharges
+from .grade_table import GradeTableEdit
 from .import_patrons import ImportPatrons
 from .move_to_site import MovePatronsToSite
 from .reassign_union_site import ReassignUnionSitePatrons
@@ -45,8 +46,9 @@ CATALOG: list[Entry] = [
     ResetPatronAccounts(),
 ]
 
-# Operations the journal records that are not picked from the catalog (imports).
-JOURNAL_ONLY: list[Utility] = [ImportPatrons()]
+# Operations the journal records that are not picked from the catalog (imports, grade
+# table edits).
+JOURNAL_ONLY: list[Utility] = [ImportPatrons(), GradeTableEdit()]
 BY_KEY: dict[str, Entry] = {entry.key: entry for entry in CATALOG + JOURNAL_ONLY}
 
 

@@ -1,0 +1,124 @@
+"""Grade table edits in the journal: each edit an operation, undone by its inverse.
+
+A rename moves every patron of the grade with it (ON UPDATE CASCADE), so an older
+operation that set patrons to the old name could not be undone while the new name
+stands; journaled, the rename is undone first, and the older one after it. The journal
+row holds the whole table before and after (a few dozen grades); undo requires the table
+to be exactly as the edit left it, then makes the inverse edit through the same checks.
+"""
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from . import clock, credentials
+from . import preferences as _preferences
+from .plan import NAME_SQL
+from .security import Operator
+from .validation import Invalid
+
+KEY = "grade-table"
+ACTIONS = {"add": "added", "rename": "renamed", "remove": "removed", "move": "moved",
+           "set_last": "made the Last Grade"}
+
+
+def snapshot(db: sqlite_utils.Database) -> list[list]:
+    """The grade table in order: [name, is_last] per grade."""
+    return [[g["name"], g["is_last"]] for g in _preferences.grades(db)]
+
+
+def edit(db: sqlite_utils.Database, operator: Operator, action: str, *args) -> int:
+    """Make one edit (inside the caller's write transaction) and journal it; returns the
+    operation's id. Invalid (from the edit's own checks) writes nothing."""
+    function = {"add": _preferences.add_grade, "rename": _preferences.rename_grade,
+                "remove": _preferences.remove_grade, "move": _preferences.move_grade,
+                "set_last": _preferences.set_last_grade}[action]
+    before = snapshot(db)
+    function(db, *args)
+    after = snapshot(db)
+    grade = str(args[0]).strip() if args else ""
+    detail = {"rename": lambda: str(args[1]).strip(),
+              "add": lambda: f"after {args[1]}" if len(args) > 1 and args[1] else "at the end",
+              "move": lambda: "up" if int(args[1]) < 0 else "down"}.get(action, lambda: "")()
+    moved = str(args[1]).strip() if action == "rename" else None
+    return _record(db, operator, f"{grade} {ACTIONS[action]}" + (f" to {detail}" if moved else ""),
+                   {"action": action, "grade": grade, "detail": detail}, before, after,
+                   moved, grade)
+
+
+def _record(db, operator: Operator, what: str, options: dict, before: list, after: list,
+            patrons_in: str | None, was: str | None, undo_of: int | None = None) -> int:
+    """The operation, its one journal row, and a report row per patron whose grade moved."""
+    now = clock.now()
+    affected = db.execute(
+        f"SELECT p.id, p.barcode, {NAME_SQL} FROM patrons p WHERE p.grade = ? ORDER BY p.id",
+        [patrons_in]).fetchall() if patrons_in else []
+    title = f"Grade Table: {what}" if undo_of is None else f"Undo of Grade Table: {what} (#{undo_of})"
+    op = db.execute(
+        """INSERT INTO operations (utility, title, operator, operator_id, started, finished,
+               selection, options, matched, changed, unchanged, skipped, undo_of)
+           VALUES (:key, :title, :operator, :operator_id, :now, :now, '{}', :options,
+                   :n, :n, 0, 0, :undo_of)""",
+        {"key": KEY, "title": title, "operator": operator.username,
+         "operator_id": operator.patron_id, "now": now, "options": json.dumps(options),
+         "n": len(affected), "undo_of": undo_of}).lastrowid
+    db.execute("INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, "
+               "after) VALUES (?, 'grades', 0, 'update', ?, ?)",
+               [op, json.dumps(before), json.dumps(after)])
+    db.conn.executemany(
+        "INSERT INTO operation_changes (operation_id, seq, patron_id, barcode, name, outcome, "
+        "reason, before, after) VALUES (?, ?, ?, ?, ?, 'change', NULL, ?, ?)",
+        [(op, seq, pid, barcode, name, was, patrons_in)
+         for seq, (pid, barcode, name) in enumerate(affected, start=1)])
+    credentials.nothing_to_erase(db, op)
+    return op
+
+
+def undoable(db: sqlite_utils.Database, op: dict) -> tuple[list, list]:
+    """The table before and after the edit; NotUndoable unless it is still as the edit
+    left it."""
+    from .undo_rules import NotUndoable
+
+    before, after = (json.loads(x) for x in db.execute(
+        "SELECT before, after FROM operation_rows WHERE operation_id = ?", [op["id"]]).fetchone())
+    if snapshot(db) != after:
+        raise NotUndoable(f"the grade table changed since operation #{op['id']}: undo the "
+                          "later grade table edits first (newest first)")
+    return before, after
+
+
+def undo(db: sqlite_utils.Database, op: dict, operator: Operator) -> int:
+    """Undo a grade table edit (inside the caller's write transaction); returns the undo's
+    operation id. Invalid says why not (the table changed since, a grade still used)."""
+    from .undo_rules import NotUndoable
+
+    before, after = undoable(db, op)
+    options = json.loads(op["options"])
+    names_before = [name for name, _ in before]
+    names_after = [name for name, _ in after]
+    renamed_to = None
+    try:
+        if options["action"] == "rename":
+            renamed_to = options["grade"]
+            _preferences.rename_grade(db, options["detail"], renamed_to)
+        else:
+            for name in set(names_after) - set(names_before):  # added: removed again
+                _preferences.remove_grade(db, name)
+            for name in [n for n in names_before if n not in names_after]:  # removed: back
+                db.conn.execute("INSERT INTO grades (name, position, is_last) VALUES (?, ?, 0)",
+                                (name, 10_000 + names_before.index(name)))
+        _preferences._renumber(db, names_before)
+        last = next(name for name, is_last in before if is_last)
+        _preferences.set_last_grade(db, last)
+    except Invalid as exc:
+        raise NotUndoable(f"operation #{op['id']} cannot be undone: "
+                          f"{exc.problems[0].message}") from None
+    undo_id = _record(db, operator, _what(op), options, after, before, renamed_to,
+                      options.get("detail") if renamed_to else None, undo_of=op["id"])
+    db.execute("UPDATE operations SET undone_by = ? WHERE id = ?", [undo_id, op["id"]])
+    return undo_id
+
+
+def _what(op: dict) -> str:
+    return op["title"].removeprefix("Grade Table: ")

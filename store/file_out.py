@@ -54,6 +54,12 @@ def printable(text: Any) -> str:
     return "".join(repr(ch)[1:-1] if unicodedata.category(ch) == "Cc" else ch for ch in text)
 
 
+def excerpt(text: str, limit: int = 30) -> str:
+    """A piece of someone's file fit for a message: quoted, control characters escaped, cut
+    at ``limit`` (a message never repeats a file's contents at length)."""
+    return repr(printable(text[:limit]) + ("…" if len(text) > limit else ""))
+
+
 @contextmanager
 def writing(path: str | Path, overwrite: bool = False,
             protect: tuple[str | os.PathLike, ...] = ()) -> Iterator[IO[str]]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
 
+from .file_out import excerpt
+
 MAX_CELL = 1_000  # characters in one cell (the longest patron field is 100)
 MAX_PROBLEMS = 1_000  # reported from one file; the rest are counted
 DEFAULT_MAX_MB = 200
@@ -39,13 +41,6 @@ class BadFile(ValueError):
     def __init__(self, message: str, problems: list[RowProblem] | None = None):
         self.problems = problems or []
         super().__init__(message)
-
-
-def excerpt(text: str, limit: int = 30) -> str:
-    """A piece of the file fit to print: control characters escaped, cut at ``limit``."""
-    shown = "".join(repr(ch)[1:-1] if unicodedata.category(ch) == "Cc" else ch
-                    for ch in text[:limit])
-    return repr(shown + ("…" if len(text) > limit else ""))
 
 
 def control_character(text: str, allowed: str = "") -> str | None:

@@ -19,6 +19,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from . import clock
 from .dates import ACCEPTED, parse_date
+from .file_out import excerpt
 from .money import BALANCE, parse_amount
 from .schema import STATUSES
 from .validation import StoreModel, choice
@@ -141,8 +142,8 @@ class Selection(StoreModel):
                 raise ValueError(f"{len(value):,} barcodes: at most {BARCODE_LIMIT:,} at once")
             long = [b for b in value if len(b) > 15]
             if long:
-                raise ValueError(f"{long[0]!r} is not a barcode: barcodes have at most 15 "
-                                 f"characters ({len(long)} in the list are longer)")
+                raise ValueError(f"{excerpt(long[0])} is not a barcode: barcodes have at most "
+                                 f"15 characters ({len(long)} in the list are longer)")
             # Each patron once: a barcode listed twice (in any case) counts once.
             seen: set[str] = set()
             value = [b for b in value if not (b.casefold() in seen or seen.add(b.casefold()))]

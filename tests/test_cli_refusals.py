@@ -55,3 +55,12 @@ def test_a_transaction_range_starting_after_today_needs_an_end(db, cli):
                  "--transaction-from", "+2w")
     assert result.code == 2
     assert "--transaction-to (And Ending): blank means up to today, which is before" in result.err
+
+
+def test_a_file_given_as_barcodes_is_quoted_only_in_a_short_excerpt(db, cli, tmp_path):
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$saltsaltsalt$" + "h" * 80 + ":19000:0:99999:7:::\n")
+    result = cli("run", "change-status", "--status", "Active", "--barcodes-file", secret)
+    assert result.code == 2
+    assert "'root:$6$saltsaltsalt$hhhhhhhhh…' is not a barcode" in result.err
+    assert "h" * 40 not in result.err

@@ -114,8 +114,9 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
                    {"t": clock.now(), "id": undo_id})
         db.execute(f"DROP TABLE {CONFLICTS}")
         db.execute(f"DROP TABLE {GUARD}")
-        if conflicts or op["credentials_erased"] is not None:
-            # Kept while it may be undone again; the undo's own copies serve nothing.
+        if op["credentials_erased"] is not None:  # it kept none: its undo copied none
+            credentials.nothing_to_erase(db, undo_id)
+        elif conflicts:  # kept while it may be undone again; the undo's copies serve nothing
             credentials.erase(db, undo_id)
         else:  # undone whole: neither can be undone again, their hashes have served
             credentials.erase(db, operation_id)

@@ -22,7 +22,7 @@ from . import authority, clock, credentials, grade_journal
 from .database import begin_write, roll_back
 from .plan import Counts
 from .security import Operator
-from .undo_rules import (CONFLICTS, GUARD, NotUndoable, UndoCheck, blocks, check, forbid, guard,
+from .undo_rules import (CONFLICTS, GUARD, NotUndoable, UndoCheck, check, checked, forbid, guard,
                          needs, notes, patron_of, restored_before, undoable)
 
 __all__ = ["NotUndoable", "UndoCheck", "UndoReport", "check", "undo"]
@@ -53,11 +53,11 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
     Patrons this operator may not change (their own account; below level 0, anyone whose
     group — now, or as it would be put back — is at or above their level) are left as
     they are and reported as skipped, with the reason."""
-    check(db, operation_id, operator)  # a refusal before the write lock is even asked for
+    # A refusal comes before the write lock is even asked for.
+    _, runs = checked(db, operation_id, operator)
     begin_write(db)
     try:
         op = undoable(db, operation_id)  # again, under the lock: someone may just have undone it
-        runs = blocks(db, operation_id)
         authority.authorize(db, operator, needs(db, op, runs, operator), f"undo {op['title']}")
         if operation_id in credentials.erase_expired(db):
             op = undoable(db, operation_id)

@@ -50,13 +50,20 @@ class UndoCheck:
 def check(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> UndoCheck:
     """May ``operator`` undo this operation, and whom would it leave as they are? Raises
     NotUndoable or NotPermitted (naming the missing permission); writes nothing."""
+    return checked(db, operation_id, operator)[0]
+
+
+def checked(db: sqlite_utils.Database, operation_id: int, operator: Operator,
+            ) -> tuple[UndoCheck, list[tuple[str, str, int, int, str | None]]]:
+    """``check``, and the operation's blocks of journal rows it read (an operation's rows
+    never change shape once written, so the undo reuses them under the write lock)."""
     authority.current(db, operator)  # a session that ended learns nothing of the journal
     op = undoable(db, operation_id)
     runs = blocks(db, operation_id)
     authority.authorize(db, operator, needs(db, op, runs, operator), f"undo {op['title']}")
     if op["utility"] == grade_journal.KEY:  # a table-wide edit: all of it or none
         grade_journal.undoable(db, op)
-        return UndoCheck(operation_id, op["title"], op["changed"], 0, [], [])
+        return UndoCheck(operation_id, op["title"], op["changed"], 0, [], []), runs
     guard(db, operation_id, operator)
     skipped = db.execute(f"SELECT count(*) FROM {GUARD} g JOIN operation_changes c "
                          "ON c.patron_id = g.patron_id WHERE c.operation_id = ? "
@@ -81,7 +88,7 @@ def check(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> U
                     SELECT {patron_of(db)} FROM operation_rows j WHERE j.operation_id = :op
                       AND j.id NOT IN (SELECT journal_id FROM undo_restored))""",
             {"op": operation_id}).fetchone()[0]
-    return UndoCheck(operation_id, op["title"], changed, skipped, shown, said)
+    return UndoCheck(operation_id, op["title"], changed, skipped, shown, said), runs
 
 
 def needs(db: sqlite_utils.Database, op: dict, runs: list[tuple[str, str, int, int, str | None]],

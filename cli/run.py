@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from store import file_out
 from store import (Busy, Invalid, LoginFailed, NotADatabase, NotPermitted, NotUndoable, Operator,
-                   PasswordChangeRequired, Selection, Stale, Store, Unavailable)
+                   PasswordChangeRequired, ReadOnly, Selection, Stale, Store, Unavailable)
 from store.database import resolve_path
 from store.plan import Plan
 from store.report import counts_line, header, options_lines, selection_lines
@@ -108,6 +108,9 @@ def guarded(action: Callable[[], int]) -> int:
     except (NotPermitted, Unavailable, NotUndoable, LoginFailed) as exc:
         print(f"patron-utils: {exc}", file=sys.stderr)
         return REFUSED
+    except (ReadOnly, NotADatabase) as exc:
+        print(f"patron-utils: {exc}", file=sys.stderr)
+        return INVALID
     except (Busy, Stale) as exc:
         print(f"patron-utils: {exc}", file=sys.stderr)
         return BUSY

@@ -4,7 +4,7 @@ Usable from a Python shell with no terminal; it never imports Textual.
 """
 from .apply import AlreadyApplied, Cancelled, Report, Stale
 from .authority import SessionEnded
-from .database import Busy, NotADatabase, connect, resolve_path
+from .database import Busy, NotADatabase, ReadOnly, connect, resolve_path
 from .plan import Counts, Plan, PlanRow
 from .security import LoginFailed, NotPermitted, Operator, PasswordChangeRequired
 from .selection import Selection, Status, compile_selection
@@ -14,7 +14,7 @@ from .validation import Invalid, Problem
 
 __all__ = [
     "AlreadyApplied", "Busy", "Cancelled", "Counts", "Invalid", "LoginFailed", "NotPermitted",
-    "NotADatabase", "NotUndoable", "Operator", "PasswordChangeRequired", "Plan", "PlanRow", "Problem", "Report",
+    "NotADatabase", "NotUndoable", "Operator", "ReadOnly", "PasswordChangeRequired", "Plan", "PlanRow", "Problem", "Report",
     "Selection", "SessionEnded", "Stale", "Status", "Store", "Unavailable", "UndoCheck",
     "UndoReport", "compile_selection", "connect", "resolve_path",
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .money import format_money
-from .schema import APPLICATION_ID, migrate
+from .schema import APPLICATION_ID, NewerSchema, migrate
 from .selection import fold_name
 from .usernames import fold_username
 
@@ -26,15 +26,33 @@ class Busy(RuntimeError):
     """The database stayed locked by another process for the whole busy timeout."""
 
 
+class ReadOnly(Busy):
+    """The database file (or its folder) cannot be written by this account (a kind of Busy,
+    so every screen that says why a write did not happen says this too)."""
+
+
 def begin_write(db: sqlite_utils.Database) -> None:
     """Take the write lock now (BEGIN IMMEDIATE): Busy when another write holds it past the
     busy timeout, so nothing is half-done waiting for it."""
     try:
         db.execute("BEGIN IMMEDIATE")
+        # A read-only file lets BEGIN through; say so now rather than at the first write.
+        if db.conn.execute("PRAGMA query_only").fetchone()[0] == 0 and _read_only(db):
+            roll_back(db)
+            raise ReadOnly("the database cannot be written (its file or folder is read-only "
+                           "for this account); nothing was changed")
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise Busy(BUSY) from exc
+        if "readonly" in str(exc):
+            raise ReadOnly("the database cannot be written (its file or folder is read-only "
+                           "for this account); nothing was changed") from exc
         raise
+
+
+def _read_only(db: sqlite_utils.Database) -> bool:
+    name = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    return bool(name) and not os.access(name, os.W_OK)
 
 
 def roll_back(db: sqlite_utils.Database) -> None:
@@ -100,18 +118,32 @@ def check_ours(path: str | os.PathLike) -> None:
         raise NotADatabase(f"{name} is empty, not a Patron Utilities database; nothing was "
                            "changed (`patron-utils demo --db PATH` makes a demo database)")
     try:
-        conn = sqlite3.connect(f"file:{name}?mode=ro", uri=True)
+        # A file: URI from the path, percent-encoded ('#', '?' and '%' are a name's letters).
+        conn = sqlite3.connect(uri(name, "ro"), uri=True)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         finally:
             conn.close()
+    except sqlite3.OperationalError as exc:  # an SQLite file it could not open
+        raise NotADatabase(f"{name} cannot be opened ({exc}): the file and its folder must be "
+                           "readable, and the folder writable for its -wal and -shm files") from None
     except sqlite3.DatabaseError:
         raise NotADatabase(f"{name} is not a Patron Utilities database (not an SQLite file); "
                            "nothing was changed") from None
-    if app_id != APPLICATION_ID and not (version >= 1 and {"patrons", "operations"} <= tables):
+    if app_id != APPLICATION_ID and not (version >= 1 and OUR_TABLES <= tables):
         raise NotADatabase(f"{name} is not a Patron Utilities database; nothing was changed")
+
+
+# Tables every Patron Utilities database has had since its first schema.
+OUR_TABLES = {"sites", "grades", "policies", "security_groups", "patrons", "operations",
+              "operation_changes", "operation_rows"}
+
+
+def uri(path: str | os.PathLike, mode: str | None = None) -> str:
+    """An SQLite file: URI for ``path`` that names exactly that file."""
+    return Path(os.path.abspath(os.fspath(path))).as_uri() + (f"?mode={mode}" if mode else "")
 
 
 def connect(path: str | os.PathLike, group: bool = False,
@@ -128,15 +160,15 @@ def connect(path: str | os.PathLike, group: bool = False,
             create_file(path, group)
         elif not (create and os.path.isfile(path) and os.path.getsize(path) == 0):
             check_ours(path)
+    memory = os.fspath(path) == ":memory:"
     conn = sqlite3.connect(
-        os.fspath(path),
+        ":memory:" if memory else uri(path),
         isolation_level=None,
         check_same_thread=False,
         timeout=BUSY_TIMEOUT_MS / 1000,
+        uri=not memory,
     )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if os.fspath(path) != ":memory:":
-        conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     # Set-based SQL that needs Python's Unicode: name ranges, usernames from names.
@@ -148,10 +180,27 @@ def connect(path: str | os.PathLike, group: bool = False,
     conn.create_function("unhex", 1, lambda text: None if text is None else bytes.fromhex(text),
                          deterministic=True)
     try:
-        migrate(conn)
+        migrate(conn)  # each step in its own transaction: a failed one leaves nothing
+        if not memory:  # WAL only once the file is known to be ours and up to date
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as exc:
+                if "readonly" not in str(exc):  # read-only: it is read as it is
+                    raise
     except sqlite3.OperationalError as exc:
         conn.close()
         if "locked" in str(exc) or "busy" in str(exc):
             raise Busy("the database is busy: another program is writing to it") from exc
-        raise
+        if "readonly" in str(exc):
+            raise NotADatabase(f"{os.fspath(path)} cannot be written (the file or its folder "
+                               "is read-only); nothing was changed") from exc
+        raise NotADatabase(f"{os.fspath(path)} could not be brought up to date ({exc}); "
+                           "nothing was changed") from exc
+    except NewerSchema as exc:
+        conn.close()
+        raise NotADatabase(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise NotADatabase(f"{os.fspath(path)} could not be opened ({exc}); nothing was "
+                           "changed") from exc
     return sqlite_utils.Database(conn)

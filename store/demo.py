@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: boo
     """(Re)create a demo database at ``path`` (0600, or 0660 with ``group``); refuses an
     existing file unless ``force``."""
     path = Path(path)
-    if path.exists():
+    if path.exists() or path.is_symlink():
         if not force:
             raise FileExistsError(f"{path} already exists; use --force to replace it")
         if not _is_demo(path):
@@ -91,13 +92,20 @@ def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: boo
 
 
 def _is_demo(path: Path) -> bool:
-    """An existing file that this command made (an empty file counts: it holds nothing)."""
+    """An existing regular file (not a link, a device or a pipe) that this command made;
+    an empty regular file counts: it holds nothing."""
     import sqlite3
+    import stat
 
-    if path.stat().st_size == 0:
+    from .database import uri
+
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if info.st_size == 0:
         return True
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(uri(path, "ro"), uri=True)
         try:
             row = conn.execute("SELECT value FROM preferences WHERE key = 'demo'").fetchone()
         finally:

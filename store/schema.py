@@ -325,12 +325,10 @@ def migrate(conn: sqlite3.Connection) -> int:
     """Bring the database to the current schema version; returns that version."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current > VERSION:
-        raise RuntimeError(
+        raise NewerSchema(
             f"this database was written by a newer Patron Utilities (schema {current}, "
             f"this program knows {VERSION}); upgrade Patron Utilities"
         )
-    if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # ours: says so to every reader
     for version in range(current, VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -345,7 +343,22 @@ def migrate(conn: sqlite3.Connection) -> int:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        # Ours, up to date: it says so to every reader (set only once every step succeeded).
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if "readonly" not in str(exc):  # a read-only copy is still read
+                raise
     return VERSION
+
+
+class NewerSchema(RuntimeError):
+    """The database was written by a newer Patron Utilities."""
 
 
 def _statements(script: str) -> list[str]:

@@ -3,6 +3,7 @@ SQLite file, an empty file, a text file, a directory, a device — before writin
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -64,3 +65,88 @@ def test_a_foreign_database_is_refused_and_left_as_it_was(tmp_path, monkeypatch,
     assert "Traceback" not in err
     assert fingerprint(path) == before
     assert not Path(f"{path}-wal").exists() or target == "a device"
+
+
+def _as_demo(monkeypatch):
+    monkeypatch.setenv("PATRON_UTILS_OPERATOR", "demo")
+    monkeypatch.setenv("PATRON_UTILS_PASSWORD", "demo-librarian")
+
+
+@pytest.mark.parametrize("name", ["room#5.db", "what?mode=memory.db", "100%.db"])
+def test_a_path_with_uri_characters_names_exactly_that_file(tmp_path, monkeypatch, capsys, name):
+    # '#', '?' and '%' are letters of a file name, not parts of an SQLite URI.
+    _as_demo(monkeypatch)
+    path = tmp_path / name
+    assert main(["demo", "--db", str(path), "--patrons", "30"]) == 0
+    assert main(["run", "change-status", "--status", "Inactive", "--yes", "--db", str(path)]) == 0
+    capsys.readouterr()
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM operations").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM patrons WHERE status = 'Inactive'").fetchone()[0] > 1
+    conn.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(name)) == []
+
+
+def test_a_file_with_only_some_of_our_table_names_is_not_ours(tmp_path, monkeypatch, capsys):
+    _as_demo(monkeypatch)
+    path = tmp_path / "lookalike.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE patrons (id INTEGER PRIMARY KEY)")
+    conn.execute("CREATE TABLE operations (id INTEGER PRIMARY KEY)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    before = fingerprint(path)
+    assert main(["log", "--db", str(path)]) == 2
+    assert "is not a Patron Utilities database" in capsys.readouterr().err
+    assert fingerprint(path) == before
+
+
+def test_a_database_of_a_newer_version_is_refused_with_a_message(tmp_path, monkeypatch, capsys):
+    _as_demo(monkeypatch)
+    path = tmp_path / "newer.db"
+    main(["demo", "--db", str(path), "--patrons", "30"])
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()
+    capsys.readouterr()
+    before = fingerprint(path)
+    assert main(["run", "change-status", "--status", "Inactive", "--yes", "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "newer Patron Utilities" in err and "Traceback" not in err
+    assert fingerprint(path) == before
+
+
+def test_a_read_only_database_is_refused_before_a_write(tmp_path, monkeypatch, capsys):
+    # Root may write any file, so the account's lack of rights is what os.access reports.
+    _as_demo(monkeypatch)
+    path = tmp_path / "shared.db"
+    main(["demo", "--db", str(path), "--patrons", "30"])
+    capsys.readouterr()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if (
+        mode & os.W_OK and os.fspath(p) == str(path)) else real(p, mode, **kw))
+    assert main(["run", "change-status", "--status", "Inactive", "--yes", "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be written" in err and "Traceback" not in err
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM operations").fetchone()[0] == 0
+    conn.close()
+
+
+@pytest.mark.parametrize("kind", ["a link to a demo database", "a named pipe"])
+def test_demo_force_replaces_only_a_regular_demo_file(tmp_path, capsys, kind):
+    target = tmp_path / "real.db"
+    main(["demo", "--db", str(target), "--patrons", "30"])
+    before = fingerprint(target)
+    path = tmp_path / "odd.db"
+    if kind == "a named pipe":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(target)
+    capsys.readouterr()
+    assert main(["demo", "--db", str(path), "--force", "--patrons", "30"]) == 2
+    assert "patron-utils demo:" in capsys.readouterr().err
+    assert fingerprint(target) == before
+    assert path.is_symlink() or path.is_fifo()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App
@@ -18,6 +19,7 @@ from .screens.applying import ApplyingScreen
 from .screens.login import LoginScreen
 from .screens.picker import PickerScreen
 from .screens.utility import UtilityScreen
+from .widgets.plain import plain
 
 
 class PatronUtilsApp(App):
@@ -37,6 +39,11 @@ class PatronUtilsApp(App):
         self.db_name = Path(str(store.path)).name
         self.drafts: dict[str, dict] = {}  # each utility's unapplied form values, this session
         self.prefs: dict[str, str] = store.preferences()
+
+    def notify(self, message: str, *args: Any, markup: bool = False, **kwargs: Any) -> None:
+        # Messages quote the library's data (names, notes, a saved run's name): never markup,
+        # whatever a caller passes (Widget.notify passes its own default, True).
+        super().notify(plain(message), *args, markup=False, **kwargs)
 
     def say(self, text: str) -> str:
         """Text in the library's terminology (its words for Grade, Location, 2nd Location)."""

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, ProgressBar, Static
+from ..widgets.plain import Plain
 
 # How much of an apply each stage takes, roughly (measured on a million patrons): the
 # bar moves by these as each stage begins.
@@ -44,10 +45,10 @@ class ApplyingScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.heading, id="dialog-title")
-            yield Static("Starting…", id="applying-stage")
+            yield Plain(self.heading, id="dialog-title")
+            yield Plain("Starting…", id="applying-stage")
             yield ProgressBar(total=100, show_eta=False, id="applying-bar")
-            yield Static("Escape cancels: nothing is written until the commit.", id="dialog-keys")
+            yield Plain("Escape cancels: nothing is written until the commit.", id="dialog-keys")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
+from ..widgets.plain import Plain
 
 
 class _Dialog(ModalScreen[bool]):
@@ -18,10 +19,10 @@ class _Dialog(ModalScreen[bool]):
         self.lines = lines
 
     def body(self) -> ComposeResult:
-        yield Static(self.heading, id="dialog-title")
+        yield Plain(self.heading, id="dialog-title")
         # Focusable, so a summary longer than the dialog can be scrolled from the keyboard.
         with VerticalScroll(id="dialog-scroll", can_focus=True):
-            yield Static("\n".join(self.lines), id="dialog-body")
+            yield Plain("\n".join(self.lines), id="dialog-body")
 
     def action_cancel(self) -> None:
         self.dismiss(False)
@@ -42,7 +43,7 @@ class ConfirmScreen(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield from self.body()
-            yield Static(f"Press y or Enter to {self.verb} · n or Escape to cancel",
+            yield Plain(f"Press y or Enter to {self.verb} · n or Escape to cancel",
                          id="dialog-keys")
         yield Footer()
 
@@ -63,10 +64,10 @@ class TypedConfirmScreen(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="-typed"):
             yield from self.body()
-            yield Static(f"Type {self.expected:,} — the number of {self.what} — and press "
+            yield Plain(f"Type {self.expected:,} — the number of {self.what} — and press "
                          "Enter · Tab reads the summary above · Escape cancels", id="dialog-keys")
             yield Input(id="dialog-typed", restrict=r"[0-9,]*", max_length=16)
-            yield Static("", id="dialog-problem")
+            yield Plain("", id="dialog-problem")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from store import Busy, Invalid, LoginFailed, Operator, PasswordChangeRequired, Store
 from store.security import MIN_PASSWORD_LENGTH
+from ..widgets.plain import Plain
 
 CHANGE = ("The password of {username} was reset: choose a new one before anything else (at "
           f"least {MIN_PASSWORD_LENGTH} characters, not the one you just typed).")
@@ -34,7 +35,7 @@ class LoginScreen(Screen):
         self.changing: tuple[str, str] | None = None  # (username, old password) to change
 
     def compose(self) -> ComposeResult:
-        yield Static(self.heading, id="heading")
+        yield Plain(self.heading, id="heading")
         with Vertical(id="login-box"):
             with Vertical(id="credentials"):
                 yield Label("Username")
@@ -42,14 +43,14 @@ class LoginScreen(Screen):
                 yield Label("Password")
                 yield Input(id="password", password=True)
             with Vertical(id="change-box"):
-                yield Static("", id="change-why")
+                yield Plain("", id="change-why")
                 yield Label("New password")
                 yield Input(id="new-password", password=True)
                 yield Label("New password again")
                 yield Input(id="new-password-again", password=True)
-            yield Static(self.message, id="login-message")
+            yield Plain(self.message, id="login-message")
             if self.hint:
-                yield Static(self.hint, id="login-hint")
+                yield Plain(self.hint, id="login-hint")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -11,6 +11,7 @@ from store import Operator, Store
 from store.file_out import printable
 
 from .summary import SummaryScreen
+from ..widgets.plain import Plain, PlainTable
 
 PAGE = 200
 
@@ -31,9 +32,9 @@ class OperationsScreen(Screen):
         self.more = False  # the last page was full: older operations may follow
 
     def compose(self) -> ComposeResult:
-        yield Static("Operations — newest first", id="heading")
-        yield DataTable(id="operations-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="row-detail")
+        yield Plain("Operations — newest first", id="heading")
+        yield PlainTable(id="operations-table", cursor_type="row", zebra_stripes=True)
+        yield Plain("", id="row-detail")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -14,6 +14,7 @@ from store.utilities.base import Entry
 
 from .confirm import ConfirmScreen
 from .prompt import PromptScreen
+from ..widgets.plain import Plain
 
 # A line of the picker: a utility, or one of its saved runs.
 Row = tuple[Entry, "dict | None"]
@@ -51,12 +52,12 @@ class PickerScreen(Screen):
         self.shown: list[Row] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(self.heading, id="heading")
+        yield Plain(self.heading, id="heading")
         yield Input(placeholder="Type to filter utilities and saved runs", id="filter")
         with Horizontal(id="picker-body"):
-            yield OptionList(id="utilities")
+            yield OptionList(id="utilities", markup=False)
             with VerticalScroll(id="help-panel"):
-                yield Static(id="help")
+                yield Plain(id="help")
         yield Footer()
 
     def on_mount(self) -> None:

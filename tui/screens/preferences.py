@@ -13,6 +13,7 @@ from store.preferences import LibraryPreferences
 from ..fields import field_specs
 from ..widgets.model_form import ModelForm
 from .prompt import PromptScreen
+from ..widgets.plain import Plain, PlainTable
 
 
 class PreferencesScreen(Screen):
@@ -37,16 +38,16 @@ class PreferencesScreen(Screen):
         self.operator = operator
 
     def compose(self) -> ComposeResult:
-        yield Static("Preferences", id="heading")
+        yield Plain("Preferences", id="heading")
         with TabbedContent(initial="library"):
             with TabPane("Library", id="library"):
                 yield ModelForm(field_specs(LibraryPreferences), {},
                                 self.store.library_preferences().model_dump(), id="prefs-form")
             with TabPane("Grade table", id="grade-table"):
-                yield Static("Grades advance in this order. a add · r rename · d remove · "
+                yield Plain("Grades advance in this order. a add · r rename · d remove · "
                              "- up · + down · l make it the Last Grade", classes="help-line")
-                yield DataTable(id="grades", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="grade-message")
+                yield PlainTable(id="grades", cursor_type="row", zebra_stripes=True)
+                yield Plain("", id="grade-message")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -6,7 +6,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
+from ..widgets.plain import Plain
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -23,9 +24,9 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.question, id="dialog-title")
+            yield Plain(self.question, id="dialog-title")
             yield Input(self.value, id="answer")
-            yield Static(self.keys, id="dialog-keys")
+            yield Plain(self.keys, id="dialog-keys")
         yield Footer()
 
     def on_mount(self) -> None:

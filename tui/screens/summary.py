@@ -16,6 +16,7 @@ from store.file_out import FileExists, printable
 from .. import text
 from .confirm import ConfirmScreen
 from .prompt import PromptScreen
+from ..widgets.plain import Plain, PlainTable
 
 # The screen shows the start of each outcome; the written file holds every patron.
 REPORT_ROWS = 500
@@ -39,10 +40,10 @@ class SummaryScreen(Screen):
         self.rows: list[dict] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Operation #{self.operation_id}", id="heading")
-        yield Static(id="result-summary")
-        yield DataTable(id="result-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="row-detail")
+        yield Plain(f"Operation #{self.operation_id}", id="heading")
+        yield Plain(id="result-summary")
+        yield PlainTable(id="result-table", cursor_type="row", zebra_stripes=True)
+        yield Plain("", id="row-detail")
         yield Footer()
 
     def on_mount(self) -> None:

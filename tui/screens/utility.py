@@ -22,6 +22,7 @@ from ..widgets.preview_table import PAGE, PreviewTable
 from .applying import ApplyingScreen
 from .apply_flow import ApplyFlow
 from .prompt import PromptScreen
+from ..widgets.plain import Plain
 
 EXCLUDED = "excluded by hand"  # a preview row's outcome once space takes it out
 # The tabs carry their keys, which keeps the footer short enough for F9 at 80 columns.
@@ -63,7 +64,7 @@ class UtilityScreen(ApplyFlow, Screen):
         heading = say(self.utility.title)
         if self.run_name:
             heading += f" — saved run '{self.run_name}'"
-        yield Static(heading, id="heading")
+        yield Plain(heading, id="heading")
         with TabbedContent(initial="selections"):
             with TabPane(TABS["selection-form"][1], id="selections"):
                 fixed = [say(self.utility.fixed_description)] if self.utility.fixed_description else []
@@ -77,9 +78,9 @@ class UtilityScreen(ApplyFlow, Screen):
                 yield ModelForm(field_specs(self.utility.Options, say), self.choice_labels,
                                 self.draft.get("options-form"), id="options-form", empty=say(doc))
             with TabPane("F5 Preview", id="preview"):
-                yield Static("Press F5 to preview which patrons change.", id="counts")
+                yield Plain("Press F5 to preview which patrons change.", id="counts")
                 yield PreviewTable(id="preview-table")
-                yield Static("", id="row-detail")
+                yield Plain("", id="row-detail")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -11,8 +12,10 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
 
 from store import Problem
+from store.file_out import printable
 
 from ..fields import FieldSpec
+from .plain import Plain
 
 # A long text field shows how much of its limit is used.
 COUNTER_FROM = 100
@@ -80,10 +83,10 @@ class ModelForm(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         for line in self.fixed:
-            yield Static(line, classes="fixed")
-        yield Static("", id="form-problems")
+            yield Plain(line, classes="fixed")
+        yield Plain("", id="form-problems")
         if not self.specs:
-            yield Static(self.empty, classes="help")
+            yield Plain(self.empty, classes="help")
         specs = iter(self.specs)
         for spec in specs:
             partner = self._range_end(spec)
@@ -110,15 +113,15 @@ class ModelForm(VerticalScroll):
                 yield Label(self._label(spec), id=f"label-{spec.name}")
             yield self._widget(spec, self.initial.get(spec.name, spec.default))
             if spec.description:
-                yield Static(spec.description, classes="help")
+                yield Plain(spec.description, classes="help")
             # Spelled out: a tick's colour is hard to read on a 16-colour terminal.
             if spec.kind in ("many_enum", "many_choice"):
-                yield Static(self._chosen(self.initial.get(spec.name, spec.default)),
+                yield Plain(self._chosen(self.initial.get(spec.name, spec.default)),
                              classes="chosen", id=f"chosen-{spec.name}")
             elif spec.kind == "bool":
-                yield Static(self._ticked(bool(self.initial.get(spec.name, spec.default))),
+                yield Plain(self._ticked(bool(self.initial.get(spec.name, spec.default))),
                              classes="chosen", id=f"chosen-{spec.name}")
-            yield Static("", classes="error", id=f"error-{spec.name}")
+            yield Plain("", classes="error", id=f"error-{spec.name}")
 
     def _label(self, spec: FieldSpec, length: int = 0) -> str:
         label = spec.title + (" (required)" if spec.required else "")
@@ -150,7 +153,7 @@ class ModelForm(VerticalScroll):
     def _chosen(values) -> str:
         return "Chosen: " + (", ".join(map(str, values)) if values else "none (any patron)")
 
-    def _options(self, spec: FieldSpec, held: list[Any] = ()) -> list[tuple[str, str]]:
+    def _options(self, spec: FieldSpec, held: list[Any] = ()) -> list[tuple[Text, str]]:
         """(label, value) pairs, as Select and SelectionList take them. A value the form was
         given (a saved run, a draft) that is no longer offered stays, chosen and marked, so
         the store refuses it by name until the operator takes it out — never dropped, which
@@ -161,7 +164,9 @@ class ModelForm(VerticalScroll):
             offered = [(label, value)
                        for value, label in self.choice_labels.get(spec.choices or "", [])]
         known = {v for _, v in offered}
-        return offered + [(f"{v} — no longer offered", v) for v in held if v not in known]
+        offered += [(f"{v} — no longer offered", v) for v in held if v not in known]
+        # Text, not str: Select and SelectionList read a string as markup ("[b]" is a name).
+        return [(Text(printable(label)), value) for label, value in offered]
 
     # -- reading and writing values --------------------------------------
     def values(self) -> dict[str, Any]:

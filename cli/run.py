@@ -344,20 +344,22 @@ def undo(argv: list[str]) -> int:
                 raise NotUndoable(exc.args[0]) from None
             if not args.yes:
                 check = store.check_undo(op["id"], operator)
-                print(f"Would undo operation #{op['id']}: {op['title']} by {op['operator']} at "
-                      f"{op['started']} ({op['changed']:,} patrons changed).")
+                safe = file_out.printable  # titles and names are data: shown, never sent
+                print(f"Would undo operation #{op['id']}: {safe(op['title'])} by "
+                      f"{safe(op['operator'])} at {op['started']} ({op['changed']:,} patrons "
+                      "changed).")
                 if check.skipped:
                     print(f"{check.skipped:,} of them would be left as they are (you may not "
                           "change them):")
                     for barcode, name, reason in check.shown:
-                        print(f"  {barcode}\t{name}\t{reason}")
+                        print(f"  {safe(barcode)}\t{safe(name)}\t{safe(reason)}")
                 for note in check.notes:
-                    print(note)
+                    print(safe(note))
                 print("Nothing was written; add --yes to undo it.")
                 return DONE
             report = store.undo(args.operation, operator)
             for note in report.notes:
-                print(f"patron-utils: {note}", file=sys.stderr)
+                print(f"patron-utils: {file_out.printable(note)}", file=sys.stderr)
             print_operation(store, report.operation_id, args.format)
             return DONE
         finally:

@@ -128,3 +128,16 @@ def test_nothing_was_written_to_the_database_by_writing_files(db, cli, tmp_path)
     before = count(db, "SELECT count(*) FROM operations")
     cli("export", "--output", tmp_path / "a.csv")
     assert count(db, "SELECT count(*) FROM operations") == before
+
+
+def test_the_undo_dry_run_never_sends_the_datas_escapes(db, cli):
+    assert cli("run", "change-location", "--location", "Room 9", "--barcodes", "20260010",
+               "--yes").code == 0
+    s = store.Store(db)
+    try:  # a title as an older release or another writer might have stored it
+        s.db.execute("UPDATE operations SET title = ? WHERE id = 1", ["Move\x1b]0;owned\x07"])
+    finally:
+        s.close()
+    dry = cli("undo", "1")
+    assert dry.code == 0, dry.err
+    assert "\x1b" not in dry.out and "Move\\x1b]0;owned\\x07" in dry.out

@@ -16,7 +16,7 @@ from . import clock, credentials
 from . import preferences as _preferences
 from .plan import NAME_SQL
 from .security import Operator
-from .validation import Invalid
+from .validation import Invalid, Problem
 
 KEY = "grade-table"
 ACTIONS = {"add": "added", "rename": "renamed", "remove": "removed", "move": "moved",
@@ -31,9 +31,19 @@ def snapshot(db: sqlite_utils.Database) -> list[list]:
 def edit(db: sqlite_utils.Database, operator: Operator, action: str, *args) -> int:
     """Make one edit (inside the caller's write transaction) and journal it; returns the
     operation's id. Invalid (from the edit's own checks) writes nothing."""
-    function = {"add": _preferences.add_grade, "rename": _preferences.rename_grade,
-                "remove": _preferences.remove_grade, "move": _preferences.move_grade,
-                "set_last": _preferences.set_last_grade}[action]
+    edits = {"add": (_preferences.add_grade, 1, 2), "rename": (_preferences.rename_grade, 2, 2),
+             "remove": (_preferences.remove_grade, 1, 1), "move": (_preferences.move_grade, 2, 2),
+             "set_last": (_preferences.set_last_grade, 1, 1)}
+    if action not in edits:
+        raise Invalid([Problem("action", "Edit", f"{action!r} is not an edit of the grade "
+                               f"table; one of: {', '.join(edits)}")])
+    function, least, most = edits[action]
+    if not least <= len(args) <= most or not all(isinstance(a, (str, int)) or a is None
+                                                 for a in args):
+        raise Invalid([Problem("grade", "Grade", f"{action} takes {least}"
+                               + (f" or {most}" if most != least else "") + " values")])
+    if action == "move" and (isinstance(args[1], bool) or args[1] not in (-1, 1)):
+        raise Invalid([Problem("detail", "To", "a grade moves one place: -1 (up) or 1 (down)")])
     before = snapshot(db)
     function(db, *args)
     after = snapshot(db)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from .file_out import excerpt
+from .validation import control_character
 
 MAX_CELL = 1_000  # characters in one cell (the longest patron field is 100)
 MAX_PROBLEMS = 1_000  # reported from one file; the rest are counted
@@ -41,14 +42,6 @@ class BadFile(ValueError):
     def __init__(self, message: str, problems: list[RowProblem] | None = None):
         self.problems = problems or []
         super().__init__(message)
-
-
-def control_character(text: str, allowed: str = "") -> str | None:
-    """The first control character in ``text`` (escaped) that is not in ``allowed``."""
-    for ch in text:
-        if unicodedata.category(ch) == "Cc" and ch not in allowed:
-            return repr(ch)[1:-1]
-    return None
 
 
 def open_text(path: str | Path, max_mb: int = DEFAULT_MAX_MB) -> tuple[Path, IO[str]]:

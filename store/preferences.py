@@ -6,7 +6,7 @@ import re
 import sqlite_utils
 from pydantic import Field
 
-from .validation import Invalid, Problem, StoreModel
+from .validation import Invalid, Problem, StoreModel, control_character
 
 DEFAULTS = {
     "term.grade": "Grade",
@@ -142,6 +142,9 @@ def _clean(name: str) -> str:
         raise _problem("a grade needs a name")
     if len(name) > 30:
         raise _problem(f"at most 30 characters are allowed; this has {len(name)}")
+    if bad := control_character(name):
+        raise _problem(f"contains a control character ({bad}); letters, digits, spaces and "
+                       "punctuation only")
     return name
 
 

@@ -7,6 +7,7 @@ those values; the check runs in one place for every such field.
 from __future__ import annotations
 
 import typing
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable
@@ -25,6 +26,14 @@ CHOICE_SOURCES = {
 }
 
 ChoicesFn = Callable[[str], list[str]]
+
+
+def control_character(text: str, allowed: str = "") -> str | None:
+    """The first control character in ``text`` (escaped) that is not in ``allowed``."""
+    for ch in text:
+        if unicodedata.category(ch) == "Cc" and ch not in allowed:
+            return repr(ch)[1:-1]
+    return None
 
 
 @dataclass(frozen=True)
@@ -71,14 +80,16 @@ class StoreModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
-    @field_validator("*", mode="before")
+    @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        """A NUL character is refused everywhere: SQLite's JSON functions (the journal, undo,
-        barcode lists) cut text at it, so it could not be matched or restored literally."""
-        values = value if isinstance(value, list) else [value]
-        if any(isinstance(v, str) and "\x00" in v for v in values):
-            raise ValueError("contains a NUL character (\\x00), which is not allowed")
+    def _no_control(cls, value: Any) -> Any:
+        """No control character in any text: a NUL is cut by SQLite's JSON functions (the
+        journal, undo, barcode lists), so it could not be matched or restored literally; an
+        escape or a line break would reach a technician's terminal or a report whole."""
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            if isinstance(v, str) and (bad := control_character(v)):
+                raise ValueError(f"contains a control character ({bad}), which is not allowed")
         return value
 
     @field_validator("*", mode="before")

@@ -27,7 +27,7 @@ from store import clock
 from store.demo import create_demo
 from store.selection import Selection, fold_name
 from store.utilities import CATALOG
-from store.validation import validate
+from store.validation import control_character, validate
 
 SQL = ["'; DROP TABLE patrons; --", "' OR '1'='1", '" OR 1=1 --', "';--", "1); DELETE FROM notes",
        "%", "_", "%_%", "\\", "\\'", "a\\", "*", "[a-z]*", "?", "'", '"', "''", "O'Brien"]
@@ -289,8 +289,10 @@ def test_hostile_selections_and_options_together(shared, key, data):
 
 # -- hostile text kept and matched literally ----------------------------------------------
 def _unstorable(text: str) -> bool:
-    """What the models refuse in any text: a NUL, or a lone surrogate (not UTF-8)."""
-    return "\x00" in text or any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+    """What the models refuse in any text: a control character left once the ends are
+    stripped (a NUL, an escape, a line break), or a lone surrogate (not UTF-8)."""
+    return (control_character(text.strip()) is not None
+            or any(0xD800 <= ord(c) <= 0xDFFF for c in text))
 
 
 def _notes(s, kind: str) -> list[str]:

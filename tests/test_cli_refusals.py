@@ -17,6 +17,10 @@ from .cli_helpers import dump
     (["undo", "0"], "is not allowed; from 1 to"),
     (["log", "--limit", "99999999999999999999999"], "is not allowed; from 1 to 1,000,000"),
     (["log", "--limit", "many"], "'many' is not a whole number"),
+    (["run", "add-notes", "--note", "Hi\x1b]0;owned\x07", "--note-type", "General", "--yes"],
+     "--note (Add Note): contains a control character (\\x1b)"),
+    (["run", "change-location", "--location", "Room\n9", "--yes"],
+     "contains a control character (\\n)"),
 ])
 def test_odd_arguments_are_refused_plainly(db, cli, argv, says):
     before = dump(db)

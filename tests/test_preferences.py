@@ -120,12 +120,20 @@ def test_removing_a_grade_patrons_have_is_refused_with_their_count(s):
     ("rename", ("1", "2"), "already in the grade table"),
     ("rename", ("Nope", "X"), "not in the grade table"),
     ("remove", ("Graduated",), "patrons still have grade 'Graduated'"),
+    ("add", ("Twelve\x1b[31m",), r"control character \(\\x1b\)"),
+    ("rename", ("K", "Kinder\ngarten"), r"control character \(\\n\)"),
+    ("promote", ("K",), "'promote' is not an edit of the grade table; one of: add, rename"),
+    ("rename", ("K",), "rename takes 2 values"),
+    ("move", ("K", 5), "moves one place"),
+    ("move", ("K", "up"), "moves one place"),
 ])
 def test_bad_grade_table_edits_are_refused(s, action, args, message):
     before = s.grades()
+    operations = s.db["operations"].count
     with pytest.raises(store.Invalid, match=message):
         s.edit_grades(ADMIN, action, *args)
     assert s.grades() == before
+    assert s.db["operations"].count == operations
 
 
 def test_the_last_grade_is_never_blank(s):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 # What a spreadsheet starts a formula with (OWASP's CSV injection list).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain (possibly negative) number or amount: a spreadsheet reads it as a number.
 _NUMBER = re.compile(r"^-?\$?(\d{1,3}(,\d{3})+|\d*)(\.\d+)?$")
 FILE_MODE = 0o600  # reports and exports name patrons: the owner's, like the database
@@ -30,7 +30,7 @@ class FileExists(FileExistsError):
 
 def csv_cell(value: Any) -> Any:
     """A value for a CSV cell: text that starts like a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.match(value):
         return "'" + value
     return value
 

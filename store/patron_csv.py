@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
 
-from .file_out import excerpt
+from .file_out import FORMULA_STARTS, excerpt
 from .validation import control_character
 
 MAX_CELL = 1_000  # characters in one cell (the longest patron field is 100)
@@ -77,7 +77,7 @@ def read(path: str | Path, known: tuple[str, ...], mapping: dict[str, str], requ
         handle.close()
         raise BadFile(f"{path} is not UTF-8 text; save it as CSV UTF-8 and try again") from None
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(handle, delimiter=delimiter, strict=True)
+    reader = csv.reader(_capped(handle, path, max_mb), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -102,6 +102,7 @@ def read(path: str | Path, known: tuple[str, ...], mapping: dict[str, str], requ
         handle.close()
         raise BadFile(problem)
     allowed = "\t" if delimiter == "\t" else ""
+    heading = [h.strip().casefold() for h in header]
 
     def rows() -> Iterator[tuple[int, dict | None, list[RowProblem]]]:
         # Numbered as a spreadsheet shows them (the header is row 1; blank rows count).
@@ -118,14 +119,38 @@ def read(path: str | Path, known: tuple[str, ...], mapping: dict[str, str], requ
                     return
                 if not any(cell.strip() for cell in line):
                     continue
+                if [c.strip().casefold() for c in line] == heading:
+                    yield number, None, [RowProblem(number, "(file)", "repeats the header row "
+                                                    "(two files joined into one?)")]
+                    continue
                 problems = _check(number, line, columns, allowed)
-                yield number, None if problems else dict(zip(columns, line)), problems
+                values = {c: _unquoted(v) for c, v in zip(columns, line)}
+                yield number, None if problems else values, problems
         except UnicodeDecodeError:
             yield number, None, [RowProblem(number, "(file)", "is not UTF-8 text from here on; "
                                             "save the file as CSV UTF-8")]
         finally:
             handle.close()
     return columns, rows()
+
+
+def _capped(handle: IO[str], path: Path, max_mb: int) -> Iterator[str]:
+    """The file's lines, stopping at the size limit while reading: a file that grows after
+    it was measured (or reports no size, as /proc does) is never read into memory whole."""
+    budget, used = max_mb * 1024 * 1024, 0
+    while line := handle.readline(budget - used + 1):
+        used += len(line)
+        if used > budget:
+            raise BadFile(f"{path} grew past {max_mb:,} MB while it was read, the largest file "
+                          "an import reads (Preferences: Largest import file); nothing was "
+                          "imported")
+        yield line
+
+
+def _unquoted(cell: str) -> str:
+    """A cell as the product's own export wrote it: the quote that keeps a spreadsheet from
+    running a formula ('=1+1) is taken off again, so an export imported changes nothing."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
 
 
 def _check(number: int, line: list[str], columns: list[str], allowed: str) -> list[RowProblem]:

@@ -8,6 +8,7 @@ or invalid puts the patron on the Union Site, as the seed describes.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -18,6 +19,7 @@ from pydantic import Field, field_validator
 from . import authority, clock, credentials, file_out, patron_csv, preferences
 from .database import begin_write, roll_back
 from .dates import parse_date
+from .file_out import excerpt
 from .patron_csv import BadFile, RowProblem
 from .security import PASSWORDS, SECURITY_GROUPS, UTILITIES, Operator
 from .selection import Status
@@ -61,6 +63,36 @@ class PatronRecord(StoreModel):
     def _date(cls, value: str | None) -> str | None:
         return parse_date(value).isoformat() if value else value
 
+    @field_validator("barcode")
+    @classmethod
+    def _listable(cls, value: str) -> str:
+        # A barcode list (pasted or a file) splits on these: such a barcode could never be
+        # selected; an invisible character would make two barcodes that look the same.
+        if bad := next((c for c in value if c.isspace() or c in ",;" or _invisible(c)), None):
+            raise ValueError(f"contains {_named(bad)}; barcodes have no spaces, commas, "
+                             "semicolons or invisible characters")
+        return value
+
+    @field_validator("username")
+    @classmethod
+    def _typeable(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if len(value) > 60:
+            raise ValueError(f"at most 60 characters are allowed; this has {len(value)}")
+        if bad := next((c for c in value if c.isspace() or _invisible(c)), None):
+            raise ValueError(f"contains {_named(bad)}; a username is typed at the login: "
+                             "no spaces or invisible characters")
+        return value
+
+
+def _invisible(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cf", "Co", "Cn", "Zl", "Zp")
+
+
+def _named(ch: str) -> str:
+    return "a space" if ch == " " else f"the character {ch!r}"
+
 
 @dataclass
 class ImportReport:
@@ -100,11 +132,13 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
             continue
         data = dict(raw)
         code = (data.get("site") or site or "").strip()
-        if code.casefold() in sites:
+        if not code:
+            data["site"] = None  # decided below: a patron already here keeps theirs
+        elif code.casefold() in sites:
             data["site"] = sites[code.casefold()]
-        elif site_given:  # unknown or invalid: the Union Site catches it
+        else:  # unknown or invalid: the Union Site catches it
             if union is None:
-                problems.append(RowProblem(number, "site", f"{code!r} is not a site and this "
+                problems.append(RowProblem(number, "site", f"{excerpt(code)} is not a site and this "
                                            "database has no Union Site to hold it"))
                 continue
             data["site"] = union[0]
@@ -126,17 +160,22 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
         records.append((number, {k: (str(v) if k == "status" else v) for k, v in given.items()}))
         if progress and report.rows % CHUNK == 0:
             progress(report.rows)
-    if not site_given:
-        # No site in the file: patrons already here keep theirs; new ones need one.
-        known = _existing(db, [r["barcode"] for _, r in records])
-        for number, record in records:
-            if record["barcode"] not in known:
-                if union is None:
-                    problems.append(RowProblem(number, "site", "the file has no site column "
-                                               "and this database has no Union Site"))
-                    continue
-                record["site"] = union[0]
-                report.to_union_site.append(number)
+    if report.rows == 0:
+        raise BadFile(f"{Path(path).name} names its columns but holds no patrons; nothing "
+                      "was imported")
+    # No site for a row (no column, a blank cell, no --site): a patron already here keeps
+    # theirs; a new one goes to the Union Site.
+    siteless = [(n, r) for n, r in records if r.get("site") is None]
+    known = _existing(db, [r["barcode"] for _, r in siteless])
+    for number, record in siteless:
+        if record["barcode"] in known:
+            record.pop("site", None)
+        elif union is None:
+            problems.append(RowProblem(number, "site", "no site is given and this database "
+                                       "has no Union Site to hold the patron"))
+        else:
+            record["site"] = union[0]
+            report.to_union_site.append(number)
     if dry_run:
         _refuse(problems + _rules(db, records, operator))
         _count(db, records, report)

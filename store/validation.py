@@ -14,6 +14,8 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from .file_out import excerpt
+
 # What each kind of database choice is called in a message.
 CHOICE_SOURCES = {
     "grade": "the grade table",
@@ -125,7 +127,7 @@ class StoreModel(BaseModel):
             match = canon.get(str(v).casefold())
             if match is None:
                 raise ValueError(
-                    f"{v!r} is not in {CHOICE_SOURCES.get(kind, kind)}; "
+                    f"{excerpt(str(v), 60)} is not in {CHOICE_SOURCES.get(kind, kind)}; "
                     f"allowed: {allowed_list(allowed)}"
                 )
             if match not in fixed:
@@ -154,7 +156,8 @@ def validate(model: type[BaseModel], data: dict[str, Any], choices: ChoicesFn | 
                 limit = err["ctx"]["max_length"]
                 message = f"at most {limit} characters are allowed; this has {len(err['input'])}"
             elif err["type"] == "enum":
-                message = f"{err['input']!r} is not allowed; allowed: {err['ctx']['expected']}"
+                message = (f"{excerpt(str(err['input']), 60)} is not allowed; allowed: "
+                           f"{err['ctx']['expected']}")
             elif err["type"] == "extra_forbidden":
                 message = "is not a field of this form"
             problems.append(Problem(name, field_title(model, name) if name else "Form", message))

@@ -9,7 +9,7 @@ import pytest
 from store.patron_file import BadFile
 
 from .operators import ADMIN
-from .patron_file_helpers import dump, write
+from .patron_file_helpers import dump, patron, write
 from .store_helpers import set_preference
 
 
@@ -147,3 +147,81 @@ def test_a_username_taken_by_another_import_meanwhile_is_a_row_problem(small_db,
     assert (problem.row, problem.column) == (2, "username")
     assert problem.message == "'shared' belongs to patron 9"
     assert calls[1].updated == 1
+
+
+def test_a_repeated_header_row_is_a_problem_not_a_patron(small_db, tmp_path):
+    path = write(tmp_path, "joined.csv", "barcode,last_name\nJ1,Jones\nbarcode,last_name\nJ2,Kay\n")
+    [problem] = refused(small_db, path).problems
+    assert (problem.row, problem.column) == (3, "(file)")
+    assert "repeats the header row" in problem.message
+
+
+@pytest.mark.parametrize("text", ["barcode,last_name\n", "barcode,last_name\n\n , \n"])
+def test_a_file_with_a_header_and_no_patrons_says_so(small_db, tmp_path, text):
+    path = write(tmp_path, "empty.csv", text)
+    for dry_run in (True, False):
+        assert "names its columns but holds no patrons" in str(refused(small_db, path,
+                                                                        dry_run=dry_run))
+
+
+def test_a_blank_site_cell_keeps_an_existing_patrons_site(small_db, tmp_path):
+    # Ben (10) is at ELM: a blank cell says nothing about his site; a new patron with a
+    # blank cell goes to the Union Site, as one with no site column does.
+    path = write(tmp_path, "sites.csv", "barcode,last_name,site\n10,Carter,\nNEW1,Newman,\n")
+    report = small_db.import_patrons(path, {}, ADMIN)
+    assert (report.new, report.updated, report.unchanged) == (1, 0, 1)
+    assert patron(small_db, "10")["site"] == "ELM"
+    assert patron(small_db, "NEW1")["site"] == "UNION"
+    assert report.to_union_site == [3]
+
+
+def test_an_export_imported_again_keeps_formula_looking_names(small_db, tmp_path):
+    # The export writes '=1+1 so a spreadsheet shows it as text; the import takes the quote off.
+    small_db.db.execute("UPDATE patrons SET last_name = '=1+1', first_name = '@home' "
+                        "WHERE barcode = '9'")
+    small_db.db.execute("UPDATE patrons SET last_name = '-2+3' WHERE barcode = '10'")
+    exported = tmp_path / "out.csv"
+    with open(exported, "w", newline="", encoding="utf-8") as out:
+        small_db.export_patrons({"barcodes": ["9", "10"]}, ADMIN, out, "csv")
+    assert "'=1+1" in exported.read_text()
+    before = dump(small_db.db, journal=False)
+    report = small_db.import_patrons(exported, {}, ADMIN)
+    assert (report.updated, report.unchanged) == (0, 2)
+    assert dump(small_db.db, journal=False) == before
+    assert patron(small_db, "9")["last_name"] == "=1+1"
+
+
+@pytest.mark.parametrize("column, value, says", [
+    ("barcode", "AB 12", "contains a space; barcodes have no spaces"),
+    ("barcode", "AB,12", "the character ','"),
+    ("barcode", "AB\u200b12", "the character '\\u200b'"),
+    ("username", "ann\u200bsmith", "the character '\\u200b'; a username is typed at the login"),
+    ("username", "ann smith", "contains a space"),
+    ("username", "a" * 61, "at most 60 characters are allowed; this has 61"),
+])
+def test_barcodes_and_usernames_that_could_not_be_typed_are_refused(small_db, tmp_path, column,
+                                                                    value, says):
+    row = {"barcode": "U1", "last_name": "Upton", "username": "upton"} | {column: value}
+    path = write(tmp_path, "odd.csv", "barcode,last_name,username\n"
+                 + ",".join(f'"{row[c]}"' for c in ("barcode", "last_name", "username")) + "\n")
+    [problem] = refused(small_db, path).problems
+    assert (problem.row, problem.column) == (2, column)
+    assert says in problem.message, problem.message
+
+
+def test_a_file_that_grows_while_it_is_read_stops_at_the_limit(small_db, tmp_path):
+    from store import patron_csv
+
+    path = write(tmp_path, "growing.csv", "barcode,last_name\nG1,Grow\n")
+    _, rows = patron_csv.read(path, ("barcode", "last_name"), {}, ("barcode",), max_mb=1)
+    with open(path, "a") as more:  # after it was measured, before it is read
+        more.write("G2,More\n" * 200_000)
+    with pytest.raises(BadFile, match="grew past 1 MB while it was read"):
+        list(rows)
+
+
+def test_a_choice_quoted_in_a_message_is_a_short_excerpt(small_db, tmp_path):
+    path = write(tmp_path, "grade.csv", "barcode,last_name,grade\nE1,Ex," + "Z" * 500 + "\n")
+    [problem] = refused(small_db, path).problems
+    assert (problem.row, problem.column) == (2, "grade")
+    assert "Z" * 61 not in problem.message and "…' is not in the grade table" in problem.message

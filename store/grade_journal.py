@@ -95,6 +95,23 @@ def undoable(db: sqlite_utils.Database, op: dict) -> tuple[list, list]:
     if snapshot(db) != after:
         raise NotUndoable(f"the grade table changed since operation #{op['id']}: undo the "
                           "later grade table edits first (newest first)")
+    options = json.loads(op["options"])
+    if options["action"] == "rename":
+        # Patrons set to (or from) the new name by a later operation: renamed back, that
+        # operation could no longer be undone — so it is undone first.
+        later = [n for (n,) in db.execute(
+            """SELECT DISTINCT o.id FROM operations o JOIN operation_rows r ON r.operation_id = o.id
+               WHERE o.id > :id AND o.undone_by IS NULL AND o.undo_of IS NULL
+                 AND r.table_name = 'patrons'
+                 AND (json_extract(r.before, '$.grade') = :name
+                      OR json_extract(r.after, '$.grade') = :name)
+               ORDER BY o.id DESC LIMIT 5""", {"id": op["id"], "name": options["detail"]})]
+        if later:
+            raise NotUndoable(
+                f"operation{'s' if len(later) > 1 else ''} "
+                f"{', '.join(f'#{n}' for n in later)} changed patrons of grade "
+                f"{options['detail']!r} after it was renamed: undo "
+                f"{'them' if len(later) > 1 else 'it'} first, then #{op['id']}")
     return before, after
 
 

@@ -202,6 +202,25 @@ def test_a_rename_no_longer_strands_an_older_operation(s):
     assert {pid for (pid,) in s.db.execute("SELECT id FROM patrons WHERE grade = '11'")} >= eleventh
 
 
+def test_a_rename_is_not_undone_under_a_later_operation_on_the_new_name(s):
+    """12 renamed Twelve, then grade 11 changed to Twelve: undoing the rename first would
+    leave that operation's patrons at '12', where its undo could never find them."""
+    rename = s.edit_grades(ADMIN, "rename", "12", "Twelve")
+    plan = s.plan("change-grade", {"grades": ["11"]}, {"grade": "Twelve"}, ADMIN)
+    later = s.apply(plan).operation_id
+    eleventh = {r.patron_id for r in plan.page(0, 1000) if r.outcome == "change"}
+    before = s.grades()
+    for attempt in (s.check_undo, s.undo):
+        with pytest.raises(store.NotUndoable, match=f"operation #{later} changed patrons of "
+                           f"grade 'Twelve' after it was renamed: undo it first, then #{rename}"):
+            attempt(rename, ADMIN)
+    assert s.grades() == before
+    assert s.undo(later, ADMIN).conflicts == []
+    s.undo(rename, ADMIN)
+    assert "12" in grade_names(s) and "Twelve" not in grade_names(s)
+    assert {pid for (pid,) in s.db.execute("SELECT id FROM patrons WHERE grade = '11'")} >= eleventh
+
+
 @pytest.mark.parametrize("action, args", [("add", ("13", "12")), ("move", ("3", -1)),
                                           ("set_last", ("12",)), ("remove", ("PK",))])
 def test_every_grade_table_edit_is_undone_exactly(s, action, args):

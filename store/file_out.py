@@ -85,10 +85,29 @@ def writing(path: str | Path, overwrite: bool = False,
             yield out
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temp, path)  # replaces the name, never follows it
+        if overwrite:
+            os.replace(temp, path)  # replaces the name, never follows it
+        else:
+            _link_new(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def _link_new(temp: Path, path: Path) -> None:
+    """``temp`` becomes ``path`` only if no file took that name meanwhile (a hard link
+    fails where a rename would replace); on a file system without hard links, a last check
+    and a rename."""
+    try:
+        os.link(temp, path, follow_symlinks=False)
+    except FileExistsError:
+        raise FileExists(f"{path} already exists") from None
+    except OSError:
+        if path.exists() or path.is_symlink():
+            raise FileExists(f"{path} already exists") from None
+        os.replace(temp, path)
+        return
+    temp.unlink()
 
 
 def _same(path: Path, other: str | os.PathLike) -> bool:

@@ -141,3 +141,22 @@ def test_the_undo_dry_run_never_sends_the_datas_escapes(db, cli):
     dry = cli("undo", "1")
     assert dry.code == 0, dry.err
     assert "\x1b" not in dry.out and "Move\\x1b]0;owned\\x07" in dry.out
+
+
+@pytest.mark.parametrize("appears", ["a file", "a symbolic link"])
+def test_a_name_taken_while_writing_is_not_replaced(tmp_path, appears):
+    # Between the check and the rename another program creates the file (or a link to one
+    # of yours): the write is refused and what is there stays as it was.
+    path = tmp_path / "report.csv"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    with pytest.raises(file_out.FileExists):
+        with file_out.writing(path) as out:
+            out.write("barcode\n")
+            if appears == "a file":
+                path.write_text("theirs")
+            else:
+                path.symlink_to(victim)
+    assert victim.read_text() == "keep me"
+    assert path.read_text() == ("theirs" if appears == "a file" else "keep me")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["report.csv", "victim.txt"])

@@ -55,3 +55,22 @@ async def test_the_cursor_stays_above_the_horizontal_scroll_bar():
         await pilot.press("pageup")
         assert table.cursor_row == ROWS - 1 - table.body_height
         assert table.cursor_row in visible_rows(table)
+
+
+def test_columns_fit_the_screen_cutting_the_reason_first_then_names_then_values():
+    from tui.text import patron_columns
+    from tui.widgets.preview_table import fit
+
+    columns = patron_columns("Security group", "New security group")
+    natural = [8, 30, 22, 22, 9, 40]  # a long name, two long group names, a long reason
+    widths = fit(columns, natural, 78)
+    assert sum(w + 2 for w in widths) == 78
+    barcode, name, before, after, outcome, reason = widths
+    assert (barcode, outcome) == (8, 9)  # never cut
+    assert reason == 6 and name == 12  # gave way first, to their floors
+    assert abs(before - after) <= 1 and min(before, after) >= 8  # they share what is left
+    # Room to spare: the name grows to 28, the reason takes the rest to the edge.
+    wide = fit(columns, [8, 15, 6, 8, 9, 20], 120)
+    assert wide[1] == 28 and sum(w + 2 for w in wide) == 120
+    # What may not be cut is never cut, even if the row must then scroll.
+    assert fit(columns, [30, 30, 30, 30, 9, 30], 40)[0] == 30

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tui.screens.picker import PickerScreen
 
@@ -35,7 +35,7 @@ async def test_change_status_grade_12_to_inactive(path):
         await fill_all(pilot, status="Inactive")
         await preview_and_apply(pilot)
         assert isinstance(app.screen, SummaryScreen)
-        assert app.screen.query_one(DataTable).row_count == len(grade12)
+        assert app.screen.query_one(PreviewTable).total == len(grade12)
     assert {r[0] for r in query(path, "SELECT id FROM patrons WHERE status = 'Inactive' AND grade = '12'")} == grade12
     assert query(path, "SELECT id, status FROM patrons WHERE grade IS NOT '12' ORDER BY id") == others_before
     ops = query(path, "SELECT utility, operator, matched, changed, unchanged FROM operations")

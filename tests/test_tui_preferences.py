@@ -43,7 +43,7 @@ async def test_homeroom_replaces_location_in_picker_labels_and_headers(path):
         await fill_all(pilot, location="Room 9")
         await pilot.press("f5")
         await settle(pilot)
-        assert "Homeroom" in screen.query_one(PreviewTable).columns
+        assert "Homeroom" in [c.title for c in screen.query_one(PreviewTable).columns]
     assert query(path, "SELECT value FROM preferences WHERE key = 'term.location'") == [("Homeroom",)]
 
 

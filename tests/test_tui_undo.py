@@ -12,7 +12,7 @@ from tui.screens.picker import PickerScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.summary import SummaryScreen
 
-from .tui_helpers import SIZE, app_for, everything, query, rendered, settle
+from .tui_helpers import SIZE, app_for, everything, preview_rows, query, rendered, settle
 
 NOW = "2026-06-01 09:00:00"  # clock.now() with "today" fixed (conftest)
 MODIFIED = 19  # patrons.modified's place in a row of SELECT * (an undo stamps what it writes)
@@ -68,7 +68,7 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
         summary = app.screen
         assert isinstance(summary, SummaryScreen) and summary.operation_id == 1
         assert "Done: Change Patron Status — operation #1" in rendered(app, "#heading")
-        assert len(summary.rows) == 16
+        assert len(preview_rows(app)) == 16
 
         await press(pilot, "u")
         confirm = app.screen
@@ -84,7 +84,8 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
         assert "operation #2" in rendered(app, "#heading")
         assert "This put back what operation #1 changed" in rendered(app, "#result-summary")
         assert ("information", "Operation #1 undone: 16 patrons put back.") in notes(app)
-        assert {r["outcome"] for r in undo.rows} == {"change"} and len(undo.rows) == 16
+        rows = preview_rows(app)
+        assert {r["outcome"] for r in rows} == {"change"} and len(rows) == 16
 
         # Back as before, every column of everyone; the rows it wrote carry its time.
         assert query(path, GRADE_12) == [(pid, status, NOW) for pid, status, _ in grade12_before]
@@ -146,16 +147,17 @@ async def test_undo_leaves_a_patron_changed_since_and_lists_them(path):
         assert ("warning", "Operation #1 undone: 15 patrons put back, 1 not (listed first, "
                            "with the reason).") in notes(app)
         # The skipped patron is listed first, saying why.
-        first = undo.rows[0]
+        first = preview_rows(app)[0]
         assert (first["patron_id"], first["outcome"]) == (conflicted, "skip")
         assert first["reason"].startswith(NOT_RESTORED)
         assert "status is now 'Card Lost'" in first["reason"]
         cells = table_rows(app, "#result-table")
         assert cells[0][0] == barcode
-        assert cells[0][4].startswith("skip: not restored")
+        assert cells[0][4] == "skip" and cells[0][5].startswith("not restored")
         assert [c[4] for c in cells[1:]] == ["change"] * 15
         assert "skipped 1" in rendered(app, "#result-summary")
-        assert f"{name} · skip: not restored" in rendered(app, "#row-detail")
+        detail = rendered(app, "#row-detail")
+        assert detail.startswith(f"1 of 16 · {name} · ") and " · skip: not restored" in detail
 
     after = {pid: (status, modified) for pid, status, modified in query(path, GRADE_12)}
     before = {pid: (status, NOW) for pid, status, modified in grade12_before}

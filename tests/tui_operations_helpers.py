@@ -6,6 +6,7 @@ from textual.widgets import DataTable
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
+from tui.widgets.preview_table import PreviewTable
 
 from .tui_helpers import preview, settle
 
@@ -18,8 +19,13 @@ def notes(app) -> list[tuple[str, str]]:
     return [(n.severity, n.message) for n in app._notifications]
 
 
-def table_rows(app, selector: str = DataTable) -> list[list[str]]:
-    table = app.screen.query_one(selector, DataTable)
+def table_rows(app, selector: str | type = DataTable) -> list[list[str]]:
+    """Every row of a DataTable, or of a patron table (the preview's, the result's) as far
+    as its pages are loaded: [barcode, name, before, after, outcome, reason]."""
+    table = app.screen.query_one(selector)
+    if isinstance(table, PreviewTable):
+        loaded = (table.cells(i) for i in range(table.total))
+        return [[str(cell) for cell in cells] for cells in loaded if cells is not None]
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 

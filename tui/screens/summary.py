@@ -3,32 +3,35 @@ from __future__ import annotations
 
 import json
 
-from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from store import Busy, NotPermitted, NotUndoable, Operator, Store, UndoCheck
-from store.file_out import FileExists, printable
+from store.file_out import FileExists
 
 from .. import text
+from ..widgets.plain import Plain
+from ..widgets.preview_table import PAGE, PreviewTable
 from .confirm import ConfirmScreen
 from .prompt import PromptScreen
-from ..widgets.plain import Plain, PlainTable
 
-# The screen shows the start of each outcome; the written file holds every patron.
-REPORT_ROWS = 500
+# What f shows, in turn: every patron of the report, then one outcome at a time.
+SHOWN = [(None, "every patron, skipped first"), ("skip", "skipped only"), ("change", "changed only"),
+         ("unchanged", "unchanged only")]
 
 
 class SummaryScreen(Screen):
-    """What an operation did: counts, selections and options, skipped and changed patrons."""
+    """What an operation did: counts, selections and options, and every patron's outcome,
+    in the preview's layout (a page at a time, however many)."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("w", "write", "Write to file", id="write"),
+        Binding("f", "show_next", "Show", id="show"),
     ]
 
     def __init__(self, store: Store, operation_id: int, operator: Operator) -> None:
@@ -37,12 +40,13 @@ class SummaryScreen(Screen):
         self.operation_id = operation_id
         self.operator = operator
         self.op: dict | None = None
-        self.rows: list[dict] = []
+        self.shown = 0  # index into SHOWN
+        self.total = 0  # rows of what is shown
 
     def compose(self) -> ComposeResult:
         yield Plain(f"Operation #{self.operation_id}", id="heading")
         yield Plain(id="result-summary")
-        yield PlainTable(id="result-table", cursor_type="row", zebra_stripes=True)
+        yield PreviewTable(id="result-table")
         yield Plain("", id="row-detail")
         yield Footer()
 
@@ -50,15 +54,19 @@ class SummaryScreen(Screen):
         self.query_one("#result-table").focus()
         self.load()
 
+    @property
+    def outcome(self) -> str | None:
+        return SHOWN[self.shown][0]
+
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self) -> None:
         op = self.store.operation(self.operation_id)
-        rows = [row for outcome in ("skip", "change", "unchanged")
-                for row in self.store.operation_changes(op["id"], outcome, limit=REPORT_ROWS)]
-        self.app.call_from_thread(self._show, op, rows)
+        total = self.store.operation_change_count(op["id"], self.outcome)
+        rows = self.store.report_page(op["id"], 0, PAGE, self.outcome)
+        self.app.call_from_thread(self._show, op, rows, total)
 
-    def _show(self, op: dict, rows: list[dict]) -> None:
-        self.op = op
+    def _show(self, op: dict, rows: list[dict], total: int) -> None:
+        self.op, self.total = op, total
         utility = self.store.utility(op["utility"])
         options = utility.Options.model_validate(json.loads(op["options"]))
         say = self.app.say
@@ -81,29 +89,48 @@ class SummaryScreen(Screen):
                          "changed again since are skipped with what changed.")
         elif utility.reminder:
             lines.append(say("Next: " + utility.reminder))
-        if len(rows) < op["matched"]:
-            lines.append(f"Showing {len(rows):,} of {op['matched']:,} patrons (skipped first); "
-                         "w writes them all to a file.")
+        lines.append(f"Showing {SHOWN[self.shown][1]} ({total:,}) · f shows "
+                     f"{SHOWN[(self.shown + 1) % len(SHOWN)][1]}")
         self.query_one("#result-summary", Static).update("\n".join(lines))
-        table = self.query_one("#result-table", DataTable)
-        table.clear(columns=True)
         label = say(utility.label(options))
-        table.add_columns("Barcode", "Name", f"{label} before", "After", "Outcome")
-        # A patron who was not changed still has the value from before.
-        table.add_rows([
-            (printable(r["barcode"]), printable(r["name"]), printable(utility.show(r["before"])),
-             printable(utility.show(r["after"] if r["outcome"] == "change" else r["before"])),
-             text.outcome_cell(r["outcome"], printable(r["reason"]) if r["reason"] else None))
-            for r in rows
-        ])
-        self.rows = rows
+        self.query_one(PreviewTable).start(text.patron_columns(f"{label} before", "After"),
+                                           self._cells(rows), total)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        """The highlighted patron's whole outcome: the table may cut a long reason short."""
-        if 0 <= event.cursor_row < len(self.rows):
-            r = self.rows[event.cursor_row]
-            outcome = f"{r['outcome']}: {r['reason']}" if r["reason"] else r["outcome"]
-            self.query_one("#row-detail", Static).update(Text(printable(f"{r['name']} · {outcome}")))
+    def _cells(self, rows: list[dict]) -> list[tuple]:
+        show = self.store.utility(self.op["utility"]).show
+        # A patron who was not changed still has the value from before.
+        return [(r, text.patron_cells(r["barcode"], r["name"], show(r["before"]),
+                                      show(r["after"] if r["outcome"] == "change" else r["before"]),
+                                      r["outcome"], r["reason"])) for r in rows]
+
+    def action_show_next(self) -> None:
+        self.shown = (self.shown + 1) % len(SHOWN)
+        self.load()
+
+    @on(PreviewTable.PageWanted)
+    def _page_wanted(self, event: PreviewTable.PageWanted) -> None:
+        self.fetch_page(self.shown, event.page)
+
+    @work(thread=True, group="page", exit_on_error=False)
+    def fetch_page(self, shown: int, page: int) -> None:
+        rows = self.store.report_page(self.operation_id, page * PAGE, PAGE, SHOWN[shown][0])
+        self.app.call_from_thread(self._fill, shown, page, rows)
+
+    def _fill(self, shown: int, page: int, rows: list[dict]) -> None:
+        if shown == self.shown and self.op is not None:
+            self.query_one(PreviewTable).fill(page, self._cells(rows))
+
+    @on(PreviewTable.RowHighlighted)
+    def _highlighted(self, event: PreviewTable.RowHighlighted) -> None:
+        """The highlighted patron whole: the table may cut a long reason short."""
+        r = self.query_one(PreviewTable).record(event.index)
+        if r is None or self.op is None:
+            self.query_one("#row-detail", Static).update("")
+            return
+        show = self.store.utility(self.op["utility"]).show
+        self.query_one("#row-detail", Static).update(text.detail_line(
+            f"{event.index + 1:,} of {self.total:,}", r["name"], show(r["before"]),
+            show(r["after"]), r["outcome"], r["reason"]))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +11,6 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from store import Busy, Invalid, NotPermitted, Operator, Plan, Problem, Selection, Store, Unavailable
-from store.file_out import printable
 from store.utilities.base import Utility
 
 from .. import text
@@ -24,7 +22,6 @@ from .apply_flow import ApplyFlow
 from .prompt import PromptScreen
 from ..widgets.plain import Plain
 
-EXCLUDED = "excluded by hand"  # a preview row's outcome once space takes it out
 # The tabs carry their keys, which keeps the footer short enough for F9 at 80 columns.
 TABS = {"selection-form": ("selections", "F2 Selections"), "options-form": ("options", "F3 Options")}
 
@@ -79,7 +76,7 @@ class UtilityScreen(ApplyFlow, Screen):
                                 self.draft.get("options-form"), id="options-form", empty=say(doc))
             with TabPane("F5 Preview", id="preview"):
                 yield Plain("Press F5 to preview which patrons change.", id="counts")
-                yield PreviewTable(id="preview-table")
+                yield PreviewTable(excludable=True, id="preview-table")
                 yield Plain("", id="row-detail")
         yield Footer()
 
@@ -204,10 +201,7 @@ class UtilityScreen(ApplyFlow, Screen):
             f"Counting the patrons… the first {len(rows):,} are shown; F9 waits for the count.")
         table = self.query_one(PreviewTable)
         label = self.app.say(self.utility.label(options))
-        # Names further down may be longer than the first page's; an outcome may become
-        # "excluded by hand".
-        table.start(["Barcode", "Name", label, f"New {label.lower()}", "Outcome"], self._cells(rows),
-                    grow=1, at_least={4: len(EXCLUDED)})
+        table.start(text.patron_columns(label, f"New {label.lower()}"), self._cells(rows))
         self.query_one(TabbedContent).active = "preview"
         table.focus()
 
@@ -232,11 +226,6 @@ class UtilityScreen(ApplyFlow, Screen):
             lines.append("Nothing to change: no patron would be changed.")
         self.query_one("#counts", Static).update("\n".join(lines))
 
-    def _outcome(self, row):
-        if row.excluded:
-            return Text(EXCLUDED, style="strike")
-        return text.outcome_cell(row.outcome, printable(row.reason) if row.reason else None)
-
     def _describe(self, plan: Plan) -> list[str]:
         """The selections, options and the utility's notice, in the library's words."""
         say = self.app.say
@@ -255,9 +244,9 @@ class UtilityScreen(ApplyFlow, Screen):
 
     def _cells(self, rows) -> list[tuple]:
         """(record, cells) pairs for the preview table."""
-        show = lambda value: printable(self.utility.show(value))  # noqa: E731 - no escapes sent
-        return [(r, (printable(r.barcode), printable(r.name), show(r.current), show(r.new),
-                     self._outcome(r))) for r in rows]
+        show = self.utility.show
+        return [(r, text.patron_cells(r.barcode, r.name, show(r.current), show(r.new), r.outcome,
+                                      r.reason, r.excluded)) for r in rows]
 
     @on(PreviewTable.PageWanted)
     def _page_wanted(self, event: PreviewTable.PageWanted) -> None:
@@ -284,12 +273,11 @@ class UtilityScreen(ApplyFlow, Screen):
         if row is None:
             self.query_one("#row-detail", Static).update("")
             return
-        outcome = f"{row.outcome}: {row.reason}" if row.reason else row.outcome
-        if row.excluded:
-            outcome = "excluded by hand (space puts them back)"
         of = f"{self.plan.counts.matched:,}" if self.plan is not None else "…"
-        self.query_one("#row-detail", Static).update(  # Text: a name is not markup
-            Text(printable(f"{index + 1:,} of {of} · {row.name} · {outcome}")))
+        show = self.utility.show
+        self.query_one("#row-detail", Static).update(text.detail_line(
+            f"{index + 1:,} of {of}", row.name, show(row.current), show(row.new), row.outcome,
+            row.reason, row.excluded))
 
     @on(ModelForm.Edited)
     def _edited(self) -> None:

@@ -7,6 +7,7 @@ page shows at once and End reaches the last of a million rows as fast as the fir
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from rich.segment import Segment
@@ -23,7 +24,44 @@ from textual.strip import Strip
 PAGE = 100  # rows per page asked of the plan
 KEEP = 40  # pages kept; older ones are fetched again if scrolled back to
 WIDEST = 40  # a column is cut at this width (the row detail line shows it whole)
-GROW_TO = 28  # the width the growing column (names) takes when the screen has room
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: on a narrow screen cut down to ``floor`` (columns of lower ``cut`` first;
+    None: never cut); on a wide one grown to ``grow_to``. ``at_least`` is the width a
+    later row may need (an outcome becoming "excluded")."""
+
+    title: str
+    floor: int | None = None
+    cut: int = 0
+    grow_to: int = 0
+    at_least: int = 0
+
+
+def fit(columns: list[Column], natural: list[int], width: int) -> list[int]:
+    """Widths for ``columns`` on a screen ``width`` wide (each cell has a space either
+    side): cut what may be cut until the row fits, then grow what may grow; the last
+    column runs to the edge. Only columns that may not be cut can push a row off screen."""
+    widths = list(natural)
+    room = width - sum(w + 2 for w in widths)
+    for level in sorted({c.cut for c in columns if c.floor is not None}):
+        # Columns of one level give way together, the widest first (Before and After alike).
+        group = [i for i, c in enumerate(columns) if c.floor is not None and c.cut == level]
+        while room < 0:
+            widest = max(group, key=lambda i: widths[i] - columns[i].floor)
+            if widths[widest] <= columns[widest].floor:
+                break
+            widths[widest] -= 1
+            room += 1
+    for i, column in enumerate(columns):
+        if room > 0 and column.grow_to > widths[i]:
+            grown = min(room, column.grow_to - widths[i])
+            widths[i] += grown
+            room -= grown
+    if room > 0 and widths:
+        widths[-1] += room
+    return widths
 
 
 class PreviewTable(ScrollView, can_focus=True):
@@ -88,39 +126,37 @@ class PreviewTable(ScrollView, can_focus=True):
             super().__init__()
             self.row = row
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, excludable: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.columns: list[str] = []
-        self.widths: list[int] = []
+        self.excludable = excludable  # space takes a patron out (a preview, not a result)
+        self.columns: list[Column] = []
+        self.natural: list[int] = []  # what the first page's cells need
+        self.widths: list[int] = []  # what they get on this screen
         self.total = 0  # rows in the plan (the first page's length until it is counted)
         self.pages: OrderedDict[int, list[tuple[Any, tuple]]] = OrderedDict()
         self.asked: set[int] = set()
 
     # -- what the screen tells it -----------------------------------------------------
-    def start(self, columns: list[str], first: list[tuple[Any, tuple]], total: int | None = None,
-              grow: int | None = None, at_least: dict[int, int] | None = None) -> None:
+    def start(self, columns: list[str | Column], first: list[tuple[Any, tuple]],
+              total: int | None = None) -> None:
         """A new preview: its columns, the first page as (record, cells), and the row count
         when known (``set_total`` gives it once the plan is counted). Widths fit the first
-        page and ``at_least`` (column: width, for what a row may become); column ``grow``
-        takes width left over, as later rows may be longer."""
-        self.columns = columns
-        self.widths = [min(WIDEST, max([len(c), (at_least or {}).get(i, 0)]
-                                       + [_width(cells[i]) for _, cells in first]))
-                       for i, c in enumerate(columns)]
-        # The screen's width: a table on a hidden tab has none of its own yet (2: the scroll bar).
-        spare = self.app.size.width - 2 - sum(w + 2 for w in self.widths)
-        if grow is not None and spare > 0:
-            grown = max(self.widths[grow], min(GROW_TO, self.widths[grow] + spare))
-            spare -= grown - self.widths[grow]
-            self.widths[grow] = grown
-        if spare > 0:  # the last column runs to the edge: an outcome may get longer
-            self.widths[-1] = min(WIDEST, self.widths[-1] + spare)
+        page, then the screen (see ``fit``)."""
+        self.columns = [c if isinstance(c, Column) else Column(c) for c in columns]
+        self.natural = [min(WIDEST, max([len(c.title), c.at_least]
+                                        + [_width(cells[i]) for _, cells in first]))
+                        for i, c in enumerate(self.columns)]
+        self._fit()
         self.pages = OrderedDict({0: list(first)})
         self.asked = set()
         self.set_total(len(first) if total is None else total)
         self.cursor_row = 0
         self.scroll_to(0, 0, animate=False)
         self.post_message(self.RowHighlighted(0))
+
+    def _fit(self) -> None:
+        # The screen's width: a table on a hidden tab has none of its own yet (2: the scroll bar).
+        self.widths = fit(self.columns, self.natural, self.app.size.width - 2)
 
     def set_total(self, total: int) -> None:
         self.total = total
@@ -171,7 +207,7 @@ class PreviewTable(ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             style = base + self.get_component_rich_style("preview-table--header")
-            return self._strip(self.columns, style, scroll_x, width)
+            return self._strip([c.title for c in self.columns], style, scroll_x, width)
         index = scroll_y + y - 1
         if index >= self.total:
             return Strip.blank(width, base)
@@ -242,6 +278,11 @@ class PreviewTable(ScrollView, can_focus=True):
     def action_last_row(self) -> None:
         self.cursor_row = self.total - 1
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "exclude" and not self.excludable:
+            return False  # not this table's key: neither shown nor bound
+        return super().check_action(action, parameters)
+
     def action_exclude(self) -> None:
         if self.total:
             self.post_message(self.ExcludeWanted(self.cursor_row))
@@ -251,6 +292,8 @@ class PreviewTable(ScrollView, can_focus=True):
             self.cursor_row = self.scroll_offset.y + event.y - 1
 
     def on_resize(self) -> None:
+        if self.columns:
+            self._fit()
         self.set_total(self.total)
 
 

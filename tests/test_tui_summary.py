@@ -3,13 +3,14 @@ time (skipped first), the outcome word and reason in columns that fit 80 columns
 the last row, f to show one outcome."""
 from __future__ import annotations
 
-from tui.screens.confirm import TypedConfirmScreen
+from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
+from tui.screens.operations import OperationsScreen
 from tui.screens.summary import SummaryScreen
 from tui.widgets.preview_table import PreviewTable
 
 from .tui_helpers import SIZE, app_for, preview, query, rendered, settle
 from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_operations_helpers import press
+from .tui_operations_helpers import GRADE_12, apply_change_status, press
 
 
 async def test_the_summary_of_everyone_pages_filters_and_fits(path):
@@ -49,3 +50,23 @@ async def test_the_summary_of_everyone_pages_filters_and_fits(path):
         assert table.total == changed
         assert {table.record(i)["outcome"] for i in range(min(changed, 100))} == {"change"}
     assert query(path, "SELECT count(*) FROM patrons WHERE status = 'Card Lost'")[0][0] >= changed
+
+
+async def test_u_on_the_operations_list_undoes_the_highlighted_operation(path):
+    before = query(path, GRADE_12)
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await apply_change_status(pilot, "12", "Inactive")
+        await press(pilot, "escape", "f7")
+        await settle(pilot)
+        assert isinstance(app.screen, OperationsScreen)
+        await press(pilot, "u")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Undo operation #1?" in rendered(app, "#dialog-title")
+        await press(pilot, "y")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen) and app.screen.operation_id == 2
+    assert [(pid, status) for pid, status, _ in query(path, GRADE_12)] == [
+        (pid, status) for pid, status, _ in before]
+    assert query(path, "SELECT undone_by FROM operations WHERE id = 1") == [(2,)]

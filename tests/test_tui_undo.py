@@ -60,8 +60,8 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
         await press(pilot, "f7")
         assert isinstance(app.screen, OperationsScreen)
         rows = table_rows(app, "#operations-table")
-        assert rows == [["1", "2026-06-01 09:00", "demo", "16", "0", "16", "",
-                         "Change Patron Status"]]
+        assert rows == [["#1", "2026-06-01\n09:00", "demo",
+                         "Change Patron Status\nchanged 16, skipped 0 of 16"]]
         assert app.screen.query_one("#operations-table", DataTable).cursor_row == 0
 
         await press(pilot, "enter")
@@ -107,9 +107,11 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
         await press(pilot, "escape")
         assert isinstance(app.screen, OperationsScreen)
         rows = table_rows(app, "#operations-table")
-        assert [r[0] for r in rows] == ["2", "1"]
-        assert rows[0][7] == "Undo of Change Patron Status (#1)" and rows[0][6] == "undo of #1"
-        assert rows[1][6] == "by #2"
+        assert [r[0] for r in rows] == ["#2", "#1"]
+        assert rows[0][3].startswith("Undo of Change Patron Status (#1)\n")
+        assert rows[0][3].endswith(" · undo of #1") and rows[1][3].endswith(" · undone by #2")
+        # The cursor stayed on the operation it was on (#1, now the second row).
+        assert app.screen.query_one("#operations-table", DataTable).cursor_row == 1
 
         # Operation 1 again: already undone.
         await press(pilot, "down", "enter")

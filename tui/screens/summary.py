@@ -34,8 +34,10 @@ class SummaryScreen(Screen):
         Binding("f", "show_next", "Show", id="show"),
     ]
 
-    def __init__(self, store: Store, operation_id: int, operator: Operator) -> None:
+    def __init__(self, store: Store, operation_id: int, operator: Operator,
+                 undo: bool = False) -> None:
         super().__init__()
+        self.undo_when_shown = undo  # opened by u on the Operations list
         self.store = store
         self.operation_id = operation_id
         self.operator = operator
@@ -95,6 +97,9 @@ class SummaryScreen(Screen):
         label = say(utility.label(options))
         self.query_one(PreviewTable).start(text.patron_columns(f"{label} before", "After"),
                                            self._cells(rows), total)
+        if self.undo_when_shown:
+            self.undo_when_shown = False
+            self.action_undo()
 
     def _cells(self, rows: list[dict]) -> list[tuple]:
         show = self.store.utility(self.op["utility"]).show

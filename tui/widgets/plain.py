@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from store.file_out import printable
@@ -32,7 +33,17 @@ class Plain(Static):
 
 
 class PlainTable(DataTable):
-    """A DataTable whose string cells are text (DataTable reads a string as markup)."""
+    """A DataTable whose string cells are text (DataTable reads a string as markup), and
+    whose Home and End go to the first and last row, as in the patron tables."""
+
+    BINDINGS = [Binding("home", "first_row", "First", show=False),
+                Binding("end", "last_row", "Last", show=False)]
+
+    def action_first_row(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        self.move_cursor(row=self.row_count - 1)
 
     def add_row(self, *cells: Any, **kwargs: Any):  # add_rows comes through here too
         return super().add_row(*(Text(printable(c)) if isinstance(c, str) else c for c in cells),

@@ -91,7 +91,7 @@ def export_patrons(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     def _export() -> int:
-        selection = flags.values(args, flags.SELECTION)
+        selection = flags.values(args, flags.SELECTION, Selection)
         if args.barcodes_file:
             selection["barcodes"] = barcodes_from(args.barcodes_file)
         store = open_store(args)

@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from store import Problem
+from store import Invalid, Problem
+from store.validation import field_title
 
 SELECTION = "sel__"
 OPTIONS = "opt__"
@@ -53,10 +54,24 @@ def add_model(parser: argparse.ArgumentParser, model: type[BaseModel], prefix: s
                                help=help_text)
 
 
-def values(args: argparse.Namespace, prefix: str) -> dict[str, Any]:
-    """The fields given on the command line (absent ones keep the model's default)."""
-    return {key.removeprefix(prefix): value for key, value in vars(args).items()
-            if key.startswith(prefix) and value is not None}
+def values(args: argparse.Namespace, prefix: str,
+           criteria: type[BaseModel] | None = None) -> dict[str, Any]:
+    """The fields given on the command line (absent ones keep the model's default).
+
+    With ``criteria`` (the Selection), a flag given with a blank value is refused: on a
+    form an empty field means "any patron", but ``--barcodes "$LIST"`` with an empty list
+    is a mistake that would select everyone."""
+    given = {key.removeprefix(prefix): value for key, value in vars(args).items()
+             if key.startswith(prefix) and value is not None}
+    if criteria is not None:
+        blank = [name for name, value in given.items()
+                 if any(isinstance(v, str) and not v.strip()
+                        for v in (value if isinstance(value, list) else [value]))]
+        if blank:
+            raise Invalid([Problem(name, field_title(criteria, name),
+                                   "is empty: give a value, or leave the flag out (an empty "
+                                   "selection would take in every patron)") for name in blank])
+    return given
 
 
 def problem_text(problem: Problem) -> str:

@@ -171,7 +171,7 @@ def _run(key: str, args: argparse.Namespace) -> int:
             except KeyError as exc:
                 raise fail(INVALID, f"--preset: {exc.args[0]}") from None
             selection, options = dict(preset["selection"]), dict(preset["options"])
-        selection.update(flags.values(args, flags.SELECTION))
+        selection.update(flags.values(args, flags.SELECTION, Selection))
         options.update(flags.values(args, flags.OPTIONS))
         if args.barcodes_file:
             selection["barcodes"] = barcodes_from(args.barcodes_file)

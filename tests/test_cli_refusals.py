@@ -21,6 +21,14 @@ from .cli_helpers import dump
      "--note (Add Note): contains a control character (\\x1b)"),
     (["run", "change-location", "--location", "Room\n9", "--yes"],
      "contains a control character (\\n)"),
+    # An empty value would take in every patron: refused, not read as "no selection".
+    (["run", "remove-patrons", "--barcodes", "", "--force", "--yes"],
+     "--barcodes (Barcode list): is empty: give a value, or leave the flag out"),
+    (["run", "change-status", "--status", "Inactive", "--last-name-from", " ", "--yes"],
+     "--last-name-from (Last name from): is empty"),
+    (["run", "change-status", "--status", "Inactive", "--grades", "12", "--grades", "",
+      "--yes"], "--grades (Patrons in Grade): is empty"),
+    (["export", "--barcode-from", ""], "--barcode-from (Barcode from): is empty"),
 ])
 def test_odd_arguments_are_refused_plainly(db, cli, argv, says):
     before = dump(db)

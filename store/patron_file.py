@@ -217,7 +217,31 @@ def _rules(db: sqlite_utils.Database, records: list[tuple[int, dict]],
            operator: Operator) -> list[RowProblem]:
     """The rules that depend on the database and the operator: unique usernames (logins
     ignore case), then who may set what on whom."""
-    return _username_clashes(db, records) + _authorized(db, records, operator)
+    return (_case_twins(db, records) + _username_clashes(db, records)
+            + _authorized(db, records, operator))
+
+
+def _case_twins(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> list[RowProblem]:
+    """A new barcode that is an existing one in another case (AB1 for ab1) would make a
+    second patron that every barcode list selects with the first (they match regardless
+    of case): a problem naming the barcode to use. One pass over the patrons (SQLite's
+    NOCASE folds ASCII letters only)."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS import_barcodes "
+               "(row INTEGER, barcode TEXT COLLATE NOCASE)")
+    db.execute("CREATE INDEX IF NOT EXISTS temp.import_barcodes_barcode "
+               "ON import_barcodes(barcode)")
+    db.execute("DELETE FROM temp.import_barcodes")
+    db.conn.executemany("INSERT INTO temp.import_barcodes VALUES (?, ?)",
+                        [(n, r["barcode"]) for n, r in records])
+    twins = db.execute(
+        """SELECT t.row, t.barcode, p.barcode FROM patrons p
+           JOIN temp.import_barcodes t ON t.barcode = p.barcode
+           WHERE NOT EXISTS (SELECT 1 FROM patrons q WHERE q.barcode = t.barcode COLLATE BINARY)
+           ORDER BY t.row""").fetchall()
+    db.execute("DELETE FROM temp.import_barcodes")
+    return [RowProblem(row, "barcode", f"{excerpt(given)} is patron {excerpt(theirs)}'s barcode "
+                       f"in another case; write it as {excerpt(theirs)} to update them "
+                       "(barcodes match regardless of case)") for row, given, theirs in twins]
 
 
 def _authorized(db: sqlite_utils.Database, records: list[tuple[int, dict]],

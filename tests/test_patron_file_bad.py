@@ -225,3 +225,14 @@ def test_a_choice_quoted_in_a_message_is_a_short_excerpt(small_db, tmp_path):
     [problem] = refused(small_db, path).problems
     assert (problem.row, problem.column) == (2, "grade")
     assert "Z" * 61 not in problem.message and "…' is not in the grade table" in problem.message
+
+
+def test_a_barcode_in_another_case_is_not_a_second_patron(small_db, tmp_path):
+    # P123 is Paul's: p123 would be a twin that every list of "P123" selects with him.
+    path = write(tmp_path, "case.csv", "barcode,last_name\np123,Twin\nNEW9,New\n")
+    for dry_run in (True, False):
+        [problem] = refused(small_db, path, dry_run=dry_run).problems
+        assert (problem.row, problem.column) == (2, "barcode")
+        assert problem.message.startswith("'p123' is patron 'P123''s barcode in another case")
+    exact = write(tmp_path, "exact.csv", "barcode,last_name\nP123,Éluard\n")
+    assert small_db.import_patrons(exact, {}, ADMIN).unchanged == 1

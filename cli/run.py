@@ -9,6 +9,7 @@ import argparse
 import getpass
 import json
 import os
+import sqlite3
 import sys
 from typing import Any, Callable
 
@@ -67,7 +68,7 @@ def open_store(args: argparse.Namespace) -> Store:
         raise fail(INVALID, f"--db: there is no database at {path}")
     try:
         return Store(path)
-    except NotADatabase as exc:  # refused before anything was written to it
+    except (NotADatabase, ReadOnly) as exc:  # refused before anything was written to it
         raise fail(INVALID, f"--db: {exc}") from None
     except Busy as exc:
         raise fail(BUSY, str(exc)) from None
@@ -110,6 +111,10 @@ def guarded(action: Callable[[], int]) -> int:
         return REFUSED
     except (ReadOnly, NotADatabase) as exc:
         print(f"patron-utils: {exc}", file=sys.stderr)
+        return INVALID
+    except sqlite3.DatabaseError as exc:  # a page or table gone: say so, no traceback
+        print(f"patron-utils: the database could not be read ({exc}); it may be damaged: "
+              "nothing was changed (restore it from a backup)", file=sys.stderr)
         return INVALID
     except (Busy, Stale) as exc:
         print(f"patron-utils: {exc}", file=sys.stderr)
@@ -170,6 +175,9 @@ def _run(key: str, args: argparse.Namespace) -> int:
                 preset = store.find_saved_run(args.preset, key)
             except KeyError as exc:
                 raise fail(INVALID, f"--preset: {exc.args[0]}") from None
+            if preset["damaged"]:
+                raise fail(INVALID, f"--preset: saved run {preset['name']!r} is damaged: "
+                           f"{preset['damaged']}")
             selection, options = dict(preset["selection"]), dict(preset["options"])
         selection.update(flags.values(args, flags.SELECTION, Selection))
         options.update(flags.values(args, flags.OPTIONS))

@@ -117,9 +117,12 @@ def check_ours(path: str | os.PathLike) -> None:
     if info.st_size == 0:
         raise NotADatabase(f"{name} is empty, not a Patron Utilities database; nothing was "
                            "changed (`patron-utils demo --db PATH` makes a demo database)")
+    # With no -wal or -shm beside it no connection is open on it, and immutable lets the
+    # check read without making them (a refused file is left exactly as it was).
+    quiet = not any(os.path.lexists(name + suffix) for suffix in ("-wal", "-shm"))
     try:
         # A file: URI from the path, percent-encoded ('#', '?' and '%' are a name's letters).
-        conn = sqlite3.connect(uri(name, "ro"), uri=True)
+        conn = sqlite3.connect(uri(name, "ro") + ("&immutable=1" if quiet else ""), uri=True)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -134,6 +137,26 @@ def check_ours(path: str | os.PathLike) -> None:
                            "nothing was changed") from None
     if app_id != APPLICATION_ID and not (version >= 1 and OUR_TABLES <= tables):
         raise NotADatabase(f"{name} is not a Patron Utilities database; nothing was changed")
+    if missing := sorted(OUR_TABLES - tables):
+        raise NotADatabase(f"{name} is a damaged Patron Utilities database (no table "
+                           f"{', '.join(missing)}); nothing was changed: restore it from a backup")
+    _check_writable(name)
+
+
+def _check_writable(name: str) -> None:
+    """Every command writes (a login counts failures), so a file this account can only read
+    is refused before SQLite opens it for writing — which would leave -wal and -shm files
+    of this account beside it, locking out the database's owner."""
+    folder = os.path.dirname(os.path.abspath(name))
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.lexists(name + suffix) and not os.access(name + suffix, os.W_OK):
+            raise ReadOnly(f"{name + suffix} cannot be written by this account"
+                           + ("" if not suffix else " (it belongs to another account: the "
+                              "database's owner should remove it when no one is using it)")
+                           + "; nothing was changed")
+    if not all(os.path.lexists(name + s) for s in ("-wal", "-shm")) and not os.access(folder, os.W_OK):
+        raise ReadOnly(f"the folder {folder} cannot be written by this account (SQLite keeps "
+                       f"{os.path.basename(name)}-wal and -shm there); nothing was changed")
 
 
 # Tables every Patron Utilities database has had since its first schema.

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import os
 import stat
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator

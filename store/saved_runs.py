@@ -115,4 +115,14 @@ def _named(db: sqlite_utils.Database, utility: str, name: str,
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "selection": json.loads(row["selection"]), "options": json.loads(row["options"])}
+    """The row with its values decoded; a run whose stored values cannot be read (written
+    by hand, cut short) has none and says why in ``damaged``: it may be deleted, never run
+    (empty values would take in every patron)."""
+    try:
+        selection, options = json.loads(row["selection"]), json.loads(row["options"])
+        if not (isinstance(selection, dict) and isinstance(options, dict)):
+            raise ValueError("not a set of fields")
+    except (TypeError, ValueError) as exc:
+        return {**row, "selection": {}, "options": {},
+                "damaged": f"its stored values cannot be read ({exc}); delete it and save it again"}
+    return {**row, "selection": selection, "options": options, "damaged": None}

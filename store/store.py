@@ -313,6 +313,8 @@ class Store:
     def run_problems(self, run: dict[str, Any]) -> list[Problem]:
         """What is wrong with a saved run's values now (a grade renamed, a location no patron
         has any more): the problems a preview of it would be refused with."""
+        if run.get("damaged"):
+            return [Problem("run", "Saved run", run["damaged"])]
         problems: list[Problem] = []
         for check in (lambda: self.validate_selection(run["selection"], run["utility"]),
                       lambda: self.validate_options(run["utility"], run["options"])):

@@ -76,3 +76,21 @@ def test_a_file_given_as_barcodes_is_quoted_only_in_a_short_excerpt(db, cli, tmp
     assert result.code == 2
     assert "'root:$6$saltsaltsalt$hhhhhhhhh…' is not a barcode" in result.err
     assert "h" * 40 not in result.err
+
+
+@pytest.mark.parametrize("stored", ['{"grades": ', "null", '["12"]'])
+def test_a_damaged_saved_run_is_refused_by_name(db, cli, stored):
+    s = store.Store(db)
+    try:
+        s.save_run("change-status", "Twelfth", {"grades": ["12"]}, {"status": "Inactive"},
+                   s.login("demo", "demo-librarian"))
+        s.db.execute("UPDATE saved_runs SET selection = ? WHERE name = 'Twelfth'", [stored])
+    finally:
+        s.close()
+    before = dump(db)
+    result = cli("run", "change-status", "--preset", "Twelfth", "--yes")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "--preset: saved run 'Twelfth' is damaged: its stored values cannot be read" in result.err
+    assert dump(db) == before
+    missing = cli("run", "change-status", "--preset", "Nope")  # the others are still read
+    assert missing.code == 2 and "does not exist; saved runs: Twelfth" in missing.err

@@ -150,3 +150,63 @@ def test_demo_force_replaces_only_a_regular_demo_file(tmp_path, capsys, kind):
     assert "patron-utils demo:" in capsys.readouterr().err
     assert fingerprint(target) == before
     assert path.is_symlink() or path.is_fifo()
+
+
+def _demo(tmp_path, monkeypatch, capsys, name="ours.db") -> Path:
+    _as_demo(monkeypatch)
+    path = tmp_path / name
+    main(["demo", "--db", str(path), "--patrons", "30"])
+    capsys.readouterr()
+    return path
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "the app"])
+def test_a_database_missing_a_table_is_damaged_not_a_traceback(tmp_path, monkeypatch, capsys,
+                                                                command):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "people.csv").write_text("barcode,last_name\nN1,New\n")
+    path = _demo(tmp_path, monkeypatch, capsys)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DROP TABLE patrons")
+    conn.commit()
+    conn.close()
+    before = fingerprint(path)
+    assert main([*COMMANDS[command], "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "damaged Patron Utilities database (no table patrons)" in err and "Traceback" not in err
+    assert fingerprint(path) == before
+
+
+def test_a_corrupt_page_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    path = _demo(tmp_path, monkeypatch, capsys)
+    data = bytearray(path.read_bytes())
+    data[8 * 4096:12 * 4096] = b"\xff" * (4 * 4096)  # pages of the patrons, not the schema
+    path.write_bytes(bytes(data))
+    (tmp_path / "ok.csv").write_text("barcode,last_name\nN1,New\n")
+    code = main(["import", str(tmp_path / "ok.csv"), "--dry-run", "--db", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "may be damaged" in err or "damaged" in err, err
+
+
+def test_a_refused_file_gets_no_wal_or_shm_beside_it(tmp_path, monkeypatch, capsys):
+    path = _demo(tmp_path, monkeypatch, capsys)
+    cut = tmp_path / "cut.db"
+    cut.write_bytes(path.read_bytes()[:100])  # a header and nothing more
+    assert main(["log", "--db", str(cut)]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("cut")) == ["cut.db"]
+
+
+def test_a_shm_file_of_another_account_is_named_not_blamed_on_the_database(tmp_path,
+                                                                           monkeypatch, capsys):
+    # Another account opened it read-only and left its -shm: say which file and whose.
+    path = _demo(tmp_path, monkeypatch, capsys)
+    shm = Path(f"{path}-shm")
+    shm.write_bytes(b"")
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if (
+        mode & os.W_OK and os.fspath(p) == str(shm)) else real(p, mode, **kw))
+    assert main(["log", "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{shm} cannot be written by this account (it belongs to another account" in err

@@ -168,3 +168,4 @@ def test_saved_runs_survive_closing_and_reopening_the_store(small_db):
         assert reopened.find_saved_run("graduates")["selection"]["graduation_to"] == "today-1y"
     finally:
         reopened.close()
+

@@ -114,3 +114,20 @@ def test_apply_checks_the_values_again(path):
         assert everything(path) == before
     finally:
         s.close()
+
+
+async def test_a_damaged_saved_run_is_not_opened_with_empty_forms(path):
+    from tui.screens.picker import PickerScreen
+
+    from .tui_operations_helpers import notes
+
+    save_run(path, "remove-patrons", "Leavers", {"locations": ["Room 101"]}, {"force": True})
+    sql(path, "UPDATE saved_runs SET selection = '{\"locations\": ' WHERE name = 'Leavers'")
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_run(pilot, "leavers")
+        assert isinstance(app.screen, PickerScreen)
+        assert any("The saved run 'Leavers' cannot be opened: its stored values cannot be read"
+                   in message for _, message in notes(app))
+        assert "⚠ Saved run: its stored values cannot be read" in str(
+            app.screen.query_one("#help", Static).render())

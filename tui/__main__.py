@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         app = make_app(path, notice=notice)
-    except (Busy, NotADatabase, RuntimeError) as exc:
+    except (Busy, NotADatabase, RuntimeError, sqlite3.DatabaseError) as exc:
         print(f"patron-utils: {exc}", file=sys.stderr)
         return 2
     app.run()

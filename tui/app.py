@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from textual import work
 from textual.app import App
 from textual.binding import Binding
@@ -122,14 +123,17 @@ class PatronUtilsApp(App):
     def describe_run(self, entry, run: dict) -> list[str]:
         """A saved run's selections and options, as the preview states them."""
         utility = self.store.utility(entry.key)
-        selection = Selection.model_validate(run["selection"])
-        options = utility.Options.model_validate(run["options"])
+        problems = [f"⚠ {problem}" for problem in self.store.run_problems(run)]
+        try:
+            selection = Selection.model_validate(run["selection"])
+            options = utility.Options.model_validate(run["options"])
+        except ValidationError:  # values no form could hold: the problems say which
+            return problems
         lines = ["Selections: " + "; ".join(text.selection_lines(selection,
                                                                   utility.fixed_description))]
         if type(options).model_fields:
             lines.append("Options: " + "; ".join(text.options_lines(options)))
-        lines += [f"⚠ {problem}" for problem in self.store.run_problems(run)]
-        return lines
+        return lines + problems
 
     def action_preferences(self) -> None:
         """Open the Preferences screen, if this operator may change preferences."""

@@ -197,6 +197,10 @@ class PickerScreen(Screen):
         if reason is not None:
             self.notify(self.app.say(f"{entry.title}: {reason.rstrip('.')}."), severity="warning")
             return
+        if run is not None and run.get("damaged"):  # empty forms would mean every patron
+            self.notify(f"The saved run '{run['name']}' cannot be opened: {run['damaged']} "
+                        "(F8 deletes it).", severity="warning", timeout=10)
+            return
         self.app.open_utility(entry.key, run)
 
     # -- saved runs ----------------------------------------------------------------------

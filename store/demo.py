@@ -67,6 +67,9 @@ def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: boo
             Path(str(path) + suffix).unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(path, group, create=True)
+    # Marked first, in a transaction of its own: a build cut short (killed, out of disk)
+    # is still a demo that --force may replace.
+    db.execute("INSERT INTO preferences (key, value) VALUES ('demo', '1')")
     rng = random.Random(seed)
     today = clock.today()
     # Not clock.now(): its time of day is the real one, and the demo must not depend on it.
@@ -128,7 +131,6 @@ def _reference_tables(db) -> None:
         {"key": "term.location2", "value": "2nd Location"},
         {"key": "centralized_catalog", "value": "1"},
         {"key": "disable_account_expiration", "value": "0"},
-        {"key": "demo", "value": "1"},
     ])
 
 

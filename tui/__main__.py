@@ -10,6 +10,7 @@ from pathlib import Path
 from store.database import Busy, NotADatabase, default_path, resolve_path
 
 DEMO_PATRONS = 2000
+MOST_DEMO_PATRONS = 10_000_000  # a district ten times the largest; about half an hour
 
 
 def _positive(text: str) -> int:
@@ -17,8 +18,9 @@ def _positive(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; use 1 or more")
+    if not 1 <= value <= MOST_DEMO_PATRONS:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; from 1 to "
+                                         f"{MOST_DEMO_PATRONS:,}")
     return value
 
 
@@ -119,6 +121,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"({arg.encode('utf-8', 'backslashreplace').decode()}); nothing was done",
                   file=sys.stderr)
             return 2
+
+    # "patron-utils --db PATH log" as the usage shows it: the database goes to the command.
+    lead = 0
+    while lead < len(argv) and (argv[lead] == "--db" or argv[lead].startswith("--db=")):
+        lead += 2 if argv[lead] == "--db" else 1
+    if 0 < lead < len(argv) and argv[lead] in COMMANDS:
+        argv = [argv[lead], *argv[lead + 1:], *argv[:lead]]
 
     if argv and argv[0] in COMMANDS:  # each parses its own flags (a utility's are generated)
         try:

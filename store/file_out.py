@@ -30,7 +30,11 @@ class FileExists(FileExistsError):
 
 def csv_cell(value: Any) -> Any:
     """A value for a CSV cell: text that starts like a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.match(value):
+    if isinstance(value, str) and (
+            (value.startswith(FORMULA_STARTS) and not _NUMBER.match(value))
+            or (value[:1] == "'" and value[1:2] in FORMULA_STARTS and value[1:2])):
+        # The second case: text that already looks quoted ('=1) keeps its quote through an
+        # import, which takes one quote off.
         return "'" + value
     return value
 

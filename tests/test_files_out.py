@@ -23,7 +23,8 @@ FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x.example","y")', "+1+1", 
 @pytest.mark.parametrize("value, written", [
     ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1+1", "'-1+1"), ("@A1", "'@A1"), ("\tx", "'\tx"),
     ("\rx", "'\rx"), ("-5", "-5"), ("-$0.60", "-$0.60"), ("-1,234.50", "-1,234.50"),
-    ("Smith", "Smith"), (-5, -5), (None, None)])
+    ("Smith", "Smith"), (-5, -5), (None, None), ("'=1+1", "''=1+1"), ("'-5", "''-5"),
+    ("O'Brien", "O'Brien"), ("'", "'")])
 def test_a_cell_that_would_start_a_formula_is_written_as_text(value, written):
     assert file_out.csv_cell(value) == written
 

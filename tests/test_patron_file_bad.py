@@ -179,7 +179,8 @@ def test_an_export_imported_again_keeps_formula_looking_names(small_db, tmp_path
     # The export writes '=1+1 so a spreadsheet shows it as text; the import takes the quote off.
     small_db.db.execute("UPDATE patrons SET last_name = '=1+1', first_name = '@home' "
                         "WHERE barcode = '9'")
-    small_db.db.execute("UPDATE patrons SET last_name = '-2+3' WHERE barcode = '10'")
+    small_db.db.execute("UPDATE patrons SET last_name = '-2+3', first_name = ? "
+                        "WHERE barcode = '10'", ["'=x"])  # already looks quoted: kept so
     exported = tmp_path / "out.csv"
     with open(exported, "w", newline="", encoding="utf-8") as out:
         small_db.export_patrons({"barcodes": ["9", "10"]}, ADMIN, out, "csv")
@@ -189,6 +190,7 @@ def test_an_export_imported_again_keeps_formula_looking_names(small_db, tmp_path
     assert (report.updated, report.unchanged) == (0, 2)
     assert dump(small_db.db, journal=False) == before
     assert patron(small_db, "9")["last_name"] == "=1+1"
+    assert patron(small_db, "10")["first_name"] == "'=x"
 
 
 @pytest.mark.parametrize("column, value, says", [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
 
-from .file_out import FORMULA_STARTS, excerpt
+from .file_out import csv_cell, excerpt
 from .validation import control_character
 
 MAX_CELL = 1_000  # characters in one cell (the longest patron field is 100)
@@ -149,7 +149,7 @@ def _capped(handle: IO[str], path: Path, max_mb: int) -> Iterator[str]:
 def _unquoted(cell: str) -> str:
     """A cell as the product's own export wrote it: the quote that keeps a spreadsheet from
     running a formula ('=1+1) is taken off again, so an export imported changes nothing."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
+    return cell[1:] if cell[:1] == "'" and csv_cell(cell[1:]) == cell else cell
 
 
 def _check(number: int, line: list[str], columns: list[str], allowed: str) -> list[RowProblem]:

@@ -124,11 +124,11 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
     seen: dict[str, int] = {}
     site_given = "site" in columns or site is not None
     for number, raw, unreadable in rows:
+        if len(problems) >= patron_csv.MAX_PROBLEMS:  # of any kind: the rest is not read
+            break
         report.rows += 1
         if unreadable:
             problems += unreadable
-            if len(problems) >= patron_csv.MAX_PROBLEMS:
-                break
             continue
         data = dict(raw)
         code = (data.get("site") or site or "").strip()
@@ -160,7 +160,7 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
         records.append((number, {k: (str(v) if k == "status" else v) for k, v in given.items()}))
         if progress and report.rows % CHUNK == 0:
             progress(report.rows)
-    if report.rows == 0:
+    if report.rows == 0 and not problems:
         raise BadFile(f"{Path(path).name} names its columns but holds no patrons; nothing "
                       "was imported")
     # No site for a row (no column, a blank cell, no --site): a patron already here keeps
@@ -206,10 +206,13 @@ def max_import_mb(db: sqlite_utils.Database) -> int:
 
 
 def _refuse(problems: list[RowProblem]) -> None:
+    most = patron_csv.MAX_PROBLEMS
+    if len(problems) >= most:
+        raise BadFile(f"{most:,} problems or more (the first {most:,} are listed; the rest "
+                      "of the file was not read); nothing was imported",
+                      sorted(problems, key=lambda p: p.row)[:most])
     if problems:
-        more = (f" (the first {patron_csv.MAX_PROBLEMS:,}; the rest of the file was not read)"
-                if len(problems) >= patron_csv.MAX_PROBLEMS else "")
-        raise BadFile(f"{len(problems)} problem(s){more}; nothing was imported",
+        raise BadFile(f"{len(problems)} problem(s); nothing was imported",
                       sorted(problems, key=lambda p: p.row))
 
 

@@ -238,3 +238,15 @@ def test_a_barcode_in_another_case_is_not_a_second_patron(small_db, tmp_path):
         assert problem.message.startswith("'p123' is patron 'P123''s barcode in another case")
     exact = write(tmp_path, "exact.csv", "barcode,last_name\nP123,Éluard\n")
     assert small_db.import_patrons(exact, {}, ADMIN).unchanged == 1
+
+
+def test_a_file_of_bad_values_stops_at_the_problem_limit(small_db, tmp_path):
+    from store import patron_csv
+
+    path = write(tmp_path, "nope.csv", "barcode,last_name,grade\n" + "".join(
+        f"N{n},Nope,NOPE\n" for n in range(3 * patron_csv.MAX_PROBLEMS)))
+    exc = refused(small_db, path, dry_run=True)
+    assert len(exc.problems) == patron_csv.MAX_PROBLEMS
+    assert exc.problems[-1].row == patron_csv.MAX_PROBLEMS + 1  # read no further
+    assert str(exc).startswith("1,000 problems or more (the first 1,000 are listed; the rest "
+                               "of the file was not read)")

@@ -52,10 +52,12 @@ def csv_writer(out: IO[str]) -> Any:
 
 def printable(text: Any) -> str:
     """``text`` for a terminal: control characters shown escaped (\\x1b), never sent."""
+    from .validation import is_control  # the same characters the input refuses
+
     text = "" if text is None else str(text)
-    if not any(unicodedata.category(ch) == "Cc" for ch in text):
+    if not any(is_control(ch) for ch in text):
         return text
-    return "".join(repr(ch)[1:-1] if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return "".join(ascii(ch)[1:-1] if is_control(ch) else ch for ch in text)
 
 
 def excerpt(text: str, limit: int = 30) -> str:

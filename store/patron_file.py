@@ -63,6 +63,14 @@ class PatronRecord(StoreModel):
     def _date(cls, value: str | None) -> str | None:
         return parse_date(value).isoformat() if value else value
 
+    @field_validator("last_name")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        # Only invisible characters (a zero-width space): a name nobody could read or find.
+        if not any(not unicodedata.category(c).startswith(("C", "Z")) for c in value):
+            raise ValueError("has no visible character")
+        return value
+
     @field_validator("barcode")
     @classmethod
     def _listable(cls, value: str) -> str:

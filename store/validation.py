@@ -31,11 +31,22 @@ ChoicesFn = Callable[[str], list[str]]
 
 
 def control_character(text: str, allowed: str = "") -> str | None:
-    """The first control character in ``text`` (escaped) that is not in ``allowed``."""
+    """The first control character in ``text`` (escaped) that is not in ``allowed`` — a
+    C0/C1 control, or a bidirectional override or line separator, which reorder or break
+    what a terminal shows."""
     for ch in text:
-        if unicodedata.category(ch) == "Cc" and ch not in allowed:
-            return repr(ch)[1:-1]
+        if is_control(ch) and ch not in allowed:
+            return ascii(ch)[1:-1]
     return None
+
+
+# Bidirectional embeddings, overrides and isolates, and the marks: text that reorders the
+# characters around it on screen (a name that displays as another).
+BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def is_control(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,11 @@ import os
 
 import pytest
 
+import store
+
 from store.patron_file import BadFile
 
+from .cli_helpers import cli, db, template  # noqa: F401 - fixtures
 from .operators import ADMIN
 from .patron_file_helpers import dump, patron, write
 from .store_helpers import set_preference
@@ -250,3 +253,27 @@ def test_a_file_of_bad_values_stops_at_the_problem_limit(small_db, tmp_path):
     assert exc.problems[-1].row == patron_csv.MAX_PROBLEMS + 1  # read no further
     assert str(exc).startswith("1,000 problems or more (the first 1,000 are listed; the rest "
                                "of the file was not read)")
+
+
+@pytest.mark.parametrize("name, says", [
+    ("Ann\u202eeH", "control character (\\u202e)"),  # right-to-left override: shows reversed
+    ("Ann\u2066x\u2069", "control character (\\u2066)"),
+    ("Ann\u2028Lee", "control character (\\u2028)"),  # a line separator
+    ("\u200b", "has no visible character"),
+])
+def test_names_that_would_reorder_or_hide_on_screen_are_refused(small_db, tmp_path, name, says):
+    path = write(tmp_path, "bidi.csv", f"barcode,last_name\nB1,{name}\n")
+    [problem] = refused(small_db, path).problems
+    assert (problem.row, problem.column) == (2, "last_name")
+    assert says in problem.message, problem.message
+
+
+def test_a_bidi_override_already_in_the_data_is_shown_escaped(db, cli):
+    s = store.Store(db)
+    try:
+        s.db.execute("UPDATE patrons SET last_name = 'Ann\u202eeH' WHERE id = 1")
+        barcode = s.db.execute("SELECT barcode FROM patrons WHERE id = 1").fetchone()[0]
+    finally:
+        s.close()
+    out = cli("run", "change-location", "--location", "Room 9", "--barcodes", barcode).out
+    assert "\u202e" not in out and "Ann\\u202eeH" in out

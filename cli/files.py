@@ -97,6 +97,9 @@ def export_patrons(argv: list[str]) -> int:
         store = open_store(args)
         try:
             operator = log_in(store, args)
+            if args.output is not None and not args.output.strip():
+                raise fail(INVALID, "--output: give a file name (or leave --output out to "
+                           "write to standard output)")
             if args.output:
                 try:
                     with file_out.writing(args.output, args.force, (store.path,)) as out:
@@ -104,11 +107,13 @@ def export_patrons(argv: list[str]) -> int:
                 except file_out.FileExists as exc:
                     raise fail(INVALID, f"--output: {exc}; add --force to replace it") from None
                 except OSError as exc:
-                    raise fail(INVALID, f"--output: {exc.strerror or exc} ({args.output})") from None
-                print(f"Exported {count:,} patrons to {Path(args.output).expanduser().resolve()}",
-                      file=sys.stderr)
+                    raise fail(INVALID, f"--output: {exc.strerror or exc} "
+                               f"({file_out.printable(args.output)})") from None
+                where = file_out.printable(Path(args.output).expanduser().resolve())
+                print(f"Exported {count:,} patrons to {where}", file=sys.stderr)
             else:
-                store.export_patrons(selection, operator, sys.stdout, args.format)
+                store.export_patrons(selection, operator, file_out.for_terminal(sys.stdout),
+                                     args.format)
         finally:
             store.close()
         return DONE

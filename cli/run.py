@@ -282,7 +282,7 @@ def _emit(fmt: str, head: dict[str, Any], lines: list[str], key: str, rows) -> N
             out.write(("," if n else "") + "\n" + json.dumps(row))
         out.write("\n]}\n")
     elif fmt == "csv":
-        writer = file_out.csv_writer(out)
+        writer = file_out.csv_writer(file_out.for_terminal(out))
         writer.writerow(["barcode", "name", "outcome", "reason", "before", "after"])
         for row in rows:
             writer.writerow([row["barcode"], row["name"], row["outcome"], row["reason"] or "",

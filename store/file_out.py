@@ -60,6 +60,30 @@ def printable(text: Any) -> str:
     return "".join(ascii(ch)[1:-1] if is_control(ch) else ch for ch in text)
 
 
+class _Shown:
+    """A text stream whose writes have their control characters escaped (line breaks
+    kept): CSV sent to a terminal is read there, not by a spreadsheet."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        lines = text.split("\n")  # a CSV row ends in \r\n: its line end is kept too
+        return self.out.write("\n".join(printable(line[:-1]) + "\r" if line.endswith("\r")
+                                        else printable(line) for line in lines))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.out, name)
+
+
+def for_terminal(out: IO[str]) -> IO[str]:
+    """``out`` as it is for a file or a pipe; escaping control characters on a terminal."""
+    try:
+        return _Shown(out) if out.isatty() else out  # type: ignore[return-value]
+    except (AttributeError, ValueError):
+        return out
+
+
 def excerpt(text: str, limit: int = 30) -> str:
     """A piece of someone's file fit for a message: quoted, control characters escaped, cut
     at ``limit`` (a message never repeats a file's contents at length)."""

@@ -68,7 +68,9 @@ def header(op: dict[str, Any]) -> list[str]:
     if type(options).model_fields:
         lines.append("Options: " + "; ".join(options_lines(options, width=10**6)))
     if op["undo_of"]:
-        lines.append(f"This undid operation #{op['undo_of']}.")
+        lines.append(f"This undid operation #{op['undo_of']}"
+                     + (f", except {op['skipped']:,} patrons it had to leave (listed, with why)."
+                        if op["skipped"] else "."))
     if op["undone_by"]:
         lines.append(f"Undone by operation #{op['undone_by']}.")
     return lines

@@ -161,3 +161,24 @@ def test_a_name_taken_while_writing_is_not_replaced(tmp_path, appears):
     assert victim.read_text() == "keep me"
     assert path.read_text() == ("theirs" if appears == "a file" else "keep me")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["report.csv", "victim.txt"])
+
+
+def test_csv_sent_to_a_terminal_shows_the_datas_escapes(db, cli):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen, pipe = Terminal(), io.StringIO()
+    for out in (screen, pipe):
+        writer = file_out.csv_writer(file_out.for_terminal(out))
+        writer.writerow(["B1", "Red\x1b[31m", "Ann"])
+    assert screen.getvalue() == "B1,Red\\x1b[31m,Ann\r\n"
+    assert pipe.getvalue() == "B1,Red\x1b[31m,Ann\r\n"  # a file or a pipe gets the data as it is
+
+
+def test_export_output_must_name_a_file(db, cli):
+    result = cli("export", "--output", "")
+    assert result.code == 2 and "--output: give a file name" in result.err
+    assert result.out == ""

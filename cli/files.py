@@ -39,6 +39,8 @@ def import_patrons(argv: list[str]) -> int:
         store = open_store(args)
         try:
             operator = log_in(store, args)
+            if not args.file.strip():
+                raise fail(INVALID, "FILE: give the CSV file to import")
             show = sys.stderr.isatty()
             progress = (lambda n: print(f"\rchecked {n:,} rows…", end="", file=sys.stderr,
                                         flush=True)) if show else None

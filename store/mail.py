@@ -44,15 +44,20 @@ class MailConfig:
             "sender": env.get("PATRON_UTILS_MAIL_FROM"),
             "reset_url": env.get("PATRON_UTILS_RESET_URL"),
         }
-        values.update({k: v for k, v in overrides.items() if v not in (None, "")})
+        flags = {"sender": "from", "reset_url": "reset-url"}
+        for key, value in overrides.items():
+            if isinstance(value, str) and not value.strip():  # given, but empty: no default
+                raise MailConfigError(f"--{flags.get(key, key)} is empty: give a value or "
+                                      "leave it out")
+        values.update({k: v for k, v in overrides.items() if v is not None})
         if not values["host"]:
             raise MailConfigError("no SMTP host: set PATRON_UTILS_SMTP_HOST or use --host")
         if not values["sender"]:
             raise MailConfigError("no sender address: set PATRON_UTILS_MAIL_FROM or use --from")
-        try:
-            port = int(values["port"] or 25)
-        except ValueError:
+        text = str(values["port"] or 25).strip()
+        if not (text.isascii() and text.isdigit()):  # int() would take '1_000' and '١٢'
             raise MailConfigError(f"SMTP port {values['port']!r} is not a number") from None
+        port = int(text)
         if not 1 <= port <= 65535:
             raise MailConfigError(f"SMTP port {port} is not allowed; use 1 to 65535")
         starttls = values["starttls"]

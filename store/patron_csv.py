@@ -89,7 +89,13 @@ def read(path: str | Path, known: tuple[str, ...], mapping: dict[str, str], requ
     columns = [lowered.get(h.strip().casefold(), h.strip().casefold()) for h in header]
     unknown = [h for h, c in zip(header, columns) if c not in known]
     problem = None
-    if unknown:
+    if unknown and len(unknown) == len(header):
+        # Not one patron field: no header at all, or not a patron file (a line of a system
+        # file has no business in a message).
+        problem = (f"the first row names none of the patron fields, so {path.name} is not a "
+                   f"patron file (its first row must name columns, e.g. barcode,last_name; "
+                   f"--map SOURCE=FIELD renames others); the fields are {', '.join(known)}")
+    elif unknown:
         shown = ", ".join(excerpt(h) for h in unknown[:5]) + (" …" if len(unknown) > 5 else "")
         problem = (f"unknown column(s) {shown}: use --map SOURCE=FIELD; the fields are "
                    f"{', '.join(known)}")

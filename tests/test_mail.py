@@ -229,10 +229,19 @@ def test_config_from_the_environment_with_overrides():
     ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "0"}, "not allowed"),
     ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "65536"}, "not allowed"),
     ({**BASE_ENV, "PATRON_UTILS_SMTP_STARTTLS": "maybe"}, "STARTTLS"),
+    ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "1_000"}, "not a number"),
+    ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "\u0661\u0662"}, "not a number"),  # Arabic digits
 ])
 def test_bad_or_missing_settings_are_named(env, message):
     with pytest.raises(MailConfigError, match=message):
         MailConfig.from_env(env)
+
+
+@pytest.mark.parametrize("flag, given", [("port", "--port"), ("host", "--host"),
+                                         ("sender", "--from")])
+def test_a_flag_given_empty_is_refused_not_defaulted(flag, given):
+    with pytest.raises(MailConfigError, match=f"{given} is empty"):
+        MailConfig.from_env(BASE_ENV, **{flag: " "})
 
 
 @pytest.mark.parametrize("value, expected", [

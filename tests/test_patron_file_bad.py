@@ -94,12 +94,20 @@ def test_a_file_over_the_librarys_limit_is_refused_before_it_is_read(small_db, t
     assert "the largest file an import reads is 1 MB" in str(exc)
 
 
-def test_a_foreign_header_is_quoted_short_and_escaped(small_db, tmp_path):
+def test_a_file_that_is_no_patron_file_is_not_quoted(small_db, tmp_path):
     secret = "root:$6$saltsaltsalt$" + "h" * 80
     path = write(tmp_path, "shadow", f"{secret}\x1b[2J:19000:0:99999:7:::\n")
     message = str(refused(small_db, path))
-    assert message.startswith("unknown column(s) 'root:$6$saltsaltsalt$hhhhhhhhh…'")
-    assert "h" * 40 not in message and "\x1b" not in message
+    assert message.startswith("the first row names none of the patron fields, so shadow is "
+                              "not a patron file")
+    assert "root" not in message and "salt" not in message and "\x1b" not in message
+
+
+def test_an_unknown_column_beside_known_ones_is_quoted_short_and_escaped(small_db, tmp_path):
+    path = write(tmp_path, "extra.csv", "barcode,last_name," + "x" * 80 + "\x1b[2J\nB1,Bee,1\n")
+    message = str(refused(small_db, path))
+    assert message.startswith("unknown column(s) 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…'")
+    assert "x" * 40 not in message and "\x1b" not in message
 
 
 def test_a_file_that_is_not_utf8_says_so(small_db, tmp_path):

@@ -16,6 +16,7 @@ from store.file_out import printable
 
 from ..fields import FieldSpec
 from .plain import Plain
+from .ticks import TickBox, TickList
 
 # A long text field shows how much of its limit is used.
 COUNTER_FROM = 100
@@ -111,14 +112,15 @@ class ModelForm(VerticalScroll):
         with Vertical(classes="field", id=f"field-{spec.name}"):
             if spec.kind != "bool":
                 yield Label(self._label(spec), id=f"label-{spec.name}")
-            yield self._widget(spec, self.initial.get(spec.name, spec.default))
-            if spec.description:
-                yield Plain(spec.description, classes="help")
-            # Spelled out: a tick's colour is hard to read on a 16-colour terminal.
+            # Above a list, not under it: a long list scrolls, and what is ticked stays in
+            # sight with the list's name.
             if spec.kind in ("many_enum", "many_choice"):
                 yield Plain(self._chosen(self.initial.get(spec.name, spec.default)),
                              classes="chosen", id=f"chosen-{spec.name}")
-            elif spec.kind == "bool":
+            yield self._widget(spec, self.initial.get(spec.name, spec.default))
+            if spec.description:
+                yield Plain(spec.description, classes="help")
+            if spec.kind == "bool":
                 yield Plain(self._ticked(bool(self.initial.get(spec.name, spec.default))),
                              classes="chosen", id=f"chosen-{spec.name}")
             yield Plain("", classes="error", id=f"error-{spec.name}")
@@ -132,14 +134,14 @@ class ModelForm(VerticalScroll):
     def _widget(self, spec: FieldSpec, value: Any) -> Widget:
         wid = f"input-{spec.name}"
         if spec.kind == "bool":
-            return Checkbox(spec.title, value=bool(value), id=wid)
+            return TickBox(spec.title, value=bool(value), id=wid)
         if spec.kind in ("enum", "choice"):
             options = self._options(spec, [value] if value not in (None, "") else [])
             current = value if value in {v for _, v in options} else Select.NULL
             return Select(options, prompt="Choose…", value=current, id=wid)
         if spec.kind in ("many_enum", "many_choice"):
             chosen = list(value) if isinstance(value, list) else [] if value in (None, "") else [value]
-            return SelectionList(*[(label, v, v in chosen)
+            return TickList(*[(label, v, v in chosen)
                                    for label, v in self._options(spec, chosen)], id=wid)
         if isinstance(value, list):  # a list typed as text (barcodes)
             value = " ".join(map(str, value))

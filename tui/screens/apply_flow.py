@@ -108,5 +108,7 @@ class ApplyFlow:
     def _applied(self, report) -> None:
         self._close_applying()
         self.plan = None
-        self.app.drafts.pop(self.utility.key, None)
+        # The forms keep what was typed (the next run is often the same with one change);
+        # F8 on the utility clears them.
+        self.app.drafts[self.utility.key] = {form.id: form.values() for form in self.forms}
         self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))

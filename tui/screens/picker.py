@@ -50,6 +50,7 @@ class PickerScreen(Screen):
         self.heading = heading
         self.runs = runs or []  # saved runs, listed under their utility
         self.shown: list[Row] = []
+        self.last_opened: str | None = None  # the row Enter opened, highlighted on return
 
     def compose(self) -> ComposeResult:
         yield Plain(self.heading, id="heading")
@@ -109,6 +110,9 @@ class PickerScreen(Screen):
             # The first line whose own name holds what was typed: a saved run, if it is one.
             phrase = " ".join(value.casefold().split())
             first = next((i for i, row in enumerate(self.shown) if phrase in self._label(row)), 0)
+            if not phrase:  # back from a utility: on the one last opened
+                first = next((i for i, row in enumerate(self.shown)
+                              if self._row_key(row) == self.last_opened), 0)
             options.highlighted = first
             self._show_help(*self.shown[first])
         else:
@@ -201,6 +205,7 @@ class PickerScreen(Screen):
             self.notify(f"The saved run '{run['name']}' cannot be opened: {run['damaged']} "
                         "(F8 deletes it).", severity="warning", timeout=10)
             return
+        self.last_opened = self._row_key((entry, run))
         self.app.open_utility(entry.key, run)
 
     # -- saved runs ----------------------------------------------------------------------

@@ -35,6 +35,7 @@ class UtilityScreen(ApplyFlow, Screen):
         Binding("f3", "tab('options')", "Options", id="options", show=False),
         Binding("f5", "preview", "Preview", id="preview", show=False),
         Binding("f6", "save_run", "Save run", id="save-run"),
+        Binding("f8", "clear", "Clear", id="clear"),
         Binding("f9", "apply", "Apply", id="apply"),
     ]
 
@@ -124,6 +125,16 @@ class UtilityScreen(ApplyFlow, Screen):
             self._discard(self.plan)
         self.app.clear_notifications()
         self.app.pop_screen()
+
+    def action_clear(self) -> None:
+        """Both forms back to empty (what an apply or Esc keeps until now)."""
+        self.app.drafts.pop(self.utility.key, None)
+        self.left = True
+        if self.plan is not None:
+            self._discard(self.plan)
+        self.app.pop_screen()
+        self.app.open_utility(self.utility.key)
+        self.app.notify(self.app.say(f"{self.utility.title}: the forms are cleared."))
 
     # -- preview -------------------------------------------------------------
     def action_preview(self) -> None:

@@ -1,0 +1,54 @@
+"""What the technician typed and where they were survive an apply: the forms keep their
+values until F8 clears them, and the picker comes back on the utility last opened."""
+from __future__ import annotations
+
+from textual.widgets import OptionList
+
+from tui.screens.picker import PickerScreen
+from tui.screens.utility import UtilityScreen
+
+from .tui_helpers import SIZE, app_for, open_utility, query, settle
+from .tui_helpers import path  # noqa: F401 - fixture
+from .tui_operations_helpers import GRADE_12, apply_change_status, press
+
+
+def highlighted_key(app) -> str:
+    options = app.screen.query_one("#utilities", OptionList)
+    return options.get_option_at_index(options.highlighted).id
+
+
+async def test_forms_keep_their_values_after_an_apply_until_f8_clears_them(path):
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await apply_change_status(pilot, "12", "Inactive")
+        await press(pilot, "escape")  # the summary → the picker, on Change Patron Status
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        assert highlighted_key(app) == "change-status"
+        await press(pilot, "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, UtilityScreen) and screen.utility.key == "change-status"
+        selection, options = (form.values() for form in screen.forms)
+        assert selection["grades"] == ["12"] and options["status"] == "Inactive"
+        await press(pilot, "f8")
+        await settle(pilot)
+        cleared = app.screen
+        assert isinstance(cleared, UtilityScreen) and cleared is not screen
+        selection, options = (form.values() for form in cleared.forms)
+        assert selection.get("grades", []) == [] and "status" not in options
+    assert {status for _, status, _ in query(path, GRADE_12)} == {"Inactive"}
+    assert query(path, "SELECT count(*) FROM operations") == [(1,)]
+
+
+async def test_the_picker_comes_back_on_the_utility_last_opened(path):
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_utility(pilot, "2nd location")
+        assert app.screen.utility.key == "change-location2"
+        await press(pilot, "escape")
+        await settle(pilot)
+        assert highlighted_key(app) == "change-location2"
+        await press(pilot, "enter")  # Esc then Enter: the same utility again
+        await settle(pilot)
+        assert app.screen.utility.key == "change-location2"

@@ -153,6 +153,8 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
         raise Unavailable(f"{plan.utility.title} cannot run: {reason}")
     plan.utility.prepare(db, plan, preparing)
     stop_if_cancelled()
+    # Stage 0 says why nothing moves while another technician's write holds the lock.
+    stage(0, STAGES, "waiting for the database (another technician may be writing)")
     begin_write(db)
     if cancel is not None:
         # A non-zero answer interrupts the running statement (SQLite then rolls back).

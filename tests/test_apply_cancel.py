@@ -31,8 +31,9 @@ def test_the_stages_are_heard_in_order(demo_store):
     heard = []
     plan = demo_store.plan("change-status", *EVERYONE_INACTIVE, ADMIN)
     demo_store.apply(plan, stage=lambda n, of, what: heard.append((n, of, what)))
-    assert [n for n, _, _ in heard] == [1, 2, 3, 4] and {of for _, of, _ in heard} == {STAGES}
-    assert heard[2][2] == f"{plan.counts.change:,} patrons being changed"
+    assert [n for n, _, _ in heard] == [0, 1, 2, 3, 4] and {of for _, of, _ in heard} == {STAGES}
+    assert heard[0][2] == "waiting for the database (another technician may be writing)"
+    assert heard[3][2] == f"{plan.counts.change:,} patrons being changed"
 
 
 def test_a_cancel_during_the_change_interrupts_the_statement_and_writes_nothing(demo_store):
@@ -44,7 +45,7 @@ def test_a_cancel_during_the_change_interrupts_the_statement_and_writes_nothing(
     # Stopped inside the utility's first statement, not after it.
     assert isinstance(info.value.__cause__, sqlite3.OperationalError)
     assert "interrupt" in str(info.value.__cause__)
-    assert [n for n, _, _ in heard] == [1, 2, 3]
+    assert [n for n, _, _ in heard] == [0, 1, 2, 3]
     assert tables(demo_store) == before
     assert demo_store.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     # The preview was not used up: applied now, it changes everyone (but the operator).

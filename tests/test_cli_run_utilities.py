@@ -233,7 +233,8 @@ def test_on_a_terminal_yes_shows_each_step_of_the_apply(cli, db, monkeypatch):
     assert result.code == 0, result.err
     steps = [part.strip() for part in result.err.split("\r\x1b[K") if part.strip()]
     changed = count(db, "SELECT count(*) FROM operation_changes WHERE outcome = 'change'")
-    assert steps == ["[1/4] checking the preview is still current…",
+    assert steps == ["[0/4] waiting for the database (another technician may be writing)…",
+                     "[1/4] checking the preview is still current…",
                      f"[2/4] recording the {count(db, 'SELECT count(*) FROM patrons'):,} previewed "
                      "patrons in the journal…",
                      f"[3/4] {changed:,} patrons being changed…",

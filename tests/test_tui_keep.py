@@ -52,3 +52,35 @@ async def test_the_picker_comes_back_on_the_utility_last_opened(path):
         await press(pilot, "enter")  # Esc then Enter: the same utility again
         await settle(pilot)
         assert app.screen.utility.key == "change-location2"
+
+
+async def test_f9_after_a_busy_database_tries_again(path, monkeypatch):
+    import sqlite3
+
+    import store.database
+
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.summary import SummaryScreen
+
+    from .tui_helpers import preview, rendered
+
+    monkeypatch.setattr(store.database, "BUSY_TIMEOUT_MS", 300)
+    app = app_for(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await preview(pilot, "status", {"grades": ["12"]}, {"status": "Inactive"})
+        app.screen.store.db.conn.execute("PRAGMA busy_timeout = 300")
+        other.execute("BEGIN IMMEDIATE")  # another technician's write
+        await press(pilot, "f9")
+        await press(pilot, "y")
+        await settle(pilot)
+        assert "F9 tries again" in rendered(app, "#counts")
+        other.execute("ROLLBACK")
+        await press(pilot, "f9")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "y")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+    other.close()
+    assert {status for _, status, _ in query(path, GRADE_12)} == {"Inactive"}

@@ -97,6 +97,12 @@ class ApplyFlow:
         else is said here, and the preview must be made again."""
         if self.app.refused(exc):
             return
+        if isinstance(exc, Busy):
+            # Nothing was read or written: the preview still holds, F9 tries again.
+            self._close_applying()
+            self.query_one("#counts", Static).update(f"Not applied: {exc}. F9 tries again.")
+            self.notify(f"Not applied: {exc}. F9 tries again.", severity="warning", timeout=10)
+            return
         self._not_applied(str(exc))
 
     def _not_applied(self, message: str) -> None:

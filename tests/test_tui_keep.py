@@ -84,3 +84,33 @@ async def test_f9_after_a_busy_database_tries_again(path, monkeypatch):
         assert isinstance(app.screen, SummaryScreen)
     other.close()
     assert {status for _, status, _ in query(path, GRADE_12)} == {"Inactive"}
+
+
+async def test_the_warning_count_follows_the_fields_as_they_are_fixed(path):
+    from textual.widgets import TabbedContent
+
+    from .tui_helpers import fill, rendered
+
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_utility(pilot, "status")
+        fill(pilot, "barcode_from", "1" * 16)
+        fill(pilot, "barcode_to", "2" * 16)
+        await press(pilot, "f5")
+        await settle(pilot)
+        tabs = app.screen.query_one(TabbedContent)
+        label = lambda: str(tabs.get_tab("selections").label)  # noqa: E731
+        assert label() == "F2 Selections ⚠ 2"
+        fill(pilot, "barcode_from", "1")
+        await settle(pilot)
+        assert label() == "F2 Selections ⚠ 1"
+        fill(pilot, "barcode_to", "2")
+        await settle(pilot)
+        assert label() == "F2 Selections"
+        assert "Barcode" not in rendered(app, "#counts")  # only the Options tab's left
+        assert str(tabs.get_tab("options").label) == "F3 Options ⚠ 1"
+        fill(pilot, "status", "Inactive")
+        await settle(pilot)
+        assert str(tabs.get_tab("options").label) == "F3 Options"
+        assert "press F5 to preview" in rendered(app, "#counts")
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]

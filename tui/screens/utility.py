@@ -56,6 +56,7 @@ class UtilityScreen(ApplyFlow, Screen):
         self.left = False  # back at the picker: a plan still being counted is dropped
         self.previews = 0  # previews asked for; only the latest one's results are shown
         self.last_form_tab = "selections"
+        self.marked = False  # fields are marked ⚠: edits check them again
 
     def compose(self) -> ComposeResult:
         say = self.app.say
@@ -87,8 +88,10 @@ class UtilityScreen(ApplyFlow, Screen):
             values = {form.id: form.values() for form in self.forms}
             self.check_values(values["selection-form"], values["options-form"])
 
-    @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
-    def check_values(self, selection: dict, options: dict) -> None:
+    @work(thread=True, exclusive=True, group="check", exit_on_error=False)
+    def check_values(self, selection: dict, options: dict, quiet: bool = False) -> None:
+        """The forms' values checked as a preview would check them; ``quiet`` (while the
+        operator fixes marked fields) updates the marks and ⚠ counts without moving focus."""
         problems: list[Problem] = []
         for check in (lambda: self.store.validate_selection(selection, self.utility.key),
                       lambda: self.store.validate_options(self.utility.key, options)):
@@ -96,8 +99,9 @@ class UtilityScreen(ApplyFlow, Screen):
                 check()
             except Invalid as exc:
                 problems += exc.problems
-        if problems:
-            self.app.call_from_thread(self._show_problems, problems, "Not previewable yet")
+        if problems or quiet:
+            self.app.call_from_thread(self._show_problems, problems, "Not previewable yet",
+                                      not quiet)
 
     @property
     def forms(self) -> list[ModelForm]:
@@ -184,18 +188,24 @@ class UtilityScreen(ApplyFlow, Screen):
         rows = self.store.page(plan, 0, PAGE)
         self.app.call_from_thread(self._show_plan, plan, rows, preview)
 
-    def _show_problems(self, problems: list[Problem], what: str = "Not previewed") -> None:
+    def _show_problems(self, problems: list[Problem], what: str = "Not previewed",
+                       focus: bool = True) -> None:
         first = None
+        self.marked = bool(problems)
         for form in self.forms:
+            form.clear_problems()
             mine = form.show_problems(problems)
             tab_id, title = TABS[form.id]
             tab = self.query_one(TabbedContent).get_tab(tab_id)
             tab.label = f"{title} ⚠ {len(mine)}" if mine else title
             if mine and first is None:
                 first = (tab_id, form, mine[0].field)
+        if not problems:  # every mark fixed
+            self.query_one("#counts", Static).update("The fields are fixed: press F5 to preview.")
+            return
         self.query_one("#counts", Static).update(self.app.say(
             f"{what}: fix the fields marked ⚠.\n" + "\n".join(str(p) for p in problems)))
-        if first:
+        if first and focus:
             tab_id, form, field = first
             self.query_one(TabbedContent).active = tab_id
             form.focus_field(field)
@@ -207,7 +217,7 @@ class UtilityScreen(ApplyFlow, Screen):
         for form in self.forms:
             tab_id, title = TABS[form.id]
             self.query_one(TabbedContent).get_tab(tab_id).label = title
-        self.counting, self.outdated = True, False
+        self.counting, self.outdated, self.marked = True, False, False
         self.query_one("#counts", Static).update(
             f"Counting the patrons… the first {len(rows):,} are shown; F9 waits for the count.")
         table = self.query_one(PreviewTable)
@@ -292,6 +302,9 @@ class UtilityScreen(ApplyFlow, Screen):
 
     @on(ModelForm.Edited)
     def _edited(self) -> None:
+        if self.marked:  # the ⚠ marks and counts follow the fields as they are fixed
+            values = {form.id: form.values() for form in self.forms}
+            self.check_values(values["selection-form"], values["options-form"], quiet=True)
         if (self.plan is not None or self.counting) and not self.outdated:
             self.outdated = True
             self.query_one("#counts", Static).update(

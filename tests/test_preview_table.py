@@ -74,3 +74,15 @@ def test_columns_fit_the_screen_cutting_the_reason_first_then_names_then_values(
     assert wide[1] == 28 and sum(w + 2 for w in wide) == 120
     # What may not be cut is never cut, even if the row must then scroll.
     assert fit(columns, [30, 30, 30, 30, 9, 30], 40)[0] == 30
+
+
+def test_a_title_wider_than_its_cells_gives_way_before_any_cell():
+    from tui.text import patron_columns
+    from tui.widgets.preview_table import fit
+
+    columns = patron_columns("Security group", "New security group")
+    content = [8, 20, 7, 7, 9, 0]  # Student → Teacher, no reasons
+    natural = [max(len(c.title), w) for c, w in zip(columns, content)]
+    widths = fit(columns, natural, 78, content)
+    assert widths[1] == 20  # the names whole
+    assert widths[2] >= 7 and widths[3] >= 7 and sum(w + 2 for w in widths) == 78

@@ -39,12 +39,21 @@ class Column:
     at_least: int = 0
 
 
-def fit(columns: list[Column], natural: list[int], width: int) -> list[int]:
+def fit(columns: list[Column], natural: list[int], width: int,
+        content: list[int] | None = None) -> list[int]:
     """Widths for ``columns`` on a screen ``width`` wide (each cell has a space either
-    side): cut what may be cut until the row fits, then grow what may grow; the last
-    column runs to the edge. Only columns that may not be cut can push a row off screen."""
+    side): cut what may be cut until the row fits — first a title wider than its column's
+    cells ("New security group" over "Teacher"), then by level — then grow what may grow;
+    the last column runs to the edge. Only columns that may not be cut can push a row off
+    screen."""
     widths = list(natural)
     room = width - sum(w + 2 for w in widths)
+    for i, column in enumerate(columns):
+        if room < 0 and column.floor is not None and content is not None:
+            cut = min(widths[i] - max(content[i], column.floor), -room)
+            if cut > 0:
+                widths[i] -= cut
+                room += cut
     for level in sorted({c.cut for c in columns if c.floor is not None}):
         # Columns of one level give way together, the widest first (Before and After alike).
         group = [i for i, c in enumerate(columns) if c.floor is not None and c.cut == level]
@@ -130,7 +139,8 @@ class PreviewTable(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.excludable = excludable  # space takes a patron out (a preview, not a result)
         self.columns: list[Column] = []
-        self.natural: list[int] = []  # what the first page's cells need
+        self.content: list[int] = []  # what the first page's cells need
+        self.natural: list[int] = []  # and with the column's title
         self.widths: list[int] = []  # what they get on this screen
         self.total = 0  # rows in the plan (the first page's length until it is counted)
         self.pages: OrderedDict[int, list[tuple[Any, tuple]]] = OrderedDict()
@@ -143,9 +153,10 @@ class PreviewTable(ScrollView, can_focus=True):
         when known (``set_total`` gives it once the plan is counted). Widths fit the first
         page, then the screen (see ``fit``)."""
         self.columns = [c if isinstance(c, Column) else Column(c) for c in columns]
-        self.natural = [min(WIDEST, max([len(c.title), c.at_least]
-                                        + [_width(cells[i]) for _, cells in first]))
+        self.content = [min(WIDEST, max([c.at_least] + [_width(cells[i]) for _, cells in first]))
                         for i, c in enumerate(self.columns)]
+        self.natural = [max(len(c.title), width) if len(c.title) <= WIDEST else WIDEST
+                        for c, width in zip(self.columns, self.content)]
         self._fit()
         self.pages = OrderedDict({0: list(first)})
         self.asked = set()
@@ -156,7 +167,7 @@ class PreviewTable(ScrollView, can_focus=True):
 
     def _fit(self) -> None:
         # The screen's width: a table on a hidden tab has none of its own yet (2: the scroll bar).
-        self.widths = fit(self.columns, self.natural, self.app.size.width - 2)
+        self.widths = fit(self.columns, self.natural, self.app.size.width - 2, self.content)
 
     def set_total(self, total: int) -> None:
         self.total = total

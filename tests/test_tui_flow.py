@@ -208,6 +208,22 @@ async def test_command_palette_opens_a_utility(path):
         assert app.screen.utility.key == "change-grade"
 
 
+@pytest.mark.parametrize("name, screen", [("Operations", "OperationsScreen"),
+                                          ("Preferences", "PreferencesScreen")])
+async def test_command_palette_opens_operations_and_preferences(path, name, screen):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*name)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == screen
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
 async def test_escape_steps_back_and_the_forms_are_kept_for_the_session(path):
     app = app_for(path)
     async with app.run_test(size=(80, 24)) as pilot:

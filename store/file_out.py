@@ -11,7 +11,6 @@ import csv
 import os
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

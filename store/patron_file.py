@@ -16,12 +16,12 @@ from typing import Any, Callable, Iterator
 import sqlite_utils
 from pydantic import Field, field_validator
 
-from . import authority, clock, credentials, file_out, patron_csv, preferences
+from . import authority, clock, credentials, file_out, import_rules, patron_csv, preferences
 from .database import begin_write, roll_back
 from .dates import parse_date
 from .file_out import excerpt
 from .patron_csv import BadFile, RowProblem
-from .security import PASSWORDS, SECURITY_GROUPS, UTILITIES, Operator
+from .security import UTILITIES, Operator
 from .selection import Status
 from .validation import Invalid, StoreModel, choice, validate
 
@@ -174,7 +174,7 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
     # No site for a row (no column, a blank cell, no --site): a patron already here keeps
     # theirs; a new one goes to the Union Site.
     siteless = [(n, r) for n, r in records if r.get("site") is None]
-    known = _existing(db, [r["barcode"] for _, r in siteless])
+    known = import_rules.existing(db, [r["barcode"] for _, r in siteless])
     for number, record in siteless:
         if record["barcode"] in known:
             record.pop("site", None)
@@ -185,7 +185,7 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
             record["site"] = union[0]
             report.to_union_site.append(number)
     if dry_run:
-        _refuse(problems + _rules(db, records, operator))
+        _refuse(problems + import_rules.problems(db, records, operator))
         _count(db, records, report)
         return report
     _refuse(problems)
@@ -194,7 +194,7 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
         # What the rules read (who the operator is, the patrons the rows change) is read
         # again under the lock: the write sees exactly what was checked.
         authority.authorize(db, operator, (UTILITIES,), "run Import Patrons")
-        _refuse(_rules(db, records, operator))
+        _refuse(import_rules.problems(db, records, operator))
         report.operation_id = _write(db, records, report, operator, path, mapping, site,
                                      progress)
         credentials.nothing_to_erase(db, report.operation_id)  # an import sets no password
@@ -224,108 +224,13 @@ def _refuse(problems: list[RowProblem]) -> None:
                       sorted(problems, key=lambda p: p.row))
 
 
-def _rules(db: sqlite_utils.Database, records: list[tuple[int, dict]],
-           operator: Operator) -> list[RowProblem]:
-    """The rules that depend on the database and the operator: unique usernames (logins
-    ignore case), then who may set what on whom."""
-    return (_case_twins(db, records) + _username_clashes(db, records)
-            + _authorized(db, records, operator))
-
-
-def _case_twins(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> list[RowProblem]:
-    """A new barcode that is an existing one in another case (AB1 for ab1) would make a
-    second patron that every barcode list selects with the first (they match regardless
-    of case): a problem naming the barcode to use. One pass over the patrons (SQLite's
-    NOCASE folds ASCII letters only)."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS import_barcodes "
-               "(row INTEGER, barcode TEXT COLLATE NOCASE)")
-    db.execute("CREATE INDEX IF NOT EXISTS temp.import_barcodes_barcode "
-               "ON import_barcodes(barcode)")
-    db.execute("DELETE FROM temp.import_barcodes")
-    db.conn.executemany("INSERT INTO temp.import_barcodes VALUES (?, ?)",
-                        [(n, r["barcode"]) for n, r in records])
-    twins = db.execute(
-        """SELECT t.row, t.barcode, p.barcode FROM patrons p
-           JOIN temp.import_barcodes t ON t.barcode = p.barcode
-           WHERE NOT EXISTS (SELECT 1 FROM patrons q WHERE q.barcode = t.barcode COLLATE BINARY)
-           ORDER BY t.row""").fetchall()
-    db.execute("DELETE FROM temp.import_barcodes")
-    return [RowProblem(row, "barcode", f"{excerpt(given)} is patron {excerpt(theirs)}'s barcode "
-                       f"in another case; write it as {excerpt(theirs)} to update them "
-                       "(barcodes match regardless of case)") for row, given, theirs in twins]
-
-
-def _authorized(db: sqlite_utils.Database, records: list[tuple[int, dict]],
-                operator: Operator) -> list[RowProblem]:
-    """An import may do only what the utilities would let its operator do: change no patron
-    at or above their level (nor their own account), set a username only with Patron
-    Passwords: Edit, and a security group only with Assign and below their level."""
-    levels = dict(db.execute("SELECT name, level FROM security_groups").fetchall())
-    existing = _existing(db, [r["barcode"] for _, r in records])
-    out = []
-    for number, record in records:
-        old = existing.get(record["barcode"])
-        changing = _differs(old, record) if old else [k for k, v in record.items()
-                                                      if k != "barcode" and v not in (None, "")]
-        if old is not None and changing:
-            group = old["security_group"]
-            why = authority.refusal(operator, old["id"], group, levels.get(group))
-            if why:
-                out.append(RowProblem(number, changing[0], f"patron {record['barcode']} is "
-                                      f"{why}: you may not change them"))
-                continue
-        if "username" in changing and not operator.may((PASSWORDS,)):
-            out.append(RowProblem(number, "username",
-                                  f"setting a username needs the permission '{PASSWORDS}'"))
-        if "security_group" in changing:
-            group = record["security_group"]
-            if not operator.may((SECURITY_GROUPS,)):
-                out.append(RowProblem(number, "security_group", "setting a security group "
-                                      f"needs the permission '{SECURITY_GROUPS}'"))
-            elif group is not None and authority.may_assign(operator, group, levels.get(group)):
-                out.append(RowProblem(number, "security_group",
-                                      authority.may_assign(operator, group, levels.get(group))))
-    return out
-
-
-def _username_clashes(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> list[RowProblem]:
-    out, seen = [], {}
-    for number, record in records:
-        name = record.get("username")
-        if not name:
-            continue
-        if name.casefold() in seen:
-            out.append(RowProblem(number, "username", f"{name!r} is also on row "
-                                  f"{seen[name.casefold()]}"))
-            continue
-        seen[name.casefold()] = number
-        owner = db.execute("SELECT barcode FROM patrons WHERE username = ?", [name]).fetchone()
-        if owner and owner[0] != record["barcode"]:
-            out.append(RowProblem(number, "username", f"{name!r} belongs to patron {owner[0]}"))
-    return out
-
-
-def _existing(db: sqlite_utils.Database, barcodes: list[str]) -> dict[str, dict]:
-    found = {}
-    for start in range(0, len(barcodes), CHUNK):
-        chunk = barcodes[start:start + CHUNK]
-        for row in db.query("SELECT * FROM patrons WHERE barcode IN (SELECT value FROM "
-                            "json_each(:b))", {"b": json.dumps(chunk)}):
-            found[row["barcode"]] = row
-    return found
-
-
-def _differs(old: dict, new: dict) -> list[str]:
-    return [k for k, v in new.items() if k != "barcode" and old.get(k) != v]
-
-
 def _count(db, records, report) -> dict[str, dict]:
-    existing = _existing(db, [r["barcode"] for _, r in records])
+    existing = import_rules.existing(db, [r["barcode"] for _, r in records])
     for _, record in records:
         old = existing.get(record["barcode"])
         if old is None:
             report.new += 1
-        elif _differs(old, record):
+        elif import_rules.differs(old, record):
             report.updated += 1
         else:
             report.unchanged += 1
@@ -362,7 +267,7 @@ def _write(db, records, report, operator, path, mapping, site, progress) -> int:
                        ") FROM patrons WHERE id = :id", {"op": op, "id": new_id})
             changes.append((op, seq, new_id, record["barcode"], "change", f"new patron (row {number})"))
         else:
-            fields = _differs(old, record)
+            fields = import_rules.differs(old, record)
             if fields:
                 before = {k: old[k] for k in fields} | {"modified": old["modified"]}
                 after = {k: record[k] for k in fields} | {"modified": now}

@@ -13,7 +13,7 @@ from tui.screens.summary import SummaryScreen
 from .tui_helpers import SIZE, app_for, query, rendered, settle
 from .tui_helpers import path  # noqa: F401 - fixture
 from .tui_helpers import preview
-from .tui_operations_helpers import notes, table_rows
+from .tui_operations_helpers import notes, press, table_rows
 
 GRADE = "[/x]"
 NAME = "[@click=app.quit]Quit[/]"
@@ -51,31 +51,18 @@ async def test_markup_and_escapes_in_the_data_are_drawn_as_text_on_every_screen(
         prompts = [str(grades.get_option_at_index(i).prompt) for i in range(grades.option_count)]
         assert GRADE in prompts
         assert f"will change {in_grade:,}" in rendered(app, "#counts")
-        # The detail line under the preview names the patron literally, escape shown as \x1b.
-        await pilot.press("f5")
-        await settle(pilot)
-        await pilot.press("f9")
-        await settle(pilot)
+        await press(pilot, "f5", "f9")
         assert isinstance(app.screen, ConfirmScreen)
         assert GRADE in rendered(app, "#dialog-body")
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert isinstance(app.screen, SummaryScreen)
         assert GRADE in rendered(app, "#result-summary")
         shown = cells(app, "#result-table")
         assert NAME in shown and "Bea\\x1b[31m" in shown and "\x1b" not in shown
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("escape", "escape")
-        await settle(pilot)
-        await pilot.press("f7")
-        await settle(pilot)
+        await press(pilot, "escape", "escape", "escape", "f7")
         assert isinstance(app.screen, OperationsScreen)
         assert app.screen.query_one(DataTable).row_count == 1
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
+        await press(pilot, "escape", "f4")
         assert isinstance(app.screen, PreferencesScreen)
         assert GRADE in cells(app, "#grades")
         assert app.is_running

@@ -268,7 +268,7 @@ def print_operation(store: Store, operation_id: int, fmt: str) -> None:
     op = store.operation(operation_id)
     head = {"utility": op["utility"], "matched": op["matched"], "change": op["changed"],
             "unchanged": op["unchanged"], "skipped": op["skipped"], "excluded": op["excluded"],
-            "operation_id": operation_id}
+            "operation_id": operation_id, "effects": op["effects"]}
     _emit(fmt, head, header(op), op["utility"], _rows_of_operation(store, operation_id))
 
 

@@ -56,6 +56,8 @@ class Report:
     operation_id: int
     title: str
     counts: Counts
+    # What it did besides the patrons' own values (Utility.tally, as done), or None.
+    effects: str | None = None
 
 
 class Transaction:
@@ -207,9 +209,12 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
         stage(3, STAGES, f"{counts.change:,} patron{'s' if counts.change != 1 else ''} being "
                          f"{plan.utility.verb}")
         tx = Transaction(db, plan, operation_id, now)
+        # Counted under the write lock, before the change (notes to remove are still there):
+        # what the result and the summary say was done, whatever the preview counted.
+        effects = plan.utility.tally(db, plan, done=True)
         plan.utility.apply(tx)
-        db.execute("UPDATE operations SET finished = :t WHERE id = :id",
-                   {"t": clock.now(), "id": operation_id})
+        db.execute("UPDATE operations SET finished = :t, effects = :e WHERE id = :id",
+                   {"t": clock.now(), "e": effects, "id": operation_id})
         if not tx.credentials:
             credentials.nothing_to_erase(db, operation_id)
         credentials.erase_expired(db)
@@ -228,7 +233,7 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
     finally:
         db.conn.set_progress_handler(None, 0)
     plan.applied = True
-    return Report(operation_id, plan.utility.title, counts)
+    return Report(operation_id, plan.utility.title, counts, effects)
 
 
 def _check_fresh(db: sqlite_utils.Database, plan: Plan) -> None:

@@ -64,6 +64,7 @@ def header(op: dict[str, Any]) -> list[str]:
              f"By {op['operator']} at {op['started']}",
              counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"], done=True,
                          excluded=op["excluded"]),
+             *([op["effects"]] if op.get("effects") else []),
              "Selections: " + "; ".join(selection_lines(op["selection"], utility.fixed_description))]
     if type(options).model_fields:
         lines.append("Options: " + "; ".join(options_lines(options, width=10**6)))

@@ -317,7 +317,13 @@ CREATE TABLE undo_restored (
 CREATE INDEX operations_credentials ON operations(started) WHERE credentials_erased IS NULL;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4]
+# V5: what an operation did besides the patrons' own rows (loans re-dated, notes removed,
+# money forgiven), said once at the moment of writing so its summary can say it again.
+V5 = """
+ALTER TABLE operations ADD COLUMN effects TEXT;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
 VERSION = len(MIGRATIONS)
 
 

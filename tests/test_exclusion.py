@@ -154,7 +154,10 @@ def test_excluding_a_patron_updates_the_total_to_forgive_and_keeps_their_charges
     assert plan.tally == "In all, $20.49 will be forgiven."
     s.toggle_excluded(plan, seqs(plan)["9"])
     assert plan.tally == "In all, $7.50 will be forgiven."
-    s.apply(plan)
+    report = s.apply(plan)
+    # The result and the operation's summary say what was forgiven, without the excluded.
+    assert report.effects == s.operation(report.operation_id)["effects"] == \
+        "In all, $7.50 was forgiven."
     assert s.db.execute("SELECT patron_id, amount FROM charges").fetchall() == [(1, 1299)]
     assert count(s, "history", "patron_id = 1") == 0
 
@@ -206,6 +209,7 @@ def test_the_text_summary_starts_with_the_operation_and_its_selections_and_optio
     counts = lines[2]
     assert counts.startswith("Matched 10 · changed 2 · unchanged 7 · skipped 0 · excluded")
     assert counts.endswith(" 1")  # the one patron excluded by hand
+    assert lines[3] == "In all, $15.49 was forgiven."  # Carter's $5.00 was excluded
     assert "Selections: Patrons in Site: ELM, HIGH" in lines
     assert ("Options: Charges to forgive: All Charges, Fees, and Fines; "
             "Transaction Date Starting: (none); And Ending: (none)") in lines

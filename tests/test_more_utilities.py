@@ -194,8 +194,13 @@ def test_change_policy_with_recompute_gives_current_loans_the_new_loan_period(lo
     utility = loans.utility("change-policy")
     options = {"policy": "Secondary", "recompute_due_dates": True}
     plan, rows, report = run(loans, "change-policy", ELM_AND_COBB, options)
-    notice = utility.notice(plan.options)
-    assert "recomputed" in notice and "Secondary" in notice
+    assert utility.notice(plan.options) is None  # the tally says it, counted
+    # Two of the three loans belong to patrons who change (Cobb is already Secondary).
+    assert plan.tally == ("2 current loans of the patrons to change will get due dates from "
+                          "the loan period of Secondary.")
+    assert report.effects == ("2 current loans of the changed patrons got due dates from the "
+                              "loan period of Secondary.")
+    assert loans.operation(report.operation_id)["effects"] == report.effects
     # Secondary lends for 21 days, counted from the day each item was checked out.
     due = {c["id"]: c["due_date"] for c in rows_of(loans, "checkouts")}
     assert due == {1: "2026-06-10", 2: "2026-05-31",
@@ -207,6 +212,27 @@ def test_change_policy_with_recompute_gives_current_loans_the_new_loan_period(lo
            {"policy": "Secondary", "modified": NOW})
           for pid in (1, 2, 6, 7)]]
     assert_operation(loans, report, "change-policy", store.Counts(5, 4, 1, 0), options)
+
+
+def test_change_policy_records_the_loans_re_dated_at_the_moment_of_writing(loans):
+    plan = loans.plan("change-policy", {"barcode_from": "100", "barcode_to": "100"},
+                      {"policy": "Elementary", "recompute_due_dates": True}, ADMIN)
+    assert plan.tally.startswith("1 current loan of the patrons to change")
+    # Another loan for Cobb lands between the preview and the apply: the result counts it.
+    item = loans.db.execute("INSERT INTO items (barcode, title) VALUES ('T9', 'Atlas')").lastrowid
+    loans.db.execute("INSERT INTO checkouts (item_id, patron_id, checked_out, due_date) "
+                     "SELECT ?, id, '2026-05-20', '2026-06-10' FROM patrons WHERE barcode = '100'",
+                     [item])
+    report = loans.apply(plan)
+    assert report.effects.startswith("2 current loans of the changed patrons got due dates")
+    assert count(loans, "operation_rows", "operation_id = ? AND table_name = 'checkouts'",
+                 report.operation_id) == 2
+
+
+def test_change_policy_without_recompute_records_no_effects(loans):
+    plan, _, report = run(loans, "change-policy", ELM_AND_COBB, {"policy": "Secondary"})
+    assert (plan.tally, report.effects, loans.operation(report.operation_id)["effects"]) == (
+        None, None, None)
 
 
 def test_change_policy_recompute_uses_the_new_policys_period_whichever_way(loans):

@@ -105,11 +105,17 @@ async def test_change_policy_flow_recomputes_due_dates(path):
         await fill_all(pilot, policy="Grade 9-12", recompute_due_dates=True)
         await pilot.press("f5")
         await settle(pilot)
-        assert "current loans will be recomputed from the loan period of Grade 9-12" in \
-            rendered(app, "#counts")
-        await pilot.press("f9", "y")
+        said = f"{len(loans)} current loans of the patrons to change will get due dates from " \
+               "the loan period of Grade 9-12."
+        assert said in rendered(app, "#counts")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert said in rendered(app, "#dialog-body")  # the confirm counts them too
+        await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen)
+        assert (f"{len(loans)} current loans of the changed patrons got due dates from the loan "
+                "period of Grade 9-12.") in rendered(app, "#result-summary")
     assert sixth and loans
     assert ids(path, "SELECT id FROM patrons WHERE policy = 'Grade 9-12' AND grade = '6'") == sixth
     # Grade 9-12 lends for 21 days.

@@ -70,3 +70,14 @@ async def test_u_on_the_operations_list_undoes_the_highlighted_operation(path):
     assert [(pid, status) for pid, status, _ in query(path, GRADE_12)] == [
         (pid, status) for pid, status, _ in before]
     assert query(path, "SELECT undone_by FROM operations WHERE id = 1") == [(2,)]
+
+
+async def test_a_summary_with_nothing_skipped_does_not_say_skipped_first(path):
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await apply_change_status(pilot, "12", "Inactive")
+        [(skipped, matched)] = query(path, "SELECT skipped, matched FROM operations WHERE id = 1")
+        assert skipped == 0
+        summary = rendered(app, "#result-summary")
+        assert f"Showing every patron ({matched:,}) · f shows skipped only" in summary
+        assert "skipped first" not in summary

@@ -294,6 +294,26 @@ def test_replace_when_the_only_note_is_already_this_one_is_unchanged(small_db):
     assert count(small_db, "notes") == 6 - 2 + 4   # Carter's two replaced; 4 patrons gained one
 
 
+def test_replace_names_the_notes_it_removes_and_counts_them(small_db):
+    texts = [t for (t,) in small_db.db.execute(
+        "SELECT text FROM notes WHERE patron_id = 2 AND type = 'Alert' ORDER BY id")]
+    plan, rows, report = run(small_db, "add-notes", {"sites": ["ELM"]},
+                             {"note": "New alert", "note_type": "Alert", "replace_existing": True})
+    # Carter loses two Alerts, Adams one; those with none lose nothing and are not quoted.
+    assert rows["10"].reason == "removes " + ", ".join(f'"{t}"' for t in texts)
+    assert rows["9"].reason == 'removes "Needs to meet with librarian"'
+    assert rows["11"].reason is None
+    assert plan.tally == ("3 existing Alert notes will be removed (each patron's reason "
+                          "quotes them).")
+    assert report.effects == "3 existing Alert notes removed (their text is in each patron's reason)."
+    assert [c["reason"] for c in small_db.operation_changes(report.operation_id)
+            if c["barcode"] == "10"] == [rows["10"].reason]
+    # Without Replace nothing is removed and nothing is said about it.
+    plan, _, report = run(small_db, "add-notes", {"sites": ["ELM"]},
+                          {"note": "Another", "note_type": "Alert"})
+    assert (plan.tally, report.effects) == (None, None)
+
+
 def test_replace_keeps_nothing_of_the_type_but_the_new_note(small_db):
     small_db.db["notes"].insert({"patron_id": 1, "type": "Alert", "text": "Second alert",
                                  "created": "2026-01-03"})

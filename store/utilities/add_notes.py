@@ -41,16 +41,34 @@ class AddPatronNotes(Utility):
         if options.replace_existing:
             # Already exactly this one note of the type: nothing to replace.
             same = f"({_COUNT} = 1 AND {_SAME})"
+            # A patron who loses notes is told which: the reason quotes their text.
+            removed = ("(SELECT group_concat('\"' || n.text || '\"', ', ') FROM "
+                       "(SELECT text FROM notes WHERE patron_id = p.id AND type = :type "
+                       "ORDER BY id) n)")
             return PlanSQL(
                 current=_COUNT, new="1",
                 outcome=f"CASE WHEN {same} THEN 'unchanged' ELSE 'change' END",
-                reason=f"CASE WHEN {same} THEN 'already has only this note' END",
+                reason=(f"CASE WHEN {same} THEN 'already has only this note' "
+                        f"WHEN {_COUNT} > 0 THEN 'removes ' || {removed} END"),
                 params=params)
         return PlanSQL(
             current=_COUNT, new=f"{_COUNT} + CASE WHEN {_SAME} THEN 0 ELSE 1 END",
             outcome=f"CASE WHEN {_SAME} THEN 'unchanged' ELSE 'change' END",
             reason=f"CASE WHEN {_SAME} THEN 'already has this note' END",
             params=params)
+
+    def tally(self, db, plan, done=False) -> str | None:
+        if not plan.options.replace_existing:
+            return None
+        removed = db.execute(
+            f"SELECT count(*) FROM notes WHERE type = ? AND patron_id IN "
+            f"(SELECT patron_id FROM temp.{plan.table} plan WHERE {CHANGING})",
+            [str(plan.options.note_type)]).fetchone()[0]
+        kind = f"{plan.options.note_type} note" + ("" if removed == 1 else "s")
+        if done:
+            return f"{removed:,} existing {kind} removed (their text is in each patron's reason)."
+        return (f"{removed:,} existing {kind} will be removed (each patron's reason quotes "
+                "them).")
 
     def label(self, options: Options) -> str:
         return f"{options.note_type} notes"

@@ -99,8 +99,11 @@ class Utility(Entry):
         """A line the preview and confirm show about what this run will (not) do."""
         return None
 
-    def tally(self, db: "sqlite_utils.Database", plan: "Plan") -> str | None:
-        """A total over the whole plan the preview and confirm state (money forgiven)."""
+    def tally(self, db: "sqlite_utils.Database", plan: "Plan", done: bool = False) -> str | None:
+        """What the run does besides the patrons' own values (money forgiven, loans
+        re-dated, notes removed), as a total over the whole plan: the preview and confirm
+        say it as will be, and the apply records it as done (``done``) for the result and
+        the operation's summary."""
         return None
 
     def plan_sql(self, options: StoreModel, operator: Operator) -> PlanSQL:

@@ -2,7 +2,7 @@
 from pydantic import Field
 
 from ..validation import StoreModel, choice
-from .base import SetPatronColumn
+from .base import CHANGING, SetPatronColumn
 
 
 class Options(StoreModel):
@@ -31,11 +31,22 @@ class ChangePatronPolicy(SetPatronColumn):
     column = "policy"
     option = "policy"
 
-    def notice(self, options: Options) -> str:
+    def notice(self, options: Options) -> str | None:
         if options.recompute_due_dates:
-            return ("Due dates of the changed patrons' current loans will be recomputed "
-                    f"from the loan period of {options.policy}.")
+            return None  # the tally says it, with the number of loans
         return "Current loans keep their due dates (Recompute due dates is off)."
+
+    def tally(self, db, plan, done=False) -> str | None:
+        if not plan.options.recompute_due_dates:
+            return None
+        loans = db.execute(
+            f"SELECT count(*) FROM checkouts WHERE patron_id IN "
+            f"(SELECT patron_id FROM temp.{plan.table} plan WHERE {CHANGING})").fetchone()[0]
+        if done:
+            return (f"{_loans(loans)} of the changed patrons got due dates from the loan "
+                    f"period of {plan.options.policy}.")
+        return (f"{_loans(loans)} of the patrons to change will get due dates from the loan "
+                f"period of {plan.options.policy}.")
 
     def apply(self, tx) -> None:
         super().apply(tx)
@@ -48,3 +59,7 @@ class ChangePatronPolicy(SetPatronColumn):
         tx.record_rows("checkouts", "update", where, columns=["due_date"],
                        after_sql=f"json_object('due_date', {due})")
         tx.db.execute(f"UPDATE checkouts SET due_date = {due} WHERE {where}")
+
+
+def _loans(n: int) -> str:
+    return f"{n:,} current loan" + ("" if n == 1 else "s")

@@ -133,10 +133,10 @@ class ForgiveCharges(Utility):
             },
         )
 
-    def tally(self, db, plan) -> str:
+    def tally(self, db, plan, done=False) -> str:
         total = db.execute(f"SELECT coalesce(sum(current - new), 0) FROM temp.{plan.table} plan "
                            f"WHERE {CHANGING}").fetchone()[0]
-        return f"In all, {format_money(total)} will be forgiven."
+        return f"In all, {format_money(total)} {'was' if done else 'will be'} forgiven."
 
     def show(self, value) -> str:
         return format_money(value)

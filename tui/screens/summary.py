@@ -76,6 +76,7 @@ class SummaryScreen(Screen):
         self.query_one("#heading", Static).update(say(f"{heading} — operation #{op['id']}"))
         lines = [text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],
                                   done=True, excluded=op["excluded"]),
+                 *([say(op["effects"])] if op["effects"] else []),
                  f"By {op['operator']} at {op['started']}",
                  say("Selections: " + "; ".join(text.selection_lines(op["selection"],
                                                                       utility.fixed_description)))]
@@ -91,8 +92,8 @@ class SummaryScreen(Screen):
                          "changed again since are skipped with what changed.")
         elif utility.reminder:
             lines.append(say("Next: " + utility.reminder))
-        lines.append(f"Showing {SHOWN[self.shown][1]} ({total:,}) · f shows "
-                     f"{SHOWN[(self.shown + 1) % len(SHOWN)][1]}")
+        lines.append(f"Showing {self._shown_as(self.shown)} ({total:,}) · f shows "
+                     f"{self._shown_as((self.shown + 1) % len(SHOWN))}")
         self.query_one("#result-summary", Static).update("\n".join(lines))
         label = say(utility.label(options))
         self.query_one(PreviewTable).start(text.patron_columns(f"{label} before", "After"),
@@ -100,6 +101,12 @@ class SummaryScreen(Screen):
         if self.undo_when_shown:
             self.undo_when_shown = False
             self.action_undo()
+
+    def _shown_as(self, shown: int) -> str:
+        # "skipped first" only says something when some were skipped.
+        if shown == 0 and self.op is not None and not self.op["skipped"]:
+            return "every patron"
+        return SHOWN[shown][1]
 
     def _cells(self, rows: list[dict]) -> list[tuple]:
         show = self.store.utility(self.op["utility"]).show

@@ -86,6 +86,12 @@ class Store:
             return "needs the permission " + " and ".join(f"'{p}'" for p in missing)
         return entry.unavailable(self.preferences())
 
+    def data_version(self) -> int:
+        """A number that moves whenever another connection (another technician's session,
+        the CLI) commits: screens compare it to re-read what they show only when needed."""
+        with self.lock:
+            return self.db.execute("PRAGMA data_version").fetchone()[0]
+
     # -- preferences and terminology ----------------------------------------
     def preferences(self) -> dict[str, str]:
         with self.lock:

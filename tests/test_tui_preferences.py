@@ -1,6 +1,8 @@
 """The Preferences screen at the keyboard: terminology everywhere, the grade table."""
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from textual.widgets import DataTable, Static
 
@@ -10,7 +12,9 @@ from tui.screens.picker import PickerScreen
 from tui.screens.preferences import PreferencesScreen
 from tui.screens.utility import UtilityScreen
 
-from .operators import AIDE
+from store import Store
+
+from .operators import ADMIN, AIDE
 from .tui_helpers import app_for, demo_db, fill_all, open_utility, query, settle
 
 
@@ -94,3 +98,49 @@ def test_terminology_snapshot_of_the_options_tab(snap_compare, path):
     assert snap_compare(app_for(path), terminal_size=(80, 24), run_before=run_before)
     assert query(path, "SELECT value FROM preferences WHERE key = 'term.location'") == [("Homeroom",)]
     assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_a_preference_saved_in_another_session_is_seen_without_restarting(path):
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE preferences SET value = '0' WHERE key = 'centralized_catalog'")
+    conn.close()
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.reasons["move-to-site"]  # no centralized catalog yet
+        # Another technician's session turns the centralized catalog on.
+        other = Store(path)
+        try:
+            prefs = other.library_preferences().model_dump()
+            other.save_preferences({**prefs, "centralized_catalog": True}, ADMIN)
+        finally:
+            other.close()
+        await open_utility(pilot, "move patrons to site")
+        assert isinstance(app.screen, UtilityScreen) and app.screen.utility.key == "move-to-site"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen) and app.screen.reasons["move-to-site"] is None
+    assert query(path, "SELECT value FROM preferences WHERE key = 'centralized_catalog'") == [("1",)]
+
+
+async def test_the_grade_table_shows_a_grade_another_session_added(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("f3")
+        await settle(pilot)
+        assert "Post-grad" not in screen.grade_names
+        other = Store(path)
+        try:
+            other.edit_grades(ADMIN, "add", "Post-grad", "12")
+        finally:
+            other.close()
+        await pilot.press("f2", "f3")  # back to the Grade table tab: read again
+        await settle(pilot)
+        assert screen.grade_names[-2:] == ["Post-grad", "Graduated"]
+        assert "Post-grad" in [str(c) for c in screen.query_one("#grades", DataTable).get_column_at(1)]
+    assert query(path, "SELECT count(*) FROM grades WHERE name = 'Post-grad'") == [(1,)]

@@ -40,6 +40,7 @@ class PatronUtilsApp(App):
         self.db_name = Path(str(store.path)).name
         self.drafts: dict[str, dict] = {}  # each utility's unapplied form values, this session
         self.prefs: dict[str, str] = store.preferences()
+        self.seen_version = store.data_version()  # what self.prefs and the picker reflect
 
     def notify(self, message: str, *args: Any, markup: bool = False, **kwargs: Any) -> None:
         # Messages quote the library's data (names, notes, a saved run's name): never markup,
@@ -157,9 +158,19 @@ class PatronUtilsApp(App):
         if self.operator is not None:
             self.push_screen(OperationsScreen(self.store, self.operator))
 
+    def catch_up(self) -> bool:
+        """Re-read the preferences if another session has written since they were read
+        (its Preferences may have turned on the centralized catalog); True if so."""
+        version = self.store.data_version()
+        if version == self.seen_version:
+            return False
+        self.preferences_changed()
+        return True
+
     def preferences_changed(self) -> None:
         """Preferences were saved: the picker lists the utilities in the new words and
         states when it shows again (it re-lists on resume)."""
+        self.seen_version = self.store.data_version()
         self.prefs = self.store.preferences()
         for screen in self.screen_stack:
             if isinstance(screen, PickerScreen):

@@ -118,6 +118,15 @@ class PickerScreen(Screen):
         else:
             self.query_one("#help", Static).update(f"No utility or saved run matches {value!r}.")
 
+    def _relist(self, keep: Row | None) -> None:
+        """The same rows in their current state (available or not), the highlight kept."""
+        options = self.query_one("#utilities", OptionList)
+        options.clear_options()
+        options.add_options([self._option(entry, run) for entry, run in self.shown])
+        if keep is not None:
+            options.highlighted = self.shown.index(keep)
+            self._show_help(*keep)
+
     def _option(self, entry: Entry, run: dict | None) -> Option:
         if run is None:
             return Option(entry_prompt(entry, self.reasons[entry.key], self.app.say), id=entry.key)
@@ -177,6 +186,7 @@ class PickerScreen(Screen):
         saved runs as they are now (one may just have been saved)."""
         if not self.is_current:  # passed over on the way back to the login screen
             return
+        self.app.catch_up()
         self.runs = self.app.store.saved_runs()
         self.query_one("#filter", Input).value = ""
         self._list("")
@@ -195,6 +205,8 @@ class PickerScreen(Screen):
         if not matching:
             return
         highlighted = self._highlighted()
+        if self.app.catch_up():  # another session changed what may run: list it anew
+            self._relist(highlighted)
         entry, run = next((r for r in matching if highlighted and self._row_key(r) == self._row_key(highlighted)),
                           matching[0])
         reason = self.reasons[entry.key]

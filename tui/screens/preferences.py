@@ -75,10 +75,21 @@ class PreferencesScreen(Screen):
     def on_tabbed_content_tab_activated(self) -> None:
         self.refresh_bindings()
         if self.query_one(TabbedContent).active == "grade-table":
+            self._catch_up()
             self.query_one("#grades").focus()
+
+    def on_screen_resume(self) -> None:
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Another session may have edited the grade table since it was read: show it as
+        it is now, on the same grade."""
+        if self.store.data_version() != self.seen_version:
+            self._load_grades(self.chosen)
 
     # -- the grade table ------------------------------------------------------
     def _load_grades(self, select: str | None = None) -> None:
+        self.seen_version = self.store.data_version()
         table = self.query_one("#grades", DataTable)
         table.clear()
         self.grade_names = []

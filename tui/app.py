@@ -172,6 +172,8 @@ class PatronUtilsApp(App):
         states when it shows again (it re-lists on resume)."""
         self.seen_version = self.store.data_version()
         self.prefs = self.store.preferences()
+        if self.operator is None:  # logged out: no picker to tell
+            return
         for screen in self.screen_stack:
             if isinstance(screen, PickerScreen):
                 screen.reasons = self._reasons()

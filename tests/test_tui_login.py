@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Static
 
+from tui.app import make_app
 from tui.screens.login import LoginScreen
 from tui.screens.picker import PickerScreen
 from tui.screens.utility import UtilityScreen
@@ -21,6 +22,24 @@ async def log_in(pilot, username: str, password: str) -> None:
     await settle(pilot)
     await pilot.press(*username, "enter", *password, "enter")
     await settle(pilot)
+
+
+async def test_the_first_start_notice_sits_on_the_login_screen_hiding_nothing(path):
+    notice = f"Created a demo database with 300 patrons at {path}. Use --db PATH to open yours."
+    app = make_app(path, notice=notice)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert not app._notifications  # no toast over the screen's last lines
+        message = app.screen.query_one("#login-message", Static)
+        hint = app.screen.query_one("#login-hint", Static)
+        assert str(message.render()) == notice
+        assert "demo / demo-librarian" in str(hint.render())
+        # Both are on screen, one above the other, inside 80×24.
+        assert message.region.bottom <= hint.region.y and hint.region.bottom <= 23
+        await log_in(pilot, "demo", "demo-librarian")
+        assert isinstance(app.screen, PickerScreen)
+    assert query(path, "SELECT count(*) FROM login_failures") == [(0,)]
 
 
 async def test_demo_database_tells_its_credentials_and_the_demo_operator_logs_in(path):

@@ -67,8 +67,9 @@ class PatronUtilsApp(App):
 
     def on_mount(self) -> None:
         if self.operator is None:
-            self.push_screen(self._login_screen())
-        if self.notice:
+            # On the login screen itself: a toast would cover its line of demo passwords.
+            self.push_screen(self._login_screen(self.notice or ""))
+        elif self.notice:
             self.notify(self.notice, timeout=15)
 
     def _login_screen(self, message: str = "") -> LoginScreen:

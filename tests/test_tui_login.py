@@ -34,11 +34,17 @@ async def test_the_first_start_notice_sits_on_the_login_screen_hiding_nothing(pa
         message = app.screen.query_one("#login-message", Static)
         hint = app.screen.query_one("#login-hint", Static)
         assert str(message.render()) == notice
+        assert message.has_class("-notice")  # news in the text's colour, not an error's
         assert "demo / demo-librarian" in str(hint.render())
         # Both are on screen, one above the other, inside 80×24.
         assert message.region.bottom <= hint.region.y and hint.region.bottom <= 23
-        await log_in(pilot, "demo", "demo-librarian")
+        await log_in(pilot, "demo", "wrong-password")
+        failed = str(message.render())
+        assert failed and failed != notice and not message.has_class("-notice")
+        await pilot.press("enter", *"demo-librarian", "enter")
+        await settle(pilot)
         assert isinstance(app.screen, PickerScreen)
+    # The failure was counted, and forgotten at the good login.
     assert query(path, "SELECT count(*) FROM login_failures") == [(0,)]
 
 

@@ -14,9 +14,10 @@ from store import Operator, Selection, SessionEnded, Store
 from store.preferences import localize
 
 from . import text
-from .commands import UtilityCommands
+from .commands import UtilityCommands, system_commands
 from .fields import field_specs
 from .screens.applying import ApplyingScreen
+from .screens.keys import KeysScreen, keys_of
 from .screens.login import LoginScreen
 from .screens.picker import PickerScreen
 from .screens.utility import UtilityScreen
@@ -29,7 +30,8 @@ class PatronUtilsApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "Patron Utilities"
     COMMANDS = App.COMMANDS | {UtilityCommands}
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+                Binding("f1", "keys", "Keys", id="keys")]
 
     def __init__(self, store: Store, operator: Operator | None = None,
                  notice: str | None = None) -> None:
@@ -51,6 +53,22 @@ class PatronUtilsApp(App):
         """Text in the library's terminology (its words for Grade, Location, 2nd Location)."""
         return localize(text, self.prefs)
 
+    def get_system_commands(self, screen: Screen):
+        # Textual's own (theme, screenshot to a file, its keys panel) give way to ours.
+        return system_commands(self, screen)
+
+    def action_keys(self) -> None:
+        """F1: every key of the screen it is pressed on."""
+        screen = self.screen
+        if isinstance(screen, KeysScreen):
+            screen.dismiss()
+            return
+        headings = screen.query("#heading, #dialog-title")
+        title = getattr(screen, "KEYS_TITLE", None) or (
+            str(headings.first().render()) if headings else "this screen")
+        self.push_screen(KeysScreen(title if len(title) <= 60 else title[:59] + "…",
+                                    keys_of(screen)))
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         # No command palette over a running apply: what it lists reads the database the
         # apply holds, and whatever it opened would sit on the progress dialog.
@@ -68,13 +86,13 @@ class PatronUtilsApp(App):
     def on_mount(self) -> None:
         if self.operator is None:
             # On the login screen itself: a toast would cover its line of demo passwords.
-            self.push_screen(self._login_screen(self.notice or ""))
+            self.push_screen(self._login_screen(notice=self.notice or ""))
         elif self.notice:
             self.notify(self.notice, timeout=15)
 
-    def _login_screen(self, message: str = "") -> LoginScreen:
+    def _login_screen(self, message: str = "", notice: str = "") -> LoginScreen:
         return LoginScreen(self.store, f"Patron Utilities · {self.db_name}", self._demo_hint(),
-                           message)
+                           message, notice)
 
     def end_session(self, message: str) -> None:
         """The database no longer holds the operator who logged in (removed, moved to

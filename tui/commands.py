@@ -2,8 +2,24 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Iterator
 
+from textual.app import App, SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+
+def system_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
+    """The palette's own entries: the keys of this screen, Undo on an operation's summary,
+    Quit. (Not Textual's screenshot: a file written where the operator never said.)"""
+    from .screens.summary import SummaryScreen
+
+    yield SystemCommand("Keys", "Every key of this screen (F1)", app.action_keys)
+    if isinstance(screen, SummaryScreen):
+        yield SystemCommand(f"Undo operation #{screen.operation_id}",
+                            "Put back what this operation changed (asks first)",
+                            screen.action_undo)
+    yield SystemCommand("Quit", "Leave Patron Utilities (ctrl+q)", app.action_quit)
 
 
 class UtilityCommands(Provider):
@@ -11,13 +27,23 @@ class UtilityCommands(Provider):
 
     def _entries(self) -> list[tuple[str, object, str]]:
         # (title, what it does, help), in the library's words.
+        if self.app.operator is None:  # the login screen: nothing to open yet
+            return []
         say = self.app.say
         screens = [("Operations", self.app.action_operations,
                     "The journal: every operation, its summary, undo"),
                    ("Preferences", self.app.action_preferences,
                     "The library's terms, the grade table, limits")]
-        return screens + [(say(entry.title), partial(self.app.open_utility, entry.key),
-                           say(entry.summary)) for entry in self.app.runnable()]
+        runnable = self.app.runnable()
+        utilities = [(say(entry.title), partial(self.app.open_utility, entry.key),
+                      say(entry.summary)) for entry in runnable]
+        titles = {entry.key: say(entry.title) for entry in runnable}
+        # A damaged saved run is left to the picker, which says why it cannot open.
+        runs = [(f"{run['name']} (saved run)", partial(self.app.open_utility, run["utility"], run),
+                 f"{titles[run['utility']]}, saved by {run['operator']}")
+                for run in self.app.store.saved_runs()
+                if run["utility"] in titles and not run.get("damaged")]
+        return screens + utilities + runs
 
     async def discover(self) -> Hits:
         for title, action, text in self._entries():

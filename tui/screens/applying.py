@@ -9,7 +9,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
+from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 
 # How much of an apply each stage takes, roughly (measured on a million patrons): the
@@ -49,7 +50,7 @@ class ApplyingScreen(ModalScreen[None]):
             yield Plain("Starting…", id="applying-stage")
             yield ProgressBar(total=100, show_eta=False, id="applying-bar")
             yield Plain("Escape cancels: nothing is written until the commit.", id="dialog-keys")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.set_interval(0.5, self._show)

@@ -6,12 +6,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
+from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 
 
 class _Dialog(ModalScreen[bool]):
     """A title, a scrollable summary of what will happen, and how to answer."""
+
+    # A modal screen hides the app's keys: F1 is given again (Textual merges BINDINGS).
+    BINDINGS = [Binding("f1", "app.keys", "Keys", id="keys", show=False)]
 
     def __init__(self, title: str, lines: list[str]) -> None:
         super().__init__()
@@ -45,7 +49,7 @@ class ConfirmScreen(_Dialog):
             yield from self.body()
             yield Plain(f"Press y or Enter to {self.verb} · n or Escape to cancel",
                          id="dialog-keys")
-        yield Footer()
+        yield KeysFooter()
 
     def action_confirm(self) -> None:
         self.dismiss(True)
@@ -68,7 +72,7 @@ class TypedConfirmScreen(_Dialog):
                          "Enter · Tab reads the summary above · Escape cancels", id="dialog-keys")
             yield Input(id="dialog-typed", restrict=r"[0-9,]*", max_length=16)
             yield Plain("", id="dialog-problem")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#dialog-typed", Input).focus()

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from store import Busy, Invalid, LoginFailed, Operator, PasswordChangeRequired, Store
 from store.security import MIN_PASSWORD_LENGTH
+from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 
 CHANGE = ("The password of {username} was reset: choose a new one before anything else (at "
@@ -26,12 +27,13 @@ class LoginScreen(Screen):
     BINDINGS = [Binding("escape", "start_over", "Start over", id="start-over")]
 
     def __init__(self, store: Store, heading: str, hint: str | None = None,
-                 message: str = "") -> None:
+                 message: str = "", notice: str = "") -> None:
         super().__init__()
         self.store = store
         self.heading = heading
         self.hint = hint
         self.message = message  # why the screen is shown (a session that ended), if anything
+        self.notice = notice  # news, not a problem (the demo database was just created)
         self.changing: tuple[str, str] | None = None  # (username, old password) to change
 
     def compose(self) -> ComposeResult:
@@ -48,10 +50,11 @@ class LoginScreen(Screen):
                 yield Input(id="new-password", password=True)
                 yield Label("New password again")
                 yield Input(id="new-password-again", password=True)
-            yield Plain(self.message, id="login-message")
+            yield Plain(self.message or self.notice, id="login-message",
+                        classes="" if self.message or not self.notice else "-notice")
             if self.hint:
                 yield Plain(self.hint, id="login-hint")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._step(changing=False)
@@ -100,7 +103,9 @@ class LoginScreen(Screen):
         self.app.call_from_thread(self._logged_in, operator)
 
     def _say(self, message: str) -> None:
-        self.query_one("#login-message", Static).update(message[:1].upper() + message[1:])
+        shown = self.query_one("#login-message", Static)
+        shown.remove_class("-notice")
+        shown.update(message[:1].upper() + message[1:])
 
     def _failed(self, message: str) -> None:
         """Back to the first step, the username kept: retype the password."""

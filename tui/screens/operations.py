@@ -6,11 +6,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store import Operator, Store
 from store.file_out import printable
 
+from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain, PlainTable
 from .summary import SummaryScreen
 
@@ -41,7 +42,7 @@ class OperationsScreen(Screen):
         yield Plain("Operations — newest first", id="heading")
         yield PlainTable(id="operations-table", cursor_type="row", zebra_stripes=True)
         yield Plain("", id="row-detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import Busy, Invalid, NotPermitted
@@ -14,6 +14,7 @@ from store.utilities.base import Entry
 
 from .confirm import ConfirmScreen
 from .prompt import PromptScreen
+from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 
 # A line of the picker: a utility, or one of its saved runs.
@@ -42,6 +43,8 @@ class PickerScreen(Screen):
         Binding("f8", "delete_run", "Delete run", id="delete-run", show=False),
     ]
 
+    KEYS_TITLE = "the list of utilities and saved runs"
+
     def __init__(self, entries: list[Entry], reasons: dict[str, str | None], heading: str,
                  runs: list[dict] | None = None) -> None:
         super().__init__()
@@ -59,7 +62,7 @@ class PickerScreen(Screen):
             yield OptionList(id="utilities", markup=False)
             with VerticalScroll(id="help-panel"):
                 yield Plain(id="help")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._list("")

@@ -5,7 +5,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from store import Busy, Invalid, NotPermitted, Operator, Store
 from store.preferences import LibraryPreferences
@@ -13,6 +13,7 @@ from store.preferences import LibraryPreferences
 from ..fields import field_specs
 from ..widgets.model_form import ModelForm
 from .prompt import PromptScreen
+from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain, PlainTable
 
 
@@ -24,12 +25,14 @@ class PreferencesScreen(Screen):
         Binding("f2", "tab('library')", "Library", id="library"),
         Binding("f3", "tab('grade-table')", "Grade table", id="grade-table"),
         Binding("f9", "save", "Save", id="save"),
-        Binding("a", "add", "Add", id="add"),
-        Binding("r", "rename", "Rename", id="rename"),
-        Binding("d", "remove", "Remove", id="remove"),
-        Binding("minus", "move(-1)", "Up", id="up"),
-        Binding("plus,equals_sign", "move(1)", "Down", id="down"),
-        Binding("l", "last", "Last Grade", id="last"),
+        # The grade keys are on the tab's own help line (and F1): a footer holding them
+        # all would be cut at 80 columns.
+        Binding("a", "add", "Add a grade", id="add", show=False),
+        Binding("r", "rename", "Rename the grade", id="rename", show=False),
+        Binding("d", "remove", "Remove the grade", id="remove", show=False),
+        Binding("minus", "move(-1)", "Move the grade up", id="up", show=False),
+        Binding("plus,equals_sign", "move(1)", "Move the grade down", id="down", show=False),
+        Binding("l", "last", "Make it the Last Grade", id="last", show=False),
     ]
 
     def __init__(self, store: Store, operator: Operator) -> None:
@@ -48,7 +51,7 @@ class PreferencesScreen(Screen):
                              "- up · + down · l make it the Last Grade", classes="help-line")
                 yield PlainTable(id="grades", cursor_type="row", zebra_stripes=True)
                 yield Plain("", id="grade-message")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#prefs-form", ModelForm).focus_first()

@@ -6,14 +6,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
+from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 
 
 class PromptScreen(ModalScreen[str | None]):
     """Enter answers with the text typed; Escape cancels (None)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel"),
+                Binding("f1", "app.keys", "Keys", id="keys", show=False)]
 
     def __init__(self, question: str, value: str = "",
                  keys: str = "Enter to save · Escape to cancel") -> None:
@@ -27,7 +29,7 @@ class PromptScreen(ModalScreen[str | None]):
             yield Plain(self.question, id="dialog-title")
             yield Input(self.value, id="answer")
             yield Plain(self.keys, id="dialog-keys")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#answer").focus()

@@ -7,12 +7,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store import Busy, NotPermitted, NotUndoable, Operator, Store, UndoCheck
 from store.file_out import FileExists
 
 from .. import text
+from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 from ..widgets.preview_table import PAGE, PreviewTable
 from .confirm import ConfirmScreen
@@ -50,7 +51,7 @@ class SummaryScreen(Screen):
         yield Plain(id="result-summary")
         yield PreviewTable(id="result-table")
         yield Plain("", id="row-detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#result-table").focus()

@@ -7,7 +7,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from store import Busy, Invalid, NotPermitted, Operator, Plan, Problem, Selection, Store, Unavailable
@@ -20,6 +20,7 @@ from ..widgets.preview_table import PAGE, PreviewTable
 from .applying import ApplyingScreen
 from .apply_flow import ApplyFlow
 from .prompt import PromptScreen
+from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 
 # The tabs carry their keys, which keeps the footer short enough for F9 at 80 columns.
@@ -80,7 +81,7 @@ class UtilityScreen(ApplyFlow, Screen):
                 yield Plain("Press F5 to preview which patrons change.", id="counts")
                 yield PreviewTable(excludable=True, id="preview-table")
                 yield Plain("", id="row-detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#selection-form", ModelForm).focus_first()

@@ -201,7 +201,9 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
                     (operation_id, seq, patron_id, barcode, name, outcome, reason, before, after)
                 SELECT :op, seq, patron_id, barcode, name,
                        CASE WHEN excluded THEN 'skip' ELSE outcome END,
-                       CASE WHEN excluded THEN :excluded ELSE reason END, current, new
+                       CASE WHEN excluded THEN :excluded ELSE reason END, current,
+                       -- A patron excluded by hand keeps what they had (Remove Patrons: kept).
+                       CASE WHEN excluded THEN {plan.utility.skipped_value or 'current'} ELSE new END
                 FROM temp.{plan.table}""",
             {"op": operation_id, "excluded": EXCLUDED_REASON},
         )

@@ -82,8 +82,9 @@ def test_excluded_patrons_are_untouched_and_reported_as_skipped(small_db):
     assert modified["1000"] == STAMP and column(s, "modified")["1000"] == NOW
 
     rows = changes(s, report.operation_id)
-    assert rows["P123"] == ("skip", EXCLUDED_REASON, "Suspended", "Inactive")
-    assert rows["101"] == ("skip", "excluded from the preview by hand", "Active", "Inactive")
+    # Recorded with what they kept, not the status they would have been given.
+    assert rows["P123"] == ("skip", EXCLUDED_REASON, "Suspended", "Suspended")
+    assert rows["101"] == ("skip", "excluded from the preview by hand", "Active", "Active")
     assert rows["1000"][:2] == ("change", None)
     assert rows["100"][:2] == ("unchanged", "already Inactive")
     op = operation(s, report.operation_id)
@@ -190,7 +191,8 @@ def test_the_csv_lists_every_patron_skipped_first_with_values_as_shown(forgiven,
     op = str(report.operation_id)
     nothing = "no charges or accruing fines"
     assert body[:3] == [
-        [op, "10", "Carter, Ben", "skip", EXCLUDED_REASON, "$5.00", "$0.00"],
+        # Excluded by hand: left with what he had, not what he would have been given.
+        [op, "10", "Carter, Ben", "skip", EXCLUDED_REASON, "$5.00", "$5.00"],
         [op, "9", "Adams, Ann", "change", "1 charge, $12.99 forgiven", "$12.99", "$0.00"],
         [op, "100", "Cobb, Cara", "change", "1 charge, $2.50 forgiven", "$2.50", "$0.00"],
     ]
@@ -214,7 +216,7 @@ def test_the_text_summary_starts_with_the_operation_and_its_selections_and_optio
     assert ("Options: Charges to forgive: All Charges, Fees, and Fines; "
             "Transaction Date Starting: (none); And Ending: (none)") in lines
     patrons = lines[lines.index("") + 1:]
-    assert patrons[0] == f"10\tCarter, Ben\t$5.00 → $0.00\tskip: {EXCLUDED_REASON}"
+    assert patrons[0] == f"10\tCarter, Ben\t$5.00 → $5.00\tskip: {EXCLUDED_REASON}"
     assert patrons[1] == "9\tAdams, Ann\t$12.99 → $0.00\tchange: 1 charge, $12.99 forgiven"
     assert len(patrons) == 10
 
@@ -252,3 +254,20 @@ def test_a_summary_of_an_unknown_operation_is_a_key_error(small_db, tmp_path):
         small_db.write_report(42, tmp_path / "none.csv", ADMIN)
     assert "#42" in str(info.value)
     assert not (tmp_path / "none.csv").exists()
+
+
+def test_a_patron_excluded_by_hand_is_recorded_with_what_they_kept(small_db):
+    s = small_db
+    plan = s.plan("remove-patrons", {}, {}, ADMIN)
+    changing = [r for r in plan.page(0, 100) if r.outcome == "change"]
+    assert len(changing) >= 2
+    out = changing[0]
+    s.toggle_excluded(plan, out.seq)
+    report = s.apply(plan)
+    rows = {r["barcode"]: r for r in s.operation_changes(report.operation_id)}
+    assert (rows[out.barcode]["outcome"], rows[out.barcode]["reason"]) == ("skip", EXCLUDED_REASON)
+    # Not "removed": the patron is still there, and the summary says kept.
+    assert (rows[out.barcode]["before"], rows[out.barcode]["after"]) == (out.current, "kept")
+    assert rows[changing[1].barcode]["after"] == "removed"
+    assert count(s, "patrons", "barcode = ?", out.barcode) == 1
+    assert count(s, "patrons", "barcode = ?", changing[1].barcode) == 0

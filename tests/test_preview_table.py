@@ -57,7 +57,7 @@ async def test_the_cursor_stays_above_the_horizontal_scroll_bar():
         assert table.cursor_row in visible_rows(table)
 
 
-def test_columns_fit_the_screen_cutting_the_reason_first_then_names_then_values():
+def test_columns_fit_the_screen_cutting_the_reason_first_then_values_then_names():
     from tui.text import patron_columns
     from tui.widgets.preview_table import fit
 
@@ -67,8 +67,9 @@ def test_columns_fit_the_screen_cutting_the_reason_first_then_names_then_values(
     assert sum(w + 2 for w in widths) == 78
     barcode, name, before, after, outcome, reason = widths
     assert (barcode, outcome) == (8, 9)  # never cut
-    assert reason == 6 and name == 12  # gave way first, to their floors
-    assert abs(before - after) <= 1 and min(before, after) >= 8  # they share what is left
+    assert reason == 10  # gave way first, to its floor
+    assert before == after == 11  # then the values, alike, to theirs ("Transferred")
+    assert name == 17  # and the name takes what is left, above its floor of 12
     # Room to spare: the name grows to 28, the reason takes the rest to the edge.
     wide = fit(columns, [8, 15, 6, 8, 9, 20], 120)
     assert wide[1] == 28 and sum(w + 2 for w in wide) == 120

@@ -17,11 +17,12 @@ STYLES = {"change": "bold", "skip": "bold italic", "unchanged": "dim", EXCLUDED:
 
 def patron_columns(current: str, new: str) -> list[Column]:
     """The preview's, the result's and the summary's columns. At 80 columns the barcode and
-    the outcome word are never cut; the reason gives way first, then the name, then the
-    values (the detail line under the table shows the highlighted row whole)."""
-    return [Column("Barcode"), Column("Name", floor=12, cut=2, grow_to=28),
-            Column(current, floor=8, cut=3), Column(new, floor=8, cut=3),
-            Column("Outcome", at_least=len("unchanged")), Column("Reason", floor=6, cut=1)]
+    the outcome word are never cut; the reason gives way first (to 10), then the values (to
+    11: "Transferred", "Grade 9-12", a date), then the name (to 12). The detail line under
+    the table shows the highlighted row whole."""
+    return [Column("Barcode"), Column("Name", floor=12, cut=3, grow_to=28),
+            Column(current, floor=11, cut=2), Column(new, floor=11, cut=2),
+            Column("Outcome", at_least=len("unchanged")), Column("Reason", floor=10, cut=1)]
 
 
 def patron_cells(barcode: Any, name: Any, current: str, new: str, outcome: str,

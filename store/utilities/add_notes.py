@@ -5,7 +5,7 @@ from pydantic import Field
 
 from ..schema import NOTE_TYPES
 from ..validation import StoreModel
-from .base import CHANGING, PlanSQL, Utility
+from .base import CHANGING, PlanSQL, Utility, count_of
 
 NoteType = StrEnum("NoteType", {t.upper(): t for t in NOTE_TYPES})
 
@@ -74,7 +74,7 @@ class AddPatronNotes(Utility):
         return f"{options.note_type} notes"
 
     def show(self, value) -> str:
-        return f"{value} note" + ("" if value == 1 else "s")
+        return count_of(value, "note", "notes")
 
     def apply(self, tx) -> None:
         params = {"type": str(tx.options.note_type), "text": tx.options.note, "now": tx.now}

@@ -85,7 +85,8 @@ class Utility(Entry):
     # Said in the result after a run (e.g. what else to do next).
     reminder: ClassVar[str | None] = None
     # SQL for the new value a patron the operator may not change shows (their current
-    # value unless set).
+    # value unless set): a constant, as it is also what a patron excluded by hand is
+    # recorded with.
     skipped_value: ClassVar[str | None] = None
 
     def criteria(self) -> list[str]:
@@ -126,6 +127,14 @@ class Utility(Entry):
     def show(self, value: Any) -> str:
         """A current/new value as the preview shows it."""
         return "(none)" if value is None or value == "" else str(value)
+
+
+def count_of(value: Any, one: str, many: str) -> str:
+    """A count as the preview shows it ("1 note", "3 notes"); "(none)" for a listed barcode
+    no patron has."""
+    if value is None:
+        return "(none)"
+    return f"{value} {one if value == 1 else many}"
 
 
 class SetPatronColumn(Utility):

@@ -1,7 +1,7 @@
 """Remove Patron History: everything but Lexile history."""
 from ..security import REMOVE_RECORDS, UTILITIES
 from ..validation import StoreModel
-from .base import PlanSQL, Utility
+from .base import PlanSQL, Utility, count_of
 
 _COUNT = "(SELECT count(*) FROM history h WHERE h.patron_id = p.id AND h.kind <> 'lexile')"
 
@@ -32,7 +32,7 @@ class RemovePatronHistory(Utility):
             reason="CASE WHEN p.current = 0 THEN 'no history but Lexile' END")
 
     def show(self, value) -> str:
-        return f"{value} entr" + ("y" if value == 1 else "ies")
+        return count_of(value, "entry", "entries")
 
     def apply(self, tx) -> None:
         where = f"kind <> 'lexile' AND patron_id IN {tx.changes}"

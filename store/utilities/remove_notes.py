@@ -4,7 +4,7 @@ from pydantic import Field
 from ..security import REMOVE_RECORDS, UTILITIES
 from ..validation import StoreModel
 from .add_notes import NoteType
-from .base import PlanSQL, Utility
+from .base import PlanSQL, Utility, count_of
 
 _COUNT = "(SELECT count(*) FROM notes n WHERE n.patron_id = p.id AND n.type = :type)"
 
@@ -35,7 +35,7 @@ class RemovePatronNotes(Utility):
             params={"type": str(options.note_type)})
 
     def show(self, value) -> str:
-        return f"{value} note" + ("" if value == 1 else "s")
+        return count_of(value, "note", "notes")
 
     def apply(self, tx) -> None:
         where = f"type = :type AND patron_id IN {tx.changes}"

@@ -111,10 +111,11 @@ class SummaryScreen(Screen):
 
     def _cells(self, rows: list[dict]) -> list[tuple]:
         show = self.store.utility(self.op["utility"]).show
-        # A patron who was not changed still has the value from before.
+        # After is what each patron was left with: the new value, or for one not changed
+        # their own (Remove Patrons: "kept").
         return [(r, text.patron_cells(r["barcode"], r["name"], show(r["before"]),
-                                      show(r["after"] if r["outcome"] == "change" else r["before"]),
-                                      r["outcome"], r["reason"])) for r in rows]
+                                      show(r["after"]), r["outcome"], r["reason"]))
+                for r in rows]
 
     def action_show_next(self) -> None:
         self.shown = (self.shown + 1) % len(SHOWN)

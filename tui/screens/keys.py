@@ -17,6 +17,7 @@ MOVING = ("↑ ↓ ← → move · Home/End first/last · PgUp/PgDn a page · Ta
 # Said by MOVING, or Textual's words for them.
 SAID_ONCE = ("cursor_", "scroll_", "page_", "first_row", "last_row", "focus_next",
              "focus_previous", "copy_text")
+MOVING_KEYS = {"up", "down", "left", "right", "pageup", "pagedown", "home", "end"}
 NAMES = {"escape": "Esc", "enter": "Enter", "minus": "-", "plus": "+", "equals_sign": "=",
          "pageup": "PgUp", "pagedown": "PgDn"}
 WORDS = {"command_palette": "Command palette: every screen, utility and saved run"}
@@ -48,8 +49,9 @@ def keys_of(screen: Screen) -> list[tuple[str, str, str]]:
             continue
         node = active.node
         where = "app" if isinstance(node, App) else "screen" if isinstance(node, Screen) else "widget"
-        if where == "widget" and not type(node).__module__.startswith("tui."):
-            continue  # a text field's editing keys: the same as in any terminal form
+        if where == "widget" and (key in MOVING_KEYS
+                                  or not type(node).__module__.startswith("tui.")):
+            continue  # moving about, or a text field's editing keys: as in any form
         what = WORDS.get(action, binding.description)
         what = what if active.enabled else f"{what} (not now)"
         names = rows.setdefault((where, what), [])

@@ -73,6 +73,8 @@ async def test_f1_lists_the_grade_tables_hidden_keys_and_escape_closes_it(path):
         listed = {(key, what) for _, key, what in app.screen.keys}
         assert {("a", "Add a grade"), ("-", "Move the grade up"), ("+ / =", "Move the grade down"), ("l", "Make it the Last Grade"),
                 ("Esc", "Back"), ("F1", "Keys"), ("Ctrl+Q", "Quit")} <= listed
+        # The table's own Enter does nothing here: not listed as if it did.
+        assert not any(what == "Select" for _, _, what in app.screen.keys)
         # The Library tab's Save cannot act on this tab: not listed as if it could.
         assert not any(what.startswith("Save") and "(not now)" not in what
                        for _, _, what in app.screen.keys)

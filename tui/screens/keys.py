@@ -16,7 +16,8 @@ MOVING = ("↑ ↓ ← → move · Home/End first/last · PgUp/PgDn a page · Ta
 
 # Said by MOVING, or Textual's words for them.
 SAID_ONCE = ("cursor_", "scroll_", "page_", "first_row", "last_row", "focus_next",
-             "focus_previous", "copy_text")
+             "focus_previous", "copy_text",
+             "select_cursor")  # a table's Enter: the screen's own Enter says what it does
 MOVING_KEYS = {"up", "down", "left", "right", "pageup", "pagedown", "home", "end"}
 NAMES = {"escape": "Esc", "enter": "Enter", "minus": "-", "plus": "+", "equals_sign": "=",
          "pageup": "PgUp", "pagedown": "PgDn"}

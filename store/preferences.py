@@ -109,6 +109,23 @@ def _number(prefs: dict[str, str], key: str) -> int:
         return int(DEFAULTS[key])
 
 
+def check_unchanged(db: sqlite_utils.Database, read: dict) -> None:
+    """Refuse, naming each, the preferences another session has saved since ``read`` (what
+    a screen showed) was read: its edit would silently undo theirs."""
+    now = current(db).model_dump()
+    changed = [name for name, value in now.items() if read.get(name) != value]
+    if changed:
+        fields = LibraryPreferences.model_fields
+        raise Invalid([Problem(name, fields[name].title,
+                               f"another technician changed it to {_shown(now[name])} since "
+                               "this screen was opened; nothing was saved (Esc, then open "
+                               "Preferences again to see theirs)") for name in changed])
+
+
+def _shown(value) -> str:
+    return ("Yes" if value else "No") if isinstance(value, bool) else repr(value)
+
+
 def save(db: sqlite_utils.Database, prefs: LibraryPreferences) -> None:
     """Store the preferences (inside the caller's write transaction)."""
     terms = [prefs.grade_term, prefs.location_term, prefs.location2_term]

@@ -101,11 +101,17 @@ class Store:
         with self.lock:
             return _preferences.current(self.db)
 
-    def save_preferences(self, data: dict[str, Any], operator: Operator) -> None:
-        """Validate and store the Preferences screen's values (Invalid names the field)."""
+    def save_preferences(self, data: dict[str, Any], operator: Operator,
+                         read: dict[str, Any] | None = None) -> None:
+        """Validate and store the Preferences screen's values (Invalid names the field).
+
+        ``read`` is what the screen showed when it was opened: a preference another
+        technician has saved since is not overwritten unseen (Invalid names it)."""
         prefs = validate(_preferences.LibraryPreferences, data, None)
         with self.lock, authority.writing(self.db, operator, (security.PREFERENCES,),
                                           "change Preferences"):
+            if read is not None:
+                _preferences.check_unchanged(self.db, read)
             _preferences.save(self.db, prefs)
             self._file_mode(prefs.share_with_group)
 

@@ -46,6 +46,22 @@ def test_save_and_read_back(s):
     assert prefs["centralized_catalog"] == "0" and prefs["disable_account_expiration"] == "1"
 
 
+def test_a_save_does_not_overwrite_what_another_session_saved_since_it_read(s):
+    read = s.library_preferences().model_dump()  # two screens open on the same values
+    s.save_preferences({**read, "centralized_catalog": False}, ADMIN, read)  # the first saves
+    with pytest.raises(store.Invalid) as info:  # the second, unaware, would turn it back on
+        s.save_preferences({**read, "location_term": "Homeroom"}, ADMIN, read)
+    [problem] = info.value.problems
+    assert (problem.field, problem.title) == ("centralized_catalog", "Centralized catalog")
+    assert problem.message.startswith("another technician changed it to No since this screen")
+    prefs = s.preferences()
+    assert (prefs["centralized_catalog"], prefs["term.location"]) == ("0", "Location")
+    # Read again, it saves.
+    again = s.library_preferences().model_dump()
+    s.save_preferences({**again, "location_term": "Homeroom"}, ADMIN, again)
+    assert s.preferences()["term.location"] == "Homeroom"
+
+
 @pytest.mark.parametrize("change, field", [
     ({"grade_term": ""}, "grade_term"),
     ({"location_term": "x" * 31}, "location_term"),

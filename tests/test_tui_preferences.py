@@ -144,3 +144,27 @@ async def test_the_grade_table_shows_a_grade_another_session_added(path):
         assert screen.grade_names[-2:] == ["Post-grad", "Graduated"]
         assert "Post-grad" in [str(c) for c in screen.query_one("#grades", DataTable).get_column_at(1)]
     assert query(path, "SELECT count(*) FROM grades WHERE name = 'Post-grad'") == [(1,)]
+
+
+async def test_saving_preferences_refuses_to_undo_another_sessions_save_unseen(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = app.screen
+        other = Store(path)  # another technician turns the centralized catalog off meanwhile
+        try:
+            prefs = other.library_preferences().model_dump()
+            other.save_preferences({**prefs, "centralized_catalog": False}, ADMIN)
+        finally:
+            other.close()
+        await fill_all(pilot, location_term="Homeroom")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert app.screen is screen  # not saved: the screen stays, saying why
+        assert "another technician changed it to No" in str(
+            screen.query_one("#error-centralized_catalog").render())
+    assert query(path, "SELECT key, value FROM preferences WHERE key IN "
+                       "('centralized_catalog', 'term.location') ORDER BY key") == [
+        ("centralized_catalog", "0"), ("term.location", "Location")]

@@ -39,13 +39,14 @@ class PreferencesScreen(Screen):
         super().__init__()
         self.store = store
         self.operator = operator
+        # What the Library tab showed: saving refuses what another session changed since.
+        self.read = store.library_preferences().model_dump()
 
     def compose(self) -> ComposeResult:
         yield Plain("Preferences", id="heading")
         with TabbedContent(initial="library"):
             with TabPane("Library", id="library"):
-                yield ModelForm(field_specs(LibraryPreferences), {},
-                                self.store.library_preferences().model_dump(), id="prefs-form")
+                yield ModelForm(field_specs(LibraryPreferences), {}, self.read, id="prefs-form")
             with TabPane("Grade table", id="grade-table"):
                 yield Plain("Grades advance in this order. a add · r rename · d remove · "
                              "- up · + down · l make it the Last Grade", classes="help-line")
@@ -167,7 +168,7 @@ class PreferencesScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, values: dict) -> None:
         try:
-            self.store.save_preferences(values, self.operator)
+            self.store.save_preferences(values, self.operator, self.read)
         except Invalid as exc:
             self.app.call_from_thread(self._show_problems, exc.problems)
             return

@@ -3,7 +3,7 @@ and CSV/JSON export of a selection. An export imported again changes nothing.
 
 The import is all or nothing: every row is checked first, and one bad row (named
 by row number and column) means nothing is written. A site code that is unknown
-or invalid puts the patron on the Union Site, as the seed describes.
+or invalid puts the patron on the Union Site, as the vendor manual describes.
 """
 from __future__ import annotations
 

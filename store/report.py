@@ -1,4 +1,4 @@
-"""An operation's summary — the seed's "Operations Information" — as lines, text or CSV.
+"""An operation's summary — the vendor manual's "Operations Information" — as lines, text or CSV.
 
 The screens show the same lines; a technician can write them to a file to keep or
 send. Rows stream from the journal page by page, so a 1,000,000-patron report

@@ -1,4 +1,4 @@
-"""Remove Patrons with the option off and on, and the seed's end-of-year selections."""
+"""Remove Patrons with the option off and on, and the vendor manual's end-of-year selections."""
 from __future__ import annotations
 
 import pytest
@@ -172,7 +172,7 @@ def test_option_on_declares_lost_with_the_last_name_alone_when_there_is_no_first
     assert (entry["item_id"], entry["kind"]) == (5, "lost")
 
 
-# -- the seed's end-of-year uses -----------------------------------------------------------------
+# -- the vendor manual's end-of-year uses -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("selection, expected", [

@@ -1,4 +1,4 @@
-"""The registry: every utility of the seed, in the seed's order.
+"""The registry: every utility of the vendor manual, in the manual's order.
 
 Adding a utility is one module here plus its tests; the picker, the forms and
 the preview are derived from its declaration.

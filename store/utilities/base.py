@@ -91,7 +91,7 @@ class Utility(Entry):
 
     def criteria(self) -> list[str]:
         """The Selection fields this utility offers, in the form's order: the criteria it
-        asks for specially (Forgive Charges' Patron Balance) first, as the seed lists them."""
+        asks for specially (Forgive Charges' Patron Balance) first, as the vendor manual lists them."""
         common = [name for name in Selection.model_fields
                   if name not in self.hidden_criteria and name not in OPT_IN]
         return [*self.extra_criteria, *common]

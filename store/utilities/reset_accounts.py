@@ -86,7 +86,7 @@ class ResetPatronAccounts(Utility):
         resets_password = options.password != PasswordFormat.NO_CHANGE
         # Reasons in order; the first that holds is the patron's outcome.
         # The plan skips your own account, and below level 0 patrons at or above your level;
-        # the seed lets no one change the password of a patron at their own level, so here
+        # the vendor manual lets no one change the password of a patron at their own level, so here
         # level 0 skips level 0 too.
         blocked = [(f"coalesce({LEVEL} <= :level, 0)",
                     "'in ' || p.security_group || ' (level ' || " + LEVEL

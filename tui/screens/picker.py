@@ -1,4 +1,4 @@
-"""The picker: every utility of the seed, type-to-filter, with its guidance."""
+"""The picker: every utility of the vendor manual, type-to-filter, with its guidance."""
 from __future__ import annotations
 
 from rich.text import Text

@@ -1,4 +1,4 @@
-"""An operation's summary — the seed's "Operations Information" — with undo and save-to-file."""
+"""An operation's summary — the vendor manual's "Operations Information" — with undo and save-to-file."""
 from __future__ import annotations
 
 import json

@@ -42,7 +42,7 @@ class ModelForm(VerticalScroll):
     ModelForm Select:focus > SelectCurrent { border: none; background: $primary 40%; }
     ModelForm SelectionList { height: auto; max-height: 7; border: none; padding: 0; background: $boost; }
     ModelForm SelectionList:focus { border: none; background-tint: $primary 20%; }
-    /* A long option title (the seed's are) wraps instead of being cut at 80 columns. */
+    /* A long option title (the vendor manual's are) wraps instead of being cut at 80 columns. */
     ModelForm Checkbox { border: none; padding: 0; width: 1fr; height: auto; }
     /* Focus shows as a tint, not a border, so the fields below do not jump. */
     ModelForm Checkbox:focus { border: none; background-tint: $primary 20%; }

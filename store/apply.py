@@ -14,7 +14,7 @@ from .database import begin_write, roll_back
 from .plan import Counts, Plan, create_plan_table, plan_select
 from .preferences import Unavailable
 from .selection import Selection
-from .utilities.base import CHANGING, Progress
+from .contract import CHANGING, Progress
 from .validation import validate
 
 

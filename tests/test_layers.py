@@ -15,3 +15,19 @@ def test_importing_leaves_textual_and_rich_unloaded(module):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=__import__("pathlib").Path(__file__).parents[1])
     assert out.stdout.strip() == "[]", (module, out.stderr)
+
+
+def test_utilities_see_the_engine_only_through_the_contract():
+    """store/utilities/ import store.contract, never store.plan or store.apply (which import
+    the utilities: a cycle), not even for type checking."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(__file__).parents[1] / "store" / "utilities"
+    engine = {"plan", "apply"}
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = {(node.module or "").split(".")[-1]} | {a.name for a in node.names}
+                assert not (node.level >= 2 and names & engine), (path.name, ast.dump(node))
+            assert not (isinstance(node, ast.Name) and node.id == "TYPE_CHECKING"), path.name

@@ -7,45 +7,17 @@ store/apply.py runs the utility's ``apply`` inside the journaled transaction.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from typing import Any, ClassVar
 
+import sqlite_utils
+
+# The engine's vocabulary, from the leaf module (re-exported: utilities import it from here).
+from ..contract import CHANGING, PlanSQL, PlanView, Progress, TransactionView
 from ..security import UTILITIES, Operator
 from ..selection import OPT_IN, Selection
 from ..validation import StoreModel
 
-# SQL over a plan table aliased ``plan``: the rows to change — outcome 'change' and not
-# excluded from the preview by hand.
-CHANGING = "plan.outcome = 'change' AND NOT plan.excluded"
-
-# Reports (done, total) while an apply prepares slow work; the TUI shows it.
-Progress = Callable[[int, int], None]
-
-if TYPE_CHECKING:
-    import sqlite_utils
-
-    from ..apply import Transaction
-    from ..plan import Plan
-
-
-@dataclass(frozen=True)
-class PlanSQL:
-    """SQL expressions for one matched patron.
-
-    ``current`` and ``new`` see the patron as ``p``; ``outcome`` (one of
-    'change', 'unchanged', 'skip') and ``reason`` may also use ``p.current``
-    and ``p.new``. Named parameters go in ``params`` (never into the SQL text).
-    """
-
-    current: str
-    new: str
-    outcome: str = "CASE WHEN p.current IS p.new THEN 'unchanged' ELSE 'change' END"
-    reason: str = ("CASE WHEN p.current IS p.new THEN "
-                   "coalesce('already ' || p.new, 'already has none') END")
-    params: dict[str, Any] = field(default_factory=dict)
-    # More columns computed once per patron, for current, new, outcome and reason to use
-    # as p.<name>.
-    extra: dict[str, str] = field(default_factory=dict)
+__all__ = ["CHANGING", "Entry", "PlanSQL", "Progress", "SetPatronColumn", "Utility", "count_of"]
 
 
 class Entry:
@@ -100,7 +72,7 @@ class Utility(Entry):
         """A line the preview and confirm show about what this run will (not) do."""
         return None
 
-    def tally(self, db: "sqlite_utils.Database", plan: "Plan", done: bool = False) -> str | None:
+    def tally(self, db: sqlite_utils.Database, plan: PlanView, done: bool = False) -> str | None:
         """What the run does besides the patrons' own values (money forgiven, loans
         re-dated, notes removed), as a total over the whole plan: the preview and confirm
         say it as will be, and the apply records it as done (``done``) for the result and
@@ -110,13 +82,13 @@ class Utility(Entry):
     def plan_sql(self, options: StoreModel, operator: Operator) -> PlanSQL:
         raise NotImplementedError
 
-    def check(self, db: "sqlite_utils.Database", options: StoreModel, operator: Operator) -> None:
+    def check(self, db: sqlite_utils.Database, options: StoreModel, operator: Operator) -> None:
         """Rules on the options that depend on the operator or the data; raise Invalid."""
 
-    def prepare(self, db: "sqlite_utils.Database", plan: "Plan", progress: "Progress") -> None:
+    def prepare(self, db: sqlite_utils.Database, plan: PlanView, progress: Progress) -> None:
         """Slow per-patron work (hashing) done before the write lock is taken."""
 
-    def apply(self, tx: "Transaction") -> None:
+    def apply(self, tx: TransactionView) -> None:
         """Make the change for every plan row whose outcome is 'change', journaling it."""
         raise NotImplementedError
 
@@ -151,5 +123,5 @@ class SetPatronColumn(Utility):
         return PlanSQL(current=f"p.{self.column}", new=":target",
                        params={"target": self.target(options)})
 
-    def apply(self, tx: "Transaction") -> None:
+    def apply(self, tx: TransactionView) -> None:
         tx.update_patrons(self.column)

@@ -47,6 +47,26 @@ class UndoReport:
     notes: list[str] = field(default_factory=list)
 
 
+# What an undo puts back besides patrons, in the library's words (one, many).
+THINGS = {"checkouts": ("loan", "loans"), "notes": ("note", "notes"),
+          "history": ("history entry", "history entries"), "charges": ("charge", "charges"),
+          "pictures": ("picture", "pictures"), "holds": ("hold", "holds"),
+          "reservations": ("reservation", "reservations"),
+          "patron_emails": ("email address", "email addresses"),
+          "reviews": ("review", "reviews"), "items": ("item", "items"),
+          "item_history": ("item history entry", "item history entries")}
+
+
+def put_back(db: sqlite_utils.Database, undo_id: int) -> str | None:
+    """The undo's side effects as its summary says them ("Also put back: 25 loans."), from
+    the rows it journaled; None when it put back only patrons' own values."""
+    counts = db.execute("SELECT table_name, count(*) FROM operation_rows WHERE operation_id = ? "
+                        "AND table_name <> 'patrons' GROUP BY table_name ORDER BY table_name",
+                        [undo_id]).fetchall()
+    said = [f"{n:,} {THINGS.get(t, (t + ' row', t + ' rows'))[n != 1]}" for t, n in counts]
+    return f"Also put back: {', '.join(said)}." if said else None
+
+
 def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> UndoReport:
     """Undo operation ``operation_id``, or raise NotUndoable / NotPermitted / Busy.
 
@@ -110,8 +130,8 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
         else:
             db.execute("UPDATE operations SET undone_by = :undo WHERE id = :op",
                        {"undo": undo_id, "op": operation_id})
-        db.execute("UPDATE operations SET finished = :t WHERE id = :id",
-                   {"t": clock.now(), "id": undo_id})
+        db.execute("UPDATE operations SET finished = :t, effects = :e WHERE id = :id",
+                   {"t": clock.now(), "e": put_back(db, undo_id), "id": undo_id})
         db.execute(f"DROP TABLE {CONFLICTS}")
         db.execute(f"DROP TABLE {GUARD}")
         if op["credentials_erased"] is not None:  # it kept none: its undo copied none

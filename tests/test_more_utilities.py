@@ -214,6 +214,18 @@ def test_change_policy_with_recompute_gives_current_loans_the_new_loan_period(lo
     assert_operation(loans, report, "change-policy", store.Counts(5, 4, 1, 0), options)
 
 
+def test_the_undo_of_a_recompute_says_it_put_the_loans_back(loans):
+    before = [(c["id"], c["due_date"]) for c in rows_of(loans, "checkouts")]
+    _, _, report = run(loans, "change-policy", ELM_AND_COBB,
+                       {"policy": "Secondary", "recompute_due_dates": True})
+    undone = loans.undo(report.operation_id, ADMIN)
+    assert [(c["id"], c["due_date"]) for c in rows_of(loans, "checkouts")] == before
+    assert loans.operation(undone.operation_id)["effects"] == "Also put back: 2 loans."
+    # An undo of patrons' own values only says nothing more.
+    _, _, plain = run(loans, "change-policy", ELM_AND_COBB, {"policy": "Secondary"})
+    assert loans.operation(loans.undo(plain.operation_id, ADMIN).operation_id)["effects"] is None
+
+
 def test_change_policy_records_the_loans_re_dated_at_the_moment_of_writing(loans):
     plan = loans.plan("change-policy", {"barcode_from": "100", "barcode_to": "100"},
                       {"policy": "Elementary", "recompute_due_dates": True}, ADMIN)

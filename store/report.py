@@ -77,6 +77,39 @@ def header(op: dict[str, Any]) -> list[str]:
     return lines
 
 
+def change_count(db: sqlite_utils.Database, operation_id: int, outcome: str | None = None) -> int:
+    """How many rows an operation's per-patron report has (of one outcome)."""
+    where = "operation_id = :op" + (" AND outcome = :outcome" if outcome else "")
+    return db.execute(f"SELECT count(*) FROM operation_changes WHERE {where}",
+                      {"op": operation_id, "outcome": outcome}).fetchone()[0]
+
+
+def changes(db: sqlite_utils.Database, operation_id: int, outcome: str | None = None,
+            offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+    """A page of an operation's per-patron report in its order, optionally one outcome."""
+    where = "operation_id = :op" + (" AND outcome = :outcome" if outcome else "")
+    return list(db.query(
+        f"SELECT * FROM operation_changes WHERE {where} ORDER BY seq LIMIT :limit OFFSET :offset",
+        {"op": operation_id, "outcome": outcome, "limit": limit, "offset": offset}))
+
+
+def page(db: sqlite_utils.Database, operation_id: int, offset: int, limit: int,
+         outcome: str | None = None) -> list[dict[str, Any]]:
+    """Rows ``offset``.. as the summary lists them: the skipped patrons first (what needs a
+    look), then the rest in the report's order; or one ``outcome`` only. Each part is read
+    off an index, never sorted."""
+    if outcome is not None:
+        return changes(db, operation_id, outcome, offset, limit)
+    skipped = change_count(db, operation_id, "skip")
+    found = changes(db, operation_id, "skip", offset, limit) if offset < skipped else []
+    if len(found) < limit:
+        found += db.query(
+            "SELECT * FROM operation_changes WHERE operation_id = :op AND outcome != 'skip' "
+            "ORDER BY seq LIMIT :limit OFFSET :offset",
+            {"op": operation_id, "limit": limit - len(found), "offset": max(0, offset - skipped)})
+    return found
+
+
 def rows(db: sqlite_utils.Database, operation_id: int) -> Iterator[dict[str, Any]]:
     """Every patron of the report: skipped first (they need attention), then changed, then
     unchanged; each in preview order."""

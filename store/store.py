@@ -283,6 +283,24 @@ class Store:
                     raise Busy(f"{BUSY}; messages not yet sent stay queued") from exc
                 raise
 
+    def operation_change_count(self, operation_id: int, outcome: str | None = None) -> int:
+        """How many rows an operation's per-patron report has (of one outcome)."""
+        with self.lock:
+            return _report.change_count(self.db, operation_id, outcome)
+
+    def report_page(self, operation_id: int, offset: int, limit: int,
+                    outcome: str | None = None) -> list[dict[str, Any]]:
+        """Rows ``offset``.. of an operation's report as its summary lists them (skipped
+        first), or of one ``outcome`` only."""
+        with self.lock:
+            return _report.page(self.db, operation_id, offset, limit, outcome)
+
+    def operation_changes(self, operation_id: int, outcome: str | None = None,
+                          offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+        """A page of an operation's per-patron report, optionally one outcome only."""
+        with self.lock:
+            return _report.changes(self.db, operation_id, outcome, offset, limit)
+
     # -- patron files -----------------------------------------------------------
     def import_patrons(self, path: str | os.PathLike, mapping: dict[str, str],
                        operator: Operator, site: str | None = None, dry_run: bool = False,
@@ -366,40 +384,6 @@ class Store:
         utility = get(_saved_runs.get(self.db, run_id)["utility"])
         return authority.writing(self.db, operator, utility.permissions,
                                  f"{doing} a saved run of {utility.title}")
-
-    def operation_change_count(self, operation_id: int, outcome: str | None = None) -> int:
-        """How many rows an operation's per-patron report has (of one outcome)."""
-        where = "operation_id = :op" + (" AND outcome = :outcome" if outcome else "")
-        with self.lock:
-            return self.db.execute(f"SELECT count(*) FROM operation_changes WHERE {where}",
-                                   {"op": operation_id, "outcome": outcome}).fetchone()[0]
-
-    def report_page(self, operation_id: int, offset: int, limit: int,
-                    outcome: str | None = None) -> list[dict[str, Any]]:
-        """Rows ``offset``.. of an operation's report as its summary lists them: the
-        skipped patrons first (what needs a look), then the rest in the report's order;
-        or one ``outcome`` only. Each part is read off an index, never sorted."""
-        if outcome is not None:
-            return self.operation_changes(operation_id, outcome, offset, limit)
-        skipped = self.operation_change_count(operation_id, "skip")
-        rows = self.operation_changes(operation_id, "skip", offset, limit) if offset < skipped else []
-        if len(rows) < limit:
-            with self.lock:
-                rows += self.db.query(
-                    "SELECT * FROM operation_changes WHERE operation_id = :op AND outcome != "
-                    "'skip' ORDER BY seq LIMIT :limit OFFSET :offset",
-                    {"op": operation_id, "limit": limit - len(rows),
-                     "offset": max(0, offset - skipped)})
-        return rows
-
-    def operation_changes(self, operation_id: int, outcome: str | None = None,
-                          offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
-        """A page of an operation's per-patron report, optionally one outcome only."""
-        where = "operation_id = :op" + (" AND outcome = :outcome" if outcome else "")
-        with self.lock:
-            return list(self.db.query(
-                f"SELECT * FROM operation_changes WHERE {where} ORDER BY seq LIMIT :limit OFFSET :offset",
-                {"op": operation_id, "outcome": outcome, "limit": limit, "offset": offset}))
 
 
 def _as_dict(model: StoreModel | dict) -> dict[str, Any]:

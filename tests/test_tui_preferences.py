@@ -23,6 +23,16 @@ def path(tmp_path):
     return demo_db(tmp_path)
 
 
+def saved_elsewhere(path, **changes) -> None:
+    """Preferences saved by another technician's session (its own connection)."""
+    other = Store(path)
+    try:
+        prefs = other.library_preferences().model_dump()
+        other.save_preferences({**prefs, **changes}, ADMIN)
+    finally:
+        other.close()
+
+
 async def rename_location_to_homeroom(pilot) -> None:
     await settle(pilot)
     await pilot.press("f4")
@@ -109,13 +119,7 @@ async def test_a_preference_saved_in_another_session_is_seen_without_restarting(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.screen.reasons["move-to-site"]  # no centralized catalog yet
-        # Another technician's session turns the centralized catalog on.
-        other = Store(path)
-        try:
-            prefs = other.library_preferences().model_dump()
-            other.save_preferences({**prefs, "centralized_catalog": True}, ADMIN)
-        finally:
-            other.close()
+        saved_elsewhere(path, centralized_catalog=True)  # another technician's session
         await open_utility(pilot, "move patrons to site")
         assert isinstance(app.screen, UtilityScreen) and app.screen.utility.key == "move-to-site"
         await pilot.press("escape")
@@ -153,12 +157,7 @@ async def test_saving_preferences_refuses_to_undo_another_sessions_save_unseen(p
         await pilot.press("f4")
         await settle(pilot)
         screen = app.screen
-        other = Store(path)  # another technician turns the centralized catalog off meanwhile
-        try:
-            prefs = other.library_preferences().model_dump()
-            other.save_preferences({**prefs, "centralized_catalog": False}, ADMIN)
-        finally:
-            other.close()
+        saved_elsewhere(path, centralized_catalog=False)  # another technician, meanwhile
         await fill_all(pilot, location_term="Homeroom")
         await pilot.press("f9")
         await settle(pilot)

@@ -7,14 +7,12 @@ once gets its flags here with no code of its own.
 from __future__ import annotations
 
 import argparse
-import enum
-import typing
 from typing import Any
 
 from pydantic import BaseModel
 
 from store import Invalid, Problem
-from store.validation import field_title
+from store.fields import field_specs, field_title
 
 SELECTION = "sel__"
 OPTIONS = "opt__"
@@ -28,29 +26,25 @@ def add_model(parser: argparse.ArgumentParser, model: type[BaseModel], prefix: s
               heading: str, only: list[str] | None = None) -> None:
     """Add one flag per field of ``model`` (or of those named in ``only``)."""
     group = parser.add_argument_group(heading)
-    for name, field in model.model_fields.items():
-        if only is not None and name not in only:
+    for spec in field_specs(model):
+        if only is not None and spec.name not in only:
             continue
-        annotation = field.annotation
-        many = typing.get_origin(annotation) is list
-        inner = typing.get_args(annotation)[0] if many else annotation
-        help_text = (field.title or name) + ". " + (field.description or "")
-        if isinstance(inner, type) and issubclass(inner, enum.Enum):
-            help_text += " One of: " + ", ".join(str(e.value) for e in inner) + "."
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        if extra.get("choices"):
+        help_text = spec.title + ". " + spec.description
+        if spec.options:
+            help_text += " One of: " + ", ".join(spec.options) + "."
+        if spec.choices:
             help_text += " Allowed values come from the database."
-        if field.is_required():
+        if spec.required:
             help_text += " Required."
-        dest = prefix + name
-        if annotation is bool:
-            group.add_argument(flag(name), dest=dest, action=argparse.BooleanOptionalAction,
+        dest = prefix + spec.name
+        if spec.kind == "bool":
+            group.add_argument(flag(spec.name), dest=dest, action=argparse.BooleanOptionalAction,
                                default=None, help=help_text)
-        elif many:
-            group.add_argument(flag(name), dest=dest, action="append", metavar="VALUE",
+        elif spec.many:
+            group.add_argument(flag(spec.name), dest=dest, action="append", metavar="VALUE",
                                default=None, help=help_text + " Repeat for more than one.")
         else:
-            group.add_argument(flag(name), dest=dest, metavar="VALUE", default=None,
+            group.add_argument(flag(spec.name), dest=dest, metavar="VALUE", default=None,
                                help=help_text)
 
 

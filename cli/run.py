@@ -13,14 +13,27 @@ import sqlite3
 import sys
 from typing import Any, Callable
 
-from store import file_out
-from store import (Busy, Invalid, LoginFailed, NotADatabase, NotPermitted, NotUndoable, Operator,
-                   PasswordChangeRequired, ReadOnly, Selection, Stale, Store, Unavailable)
+from store import (
+    Busy,
+    Invalid,
+    LoginFailed,
+    NotADatabase,
+    NotPermitted,
+    NotUndoable,
+    Operator,
+    PasswordChangeRequired,
+    ReadOnly,
+    Selection,
+    Stale,
+    Store,
+    Unavailable,
+    file_out,
+)
+from store.catalog import BY_KEY, CATALOG, get
 from store.database import resolve_path
 from store.plan import Plan
 from store.report import counts_line, header, options_lines, selection_lines
 from store.selection import read_barcode_file
-from store.utilities import BY_KEY, CATALOG, get
 
 from . import flags
 

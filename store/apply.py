@@ -10,13 +10,12 @@ from typing import Callable
 import sqlite_utils
 
 from . import authority, choices, clock, credentials, preferences
+from .contract import CHANGING, Progress
 from .database import begin_write, roll_back
 from .plan import Counts, Plan, create_plan_table, plan_select
 from .preferences import Unavailable
 from .selection import Selection
-from .contract import CHANGING, Progress
 from .validation import validate
-
 
 EXCLUDED_REASON = "excluded from the preview by hand"
 

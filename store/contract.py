@@ -7,7 +7,7 @@ satisfy the Protocols below. Nothing here imports another store module but valid
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Protocol, TypeVar
 
 import sqlite_utils
 
@@ -41,7 +41,11 @@ class PlanSQL:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-class PlanView(Protocol):
+# The options model a plan was made with, as the utility declared it.
+O_co = TypeVar("O_co", bound=StoreModel, covariant=True)
+
+
+class PlanView(Protocol[O_co]):
     """A computed plan as a utility sees it: its temporary table (seq, patron_id, current,
     new, outcome, reason, excluded; read with CHANGING) and the options it was made with."""
 
@@ -49,20 +53,20 @@ class PlanView(Protocol):
     def table(self) -> str: ...
 
     @property
-    def options(self) -> StoreModel: ...
+    def options(self) -> O_co: ...
 
 
-class TransactionView(Protocol):
+class TransactionView(Protocol[O_co]):
     """The journaled write transaction a utility's ``apply`` works in."""
 
     @property
     def db(self) -> sqlite_utils.Database: ...
 
     @property
-    def plan(self) -> PlanView: ...
+    def plan(self) -> PlanView[O_co]: ...
 
     @property
-    def options(self) -> Any: ...  # the utility's own Options model
+    def options(self) -> O_co: ...
 
     @property
     def operation_id(self) -> int: ...

@@ -7,8 +7,7 @@ import os
 import random
 from pathlib import Path
 
-from . import clock
-from . import security
+from . import clock, security
 from .database import connect
 from .usernames import fold_username
 

@@ -19,11 +19,12 @@ from pydantic import Field, field_validator
 from . import authority, clock, credentials, file_out, import_rules, patron_csv, preferences
 from .database import begin_write, roll_back
 from .dates import parse_date
+from .fields import choice
 from .file_out import excerpt
 from .patron_csv import BadFile, RowProblem
 from .security import UTILITIES, Operator
 from .selection import Status
-from .validation import Invalid, StoreModel, choice, validate
+from .validation import Invalid, StoreModel, validate
 
 # The patron fields a file may carry, in export order (no password hashes, no ids).
 FIELDS = ("barcode", "first_name", "middle_name", "last_name", "nickname", "grade", "location",

@@ -14,8 +14,8 @@ import sqlite_utils
 from pydantic import BaseModel
 
 from . import file_out
+from .catalog import get
 from .selection import Selection
-from .utilities import get
 from .utilities.base import Utility
 
 PAGE = 5000

@@ -10,8 +10,8 @@ import datetime as dt
 import json
 import os
 import re
-from pathlib import Path
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from anyascii import anyascii
@@ -19,10 +19,11 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from . import clock
 from .dates import ACCEPTED, parse_date
+from .fields import choice, list_as_text
 from .file_out import excerpt
 from .money import BALANCE, parse_amount
 from .schema import STATUSES
-from .validation import StoreModel, choice
+from .validation import StoreModel
 
 Status = StrEnum("Status", {s.upper().replace(" ", "_"): s for s in STATUSES})
 
@@ -88,11 +89,10 @@ class Selection(StoreModel):
                               description="Lowest barcode included.")
     barcode_to: str = Field("", title="Barcode to", max_length=15,
                             description="Highest included; all-digit barcodes compare as numbers.")
-    barcodes: list[str] = Field(
-        default_factory=list, title="Barcode list",
+    barcodes: list[str] = list_as_text(
+        title="Barcode list",
         description="A file of barcodes (one per line, # comments), or barcodes typed or "
-                    "pasted. Barcodes not found are listed as 'not found'.",
-        json_schema_extra={"list_as_text": True})
+                    "pasted. Barcodes not found are listed as 'not found'.")
 
     last_name_from: str = Field("", title="Last name from", max_length=100,
                                 description="First last name included, e.g. A.")

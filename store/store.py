@@ -11,24 +11,23 @@ import threading
 from typing import Any
 
 from . import apply as _apply
-from . import authority
+from . import authority, grade_journal, security
 from . import choices as _choices
-from . import grade_journal
-from . import report as _report
 from . import patron_file as _patron_file
+from . import plan as _plan
+from . import preferences as _preferences
+from . import report as _report
 from . import saved_runs as _saved_runs
 from . import undo as _undo
-from . import preferences as _preferences
-from . import security
+from .catalog import CATALOG, get
 from .database import BUSY, Busy, connect, share_with_group
-from . import plan as _plan
 from .plan import Plan, PlanRow
 from .preferences import Unavailable
 from .security import Operator
 from .selection import OPT_IN, Selection, compile_selection
-from .utilities import CATALOG, get
 from .utilities.base import Entry, Utility
 from .validation import Invalid, Problem, StoreModel, validate
+
 
 class Store:
     """An open patron database. Every public method is safe to call from any thread."""

@@ -22,8 +22,21 @@ from . import authority, clock, credentials, grade_journal
 from .database import begin_write, roll_back
 from .plan import Counts
 from .security import Operator
-from .undo_rules import (CONFLICTS, GUARD, NotUndoable, UndoCheck, check, checked, forbid, guard,
-                         needs, notes, patron_of, restored_before, undoable)
+from .undo_rules import (
+    CONFLICTS,
+    GUARD,
+    NotUndoable,
+    UndoCheck,
+    check,
+    checked,
+    forbid,
+    guard,
+    needs,
+    notes,
+    patron_of,
+    restored_before,
+    undoable,
+)
 
 __all__ = ["NotUndoable", "UndoCheck", "UndoReport", "check", "undo"]
 IMAGES = "temp.undo_images"  # one update block's values, out of their JSON

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from . import authority, credentials, grade_journal
+from .catalog import get
 from .security import PASSWORDS, REMOVE_PATRONS, SECURITY_GROUPS, Operator
-from .utilities import get
 
 CONFLICTS = "temp.undo_conflicts"  # journal rows the undo leaves, with why
 GUARD = "temp.undo_guard"  # patrons this operator may not restore, with why

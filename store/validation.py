@@ -6,14 +6,13 @@ those values; the check runs in one place for every such field.
 """
 from __future__ import annotations
 
-import typing
 import unicodedata
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
+from .fields import field_title, spec_of
 from .file_out import excerpt
 
 # What each kind of database choice is called in a message.
@@ -77,17 +76,6 @@ def allowed_list(values: list[str], limit: int = 20) -> str:
     return shown or "(none defined)"
 
 
-def choice(kind: str, *, many: bool = False, **kwargs: Any) -> Any:
-    """A field whose value(s) must be among the database's ``kind`` values."""
-    extra = {"choices": kind}
-    if many:
-        return Field(default_factory=list, json_schema_extra=extra, **kwargs)
-    if "default" not in kwargs and "default_factory" not in kwargs:
-        # Required: a blank value is "a value is required", never a NULL written to patrons.
-        kwargs.setdefault("min_length", 1)
-    return Field(json_schema_extra=extra, **kwargs)
-
-
 class StoreModel(BaseModel):
     """Base for Selections and Options: strict about unknown fields and DB choices."""
 
@@ -109,21 +97,18 @@ class StoreModel(BaseModel):
     @classmethod
     def _enum_any_case(cls, value: Any, info: ValidationInfo) -> Any:
         """'inactive' means Inactive: fixed choices match regardless of case."""
-        annotation = cls.model_fields[info.field_name].annotation
-        if typing.get_origin(annotation) is list:
-            annotation = typing.get_args(annotation)[0]
-        if not (isinstance(annotation, type) and issubclass(annotation, Enum)):
+        spec = spec_of(cls, info.field_name or "")
+        if spec is None or spec.enum is None:
             return value
-        canon = {str(e.value).casefold(): e.value for e in annotation}
+        canon = {str(e.value).casefold(): e.value for e in spec.enum}
         fix = lambda v: canon.get(v.casefold(), v) if isinstance(v, str) else v  # noqa: E731
         return [fix(v) for v in value] if isinstance(value, list) else fix(value)
 
     @field_validator("*", mode="after")
     @classmethod
     def _in_database(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields[info.field_name]
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        kind = extra.get("choices")
+        spec = spec_of(cls, info.field_name or "")
+        kind = spec.choices if spec else None
         if not kind or value in (None, "", []):
             return value
         choices_fn: ChoicesFn | None = (info.context or {}).get("choices")
@@ -144,11 +129,6 @@ class StoreModel(BaseModel):
             if match not in fixed:
                 fixed.append(match)
         return fixed if isinstance(value, list) else fixed[0]
-
-
-def field_title(model: type[BaseModel], name: str) -> str:
-    field = model.model_fields.get(name)
-    return (field.title if field and field.title else name.replace("_", " ").capitalize())
 
 
 def validate(model: type[BaseModel], data: dict[str, Any], choices: ChoicesFn | None) -> Any:
@@ -177,13 +157,11 @@ def validate(model: type[BaseModel], data: dict[str, Any], choices: ChoicesFn | 
 
 def _allowed_hint(model: type[BaseModel], name: str, choices: ChoicesFn | None) -> str:
     """'; choose one of: …' for a required field that offers fixed or database choices."""
-    field = model.model_fields.get(name)
-    if field is None:
+    spec = spec_of(model, name)
+    if spec is None:
         return ""
-    annotation = field.annotation
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return "; choose one of: " + ", ".join(str(e.value) for e in annotation)
-    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-    if extra.get("choices") and choices is not None:
-        return "; choose one of: " + allowed_list(choices(extra["choices"]))
+    if spec.options:
+        return "; choose one of: " + ", ".join(spec.options)
+    if spec.choices and choices is not None:
+        return "; choose one of: " + allowed_list(choices(spec.choices))
     return ""

@@ -300,7 +300,7 @@ def test_the_group_being_assigned_is_checked_again_when_applied(district: Distri
 
 
 def test_a_plan_altered_after_its_preview_is_not_applied(district: District):
-    from store.utilities import get
+    from store.catalog import get
 
     s = district.store
     plan = s.plan("change-location", {"grades": ["3"]}, {"location": "Room 1"},

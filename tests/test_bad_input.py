@@ -26,7 +26,7 @@ import store
 from store import clock
 from store.demo import create_demo
 from store.selection import Selection, fold_name
-from store.utilities import CATALOG
+from store.catalog import CATALOG
 from store.validation import control_character, validate
 
 SQL = ["'; DROP TABLE patrons; --", "' OR '1'='1", '" OR 1=1 --', "';--", "1); DELETE FROM notes",

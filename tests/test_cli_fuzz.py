@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli.run import run_parser
-from store.utilities import CATALOG
+from store.catalog import CATALOG
 from tui.__main__ import main
 
 from .cli_helpers import OPERATOR, PASSWORD, fast, template  # noqa: F401 - fixtures

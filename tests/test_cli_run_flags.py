@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from store.selection import Selection
-from store.utilities import CATALOG
+from store.catalog import CATALOG
 
 from .cli_helpers import (AIDE, AIDE_PASSWORD, argv_for, assert_agrees, count, dump, json_rows,
                           operations, store_plan)

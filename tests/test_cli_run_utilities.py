@@ -10,7 +10,7 @@ import pytest
 
 import cli.run as cli_run
 import store.database
-from store.utilities import CATALOG
+from store.catalog import CATALOG
 
 from .cli_helpers import (Result, argv_for, assert_agrees, count, dump, json_rows, operations,
                           store_apply, store_plan)

@@ -31,3 +31,33 @@ def test_utilities_see_the_engine_only_through_the_contract():
                 names = {(node.module or "").split(".")[-1]} | {a.name for a in node.names}
                 assert not (node.level >= 2 and names & engine), (path.name, ast.dump(node))
             assert not (isinstance(node, ast.Name) and node.id == "TYPE_CHECKING"), path.name
+
+
+def loaded_by(graph, module: str) -> set[str]:
+    """What importing ``module`` loads: what it imports, and every package __init__ on the
+    way (which the import graph does not count as a dependency, though Python runs it)."""
+    loaded: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in loaded:
+            continue
+        loaded.add(name)
+        parts = name.split(".")
+        todo += [".".join(parts[:n]) for n in range(2, len(parts))]  # not 'store' itself
+        todo += graph.find_modules_directly_imported_by(name)
+    return loaded
+
+
+@pytest.mark.parametrize("module", ["store.plan", "store.apply", "store.utilities.base"])
+def test_the_engine_loads_no_utility(module):
+    """The engine needs the contract (store.utilities.base), not the catalog or any one
+    utility: a broken utility module cannot break planning for the others. Read from the
+    static import graph (import-linter's grimp); the top package's __init__, which loads
+    everything for a Python shell, is left out."""
+    import grimp
+
+    graph = grimp.build_graph("store")
+    utilities = sorted(m for m in loaded_by(graph, module)
+                       if m.startswith("store.utilities.") or m == "store.catalog")
+    assert utilities == ["store.utilities.base"]

@@ -12,7 +12,7 @@ import store
 from store import security
 from store.patron_file import BadFile
 from store.security import PASSWORDS, PREFERENCES, SECURITY_GROUPS, UTILITIES, Operator
-from store.utilities import CATALOG
+from store.catalog import CATALOG
 from store.utilities.base import Utility
 
 from .authority_helpers import CHEAP, LIBRARIAN_ID, write_csv

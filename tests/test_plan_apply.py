@@ -8,7 +8,7 @@ import pytest
 
 import store
 import store.apply
-from store.utilities import get
+from store.catalog import get
 
 from .operators import ADMIN
 from .store_helpers import NOW

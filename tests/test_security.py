@@ -15,7 +15,7 @@ from store.plan import Plan
 from store.security import (ALL_PERMISSIONS, FORGIVE, REMOVE_PATRONS, LOGIN_FAILED, PASSWORDS, REMOVE_RECORDS,
                             SECURITY_GROUPS, UTILITIES, Operator)
 from store.selection import Selection
-from store.utilities import CATALOG
+from store.catalog import CATALOG
 from store.utilities.base import Utility
 
 from .operators import enrol

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import store
-from store.utilities import CATALOG
+from store.catalog import CATALOG
 
 from .operators import ADMIN
 from .store_helpers import count, run

@@ -7,7 +7,7 @@ import pytest
 
 import store
 from store.schema import NOTE_TYPES
-from store.utilities import BY_KEY, CATALOG, get
+from store.catalog import BY_KEY, CATALOG, get
 from store.utilities.base import Utility
 
 from .operators import ADMIN

@@ -1,11 +1,14 @@
 """Add Patron Notes."""
 from enum import StrEnum
+from typing import Any
 
+import sqlite_utils
 from pydantic import Field
 
 from ..schema import NOTE_TYPES
+from ..security import Operator
 from ..validation import StoreModel
-from .base import CHANGING, PlanSQL, Utility, count_of
+from .base import CHANGING, PlanSQL, PlanView, TransactionView, Utility, count_of
 
 NoteType = StrEnum("NoteType", {t.upper(): t for t in NOTE_TYPES})
 
@@ -13,7 +16,7 @@ _COUNT = "(SELECT count(*) FROM notes n WHERE n.patron_id = p.id AND n.type = :t
 _SAME = "EXISTS (SELECT 1 FROM notes n WHERE n.patron_id = p.id AND n.type = :type AND n.text = :text)"
 
 
-class Options(StoreModel):
+class AddNotesOptions(StoreModel):
     note: str = Field(title="Add Note", min_length=1, max_length=500,
                       description="The note to add. 500 character limit.")
     note_type: NoteType = Field(title="Note Type", description="The type of note to add.")
@@ -22,7 +25,7 @@ class Options(StoreModel):
         description="Remove all existing notes of the chosen type and replace them with this note.")
 
 
-class AddPatronNotes(Utility):
+class AddPatronNotes(Utility[AddNotesOptions]):
     key = "add-notes"
     title = "Add Patron Notes"
     summary = "Adds or appends a Contact, General, Alert, or Category note to selected patrons."
@@ -33,10 +36,10 @@ class AddPatronNotes(Utility):
         "If patrons are in special reading programs, considered at-risk, or belong to other "
         "groups that need to be recorded, choose Category and type the note."
     )
-    Options = Options
+    Options = AddNotesOptions
     value_label = "Notes of type"
 
-    def plan_sql(self, options: Options, operator) -> PlanSQL:
+    def plan_sql(self, options: AddNotesOptions, operator: Operator) -> PlanSQL:
         params = {"type": str(options.note_type), "text": options.note}
         if options.replace_existing:
             # Already exactly this one note of the type: nothing to replace.
@@ -57,7 +60,7 @@ class AddPatronNotes(Utility):
             reason=f"CASE WHEN {_SAME} THEN 'already has this note' END",
             params=params)
 
-    def tally(self, db, plan, done=False) -> str | None:
+    def tally(self, db: sqlite_utils.Database, plan: PlanView[AddNotesOptions], done: bool = False) -> str | None:
         if not plan.options.replace_existing:
             return None
         removed = db.execute(
@@ -70,13 +73,13 @@ class AddPatronNotes(Utility):
         return (f"{removed:,} existing {kind} will be removed (each patron's reason quotes "
                 "them).")
 
-    def label(self, options: Options) -> str:
+    def label(self, options: AddNotesOptions) -> str:
         return f"{options.note_type} notes"
 
-    def show(self, value) -> str:
+    def show(self, value: Any) -> str:
         return count_of(value, "note", "notes")
 
-    def apply(self, tx) -> None:
+    def apply(self, tx: TransactionView[AddNotesOptions]) -> None:
         params = {"type": str(tx.options.note_type), "text": tx.options.note, "now": tx.now}
         if tx.options.replace_existing:
             where = f"type = :type AND patron_id IN {tx.changes}"

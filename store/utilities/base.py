@@ -7,7 +7,7 @@ store/apply.py runs the utility's ``apply`` inside the journaled transaction.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import sqlite_utils
 
@@ -17,7 +17,12 @@ from ..security import UTILITIES, Operator
 from ..selection import OPT_IN, Selection
 from ..validation import StoreModel
 
-__all__ = ["CHANGING", "Entry", "PlanSQL", "Progress", "SetPatronColumn", "Utility", "count_of"]
+__all__ = ["CHANGING", "Entry", "PlanSQL", "PlanView", "Progress", "SetPatronColumn",
+           "TransactionView", "Utility", "count_of"]
+
+# A utility's own Options model (ChangeStatusOptions, …): every method that takes options
+# takes exactly that model, which the engine validated.
+O = TypeVar("O", bound=StoreModel)
 
 
 class Entry:
@@ -36,10 +41,12 @@ class Entry:
         return None
 
 
-class Utility(Entry):
+class Utility(Entry, Generic[O]):
     """A runnable utility. Subclasses set the metadata, ``Options`` and ``value_label``."""
 
-    Options: ClassVar[type[StoreModel]]
+    # The form, the CLI flags and validation are generated from this model. (Not a
+    # ClassVar only because a ClassVar may not mention the type variable.)
+    Options: type[O]
     value_label: ClassVar[str]  # preview column header for current → new
     destructive: ClassVar[bool] = False
     # What happens to a changed patron, as the confirm says it ("removed").
@@ -68,31 +75,31 @@ class Utility(Entry):
                   if name not in self.hidden_criteria and name not in OPT_IN]
         return [*self.extra_criteria, *common]
 
-    def notice(self, options: StoreModel) -> str | None:
+    def notice(self, options: O) -> str | None:
         """A line the preview and confirm show about what this run will (not) do."""
         return None
 
-    def tally(self, db: sqlite_utils.Database, plan: PlanView, done: bool = False) -> str | None:
+    def tally(self, db: sqlite_utils.Database, plan: PlanView[O], done: bool = False) -> str | None:
         """What the run does besides the patrons' own values (money forgiven, loans
         re-dated, notes removed), as a total over the whole plan: the preview and confirm
         say it as will be, and the apply records it as done (``done``) for the result and
         the operation's summary."""
         return None
 
-    def plan_sql(self, options: StoreModel, operator: Operator) -> PlanSQL:
+    def plan_sql(self, options: O, operator: Operator) -> PlanSQL:
         raise NotImplementedError
 
-    def check(self, db: sqlite_utils.Database, options: StoreModel, operator: Operator) -> None:
+    def check(self, db: sqlite_utils.Database, options: O, operator: Operator) -> None:
         """Rules on the options that depend on the operator or the data; raise Invalid."""
 
-    def prepare(self, db: sqlite_utils.Database, plan: PlanView, progress: Progress) -> None:
+    def prepare(self, db: sqlite_utils.Database, plan: PlanView[O], progress: Progress) -> None:
         """Slow per-patron work (hashing) done before the write lock is taken."""
 
-    def apply(self, tx: TransactionView) -> None:
+    def apply(self, tx: TransactionView[O]) -> None:
         """Make the change for every plan row whose outcome is 'change', journaling it."""
         raise NotImplementedError
 
-    def label(self, options: StoreModel) -> str:
+    def label(self, options: O) -> str:
         """The preview's header for the current → new columns."""
         return self.value_label
 
@@ -109,19 +116,19 @@ def count_of(value: Any, one: str, many: str) -> str:
     return f"{value} {one if value == 1 else many}"
 
 
-class SetPatronColumn(Utility):
+class SetPatronColumn(Utility[O]):
     """A utility that sets one patron column to the value of one option."""
 
     column: ClassVar[str]
     option: ClassVar[str]
 
-    def target(self, options: StoreModel) -> Any:
+    def target(self, options: O) -> Any:
         value = getattr(options, self.option)
         return None if value == "" else str(value)
 
-    def plan_sql(self, options: StoreModel, operator: Operator) -> PlanSQL:
+    def plan_sql(self, options: O, operator: Operator) -> PlanSQL:
         return PlanSQL(current=f"p.{self.column}", new=":target",
                        params={"target": self.target(options)})
 
-    def apply(self, tx: TransactionView) -> None:
+    def apply(self, tx: TransactionView[O]) -> None:
         tx.update_patrons(self.column)

@@ -1,14 +1,15 @@
 """Change Patron Grade."""
-from ..validation import StoreModel, choice
+from ..fields import choice
+from ..validation import StoreModel
 from .base import SetPatronColumn
 
 
-class Options(StoreModel):
+class ChangeGradeOptions(StoreModel):
     grade: str = choice("grade", title="Change Grade to",
                         description="The grade (from the grade table) selected patrons will be in.")
 
 
-class ChangePatronGrade(SetPatronColumn):
+class ChangePatronGrade(SetPatronColumn[ChangeGradeOptions]):
     key = "change-grade"
     title = "Change Patron Grade"
     summary = "Changes the grade (i.e. level) of selected patrons to the specified grade."
@@ -18,7 +19,7 @@ class ChangePatronGrade(SetPatronColumn):
         "To move patrons up one grade, use Advance Patron Grade instead."
     )
     textbook_tracker = True
-    Options = Options
+    Options = ChangeGradeOptions
     value_label = "Grade"
     column = "grade"
     option = "grade"

@@ -5,7 +5,7 @@ from ..validation import StoreModel
 from .base import SetPatronColumn
 
 
-class Options(StoreModel):
+class ChangeLocationOptions(StoreModel):
     location: str = Field(title="Change Location to", min_length=1, max_length=50,
                           description="The new location. It may be one no patron has yet.")
 
@@ -13,7 +13,7 @@ class Options(StoreModel):
 
 
 
-class ChangePatronLocation(SetPatronColumn):
+class ChangePatronLocation(SetPatronColumn[ChangeLocationOptions]):
     key = "change-location"
     title = "Change Patron Location"
     summary = "Changes the location of selected patrons to the specified location."
@@ -24,7 +24,7 @@ class ChangePatronLocation(SetPatronColumn):
         "easier to assign new homerooms at the beginning of the year."
     )
     textbook_tracker = True
-    Options = Options
+    Options = ChangeLocationOptions
     value_label = "Location"
     column = "location"
     option = "location"

@@ -1,11 +1,13 @@
 """Change Patron Policy, optionally recomputing the due dates of current loans."""
+import sqlite_utils
 from pydantic import Field
 
-from ..validation import StoreModel, choice
-from .base import CHANGING, SetPatronColumn
+from ..fields import choice
+from ..validation import StoreModel
+from .base import CHANGING, PlanView, SetPatronColumn, TransactionView
 
 
-class Options(StoreModel):
+class ChangePolicyOptions(StoreModel):
     policy: str = choice("policy", title="Change Policy to",
                          description="The patron policy selected patrons will have.")
     recompute_due_dates: bool = Field(
@@ -14,7 +16,7 @@ class Options(StoreModel):
                     "from the day they were checked out. Off: current loans keep their due dates.")
 
 
-class ChangePatronPolicy(SetPatronColumn):
+class ChangePatronPolicy(SetPatronColumn[ChangePolicyOptions]):
     key = "change-policy"
     title = "Change Patron Policy"
     summary = "Changes the policy of selected patrons to the specified policy."
@@ -26,17 +28,17 @@ class ChangePatronPolicy(SetPatronColumn):
         "checked out, unless you tick Recompute due dates of current loans."
     )
     textbook_tracker = True
-    Options = Options
+    Options = ChangePolicyOptions
     value_label = "Policy"
     column = "policy"
     option = "policy"
 
-    def notice(self, options: Options) -> str | None:
+    def notice(self, options: ChangePolicyOptions) -> str | None:
         if options.recompute_due_dates:
             return None  # the tally says it, with the number of loans
         return "Current loans keep their due dates (Recompute due dates is off)."
 
-    def tally(self, db, plan, done=False) -> str | None:
+    def tally(self, db: sqlite_utils.Database, plan: PlanView[ChangePolicyOptions], done: bool = False) -> str | None:
         if not plan.options.recompute_due_dates:
             return None
         loans = db.execute(
@@ -48,7 +50,7 @@ class ChangePatronPolicy(SetPatronColumn):
         return (f"{_loans(loans)} of the patrons to change will get due dates from the loan "
                 f"period of {plan.options.policy}.")
 
-    def apply(self, tx) -> None:
+    def apply(self, tx: TransactionView[ChangePolicyOptions]) -> None:
         super().apply(tx)
         if not tx.options.recompute_due_dates:
             return

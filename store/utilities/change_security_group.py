@@ -1,18 +1,21 @@
 """Change Patron Security Group."""
+import sqlite_utils
+
 from ..authority import may_assign
+from ..fields import choice
 from ..security import SECURITY_GROUPS, UTILITIES, Operator
-from ..validation import Invalid, Problem, StoreModel, choice
+from ..validation import Invalid, Problem, StoreModel
 from .base import SetPatronColumn
 
 
-class Options(StoreModel):
+class ChangeSecurityGroupOptions(StoreModel):
     group: str = choice("security_group", title="New Security Group",
                         description="The security group selected patrons will be in. You may "
                                     "assign only groups of a lower level than yours (a larger "
                                     "number); District Administrators (level 0) may assign any.")
 
 
-class ChangePatronSecurityGroup(SetPatronColumn):
+class ChangePatronSecurityGroup(SetPatronColumn[ChangeSecurityGroupOptions]):
     key = "change-security-group"
     title = "Change Patron Security Group"
     summary = "Changes the security group of selected patrons to the specified security group."
@@ -25,14 +28,14 @@ class ChangePatronSecurityGroup(SetPatronColumn):
     )
     textbook_tracker = True
     permissions = (UTILITIES, SECURITY_GROUPS)
-    Options = Options
+    Options = ChangeSecurityGroupOptions
     value_label = "Security group"
     column = "security_group"
     option = "group"
 
-    def check(self, db, options: Options, operator: Operator) -> None:
+    def check(self, db: sqlite_utils.Database, options: ChangeSecurityGroupOptions, operator: Operator) -> None:
         level = db.execute("SELECT level FROM security_groups WHERE name = ?",
                            [options.group]).fetchone()[0]
         refused = may_assign(operator, options.group, level)
         if refused:
-            raise Invalid([Problem("group", Options.model_fields["group"].title, refused)])
+            raise Invalid([Problem("group", ChangeSecurityGroupOptions.model_fields["group"].title, refused)])

@@ -6,12 +6,12 @@ from ..validation import StoreModel
 from .base import SetPatronColumn
 
 
-class Options(StoreModel):
+class ChangeStatusOptions(StoreModel):
     status: Status = Field(title="Change Status to",
                            description="The new status selected patrons will have.")
 
 
-class ChangePatronStatus(SetPatronColumn):
+class ChangePatronStatus(SetPatronColumn[ChangeStatusOptions]):
     key = "change-status"
     title = "Change Patron Status"
     summary = "Changes the status of selected patrons to the specified status."
@@ -23,7 +23,7 @@ class ChangePatronStatus(SetPatronColumn):
         "At the beginning of the school year, use it again to restore everyone's Active status."
     )
     textbook_tracker = True
-    Options = Options
+    Options = ChangeStatusOptions
     value_label = "Status"
     column = "status"
     option = "status"

@@ -9,16 +9,18 @@ leaves a 'forgiven' history entry; a forgiven accruing fine restarts from today.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
+import sqlite_utils
 from pydantic import Field, ValidationInfo, field_validator
 
 from .. import clock
 from ..dates import ACCEPTED, parse_date
 from ..money import ACCRUED, BALANCE, FINE_START, LOANS_OF, format_money
-from ..security import FORGIVE, UTILITIES
+from ..security import FORGIVE, UTILITIES, Operator
 from ..selection import check_order
 from ..validation import StoreModel
-from .base import CHANGING, PlanSQL, Utility
+from .base import CHANGING, PlanSQL, PlanView, TransactionView, Utility
 
 
 class ChargeCategory(StrEnum):
@@ -28,7 +30,7 @@ class ChargeCategory(StrEnum):
     OTHER = "Other Charges/Fees"
 
 
-class Options(StoreModel):
+class ForgiveChargesOptions(StoreModel):
     category: ChargeCategory = Field(
         title="Charges to forgive",
         description="Lost: description or note 'Lost'. Overdue: 'Overdue Fine', or a fine "
@@ -67,7 +69,7 @@ CATEGORY_SQL = {
 FINES_FORGIVEN = (ChargeCategory.ALL, ChargeCategory.OVERDUE)
 
 
-def _date_range(column: str, options: Options) -> str:
+def _date_range(column: str, options: ForgiveChargesOptions) -> str:
     clauses = []
     if options.transaction_from:
         clauses.append(f"date({column}) >= :date_from")
@@ -78,20 +80,20 @@ def _date_range(column: str, options: Options) -> str:
     return " AND ".join(clauses)
 
 
-def charges_where(options: Options, whose: str = "c.patron_id = p.id") -> str:
+def charges_where(options: ForgiveChargesOptions, whose: str = "c.patron_id = p.id") -> str:
     """The charges ``c`` (of the patrons ``whose`` names) this run forgives."""
     return (f"{whose} AND NOT c.is_credit AND {CATEGORY_SQL[options.category]} "
             f"AND {_date_range('c.transaction_date', options)}")
 
 
-def fines_where(options: Options, whose: str = "k.patron_id = p.id") -> str | None:
+def fines_where(options: ForgiveChargesOptions, whose: str = "k.patron_id = p.id") -> str | None:
     """The loans ``k`` (of the patrons ``whose`` names) whose accruing fine this run forgives."""
     if options.category not in FINES_FORGIVEN:
         return None
     return f"{whose} AND {ACCRUED} > 0 AND {_date_range('k.due_date', options)}"
 
 
-class ForgiveCharges(Utility):
+class ForgiveCharges(Utility[ForgiveChargesOptions]):
     key = "forgive-charges"
     title = "Forgive Charges"
     summary = "Forgives selected charges, fees, or fines created during a transaction date range."
@@ -106,10 +108,10 @@ class ForgiveCharges(Utility):
     textbook_tracker = True
     permissions = (UTILITIES, FORGIVE)
     extra_criteria = ("balance_from", "balance_to")
-    Options = Options
+    Options = ForgiveChargesOptions
     value_label = "Balance"
 
-    def plan_sql(self, options: Options, operator) -> PlanSQL:
+    def plan_sql(self, options: ForgiveChargesOptions, operator: Operator) -> PlanSQL:
         charges, fines = charges_where(options), fines_where(options) or "0"
         return PlanSQL(
             current="p.balance", new="p.balance - p.forgiven",
@@ -133,16 +135,16 @@ class ForgiveCharges(Utility):
             },
         )
 
-    def tally(self, db, plan, done=False) -> str:
+    def tally(self, db: sqlite_utils.Database, plan: PlanView[ForgiveChargesOptions], done: bool = False) -> str:
         total = db.execute(f"SELECT coalesce(sum(current - new), 0) FROM temp.{plan.table} plan "
                            f"WHERE {CHANGING}").fetchone()[0]
         return f"In all, {format_money(total)} {'was' if done else 'will be'} forgiven."
 
-    def show(self, value) -> str:
+    def show(self, value: Any) -> str:
         return format_money(value)
 
-    def apply(self, tx) -> None:
-        options: Options = tx.options
+    def apply(self, tx: TransactionView[ForgiveChargesOptions]) -> None:
+        options: ForgiveChargesOptions = tx.options
         params = {"today": clock.today().isoformat(), "date_from": _iso(options.transaction_from),
                   "date_to": _iso(options.transaction_to)}
         charges = charges_where(options, f"c.patron_id IN {tx.changes}")
@@ -176,7 +178,7 @@ class ForgiveCharges(Utility):
         tx.delete_rows("charges", f"id IN (SELECT c.id FROM charges c WHERE {charges})", params)
 
 
-def _nothing(options: Options) -> str:
+def _nothing(options: ForgiveChargesOptions) -> str:
     """Why a patron has nothing to forgive: 'no lost fees dated 01/01/2026 to today'."""
     what = {ChargeCategory.ALL: "no charges or accruing fines",
             ChargeCategory.LOST: "no lost fees", ChargeCategory.OVERDUE: "no overdue fines",

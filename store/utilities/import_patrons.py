@@ -5,22 +5,23 @@ screen, the summary and undo read an import like any other operation.
 """
 from pydantic import Field
 
+from ..security import Operator
 from ..validation import StoreModel
-from .base import Utility
+from .base import PlanSQL, Utility
 
 
-class Options(StoreModel):
+class ImportPatronsOptions(StoreModel):
     file: str = Field("", title="File")
     mapping: list[str] = Field(default_factory=list, title="Columns mapped")
     site: str = Field("", title="Site for rows without one")
 
 
-class ImportPatrons(Utility):
+class ImportPatrons(Utility[ImportPatronsOptions]):
     key = "import-patrons"
     title = "Import Patrons"
     summary = "Inserts new barcodes from a CSV file and updates the patrons already there."
-    Options = Options
+    Options = ImportPatronsOptions
     value_label = "Record"
 
-    def plan_sql(self, options, operator):
+    def plan_sql(self, options: ImportPatronsOptions, operator: Operator) -> PlanSQL:
         raise NotImplementedError("imports are run by patron-utils import, not planned")

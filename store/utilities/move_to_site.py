@@ -1,22 +1,23 @@
 """Move Patrons to Site (centralized catalogs only)."""
 from .. import preferences
-from ..validation import StoreModel, choice
+from ..fields import choice
+from ..validation import StoreModel
 from .base import SetPatronColumn
 
 
-class Options(StoreModel):
+class MoveToSiteOptions(StoreModel):
     site: str = choice("real_site", title="New Site",
                        description="The site selected patrons will be in (not the Union Site).")
 
 
-class MovePatronsToSite(SetPatronColumn):
+class MovePatronsToSite(SetPatronColumn[MoveToSiteOptions]):
     key = "move-to-site"
     title = "Move Patrons to Site"
     summary = "Moves selected patrons from their current site to the specified site."
     guidance = ("Run this utility if you accidentally imported patron records to the wrong site "
                 "and need to move them. Only available with a Centralized Catalog.")
     textbook_tracker = True
-    Options = Options
+    Options = MoveToSiteOptions
     value_label = "Site"
     column = "site"
     option = "site"

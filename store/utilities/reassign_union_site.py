@@ -1,14 +1,15 @@
 """Reassign Union Site Patrons: from the Union Site to a real site."""
-from ..validation import StoreModel, choice
+from ..fields import choice
+from ..validation import StoreModel
 from .base import SetPatronColumn
 
 
-class Options(StoreModel):
+class ReassignUnionSiteOptions(StoreModel):
     site: str = choice("real_site", title="New Site",
                        description="The site these Union Site patrons belong to.")
 
 
-class ReassignUnionSitePatrons(SetPatronColumn):
+class ReassignUnionSitePatrons(SetPatronColumn[ReassignUnionSiteOptions]):
     key = "reassign-union-site"
     title = "Reassign Union Site Patrons"
     summary = ("Changes the assigned site of selected patrons from the Union Site to the "
@@ -18,7 +19,7 @@ class ReassignUnionSitePatrons(SetPatronColumn):
         "non-existent site code. If you made a mistake while importing patron records and they "
         "are now in the Union Site, run this utility to assign them to the correct site."
     )
-    Options = Options
+    Options = ReassignUnionSiteOptions
     value_label = "Site"
     column = "site"
     option = "site"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..security import REMOVE_PATRONS, UTILITIES
+from ..security import REMOVE_PATRONS, UTILITIES, Operator
 from ..validation import StoreModel
-from .base import PlanSQL, Utility
+from .base import PlanSQL, TransactionView, Utility
 
 UNKNOWN_PATRON = "Unknown Patron"
 KEPT = "kept"  # the new value of a skipped patron
@@ -19,7 +19,7 @@ KEPT = "kept"  # the new value of a skipped patron
 MOVED = ("reviews",)
 
 
-class Options(StoreModel):
+class RemovePatronsOptions(StoreModel):
     force: bool = Field(
         False, title="Remove even with Checked Out or Outstanding Financial Items",
         description="Including credits. Off: patrons with items out, charges or credits are skipped. On: every "
@@ -27,7 +27,7 @@ class Options(StoreModel):
                     "reservations, charges and credits are removed.")
 
 
-class RemovePatrons(Utility):
+class RemovePatrons(Utility[RemovePatronsOptions]):
     key = "remove-patrons"
     title = "Remove Patrons"
     summary = "Removes selected patron records from your database."
@@ -45,18 +45,18 @@ class RemovePatrons(Utility):
     destructive = True
     verb = "removed"
     typed_confirmation = True
-    Options = Options
+    Options = RemovePatronsOptions
     value_label = "Record"
     skipped_value = f"{KEPT!r}"
 
-    def notice(self, options: Options) -> str:
+    def notice(self, options: RemovePatronsOptions) -> str:
         if options.force:
             return ("Every selected patron is removed: items they have out are declared lost; "
                     "their holds, reservations, charges and credits are removed.")
         return ("Patrons with items checked out, charges or credits are skipped "
                 "(the option to remove them anyway is off).")
 
-    def plan_sql(self, options: Options, operator) -> PlanSQL:
+    def plan_sql(self, options: RemovePatronsOptions, operator: Operator) -> PlanSQL:
         blocked = [
             ("p.is_unknown", f"'the {UNKNOWN_PATRON} keeps removed patrons'' reviews'"),
         ]
@@ -92,7 +92,7 @@ class RemovePatrons(Utility):
             },
         )
 
-    def apply(self, tx) -> None:
+    def apply(self, tx: TransactionView[RemovePatronsOptions]) -> None:
         removed = f"patron_id IN {tx.changes}"
         if tx.db.execute(f"SELECT 1 FROM reviews WHERE {removed} LIMIT 1").fetchone():
             unknown = unknown_patron(tx)
@@ -106,7 +106,7 @@ class RemovePatrons(Utility):
                 tx.delete_rows(table, removed)
         tx.delete_rows("patrons", f"id IN {tx.changes}")
 
-    def _declare_lost(self, tx, removed: str) -> None:
+    def _declare_lost(self, tx: TransactionView[RemovePatronsOptions], removed: str) -> None:
         """Items out to removed patrons become Lost, with an entry in the item's history."""
         items = f"id IN (SELECT item_id FROM checkouts WHERE {removed})"
         tx.record_rows("items", "update", items, columns=["status"],

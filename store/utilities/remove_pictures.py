@@ -1,14 +1,14 @@
 """Remove Patron Pictures."""
-from ..security import REMOVE_RECORDS, UTILITIES
+from ..security import REMOVE_RECORDS, UTILITIES, Operator
 from ..validation import StoreModel
-from .base import PlanSQL, Utility
+from .base import PlanSQL, TransactionView, Utility
 
 
-class Options(StoreModel):
+class RemovePicturesOptions(StoreModel):
     """Remove Patron Pictures has no options: every selected patron's picture is removed."""
 
 
-class RemovePatronPictures(Utility):
+class RemovePatronPictures(Utility[RemovePicturesOptions]):
     key = "remove-pictures"
     title = "Remove Patron Pictures"
     summary = "Removes the pictures of selected patrons."
@@ -16,10 +16,10 @@ class RemovePatronPictures(Utility):
                 "because of privacy concerns, run this utility.")
     permissions = (UTILITIES, REMOVE_RECORDS)
     destructive = True
-    Options = Options
+    Options = RemovePicturesOptions
     value_label = "Picture"
 
-    def plan_sql(self, options, operator) -> PlanSQL:
+    def plan_sql(self, options: RemovePicturesOptions, operator: Operator) -> PlanSQL:
         return PlanSQL(
             current="CASE WHEN EXISTS (SELECT 1 FROM pictures x WHERE x.patron_id = p.id) "
                     "THEN 'picture' END",
@@ -27,6 +27,6 @@ class RemovePatronPictures(Utility):
             outcome="CASE WHEN p.current IS NULL THEN 'unchanged' ELSE 'change' END",
             reason="CASE WHEN p.current IS NULL THEN 'no picture' END")
 
-    def apply(self, tx) -> None:
+    def apply(self, tx: TransactionView[RemovePicturesOptions]) -> None:
         where = f"patron_id IN {tx.changes}"
         tx.delete_rows("pictures", where)

@@ -1,17 +1,20 @@
 """Renew Patron Accounts: expiration = today + the policy's account period."""
+from typing import Any
+
 from .. import clock, preferences
 from ..dates import show
+from ..security import Operator
 from ..validation import StoreModel
-from .base import PlanSQL, Utility
+from .base import PlanSQL, TransactionView, Utility
 
 _DAYS = "(SELECT pol.account_days FROM policies pol WHERE pol.name = p.policy)"
 
 
-class Options(StoreModel):
+class RenewAccountsOptions(StoreModel):
     """Renew Patron Accounts has no options: each patron's policy says how long."""
 
 
-class RenewPatronAccounts(Utility):
+class RenewPatronAccounts(Utility[RenewAccountsOptions]):
     key = "renew-accounts"
     title = "Renew Patron Accounts"
     summary = "Renews the accounts of all selected patrons."
@@ -21,7 +24,7 @@ class RenewPatronAccounts(Utility):
         + preferences.EXPIRATION_DISABLED
     )
     textbook_tracker = True
-    Options = Options
+    Options = RenewAccountsOptions
     value_label = "Expiration date"
 
     def unavailable(self, prefs: dict[str, str]) -> str | None:
@@ -29,7 +32,7 @@ class RenewPatronAccounts(Utility):
             return preferences.EXPIRATION_DISABLED
         return None
 
-    def plan_sql(self, options, operator) -> PlanSQL:
+    def plan_sql(self, options: RenewAccountsOptions, operator: Operator) -> PlanSQL:
         return PlanSQL(
             current="p.expiration_date",
             new=f"date(:today, '+' || {_DAYS} || ' days')",
@@ -41,8 +44,8 @@ class RenewPatronAccounts(Utility):
                        THEN 'already expires ' || strftime('%m/%d/%Y', p.new) END""",
             params={"today": clock.today().isoformat()})
 
-    def show(self, value) -> str:
+    def show(self, value: Any) -> str:
         return show(value)
 
-    def apply(self, tx) -> None:
+    def apply(self, tx: TransactionView[RenewAccountsOptions]) -> None:
         tx.update_patrons("expiration_date")

@@ -5,13 +5,14 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 
+import sqlite_utils
 from pydantic import Field
 
 from .. import security
 from ..security import PASSWORDS, UTILITIES, Operator
 from ..usernames import as_password
 from ..validation import Invalid, Problem, StoreModel
-from .base import CHANGING, PlanSQL, Utility
+from .base import CHANGING, PlanSQL, PlanView, Progress, TransactionView, Utility
 
 
 class UsernameFormat(StrEnum):
@@ -28,7 +29,7 @@ class PasswordFormat(StrEnum):
     EMAIL_LINK = "Patron (email link)"
 
 
-class Options(StoreModel):
+class ResetAccountsOptions(StoreModel):
     username: UsernameFormat = Field(
         UsernameFormat.NO_CHANGE, title="Reset Username by",
         description="Barcode; first initial + last name (Darla Anderson → danderson); first + "
@@ -57,7 +58,7 @@ RESET_BODY = ("Hello {name},\n\nThe library has reset your account. Choose a new
               "If you did not expect this message, tell your librarian.\n")
 
 
-class ResetPatronAccounts(Utility):
+class ResetPatronAccounts(Utility[ResetAccountsOptions]):
     key = "reset-accounts"
     title = "Reset Patron Accounts"
     summary = "Resets patron usernames and/or passwords to the chosen formats."
@@ -71,16 +72,16 @@ class ResetPatronAccounts(Utility):
     )
     textbook_tracker = True
     permissions = (UTILITIES, PASSWORDS)
-    Options = Options
+    Options = ResetAccountsOptions
     value_label = "Username"
 
-    def check(self, db, options: Options, operator: Operator) -> None:
+    def check(self, db: sqlite_utils.Database, options: ResetAccountsOptions, operator: Operator) -> None:
         if options.username == UsernameFormat.NO_CHANGE and options.password == PasswordFormat.NO_CHANGE:
-            raise Invalid([Problem("username", Options.model_fields["username"].title,
+            raise Invalid([Problem("username", ResetAccountsOptions.model_fields["username"].title,
                                    "both the username and the password are No Change; "
                                    "choose what to reset")])
 
-    def plan_sql(self, options: Options, operator: Operator) -> PlanSQL:
+    def plan_sql(self, options: ResetAccountsOptions, operator: Operator) -> PlanSQL:
         needs_email = (options.username == UsernameFormat.EMAIL
                        or options.password == PasswordFormat.EMAIL_LINK)
         resets_password = options.password != PasswordFormat.NO_CHANGE
@@ -118,7 +119,7 @@ class ResetPatronAccounts(Utility):
             extra={"email": EMAIL},
         )
 
-    def prepare(self, db, plan, progress) -> None:
+    def prepare(self, db: sqlite_utils.Database, plan: PlanView[ResetAccountsOptions], progress: Progress) -> None:
         """Hash each new password before the write lock: argon2 is slow by design."""
         if plan.options.password != PasswordFormat.LAST_NAME:
             return
@@ -138,8 +139,8 @@ class ResetPatronAccounts(Utility):
         db.conn.executemany(f"INSERT INTO temp.{table} VALUES (?, ?)",
                             [(r[0], h) for r, h in zip(rows, hashes)])
 
-    def apply(self, tx) -> None:
-        options: Options = tx.options
+    def apply(self, tx: TransactionView[ResetAccountsOptions]) -> None:
+        options: ResetAccountsOptions = tx.options
         if options.username != UsernameFormat.NO_CHANGE:
             tx.update_patrons("username")
         if options.password == PasswordFormat.LAST_NAME:

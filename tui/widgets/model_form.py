@@ -1,7 +1,7 @@
 """A form generated from a Pydantic model's field specs (see tui/fields.py)."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +13,8 @@ from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Stati
 
 from store import Problem
 from store.file_out import printable
+
+from store.fields import Kind
 
 from ..fields import FieldSpec
 from .plain import Plain
@@ -132,30 +134,17 @@ class ModelForm(VerticalScroll):
         return label
 
     def _widget(self, spec: FieldSpec, value: Any) -> Widget:
-        wid = f"input-{spec.name}"
-        if spec.kind == "bool":
-            return TickBox(spec.title, value=bool(value), id=wid)
-        if spec.kind in ("enum", "choice"):
-            options = self._options(spec, [value] if value not in (None, "") else [])
-            current = value if value in {v for _, v in options} else Select.NULL
-            return Select(options, prompt="Choose…", value=current, id=wid)
-        if spec.kind in ("many_enum", "many_choice"):
-            chosen = list(value) if isinstance(value, list) else [] if value in (None, "") else [value]
-            return TickList(*[(label, v, v in chosen)
-                                   for label, v in self._options(spec, chosen)], id=wid)
-        if isinstance(value, list):  # a list typed as text (barcodes)
-            value = " ".join(map(str, value))
-        return Input(value="" if value is None else str(value), id=wid)
+        return WIDGETS[spec.kind](self, spec, value, f"input-{spec.name}")
 
     @staticmethod
     def _ticked(value: bool) -> str:
         return "Chosen: Yes (ticked)" if value else "Chosen: No (not ticked; space ticks it)"
 
     @staticmethod
-    def _chosen(values) -> str:
+    def _chosen(values: Iterable[Any]) -> str:
         return "Chosen: " + (", ".join(map(str, values)) if values else "none (any patron)")
 
-    def _options(self, spec: FieldSpec, held: list[Any] = ()) -> list[tuple[Text, str]]:
+    def _options(self, spec: FieldSpec, held: Sequence[Any] = ()) -> list[tuple[Text, str]]:
         """(label, value) pairs, as Select and SelectionList take them. A value the form was
         given (a saved run, a draft) that is no longer offered stays, chosen and marked, so
         the store refuses it by name until the operator takes it out — never dropped, which
@@ -175,14 +164,9 @@ class ModelForm(VerticalScroll):
         """The form's values; an unchosen required choice is left out so validation names it."""
         out: dict[str, Any] = {}
         for spec in self.specs:
-            widget = self.query_one(f"#input-{spec.name}")
-            if isinstance(widget, Select):
-                if widget.value is not Select.NULL:
-                    out[spec.name] = widget.value
-            elif isinstance(widget, SelectionList):
-                out[spec.name] = list(widget.selected)
-            else:
-                out[spec.name] = widget.value
+            value = READERS[spec.kind](self.query_one(f"#input-{spec.name}"))
+            if value is not UNCHOSEN:
+                out[spec.name] = value
         return out
 
     # -- errors ------------------------------------------------------------
@@ -212,9 +196,10 @@ class ModelForm(VerticalScroll):
 
     # -- edits -------------------------------------------------------------
     def _edited(self, widget: Widget | None) -> None:
-        if widget is None or not (widget.id or "").startswith("input-"):
+        wid = widget.id if widget is not None else None
+        if wid is None or not wid.startswith("input-"):
             return
-        name = widget.id.removeprefix("input-")
+        name = wid.removeprefix("input-")
         spec = next(s for s in self.specs if s.name == name)
         self.query_one(f"#field-{name}").remove_class("-invalid")  # its old message no longer applies
         if isinstance(widget, Input) and spec.max_length and spec.max_length > COUNTER_FROM:
@@ -240,3 +225,60 @@ class ModelForm(VerticalScroll):
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
         self._edited(event.checkbox)
+
+
+# -- one widget and one reader per kind of field ----------------------------------
+# A required choice not yet made reads as this, and is left out of values().
+UNCHOSEN = object()
+
+
+def _text(form: ModelForm, spec: FieldSpec, value: Any, wid: str) -> Widget:
+    return Input(value="" if value is None else str(value), id=wid)
+
+
+def _list_text(form: ModelForm, spec: FieldSpec, value: Any, wid: str) -> Widget:
+    # A list typed as text (barcodes): the store reads it back one per line or space.
+    shown = " ".join(map(str, value)) if isinstance(value, list) else (value or "")
+    return Input(value=str(shown), id=wid)
+
+
+def _tick_box(form: ModelForm, spec: FieldSpec, value: Any, wid: str) -> Widget:
+    return TickBox(spec.title, value=bool(value), id=wid)
+
+
+def _select(form: ModelForm, spec: FieldSpec, value: Any, wid: str) -> Widget:
+    options = form._options(spec, [value] if value not in (None, "") else [])
+    current = value if value in {v for _, v in options} else Select.NULL
+    return Select(options, prompt="Choose…", value=current, id=wid)
+
+
+def _tick_list(form: ModelForm, spec: FieldSpec, value: Any, wid: str) -> Widget:
+    chosen = list(value) if isinstance(value, list) else [] if value in (None, "") else [value]
+    return TickList(*[(label, v, v in chosen) for label, v in form._options(spec, chosen)],
+                    id=wid)
+
+
+def _read_input(widget: Widget) -> Any:
+    assert isinstance(widget, (Input, Checkbox))
+    return widget.value
+
+
+def _read_select(widget: Widget) -> Any:
+    assert isinstance(widget, Select)
+    return UNCHOSEN if widget.value is Select.NULL else widget.value
+
+
+def _read_ticks(widget: Widget) -> Any:
+    assert isinstance(widget, SelectionList)
+    return list(widget.selected)
+
+
+WIDGETS: dict[Kind, Callable[[ModelForm, FieldSpec, Any, str], Widget]] = {
+    "text": _text, "list_text": _list_text, "bool": _tick_box,
+    "enum": _select, "choice": _select, "many_enum": _tick_list, "many_choice": _tick_list,
+}
+READERS: dict[Kind, Callable[[Widget], Any]] = {
+    "text": _read_input, "list_text": _read_input, "bool": _read_input,
+    "enum": _read_select, "choice": _read_select,
+    "many_enum": _read_ticks, "many_choice": _read_ticks,
+}

@@ -1,0 +1,63 @@
+"""The catalog: every utility of the vendor manual, in the manual's order.
+
+Adding a utility is one module in store/utilities/ plus its line here and its tests;
+the picker, the forms, the CLI flags and the preview are derived from its declaration.
+It lives outside store/utilities/ so that the engine can import the contract
+(store.utilities.base) without loading every utility.
+"""
+from __future__ import annotations
+
+from .utilities.add_notes import AddPatronNotes
+from .utilities.advance_grade import AdvancePatronGrade
+from .utilities.base import Entry, Utility
+from .utilities.change_grade import ChangePatronGrade
+from .utilities.change_location import ChangePatronLocation
+from .utilities.change_location2 import ChangePatron2ndLocation
+from .utilities.change_policy import ChangePatronPolicy
+from .utilities.change_security_group import ChangePatronSecurityGroup
+from .utilities.change_status import ChangePatronStatus
+from .utilities.forgive_charges import ForgiveCharges
+from .utilities.grade_table import GradeTableEdit
+from .utilities.import_patrons import ImportPatrons
+from .utilities.move_to_site import MovePatronsToSite
+from .utilities.reassign_union_site import ReassignUnionSitePatrons
+from .utilities.remove_history import RemovePatronHistory
+from .utilities.remove_notes import RemovePatronNotes
+from .utilities.remove_patrons import RemovePatrons
+from .utilities.remove_pictures import RemovePatronPictures
+from .utilities.renew_accounts import RenewPatronAccounts
+from .utilities.reset_accounts import ResetPatronAccounts
+
+CATALOG: list[Entry] = [
+    AddPatronNotes(),
+    AdvancePatronGrade(),
+    ChangePatronGrade(),
+    ChangePatron2ndLocation(),
+    ChangePatronLocation(),
+    ChangePatronPolicy(),
+    ChangePatronSecurityGroup(),
+    ChangePatronStatus(),
+    ForgiveCharges(),
+    MovePatronsToSite(),
+    ReassignUnionSitePatrons(),
+    RemovePatronHistory(),
+    RemovePatronNotes(),
+    RemovePatronPictures(),
+    RemovePatrons(),
+    RenewPatronAccounts(),
+    ResetPatronAccounts(),
+]
+
+# Operations the journal records that are not picked from the catalog (imports, grade
+# table edits).
+JOURNAL_ONLY: list[Utility] = [ImportPatrons(), GradeTableEdit()]
+BY_KEY: dict[str, Entry] = {entry.key: entry for entry in CATALOG + JOURNAL_ONLY}
+
+
+def get(key: str) -> Utility:
+    """The runnable utility with this key; KeyError names the keys that exist."""
+    entry = BY_KEY.get(key)
+    if not isinstance(entry, Utility):
+        built = ", ".join(e.key for e in CATALOG if isinstance(e, Utility))
+        raise KeyError(f"no utility {key!r} can be run; available: {built}")
+    return entry

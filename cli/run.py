@@ -29,7 +29,7 @@ from store import (
     Unavailable,
     file_out,
 )
-from store.catalog import BY_KEY, CATALOG, get
+from store.catalog import CATALOG, get
 from store.database import resolve_path
 from store.plan import Plan
 from store.report import counts_line, header, options_lines, selection_lines
@@ -286,7 +286,7 @@ def print_operation(store: Store, operation_id: int, fmt: str) -> None:
 
 
 def _emit(fmt: str, head: dict[str, Any], lines: list[str], key: str, rows) -> None:
-    utility = BY_KEY[key]
+    utility = get(key)
     out = sys.stdout
     if fmt == "json":
         # One JSON object; the patrons stream out so a million rows never sit in memory.

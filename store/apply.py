@@ -195,6 +195,7 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
                 "excluded": counts.excluded,
             },
         ).lastrowid
+        assert operation_id is not None
         db.execute(
             f"""INSERT INTO operation_changes
                     (operation_id, seq, patron_id, barcode, name, outcome, reason, before, after)

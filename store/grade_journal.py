@@ -9,6 +9,7 @@ to be exactly as the edit left it, then makes the inverse edit through the same 
 from __future__ import annotations
 
 import json
+from typing import Any, Callable
 
 import sqlite_utils
 
@@ -28,10 +29,10 @@ def snapshot(db: sqlite_utils.Database) -> list[list]:
     return [[g["name"], g["is_last"]] for g in _preferences.grades(db)]
 
 
-def edit(db: sqlite_utils.Database, operator: Operator, action: str, *args) -> int:
+def edit(db: sqlite_utils.Database, operator: Operator, action: str, *args: Any) -> int:
     """Make one edit (inside the caller's write transaction) and journal it; returns the
     operation's id. Invalid (from the edit's own checks) writes nothing."""
-    edits = {"add": (_preferences.add_grade, 1, 2), "rename": (_preferences.rename_grade, 2, 2),
+    edits: dict[str, tuple[Callable[..., Any], int, int]] = {"add": (_preferences.add_grade, 1, 2), "rename": (_preferences.rename_grade, 2, 2),
              "remove": (_preferences.remove_grade, 1, 1), "move": (_preferences.move_grade, 2, 2),
              "set_last": (_preferences.set_last_grade, 1, 1)}
     if action not in edits:

@@ -73,14 +73,15 @@ def _authorized(db: sqlite_utils.Database, records: list[tuple[int, dict]],
             if not operator.may((SECURITY_GROUPS,)):
                 out.append(RowProblem(number, "security_group", "setting a security group "
                                       f"needs the permission '{SECURITY_GROUPS}'"))
-            elif group is not None and authority.may_assign(operator, group, levels.get(group)):
-                out.append(RowProblem(number, "security_group",
-                                      authority.may_assign(operator, group, levels.get(group))))
+            elif group is not None and (
+                    refused := authority.may_assign(operator, group, levels.get(group))):
+                out.append(RowProblem(number, "security_group", refused))
     return out
 
 
 def _username_clashes(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> list[RowProblem]:
-    out, seen = [], {}
+    out: list[RowProblem] = []
+    seen: dict[str, int] = {}
     for number, record in records:
         name = record.get("username")
         if not name:

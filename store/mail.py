@@ -60,7 +60,7 @@ class MailConfig:
         port = int(text)
         if not 1 <= port <= 65535:
             raise MailConfigError(f"SMTP port {port} is not allowed; use 1 to 65535")
-        starttls = values["starttls"]
+        starttls: str | bool | None = values["starttls"]
         if isinstance(starttls, str):
             if starttls.strip().lower() not in ("", "0", "1", "yes", "no", "true", "false"):
                 raise MailConfigError(
@@ -134,6 +134,7 @@ def _send_one(db: sqlite_utils.Database, smtp: smtplib.SMTP, config: MailConfig,
             "INSERT INTO password_resets (patron_id, token_hash, created, expires) VALUES (?, ?, ?, ?)",
             [row["patron_id"], token_hash(token), now.isoformat(sep=" "),
              (now + dt.timedelta(hours=RESET_HOURS)).isoformat(sep=" ")]).lastrowid
+        assert config.reset_url is not None  # refused above when a reset is queued
         body = body.replace("{link}", config.reset_url + token)
     message = EmailMessage()
     message["From"] = config.sender

@@ -43,7 +43,7 @@ class BadFile(ValueError):
         super().__init__(message)
 
 
-def open_text(path: str | Path, max_mb: int = DEFAULT_MAX_MB) -> tuple[Path, IO[str]]:
+def open_text(path: str | os.PathLike[str], max_mb: int = DEFAULT_MAX_MB) -> tuple[Path, IO[str]]:
     """A regular file of at most ``max_mb`` MB, opened as UTF-8 text (a byte-order mark is
     skipped); BadFile says why not."""
     path = Path(path).expanduser()
@@ -63,7 +63,7 @@ def open_text(path: str | Path, max_mb: int = DEFAULT_MAX_MB) -> tuple[Path, IO[
         raise BadFile(f"{path} cannot be read: {exc.strerror or exc}") from None
 
 
-def read(path: str | Path, known: tuple[str, ...], mapping: dict[str, str], required: tuple[str, ...],
+def read(path: str | os.PathLike[str], known: tuple[str, ...], mapping: dict[str, str], required: tuple[str, ...],
          max_mb: int = DEFAULT_MAX_MB) -> tuple[list[str], Iterator[tuple[int, dict | None,
                                                                         list[RowProblem]]]]:
     """The header (as field names) and the rows: (row number, values by field or None,

@@ -8,6 +8,7 @@ or invalid puts the patron on the Union Site, as the vendor manual describes.
 from __future__ import annotations
 
 import json
+import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,7 +114,7 @@ class ImportReport:
     operation_id: int | None = None
 
 
-def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[str, str],
+def import_patrons(db: sqlite_utils.Database, path: str | os.PathLike[str], mapping: dict[str, str],
                    operator: Operator, site: str | None = None, dry_run: bool = False,
                    choices: Callable[[str], list[str]] | None = None,
                    progress: Callable[[int], None] | None = None) -> ImportReport:
@@ -136,7 +137,7 @@ def import_patrons(db: sqlite_utils.Database, path: str | Path, mapping: dict[st
         if len(problems) >= patron_csv.MAX_PROBLEMS:  # of any kind: the rest is not read
             break
         report.rows += 1
-        if unreadable:
+        if unreadable or raw is None:  # a row the CSV reader could not read says why
             problems += unreadable
             continue
         data = dict(raw)

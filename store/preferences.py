@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import sqlite_utils
 from pydantic import Field
 
+from .fields import field_title
 from .validation import Invalid, Problem, StoreModel, control_character
 
 DEFAULTS = {
@@ -95,11 +97,11 @@ _NUMBERS = ("credential_retention_days", "largest_import_mb")
 
 def current(db: sqlite_utils.Database) -> LibraryPreferences:
     prefs = read(db)
+    values: dict[str, Any] = {key: _number(prefs, key) for key in _NUMBERS}
+    values |= {key: is_on(prefs, key) for key in _SWITCHES}
     return LibraryPreferences(
         grade_term=prefs["term.grade"], location_term=prefs["term.location"],
-        location2_term=prefs["term.location2"],
-        **{key: _number(prefs, key) for key in _NUMBERS},
-        **{key: is_on(prefs, key) for key in _SWITCHES})
+        location2_term=prefs["term.location2"], **values)
 
 
 def _number(prefs: dict[str, str], key: str) -> int:
@@ -115,8 +117,7 @@ def check_unchanged(db: sqlite_utils.Database, read: dict) -> None:
     now = current(db).model_dump()
     changed = [name for name, value in now.items() if read.get(name) != value]
     if changed:
-        fields = LibraryPreferences.model_fields
-        raise Invalid([Problem(name, fields[name].title,
+        raise Invalid([Problem(name, field_title(LibraryPreferences, name),
                                f"another technician changed it to {_shown(now[name])} since "
                                "this screen was opened; nothing was saved (Esc, then open "
                                "Preferences again to see theirs)") for name in changed])

@@ -7,6 +7,7 @@ never sits in memory.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -126,7 +127,7 @@ def rows(db: sqlite_utils.Database, operation_id: int) -> Iterator[dict[str, Any
             last = page[-1]["seq"]
 
 
-def write(db: sqlite_utils.Database, operation_id: int, path: str | Path,
+def write(db: sqlite_utils.Database, operation_id: int, path: str | os.PathLike[str],
           overwrite: bool = False, protect: tuple[str, ...] = ()) -> Path:
     """Write the summary to ``path``: CSV when it ends in .csv, plain text otherwise; whole
     or not at all, over an existing file only with ``overwrite`` (file_out.writing)."""

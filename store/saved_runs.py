@@ -60,9 +60,11 @@ def save(db: sqlite_utils.Database, utility: str, name: str, selection: dict[str
            "owner_id": operator.patron_id, "saved": clock.now()}
     if old is not None:
         owned(get(db, old), operator, "replace")  # then it is theirs: they saved it last
-        db["saved_runs"].update(old, row)
+        db.table("saved_runs").update(old, row)
         return old, True
-    return db["saved_runs"].insert(row).last_pk, False
+    new_id = db.table("saved_runs").insert(row).last_pk
+    assert isinstance(new_id, int)
+    return new_id, False
 
 
 def runs(db: sqlite_utils.Database, utility: str | None = None) -> list[dict[str, Any]]:

@@ -6,12 +6,33 @@ inside one transaction, so a database is never left half-migrated.
 from __future__ import annotations
 
 import sqlite3
+from enum import StrEnum
 
 # PRAGMA application_id of a Patron Utilities database ("PUTL"); store.database checks it.
 APPLICATION_ID = 0x5055544C
 
-STATUSES = ("Active", "Card Lost", "Suspended", "Transferred", "Inactive", "Other")
-NOTE_TYPES = ("Contact", "General", "Alert", "Category")
+
+
+class Status(StrEnum):
+    """A patron's status, as the vendor manual lists them (the CHECK constraint's values)."""
+
+    ACTIVE = "Active"
+    CARD_LOST = "Card Lost"
+    SUSPENDED = "Suspended"
+    TRANSFERRED = "Transferred"
+    INACTIVE = "Inactive"
+    OTHER = "Other"
+
+
+class NoteType(StrEnum):
+    CONTACT = "Contact"
+    GENERAL = "General"
+    ALERT = "Alert"
+    CATEGORY = "Category"
+
+
+STATUSES = tuple(s.value for s in Status)
+NOTE_TYPES = tuple(t.value for t in NoteType)
 # Version 1 knew the first seven; version 2 adds 'forgiven' (Forgive Charges).
 HISTORY_KINDS = ("payment", "credit", "renewal", "lost", "refund", "lexile", "returned",
                  "forgiven")

@@ -262,8 +262,10 @@ def change_password(db: sqlite_utils.Database, username: str, old_password: str,
 
 
 def _verifies(stored: str | None, password: str) -> bool:
+    if not stored:
+        return False
     try:
-        return bool(stored) and HASHER.verify(stored, password)
+        return HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import os
 import re
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +21,8 @@ from .dates import ACCEPTED, parse_date
 from .fields import choice, list_as_text
 from .file_out import excerpt
 from .money import BALANCE, parse_amount
-from .schema import STATUSES
+from .schema import Status
 from .validation import StoreModel
-
-Status = StrEnum("Status", {s.upper().replace(" ", "_"): s for s in STATUSES})
 
 _DATE_HELP = f"Accepts {ACCEPTED}."
 
@@ -37,7 +34,7 @@ def fold_name(text: str | None) -> str:
 
 def _is_number(text: str | None) -> bool:
     # ASCII only: "²".isdigit() is True but int("²") fails (and SQL's GLOB knows only 0-9).
-    return bool(text) and text.isascii() and text.isdigit()
+    return text is not None and text.isascii() and text.isdigit()
 
 
 BARCODE_LIMIT = 1_000_000
@@ -146,7 +143,12 @@ class Selection(StoreModel):
                                  f"15 characters ({len(long)} in the list are longer)")
             # Each patron once: a barcode listed twice (in any case) counts once.
             seen: set[str] = set()
-            value = [b for b in value if not (b.casefold() in seen or seen.add(b.casefold()))]
+            unique = []
+            for b in value:
+                if b.casefold() not in seen:
+                    seen.add(b.casefold())
+                    unique.append(b)
+            value = unique
         return value
 
     @field_validator("balance_from", "balance_to")
@@ -216,9 +218,10 @@ OPT_IN = ("balance_from", "balance_to")
 
 def check_order(info: ValidationInfo, value: str, ordered) -> None:
     """For a *_to field: its *_from partner (already validated) must not come after it."""
-    if not info.field_name.endswith("_to") or not value:
+    name = info.field_name or ""
+    if not name.endswith("_to") or not value:
         return
-    low = info.data.get(info.field_name.removesuffix("_to") + "_from", "")
+    low = info.data.get(name.removesuffix("_to") + "_from", "")
     if low and not ordered(low, value):
         raise ValueError(f"{value!r} is before the start of the range, {low!r}")
 

@@ -21,6 +21,7 @@ from . import saved_runs as _saved_runs
 from . import undo as _undo
 from .catalog import CATALOG, get
 from .database import BUSY, Busy, connect, share_with_group
+from .fields import field_title
 from .plan import Plan, PlanRow
 from .preferences import Unavailable
 from .security import Operator
@@ -32,11 +33,11 @@ from .validation import Invalid, Problem, StoreModel, validate
 class Store:
     """An open patron database. Every public method is safe to call from any thread."""
 
-    def __init__(self, path: str | os.PathLike, group: bool = False, create: bool = False):
+    def __init__(self, path: str | os.PathLike[str], group: bool = False, create: bool = False):
         """Open the Patron Utilities database at ``path`` (NotADatabase if it is not one);
         with ``create`` a missing one is made, the owner's alone (0600), or with ``group``
         its group's too (0660), as is one whose preferences say so."""
-        self.path = path
+        self.path = os.fspath(path)
         self.db = connect(path, group, create)
         self.lock = threading.RLock()
         if os.fspath(path) != ":memory:" and _preferences.is_on(self.preferences(), "share_with_group"):
@@ -160,7 +161,7 @@ class Store:
         selection = validate(Selection, data, self.choices)
         if key is not None:
             utility = get(key)
-            problems = [Problem(name, Selection.model_fields[name].title,
+            problems = [Problem(name, field_title(Selection, name),
                                 f"is not a selection {utility.title} offers")
                         for name in OPT_IN
                         if getattr(selection, name) and name not in utility.extra_criteria]

@@ -106,7 +106,7 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
         title = f"Undo of {op['title']} (#{operation_id})"
         if op["partly_undone_by"] is not None:
             title += ", again"
-        undo_id = db.execute(
+        row_id = db.execute(
             """INSERT INTO operations (utility, title, operator, operator_id, started, finished,
                    selection, options, matched, changed, unchanged, skipped, undo_of)
                VALUES (:utility, :title, :operator, :operator_id, :now, :now, :selection,
@@ -115,6 +115,8 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
              "operator_id": operator.patron_id, "now": now,
              "selection": op["selection"], "options": op["options"], "op": operation_id},
         ).lastrowid
+        assert row_id is not None
+        undo_id = row_id
         db.execute(f"DROP TABLE IF EXISTS {CONFLICTS}")
         db.execute(f"CREATE TEMP TABLE {CONFLICTS.split('.')[1]} (journal_id INTEGER PRIMARY KEY, "
                    "table_name TEXT NOT NULL, row_id INTEGER NOT NULL, reason TEXT NOT NULL)")

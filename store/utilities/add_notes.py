@@ -1,16 +1,13 @@
 """Add Patron Notes."""
-from enum import StrEnum
 from typing import Any
 
 import sqlite_utils
 from pydantic import Field
 
-from ..schema import NOTE_TYPES
+from ..schema import NoteType
 from ..security import Operator
 from ..validation import StoreModel
 from .base import CHANGING, PlanSQL, PlanView, TransactionView, Utility, count_of
-
-NoteType = StrEnum("NoteType", {t.upper(): t for t in NOTE_TYPES})
 
 _COUNT = "(SELECT count(*) FROM notes n WHERE n.patron_id = p.id AND n.type = :type)"
 _SAME = "EXISTS (SELECT 1 FROM notes n WHERE n.patron_id = p.id AND n.type = :type AND n.text = :text)"

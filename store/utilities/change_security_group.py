@@ -2,7 +2,7 @@
 import sqlite_utils
 
 from ..authority import may_assign
-from ..fields import choice
+from ..fields import choice, field_title
 from ..security import SECURITY_GROUPS, UTILITIES, Operator
 from ..validation import Invalid, Problem, StoreModel
 from .base import SetPatronColumn
@@ -38,4 +38,4 @@ class ChangePatronSecurityGroup(SetPatronColumn[ChangeSecurityGroupOptions]):
                            [options.group]).fetchone()[0]
         refused = may_assign(operator, options.group, level)
         if refused:
-            raise Invalid([Problem("group", ChangeSecurityGroupOptions.model_fields["group"].title, refused)])
+            raise Invalid([Problem("group", field_title(ChangeSecurityGroupOptions, "group"), refused)])

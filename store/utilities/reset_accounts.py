@@ -9,6 +9,7 @@ import sqlite_utils
 from pydantic import Field
 
 from .. import security
+from ..fields import field_title
 from ..security import PASSWORDS, UTILITIES, Operator
 from ..usernames import as_password
 from ..validation import Invalid, Problem, StoreModel
@@ -77,7 +78,7 @@ class ResetPatronAccounts(Utility[ResetAccountsOptions]):
 
     def check(self, db: sqlite_utils.Database, options: ResetAccountsOptions, operator: Operator) -> None:
         if options.username == UsernameFormat.NO_CHANGE and options.password == PasswordFormat.NO_CHANGE:
-            raise Invalid([Problem("username", ResetAccountsOptions.model_fields["username"].title,
+            raise Invalid([Problem("username", field_title(ResetAccountsOptions, "username"),
                                    "both the username and the password are No Change; "
                                    "choose what to reset")])
 

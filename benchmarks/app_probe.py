@@ -5,6 +5,7 @@
 
 Prints one JSON line.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -98,8 +99,13 @@ async def first_paint(path: str, operator) -> dict:
         await pilot.pause()
         to_last = time.perf_counter() - start
     peak = peak_mb()
-    return {"first_paint": painted, "counted": counted, "to_last": to_last, "matched": matched,
-            "peak_mb": peak}
+    return {
+        "first_paint": painted,
+        "counted": counted,
+        "to_last": to_last,
+        "matched": matched,
+        "peak_mb": peak,
+    }
 
 
 def peak_mb() -> float:
@@ -121,7 +127,9 @@ def main() -> None:
     # the process's peak, and the figure is the preview's.
     store = Store(path)
     username = DEMO_OPERATORS[0][0]
-    (patron_id,) = store.db.execute("SELECT id FROM patrons WHERE username = ?", [username]).fetchone()
+    (patron_id,) = store.db.execute(
+        "SELECT id FROM patrons WHERE username = ?", [username]
+    ).fetchone()
     operator = operator_for(store.db, patron_id)
     store.close()
     if what == "startup":

@@ -8,6 +8,7 @@ same work, and printed as a ratio; nothing here passes or fails. Targets (issue 
 apply and undo <= 3x raw, preview first paint <= 0.5 s, start-up <= 2x a bare app,
 peak memory <= 200 MB while previewing every patron.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,9 @@ def timed(work) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def line(what: str, seconds: float, raw: float | None = None, target: str = "",
-         against: str = "raw") -> None:
+def line(
+    what: str, seconds: float, raw: float | None = None, target: str = "", against: str = "raw"
+) -> None:
     ratio = f"{seconds / raw:6.2f}x {against} ({raw:.2f} s)" if raw else ""
     print(f"  {what:<46} {seconds:8.2f} s  {ratio:<24} {target}", flush=True)
 
@@ -48,7 +50,9 @@ def demo_file(patrons: int, where: Path) -> Path:
     """The demo of ``patrons``, built once and kept (building a million takes a while)."""
     path = where / f"patrons-{patrons}.db"
     if not path.exists():
-        seconds, _ = timed(lambda: create_demo(path.with_suffix(".tmp"), patrons=patrons, force=True))
+        seconds, _ = timed(
+            lambda: create_demo(path.with_suffix(".tmp"), patrons=patrons, force=True)
+        )
         path.with_suffix(".tmp").rename(path)
         print(f"  built the demo of {patrons:,} patrons in {seconds:.1f} s", flush=True)
     return path
@@ -80,9 +84,13 @@ def raw_count(path: Path, selection: Selection) -> float:
     compiled = compile_selection(selection)
     conn = sqlite3.connect(path)
     from store.selection import fold_name
+
     conn.create_function("fold_name", 1, fold_name, deterministic=True)
-    seconds, _ = timed(lambda: conn.execute(
-        f"SELECT count(*) FROM patrons p WHERE {compiled.where}", compiled.params).fetchone())
+    seconds, _ = timed(
+        lambda: conn.execute(
+            f"SELECT count(*) FROM patrons p WHERE {compiled.where}", compiled.params
+        ).fetchone()
+    )
     conn.close()
     return seconds
 
@@ -95,24 +103,40 @@ def login(store: Store):
 def plans(path: Path, patrons: int) -> None:
     store = Store(path)
     operator = login(store)
-    tenth = {"barcode_from": str(FIRST_BARCODE), "barcode_to": str(FIRST_BARCODE + patrons // 10 - 1)}
+    tenth = {
+        "barcode_from": str(FIRST_BARCODE),
+        "barcode_to": str(FIRST_BARCODE + patrons // 10 - 1),
+    }
     for label, selection in (("10%", tenth), ("100%", {})):
-        seconds, plan = timed(lambda: store.plan("change-status", selection, {"status": "Inactive"}, operator))
-        line(f"plan + counts, {label} ({plan.counts.matched:,} matched)", seconds,
-             raw_count(path, Selection(**selection)))
+        seconds, plan = timed(
+            lambda: store.plan("change-status", selection, {"status": "Inactive"}, operator)
+        )
+        line(
+            f"plan + counts, {label} ({plan.counts.matched:,} matched)",
+            seconds,
+            raw_count(path, Selection(**selection)),
+        )
         store.discard(plan)
     store.close()
 
 
 def apply_and_undo(path: Path) -> None:
     raw_file = working_copy(path, "raw-update.db")
-    raw_seconds = raw(raw_file, "UPDATE patrons SET status = 'Inactive', modified = ? "
-                                "WHERE status <> 'Inactive'", ["2026-11-29 09:00:00"])
+    raw_seconds = raw(
+        raw_file,
+        "UPDATE patrons SET status = 'Inactive', modified = ? WHERE status <> 'Inactive'",
+        ["2026-11-29 09:00:00"],
+    )
     store = Store(path)
     operator = login(store)
     plan = store.plan("change-status", {}, {"status": "Inactive"}, operator)
     seconds, report = timed(lambda: store.apply(plan))
-    line(f"apply Change Status ({report.counts.change:,} changed)", seconds, raw_seconds, "target <= 3x")
+    line(
+        f"apply Change Status ({report.counts.change:,} changed)",
+        seconds,
+        raw_seconds,
+        "target <= 3x",
+    )
     seconds, _ = timed(lambda: store.undo(report.operation_id, operator))
     line("undo of that apply", seconds, raw_seconds, "target <= 3x")
     store.close()
@@ -123,8 +147,10 @@ def import_patrons(path: Path, count: int = 100_000) -> None:
     folder = Path(tempfile.mkdtemp())
     csv_path = folder / "new-patrons.csv"
     columns = ["barcode", "last_name", "first_name", "grade", "site", "status"]
-    rows = [(f"N{n:09d}", f"Imported{n % 977}", "Pat", str(1 + n % 12), "ELM", "Active")
-            for n in range(count)]
+    rows = [
+        (f"N{n:09d}", f"Imported{n % 977}", "Pat", str(1 + n % 12), "ELM", "Active")
+        for n in range(count)
+    ]
     with open(csv_path, "w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(columns)
@@ -136,7 +162,9 @@ def import_patrons(path: Path, count: int = 100_000) -> None:
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(
         "INSERT INTO patrons (barcode, last_name, first_name, grade, site, status, created, modified) "
-        "VALUES (?, ?, ?, ?, ?, ?, '2026-11-29', '2026-11-29')", rows)
+        "VALUES (?, ?, ?, ?, ?, ?, '2026-11-29', '2026-11-29')",
+        rows,
+    )
     conn.execute("COMMIT")
     raw_seconds = time.perf_counter() - start
     conn.close()
@@ -156,26 +184,47 @@ def app_figures(path: Path) -> None:
         out = subprocess.run(probe + [what], capture_output=True, text=True, check=True)
         figures = json.loads(out.stdout.strip().splitlines()[-1])
         if what == "startup":
-            line("app start to a usable picker", figures["app"], figures["bare"], "target <= 2x",
-                 against="bare app")
+            line(
+                "app start to a usable picker",
+                figures["app"],
+                figures["bare"],
+                "target <= 2x",
+                against="bare app",
+            )
         else:
-            line(f"preview first paint ({figures['matched']:,} matched)", figures["first_paint"],
-                 None, "target <= 0.5 s")
+            line(
+                f"preview first paint ({figures['matched']:,} matched)",
+                figures["first_paint"],
+                None,
+                "target <= 0.5 s",
+            )
             line(f"scroll to the last row ({figures['matched']:,})", figures["to_last"])
-            print(f"  {'peak memory while previewing every patron':<46} {figures['peak_mb']:8.0f} MB"
-                  f"{'':26} target <= 200 MB", flush=True)
+            print(
+                f"  {'peak memory while previewing every patron':<46} {figures['peak_mb']:8.0f} MB"
+                f"{'':26} target <= 200 MB",
+                flush=True,
+            )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--patrons", type=int, default=1_000_000)
-    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()),
-                        help="where the demo is built and kept between runs")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()),
+        help="where the demo is built and kept between runs",
+    )
     parser.add_argument("--only", choices=["plan", "apply", "import", "app"], action="append")
     args = parser.parse_args()
     only = set(args.only or ["plan", "apply", "import", "app"])
-    print(f"Patron Utilities at {args.patrons:,} patrons (SQLite {sqlite3.sqlite_version}, "
-          f"{os.cpu_count()} cores)", flush=True)
+    print(
+        f"Patron Utilities at {args.patrons:,} patrons (SQLite {sqlite3.sqlite_version}, "
+        f"{os.cpu_count()} cores)",
+        flush=True,
+    )
     source = demo_file(args.patrons, args.dir)
     work = working_copy(source, f"bench-{args.patrons}.db")
     if "plan" in only:

@@ -1,8 +1,9 @@
 """The headless command line: the same utilities, models and journal as the app, for
 scripts and cron. Never imports Textual (a server without a terminal can run it)."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from . import files, password, run
 

@@ -3,6 +3,7 @@
 The way in for an operator whose password was reset (the command line refuses them
 until they have chosen one), and for anyone who wants to change theirs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,9 @@ def change_password(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="patron-utils password",
         description="Choose a new password (at least "
-                    f"{MIN_PASSWORD_LENGTH} characters, not the current one). Asks for the "
-                    "current password, then the new one twice, on a terminal.")
+        f"{MIN_PASSWORD_LENGTH} characters, not the current one). Asks for the "
+        "current password, then the new one twice, on a terminal.",
+    )
     common(parser)
     args = parser.parse_args(argv)
 
@@ -30,8 +32,11 @@ def change_password(argv: list[str]) -> int:
         if not args.operator:
             raise fail(INVALID, "--operator: required (or set PATRON_UTILS_OPERATOR)")
         if not (sys.stdin.isatty() and sys.stderr.isatty()):
-            raise fail(REFUSED, "patron-utils password asks for the passwords on a terminal; "
-                                "run it in one (a script cannot choose a password)")
+            raise fail(
+                REFUSED,
+                "patron-utils password asks for the passwords on a terminal; "
+                "run it in one (a script cannot choose a password)",
+            )
         store = open_store(args)
         try:
             current = getpass.getpass(f"Current password for {args.operator}: ")

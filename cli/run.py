@@ -3,6 +3,7 @@
 Exit status: 0 done (or a dry run printed); 2 invalid input; 3 login failed or not
 permitted; 4 the database is busy or the preview went stale.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,8 @@ import json
 import os
 import sqlite3
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from store import (
     Busy,
@@ -55,6 +57,7 @@ def fail(status: int, message: str) -> Exit:
 
 def whole(low: int, high: int) -> Callable[[str], int]:
     """An argparse type: a whole number from ``low`` to ``high`` (SQLite holds 64 bits)."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -63,16 +66,24 @@ def whole(low: int, high: int) -> Callable[[str], int]:
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"{value} is not allowed; from {low:,} to {high:,}")
         return value
+
     return parse
 
 
 # -- shared: the database and the operator ---------------------------------------------------
 def common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH",
-                        help="the patron database (default: $PATRON_UTILS_DB, else the demo)")
-    parser.add_argument("--operator", metavar="NAME", default=os.environ.get("PATRON_UTILS_OPERATOR"),
-                        help="log in as this operator (or $PATRON_UTILS_OPERATOR); the password "
-                             "comes from $PATRON_UTILS_PASSWORD, or is asked on a terminal")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the patron database (default: $PATRON_UTILS_DB, else the demo)",
+    )
+    parser.add_argument(
+        "--operator",
+        metavar="NAME",
+        default=os.environ.get("PATRON_UTILS_OPERATOR"),
+        help="log in as this operator (or $PATRON_UTILS_OPERATOR); the password "
+        "comes from $PATRON_UTILS_PASSWORD, or is asked on a terminal",
+    )
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -89,20 +100,27 @@ def open_store(args: argparse.Namespace) -> Store:
 
 def log_in(store: Store, args: argparse.Namespace) -> Operator:
     if not args.operator:
-        raise fail(INVALID, "--operator: required; every change is recorded under the "
-                            "operator who made it (or set PATRON_UTILS_OPERATOR)")
+        raise fail(
+            INVALID,
+            "--operator: required; every change is recorded under the "
+            "operator who made it (or set PATRON_UTILS_OPERATOR)",
+        )
     password = os.environ.get("PATRON_UTILS_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
-            raise fail(REFUSED, "no password: set PATRON_UTILS_PASSWORD, or run on a terminal "
-                                "to be asked")
+            raise fail(
+                REFUSED, "no password: set PATRON_UTILS_PASSWORD, or run on a terminal to be asked"
+            )
         password = getpass.getpass(f"Password for {args.operator}: ")
     try:
         return store.login(args.operator, password)
     except PasswordChangeRequired as exc:
         where = f" --db {args.db}" if getattr(args, "db", None) else ""
-        raise fail(REFUSED, f"{exc}: run `patron-utils password{where} --operator "
-                            f"{exc.username}` on a terminal to choose one, then try again") from None
+        raise fail(
+            REFUSED,
+            f"{exc}: run `patron-utils password{where} --operator "
+            f"{exc.username}` on a terminal to choose one, then try again",
+        ) from None
     except LoginFailed as exc:
         raise fail(REFUSED, str(exc)) from None
 
@@ -126,8 +144,11 @@ def guarded(action: Callable[[], int]) -> int:
         print(f"patron-utils: {exc}", file=sys.stderr)
         return INVALID
     except sqlite3.DatabaseError as exc:  # a page or table gone: say so, no traceback
-        print(f"patron-utils: the database could not be read ({exc}); it may be damaged: "
-              "nothing was changed (restore it from a backup)", file=sys.stderr)
+        print(
+            f"patron-utils: the database could not be read ({exc}); it may be damaged: "
+            "nothing was changed (restore it from a backup)",
+            file=sys.stderr,
+        )
         return INVALID
     except (Busy, Stale) as exc:
         print(f"patron-utils: {exc}", file=sys.stderr)
@@ -136,8 +157,9 @@ def guarded(action: Callable[[], int]) -> int:
 
 # -- list ----------------------------------------------------------------------------------
 def list_utilities(argv: list[str]) -> int:
-    argparse.ArgumentParser(prog="patron-utils list",
-                            description="Every utility's key and title.").parse_args(argv)
+    argparse.ArgumentParser(
+        prog="patron-utils list", description="Every utility's key and title."
+    ).parse_args(argv)
     width = max(len(e.key) for e in CATALOG)
     for entry in CATALOG:
         print(f"{entry.key:<{width}}  {entry.title}")
@@ -150,16 +172,21 @@ def run_parser(key: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=f"patron-utils run {key}",
         description=f"{utility.title}: {utility.summary} Without --yes this is a dry run: "
-                    "it prints the plan and writes nothing.")
+        "it prints the plan and writes nothing.",
+    )
     common(parser)
     parser.add_argument("--yes", action="store_true", help="apply the plan (otherwise a dry run)")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
     parser.add_argument("--preset", metavar="NAME", help="start from this saved run")
-    parser.add_argument("--barcodes-file", metavar="FILE",
-                        help="select the patrons listed in FILE (one barcode per line; blank "
-                             "lines and # comments ignored)")
-    flags.add_model(parser, Selection, flags.SELECTION, "selections (which patrons)",
-                    only=utility.criteria())
+    parser.add_argument(
+        "--barcodes-file",
+        metavar="FILE",
+        help="select the patrons listed in FILE (one barcode per line; blank "
+        "lines and # comments ignored)",
+    )
+    flags.add_model(
+        parser, Selection, flags.SELECTION, "selections (which patrons)", only=utility.criteria()
+    )
     flags.add_model(parser, utility.Options, flags.OPTIONS, "options (what to do)")
     return parser
 
@@ -171,8 +198,9 @@ def run(argv: list[str]) -> int:
         return DONE if argv else INVALID
     key = argv[0]
     if key not in {e.key for e in CATALOG}:
-        print(f"patron-utils run: no utility {key!r}; `patron-utils list` shows them",
-              file=sys.stderr)
+        print(
+            f"patron-utils run: no utility {key!r}; `patron-utils list` shows them", file=sys.stderr
+        )
         return INVALID
     args = run_parser(key).parse_args(argv[1:])
     return guarded(lambda: _run(key, args))
@@ -189,8 +217,10 @@ def _run(key: str, args: argparse.Namespace) -> int:
             except KeyError as exc:
                 raise fail(INVALID, f"--preset: {exc.args[0]}") from None
             if preset["damaged"]:
-                raise fail(INVALID, f"--preset: saved run {preset['name']!r} is damaged: "
-                           f"{preset['damaged']}")
+                raise fail(
+                    INVALID,
+                    f"--preset: saved run {preset['name']!r} is damaged: {preset['damaged']}",
+                )
             selection, options = dict(preset["selection"]), dict(preset["options"])
         selection.update(flags.values(args, flags.SELECTION, Selection))
         options.update(flags.values(args, flags.OPTIONS))
@@ -221,8 +251,9 @@ def barcodes_from(path: str) -> list[str]:
 def _progress() -> Callable[[int, int], None] | None:
     if not sys.stderr.isatty():
         return None
-    return lambda done, total: print(f"\rpreparing {done:,} of {total:,} patrons…",
-                                     end="", file=sys.stderr, flush=True)
+    return lambda done, total: print(
+        f"\rpreparing {done:,} of {total:,} patrons…", end="", file=sys.stderr, flush=True
+    )
 
 
 def _stage() -> Callable[[int, int, str], None] | None:
@@ -231,8 +262,13 @@ def _stage() -> Callable[[int, int, str], None] | None:
         return None
 
     def stage(number: int, of: int, what: str) -> None:
-        print(f"\r\x1b[K[{number}/{of}] {what}…", end="\n" if number == of else "",
-              file=sys.stderr, flush=True)
+        print(
+            f"\r\x1b[K[{number}/{of}] {what}…",
+            end="\n" if number == of else "",
+            file=sys.stderr,
+            flush=True,
+        )
+
     return stage
 
 
@@ -243,8 +279,14 @@ def _rows_of_plan(store: Store, plan: Plan):
         rows = store.page(plan, offset, PAGE)
         for r in rows:
             outcome = "skip" if r.excluded else r.outcome
-            yield {"barcode": r.barcode, "name": r.name, "outcome": outcome,
-                   "reason": r.reason, "before": r.current, "after": r.new}
+            yield {
+                "barcode": r.barcode,
+                "name": r.name,
+                "outcome": outcome,
+                "reason": r.reason,
+                "before": r.current,
+                "after": r.new,
+            }
         if len(rows) < PAGE:
             return
         offset += PAGE
@@ -255,8 +297,14 @@ def _rows_of_operation(store: Store, operation_id: int):
     while True:
         rows = store.operation_changes(operation_id, offset=offset, limit=PAGE)
         for r in rows:
-            yield {"barcode": r["barcode"], "name": r["name"], "outcome": r["outcome"],
-                   "reason": r["reason"], "before": r["before"], "after": r["after"]}
+            yield {
+                "barcode": r["barcode"],
+                "name": r["name"],
+                "outcome": r["outcome"],
+                "reason": r["reason"],
+                "before": r["before"],
+                "after": r["after"],
+            }
         if len(rows) < PAGE:
             return
         offset += PAGE
@@ -264,13 +312,21 @@ def _rows_of_operation(store: Store, operation_id: int):
 
 def print_plan(store: Store, plan: Plan, fmt: str) -> None:
     c = plan.counts
-    head = {"utility": plan.utility.key, "matched": c.matched, "change": c.change,
-            "unchanged": c.unchanged, "skipped": c.skip, "excluded": c.excluded,
-            "not_found": c.not_found, "operation_id": None}
-    lines = [f"{plan.utility.title} — dry run: nothing was written; add --yes to apply.",
-             counts_line(c.matched, c.change, c.unchanged, c.skip, not_found=c.not_found),
-             "Selections: " + "; ".join(selection_lines(plan.selection,
-                                                        plan.utility.fixed_description))]
+    head = {
+        "utility": plan.utility.key,
+        "matched": c.matched,
+        "change": c.change,
+        "unchanged": c.unchanged,
+        "skipped": c.skip,
+        "excluded": c.excluded,
+        "not_found": c.not_found,
+        "operation_id": None,
+    }
+    lines = [
+        f"{plan.utility.title} — dry run: nothing was written; add --yes to apply.",
+        counts_line(c.matched, c.change, c.unchanged, c.skip, not_found=c.not_found),
+        "Selections: " + "; ".join(selection_lines(plan.selection, plan.utility.fixed_description)),
+    ]
     if type(plan.options).model_fields:
         lines.append("Options: " + "; ".join(options_lines(plan.options, width=10**6)))
     lines += [line for line in (plan.utility.notice(plan.options), plan.tally) if line]
@@ -279,9 +335,16 @@ def print_plan(store: Store, plan: Plan, fmt: str) -> None:
 
 def print_operation(store: Store, operation_id: int, fmt: str) -> None:
     op = store.operation(operation_id)
-    head = {"utility": op["utility"], "matched": op["matched"], "change": op["changed"],
-            "unchanged": op["unchanged"], "skipped": op["skipped"], "excluded": op["excluded"],
-            "operation_id": operation_id, "effects": op["effects"]}
+    head = {
+        "utility": op["utility"],
+        "matched": op["matched"],
+        "change": op["changed"],
+        "unchanged": op["unchanged"],
+        "skipped": op["skipped"],
+        "excluded": op["excluded"],
+        "operation_id": operation_id,
+        "effects": op["effects"],
+    }
     _emit(fmt, head, header(op), op["utility"], _rows_of_operation(store, operation_id))
 
 
@@ -298,26 +361,41 @@ def _emit(fmt: str, head: dict[str, Any], lines: list[str], key: str, rows) -> N
         writer = file_out.csv_writer(file_out.for_terminal(out))
         writer.writerow(["barcode", "name", "outcome", "reason", "before", "after"])
         for row in rows:
-            writer.writerow([row["barcode"], row["name"], row["outcome"], row["reason"] or "",
-                             utility.show(row["before"]), utility.show(row["after"])])
+            writer.writerow(
+                [
+                    row["barcode"],
+                    row["name"],
+                    row["outcome"],
+                    row["reason"] or "",
+                    utility.show(row["before"]),
+                    utility.show(row["after"]),
+                ]
+            )
     else:  # for a terminal: the data's control characters are shown, never sent
         safe = file_out.printable
         out.write("\n".join(safe(line) for line in lines) + "\n\n")
         for row in rows:
             outcome = f"{row['outcome']}: {row['reason']}" if row["reason"] else row["outcome"]
-            out.write(f"{safe(row['barcode'])}\t{safe(row['name'])}\t"
-                      f"{safe(utility.show(row['before']))} → {safe(utility.show(row['after']))}"
-                      f"\t{safe(outcome)}\n")
+            out.write(
+                f"{safe(row['barcode'])}\t{safe(row['name'])}\t"
+                f"{safe(utility.show(row['before']))} → {safe(utility.show(row['after']))}"
+                f"\t{safe(outcome)}\n"
+            )
 
 
 # -- log and undo ------------------------------------------------------------------------------
 def log(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="patron-utils log",
-                                     description="The journal's operations, newest first.")
+    parser = argparse.ArgumentParser(
+        prog="patron-utils log", description="The journal's operations, newest first."
+    )
     common(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--limit", type=whole(1, 1_000_000), default=50,
-                        help="how many (default 50, at most 1,000,000)")
+    parser.add_argument(
+        "--limit",
+        type=whole(1, 1_000_000),
+        default=50,
+        help="how many (default 50, at most 1,000,000)",
+    )
     args = parser.parse_args(argv)
 
     def _log() -> int:
@@ -331,13 +409,21 @@ def log(argv: list[str]) -> int:
             print(json.dumps(operations, indent=1))
             return DONE
         for op in operations:
-            state = (f"  undone by #{op['undone_by']}" if op["undone_by"]
-                     else f"  partly undone by #{op['partly_undone_by']}" if op["partly_undone_by"]
-                     else f"  (undo of #{op['undo_of']})" if op["undo_of"] else "")
-            print(f"#{op['id']}\t{op['started']}\t{file_out.printable(op['operator'])}\t"
-                  f"{file_out.printable(op['title'])}\t"
-                  f"matched {op['matched']:,} · changed {op['changed']:,} · "
-                  f"skipped {op['skipped']:,}{state}")
+            state = (
+                f"  undone by #{op['undone_by']}"
+                if op["undone_by"]
+                else f"  partly undone by #{op['partly_undone_by']}"
+                if op["partly_undone_by"]
+                else f"  (undo of #{op['undo_of']})"
+                if op["undo_of"]
+                else ""
+            )
+            print(
+                f"#{op['id']}\t{op['started']}\t{file_out.printable(op['operator'])}\t"
+                f"{file_out.printable(op['title'])}\t"
+                f"matched {op['matched']:,} · changed {op['changed']:,} · "
+                f"skipped {op['skipped']:,}{state}"
+            )
         return DONE
 
     return guarded(_log)
@@ -347,9 +433,11 @@ def undo(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="patron-utils undo",
         description="Undo an operation from the journal. Without --yes, says what would be "
-                    "undone and writes nothing.")
-    parser.add_argument("operation", type=whole(1, 2**63 - 1), metavar="ID",
-                        help="the operation's number (see log)")
+        "undone and writes nothing.",
+    )
+    parser.add_argument(
+        "operation", type=whole(1, 2**63 - 1), metavar="ID", help="the operation's number (see log)"
+    )
     common(parser)
     parser.add_argument("--yes", action="store_true", help="undo it (otherwise a dry run)")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
@@ -366,12 +454,16 @@ def undo(argv: list[str]) -> int:
             if not args.yes:
                 check = store.check_undo(op["id"], operator)
                 safe = file_out.printable  # titles and names are data: shown, never sent
-                print(f"Would undo operation #{op['id']}: {safe(op['title'])} by "
-                      f"{safe(op['operator'])} at {op['started']} ({op['changed']:,} patrons "
-                      "changed).")
+                print(
+                    f"Would undo operation #{op['id']}: {safe(op['title'])} by "
+                    f"{safe(op['operator'])} at {op['started']} ({op['changed']:,} patrons "
+                    "changed)."
+                )
                 if check.skipped:
-                    print(f"{check.skipped:,} of them would be left as they are (you may not "
-                          "change them):")
+                    print(
+                        f"{check.skipped:,} of them would be left as they are (you may not "
+                        "change them):"
+                    )
                     for barcode, name, reason in check.shown:
                         print(f"  {safe(barcode)}\t{safe(name)}\t{safe(reason)}")
                 for note in check.notes:

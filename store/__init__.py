@@ -2,6 +2,7 @@
 
 Usable from a Python shell with no terminal; it never imports Textual.
 """
+
 from .apply import AlreadyApplied, Cancelled, Report, Stale
 from .authority import SessionEnded
 from .database import Busy, NotADatabase, ReadOnly, connect, resolve_path
@@ -13,8 +14,31 @@ from .undo import NotUndoable, UndoCheck, UndoReport
 from .validation import Invalid, Problem
 
 __all__ = [
-    "AlreadyApplied", "Busy", "Cancelled", "Counts", "Invalid", "LoginFailed", "NotPermitted",
-    "NotADatabase", "NotUndoable", "Operator", "ReadOnly", "PasswordChangeRequired", "Plan", "PlanRow", "Problem", "Report",
-    "Selection", "SessionEnded", "Stale", "Status", "Store", "Unavailable", "UndoCheck",
-    "UndoReport", "compile_selection", "connect", "resolve_path",
+    "AlreadyApplied",
+    "Busy",
+    "Cancelled",
+    "Counts",
+    "Invalid",
+    "LoginFailed",
+    "NotPermitted",
+    "NotADatabase",
+    "NotUndoable",
+    "Operator",
+    "ReadOnly",
+    "PasswordChangeRequired",
+    "Plan",
+    "PlanRow",
+    "Problem",
+    "Report",
+    "Selection",
+    "SessionEnded",
+    "Stale",
+    "Status",
+    "Store",
+    "Unavailable",
+    "UndoCheck",
+    "UndoReport",
+    "compile_selection",
+    "connect",
+    "resolve_path",
 ]

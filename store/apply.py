@@ -1,11 +1,12 @@
 """Apply a plan: one BEGIN IMMEDIATE transaction, journaled, all or nothing."""
+
 from __future__ import annotations
 
 import functools
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sqlite_utils
 
@@ -80,8 +81,10 @@ class Transaction:
         old ``modified``, so an undo leaves the row exactly as it was)."""
         # In patron id order, not the preview's name order: the patrons table is then
         # read and written front to back (twice as fast as hopping about at a million).
-        plan = (f"(SELECT patron_id, new FROM temp.{self.plan.table} plan WHERE {CHANGING} "
-                "ORDER BY patron_id)")
+        plan = (
+            f"(SELECT patron_id, new FROM temp.{self.plan.table} plan WHERE {CHANGING} "
+            "ORDER BY patron_id)"
+        )
         self.credentials |= column in credentials.COLUMNS.get("patrons", ())
         self.db.execute(
             f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
@@ -97,18 +100,33 @@ class Transaction:
             {"now": self.now},
         )
 
-    def record_rows(self, table: str, action: str, where: str, params: dict | None = None,
-                    columns: list[str] | None = None, after_sql: str | None = None) -> None:
+    def record_rows(
+        self,
+        table: str,
+        action: str,
+        where: str,
+        params: dict | None = None,
+        columns: list[str] | None = None,
+        after_sql: str | None = None,
+    ) -> None:
         """Journal rows of ``table`` matching ``where``: whole rows before a delete or after
         an insert; for an update, ``columns`` before and ``after_sql`` (a JSON object) after."""
         types = {c.name: c.type.upper() for c in self.db[table].columns}
         columns = columns or list(types)
         self.credentials |= bool(set(columns) & set(credentials.COLUMNS.get(table, ())))
         # JSON cannot hold bytes: BLOB columns (pictures) are journaled as hex.
-        image = "json_object(" + ", ".join(
-            f"'{c}', hex({c})" if types.get(c) == "BLOB" else f"'{c}', {c}" for c in columns) + ")"
-        before, after = {"delete": (image, "NULL"), "insert": ("NULL", image),
-                         "update": (image, after_sql or "NULL")}[action]
+        image = (
+            "json_object("
+            + ", ".join(
+                f"'{c}', hex({c})" if types.get(c) == "BLOB" else f"'{c}', {c}" for c in columns
+            )
+            + ")"
+        )
+        before, after = {
+            "delete": (image, "NULL"),
+            "insert": ("NULL", image),
+            "update": (image, after_sql or "NULL"),
+        }[action]
         self.db.execute(
             f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
                 SELECT :op, '{table}', rowid, '{action}', {before}, {after} FROM {table} WHERE {where}""",
@@ -124,8 +142,13 @@ class Transaction:
         return self.db.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
 
 
-def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = None,
-          stage: Stage | None = None, cancel: threading.Event | None = None) -> Report:
+def apply(
+    db: sqlite_utils.Database,
+    plan: Plan,
+    progress: Progress | None = None,
+    stage: Stage | None = None,
+    cancel: threading.Event | None = None,
+) -> Report:
     """Apply ``plan`` exactly as previewed, or raise Stale/Busy/Cancelled having written nothing.
 
     ``progress(done, total)`` hears about slow preparation (hashing passwords), ``stage``
@@ -146,8 +169,7 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
     if plan.applied:
         raise AlreadyApplied("this preview has already been applied; preview again")
     # Asked now (a refusal costs no hashing) and again under the write lock.
-    authority.authorize(db, plan.operator, plan.utility.permissions,
-                             f"run {plan.utility.title}")
+    authority.authorize(db, plan.operator, plan.utility.permissions, f"run {plan.utility.title}")
     # Preferences may have changed since the preview (expiration dates disabled, say).
     reason = plan.utility.unavailable(preferences.read(db))
     if reason:
@@ -164,8 +186,9 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
         stage(1, STAGES, "checking the preview is still current")
         # The operator as the database holds them at the moment of writing: the plan's
         # level rules were computed for exactly this operator, or it is refused.
-        authority.authorize(db, plan.operator, plan.utility.permissions,
-                             f"run {plan.utility.title}")
+        authority.authorize(
+            db, plan.operator, plan.utility.permissions, f"run {plan.utility.title}"
+        )
         plan.check_unaltered()
         # Every value checked again against the database as it is now (a grade renamed, the
         # last patron moved out of a location since the preview), and the options' own rules
@@ -185,13 +208,17 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
                VALUES (:utility, :title, :operator, :operator_id, :now, :now, :selection,
                    :options, :matched, :change, :unchanged, :skip, :excluded)""",
             {
-                "utility": plan.utility.key, "title": plan.utility.title,
-                "operator": plan.operator.username, "operator_id": plan.operator.patron_id,
+                "utility": plan.utility.key,
+                "title": plan.utility.title,
+                "operator": plan.operator.username,
+                "operator_id": plan.operator.patron_id,
                 "now": now,
                 "selection": plan.selection.model_dump_json(exclude_defaults=True),
                 "options": plan.options.model_dump_json(),
-                "matched": counts.matched, "change": counts.change,
-                "unchanged": counts.unchanged, "skip": counts.skip,
+                "matched": counts.matched,
+                "change": counts.change,
+                "unchanged": counts.unchanged,
+                "skip": counts.skip,
                 "excluded": counts.excluded,
             },
         ).lastrowid
@@ -203,20 +230,26 @@ def apply(db: sqlite_utils.Database, plan: Plan, progress: Progress | None = Non
                        CASE WHEN excluded THEN 'skip' ELSE outcome END,
                        CASE WHEN excluded THEN :excluded ELSE reason END, current,
                        -- A patron excluded by hand keeps what they had (Remove Patrons: kept).
-                       CASE WHEN excluded THEN {plan.utility.skipped_value or 'current'} ELSE new END
+                       CASE WHEN excluded THEN {plan.utility.skipped_value or "current"} ELSE new END
                 FROM temp.{plan.table}""",
             {"op": operation_id, "excluded": EXCLUDED_REASON},
         )
         stop_if_cancelled()
-        stage(3, STAGES, f"{counts.change:,} patron{'s' if counts.change != 1 else ''} being "
-                         f"{plan.utility.verb}")
+        stage(
+            3,
+            STAGES,
+            f"{counts.change:,} patron{'s' if counts.change != 1 else ''} being "
+            f"{plan.utility.verb}",
+        )
         tx = Transaction(db, plan, operation_id, now)
         # Counted under the write lock, before the change (notes to remove are still there):
         # what the result and the summary say was done, whatever the preview counted.
         effects = plan.utility.tally(db, plan, done=True)
         plan.utility.apply(tx)
-        db.execute("UPDATE operations SET finished = :t, effects = :e WHERE id = :id",
-                   {"t": clock.now(), "e": effects, "id": operation_id})
+        db.execute(
+            "UPDATE operations SET finished = :t, effects = :e WHERE id = :id",
+            {"t": clock.now(), "e": effects, "id": operation_id},
+        )
         if not tx.credentials:
             credentials.nothing_to_erase(db, operation_id)
         credentials.erase_expired(db)

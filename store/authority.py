@@ -7,6 +7,7 @@ refuses a session that no longer matches. Then the permission, then the security
 rule for every patron row: below level 0 nobody changes a patron whose group is at or
 above their own level, and no batch changes the operator's own account.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,19 +37,27 @@ def current(db: sqlite_utils.Database, operator: Operator) -> Operator:
         """SELECT p.username, p.status, p.must_change_password, g.name, g.level, g.permissions,
                   p.password_hash
            FROM patrons p LEFT JOIN security_groups g ON g.name = p.security_group
-           WHERE p.id = ?""", [operator.patron_id]).fetchone()
+           WHERE p.id = ?""",
+        [operator.patron_id],
+    ).fetchone()
     again = "; log in again"
     if row is None or (row[0] or "").casefold() != who.casefold():
-        raise SessionEnded(f"{who} is no longer an operator of this database (the account was "
-                           f"removed or its username changed){again}")
+        raise SessionEnded(
+            f"{who} is no longer an operator of this database (the account was "
+            f"removed or its username changed){again}"
+        )
     username, status, must_change, group, level, permissions, password_hash = row
     permissions = frozenset(json.loads(permissions or "[]"))
     if status in security.NO_LOGIN_STATUSES:
-        raise SessionEnded(f"{who}'s account is now {status}: it may not be used{again} "
-                           "once an administrator has made it Active")
+        raise SessionEnded(
+            f"{who}'s account is now {status}: it may not be used{again} "
+            "once an administrator has made it Active"
+        )
     if not permissions:
-        raise SessionEnded(f"{who} is no longer an operator: the security group "
-                           f"{group or '(none)'} grants no permissions")
+        raise SessionEnded(
+            f"{who} is no longer an operator: the security group "
+            f"{group or '(none)'} grants no permissions"
+        )
     if security.locked_for(db, username) is not None:
         raise SessionEnded(f"{who} is locked after too many failed logins{again} later")
     if must_change:
@@ -57,13 +66,15 @@ def current(db: sqlite_utils.Database, operator: Operator) -> Operator:
     if operator.credential and security.credential_of(password_hash) != operator.credential:
         raise SessionEnded(f"{who}'s password was changed since logging in{again}")
     if (group, level, permissions) != (operator.group, operator.level, operator.permissions):
-        raise SessionEnded(f"{who}'s security group changed since logging in (now {group}, "
-                           f"level {level}){again}")
+        raise SessionEnded(
+            f"{who}'s security group changed since logging in (now {group}, level {level}){again}"
+        )
     return operator
 
 
-def authorize(db: sqlite_utils.Database, operator: Operator, permissions: tuple[str, ...],
-              what: str) -> Operator:
+def authorize(
+    db: sqlite_utils.Database, operator: Operator, permissions: tuple[str, ...], what: str
+) -> Operator:
     """The operator as the database holds them now, with every one of ``permissions``."""
     current(db, operator)
     require(operator, permissions, what)
@@ -71,8 +82,9 @@ def authorize(db: sqlite_utils.Database, operator: Operator, permissions: tuple[
 
 
 @contextmanager
-def writing(db: sqlite_utils.Database, operator: Operator, permissions: tuple[str, ...],
-            what: str) -> Iterator[Operator]:
+def writing(
+    db: sqlite_utils.Database, operator: Operator, permissions: tuple[str, ...], what: str
+) -> Iterator[Operator]:
     """One write transaction, entered only by an operator the database allows now: the
     check and the write see the same database, and a refusal leaves nothing behind."""
     begin_write(db)
@@ -108,14 +120,19 @@ def guard(operator: Operator, p: str = "p") -> Guard:
     cases = [(f"{p}.id = :guard_operator", f"'{OWN_ACCOUNT}'")]
     if operator.level > 0:
         level = LEVEL_OF.format(p=p)
-        cases.append((f"coalesce({level} <= :guard_level, 0)",
-                      f"'in ' || {p}.security_group || ' (level ' || {level} || "
-                      "'), not below your level ' || :guard_level"))
+        cases.append(
+            (
+                f"coalesce({level} <= :guard_level, 0)",
+                f"'in ' || {p}.security_group || ' (level ' || {level} || "
+                "'), not below your level ' || :guard_level",
+            )
+        )
     return Guard(cases, {"guard_operator": operator.patron_id, "guard_level": operator.level})
 
 
-def refusal(operator: Operator, patron_id: int | None, group: str | None,
-            level: int | None) -> str | None:
+def refusal(
+    operator: Operator, patron_id: int | None, group: str | None, level: int | None
+) -> str | None:
     """Why ``operator`` may not change this patron (in ``group`` of ``level``), or None."""
     if patron_id is not None and patron_id == operator.patron_id:
         return OWN_ACCOUNT
@@ -127,6 +144,8 @@ def refusal(operator: Operator, patron_id: int | None, group: str | None,
 def may_assign(operator: Operator, group: str, level: int | None) -> str | None:
     """Why ``operator`` may not put a patron in ``group``, or None (level 0 may assign any)."""
     if operator.level > 0 and level is not None and level <= operator.level:
-        return (f"{group!r} is level {level}; as a level {operator.level} operator you may "
-                f"assign only groups of level {operator.level + 1} or higher")
+        return (
+            f"{group!r} is level {level}; as a level {operator.level} operator you may "
+            f"assign only groups of level {operator.level + 1} or higher"
+        )
     return None

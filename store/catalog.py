@@ -5,6 +5,7 @@ the picker, the forms, the CLI flags and the preview are derived from its declar
 It lives outside store/utilities/ so that the engine can import the contract
 (store.utilities.base) without loading every utility.
 """
+
 from __future__ import annotations
 
 from .utilities.add_notes import AddPatronNotes

@@ -1,4 +1,5 @@
 """The one clock every date computation reads, so tests can fix "today"."""
+
 from __future__ import annotations
 
 import datetime as dt

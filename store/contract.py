@@ -4,10 +4,12 @@ store/utilities/ import only this (and the models) from the engine, so a utility
 depends on how plans are made (store/plan.py) or applied (store/apply.py); those two
 satisfy the Protocols below. Nothing here imports another store module but validation.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import sqlite_utils
 
@@ -33,8 +35,9 @@ class PlanSQL:
     current: str
     new: str
     outcome: str = "CASE WHEN p.current IS p.new THEN 'unchanged' ELSE 'change' END"
-    reason: str = ("CASE WHEN p.current IS p.new THEN "
-                   "coalesce('already ' || p.new, 'already has none') END")
+    reason: str = (
+        "CASE WHEN p.current IS p.new THEN coalesce('already ' || p.new, 'already has none') END"
+    )
     params: dict[str, Any] = field(default_factory=dict)
     # More columns computed once per patron, for current, new, outcome and reason to use
     # as p.<name>.
@@ -81,8 +84,15 @@ class TransactionView(Protocol[O_co]):
 
     def update_patrons(self, column: str) -> None: ...
 
-    def record_rows(self, table: str, action: str, where: str, params: dict | None = None,
-                    columns: list[str] | None = None, after_sql: str | None = None) -> None: ...
+    def record_rows(
+        self,
+        table: str,
+        action: str,
+        where: str,
+        params: dict | None = None,
+        columns: list[str] | None = None,
+        after_sql: str | None = None,
+    ) -> None: ...
 
     def delete_rows(self, table: str, where: str, params: dict | None = None) -> None: ...
 

@@ -5,6 +5,7 @@ included, so an undo can put a password back. The hashes are erased from its jou
 when it is undone, and after the library's retention period (a preference, 30 days
 unless set); its undo then says passwords can no longer be restored.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,15 +42,18 @@ def erase(db: sqlite_utils.Database, operation_id: int) -> None:
             held = f"json_extract({{image}}, '{path}') IS NOT NULL"
             db.execute(
                 f"""UPDATE operation_rows SET
-                        before = CASE WHEN {held.format(image='before')}
+                        before = CASE WHEN {held.format(image="before")}
                                       THEN json_set(before, '{path}', NULL) ELSE before END,
-                        after = CASE WHEN {held.format(image='after')}
+                        after = CASE WHEN {held.format(image="after")}
                                      THEN json_set(after, '{path}', NULL) ELSE after END
                     WHERE operation_id = :op AND table_name = :table
-                      AND ({held.format(image='before')} OR {held.format(image='after')})""",
-                {"op": operation_id, "table": table})
-    db.execute("UPDATE operations SET credentials_erased = :now WHERE id = :op",
-               {"now": clock.now(), "op": operation_id})
+                      AND ({held.format(image="before")} OR {held.format(image="after")})""",
+                {"op": operation_id, "table": table},
+            )
+    db.execute(
+        "UPDATE operations SET credentials_erased = :now WHERE id = :op",
+        {"now": clock.now(), "op": operation_id},
+    )
 
 
 def erase_expired(db: sqlite_utils.Database) -> list[int]:
@@ -57,8 +61,12 @@ def erase_expired(db: sqlite_utils.Database) -> list[int]:
     Runs inside each journaled write, so it costs nothing when there is nothing to do."""
     now = dt.datetime.fromisoformat(clock.now())
     cutoff = (now - dt.timedelta(days=retention_days(db))).isoformat(sep=" ")
-    ids = [row[0] for row in db.execute(
-        "SELECT id FROM operations WHERE credentials_erased IS NULL AND started < ?", [cutoff])]
+    ids = [
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM operations WHERE credentials_erased IS NULL AND started < ?", [cutoff]
+        )
+    ]
     for operation_id in ids:
         erase(db, operation_id)
     return ids

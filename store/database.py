@@ -1,4 +1,5 @@
 """Opening the patron database: WAL, foreign keys, a busy timeout, the schema."""
+
 from __future__ import annotations
 
 import os
@@ -39,14 +40,18 @@ def begin_write(db: sqlite_utils.Database) -> None:
         # A read-only file lets BEGIN through; say so now rather than at the first write.
         if db.conn.execute("PRAGMA query_only").fetchone()[0] == 0 and _read_only(db):
             roll_back(db)
-            raise ReadOnly("the database cannot be written (its file or folder is read-only "
-                           "for this account); nothing was changed")
+            raise ReadOnly(
+                "the database cannot be written (its file or folder is read-only "
+                "for this account); nothing was changed"
+            )
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise Busy(BUSY) from exc
         if "readonly" in str(exc):
-            raise ReadOnly("the database cannot be written (its file or folder is read-only "
-                           "for this account); nothing was changed") from exc
+            raise ReadOnly(
+                "the database cannot be written (its file or folder is read-only "
+                "for this account); nothing was changed"
+            ) from exc
         raise
 
 
@@ -102,8 +107,6 @@ class NotADatabase(ValueError):
     a file at all): refused before anything is written to it."""
 
 
-
-
 def check_ours(path: str | os.PathLike) -> None:
     """NotADatabase unless ``path`` is an existing Patron Utilities database. Read-only: a
     file that is not ours is not touched (no table added, no version set)."""
@@ -115,8 +118,10 @@ def check_ours(path: str | os.PathLike) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise NotADatabase(f"{name} is not a file (a directory or a device is no database)")
     if info.st_size == 0:
-        raise NotADatabase(f"{name} is empty, not a Patron Utilities database; nothing was "
-                           "changed (`patron-utils demo --db PATH` makes a demo database)")
+        raise NotADatabase(
+            f"{name} is empty, not a Patron Utilities database; nothing was "
+            "changed (`patron-utils demo --db PATH` makes a demo database)"
+        )
     # With no -wal or -shm beside it no connection is open on it, and immutable lets the
     # check read without making them (a refused file is left exactly as it was).
     quiet = not any(os.path.lexists(name + suffix) for suffix in ("-wal", "-shm"))
@@ -126,20 +131,27 @@ def check_ours(path: str | os.PathLike) -> None:
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
         finally:
             conn.close()
     except sqlite3.OperationalError as exc:  # an SQLite file it could not open
-        raise NotADatabase(f"{name} cannot be opened ({exc}): the file and its folder must be "
-                           "readable, and the folder writable for its -wal and -shm files") from None
+        raise NotADatabase(
+            f"{name} cannot be opened ({exc}): the file and its folder must be "
+            "readable, and the folder writable for its -wal and -shm files"
+        ) from None
     except sqlite3.DatabaseError:
-        raise NotADatabase(f"{name} is not a Patron Utilities database (not an SQLite file); "
-                           "nothing was changed") from None
-    if app_id != APPLICATION_ID and not (version >= 1 and OUR_TABLES <= tables):
+        raise NotADatabase(
+            f"{name} is not a Patron Utilities database (not an SQLite file); nothing was changed"
+        ) from None
+    if app_id != APPLICATION_ID and not (version >= 1 and tables >= OUR_TABLES):
         raise NotADatabase(f"{name} is not a Patron Utilities database; nothing was changed")
     if missing := sorted(OUR_TABLES - tables):
-        raise NotADatabase(f"{name} is a damaged Patron Utilities database (no table "
-                           f"{', '.join(missing)}); nothing was changed: restore it from a backup")
+        raise NotADatabase(
+            f"{name} is a damaged Patron Utilities database (no table "
+            f"{', '.join(missing)}); nothing was changed: restore it from a backup"
+        )
     _check_writable(name)
 
 
@@ -150,18 +162,36 @@ def _check_writable(name: str) -> None:
     folder = os.path.dirname(os.path.abspath(name))
     for suffix in ("", "-wal", "-shm"):
         if os.path.lexists(name + suffix) and not os.access(name + suffix, os.W_OK):
-            raise ReadOnly(f"{name + suffix} cannot be written by this account"
-                           + ("" if not suffix else " (it belongs to another account: the "
-                              "database's owner should remove it when no one is using it)")
-                           + "; nothing was changed")
-    if not all(os.path.lexists(name + s) for s in ("-wal", "-shm")) and not os.access(folder, os.W_OK):
-        raise ReadOnly(f"the folder {folder} cannot be written by this account (SQLite keeps "
-                       f"{os.path.basename(name)}-wal and -shm there); nothing was changed")
+            raise ReadOnly(
+                f"{name + suffix} cannot be written by this account"
+                + (
+                    ""
+                    if not suffix
+                    else " (it belongs to another account: the "
+                    "database's owner should remove it when no one is using it)"
+                )
+                + "; nothing was changed"
+            )
+    if not all(os.path.lexists(name + s) for s in ("-wal", "-shm")) and not os.access(
+        folder, os.W_OK
+    ):
+        raise ReadOnly(
+            f"the folder {folder} cannot be written by this account (SQLite keeps "
+            f"{os.path.basename(name)}-wal and -shm there); nothing was changed"
+        )
 
 
 # Tables every Patron Utilities database has had since its first schema.
-OUR_TABLES = {"sites", "grades", "policies", "security_groups", "patrons", "operations",
-              "operation_changes", "operation_rows"}
+OUR_TABLES = {
+    "sites",
+    "grades",
+    "policies",
+    "security_groups",
+    "patrons",
+    "operations",
+    "operation_changes",
+    "operation_rows",
+}
 
 
 def uri(path: str | os.PathLike, mode: str | None = None) -> str:
@@ -169,8 +199,9 @@ def uri(path: str | os.PathLike, mode: str | None = None) -> str:
     return Path(os.path.abspath(os.fspath(path))).as_uri() + (f"?mode={mode}" if mode else "")
 
 
-def connect(path: str | os.PathLike, group: bool = False,
-            create: bool = False) -> sqlite_utils.Database:
+def connect(
+    path: str | os.PathLike, group: bool = False, create: bool = False
+) -> sqlite_utils.Database:
     """Open and migrate the Patron Utilities database at ``path`` (NotADatabase if it is
     not one). With ``create`` a missing file is made (0600, or with ``group`` 0660).
 
@@ -200,8 +231,9 @@ def connect(path: str | os.PathLike, group: bool = False,
     # Amounts in cents read as currency in previews and history entries.
     conn.create_function("money", 1, format_money, deterministic=True)
     # Undo puts journaled BLOBs (kept as hex) back; SQLite has unhex() only from 3.41.
-    conn.create_function("unhex", 1, lambda text: None if text is None else bytes.fromhex(text),
-                         deterministic=True)
+    conn.create_function(
+        "unhex", 1, lambda text: None if text is None else bytes.fromhex(text), deterministic=True
+    )
     try:
         migrate(conn)  # each step in its own transaction: a failed one leaves nothing
         if not memory:  # WAL only once the file is known to be ours and up to date
@@ -215,15 +247,19 @@ def connect(path: str | os.PathLike, group: bool = False,
         if "locked" in str(exc) or "busy" in str(exc):
             raise Busy("the database is busy: another program is writing to it") from exc
         if "readonly" in str(exc):
-            raise NotADatabase(f"{os.fspath(path)} cannot be written (the file or its folder "
-                               "is read-only); nothing was changed") from exc
-        raise NotADatabase(f"{os.fspath(path)} could not be brought up to date ({exc}); "
-                           "nothing was changed") from exc
+            raise NotADatabase(
+                f"{os.fspath(path)} cannot be written (the file or its folder "
+                "is read-only); nothing was changed"
+            ) from exc
+        raise NotADatabase(
+            f"{os.fspath(path)} could not be brought up to date ({exc}); nothing was changed"
+        ) from exc
     except NewerSchema as exc:
         conn.close()
         raise NotADatabase(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise NotADatabase(f"{os.fspath(path)} could not be opened ({exc}); nothing was "
-                           "changed") from exc
+        raise NotADatabase(
+            f"{os.fspath(path)} could not be opened ({exc}); nothing was changed"
+        ) from exc
     return sqlite_utils.Database(conn)

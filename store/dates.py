@@ -1,4 +1,5 @@
 """Dates as technicians type them: MM/DD/YYYY, ISO, or relative to today."""
+
 from __future__ import annotations
 
 import calendar

@@ -1,4 +1,5 @@
 """A demo district, deterministic for a seed, for trying the utilities safely."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,13 +12,21 @@ from . import clock, security
 from .database import connect
 from .usernames import fold_username
 
-SITES = [("ELM", "Elm Street Elementary", 0), ("MID", "Lincoln Middle School", 0),
-         ("HIGH", "Central High School", 0), ("UNION", "Union Site", 1)]
+SITES = [
+    ("ELM", "Elm Street Elementary", 0),
+    ("MID", "Lincoln Middle School", 0),
+    ("HIGH", "Central High School", 0),
+    ("UNION", "Union Site", 1),
+]
 GRADES = ["PK", "K"] + [str(n) for n in range(1, 13)] + ["Graduated"]
 # (name, account days, loan days, fine per day in cents, max fine in cents)
-POLICIES = [("Elementary", 365, 14, 5, 200), ("Grade 6-8", 365, 14, 10, 500),
-            ("Grade 9-12", 365, 21, 10, 1000), ("Staff", 730, 60, 0, None),
-            ("Community", None, 21, 25, 1000)]
+POLICIES = [
+    ("Elementary", 365, 14, 5, 200),
+    ("Grade 6-8", 365, 14, 10, 500),
+    ("Grade 9-12", 365, 21, 10, 1000),
+    ("Staff", 730, 60, 0, None),
+    ("Community", None, 21, 25, 1000),
+]
 SECURITY_GROUPS = [
     ("District Administrator", 0, list(security.ALL_PERMISSIONS)),
     # Between the aide and the administrator: every permission, but level 1, so the level
@@ -33,26 +42,123 @@ DEMO_OPERATORS = [
     ("demo", "demo-librarian", "Dana", "Reyes", "District Administrator"),
     ("aide", "demo-aide", "Alex", "Kim", "Library Aide"),
 ]
-FIRST = ["Darla", "Daniel", "Maria", "José", "Zoë", "Chloé", "Liam", "Olivia", "Noah", "Emma",
-         "Ava", "Sophia", "Isabella", "Mia", "Lucas", "Mateo", "Amelia", "Harper", "Evelyn",
-         "Élodie", "Renée", "Björn", "Siobhán", "Nguyễn", "Aiden", "Jackson", "Grace", "Chen",
-         "Priya", "Omar", "Fatima", "Hana", "Kai", "Leilani", "Dmitri", "Ingrid", "Søren"]
-LAST = ["Anderson", "Smith", "Johnson", "García", "Martínez", "Nguyen", "Brown", "Davis",
-        "Miller", "Wilson", "Moore", "Taylor", "Thomas", "Hernández", "Lee", "Pérez", "White",
-        "Harris", "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "O'Brien",
-        "Müller", "Østergaard", "Zhang", "Patel", "Kowalski", "Dubois", "Van der Berg"]
-NICKNAMES = {"Daniel": "Danny", "Isabella": "Bella", "Olivia": "Liv", "Jackson": "Jack",
-             "Dmitri": "Dima", "Evelyn": "Evie", "Lucas": "Luke", "Amelia": "Millie"}
-TITLES = ["Charlotte's Web", "Holes", "Wonder", "The Giver", "Hatchet", "Matilda", "Dog Man",
-          "Because of Winn-Dixie", "Bridge to Terabithia", "The Hobbit", "Frindle", "Smile"]
-NOTE_TEXT = {"Contact": "Call parent before sending notices", "General": "Prefers large print",
-             "Alert": "Needs to meet with librarian", "Category": "Summer reading program"}
-CHARGES = [("Lost", "Lost"), ("Overdue Fine", ""), ("Damaged item", ""), ("Printing", ""),
-           ("Replacement card", ""), ("Processing fee", "Lost")]
+FIRST = [
+    "Darla",
+    "Daniel",
+    "Maria",
+    "José",
+    "Zoë",
+    "Chloé",
+    "Liam",
+    "Olivia",
+    "Noah",
+    "Emma",
+    "Ava",
+    "Sophia",
+    "Isabella",
+    "Mia",
+    "Lucas",
+    "Mateo",
+    "Amelia",
+    "Harper",
+    "Evelyn",
+    "Élodie",
+    "Renée",
+    "Björn",
+    "Siobhán",
+    "Nguyễn",
+    "Aiden",
+    "Jackson",
+    "Grace",
+    "Chen",
+    "Priya",
+    "Omar",
+    "Fatima",
+    "Hana",
+    "Kai",
+    "Leilani",
+    "Dmitri",
+    "Ingrid",
+    "Søren",
+]
+LAST = [
+    "Anderson",
+    "Smith",
+    "Johnson",
+    "García",
+    "Martínez",
+    "Nguyen",
+    "Brown",
+    "Davis",
+    "Miller",
+    "Wilson",
+    "Moore",
+    "Taylor",
+    "Thomas",
+    "Hernández",
+    "Lee",
+    "Pérez",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "O'Brien",
+    "Müller",
+    "Østergaard",
+    "Zhang",
+    "Patel",
+    "Kowalski",
+    "Dubois",
+    "Van der Berg",
+]
+NICKNAMES = {
+    "Daniel": "Danny",
+    "Isabella": "Bella",
+    "Olivia": "Liv",
+    "Jackson": "Jack",
+    "Dmitri": "Dima",
+    "Evelyn": "Evie",
+    "Lucas": "Luke",
+    "Amelia": "Millie",
+}
+TITLES = [
+    "Charlotte's Web",
+    "Holes",
+    "Wonder",
+    "The Giver",
+    "Hatchet",
+    "Matilda",
+    "Dog Man",
+    "Because of Winn-Dixie",
+    "Bridge to Terabithia",
+    "The Hobbit",
+    "Frindle",
+    "Smile",
+]
+NOTE_TEXT = {
+    "Contact": "Call parent before sending notices",
+    "General": "Prefers large print",
+    "Alert": "Needs to meet with librarian",
+    "Category": "Summer reading program",
+}
+CHARGES = [
+    ("Lost", "Lost"),
+    ("Overdue Fine", ""),
+    ("Damaged item", ""),
+    ("Printing", ""),
+    ("Replacement card", ""),
+    ("Processing fee", "Lost"),
+]
 
 
-def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: bool = False,
-                group: bool = False) -> Path:
+def create_demo(
+    path: str | Path, patrons: int = 2000, seed: int = 1, force: bool = False, group: bool = False
+) -> Path:
     """(Re)create a demo database at ``path`` (0600, or 0660 with ``group``); refuses an
     existing file unless ``force``."""
     path = Path(path)
@@ -60,8 +166,10 @@ def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: boo
         if not force:
             raise FileExistsError(f"{path} already exists; use --force to replace it")
         if not _is_demo(path):
-            raise FileExistsError(f"{path} is not a demo database (a library's own, or another "
-                                  "program's file): it is never replaced; choose another path")
+            raise FileExistsError(
+                f"{path} is not a demo database (a library's own, or another "
+                "program's file): it is never replaced; choose another path"
+            )
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,10 +185,15 @@ def create_demo(path: str | Path, patrons: int = 2000, seed: int = 1, force: boo
     # index upkeep row by row would make a district-sized demo take many minutes.
     db.execute("PRAGMA cache_size = -262144")
     db.execute("BEGIN")
-    indexes = [sql for (sql,) in db.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall()]
+    indexes = [
+        sql
+        for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall()
+    ]
     for (name,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall():
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    ).fetchall():
         db.execute(f"DROP INDEX {name}")
     _reference_tables(db)
     _patrons(db, rng, patrons, today, stamp)
@@ -119,18 +232,30 @@ def _is_demo(path: Path) -> bool:
 
 def _reference_tables(db) -> None:
     db["sites"].insert_all([{"code": c, "name": n, "is_union": u} for c, n, u in SITES])
-    db["grades"].insert_all([{"name": g, "position": i, "is_last": int(g == "Graduated")}
-                             for i, g in enumerate(GRADES)])
-    db["policies"].insert_all([dict(zip(("name", "account_days", "loan_days", "fine_per_day",
-                                         "max_fine"), p)) for p in POLICIES])
-    db["security_groups"].insert_all([{"name": n, "level": lvl, "permissions": json.dumps(perm)}
-                                      for n, lvl, perm in SECURITY_GROUPS])
-    db["preferences"].insert_all([
-        {"key": "term.grade", "value": "Grade"}, {"key": "term.location", "value": "Location"},
-        {"key": "term.location2", "value": "2nd Location"},
-        {"key": "centralized_catalog", "value": "1"},
-        {"key": "disable_account_expiration", "value": "0"},
-    ])
+    db["grades"].insert_all(
+        [{"name": g, "position": i, "is_last": int(g == "Graduated")} for i, g in enumerate(GRADES)]
+    )
+    db["policies"].insert_all(
+        [
+            dict(zip(("name", "account_days", "loan_days", "fine_per_day", "max_fine"), p))
+            for p in POLICIES
+        ]
+    )
+    db["security_groups"].insert_all(
+        [
+            {"name": n, "level": lvl, "permissions": json.dumps(perm)}
+            for n, lvl, perm in SECURITY_GROUPS
+        ]
+    )
+    db["preferences"].insert_all(
+        [
+            {"key": "term.grade", "value": "Grade"},
+            {"key": "term.location", "value": "Location"},
+            {"key": "term.location2", "value": "2nd Location"},
+            {"key": "centralized_catalog", "value": "1"},
+            {"key": "disable_account_expiration", "value": "0"},
+        ]
+    )
 
 
 def _policy_for(grade: str | None, staff: bool) -> str:
@@ -168,28 +293,39 @@ def _patrons(db, rng: random.Random, count: int, today: dt.date, stamp: str) -> 
         grad_year = today.year + (12 - int(grade)) if grade and grade.isdigit() else None
         if grade == "Graduated":
             grad_year = today.year - rng.randint(0, 1)
-        rows.append({
-            "id": i, "barcode": str(20260000 + i), "first_name": first,
-            "middle_name": rng.choice(["", "", "A.", "Lee", "Marie"]), "last_name": last,
-            "nickname": NICKNAMES.get(first, "") if rng.random() < 0.6 else "",
-            "grade": grade,
-            "location": None if staff else f"Room {100 + rng.randrange(30)}",
-            "location2": rng.choice([None, None, "Bus 4", "Bus 7", "After School"]),
-            "policy": _policy_for(grade, staff),
-            "security_group": ("Librarian" if i % 250 == 0 else "Teacher") if staff else "Student",
-            "status": status, "site": site,
-            "graduation_date": dt.date(grad_year, 6, 5).isoformat() if grad_year else None,
-            "expiration_date": (today + dt.timedelta(days=rng.randint(-200, 400))).isoformat(),
-            # Alexandria's default username is the barcode; some patrons have none yet.
-            "username": str(20260000 + i) if i % 3 else None,
-            "password_hash": None, "must_change_password": 0,
-            "created": stamp, "modified": stamp,
-        })
+        rows.append(
+            {
+                "id": i,
+                "barcode": str(20260000 + i),
+                "first_name": first,
+                "middle_name": rng.choice(["", "", "A.", "Lee", "Marie"]),
+                "last_name": last,
+                "nickname": NICKNAMES.get(first, "") if rng.random() < 0.6 else "",
+                "grade": grade,
+                "location": None if staff else f"Room {100 + rng.randrange(30)}",
+                "location2": rng.choice([None, None, "Bus 4", "Bus 7", "After School"]),
+                "policy": _policy_for(grade, staff),
+                "security_group": ("Librarian" if i % 250 == 0 else "Teacher")
+                if staff
+                else "Student",
+                "status": status,
+                "site": site,
+                "graduation_date": dt.date(grad_year, 6, 5).isoformat() if grad_year else None,
+                "expiration_date": (today + dt.timedelta(days=rng.randint(-200, 400))).isoformat(),
+                # Alexandria's default username is the barcode; some patrons have none yet.
+                "username": str(20260000 + i) if i % 3 else None,
+                "password_hash": None,
+                "must_change_password": 0,
+                "created": stamp,
+                "modified": stamp,
+            }
+        )
         n_emails = rng.choice([0, 1, 1, 1, 2, 3]) if rng.random() < 0.8 else 0
         base = fold_username(f"{first[0]}{last}")
         for pos in range(n_emails):
-            emails.append({"patron_id": i, "position": pos,
-                           "address": f"{base}{i}{'.alt' * pos}@example.org"})
+            emails.append(
+                {"patron_id": i, "position": pos, "address": f"{base}{i}{'.alt' * pos}@example.org"}
+            )
     _insert(db, "patrons", rows)
     _insert(db, "patron_emails", emails)
 
@@ -202,38 +338,97 @@ def _circulation(db, rng: random.Random, count: int, today: dt.date) -> None:
     for pid in range(1, count + 1):
         if rng.random() < 0.15:
             kind = rng.choice(list(NOTE_TEXT))
-            notes.append({"patron_id": pid, "type": kind, "text": NOTE_TEXT[kind], "created": day(-30)})
+            notes.append(
+                {"patron_id": pid, "type": kind, "text": NOTE_TEXT[kind], "created": day(-30)}
+            )
         if pid % 40 == 0:
-            pictures.append({"patron_id": pid, "image": bytes([0x89, 0x50, 0x4E, 0x47]) + pid.to_bytes(4, "big")})
+            pictures.append(
+                {
+                    "patron_id": pid,
+                    "image": bytes([0x89, 0x50, 0x4E, 0x47]) + pid.to_bytes(4, "big"),
+                }
+            )
         for _ in range(rng.choice([0, 0, 0, 1, 1, 2])):
             item_id += 1
-            items.append({"id": item_id, "barcode": f"3{item_id:07d}", "title": rng.choice(TITLES),
-                          "status": "Checked Out", "price": rng.choice([899, 1299, 1999])})
+            items.append(
+                {
+                    "id": item_id,
+                    "barcode": f"3{item_id:07d}",
+                    "title": rng.choice(TITLES),
+                    "status": "Checked Out",
+                    "price": rng.choice([899, 1299, 1999]),
+                }
+            )
             out = rng.randint(-60, -1)
-            checkouts.append({"item_id": item_id, "patron_id": pid, "checked_out": day(out),
-                              "due_date": day(out + 14), "fines_from": None})
+            checkouts.append(
+                {
+                    "item_id": item_id,
+                    "patron_id": pid,
+                    "checked_out": day(out),
+                    "due_date": day(out + 14),
+                    "fines_from": None,
+                }
+            )
         if rng.random() < 0.05:
             holds.append({"patron_id": pid, "title": rng.choice(TITLES), "placed": day(-3)})
         if rng.random() < 0.03:
-            reservations.append({"patron_id": pid, "title": rng.choice(TITLES),
-                                 "start_date": day(7), "end_date": day(14)})
+            reservations.append(
+                {
+                    "patron_id": pid,
+                    "title": rng.choice(TITLES),
+                    "start_date": day(7),
+                    "end_date": day(14),
+                }
+            )
         if rng.random() < 0.12:
             desc, note = rng.choice(CHARGES)
-            charges.append({"patron_id": pid, "amount": rng.choice([25, 50, 75, 100, 350, 1299]),
-                            "description": desc, "note": note,
-                            "transaction_date": day(-rng.randint(1, 400)), "is_credit": 0})
+            charges.append(
+                {
+                    "patron_id": pid,
+                    "amount": rng.choice([25, 50, 75, 100, 350, 1299]),
+                    "description": desc,
+                    "note": note,
+                    "transaction_date": day(-rng.randint(1, 400)),
+                    "is_credit": 0,
+                }
+            )
         if rng.random() < 0.02:
-            charges.append({"patron_id": pid, "amount": 100, "description": "Credit", "note": "",
-                            "transaction_date": day(-20), "is_credit": 1})
+            charges.append(
+                {
+                    "patron_id": pid,
+                    "amount": 100,
+                    "description": "Credit",
+                    "note": "",
+                    "transaction_date": day(-20),
+                    "is_credit": 1,
+                }
+            )
         if rng.random() < 0.3:
-            kind = rng.choice(["payment", "credit", "renewal", "lost", "refund", "lexile", "returned"])
+            kind = rng.choice(
+                ["payment", "credit", "renewal", "lost", "refund", "lexile", "returned"]
+            )
             detail = f"{rng.randint(200, 1300)}L" if kind == "lexile" else rng.choice(TITLES)
-            history.append({"patron_id": pid, "kind": kind, "detail": detail, "date": day(-rng.randint(1, 500))})
+            history.append(
+                {
+                    "patron_id": pid,
+                    "kind": kind,
+                    "detail": detail,
+                    "date": day(-rng.randint(1, 500)),
+                }
+            )
         if rng.random() < 0.02:
             reviews.append({"patron_id": pid, "title": rng.choice(TITLES), "text": "Loved it!"})
-    for table, rows in (("notes", notes), ("pictures", pictures), ("items", items),
-                        ("checkouts", checkouts), ("holds", holds), ("reservations", reservations),
-                        ("charges", charges), ("history", history), ("reviews", reviews)):
+    for table, rows in (
+        ("notes", notes),
+        ("pictures", pictures),
+        ("items", items),
+        ("checkouts", checkouts),
+        ("holds", holds),
+        ("reservations", reservations),
+        ("charges", charges),
+        ("history", history),
+        ("reviews", reviews),
+    ):
         _insert(db, table, rows)
 
 
@@ -243,14 +438,25 @@ def _insert(db, table: str, rows: list[dict]) -> None:
         columns = list(rows[0])
         db.conn.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            [tuple(row[c] for c in columns) for row in rows])
+            [tuple(row[c] for c in columns) for row in rows],
+        )
 
 
 def _operators(db, count: int, stamp: str) -> None:
     for n, (username, password, first, last, group) in enumerate(DEMO_OPERATORS, start=1):
-        db["patrons"].insert({
-            "id": count + n, "barcode": f"STAFF{n:03d}", "first_name": first, "last_name": last,
-            "security_group": group, "status": "Active", "site": "HIGH", "policy": "Staff",
-            "username": username, "password_hash": security.hash_password(password),
-            "created": stamp, "modified": stamp,
-        })
+        db["patrons"].insert(
+            {
+                "id": count + n,
+                "barcode": f"STAFF{n:03d}",
+                "first_name": first,
+                "last_name": last,
+                "security_group": group,
+                "status": "Active",
+                "site": "HIGH",
+                "policy": "Staff",
+                "username": username,
+                "password_hash": security.hash_password(password),
+                "created": stamp,
+                "modified": stamp,
+            }
+        )

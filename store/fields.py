@@ -5,6 +5,7 @@ validation (store/validation.py) all read a field through ``spec_of`` / ``field_
 so a field is a list, a database choice or a required value in the same sense at every
 door. Pure: no database, no widgets.
 """
+
 from __future__ import annotations
 
 import enum
@@ -71,7 +72,9 @@ def title_of(name: str, title: str | None) -> str:
 
 
 def _enum_of(annotation: Any) -> type[enum.Enum] | None:
-    return annotation if isinstance(annotation, type) and issubclass(annotation, enum.Enum) else None
+    return (
+        annotation if isinstance(annotation, type) and issubclass(annotation, enum.Enum) else None
+    )
 
 
 def _kind(name: str, annotation: Any, extra: dict[str, Any]) -> tuple[Kind, type[enum.Enum] | None]:
@@ -106,8 +109,9 @@ def _specs(model: type[BaseModel]) -> dict[str, FieldSpec]:
             kind=kind,
             default=None if field.is_required() else field.get_default(call_default_factory=True),
             required=field.is_required(),
-            max_length=next((m.max_length for m in field.metadata if hasattr(m, "max_length")),
-                            None),
+            max_length=next(
+                (m.max_length for m in field.metadata if hasattr(m, "max_length")), None
+            ),
             options=tuple(str(e.value) for e in enum_type) if enum_type else (),
             enum=enum_type,
             choices=str(choices) if choices else None,
@@ -118,8 +122,10 @@ def _specs(model: type[BaseModel]) -> dict[str, FieldSpec]:
 def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
     """One spec per model field, in declaration order (the form's order). A list default
     is the caller's own copy (the specs are computed once per model)."""
-    return [replace(s, default=list(s.default)) if isinstance(s.default, list) else s
-            for s in _specs(model).values()]
+    return [
+        replace(s, default=list(s.default)) if isinstance(s.default, list) else s
+        for s in _specs(model).values()
+    ]
 
 
 def spec_of(model: type[BaseModel], name: str) -> FieldSpec | None:

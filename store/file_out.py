@@ -5,6 +5,7 @@ an existing file unless asked, never through a symbolic link, never over the dat
 A CSV cell a spreadsheet would run as a formula is written as text; text for a terminal
 never carries the data's control characters.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,8 +31,9 @@ class FileExists(FileExistsError):
 def csv_cell(value: Any) -> Any:
     """A value for a CSV cell: text that starts like a formula gets a leading quote."""
     if isinstance(value, str) and (
-            (value.startswith(FORMULA_STARTS) and not _NUMBER.match(value))
-            or (value[:1] == "'" and value[1:2] in FORMULA_STARTS and value[1:2])):
+        (value.startswith(FORMULA_STARTS) and not _NUMBER.match(value))
+        or (value[:1] == "'" and value[1:2] in FORMULA_STARTS and value[1:2])
+    ):
         # The second case: text that already looks quoted ('=1) keeps its quote through an
         # import, which takes one quote off.
         return "'" + value
@@ -68,8 +70,12 @@ class _Shown:
 
     def write(self, text: str) -> int:
         lines = text.split("\n")  # a CSV row ends in \r\n: its line end is kept too
-        return self.out.write("\n".join(printable(line[:-1]) + "\r" if line.endswith("\r")
-                                        else printable(line) for line in lines))
+        return self.out.write(
+            "\n".join(
+                printable(line[:-1]) + "\r" if line.endswith("\r") else printable(line)
+                for line in lines
+            )
+        )
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.out, name)
@@ -90,8 +96,9 @@ def excerpt(text: str, limit: int = 30) -> str:
 
 
 @contextmanager
-def writing(path: str | Path, overwrite: bool = False,
-            protect: tuple[str | os.PathLike, ...] = ()) -> Iterator[IO[str]]:
+def writing(
+    path: str | Path, overwrite: bool = False, protect: tuple[str | os.PathLike, ...] = ()
+) -> Iterator[IO[str]]:
     """An open text file that becomes ``path`` when the block ends without an error.
 
     FileExists if ``path`` exists and ``overwrite`` is false; OSError (with a plain
@@ -141,7 +148,9 @@ def _link_new(temp: Path, path: Path) -> None:
 
 def _same(path: Path, other: str | os.PathLike) -> bool:
     try:
-        return os.path.realpath(path) in {os.path.realpath(os.fspath(other) + suffix)
-                                          for suffix in ("", "-wal", "-shm", "-journal")}
+        return os.path.realpath(path) in {
+            os.path.realpath(os.fspath(other) + suffix)
+            for suffix in ("", "-wal", "-shm", "-journal")
+        }
     except OSError:
         return False

@@ -1,6 +1,7 @@
 """The rules an import's rows must pass against the database and the operator, checked
 for a dry run and again under the write lock: no barcode twin in another case, unique
 usernames, and only what the utilities would let this operator change."""
+
 from __future__ import annotations
 
 import json
@@ -15,12 +16,16 @@ from .security import PASSWORDS, SECURITY_GROUPS, Operator
 CHUNK = 2000  # barcodes looked up per query
 
 
-def problems(db: sqlite_utils.Database, records: list[tuple[int, dict]],
-           operator: Operator) -> list[RowProblem]:
+def problems(
+    db: sqlite_utils.Database, records: list[tuple[int, dict]], operator: Operator
+) -> list[RowProblem]:
     """The rules that depend on the database and the operator: unique usernames (logins
     ignore case), then who may set what on whom."""
-    return (_case_twins(db, records) + _username_clashes(db, records)
-            + _authorized(db, records, operator))
+    return (
+        _case_twins(db, records)
+        + _username_clashes(db, records)
+        + _authorized(db, records, operator)
+    )
 
 
 def _case_twins(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> list[RowProblem]:
@@ -28,26 +33,38 @@ def _case_twins(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> l
     second patron that every barcode list selects with the first (they match regardless
     of case): a problem naming the barcode to use. One pass over the patrons (SQLite's
     NOCASE folds ASCII letters only)."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS import_barcodes "
-               "(row INTEGER, barcode TEXT COLLATE NOCASE)")
-    db.execute("CREATE INDEX IF NOT EXISTS temp.import_barcodes_barcode "
-               "ON import_barcodes(barcode)")
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS import_barcodes (row INTEGER, barcode TEXT COLLATE NOCASE)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS temp.import_barcodes_barcode ON import_barcodes(barcode)"
+    )
     db.execute("DELETE FROM temp.import_barcodes")
-    db.conn.executemany("INSERT INTO temp.import_barcodes VALUES (?, ?)",
-                        [(n, r["barcode"]) for n, r in records])
+    db.conn.executemany(
+        "INSERT INTO temp.import_barcodes VALUES (?, ?)", [(n, r["barcode"]) for n, r in records]
+    )
     twins = db.execute(
         """SELECT t.row, t.barcode, p.barcode FROM patrons p
            JOIN temp.import_barcodes t ON t.barcode = p.barcode
            WHERE NOT EXISTS (SELECT 1 FROM patrons q WHERE q.barcode = t.barcode COLLATE BINARY)
-           ORDER BY t.row""").fetchall()
+           ORDER BY t.row"""
+    ).fetchall()
     db.execute("DELETE FROM temp.import_barcodes")
-    return [RowProblem(row, "barcode", f"{excerpt(given)} is patron {excerpt(theirs)}'s barcode "
-                       f"in another case; write it as {excerpt(theirs)} to update them "
-                       "(barcodes match regardless of case)") for row, given, theirs in twins]
+    return [
+        RowProblem(
+            row,
+            "barcode",
+            f"{excerpt(given)} is patron {excerpt(theirs)}'s barcode "
+            f"in another case; write it as {excerpt(theirs)} to update them "
+            "(barcodes match regardless of case)",
+        )
+        for row, given, theirs in twins
+    ]
 
 
-def _authorized(db: sqlite_utils.Database, records: list[tuple[int, dict]],
-                operator: Operator) -> list[RowProblem]:
+def _authorized(
+    db: sqlite_utils.Database, records: list[tuple[int, dict]], operator: Operator
+) -> list[RowProblem]:
     """An import may do only what the utilities would let its operator do: change no patron
     at or above their level (nor their own account), set a username only with Patron
     Passwords: Edit, and a security group only with Assign and below their level."""
@@ -56,30 +73,49 @@ def _authorized(db: sqlite_utils.Database, records: list[tuple[int, dict]],
     out = []
     for number, record in records:
         old = known.get(record["barcode"])
-        changing = differs(old, record) if old else [k for k, v in record.items()
-                                                      if k != "barcode" and v not in (None, "")]
+        changing = (
+            differs(old, record)
+            if old
+            else [k for k, v in record.items() if k != "barcode" and v not in (None, "")]
+        )
         if old is not None and changing:
             group = old["security_group"]
             why = authority.refusal(operator, old["id"], group, levels.get(group))
             if why:
-                out.append(RowProblem(number, changing[0], f"patron {record['barcode']} is "
-                                      f"{why}: you may not change them"))
+                out.append(
+                    RowProblem(
+                        number,
+                        changing[0],
+                        f"patron {record['barcode']} is {why}: you may not change them",
+                    )
+                )
                 continue
         if "username" in changing and not operator.may((PASSWORDS,)):
-            out.append(RowProblem(number, "username",
-                                  f"setting a username needs the permission '{PASSWORDS}'"))
+            out.append(
+                RowProblem(
+                    number, "username", f"setting a username needs the permission '{PASSWORDS}'"
+                )
+            )
         if "security_group" in changing:
             group = record["security_group"]
             if not operator.may((SECURITY_GROUPS,)):
-                out.append(RowProblem(number, "security_group", "setting a security group "
-                                      f"needs the permission '{SECURITY_GROUPS}'"))
+                out.append(
+                    RowProblem(
+                        number,
+                        "security_group",
+                        f"setting a security group needs the permission '{SECURITY_GROUPS}'",
+                    )
+                )
             elif group is not None and (
-                    refused := authority.may_assign(operator, group, levels.get(group))):
+                refused := authority.may_assign(operator, group, levels.get(group))
+            ):
                 out.append(RowProblem(number, "security_group", refused))
     return out
 
 
-def _username_clashes(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> list[RowProblem]:
+def _username_clashes(
+    db: sqlite_utils.Database, records: list[tuple[int, dict]]
+) -> list[RowProblem]:
     out: list[RowProblem] = []
     seen: dict[str, int] = {}
     for number, record in records:
@@ -87,8 +123,9 @@ def _username_clashes(db: sqlite_utils.Database, records: list[tuple[int, dict]]
         if not name:
             continue
         if name.casefold() in seen:
-            out.append(RowProblem(number, "username", f"{name!r} is also on row "
-                                  f"{seen[name.casefold()]}"))
+            out.append(
+                RowProblem(number, "username", f"{name!r} is also on row {seen[name.casefold()]}")
+            )
             continue
         seen[name.casefold()] = number
         owner = db.execute("SELECT barcode FROM patrons WHERE username = ?", [name]).fetchone()
@@ -100,9 +137,11 @@ def _username_clashes(db: sqlite_utils.Database, records: list[tuple[int, dict]]
 def existing(db: sqlite_utils.Database, barcodes: list[str]) -> dict[str, dict]:
     found = {}
     for start in range(0, len(barcodes), CHUNK):
-        chunk = barcodes[start:start + CHUNK]
-        for row in db.query("SELECT * FROM patrons WHERE barcode IN (SELECT value FROM "
-                            "json_each(:b))", {"b": json.dumps(chunk)}):
+        chunk = barcodes[start : start + CHUNK]
+        for row in db.query(
+            "SELECT * FROM patrons WHERE barcode IN (SELECT value FROM json_each(:b))",
+            {"b": json.dumps(chunk)},
+        ):
             found[row["barcode"]] = row
     return found
 

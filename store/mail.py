@@ -1,4 +1,5 @@
 """Delivering the outbox over SMTP (standard library), e.g. password-reset links."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,7 +33,7 @@ class MailConfig:
     timeout: float = 30.0
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "MailConfig":
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> MailConfig:
         """Settings from PATRON_UTILS_SMTP_* variables, overridden by non-empty arguments."""
         env = dict(os.environ if env is None else env)
         values = {
@@ -47,8 +48,9 @@ class MailConfig:
         flags = {"sender": "from", "reset_url": "reset-url"}
         for key, value in overrides.items():
             if isinstance(value, str) and not value.strip():  # given, but empty: no default
-                raise MailConfigError(f"--{flags.get(key, key)} is empty: give a value or "
-                                      "leave it out")
+                raise MailConfigError(
+                    f"--{flags.get(key, key)} is empty: give a value or leave it out"
+                )
         values.update({k: v for k, v in overrides.items() if v is not None})
         if not values["host"]:
             raise MailConfigError("no SMTP host: set PATRON_UTILS_SMTP_HOST or use --host")
@@ -64,11 +66,18 @@ class MailConfig:
         if isinstance(starttls, str):
             if starttls.strip().lower() not in ("", "0", "1", "yes", "no", "true", "false"):
                 raise MailConfigError(
-                    f"PATRON_UTILS_SMTP_STARTTLS={starttls!r} is not allowed; use 1 or 0")
+                    f"PATRON_UTILS_SMTP_STARTTLS={starttls!r} is not allowed; use 1 or 0"
+                )
             starttls = starttls.strip().lower() in ("1", "yes", "true")
-        return cls(host=values["host"], sender=values["sender"], port=port,
-                   starttls=bool(starttls), username=values["username"] or None,
-                   password=values["password"] or None, reset_url=values["reset_url"] or None)
+        return cls(
+            host=values["host"],
+            sender=values["sender"],
+            port=port,
+            starttls=bool(starttls),
+            username=values["username"] or None,
+            password=values["password"] or None,
+            reset_url=values["reset_url"] or None,
+        )
 
 
 @dataclass(frozen=True)
@@ -88,13 +97,17 @@ def send_outbox(db: sqlite_utils.Database, config: MailConfig) -> Delivery:
     if not rows:
         return Delivery(0, 0, [])
     if config.reset_url is None and any(r["kind"] == "password-reset" for r in rows):
-        raise MailConfigError("password-reset messages need the catalog's reset page: set "
-                              "PATRON_UTILS_RESET_URL or use --reset-url")
+        raise MailConfigError(
+            "password-reset messages need the catalog's reset page: set "
+            "PATRON_UTILS_RESET_URL or use --reset-url"
+        )
     try:
         smtp = _connect(config)
     except (OSError, smtplib.SMTPException) as exc:
         error = f"could not connect to {config.host}:{config.port}: {exc}"
-        db.execute("UPDATE outbox SET attempts = attempts + 1, error = ? WHERE sent IS NULL", [error])
+        db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, error = ? WHERE sent IS NULL", [error]
+        )
         return Delivery(0, len(rows), [error])
     sent, errors = 0, []
     with smtp:
@@ -105,8 +118,10 @@ def send_outbox(db: sqlite_utils.Database, config: MailConfig) -> Delivery:
             except (OSError, smtplib.SMTPException) as exc:
                 error = f"{row['address']}: {exc}"
                 errors.append(error)
-                db.execute("UPDATE outbox SET attempts = attempts + 1, error = ? WHERE id = ?",
-                           [error, row["id"]])
+                db.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, error = ? WHERE id = ?",
+                    [error, row["id"]],
+                )
     return Delivery(sent, len(rows) - sent, errors)
 
 
@@ -132,8 +147,13 @@ def _send_one(db: sqlite_utils.Database, smtp: smtplib.SMTP, config: MailConfig,
         now = dt.datetime.fromisoformat(clock.now())
         reset_id = db.execute(
             "INSERT INTO password_resets (patron_id, token_hash, created, expires) VALUES (?, ?, ?, ?)",
-            [row["patron_id"], token_hash(token), now.isoformat(sep=" "),
-             (now + dt.timedelta(hours=RESET_HOURS)).isoformat(sep=" ")]).lastrowid
+            [
+                row["patron_id"],
+                token_hash(token),
+                now.isoformat(sep=" "),
+                (now + dt.timedelta(hours=RESET_HOURS)).isoformat(sep=" "),
+            ],
+        ).lastrowid
         assert config.reset_url is not None  # refused above when a reset is queued
         body = body.replace("{link}", config.reset_url + token)
     message = EmailMessage()
@@ -147,5 +167,7 @@ def _send_one(db: sqlite_utils.Database, smtp: smtplib.SMTP, config: MailConfig,
         if reset_id is not None:
             db.execute("DELETE FROM password_resets WHERE id = ?", [reset_id])
         raise
-    db.execute("UPDATE outbox SET sent = ?, attempts = attempts + 1, error = NULL WHERE id = ?",
-               [clock.now(), row["id"]])
+    db.execute(
+        "UPDATE outbox SET sent = ?, attempts = attempts + 1, error = NULL WHERE id = ?",
+        [clock.now(), row["id"]],
+    )

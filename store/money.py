@@ -5,6 +5,7 @@ policy's maximum. They are not rows until someone charges them, so the balance
 adds what has accrued by today; forgiving one moves the loan's ``fines_from`` to
 today, which zeroes what had accrued and leaves the loan checked out.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,11 +46,15 @@ def format_money(cents: int | None) -> str:
 FINE_START = "max(k.due_date, coalesce(k.fines_from, k.due_date))"
 _DAYS = f"max(0, CAST(julianday(:today) - julianday({FINE_START}) AS INTEGER))"
 # The fine accrued on loan ``k`` under policy ``pol``, in cents, capped by the maximum.
-ACCRUED = (f"min({_DAYS} * coalesce(pol.fine_per_day, 0), "
-           f"coalesce(pol.max_fine, {_DAYS} * coalesce(pol.fine_per_day, 0)))")
+ACCRUED = (
+    f"min({_DAYS} * coalesce(pol.fine_per_day, 0), "
+    f"coalesce(pol.max_fine, {_DAYS} * coalesce(pol.fine_per_day, 0)))"
+)
 # Loans of patron ``p`` joined to the policy that sets their fines.
-LOANS_OF = ("checkouts k JOIN patrons owner ON owner.id = k.patron_id "
-            "LEFT JOIN policies pol ON pol.name = owner.policy")
+LOANS_OF = (
+    "checkouts k JOIN patrons owner ON owner.id = k.patron_id "
+    "LEFT JOIN policies pol ON pol.name = owner.policy"
+)
 
 # Outstanding charges minus credits plus fines accruing today, for patron ``p``.
 BALANCE = (

@@ -5,14 +5,16 @@ must have as many fields as the header names; an unterminated quote, a control
 character or an over-long cell is a problem with its row and column, never a silent
 guess. Messages quote the file only in short, escaped excerpts.
 """
+
 from __future__ import annotations
 
 import csv
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from .file_out import csv_cell, excerpt
 from .validation import control_character
@@ -52,20 +54,25 @@ def open_text(path: str | os.PathLike[str], max_mb: int = DEFAULT_MAX_MB) -> tup
     except OSError as exc:
         raise BadFile(f"{path} cannot be read: {exc.strerror or exc}") from None
     if not stat.S_ISREG(info.st_mode):
-        raise BadFile(f"{path} is not a file (a directory, a device or a pipe cannot be "
-                      "imported)")
+        raise BadFile(f"{path} is not a file (a directory, a device or a pipe cannot be imported)")
     if info.st_size > max_mb * 1024 * 1024:
-        raise BadFile(f"{path} is {info.st_size / 1024 / 1024:,.0f} MB; the largest file an "
-                      f"import reads is {max_mb:,} MB (Preferences: Largest import file)")
+        raise BadFile(
+            f"{path} is {info.st_size / 1024 / 1024:,.0f} MB; the largest file an "
+            f"import reads is {max_mb:,} MB (Preferences: Largest import file)"
+        )
     try:
         return path, open(path, encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise BadFile(f"{path} cannot be read: {exc.strerror or exc}") from None
 
 
-def read(path: str | os.PathLike[str], known: tuple[str, ...], mapping: dict[str, str], required: tuple[str, ...],
-         max_mb: int = DEFAULT_MAX_MB) -> tuple[list[str], Iterator[tuple[int, dict | None,
-                                                                        list[RowProblem]]]]:
+def read(
+    path: str | os.PathLike[str],
+    known: tuple[str, ...],
+    mapping: dict[str, str],
+    required: tuple[str, ...],
+    max_mb: int = DEFAULT_MAX_MB,
+) -> tuple[list[str], Iterator[tuple[int, dict | None, list[RowProblem]]]]:
     """The header (as field names) and the rows: (row number, values by field or None,
     the row's problems). Comma or tab separated; ``mapping`` renames source columns."""
     path, handle = open_text(path, max_mb)
@@ -92,13 +99,16 @@ def read(path: str | os.PathLike[str], known: tuple[str, ...], mapping: dict[str
     if unknown and len(unknown) == len(header):
         # Not one patron field: no header at all, or not a patron file (a line of a system
         # file has no business in a message).
-        problem = (f"the first row names none of the patron fields, so {path.name} is not a "
-                   f"patron file (its first row must name columns, e.g. barcode,last_name; "
-                   f"--map SOURCE=FIELD renames others); the fields are {', '.join(known)}")
+        problem = (
+            f"the first row names none of the patron fields, so {path.name} is not a "
+            f"patron file (its first row must name columns, e.g. barcode,last_name; "
+            f"--map SOURCE=FIELD renames others); the fields are {', '.join(known)}"
+        )
     elif unknown:
         shown = ", ".join(excerpt(h) for h in unknown[:5]) + (" …" if len(unknown) > 5 else "")
-        problem = (f"unknown column(s) {shown}: use --map SOURCE=FIELD; the fields are "
-                   f"{', '.join(known)}")
+        problem = (
+            f"unknown column(s) {shown}: use --map SOURCE=FIELD; the fields are {', '.join(known)}"
+        )
     elif missing := [f for f in required if f not in columns]:
         problem = f"the file needs a column for {', '.join(missing)} (or --map one to it)"
     elif doubled := sorted({c for c in columns if columns.count(c) > 1}):
@@ -125,17 +135,36 @@ def read(path: str | os.PathLike[str], known: tuple[str, ...], mapping: dict[str
                 if not any(cell.strip() for cell in line):
                     continue
                 if [c.strip().casefold() for c in line] == heading:
-                    yield number, None, [RowProblem(number, "(file)", "repeats the header row "
-                                                    "(two files joined into one?)")]
+                    yield (
+                        number,
+                        None,
+                        [
+                            RowProblem(
+                                number,
+                                "(file)",
+                                "repeats the header row (two files joined into one?)",
+                            )
+                        ],
+                    )
                     continue
                 problems = _check(number, line, columns, allowed)
                 values = {c: _unquoted(v) for c, v in zip(columns, line)}
                 yield number, None if problems else values, problems
         except UnicodeDecodeError:
-            yield number, None, [RowProblem(number, "(file)", "is not UTF-8 text from here on; "
-                                            "save the file as CSV UTF-8")]
+            yield (
+                number,
+                None,
+                [
+                    RowProblem(
+                        number,
+                        "(file)",
+                        "is not UTF-8 text from here on; save the file as CSV UTF-8",
+                    )
+                ],
+            )
         finally:
             handle.close()
+
     return columns, rows()
 
 
@@ -146,9 +175,11 @@ def _capped(handle: IO[str], path: Path, max_mb: int) -> Iterator[str]:
     while line := handle.readline(budget - used + 1):
         used += len(line)
         if used > budget:
-            raise BadFile(f"{path} grew past {max_mb:,} MB while it was read, the largest file "
-                          "an import reads (Preferences: Largest import file); nothing was "
-                          "imported")
+            raise BadFile(
+                f"{path} grew past {max_mb:,} MB while it was read, the largest file "
+                "an import reads (Preferences: Largest import file); nothing was "
+                "imported"
+            )
         yield line
 
 
@@ -161,22 +192,44 @@ def _unquoted(cell: str) -> str:
 def _check(number: int, line: list[str], columns: list[str], allowed: str) -> list[RowProblem]:
     if len(line) != len(columns):
         where = columns[len(line)] if len(line) < len(columns) else f"{len(columns) + 1} (extra)"
-        return [RowProblem(number, where, f"the row has {len(line)} fields where the header "
-                           f"names {len(columns)}; a value holding a comma must be in double "
-                           "quotes")]
+        return [
+            RowProblem(
+                number,
+                where,
+                f"the row has {len(line)} fields where the header "
+                f"names {len(columns)}; a value holding a comma must be in double "
+                "quotes",
+            )
+        ]
     out = []
     for column, cell in zip(columns, line):
         if len(cell) > MAX_CELL:
-            out.append(RowProblem(number, column, f"at most {MAX_CELL:,} characters are "
-                                  f"allowed in a cell; this has {len(cell):,}"))
+            out.append(
+                RowProblem(
+                    number,
+                    column,
+                    f"at most {MAX_CELL:,} characters are "
+                    f"allowed in a cell; this has {len(cell):,}",
+                )
+            )
         elif bad := control_character(cell, allowed):
-            out.append(RowProblem(number, column, f"contains a control character ({bad}); "
-                                  "letters, digits, spaces and punctuation only"))
+            out.append(
+                RowProblem(
+                    number,
+                    column,
+                    f"contains a control character ({bad}); "
+                    "letters, digits, spaces and punctuation only",
+                )
+            )
     return out
 
 
 def _unreadable(number: int, exc: csv.Error) -> RowProblem:
     if "end of data" in str(exc):
-        return RowProblem(number, "(file)", "a double quote opened in this row is never "
-                          "closed: the rest of the file would be read as one value")
+        return RowProblem(
+            number,
+            "(file)",
+            "a double quote opened in this row is never "
+            "closed: the rest of the file would be read as one value",
+        )
     return RowProblem(number, "(file)", f"cannot be read as CSV ({exc})")

@@ -5,14 +5,16 @@ The import is all or nothing: every row is checked first, and one bad row (named
 by row number and column) means nothing is written. A site code that is unknown
 or invalid puts the patron on the Union Site, as the vendor manual describes.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import sqlite_utils
 from pydantic import Field, field_validator
@@ -28,9 +30,23 @@ from .selection import Status
 from .validation import Invalid, StoreModel, validate
 
 # The patron fields a file may carry, in export order (no password hashes, no ids).
-FIELDS = ("barcode", "first_name", "middle_name", "last_name", "nickname", "grade", "location",
-          "location2", "policy", "security_group", "status", "site", "graduation_date",
-          "expiration_date", "username")
+FIELDS = (
+    "barcode",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "nickname",
+    "grade",
+    "location",
+    "location2",
+    "policy",
+    "security_group",
+    "status",
+    "site",
+    "graduation_date",
+    "expiration_date",
+    "username",
+)
 REQUIRED = ("barcode", "last_name")
 CHUNK = 2000
 
@@ -54,8 +70,18 @@ class PatronRecord(StoreModel):
     expiration_date: str | None = None
     username: str | None = None
 
-    @field_validator("grade", "location", "location2", "policy", "security_group", "site",
-                     "username", "graduation_date", "expiration_date", mode="before")
+    @field_validator(
+        "grade",
+        "location",
+        "location2",
+        "policy",
+        "security_group",
+        "site",
+        "username",
+        "graduation_date",
+        "expiration_date",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -79,8 +105,10 @@ class PatronRecord(StoreModel):
         # A barcode list (pasted or a file) splits on these: such a barcode could never be
         # selected; an invisible character would make two barcodes that look the same.
         if bad := next((c for c in value if c.isspace() or c in ",;" or _invisible(c)), None):
-            raise ValueError(f"contains {_named(bad)}; barcodes have no spaces, commas, "
-                             "semicolons or invisible characters")
+            raise ValueError(
+                f"contains {_named(bad)}; barcodes have no spaces, commas, "
+                "semicolons or invisible characters"
+            )
         return value
 
     @field_validator("username")
@@ -91,8 +119,10 @@ class PatronRecord(StoreModel):
         if len(value) > 60:
             raise ValueError(f"at most 60 characters are allowed; this has {len(value)}")
         if bad := next((c for c in value if c.isspace() or _invisible(c)), None):
-            raise ValueError(f"contains {_named(bad)}; a username is typed at the login: "
-                             "no spaces or invisible characters")
+            raise ValueError(
+                f"contains {_named(bad)}; a username is typed at the login: "
+                "no spaces or invisible characters"
+            )
         return value
 
 
@@ -114,10 +144,16 @@ class ImportReport:
     operation_id: int | None = None
 
 
-def import_patrons(db: sqlite_utils.Database, path: str | os.PathLike[str], mapping: dict[str, str],
-                   operator: Operator, site: str | None = None, dry_run: bool = False,
-                   choices: Callable[[str], list[str]] | None = None,
-                   progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_patrons(
+    db: sqlite_utils.Database,
+    path: str | os.PathLike[str],
+    mapping: dict[str, str],
+    operator: Operator,
+    site: str | None = None,
+    dry_run: bool = False,
+    choices: Callable[[str], list[str]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Check every row, then (unless ``dry_run``) write them all in one transaction.
 
     The operator's rights are checked column by column, as the utilities check them, and
@@ -148,8 +184,14 @@ def import_patrons(db: sqlite_utils.Database, path: str | os.PathLike[str], mapp
             data["site"] = sites[code.casefold()]
         else:  # unknown or invalid: the Union Site catches it
             if union is None:
-                problems.append(RowProblem(number, "site", f"{excerpt(code)} is not a site and this "
-                                           "database has no Union Site to hold it"))
+                problems.append(
+                    RowProblem(
+                        number,
+                        "site",
+                        f"{excerpt(code)} is not a site and this "
+                        "database has no Union Site to hold it",
+                    )
+                )
                 continue
             data["site"] = union[0]
             report.to_union_site.append(number)
@@ -160,8 +202,9 @@ def import_patrons(db: sqlite_utils.Database, path: str | os.PathLike[str], mapp
             continue
         key = record.barcode.casefold()
         if key in seen:
-            problems.append(RowProblem(number, "barcode", f"{record.barcode!r} is also on row "
-                                       f"{seen[key]}"))
+            problems.append(
+                RowProblem(number, "barcode", f"{record.barcode!r} is also on row {seen[key]}")
+            )
             continue
         seen[key] = number
         given = {c: getattr(record, c) for c in columns if c in FIELDS}
@@ -171,8 +214,9 @@ def import_patrons(db: sqlite_utils.Database, path: str | os.PathLike[str], mapp
         if progress and report.rows % CHUNK == 0:
             progress(report.rows)
     if report.rows == 0 and not problems:
-        raise BadFile(f"{Path(path).name} names its columns but holds no patrons; nothing "
-                      "was imported")
+        raise BadFile(
+            f"{Path(path).name} names its columns but holds no patrons; nothing was imported"
+        )
     # No site for a row (no column, a blank cell, no --site): a patron already here keeps
     # theirs; a new one goes to the Union Site.
     siteless = [(n, r) for n, r in records if r.get("site") is None]
@@ -181,8 +225,13 @@ def import_patrons(db: sqlite_utils.Database, path: str | os.PathLike[str], mapp
         if record["barcode"] in known:
             record.pop("site", None)
         elif union is None:
-            problems.append(RowProblem(number, "site", "no site is given and this database "
-                                       "has no Union Site to hold the patron"))
+            problems.append(
+                RowProblem(
+                    number,
+                    "site",
+                    "no site is given and this database has no Union Site to hold the patron",
+                )
+            )
         else:
             record["site"] = union[0]
             report.to_union_site.append(number)
@@ -197,8 +246,7 @@ def import_patrons(db: sqlite_utils.Database, path: str | os.PathLike[str], mapp
         # again under the lock: the write sees exactly what was checked.
         authority.authorize(db, operator, (UTILITIES,), "run Import Patrons")
         _refuse(import_rules.problems(db, records, operator))
-        report.operation_id = _write(db, records, report, operator, path, mapping, site,
-                                     progress)
+        report.operation_id = _write(db, records, report, operator, path, mapping, site, progress)
         credentials.nothing_to_erase(db, report.operation_id)  # an import sets no password
         credentials.erase_expired(db)
         db.execute("COMMIT")
@@ -218,12 +266,16 @@ def max_import_mb(db: sqlite_utils.Database) -> int:
 def _refuse(problems: list[RowProblem]) -> None:
     most = patron_csv.MAX_PROBLEMS
     if len(problems) >= most:
-        raise BadFile(f"{most:,} problems or more (the first {most:,} are listed; the rest "
-                      "of the file was not read); nothing was imported",
-                      sorted(problems, key=lambda p: p.row)[:most])
+        raise BadFile(
+            f"{most:,} problems or more (the first {most:,} are listed; the rest "
+            "of the file was not read); nothing was imported",
+            sorted(problems, key=lambda p: p.row)[:most],
+        )
     if problems:
-        raise BadFile(f"{len(problems)} problem(s); nothing was imported",
-                      sorted(problems, key=lambda p: p.row))
+        raise BadFile(
+            f"{len(problems)} problem(s); nothing was imported",
+            sorted(problems, key=lambda p: p.row),
+        )
 
 
 def _count(db, records, report) -> dict[str, dict]:
@@ -244,51 +296,98 @@ def _write(db, records, report, operator, path, mapping, site, progress) -> int:
 
     now = clock.now()
     existing = _count(db, records, report)
-    options = {"file": str(Path(path).name), "mapping": [f"{k}={v}" for k, v in mapping.items()],
-               "site": site or ""}
+    options = {
+        "file": str(Path(path).name),
+        "mapping": [f"{k}={v}" for k, v in mapping.items()],
+        "site": site or "",
+    }
     op = db.execute(
         """INSERT INTO operations (utility, title, operator, operator_id, started, finished,
                selection, options, matched, changed, unchanged, skipped)
            VALUES ('import-patrons', :title, :operator, :operator_id, :now, :now, '{}', :options,
                    :matched, :changed, :unchanged, 0)""",
-        {"title": f"Import Patrons ({Path(path).name})", "operator": operator.username,
-         "operator_id": operator.patron_id, "now": now,
-         "options": json.dumps(options), "matched": report.rows,
-         "changed": report.new + report.updated, "unchanged": report.unchanged}).lastrowid
+        {
+            "title": f"Import Patrons ({Path(path).name})",
+            "operator": operator.username,
+            "operator_id": operator.patron_id,
+            "now": now,
+            "options": json.dumps(options),
+            "matched": report.rows,
+            "changed": report.new + report.updated,
+            "unchanged": report.unchanged,
+        },
+    ).lastrowid
     changes = []
     for seq, (number, record) in enumerate(records, start=1):
         old = existing.get(record["barcode"])
         if old is None:
-            row = {**{f: None for f in FIELDS}, "first_name": "", "middle_name": "",
-                   "nickname": "", "status": "Active", **record, "created": now, "modified": now}
+            row = {
+                **{f: None for f in FIELDS},
+                "first_name": "",
+                "middle_name": "",
+                "nickname": "",
+                "status": "Active",
+                **record,
+                "created": now,
+                "modified": now,
+            }
             new_id = db["patrons"].insert(row).last_pk
-            db.execute("""INSERT INTO operation_rows (operation_id, table_name, row_id, action,
+            db.execute(
+                """INSERT INTO operation_rows (operation_id, table_name, row_id, action,
                               before, after)
-                          SELECT :op, 'patrons', id, 'insert', NULL, json_object(""" +
-                       ", ".join(f"'{c}', {c}" for c in _columns(db)) +
-                       ") FROM patrons WHERE id = :id", {"op": op, "id": new_id})
-            changes.append((op, seq, new_id, record["barcode"], "change", f"new patron (row {number})"))
+                          SELECT :op, 'patrons', id, 'insert', NULL, json_object("""
+                + ", ".join(f"'{c}', {c}" for c in _columns(db))
+                + ") FROM patrons WHERE id = :id",
+                {"op": op, "id": new_id},
+            )
+            changes.append(
+                (op, seq, new_id, record["barcode"], "change", f"new patron (row {number})")
+            )
         else:
             fields = import_rules.differs(old, record)
             if fields:
                 before = {k: old[k] for k in fields} | {"modified": old["modified"]}
                 after = {k: record[k] for k in fields} | {"modified": now}
                 db["patrons"].update(old["id"], after)
-                db["operation_rows"].insert({"operation_id": op, "table_name": "patrons",
-                                             "row_id": old["id"], "action": "update",
-                                             "before": json.dumps(before), "after": json.dumps(after)})
-                changes.append((op, seq, old["id"], record["barcode"], "change",
-                                f"updated {', '.join(fields)} (row {number})"))
+                db["operation_rows"].insert(
+                    {
+                        "operation_id": op,
+                        "table_name": "patrons",
+                        "row_id": old["id"],
+                        "action": "update",
+                        "before": json.dumps(before),
+                        "after": json.dumps(after),
+                    }
+                )
+                changes.append(
+                    (
+                        op,
+                        seq,
+                        old["id"],
+                        record["barcode"],
+                        "change",
+                        f"updated {', '.join(fields)} (row {number})",
+                    )
+                )
             else:
-                changes.append((op, seq, old["id"], record["barcode"], "unchanged",
-                                f"already the same (row {number})"))
+                changes.append(
+                    (
+                        op,
+                        seq,
+                        old["id"],
+                        record["barcode"],
+                        "unchanged",
+                        f"already the same (row {number})",
+                    )
+                )
         if progress and seq % CHUNK == 0:
             progress(seq)
     db.conn.executemany(
         f"""INSERT INTO operation_changes (operation_id, seq, patron_id, barcode, name, outcome,
                 reason, before, after)
             SELECT ?, ?, p.id, ?, {NAME_SQL}, ?, ?, NULL, NULL FROM patrons p WHERE p.id = ?""",
-        [(o, s, b, outcome, reason, pid) for o, s, pid, b, outcome, reason in changes])
+        [(o, s, b, outcome, reason, pid) for o, s, pid, b, outcome, reason in changes],
+    )
     return op
 
 
@@ -302,9 +401,13 @@ def export_rows(db: sqlite_utils.Database, where: str, params: dict) -> Iterator
     stream without an OFFSET scan)."""
     last = 0
     while True:
-        page = list(db.query(
-            f"SELECT p.id, {', '.join('p.' + f for f in FIELDS)} FROM patrons p "
-            f"WHERE ({where}) AND p.id > :last ORDER BY p.id LIMIT {CHUNK}", {**params, "last": last}))
+        page = list(
+            db.query(
+                f"SELECT p.id, {', '.join('p.' + f for f in FIELDS)} FROM patrons p "
+                f"WHERE ({where}) AND p.id > :last ORDER BY p.id LIMIT {CHUNK}",
+                {**params, "last": last},
+            )
+        )
         yield from ({f: row[f] for f in FIELDS} for row in page)
         if len(page) < CHUNK:
             return

@@ -3,6 +3,7 @@
 Computed set-based into a temporary table, so the preview pages through it
 cheaply and apply consumes exactly what was previewed.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -19,7 +20,9 @@ from .validation import StoreModel
 
 _ids = itertools.count(1)
 
-NAME_SQL = "CASE WHEN p.first_name = '' THEN p.last_name ELSE p.last_name || ', ' || p.first_name END"
+NAME_SQL = (
+    "CASE WHEN p.first_name = '' THEN p.last_name ELSE p.last_name || ', ' || p.first_name END"
+)
 ORDER_SQL = "p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.barcode"
 PLAN_COLUMNS = "seq, patron_id, barcode, name, current, new, outcome, reason"
 
@@ -47,8 +50,9 @@ class PlanRow:
     excluded: bool = False
 
 
-def _plan_parts(utility: Utility, selection: Selection, options: StoreModel,
-                operator: Operator) -> tuple[str, str, str, dict]:
+def _plan_parts(
+    utility: Utility, selection: Selection, options: StoreModel, operator: Operator
+) -> tuple[str, str, str, dict]:
     """(head, columns + FROM, preview order, params) of the plan's SELECT."""
     where = compile_selection(selection)
     if utility.fixed_where:
@@ -57,11 +61,15 @@ def _plan_parts(utility: Utility, selection: Selection, options: StoreModel,
     # The level rule holds for every utility, whatever its own SQL says: a patron the
     # operator may not change keeps their value and is skipped, with the reason.
     guard = authority.guard(operator)
-    new = (f"CASE WHEN {guard.condition} THEN {utility.skipped_value or spec.current} "
-           f"ELSE {spec.new} END")
+    new = (
+        f"CASE WHEN {guard.condition} THEN {utility.skipped_value or spec.current} "
+        f"ELSE {spec.new} END"
+    )
     outcome = f"CASE WHEN {guard.condition} THEN 'skip' ELSE {spec.outcome} END"
     reason = f"CASE WHEN {guard.condition} THEN {guard.reason} ELSE {spec.reason} END"
-    source = f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM patrons p WHERE {where.where})"
+    source = (
+        f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM patrons p WHERE {where.where})"
+    )
     head = ""
     if spec.extra:
         # Extra columns are computed once per patron (materialized, so a costly subquery
@@ -93,19 +101,28 @@ def _plan_parts(utility: Utility, selection: Selection, options: StoreModel,
     return head, body, order, {**where.params, **spec.params, **guard.params}
 
 
-def plan_select(utility: Utility, selection: Selection, options: StoreModel,
-                operator: Operator) -> tuple[str, dict]:
+def plan_select(
+    utility: Utility, selection: Selection, options: StoreModel, operator: Operator
+) -> tuple[str, dict]:
     """The SELECT producing plan rows (also re-run at apply to detect a stale preview)."""
     head, body, order, params = _plan_parts(utility, selection, options, operator)
     return f"{head} SELECT row_number() OVER (ORDER BY {order}) AS seq, {body}", params
 
 
-def first_rows(db: sqlite_utils.Database, utility: Utility, selection: Selection,
-               options: StoreModel, operator: Operator, limit: int) -> list[PlanRow]:
+def first_rows(
+    db: sqlite_utils.Database,
+    utility: Utility,
+    selection: Selection,
+    options: StoreModel,
+    operator: Operator,
+    limit: int,
+) -> list[PlanRow]:
     """The plan's first ``limit`` rows, without computing the rest: read in preview order
     off an index, they are on screen long before a million-patron plan is counted."""
     head, body, order, params = _plan_parts(utility, selection, options, operator)
-    rows = db.execute(f"{head} SELECT {body} ORDER BY {order} LIMIT {int(limit)}", params).fetchall()
+    rows = db.execute(
+        f"{head} SELECT {body} ORDER BY {order} LIMIT {int(limit)}", params
+    ).fetchall()
     return [PlanRow(seq, *row) for seq, row in enumerate(rows, start=1)]
 
 
@@ -123,8 +140,14 @@ def create_plan_table(db: sqlite_utils.Database, name: str, sql: str, params: di
 class Plan:
     """A computed plan, held in a temporary table of the connection that made it."""
 
-    def __init__(self, db: sqlite_utils.Database, utility: Utility, selection: Selection,
-                 options: StoreModel, operator: Operator):
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        utility: Utility,
+        selection: Selection,
+        options: StoreModel,
+        operator: Operator,
+    ):
         self.db = db
         self.utility = utility
         self.selection = selection
@@ -150,8 +173,12 @@ class Plan:
         self.made_of = self._inputs()
 
     def _inputs(self) -> tuple:
-        return (self.utility.key, self.selection.model_dump_json(),
-                self.options.model_dump_json(), self.operator)
+        return (
+            self.utility.key,
+            self.selection.model_dump_json(),
+            self.options.model_dump_json(),
+            self.operator,
+        )
 
     def check_unaltered(self) -> None:
         """A plan is applied with the utility, selections, options and operator it was made
@@ -169,25 +196,37 @@ class Plan:
         return self.stamp == (self._data_version(), self.db.conn.total_changes, clock.today())
 
     def _count(self) -> Counts:
-        by = dict(self.db.execute(
-            f"SELECT CASE WHEN excluded THEN 'excluded' ELSE outcome END AS o, count(*) "
-            f"FROM temp.{self.table} GROUP BY o").fetchall())
+        by = dict(
+            self.db.execute(
+                f"SELECT CASE WHEN excluded THEN 'excluded' ELSE outcome END AS o, count(*) "
+                f"FROM temp.{self.table} GROUP BY o"
+            ).fetchall()
+        )
         missing = self.db.execute(
-            f"SELECT count(*) FROM temp.{self.table} WHERE patron_id IS NULL").fetchone()[0]
-        return Counts(matched=sum(by.values()), change=by.get("change", 0),
-                      unchanged=by.get("unchanged", 0), skip=by.get("skip", 0),
-                      excluded=by.get("excluded", 0), not_found=missing)
+            f"SELECT count(*) FROM temp.{self.table} WHERE patron_id IS NULL"
+        ).fetchone()[0]
+        return Counts(
+            matched=sum(by.values()),
+            change=by.get("change", 0),
+            unchanged=by.get("unchanged", 0),
+            skip=by.get("skip", 0),
+            excluded=by.get("excluded", 0),
+            not_found=missing,
+        )
 
     def toggle_excluded(self, seq: int) -> bool:
         """Take a patron who would change out of the run, or put them back; True if now out.
 
         Only patrons whose outcome is 'change' can be excluded (ValueError otherwise)."""
-        row = self.db.execute(f"SELECT outcome, excluded FROM temp.{self.table} WHERE seq = ?",
-                              [seq]).fetchone()
+        row = self.db.execute(
+            f"SELECT outcome, excluded FROM temp.{self.table} WHERE seq = ?", [seq]
+        ).fetchone()
         if row is None or row[0] != "change":
             raise ValueError("only a patron who would change can be excluded")
         current = self.unchanged_since()
-        self.db.execute(f"UPDATE temp.{self.table} SET excluded = NOT excluded WHERE seq = ?", [seq])
+        self.db.execute(
+            f"UPDATE temp.{self.table} SET excluded = NOT excluded WHERE seq = ?", [seq]
+        )
         if current:  # excluding is this plan's own write, not a change to what it saw
             self.stamp = (self.stamp[0], self.db.conn.total_changes, self.stamp[2])
         self.counts = self._count()

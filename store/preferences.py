@@ -1,4 +1,5 @@
 """Library preferences: terminology, the grade table, catalog and expiration rules."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,10 @@ DEFAULTS = {
 }
 # The words a library may rename, longest first ("2nd Location" before "Location").
 TERMS = ("term.location2", "term.grade", "term.location")
-EXPIRATION_DISABLED = ("This utility only works when Preferences (F4) > Library > "
-                       "Disable account expiration dates is unchecked.")
+EXPIRATION_DISABLED = (
+    "This utility only works when Preferences (F4) > Library > "
+    "Disable account expiration dates is unchecked."
+)
 
 
 class Unavailable(RuntimeError):
@@ -51,13 +54,18 @@ def localize(text: str, preferences: dict[str, str]) -> str:
     for key in TERMS:
         default, term = DEFAULTS[key], preferences.get(key, DEFAULTS[key])
         variants: dict[str, str] = {}
-        for word, new in ((default, term), (default[0].lower() + default[1:], term[0].lower() + term[1:]),
-                          (default.lower(), term.lower())):
+        for word, new in (
+            (default, term),
+            (default[0].lower() + default[1:], term[0].lower() + term[1:]),
+            (default.lower(), term.lower()),
+        ):
             variants.setdefault(word, new)  # "2nd Location" has no lower-case first letter
         for word, new in variants.items():
+
             def mark(m: re.Match, new: str = new) -> str:
                 marks.append(new + m[1])
                 return f"\x00{len(marks) - 1}\x00"
+
             text = re.sub(rf"\b{re.escape(word)}(s?)\b", mark, text)
     return re.sub(r"\x00(\d+)\x00", lambda m: marks[int(m[1])], text)
 
@@ -65,30 +73,63 @@ def localize(text: str, preferences: dict[str, str]) -> str:
 class LibraryPreferences(StoreModel):
     """The preferences an operator edits on the Preferences screen."""
 
-    grade_term: str = Field("Grade", title="Term for Grade", min_length=1, max_length=30,
-                            description="What your library calls grades (levels), e.g. Level.")
-    location_term: str = Field("Location", title="Term for Location", min_length=1, max_length=30,
-                               description="What your library calls locations, e.g. Homeroom.")
-    location2_term: str = Field("2nd Location", title="Term for 2nd Location", min_length=1,
-                                max_length=30, description="e.g. Bus Route.")
-    centralized_catalog: bool = Field(False, title="Centralized catalog",
-                                      description="Sites share one catalog; allows Move Patrons to Site.")
+    grade_term: str = Field(
+        "Grade",
+        title="Term for Grade",
+        min_length=1,
+        max_length=30,
+        description="What your library calls grades (levels), e.g. Level.",
+    )
+    location_term: str = Field(
+        "Location",
+        title="Term for Location",
+        min_length=1,
+        max_length=30,
+        description="What your library calls locations, e.g. Homeroom.",
+    )
+    location2_term: str = Field(
+        "2nd Location",
+        title="Term for 2nd Location",
+        min_length=1,
+        max_length=30,
+        description="e.g. Bus Route.",
+    )
+    centralized_catalog: bool = Field(
+        False,
+        title="Centralized catalog",
+        description="Sites share one catalog; allows Move Patrons to Site.",
+    )
     disable_account_expiration: bool = Field(
-        False, title="Disable account expiration dates",
-        description="Accounts never expire; Renew Patron Accounts does not run.")
+        False,
+        title="Disable account expiration dates",
+        description="Accounts never expire; Renew Patron Accounts does not run.",
+    )
     credential_retention_days: int = Field(
-        30, ge=1, le=3650, title="Keep password hashes in the journal (days)",
-        description="Undo can put passwords back this long; then the journal's copies are erased.")
+        30,
+        ge=1,
+        le=3650,
+        title="Keep password hashes in the journal (days)",
+        description="Undo can put passwords back this long; then the journal's copies are erased.",
+    )
     share_with_group: bool = Field(
-        False, title="Database file readable by its group",
-        description="Off: only the file's owner may open it (0600). On: its group too (0660).")
+        False,
+        title="Database file readable by its group",
+        description="Off: only the file's owner may open it (0600). On: its group too (0660).",
+    )
     largest_import_mb: int = Field(
-        200, ge=1, le=10_000, title="Largest import file (MB)",
-        description="A patron file larger than this is refused before it is read.")
+        200,
+        ge=1,
+        le=10_000,
+        title="Largest import file (MB)",
+        description="A patron file larger than this is refused before it is read.",
+    )
 
 
-_FIELD_KEYS = {"grade_term": "term.grade", "location_term": "term.location",
-               "location2_term": "term.location2"}
+_FIELD_KEYS = {
+    "grade_term": "term.grade",
+    "location_term": "term.location",
+    "location2_term": "term.location2",
+}
 
 
 _SWITCHES = ("centralized_catalog", "disable_account_expiration", "share_with_group")
@@ -100,8 +141,11 @@ def current(db: sqlite_utils.Database) -> LibraryPreferences:
     values: dict[str, Any] = {key: _number(prefs, key) for key in _NUMBERS}
     values |= {key: is_on(prefs, key) for key in _SWITCHES}
     return LibraryPreferences(
-        grade_term=prefs["term.grade"], location_term=prefs["term.location"],
-        location2_term=prefs["term.location2"], **values)
+        grade_term=prefs["term.grade"],
+        location_term=prefs["term.location"],
+        location2_term=prefs["term.location2"],
+        **values,
+    )
 
 
 def _number(prefs: dict[str, str], key: str) -> int:
@@ -117,10 +161,18 @@ def check_unchanged(db: sqlite_utils.Database, read: dict) -> None:
     now = current(db).model_dump()
     changed = [name for name, value in now.items() if read.get(name) != value]
     if changed:
-        raise Invalid([Problem(name, field_title(LibraryPreferences, name),
-                               f"another technician changed it to {_shown(now[name])} since "
-                               "this screen was opened; nothing was saved (Esc, then open "
-                               "Preferences again to see theirs)") for name in changed])
+        raise Invalid(
+            [
+                Problem(
+                    name,
+                    field_title(LibraryPreferences, name),
+                    f"another technician changed it to {_shown(now[name])} since "
+                    "this screen was opened; nothing was saved (Esc, then open "
+                    "Preferences again to see theirs)",
+                )
+                for name in changed
+            ]
+        )
 
 
 def _shown(value) -> str:
@@ -131,23 +183,35 @@ def save(db: sqlite_utils.Database, prefs: LibraryPreferences) -> None:
     """Store the preferences (inside the caller's write transaction)."""
     terms = [prefs.grade_term, prefs.location_term, prefs.location2_term]
     if len({t.casefold() for t in terms}) < 3:
-        raise Invalid([Problem("location2_term", "Term for 2nd Location",
-                               "the three terms must differ from each other")])
+        raise Invalid(
+            [
+                Problem(
+                    "location2_term",
+                    "Term for 2nd Location",
+                    "the three terms must differ from each other",
+                )
+            ]
+        )
     rows = {key: getattr(prefs, name) for name, key in _FIELD_KEYS.items()}
     rows.update({key: "1" if getattr(prefs, key) else "0" for key in _SWITCHES})
     rows.update({key: str(getattr(prefs, key)) for key in _NUMBERS})
-    db.conn.executemany("INSERT OR REPLACE INTO preferences (key, value) VALUES (?, ?)",
-                        list(rows.items()))
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO preferences (key, value) VALUES (?, ?)", list(rows.items())
+    )
 
 
 # -- the grade table (each edit inside the caller's write transaction) -------------
 
+
 def grades(db: sqlite_utils.Database) -> list[dict]:
     """The grade table in order, with how many patrons are in each grade."""
-    return list(db.query(
-        """SELECT g.name, g.position, g.is_last,
+    return list(
+        db.query(
+            """SELECT g.name, g.position, g.is_last,
                   (SELECT count(*) FROM patrons p WHERE p.grade = g.name) AS patrons
-           FROM grades g ORDER BY g.position"""))
+           FROM grades g ORDER BY g.position"""
+        )
+    )
 
 
 def _problem(message: str, field: str = "grade") -> Invalid:
@@ -161,16 +225,18 @@ def _clean(name: str) -> str:
     if len(name) > 30:
         raise _problem(f"at most 30 characters are allowed; this has {len(name)}")
     if bad := control_character(name):
-        raise _problem(f"contains a control character ({bad}); letters, digits, spaces and "
-                       "punctuation only")
+        raise _problem(
+            f"contains a control character ({bad}); letters, digits, spaces and punctuation only"
+        )
     return name
 
 
 def _renumber(db: sqlite_utils.Database, names: list[str]) -> None:
     # Positions are unique: move them out of the way, then lay them down in order.
     db.conn.execute("UPDATE grades SET position = -1 - position")
-    db.conn.executemany("UPDATE grades SET position = ? WHERE name = ?",
-                        [(i, n) for i, n in enumerate(names)])
+    db.conn.executemany(
+        "UPDATE grades SET position = ? WHERE name = ?", [(i, n) for i, n in enumerate(names)]
+    )
 
 
 def add_grade(db: sqlite_utils.Database, name: str, after: str | None = None) -> None:
@@ -180,8 +246,9 @@ def add_grade(db: sqlite_utils.Database, name: str, after: str | None = None) ->
     if name.casefold() in {n.casefold() for n in order}:
         raise _problem(f"{name!r} is already in the grade table")
     index = order.index(after) + 1 if after in order else len(order)
-    db.conn.execute("INSERT INTO grades (name, position, is_last) VALUES (?, ?, 0)",
-                    (name, len(order) + 1000))
+    db.conn.execute(
+        "INSERT INTO grades (name, position, is_last) VALUES (?, ?, 0)", (name, len(order) + 1000)
+    )
     _renumber(db, order[:index] + [name] + order[index:])
 
 
@@ -202,9 +269,11 @@ def remove_grade(db: sqlite_utils.Database, name: str) -> None:
     if row is None:
         raise _problem(f"{name!r} is not in the grade table")
     if row["patrons"]:
-        raise _problem(f"{row['patrons']:,} patron{'s' if row['patrons'] != 1 else ''} "
-                       f"still {'have' if row['patrons'] != 1 else 'has'} grade {name!r}; "
-                       "change their grade first")
+        raise _problem(
+            f"{row['patrons']:,} patron{'s' if row['patrons'] != 1 else ''} "
+            f"still {'have' if row['patrons'] != 1 else 'has'} grade {name!r}; "
+            "change their grade first"
+        )
     if row["is_last"]:
         raise _problem(f"{name!r} is the Last Grade; make another grade the Last Grade first")
     db.conn.execute("DELETE FROM grades WHERE name = ?", (name,))

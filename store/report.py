@@ -4,12 +4,14 @@ The screens show the same lines; a technician can write them to a file to keep o
 send. Rows stream from the journal page by page, so a 1,000,000-patron report
 never sits in memory.
 """
+
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import sqlite_utils
 from pydantic import BaseModel
@@ -47,11 +49,17 @@ def options_lines(options: BaseModel, width: int = 60) -> list[str]:
     return lines
 
 
-def counts_line(matched: int, change: int, unchanged: int, skip: int, done: bool = False,
-                excluded: int = 0, not_found: int = 0) -> str:
+def counts_line(
+    matched: int,
+    change: int,
+    unchanged: int,
+    skip: int,
+    done: bool = False,
+    excluded: int = 0,
+    not_found: int = 0,
+) -> str:
     verb = "changed" if done else "will change"
-    line = (f"Matched {matched:,} · {verb} {change:,} · unchanged {unchanged:,} · "
-            f"skipped {skip:,}")
+    line = f"Matched {matched:,} · {verb} {change:,} · unchanged {unchanged:,} · skipped {skip:,}"
     if not_found:
         line += f" ({not_found:,} not found)"
     return line + (f" · excluded {excluded:,}" if excluded else "")
@@ -61,18 +69,31 @@ def header(op: dict[str, Any]) -> list[str]:
     """What an operation was: who, when, which patrons, which options, what came of it."""
     utility = get(op["utility"])
     options = utility.Options.model_validate(json.loads(op["options"]))
-    lines = [f"Operation #{op['id']}: {op['title']}",
-             f"By {op['operator']} at {op['started']}",
-             counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"], done=True,
-                         excluded=op["excluded"]),
-             *([op["effects"]] if op.get("effects") else []),
-             "Selections: " + "; ".join(selection_lines(op["selection"], utility.fixed_description))]
+    lines = [
+        f"Operation #{op['id']}: {op['title']}",
+        f"By {op['operator']} at {op['started']}",
+        counts_line(
+            op["matched"],
+            op["changed"],
+            op["unchanged"],
+            op["skipped"],
+            done=True,
+            excluded=op["excluded"],
+        ),
+        *([op["effects"]] if op.get("effects") else []),
+        "Selections: " + "; ".join(selection_lines(op["selection"], utility.fixed_description)),
+    ]
     if type(options).model_fields:
         lines.append("Options: " + "; ".join(options_lines(options, width=10**6)))
     if op["undo_of"]:
-        lines.append(f"This undid operation #{op['undo_of']}"
-                     + (f", except {op['skipped']:,} patrons it had to leave (listed, with why)."
-                        if op["skipped"] else "."))
+        lines.append(
+            f"This undid operation #{op['undo_of']}"
+            + (
+                f", except {op['skipped']:,} patrons it had to leave (listed, with why)."
+                if op["skipped"]
+                else "."
+            )
+        )
     if op["undone_by"]:
         lines.append(f"Undone by operation #{op['undone_by']}.")
     return lines
@@ -81,21 +102,36 @@ def header(op: dict[str, Any]) -> list[str]:
 def change_count(db: sqlite_utils.Database, operation_id: int, outcome: str | None = None) -> int:
     """How many rows an operation's per-patron report has (of one outcome)."""
     where = "operation_id = :op" + (" AND outcome = :outcome" if outcome else "")
-    return db.execute(f"SELECT count(*) FROM operation_changes WHERE {where}",
-                      {"op": operation_id, "outcome": outcome}).fetchone()[0]
+    return db.execute(
+        f"SELECT count(*) FROM operation_changes WHERE {where}",
+        {"op": operation_id, "outcome": outcome},
+    ).fetchone()[0]
 
 
-def changes(db: sqlite_utils.Database, operation_id: int, outcome: str | None = None,
-            offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+def changes(
+    db: sqlite_utils.Database,
+    operation_id: int,
+    outcome: str | None = None,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
     """A page of an operation's per-patron report in its order, optionally one outcome."""
     where = "operation_id = :op" + (" AND outcome = :outcome" if outcome else "")
-    return list(db.query(
-        f"SELECT * FROM operation_changes WHERE {where} ORDER BY seq LIMIT :limit OFFSET :offset",
-        {"op": operation_id, "outcome": outcome, "limit": limit, "offset": offset}))
+    return list(
+        db.query(
+            f"SELECT * FROM operation_changes WHERE {where} ORDER BY seq LIMIT :limit OFFSET :offset",
+            {"op": operation_id, "outcome": outcome, "limit": limit, "offset": offset},
+        )
+    )
 
 
-def page(db: sqlite_utils.Database, operation_id: int, offset: int, limit: int,
-         outcome: str | None = None) -> list[dict[str, Any]]:
+def page(
+    db: sqlite_utils.Database,
+    operation_id: int,
+    offset: int,
+    limit: int,
+    outcome: str | None = None,
+) -> list[dict[str, Any]]:
     """Rows ``offset``.. as the summary lists them: the skipped patrons first (what needs a
     look), then the rest in the report's order; or one ``outcome`` only. Each part is read
     off an index, never sorted."""
@@ -107,7 +143,8 @@ def page(db: sqlite_utils.Database, operation_id: int, offset: int, limit: int,
         found += db.query(
             "SELECT * FROM operation_changes WHERE operation_id = :op AND outcome != 'skip' "
             "ORDER BY seq LIMIT :limit OFFSET :offset",
-            {"op": operation_id, "limit": limit - len(found), "offset": max(0, offset - skipped)})
+            {"op": operation_id, "limit": limit - len(found), "offset": max(0, offset - skipped)},
+        )
     return found
 
 
@@ -117,18 +154,26 @@ def rows(db: sqlite_utils.Database, operation_id: int) -> Iterator[dict[str, Any
     for outcome in ("skip", "change", "unchanged"):
         last = 0
         while True:
-            page = list(db.query(
-                "SELECT * FROM operation_changes WHERE operation_id = :op AND outcome = :o "
-                "AND seq > :last ORDER BY seq LIMIT :n",
-                {"op": operation_id, "o": outcome, "last": last, "n": PAGE}))
+            page = list(
+                db.query(
+                    "SELECT * FROM operation_changes WHERE operation_id = :op AND outcome = :o "
+                    "AND seq > :last ORDER BY seq LIMIT :n",
+                    {"op": operation_id, "o": outcome, "last": last, "n": PAGE},
+                )
+            )
             yield from page
             if len(page) < PAGE:
                 break
             last = page[-1]["seq"]
 
 
-def write(db: sqlite_utils.Database, operation_id: int, path: str | os.PathLike[str],
-          overwrite: bool = False, protect: tuple[str, ...] = ()) -> Path:
+def write(
+    db: sqlite_utils.Database,
+    operation_id: int,
+    path: str | os.PathLike[str],
+    overwrite: bool = False,
+    protect: tuple[str, ...] = (),
+) -> Path:
     """Write the summary to ``path``: CSV when it ends in .csv, plain text otherwise; whole
     or not at all, over an existing file only with ``overwrite`` (file_out.writing)."""
     op = db.execute("SELECT * FROM operations WHERE id = ?", [operation_id]).fetchone()
@@ -147,11 +192,29 @@ def write(db: sqlite_utils.Database, operation_id: int, path: str | os.PathLike[
 
 def _csv(out, db, op, utility: Utility) -> None:
     writer = file_out.csv_writer(out)
-    writer.writerow(["operation", "barcode", "name", "outcome", "reason",
-                     f"{utility.value_label} before", f"{utility.value_label} after"])
+    writer.writerow(
+        [
+            "operation",
+            "barcode",
+            "name",
+            "outcome",
+            "reason",
+            f"{utility.value_label} before",
+            f"{utility.value_label} after",
+        ]
+    )
     for r in rows(db, op["id"]):
-        writer.writerow([op["id"], r["barcode"], r["name"], r["outcome"], r["reason"] or "",
-                         utility.show(r["before"]), utility.show(r["after"])])
+        writer.writerow(
+            [
+                op["id"],
+                r["barcode"],
+                r["name"],
+                r["outcome"],
+                r["reason"] or "",
+                utility.show(r["before"]),
+                utility.show(r["after"]),
+            ]
+        )
 
 
 def _text(out, db, op, utility: Utility) -> None:
@@ -159,5 +222,7 @@ def _text(out, db, op, utility: Utility) -> None:
     out.write("\n".join(safe(line) for line in header(op)) + "\n\n")
     for r in rows(db, op["id"]):
         outcome = f"{r['outcome']}: {r['reason']}" if r["reason"] else r["outcome"]
-        out.write(f"{safe(r['barcode'])}\t{safe(r['name'])}\t{safe(utility.show(r['before']))} → "
-                  f"{safe(utility.show(r['after']))}\t{safe(outcome)}\n")
+        out.write(
+            f"{safe(r['barcode'])}\t{safe(r['name'])}\t{safe(utility.show(r['before']))} → "
+            f"{safe(utility.show(r['after']))}\t{safe(outcome)}\n"
+        )

@@ -3,6 +3,7 @@
 They are stored validated (as the models dump them), so a saved run opens with the
 same values next year; a relative date such as today-1y stays relative.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,10 @@ def refusal(run: dict[str, Any], operator: Operator, doing: str) -> str | None:
     """Why ``operator`` may not ``doing`` (replace, rename, delete) this run, or None: a
     saved run is changed by the operator who saved it, or by a level-0 operator."""
     if run["owner_id"] != operator.patron_id and operator.level != 0:
-        return (f"{operator.username} may not {doing} the saved run {run['name']!r}: it "
-                f"belongs to {run['operator']}, and only they or a level-0 operator may change it")
+        return (
+            f"{operator.username} may not {doing} the saved run {run['name']!r}: it "
+            f"belongs to {run['operator']}, and only they or a level-0 operator may change it"
+        )
     return None
 
 
@@ -48,16 +51,28 @@ def owned(run: dict[str, Any], operator: Operator, doing: str) -> None:
         raise NotPermitted(why)
 
 
-def save(db: sqlite_utils.Database, utility: str, name: str, selection: dict[str, Any],
-         options: dict[str, Any], operator: Operator) -> tuple[int, bool]:
+def save(
+    db: sqlite_utils.Database,
+    utility: str,
+    name: str,
+    selection: dict[str, Any],
+    options: dict[str, Any],
+    operator: Operator,
+) -> tuple[int, bool]:
     """Save (or replace, same name in any case) a run; returns (its id, whether it replaced one).
 
     Replacing someone else's run is refused (NotPermitted) unless the operator is level 0."""
     name = check_name(name)
     old = _named(db, utility, name)
-    row = {"utility": utility, "name": name, "selection": json.dumps(selection),
-           "options": json.dumps(options), "operator": operator.username,
-           "owner_id": operator.patron_id, "saved": clock.now()}
+    row = {
+        "utility": utility,
+        "name": name,
+        "selection": json.dumps(selection),
+        "options": json.dumps(options),
+        "operator": operator.username,
+        "owner_id": operator.patron_id,
+        "saved": clock.now(),
+    }
     if old is not None:
         owned(get(db, old), operator, "replace")  # then it is theirs: they saved it last
         db.table("saved_runs").update(old, row)
@@ -70,8 +85,12 @@ def save(db: sqlite_utils.Database, utility: str, name: str, selection: dict[str
 def runs(db: sqlite_utils.Database, utility: str | None = None) -> list[dict[str, Any]]:
     """Saved runs, by utility then name; each with its selection and options decoded."""
     where, params = ("utility = ?", [utility]) if utility else ("1", [])
-    return [_decoded(r) for r in db.query(
-        f"SELECT * FROM saved_runs WHERE {where} ORDER BY utility, name COLLATE NOCASE", params)]
+    return [
+        _decoded(r)
+        for r in db.query(
+            f"SELECT * FROM saved_runs WHERE {where} ORDER BY utility, name COLLATE NOCASE", params
+        )
+    ]
 
 
 def get(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
@@ -96,8 +115,15 @@ def rename(db: sqlite_utils.Database, run_id: int, name: str, operator: Operator
     run = get(db, run_id)
     owned(run, operator, "rename")
     if _named(db, run["utility"], name, besides=run_id) is not None:
-        raise Invalid([Problem("name", "Saved run name",
-                               f"{name!r} is already the name of another saved run of this utility")])
+        raise Invalid(
+            [
+                Problem(
+                    "name",
+                    "Saved run name",
+                    f"{name!r} is already the name of another saved run of this utility",
+                )
+            ]
+        )
     db.execute("UPDATE saved_runs SET name = ? WHERE id = ?", [name, run_id])
 
 
@@ -106,8 +132,9 @@ def delete(db: sqlite_utils.Database, run_id: int, operator: Operator) -> None:
     db.execute("DELETE FROM saved_runs WHERE id = ?", [run_id])
 
 
-def _named(db: sqlite_utils.Database, utility: str, name: str,
-           besides: int | None = None) -> int | None:
+def _named(
+    db: sqlite_utils.Database, utility: str, name: str, besides: int | None = None
+) -> int | None:
     """The run of ``utility`` with this name in any case (Unicode's, as find() compares:
     'Straße' is 'STRASSE'), other than ``besides``."""
     for run_id, other in db.execute("SELECT id, name FROM saved_runs WHERE utility = ?", [utility]):
@@ -125,6 +152,10 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
         if not (isinstance(selection, dict) and isinstance(options, dict)):
             raise ValueError("not a set of fields")
     except (TypeError, ValueError) as exc:
-        return {**row, "selection": {}, "options": {},
-                "damaged": f"its stored values cannot be read ({exc}); delete it and save it again"}
+        return {
+            **row,
+            "selection": {},
+            "options": {},
+            "damaged": f"its stored values cannot be read ({exc}); delete it and save it again",
+        }
     return {**row, "selection": selection, "options": options, "damaged": None}

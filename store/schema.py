@@ -3,6 +3,7 @@
 PRAGMA user_version holds the schema version; each migration step runs once,
 inside one transaction, so a database is never left half-migrated.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -10,7 +11,6 @@ from enum import StrEnum
 
 # PRAGMA application_id of a Patron Utilities database ("PUTL"); store.database checks it.
 APPLICATION_ID = 0x5055544C
-
 
 
 class Status(StrEnum):
@@ -34,8 +34,7 @@ class NoteType(StrEnum):
 STATUSES = tuple(s.value for s in Status)
 NOTE_TYPES = tuple(t.value for t in NoteType)
 # Version 1 knew the first seven; version 2 adds 'forgiven' (Forgive Charges).
-HISTORY_KINDS = ("payment", "credit", "renewal", "lost", "refund", "lexile", "returned",
-                 "forgiven")
+HISTORY_KINDS = ("payment", "credit", "renewal", "lost", "refund", "lexile", "returned", "forgiven")
 
 _statuses = ", ".join(f"'{s}'" for s in STATUSES)
 _note_types = ", ".join(f"'{t}'" for t in NOTE_TYPES)

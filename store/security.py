@@ -4,6 +4,7 @@ Operators are patrons whose security group grants permissions. Every rule of
 who may do what is decided here, so the TUI and the command line obey the same.
 Passwords are kept only as argon2 hashes; never in plaintext, never journaled.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -26,8 +27,15 @@ REMOVE_PATRONS = "Patrons: Remove"
 REMOVE_RECORDS = "Patron Notes, Pictures and History: Remove"
 FORGIVE = "Charges: Forgive"
 PREFERENCES = "Library Preferences: Edit"
-ALL_PERMISSIONS = (UTILITIES, PASSWORDS, SECURITY_GROUPS, REMOVE_PATRONS, REMOVE_RECORDS, FORGIVE,
-                   PREFERENCES)
+ALL_PERMISSIONS = (
+    UTILITIES,
+    PASSWORDS,
+    SECURITY_GROUPS,
+    REMOVE_PATRONS,
+    REMOVE_RECORDS,
+    FORGIVE,
+    PREFERENCES,
+)
 
 # Every password hash the product writes, an operator's or a patron's: argon2id with
 # argon2-cffi's defaults (RFC 9106's low-memory profile). One hasher, so a batch reset
@@ -58,8 +66,9 @@ class PasswordChangeRequired(LoginFailed):
 
     def __init__(self, username: str):
         self.username = username
-        super().__init__(f"the password of {username!r} was reset and must be changed before "
-                         "anything else")
+        super().__init__(
+            f"the password of {username!r} was reset and must be changed before anything else"
+        )
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,8 @@ def require(operator: Operator, permissions: tuple[str, ...], what: str) -> None
     if missing:
         raise NotPermitted(
             f"{operator.username} may not {what}: it needs the permission "
-            + " and ".join(f"'{p}'" for p in missing))
+            + " and ".join(f"'{p}'" for p in missing)
+        )
 
 
 def hash_password(password: str) -> str:
@@ -123,8 +133,9 @@ def operator_for(db: sqlite_utils.Database, patron_id: int) -> Operator | None:
         f"""SELECT p.id, p.username, p.first_name || ' ' || p.last_name, g.name, g.level,
                   g.permissions
            FROM patrons p JOIN security_groups g ON g.name = p.security_group
-           WHERE p.id = ? AND p.status NOT IN ({', '.join('?' * len(NO_LOGIN_STATUSES))})""",
-        [patron_id, *NO_LOGIN_STATUSES]).fetchone()
+           WHERE p.id = ? AND p.status NOT IN ({", ".join("?" * len(NO_LOGIN_STATUSES))})""",
+        [patron_id, *NO_LOGIN_STATUSES],
+    ).fetchone()
     if row is None:
         return None
     permissions = frozenset(json.loads(row[5]))
@@ -136,15 +147,18 @@ def operator_for(db: sqlite_utils.Database, patron_id: int) -> Operator | None:
 def locked_for(db: sqlite_utils.Database, username: str) -> float | None:
     """Seconds left on a lock of ``username`` after too many failures, or None."""
     now = _clock()
-    row = db.execute("SELECT locked_until FROM login_failures WHERE username = ?",
-                     [username.strip().casefold()]).fetchone()
+    row = db.execute(
+        "SELECT locked_until FROM login_failures WHERE username = ?", [username.strip().casefold()]
+    ).fetchone()
     return row[0] - now if row and row[0] and row[0] > now else None
 
 
 def _locked_message(username: str, seconds: float) -> str:
     minutes = max(1, round(seconds / 60))
-    return (f"Too many failed attempts: {username!r} is locked for about "
-            f"{minutes} more minute{'s' if minutes != 1 else ''}.")
+    return (
+        f"Too many failed attempts: {username!r} is locked for about "
+        f"{minutes} more minute{'s' if minutes != 1 else ''}."
+    )
 
 
 def login(db: sqlite_utils.Database, username: str, password: str) -> Operator:
@@ -172,15 +186,15 @@ def login(db: sqlite_utils.Database, username: str, password: str) -> Operator:
     return operator
 
 
-def _check(db: sqlite_utils.Database, username: str,
-           password: str) -> tuple[Operator | None, bool]:
+def _check(db: sqlite_utils.Database, username: str, password: str) -> tuple[Operator | None, bool]:
     """Inside the login's write transaction: (the operator or None for a failure, whether
     the password must be changed). Raises LoginFailed for a locked name (not counted)."""
     seconds = locked_for(db, username)
     if seconds is not None:
         raise LoginFailed(_locked_message(username, seconds))
-    row = db.execute("SELECT id, password_hash, must_change_password FROM patrons "
-                     "WHERE username = ?", [username]).fetchone()
+    row = db.execute(
+        "SELECT id, password_hash, must_change_password FROM patrons WHERE username = ?", [username]
+    ).fetchone()
     operator = None
     try:
         # An unknown username is checked against a dummy hash, so it takes as long.
@@ -205,9 +219,13 @@ def _record_failure(db: sqlite_utils.Database, username: str, now: float) -> Non
         """INSERT INTO login_failures (username, failures, locked_until) VALUES (?, 1, NULL)
            ON CONFLICT (username) DO UPDATE SET
                failures = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failures + 1 END,
-               locked_until = NULL""", [username])
-    db.execute("UPDATE login_failures SET locked_until = ? WHERE username = ? AND failures >= ?",
-               [now + LOCK_SECONDS, username, LOCK_AFTER])
+               locked_until = NULL""",
+        [username],
+    )
+    db.execute(
+        "UPDATE login_failures SET locked_until = ? WHERE username = ? AND failures >= ?",
+        [now + LOCK_SECONDS, username, LOCK_AFTER],
+    )
 
 
 def check_new_password(username: str, new_password: str) -> None:
@@ -216,7 +234,9 @@ def check_new_password(username: str, new_password: str) -> None:
 
     problem = None
     if len(new_password) < MIN_PASSWORD_LENGTH:
-        problem = f"at least {MIN_PASSWORD_LENGTH} characters are needed; this has {len(new_password)}"
+        problem = (
+            f"at least {MIN_PASSWORD_LENGTH} characters are needed; this has {len(new_password)}"
+        )
     elif len(new_password) > MAX_PASSWORD_LENGTH:
         problem = f"at most {MAX_PASSWORD_LENGTH} characters are allowed"
     elif "\x00" in new_password:
@@ -227,8 +247,9 @@ def check_new_password(username: str, new_password: str) -> None:
         raise Invalid([Problem("new_password", "New password", problem)])
 
 
-def change_password(db: sqlite_utils.Database, username: str, old_password: str,
-                    new_password: str) -> Operator:
+def change_password(
+    db: sqlite_utils.Database, username: str, old_password: str, new_password: str
+) -> Operator:
     """An operator sets a new password, proving the current one (with the login's lockout);
     clears "must change password" and returns the operator, now logged in."""
     from . import clock
@@ -242,14 +263,23 @@ def change_password(db: sqlite_utils.Database, username: str, old_password: str,
     try:
         operator, _ = _check(db, username, old_password)
         if operator is not None:
-            current = db.execute("SELECT password_hash FROM patrons WHERE id = ?",
-                                 [operator.patron_id]).fetchone()[0]
+            current = db.execute(
+                "SELECT password_hash FROM patrons WHERE id = ?", [operator.patron_id]
+            ).fetchone()[0]
             if _verifies(current, new_password):
                 db.execute("COMMIT")  # the failures the right password cleared stay cleared
-                raise Invalid([Problem("new_password", "New password",
-                                       "must differ from the current password")])
-            db.execute("UPDATE patrons SET password_hash = ?, must_change_password = 0, "
-                       "modified = ? WHERE id = ?", [new_hash, clock.now(), operator.patron_id])
+                raise Invalid(
+                    [
+                        Problem(
+                            "new_password", "New password", "must differ from the current password"
+                        )
+                    ]
+                )
+            db.execute(
+                "UPDATE patrons SET password_hash = ?, must_change_password = 0, "
+                "modified = ? WHERE id = ?",
+                [new_hash, clock.now(), operator.patron_id],
+            )
             operator = dataclasses.replace(operator, credential=credential_of(new_hash))
         db.execute("COMMIT")
     except BaseException:
@@ -272,8 +302,10 @@ def _verifies(stored: str | None, password: str) -> bool:
 
 def set_password(db: sqlite_utils.Database, patron_id: int, password: str) -> None:
     """Give a patron (an operator, say) a password; only its hash is stored."""
-    db.execute("UPDATE patrons SET password_hash = ?, must_change_password = 0 WHERE id = ?",
-               [hash_password(password), patron_id])
+    db.execute(
+        "UPDATE patrons SET password_hash = ?, must_change_password = 0 WHERE id = ?",
+        [hash_password(password), patron_id],
+    )
 
 
 class ResetRefused(ValueError):
@@ -284,16 +316,21 @@ def redeem_reset_token(db: sqlite_utils.Database, token: str, new_password: str)
     """Set a patron's password from a reset link's token (once, within 72 hours)."""
     from . import clock
 
-    row = db.execute("SELECT id, patron_id, expires, used FROM password_resets WHERE token_hash = ?",
-                     [token_hash(token)]).fetchone()
+    row = db.execute(
+        "SELECT id, patron_id, expires, used FROM password_resets WHERE token_hash = ?",
+        [token_hash(token)],
+    ).fetchone()
     if row is None or row[3] is not None:
         raise ResetRefused("this reset link is not valid or has already been used")
     if row[2] < clock.now():
         raise ResetRefused("this reset link has expired; ask the library for a new one")
-    claimed = db.execute("UPDATE password_resets SET used = ? WHERE id = ? AND used IS NULL",
-                         [clock.now(), row[0]]).rowcount
+    claimed = db.execute(
+        "UPDATE password_resets SET used = ? WHERE id = ? AND used IS NULL", [clock.now(), row[0]]
+    ).rowcount
     if not claimed:  # another request redeemed it a moment ago
         raise ResetRefused("this reset link is not valid or has already been used")
-    db.execute("UPDATE patrons SET password_hash = ?, must_change_password = 0 WHERE id = ?",
-               [hash_password(new_password), row[1]])
+    db.execute(
+        "UPDATE patrons SET password_hash = ?, must_change_password = 0 WHERE id = ?",
+        [hash_password(new_password), row[1]],
+    )
     return row[1]

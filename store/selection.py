@@ -4,6 +4,7 @@ Every criterion is optional; an empty Selection matches every patron. Values
 are kept as typed (a relative date stays "today-1y") so a saved run means the
 same thing next year; they are resolved against the clock when compiled.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,8 +67,10 @@ def read_barcode_file(name: str | os.PathLike) -> list[str]:
     """The barcodes in a file, one per line; an empty list is an error, because selecting
     nobody by mistake must not turn into selecting everybody."""
     if not _is_file(name):
-        raise ValueError(f"there is no file {str(name)!r} (give a file of barcodes, one per "
-                         "line, or the barcodes themselves)")
+        raise ValueError(
+            f"there is no file {str(name)!r} (give a file of barcodes, one per "
+            "line, or the barcodes themselves)"
+        )
     path = Path(name).expanduser()
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
@@ -82,45 +85,83 @@ def read_barcode_file(name: str | os.PathLike) -> list[str]:
 class Selection(StoreModel):
     """Which patrons: each filled criterion narrows the match; empty ones are ignored."""
 
-    barcode_from: str = Field("", title="Barcode from", max_length=15,
-                              description="Lowest barcode included.")
-    barcode_to: str = Field("", title="Barcode to", max_length=15,
-                            description="Highest included; all-digit barcodes compare as numbers.")
+    barcode_from: str = Field(
+        "", title="Barcode from", max_length=15, description="Lowest barcode included."
+    )
+    barcode_to: str = Field(
+        "",
+        title="Barcode to",
+        max_length=15,
+        description="Highest included; all-digit barcodes compare as numbers.",
+    )
     barcodes: list[str] = list_as_text(
         title="Barcode list",
         description="A file of barcodes (one per line, # comments), or barcodes typed or "
-                    "pasted. Barcodes not found are listed as 'not found'.")
+        "pasted. Barcodes not found are listed as 'not found'.",
+    )
 
-    last_name_from: str = Field("", title="Last name from", max_length=100,
-                                description="First last name included, e.g. A.")
-    last_name_to: str = Field("", title="Last name to", max_length=100,
-                              description="A prefix: 'C' takes in every C name.")
-    sites: list[str] = choice("site", many=True, title="Patrons in Site",
-                              description="Any of these sites.")
-    grades: list[str] = choice("grade", many=True, title="Patrons in Grade",
-                               description="Any of these grades (from the grade table).")
-    locations: list[str] = choice("location", many=True, title="Patrons in Location",
-                                  description="Any of these locations.")
-    locations2: list[str] = choice("location2", many=True, title="Patrons in 2nd Location",
-                                   description="Any of these 2nd locations.")
-    policies: list[str] = choice("policy", many=True, title="Patrons with Policy",
-                                 description="Any of these patron policies.")
-    statuses: list[Status] = Field(default_factory=list, title="Patrons with Status",
-                                   description="Any of these statuses.")
-    security_groups: list[str] = choice("security_group", many=True,
-                                        title="Patrons in Security Group",
-                                        description="Any of these security groups.")
+    last_name_from: str = Field(
+        "", title="Last name from", max_length=100, description="First last name included, e.g. A."
+    )
+    last_name_to: str = Field(
+        "", title="Last name to", max_length=100, description="A prefix: 'C' takes in every C name."
+    )
+    sites: list[str] = choice(
+        "site", many=True, title="Patrons in Site", description="Any of these sites."
+    )
+    grades: list[str] = choice(
+        "grade",
+        many=True,
+        title="Patrons in Grade",
+        description="Any of these grades (from the grade table).",
+    )
+    locations: list[str] = choice(
+        "location", many=True, title="Patrons in Location", description="Any of these locations."
+    )
+    locations2: list[str] = choice(
+        "location2",
+        many=True,
+        title="Patrons in 2nd Location",
+        description="Any of these 2nd locations.",
+    )
+    policies: list[str] = choice(
+        "policy",
+        many=True,
+        title="Patrons with Policy",
+        description="Any of these patron policies.",
+    )
+    statuses: list[Status] = Field(
+        default_factory=list, title="Patrons with Status", description="Any of these statuses."
+    )
+    security_groups: list[str] = choice(
+        "security_group",
+        many=True,
+        title="Patrons in Security Group",
+        description="Any of these security groups.",
+    )
     graduation_from: str = Field("", title="Graduation date from", description=_DATE_HELP)
-    graduation_to: str = Field("", title="Graduation date to", description="Both ends are included.")
+    graduation_to: str = Field(
+        "", title="Graduation date to", description="Both ends are included."
+    )
     expiration_from: str = Field("", title="Expiration date from", description=_DATE_HELP)
-    expiration_to: str = Field("", title="Expiration date to", description="Both ends are included.")
+    expiration_to: str = Field(
+        "", title="Expiration date to", description="Both ends are included."
+    )
     # Offered only by the utilities that ask for it (Forgive Charges): see OPT_IN.
-    balance_from: str = Field("", title="Patron Balance from", max_length=20,
-                              description="Lowest balance included, in dollars (e.g. 0.01). "
-                                          "Balance = charges - credits + fines accruing today.")
-    balance_to: str = Field("", title="Patron Balance to", max_length=20,
-                            description="Highest balance included: 0.99 takes balances under "
-                                        "$1.00. Both ends are included.")
+    balance_from: str = Field(
+        "",
+        title="Patron Balance from",
+        max_length=20,
+        description="Lowest balance included, in dollars (e.g. 0.01). "
+        "Balance = charges - credits + fines accruing today.",
+    )
+    balance_to: str = Field(
+        "",
+        title="Patron Balance to",
+        max_length=20,
+        description="Highest balance included: 0.99 takes balances under "
+        "$1.00. Both ends are included.",
+    )
 
     @field_validator("barcodes", mode="before")
     @classmethod
@@ -132,15 +173,19 @@ class Selection(StoreModel):
             # (None is not the barcode "None").
             odd = [v for v in value if isinstance(v, bool) or not isinstance(v, (str, int))]
             if odd:
-                raise ValueError(f"{odd[0]!r} is not a barcode: give barcodes as text "
-                                 f"({len(odd)} in the list are not)")
+                raise ValueError(
+                    f"{odd[0]!r} is not a barcode: give barcodes as text "
+                    f"({len(odd)} in the list are not)"
+                )
             value = [str(v).strip() for v in value if str(v).strip()]
             if len(value) > BARCODE_LIMIT:
                 raise ValueError(f"{len(value):,} barcodes: at most {BARCODE_LIMIT:,} at once")
             long = [b for b in value if len(b) > 15]
             if long:
-                raise ValueError(f"{excerpt(long[0])} is not a barcode: barcodes have at most "
-                                 f"15 characters ({len(long)} in the list are longer)")
+                raise ValueError(
+                    f"{excerpt(long[0])} is not a barcode: barcodes have at most "
+                    f"15 characters ({len(long)} in the list are longer)"
+                )
             # Each patron once: a barcode listed twice (in any case) counts once.
             seen: set[str] = set()
             unique = []
@@ -172,8 +217,11 @@ class Selection(StoreModel):
     def _barcode_order(cls, value: str, info: ValidationInfo) -> str:
         low = info.data.get("barcode_from", "")
         if value and low:
-            ordered = (int(low) <= int(value)) if _is_number(low) and _is_number(value) \
+            ordered = (
+                (int(low) <= int(value))
+                if _is_number(low) and _is_number(value)
                 else low.casefold() <= value.casefold()
+            )
             if not ordered:
                 raise ValueError(f"{value!r} comes before the start of the range, {low!r}")
         return value
@@ -281,9 +329,13 @@ def compile_selection(sel: Selection, today: dt.date | None = None) -> Compiled:
         out.add(f"substr(fold_name(p.last_name), 1, {len(end)}) <= {out.param(end)}")
 
     for values, column in (
-        (sel.sites, "site"), (sel.grades, "grade"), (sel.locations, "location"),
-        (sel.locations2, "location2"), (sel.policies, "policy"),
-        ([str(s) for s in sel.statuses], "status"), (sel.security_groups, "security_group"),
+        (sel.sites, "site"),
+        (sel.grades, "grade"),
+        (sel.locations, "location"),
+        (sel.locations2, "location2"),
+        (sel.policies, "policy"),
+        ([str(s) for s in sel.statuses], "status"),
+        (sel.security_groups, "security_group"),
     ):
         if values:
             marks = ", ".join(out.param(v) for v in values)

@@ -3,6 +3,7 @@
 One connection, used from worker threads one call at a time (the lock), so
 the plan's temporary table stays on the connection that made it.
 """
+
 from __future__ import annotations
 
 import os
@@ -40,7 +41,9 @@ class Store:
         self.path = os.fspath(path)
         self.db = connect(path, group, create)
         self.lock = threading.RLock()
-        if os.fspath(path) != ":memory:" and _preferences.is_on(self.preferences(), "share_with_group"):
+        if os.fspath(path) != ":memory:" and _preferences.is_on(
+            self.preferences(), "share_with_group"
+        ):
             try:
                 share_with_group(path)
             except OSError:  # not the file's owner: the owner set it when saving the preference
@@ -101,15 +104,18 @@ class Store:
         with self.lock:
             return _preferences.current(self.db)
 
-    def save_preferences(self, data: dict[str, Any], operator: Operator,
-                         read: dict[str, Any] | None = None) -> None:
+    def save_preferences(
+        self, data: dict[str, Any], operator: Operator, read: dict[str, Any] | None = None
+    ) -> None:
         """Validate and store the Preferences screen's values (Invalid names the field).
 
         ``read`` is what the screen showed when it was opened: a preference another
         technician has saved since is not overwritten unseen (Invalid names it)."""
         prefs = validate(_preferences.LibraryPreferences, data, None)
-        with self.lock, authority.writing(self.db, operator, (security.PREFERENCES,),
-                                          "change Preferences"):
+        with (
+            self.lock,
+            authority.writing(self.db, operator, (security.PREFERENCES,), "change Preferences"),
+        ):
             if read is not None:
                 _preferences.check_unchanged(self.db, read)
             _preferences.save(self.db, prefs)
@@ -127,9 +133,15 @@ class Store:
                     if os.path.exists(os.fspath(self.path) + suffix):
                         os.chmod(os.fspath(self.path) + suffix, 0o600)
         except OSError as exc:
-            raise Invalid([Problem("share_with_group", "Database file readable by its group",
-                                   f"only the file's owner can change who may open it "
-                                   f"({exc.strerror})")]) from None
+            raise Invalid(
+                [
+                    Problem(
+                        "share_with_group",
+                        "Database file readable by its group",
+                        f"only the file's owner can change who may open it ({exc.strerror})",
+                    )
+                ]
+            ) from None
 
     def grades(self) -> list[dict]:
         with self.lock:
@@ -138,8 +150,10 @@ class Store:
     def edit_grades(self, operator: Operator, action: str, *args) -> int:
         """add / rename / remove / move / set_last on the grade table (Invalid says why not);
         each edit is an operation of the journal, undoable. Returns its id."""
-        with self.lock, authority.writing(self.db, operator, (security.PREFERENCES,),
-                                          "change Preferences"):
+        with (
+            self.lock,
+            authority.writing(self.db, operator, (security.PREFERENCES,), "change Preferences"),
+        ):
             return grade_journal.edit(self.db, operator, action, *args)
 
     def is_demo(self) -> bool:
@@ -161,16 +175,20 @@ class Store:
         selection = validate(Selection, data, self.choices)
         if key is not None:
             utility = get(key)
-            problems = [Problem(name, field_title(Selection, name),
-                                f"is not a selection {utility.title} offers")
-                        for name in OPT_IN
-                        if getattr(selection, name) and name not in utility.extra_criteria]
+            problems = [
+                Problem(
+                    name, field_title(Selection, name), f"is not a selection {utility.title} offers"
+                )
+                for name in OPT_IN
+                if getattr(selection, name) and name not in utility.extra_criteria
+            ]
             if problems:
                 raise Invalid(problems)
         return selection
 
-    def validate_options(self, key: str, data: dict[str, Any],
-                         operator: Operator | None = None) -> StoreModel:
+    def validate_options(
+        self, key: str, data: dict[str, Any], operator: Operator | None = None
+    ) -> StoreModel:
         """Options from form or CLI values; with an operator, also the rules that depend on them."""
         utility = get(key)
         options = validate(utility.Options, data, self.choices)
@@ -179,8 +197,9 @@ class Store:
                 utility.check(self.db, options, operator)
         return options
 
-    def plan(self, key: str, selection: Selection | dict, options: StoreModel | dict,
-             operator: Operator) -> Plan:
+    def plan(
+        self, key: str, selection: Selection | dict, options: StoreModel | dict, operator: Operator
+    ) -> Plan:
         """Compute the plan for a utility; inputs are validated against the database first.
 
         Raises NotPermitted when the operator's security group does not allow it.
@@ -189,16 +208,23 @@ class Store:
         with self.lock:
             return Plan(self.db, utility, sel, opts, operator)
 
-    def first_rows(self, key: str, selection: Selection | dict, options: StoreModel | dict,
-                   operator: Operator, limit: int) -> list[PlanRow]:
+    def first_rows(
+        self,
+        key: str,
+        selection: Selection | dict,
+        options: StoreModel | dict,
+        operator: Operator,
+        limit: int,
+    ) -> list[PlanRow]:
         """The first ``limit`` rows the plan will hold, quickly (for the preview's first
         page while the whole plan is counted); same checks and refusals as ``plan``."""
         utility, sel, opts = self._planned(key, selection, options, operator)
         with self.lock:
             return _plan.first_rows(self.db, utility, sel, opts, operator, limit)
 
-    def _planned(self, key: str, selection: Selection | dict, options: StoreModel | dict,
-                 operator: Operator) -> tuple[Utility, Selection, StoreModel]:
+    def _planned(
+        self, key: str, selection: Selection | dict, options: StoreModel | dict, operator: Operator
+    ) -> tuple[Utility, Selection, StoreModel]:
         utility = get(key)
         if utility not in CATALOG:
             raise KeyError(f"{utility.title} is not planned: it has a command of its own")
@@ -235,7 +261,9 @@ class Store:
     def operation(self, operation_id: int) -> dict[str, Any]:
         """An operation of the journal; KeyError when there is none with that number."""
         with self.lock:
-            row = self.db.execute("SELECT * FROM operations WHERE id = ?", [operation_id]).fetchone()
+            row = self.db.execute(
+                "SELECT * FROM operations WHERE id = ?", [operation_id]
+            ).fetchone()
             if row is None:
                 raise KeyError(f"there is no operation #{operation_id}")
             return dict(zip([c.name for c in self.db["operations"].columns], row))
@@ -243,9 +271,12 @@ class Store:
     def operations(self, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
         """A page of the journal's operations, newest first."""
         with self.lock:
-            return list(self.db.query("SELECT * FROM operations ORDER BY id DESC "
-                                      "LIMIT :limit OFFSET :offset",
-                                      {"limit": limit, "offset": offset}))
+            return list(
+                self.db.query(
+                    "SELECT * FROM operations ORDER BY id DESC LIMIT :limit OFFSET :offset",
+                    {"limit": limit, "offset": offset},
+                )
+            )
 
     def check_undo(self, operation_id: int, operator: Operator) -> _undo.UndoCheck:
         """What undoing an operation would do, for the confirm; NotUndoable or NotPermitted
@@ -258,8 +289,13 @@ class Store:
         with self.lock:
             return _undo.undo(self.db, operation_id, operator)
 
-    def write_report(self, operation_id: int, path: str | os.PathLike, operator: Operator,
-                     overwrite: bool = False) -> str:
+    def write_report(
+        self,
+        operation_id: int,
+        path: str | os.PathLike,
+        operator: Operator,
+        overwrite: bool = False,
+    ) -> str:
         """Write an operation's summary (text, or CSV for a .csv name); returns the full path.
         FileExists unless ``overwrite``; never through a link, never over the database."""
         with self.lock:
@@ -272,8 +308,9 @@ class Store:
         from . import mail
 
         with self.lock:
-            resets = self.db.execute("SELECT 1 FROM outbox WHERE sent IS NULL "
-                                     "AND kind = 'password-reset' LIMIT 1").fetchone()
+            resets = self.db.execute(
+                "SELECT 1 FROM outbox WHERE sent IS NULL AND kind = 'password-reset' LIMIT 1"
+            ).fetchone()
             needed = (security.UTILITIES, security.PASSWORDS) if resets else (security.UTILITIES,)
             authority.authorize(self.db, operator, needed, "send the queued mail")
             try:
@@ -288,27 +325,36 @@ class Store:
         with self.lock:
             return _report.change_count(self.db, operation_id, outcome)
 
-    def report_page(self, operation_id: int, offset: int, limit: int,
-                    outcome: str | None = None) -> list[dict[str, Any]]:
+    def report_page(
+        self, operation_id: int, offset: int, limit: int, outcome: str | None = None
+    ) -> list[dict[str, Any]]:
         """Rows ``offset``.. of an operation's report as its summary lists them (skipped
         first), or of one ``outcome`` only."""
         with self.lock:
             return _report.page(self.db, operation_id, offset, limit, outcome)
 
-    def operation_changes(self, operation_id: int, outcome: str | None = None,
-                          offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+    def operation_changes(
+        self, operation_id: int, outcome: str | None = None, offset: int = 0, limit: int = 200
+    ) -> list[dict[str, Any]]:
         """A page of an operation's per-patron report, optionally one outcome only."""
         with self.lock:
             return _report.changes(self.db, operation_id, outcome, offset, limit)
 
     # -- patron files -----------------------------------------------------------
-    def import_patrons(self, path: str | os.PathLike, mapping: dict[str, str],
-                       operator: Operator, site: str | None = None, dry_run: bool = False,
-                       progress=None) -> _patron_file.ImportReport:
+    def import_patrons(
+        self,
+        path: str | os.PathLike,
+        mapping: dict[str, str],
+        operator: Operator,
+        site: str | None = None,
+        dry_run: bool = False,
+        progress=None,
+    ) -> _patron_file.ImportReport:
         """Check then import a CSV of patrons (BadFile lists every problem; nothing written)."""
         with self.lock:
-            return _patron_file.import_patrons(self.db, path, mapping, operator, site,
-                                               dry_run, self.choices, progress)
+            return _patron_file.import_patrons(
+                self.db, path, mapping, operator, site, dry_run, self.choices, progress
+            )
 
     def export_patrons(self, selection: dict, operator: Operator, out, fmt: str = "csv") -> int:
         """Write the selected patrons to ``out`` as CSV or JSON; returns how many."""
@@ -317,20 +363,32 @@ class Store:
         with self.lock:
             authority.authorize(self.db, operator, (security.UTILITIES,), "run Export Patrons")
             return _patron_file.write_export(
-                _patron_file.export_rows(self.db, where.where, where.params), out, fmt)
+                _patron_file.export_rows(self.db, where.where, where.params), out, fmt
+            )
 
     # -- saved runs -----------------------------------------------------------
-    def save_run(self, key: str, name: str, selection: dict, options: dict,
-                 operator: Operator) -> tuple[int, bool]:
+    def save_run(
+        self, key: str, name: str, selection: dict, options: dict, operator: Operator
+    ) -> tuple[int, bool]:
         """Validate and save selections and options under a name; (id, replaced an old one).
         Needs the utility's permissions; another operator's run is replaced only by level 0."""
         sel = self.validate_selection(selection, key)
         opts = self.validate_options(key, options)
         utility = get(key)
-        with self.lock, authority.writing(self.db, operator, utility.permissions,
-                                          f"save a run of {utility.title}"):
-            return _saved_runs.save(self.db, key, name, sel.model_dump(mode="json"),
-                                    opts.model_dump(mode="json"), operator)
+        with (
+            self.lock,
+            authority.writing(
+                self.db, operator, utility.permissions, f"save a run of {utility.title}"
+            ),
+        ):
+            return _saved_runs.save(
+                self.db,
+                key,
+                name,
+                sel.model_dump(mode="json"),
+                opts.model_dump(mode="json"),
+                operator,
+            )
 
     def saved_runs(self, key: str | None = None) -> list[dict[str, Any]]:
         with self.lock:
@@ -346,8 +404,10 @@ class Store:
         if run.get("damaged"):
             return [Problem("run", "Saved run", run["damaged"])]
         problems: list[Problem] = []
-        for check in (lambda: self.validate_selection(run["selection"], run["utility"]),
-                      lambda: self.validate_options(run["utility"], run["options"])):
+        for check in (
+            lambda: self.validate_selection(run["selection"], run["utility"]),
+            lambda: self.validate_options(run["utility"], run["options"]),
+        ):
             try:
                 check()
             except Invalid as exc:
@@ -375,15 +435,18 @@ class Store:
             run = _saved_runs.get(self.db, run_id)
         utility = get(run["utility"])
         try:
-            security.require(operator, utility.permissions, f"{doing} a saved run of {utility.title}")
+            security.require(
+                operator, utility.permissions, f"{doing} a saved run of {utility.title}"
+            )
         except security.NotPermitted as exc:
             return str(exc)
         return _saved_runs.refusal(run, operator, doing)
 
     def _changing_run(self, run_id: int, operator: Operator, doing: str):
         utility = get(_saved_runs.get(self.db, run_id)["utility"])
-        return authority.writing(self.db, operator, utility.permissions,
-                                 f"{doing} a saved run of {utility.title}")
+        return authority.writing(
+            self.db, operator, utility.permissions, f"{doing} a saved run of {utility.title}"
+        )
 
 
 def _as_dict(model: StoreModel | dict) -> dict[str, Any]:

@@ -12,6 +12,7 @@ a moved review goes back after its patron. Each block is restored set-based:
 - the undo is an operation itself: its journal holds the inverse images, its
   per-patron report says which patrons were restored and which were not, and why.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ from .undo_rules import (
 
 __all__ = ["NotUndoable", "UndoCheck", "UndoReport", "check", "undo"]
 IMAGES = "temp.undo_images"  # one update block's values, out of their JSON
+
+
 @dataclass(frozen=True)
 class Conflict:
     table: str
@@ -61,21 +64,29 @@ class UndoReport:
 
 
 # What an undo puts back besides patrons, in the library's words (one, many).
-THINGS = {"checkouts": ("loan", "loans"), "notes": ("note", "notes"),
-          "history": ("history entry", "history entries"), "charges": ("charge", "charges"),
-          "pictures": ("picture", "pictures"), "holds": ("hold", "holds"),
-          "reservations": ("reservation", "reservations"),
-          "patron_emails": ("email address", "email addresses"),
-          "reviews": ("review", "reviews"), "items": ("item", "items"),
-          "item_history": ("item history entry", "item history entries")}
+THINGS = {
+    "checkouts": ("loan", "loans"),
+    "notes": ("note", "notes"),
+    "history": ("history entry", "history entries"),
+    "charges": ("charge", "charges"),
+    "pictures": ("picture", "pictures"),
+    "holds": ("hold", "holds"),
+    "reservations": ("reservation", "reservations"),
+    "patron_emails": ("email address", "email addresses"),
+    "reviews": ("review", "reviews"),
+    "items": ("item", "items"),
+    "item_history": ("item history entry", "item history entries"),
+}
 
 
 def put_back(db: sqlite_utils.Database, undo_id: int) -> str | None:
     """The undo's side effects as its summary says them ("Also put back: 25 loans."), from
     the rows it journaled; None when it put back only patrons' own values."""
-    counts = db.execute("SELECT table_name, count(*) FROM operation_rows WHERE operation_id = ? "
-                        "AND table_name <> 'patrons' GROUP BY table_name ORDER BY table_name",
-                        [undo_id]).fetchall()
+    counts = db.execute(
+        "SELECT table_name, count(*) FROM operation_rows WHERE operation_id = ? "
+        "AND table_name <> 'patrons' GROUP BY table_name ORDER BY table_name",
+        [undo_id],
+    ).fetchall()
     said = [f"{n:,} {THINGS.get(t, (t + ' row', t + ' rows'))[n != 1]}" for t, n in counts]
     return f"Also put back: {', '.join(said)}." if said else None
 
@@ -97,10 +108,12 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
         if op["utility"] == grade_journal.KEY:
             undo_id = grade_journal.undo(db, op, operator)
             db.execute("COMMIT")
-            report = db.execute("SELECT title, changed FROM operations WHERE id = ?",
-                                [undo_id]).fetchone()
-            return UndoReport(undo_id, operation_id, report[0],
-                              Counts(report[1], report[1], 0, 0), [])
+            report = db.execute(
+                "SELECT title, changed FROM operations WHERE id = ?", [undo_id]
+            ).fetchone()
+            return UndoReport(
+                undo_id, operation_id, report[0], Counts(report[1], report[1], 0, 0), []
+            )
         said = notes(db, op, runs)
         now = clock.now()
         title = f"Undo of {op['title']} (#{operation_id})"
@@ -111,42 +124,64 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
                    selection, options, matched, changed, unchanged, skipped, undo_of)
                VALUES (:utility, :title, :operator, :operator_id, :now, :now, :selection,
                        :options, 0, 0, 0, 0, :op)""",
-            {"utility": op["utility"], "title": title, "operator": operator.username,
-             "operator_id": operator.patron_id, "now": now,
-             "selection": op["selection"], "options": op["options"], "op": operation_id},
+            {
+                "utility": op["utility"],
+                "title": title,
+                "operator": operator.username,
+                "operator_id": operator.patron_id,
+                "now": now,
+                "selection": op["selection"],
+                "options": op["options"],
+                "op": operation_id,
+            },
         ).lastrowid
         assert row_id is not None
         undo_id = row_id
         db.execute(f"DROP TABLE IF EXISTS {CONFLICTS}")
-        db.execute(f"CREATE TEMP TABLE {CONFLICTS.split('.')[1]} (journal_id INTEGER PRIMARY KEY, "
-                   "table_name TEXT NOT NULL, row_id INTEGER NOT NULL, reason TEXT NOT NULL)")
+        db.execute(
+            f"CREATE TEMP TABLE {CONFLICTS.split('.')[1]} (journal_id INTEGER PRIMARY KEY, "
+            "table_name TEXT NOT NULL, row_id INTEGER NOT NULL, reason TEXT NOT NULL)"
+        )
         again = restored_before(db, operation_id)
         guard(db, operation_id, operator)
         forbid(db, operation_id)
         erased = op["credentials_erased"] is not None
         for table, action, low, high, _ in runs:
-            _Block(db, operation_id, undo_id, table, action, low, high, now, erased,
-                   again).restore()
+            _Block(
+                db, operation_id, undo_id, table, action, low, high, now, erased, again
+            ).restore()
         counts = _report(db, operation_id, undo_id, again)
-        conflicts = [Conflict(*row) for row in db.execute(
-            f"SELECT c.table_name, c.row_id, {patron_of(db)}, c.reason FROM {CONFLICTS} c "
-            "JOIN operation_rows j ON j.id = c.journal_id ORDER BY c.journal_id",
-            {"op": operation_id})]
+        conflicts = [
+            Conflict(*row)
+            for row in db.execute(
+                f"SELECT c.table_name, c.row_id, {patron_of(db)}, c.reason FROM {CONFLICTS} c "
+                "JOIN operation_rows j ON j.id = c.journal_id ORDER BY c.journal_id",
+                {"op": operation_id},
+            )
+        ]
         if conflicts:
             # Partly undone: what came back is recorded, the rest can be undone later.
-            db.execute(f"""INSERT INTO undo_restored (journal_id, undo_id)
+            db.execute(
+                f"""INSERT INTO undo_restored (journal_id, undo_id)
                            SELECT j.id, :undo FROM operation_rows j
                            WHERE j.operation_id = :op
                              AND j.id NOT IN (SELECT journal_id FROM {CONFLICTS})
                              AND j.id NOT IN (SELECT journal_id FROM undo_restored)""",
-                       {"undo": undo_id, "op": operation_id})
-            db.execute("UPDATE operations SET partly_undone_by = :undo WHERE id = :op",
-                       {"undo": undo_id, "op": operation_id})
+                {"undo": undo_id, "op": operation_id},
+            )
+            db.execute(
+                "UPDATE operations SET partly_undone_by = :undo WHERE id = :op",
+                {"undo": undo_id, "op": operation_id},
+            )
         else:
-            db.execute("UPDATE operations SET undone_by = :undo WHERE id = :op",
-                       {"undo": undo_id, "op": operation_id})
-        db.execute("UPDATE operations SET finished = :t, effects = :e WHERE id = :id",
-                   {"t": clock.now(), "e": put_back(db, undo_id), "id": undo_id})
+            db.execute(
+                "UPDATE operations SET undone_by = :undo WHERE id = :op",
+                {"undo": undo_id, "op": operation_id},
+            )
+        db.execute(
+            "UPDATE operations SET finished = :t, effects = :e WHERE id = :id",
+            {"t": clock.now(), "e": put_back(db, undo_id), "id": undo_id},
+        )
         db.execute(f"DROP TABLE {CONFLICTS}")
         db.execute(f"DROP TABLE {GUARD}")
         if op["credentials_erased"] is not None:  # it kept none: its undo copied none
@@ -163,8 +198,9 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
     return UndoReport(undo_id, operation_id, title, counts, conflicts, said)
 
 
-def _report(db: sqlite_utils.Database, operation_id: int, undo_id: int,
-            again: bool = False) -> Counts:
+def _report(
+    db: sqlite_utils.Database, operation_id: int, undo_id: int, again: bool = False
+) -> Counts:
     """The undo's per-patron report: each patron the operation changed, restored or not
     (undoing it again: each patron it had left)."""
     left = ""
@@ -188,22 +224,41 @@ def _report(db: sqlite_utils.Database, operation_id: int, undo_id: int,
                        GROUP BY patron_id) bad                    -- patron's own first
                  ON bad.patron_id = ch.patron_id
             WHERE ch.operation_id = :op AND ch.outcome = 'change' {left}""",
-        {"op": operation_id, "undo": undo_id})
-    by = dict(db.execute("SELECT outcome, count(*) FROM operation_changes WHERE operation_id = ? "
-                         "GROUP BY outcome", [undo_id]).fetchall())
-    counts = Counts(matched=sum(by.values()), change=by.get("change", 0), unchanged=0,
-                    skip=by.get("skip", 0))
-    db.execute("UPDATE operations SET matched = :m, changed = :c, skipped = :s WHERE id = :id",
-               {"m": counts.matched, "c": counts.change, "s": counts.skip, "id": undo_id})
+        {"op": operation_id, "undo": undo_id},
+    )
+    by = dict(
+        db.execute(
+            "SELECT outcome, count(*) FROM operation_changes WHERE operation_id = ? "
+            "GROUP BY outcome",
+            [undo_id],
+        ).fetchall()
+    )
+    counts = Counts(
+        matched=sum(by.values()), change=by.get("change", 0), unchanged=0, skip=by.get("skip", 0)
+    )
+    db.execute(
+        "UPDATE operations SET matched = :m, changed = :c, skipped = :s WHERE id = :id",
+        {"m": counts.matched, "c": counts.change, "s": counts.skip, "id": undo_id},
+    )
     return counts
 
 
 class _Block:
     """One run of journal rows (one table, one action) and how to put it back."""
 
-    def __init__(self, db: sqlite_utils.Database, operation_id: int, undo_id: int,
-                 table: str, action: str, low: int, high: int, now: str,
-                 erased: bool = False, again: bool = False):
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        operation_id: int,
+        undo_id: int,
+        table: str,
+        action: str,
+        low: int,
+        high: int,
+        now: str,
+        erased: bool = False,
+        again: bool = False,
+    ):
         self.db, self.table, self.action = db, table, action
         self.erased = erased  # the journal's password hashes are gone
         self.params = {"op": operation_id, "undo": undo_id, "low": low, "high": high, "now": now}
@@ -212,8 +267,10 @@ class _Block:
         self.source = "operation_rows"  # where conflict() and value() read the images
         self.kept = f"j.id NOT IN (SELECT journal_id FROM {CONFLICTS})"
         if again:  # undone once in part: the rows put back then are not touched again
-            self.kept += (" AND j.id NOT IN (SELECT journal_id FROM undo_restored "
-                          "WHERE journal_id BETWEEN :low AND :high)")
+            self.kept += (
+                " AND j.id NOT IN (SELECT journal_id FROM undo_restored "
+                "WHERE journal_id BETWEEN :low AND :high)"
+            )
         info = db.execute(f"PRAGMA table_info('{table}')").fetchall()
         self.types = {r[1]: (r[2] or "").upper() for r in info}
         # A row this undo writes is stamped with the undo's time, as any change is.
@@ -222,15 +279,21 @@ class _Block:
     def restore(self) -> None:
         # A patron whose own record could not be put back keeps everything else as it is
         # too (their items stay Lost, their loans are not half restored).
-        if self.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE table_name = 'patrons' LIMIT 1").fetchone():
+        if self.db.execute(
+            f"SELECT 1 FROM {CONFLICTS} WHERE table_name = 'patrons' LIMIT 1"
+        ).fetchone():
             patron = patron_of(self.db)
-            self.conflict(f"{patron} IN (SELECT c.row_id FROM {CONFLICTS} c "
-                          "WHERE c.table_name = 'patrons')",
-                          f"'patron ' || {patron} || ' could not be restored'")
+            self.conflict(
+                f"{patron} IN (SELECT c.row_id FROM {CONFLICTS} c WHERE c.table_name = 'patrons')",
+                f"'patron ' || {patron} || ' could not be restored'",
+            )
         secret = set(credentials.COLUMNS.get(self.table, ()))
         if self.action == "update" and self.erased and secret & set(self.keys()):
-            self.conflict("1", "'its password can no longer be restored (the journal''s "
-                               "password hashes were erased)'")
+            self.conflict(
+                "1",
+                "'its password can no longer be restored (the journal''s "
+                "password hashes were erased)'",
+            )
         {"update": self._update, "insert": self._remove, "delete": self._reinsert}[self.action]()
 
     # -- images ----------------------------------------------------------------------------
@@ -256,7 +319,8 @@ class _Block:
             f"""INSERT OR IGNORE INTO {CONFLICTS} (journal_id, table_name, row_id, reason)
                 SELECT j.id, j.table_name, j.row_id, {reason} FROM {self.source} j {join}
                 WHERE {self.block} AND {self.kept} AND ({condition})""",
-            self.params)
+            self.params,
+        )
 
     def parents_missing(self, image: str, columns: list[str]) -> None:
         """Rows whose restored values would point at something gone, or not put back."""
@@ -264,12 +328,19 @@ class _Block:
             if source not in columns:
                 continue
             value = self.value(image, source)
-            unrestored = (f" OR EXISTS (SELECT 1 FROM {CONFLICTS} u WHERE u.table_name = '{parent}' "
-                          f"AND u.row_id = {value})") if target == "id" else ""
+            unrestored = (
+                (
+                    f" OR EXISTS (SELECT 1 FROM {CONFLICTS} u WHERE u.table_name = '{parent}' "
+                    f"AND u.row_id = {value})"
+                )
+                if target == "id"
+                else ""
+            )
             self.conflict(
                 f"{value} IS NOT NULL AND (NOT EXISTS (SELECT 1 FROM {parent} "
                 f"WHERE {target} = {value}){unrestored})",
-                f"'its {_singular(parent)} ' || {value} || ' could not be restored'")
+                f"'its {_singular(parent)} ' || {value} || ' could not be restored'",
+            )
 
     # -- the three actions -------------------------------------------------------------------
     def _update(self) -> None:
@@ -284,16 +355,24 @@ class _Block:
         secret = credentials.COLUMNS.get(self.table, ())
         # What changed, column by column (a password hash is never written into a report).
         changed = " || ".join(
-            f"CASE WHEN NOT ({self.same('after', k)}) THEN " + (
-                f"'{k} was changed again since; '" if k in secret else
-                f"'{k} is now ' || coalesce(quote(t.{k}), 'NULL') || ' (the operation set ' || "
-                f"coalesce(quote({self.value('after', k)}), 'NULL') || '); '") + " ELSE '' END"
-            for k in keys)
+            f"CASE WHEN NOT ({self.same('after', k)}) THEN "
+            + (
+                f"'{k} was changed again since; '"
+                if k in secret
+                else f"'{k} is now ' || coalesce(quote(t.{k}), 'NULL') || ' (the operation set ' || "
+                f"coalesce(quote({self.value('after', k)}), 'NULL') || '); '"
+            )
+            + " ELSE '' END"
+            for k in keys
+        )
         changed = f"rtrim({changed}, '; ')"
         # One pass over the block for both: the row is gone, or a column changed since.
-        self.conflict("t.rowid IS NULL OR " + " OR ".join(f"NOT ({self.same('after', k)})" for k in keys),
-                      f"CASE WHEN t.rowid IS NULL THEN '{_singular(self.table)} ' || j.row_id || "
-                      f"' was removed since' ELSE {changed} END", join)
+        self.conflict(
+            "t.rowid IS NULL OR " + " OR ".join(f"NOT ({self.same('after', k)})" for k in keys),
+            f"CASE WHEN t.rowid IS NULL THEN '{_singular(self.table)} ' || j.row_id || "
+            f"' was removed since' ELSE {changed} END",
+            join,
+        )
         self.parents_missing("before", keys)
         sets = ", ".join(f"{k} = {self.value('before', k)}" for k in keys)
         if stamp:
@@ -301,14 +380,19 @@ class _Block:
         # OR IGNORE: a unique value (a username) taken since leaves the row as it is.
         # From a subquery sorted by row: SQLite then writes the table front to back (a third
         # faster at a million rows than joining the images directly).
-        self.db.execute(f"""UPDATE OR IGNORE {self.table} SET {sets}
+        self.db.execute(
+            f"""UPDATE OR IGNORE {self.table} SET {sets}
                             FROM (SELECT * FROM {IMAGES} j WHERE {self.kept} ORDER BY j.row_id) j
                             WHERE j.row_id = {self.table}.rowid""",
-                        self.params)
+            self.params,
+        )
         if set(keys) & _unique_columns(self.db, self.table):
             # OR IGNORE left a row whose unique value is taken: say so.
-            self.conflict(" OR ".join(f"NOT ({self.same('before', k)})" for k in keys),
-                          "'a value it had is now used by another row'", join)
+            self.conflict(
+                " OR ".join(f"NOT ({self.same('before', k)})" for k in keys),
+                "'a value it had is now used by another row'",
+                join,
+            )
         # The journal holds exactly what this undo wrote: the row as it was just before
         # (its 'modified' read off the live row) and as it is now.
         before, after = "o.after", "o.before"
@@ -319,7 +403,9 @@ class _Block:
             f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
                 SELECT :undo, j.table_name, j.row_id, 'update', {before}, {after}
                 FROM {IMAGES} j JOIN operation_rows o ON o.id = j.id
-                WHERE {self.block} AND {self.kept} ORDER BY j.id""", self.params)
+                WHERE {self.block} AND {self.kept} ORDER BY j.id""",
+            self.params,
+        )
         self.source = "operation_rows"
         self.db.execute(f"DROP TABLE {IMAGES}")
 
@@ -338,13 +424,20 @@ class _Block:
         if live:
             declared += f', "live.{live}"'
             values += f", t.{live}"
-            source = (f"operation_rows j LEFT JOIN {self.table} t ON t.rowid = j.row_id "
-                      f"WHERE {self.block}")
+            source = (
+                f"operation_rows j LEFT JOIN {self.table} t ON t.rowid = j.row_id "
+                f"WHERE {self.block}"
+            )
         self.db.execute(f"DROP TABLE IF EXISTS {IMAGES}")
-        self.db.execute(f"CREATE TEMP TABLE {IMAGES.split('.')[1]} "
-                        f"(id INTEGER, table_name TEXT, row_id INTEGER, {declared})")
-        self.db.execute(f"""INSERT INTO {IMAGES} SELECT j.id, j.table_name, j.row_id, {values}
-                            FROM {source} ORDER BY j.id""", self.params)
+        self.db.execute(
+            f"CREATE TEMP TABLE {IMAGES.split('.')[1]} "
+            f"(id INTEGER, table_name TEXT, row_id INTEGER, {declared})"
+        )
+        self.db.execute(
+            f"""INSERT INTO {IMAGES} SELECT j.id, j.table_name, j.row_id, {values}
+                            FROM {source} ORDER BY j.id""",
+            self.params,
+        )
         self.source = IMAGES
 
     def _remove(self) -> None:
@@ -352,58 +445,98 @@ class _Block:
         columns = list(self.types)
         join = f"LEFT JOIN {self.table} t ON t.rowid = j.row_id"
         self.conflict("t.rowid IS NULL", "'already removed'", join)
-        self.conflict(" OR ".join(f"NOT ({self.same('after', c)})" for c in columns),
-                      "'changed since the operation'", join)
+        self.conflict(
+            " OR ".join(f"NOT ({self.same('after', c)})" for c in columns),
+            "'changed since the operation'",
+            join,
+        )
         for child, source, target in _children(self.db, self.table):
-            self.conflict(f"EXISTS (SELECT 1 FROM {child} x WHERE x.{source} = t.{target})",
-                          f"'still used by {child}'", join)
-        self.db.execute(f"DELETE FROM {self.table} WHERE rowid IN "
-                        f"(SELECT j.row_id FROM {self.rows} AND {self.kept})", self.params)
+            self.conflict(
+                f"EXISTS (SELECT 1 FROM {child} x WHERE x.{source} = t.{target})",
+                f"'still used by {child}'",
+                join,
+            )
+        self.db.execute(
+            f"DELETE FROM {self.table} WHERE rowid IN "
+            f"(SELECT j.row_id FROM {self.rows} AND {self.kept})",
+            self.params,
+        )
         self._journal("delete", "j.after", "NULL")
 
     def _reinsert(self) -> None:
         """Insert a removed row again with its own id, unless that id or a unique value is taken."""
         columns = list(self.types)
-        self.conflict(f"EXISTS (SELECT 1 FROM {self.table} t WHERE t.rowid = j.row_id)",
-                      "'its id is used by a row added since'")
+        self.conflict(
+            f"EXISTS (SELECT 1 FROM {self.table} t WHERE t.rowid = j.row_id)",
+            "'its id is used by a row added since'",
+        )
         self.parents_missing("before", columns)
         values = ", ".join(":now" if c == "modified" else self.value("before", c) for c in columns)
-        self.db.execute(f"""INSERT OR IGNORE INTO {self.table} ({", ".join(columns)})
+        self.db.execute(
+            f"""INSERT OR IGNORE INTO {self.table} ({", ".join(columns)})
                             SELECT {values} FROM {self.rows} AND {self.kept} ORDER BY j.id""",
-                        self.params)
-        self.conflict(f"NOT EXISTS (SELECT 1 FROM {self.table} t WHERE t.rowid = j.row_id)",
-                      "'a unique value it had (such as a barcode) is now used by another row'")
-        self._journal("insert", "NULL", "json_set(j.before, '$.modified', :now)" if self.stamped
-                      else "j.before")
+            self.params,
+        )
+        self.conflict(
+            f"NOT EXISTS (SELECT 1 FROM {self.table} t WHERE t.rowid = j.row_id)",
+            "'a unique value it had (such as a barcode) is now used by another row'",
+        )
+        self._journal(
+            "insert",
+            "NULL",
+            "json_set(j.before, '$.modified', :now)" if self.stamped else "j.before",
+        )
 
     def _journal(self, action: str, before: str, after: str) -> None:
         self.db.execute(
             f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
                 SELECT :undo, j.table_name, j.row_id, '{action}', {before}, {after}
                 FROM {self.rows} AND {self.kept} ORDER BY j.id""",
-            self.params)
+            self.params,
+        )
 
 
 def _foreign_keys(db: sqlite_utils.Database, table: str) -> list[tuple[str, str, str]]:
     """(parent table, column here, parent column) for each foreign key of ``table``."""
-    return [(fk[2], fk[3], fk[4] or "rowid")
-            for fk in db.execute(f"PRAGMA foreign_key_list('{table}')").fetchall()]
+    return [
+        (fk[2], fk[3], fk[4] or "rowid")
+        for fk in db.execute(f"PRAGMA foreign_key_list('{table}')").fetchall()
+    ]
 
 
 def _unique_columns(db: sqlite_utils.Database, table: str) -> set[str]:
     """Columns of ``table`` in a UNIQUE constraint or index (an update may collide on them)."""
-    return {column[2] for index in db.execute(f"PRAGMA index_list('{table}')").fetchall()
-            if index[2] for column in db.execute(f"PRAGMA index_info('{index[1]}')").fetchall()}
+    return {
+        column[2]
+        for index in db.execute(f"PRAGMA index_list('{table}')").fetchall()
+        if index[2]
+        for column in db.execute(f"PRAGMA index_info('{index[1]}')").fetchall()
+    }
 
 
 def _children(db: sqlite_utils.Database, table: str) -> list[tuple[str, str, str]]:
     """(child table, its column, column here) for each foreign key pointing at ``table``."""
-    tables = [r[0] for r in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    return [(child, source, target) for child in tables
-            for parent, source, target in _foreign_keys(db, child) if parent == table]
+    tables = [
+        r[0]
+        for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return [
+        (child, source, target)
+        for child in tables
+        for parent, source, target in _foreign_keys(db, child)
+        if parent == table
+    ]
 
 
 def _singular(table: str) -> str:
-    return {"patrons": "patron", "items": "item", "checkouts": "loan", "history": "history entry",
-            "charges": "charge", "notes": "note", "reviews": "review"}.get(table, table + " row")
+    return {
+        "patrons": "patron",
+        "items": "item",
+        "checkouts": "loan",
+        "history": "history entry",
+        "charges": "charge",
+        "notes": "note",
+        "reviews": "review",
+    }.get(table, table + " row")

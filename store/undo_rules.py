@@ -4,6 +4,7 @@ what the journal says of an operation (its blocks of rows, whose patron each row
 Asked before the confirm (``check``: writes nothing) and again by ``undo`` under the
 write lock; the restoring itself is store/undo.py's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,11 +19,18 @@ CONFLICTS = "temp.undo_conflicts"  # journal rows the undo leaves, with why
 GUARD = "temp.undo_guard"  # patrons this operator may not restore, with why
 # Putting a column back is setting it: these need the permission that setting them needs,
 # whichever utility changed them (an import can change a username or a group).
-COLUMN_PERMISSIONS = {"security_group": SECURITY_GROUPS, "username": PASSWORDS,
-                      "password_hash": PASSWORDS, "must_change_password": PASSWORDS}
+COLUMN_PERMISSIONS = {
+    "security_group": SECURITY_GROUPS,
+    "username": PASSWORDS,
+    "password_hash": PASSWORDS,
+    "must_change_password": PASSWORDS,
+}
 # What a patron put back whole brings with them, when they had it.
-RESTORED_WITH = {"security_group": SECURITY_GROUPS, "username": PASSWORDS,
-                 "password_hash": PASSWORDS}
+RESTORED_WITH = {
+    "security_group": SECURITY_GROUPS,
+    "username": PASSWORDS,
+    "password_hash": PASSWORDS,
+}
 SHOWN_SKIPS = 20
 
 
@@ -53,8 +61,11 @@ def check(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> U
     return checked(db, operation_id, operator)[0]
 
 
-def checked(db: sqlite_utils.Database, operation_id: int, operator: Operator,
-            ) -> tuple[UndoCheck, list[tuple[str, str, int, int, str | None]]]:
+def checked(
+    db: sqlite_utils.Database,
+    operation_id: int,
+    operator: Operator,
+) -> tuple[UndoCheck, list[tuple[str, str, int, int, str | None]]]:
     """``check``, and the operation's blocks of journal rows it read (an operation's rows
     never change shape once written, so the undo reuses them under the write lock)."""
     authority.current(db, operator)  # a session that ended learns nothing of the journal
@@ -65,21 +76,34 @@ def checked(db: sqlite_utils.Database, operation_id: int, operator: Operator,
         grade_journal.undoable(db, op)
         return UndoCheck(operation_id, op["title"], op["changed"], 0, [], []), runs
     guard(db, operation_id, operator)
-    skipped = db.execute(f"SELECT count(*) FROM {GUARD} g JOIN operation_changes c "
-                         "ON c.patron_id = g.patron_id WHERE c.operation_id = ? "
-                         "AND c.outcome = 'change'", [operation_id]).fetchone()[0]
-    shown = [tuple(r) for r in db.execute(
-        f"SELECT c.barcode, c.name, g.reason FROM {GUARD} g JOIN operation_changes c "
-        "ON c.patron_id = g.patron_id WHERE c.operation_id = ? AND c.outcome = 'change' "
-        f"ORDER BY c.seq LIMIT {SHOWN_SKIPS}", [operation_id])]
+    skipped = db.execute(
+        f"SELECT count(*) FROM {GUARD} g JOIN operation_changes c "
+        "ON c.patron_id = g.patron_id WHERE c.operation_id = ? "
+        "AND c.outcome = 'change'",
+        [operation_id],
+    ).fetchone()[0]
+    shown = [
+        tuple(r)
+        for r in db.execute(
+            f"SELECT c.barcode, c.name, g.reason FROM {GUARD} g JOIN operation_changes c "
+            "ON c.patron_id = g.patron_id WHERE c.operation_id = ? AND c.outcome = 'change' "
+            f"ORDER BY c.seq LIMIT {SHOWN_SKIPS}",
+            [operation_id],
+        )
+    ]
     db.execute(f"DROP TABLE {GUARD}")
     said = notes(db, op, runs)
     if op["partly_undone_by"] is not None:
-        said.insert(0, f"Operation #{op['partly_undone_by']} put back part of it; this puts "
-                       "back what can be now.")
+        said.insert(
+            0,
+            f"Operation #{op['partly_undone_by']} put back part of it; this puts "
+            "back what can be now.",
+        )
     if skipped:
-        said.append(f"The {skipped:,} patron{'s' if skipped != 1 else ''} left as they are "
-                    "can be put back later, by undoing this operation again.")
+        said.append(
+            f"The {skipped:,} patron{'s' if skipped != 1 else ''} left as they are "
+            "can be put back later, by undoing this operation again."
+        )
     changed = op["changed"]
     if op["partly_undone_by"] is not None:  # only the patrons earlier undos left
         changed = db.execute(
@@ -87,12 +111,17 @@ def checked(db: sqlite_utils.Database, operation_id: int, operator: Operator,
                 WHERE ch.operation_id = :op AND ch.outcome = 'change' AND ch.patron_id IN (
                     SELECT {patron_of(db)} FROM operation_rows j WHERE j.operation_id = :op
                       AND j.id NOT IN (SELECT journal_id FROM undo_restored))""",
-            {"op": operation_id}).fetchone()[0]
+            {"op": operation_id},
+        ).fetchone()[0]
     return UndoCheck(operation_id, op["title"], changed, skipped, shown, said), runs
 
 
-def needs(db: sqlite_utils.Database, op: dict, runs: list[tuple[str, str, int, int, str | None]],
-          operator: Operator) -> tuple[str, ...]:
+def needs(
+    db: sqlite_utils.Database,
+    op: dict,
+    runs: list[tuple[str, str, int, int, str | None]],
+    operator: Operator,
+) -> tuple[str, ...]:
     """The permissions undoing ``op`` needs: its utility's, and those of what it would do to
     patrons — each column it would set back (a group, a username, a password), removing a
     patron the operation added (unless the operator added them: taking back one's own
@@ -115,26 +144,36 @@ def needs(db: sqlite_utils.Database, op: dict, runs: list[tuple[str, str, int, i
                 need(REMOVE_PATRONS)
         else:  # undone, the removed patrons come back with what their images hold
             held = db.execute(
-                f"""SELECT {", ".join(f"max(json_extract(before, '$.{c}') IS NOT NULL)"
-                                      for c in RESTORED_WITH)}
-                    FROM operation_rows WHERE id BETWEEN ? AND ?""", [low, high]).fetchone()
+                f"""SELECT {
+                    ", ".join(
+                        f"max(json_extract(before, '$.{c}') IS NOT NULL)" for c in RESTORED_WITH
+                    )
+                }
+                    FROM operation_rows WHERE id BETWEEN ? AND ?""",
+                [low, high],
+            ).fetchone()
             for column, present in zip(RESTORED_WITH, held):
                 if present:
                     need(RESTORED_WITH[column])
     return tuple(needed)
 
 
-def notes(db: sqlite_utils.Database, op: dict,
-          runs: list[tuple[str, str, int, int, str | None]]) -> list[str]:
+def notes(
+    db: sqlite_utils.Database, op: dict, runs: list[tuple[str, str, int, int, str | None]]
+) -> list[str]:
     """What the undo cannot do whatever happens: passwords whose hashes were erased."""
     if op["credentials_erased"] is None:
         return []
     passwords = set(credentials.COLUMNS["patrons"])
-    if any(table == "patrons" and (action == "delete" or passwords & set((shape or "").split(",")))
-           for table, action, _, _, shape in runs):
-        return [f"Passwords can no longer be restored: the journal keeps password hashes for "
-                f"{credentials.retention_days(db)} days, and this operation's were erased "
-                f"on {op['credentials_erased'][:10]}."]
+    if any(
+        table == "patrons" and (action == "delete" or passwords & set((shape or "").split(",")))
+        for table, action, _, _, shape in runs
+    ):
+        return [
+            f"Passwords can no longer be restored: the journal keeps password hashes for "
+            f"{credentials.retention_days(db)} days, and this operation's were erased "
+            f"on {op['credentials_erased'][:10]}."
+        ]
     return []
 
 
@@ -145,43 +184,59 @@ def guard(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> N
     removing a patron)."""
     params = {"op": operation_id, "me": operator.patron_id, "level": operator.level}
     db.execute(f"DROP TABLE IF EXISTS {GUARD}")
-    db.execute(f"CREATE TEMP TABLE {GUARD.split('.')[1]} "
-               "(patron_id INTEGER PRIMARY KEY, reason TEXT NOT NULL)")
-    db.execute(f"""INSERT INTO {GUARD} SELECT :me, '{authority.OWN_ACCOUNT}'
+    db.execute(
+        f"CREATE TEMP TABLE {GUARD.split('.')[1]} "
+        "(patron_id INTEGER PRIMARY KEY, reason TEXT NOT NULL)"
+    )
+    db.execute(
+        f"""INSERT INTO {GUARD} SELECT :me, '{authority.OWN_ACCOUNT}'
                    WHERE EXISTS (SELECT 1 FROM operation_changes WHERE operation_id = :op
-                                 AND patron_id = :me AND outcome = 'change')""", params)
+                                 AND patron_id = :me AND outcome = 'change')""",
+        params,
+    )
     if operator.level == 0:
         return
     not_below = "'), not below your level ' || :level"
-    db.execute(f"""INSERT OR IGNORE INTO {GUARD}
+    db.execute(
+        f"""INSERT OR IGNORE INTO {GUARD}
                    SELECT c.patron_id, 'in ' || g.name || ' (level ' || g.level || {not_below}
                    FROM operation_changes c JOIN patrons p ON p.id = c.patron_id
                    JOIN security_groups g ON g.name = p.security_group
                    WHERE c.operation_id = :op AND c.outcome = 'change' AND g.level <= :level""",
-               params)
-    db.execute(f"""INSERT OR IGNORE INTO {GUARD}
+        params,
+    )
+    db.execute(
+        f"""INSERT OR IGNORE INTO {GUARD}
                    SELECT j.row_id, 'would be put back in ' || g.name || ' (level ' || g.level
                           || {not_below}
                    FROM operation_rows j
                    JOIN security_groups g ON g.name = json_extract(j.before, '$.security_group')
                    WHERE j.operation_id = :op AND j.table_name = 'patrons' AND g.level <= :level""",
-               params)
+        params,
+    )
 
 
 def forbid(db: sqlite_utils.Database, operation_id: int) -> None:
     """Every journal row of a guarded patron is left as it is (a conflict with the reason)."""
     if db.execute(f"SELECT 1 FROM {GUARD} LIMIT 1").fetchone() is None:
         return
-    db.execute(f"""INSERT OR IGNORE INTO {CONFLICTS} (journal_id, table_name, row_id, reason)
+    db.execute(
+        f"""INSERT OR IGNORE INTO {CONFLICTS} (journal_id, table_name, row_id, reason)
                    SELECT j.id, j.table_name, j.row_id, g.reason
                    FROM operation_rows j JOIN {GUARD} g ON g.patron_id = ({patron_of(db)})
-                   WHERE j.operation_id = :op""", {"op": operation_id})
+                   WHERE j.operation_id = :op""",
+        {"op": operation_id},
+    )
 
 
 def restored_before(db: sqlite_utils.Database, operation_id: int) -> bool:
     """Whether an earlier undo put back part of this operation (it is being undone again)."""
-    return db.execute("SELECT partly_undone_by IS NOT NULL FROM operations WHERE id = ?",
-                      [operation_id]).fetchone()[0] == 1
+    return (
+        db.execute(
+            "SELECT partly_undone_by IS NOT NULL FROM operations WHERE id = ?", [operation_id]
+        ).fetchone()[0]
+        == 1
+    )
 
 
 def undoable(db: sqlite_utils.Database, operation_id: int) -> dict:
@@ -190,11 +245,14 @@ def undoable(db: sqlite_utils.Database, operation_id: int) -> dict:
         raise NotUndoable(f"there is no operation #{operation_id}")
     op = dict(zip([d[0] for d in db.execute("SELECT * FROM operations LIMIT 0").description], row))
     if op["undone_by"] is not None:
-        raise NotUndoable(f"operation #{operation_id} was already undone by operation "
-                          f"#{op['undone_by']}")
+        raise NotUndoable(
+            f"operation #{operation_id} was already undone by operation #{op['undone_by']}"
+        )
     if op["undo_of"] is not None:
-        raise NotUndoable(f"operation #{operation_id} is itself an undo (of #{op['undo_of']}); "
-                          "to make that change again, run the utility again")
+        raise NotUndoable(
+            f"operation #{operation_id} is itself an undo (of #{op['undo_of']}); "
+            "to make that change again, run the utility again"
+        )
     return op
 
 
@@ -202,29 +260,39 @@ def undoable(db: sqlite_utils.Database, operation_id: int) -> dict:
 _SHAPE = "CASE WHEN action = 'update' THEN (SELECT group_concat(key) FROM json_each(after)) END"
 
 
-def blocks(db: sqlite_utils.Database,
-            operation_id: int) -> list[tuple[str, str, int, int, str | None]]:
+def blocks(
+    db: sqlite_utils.Database, operation_id: int
+) -> list[tuple[str, str, int, int, str | None]]:
     """Runs of consecutive journal rows of one table and action (and, for updates, the same
     columns: a username change then a password change of one patron are two runs), newest
     run first.
 
     Walked run by run in id order (an operation's rows are consecutive: it wrote them in
     one transaction), so a million rows are read once and never sorted."""
-    first, last = db.execute("SELECT min(id), max(id) FROM operation_rows WHERE operation_id = ?",
-                             [operation_id]).fetchone()
+    first, last = db.execute(
+        "SELECT min(id), max(id) FROM operation_rows WHERE operation_id = ?", [operation_id]
+    ).fetchone()
     found = []
     low = first
     while low is not None:
         table, action, shape = db.execute(
-            f"SELECT table_name, action, {_SHAPE} FROM operation_rows WHERE id = ?", [low]).fetchone()
+            f"SELECT table_name, action, {_SHAPE} FROM operation_rows WHERE id = ?", [low]
+        ).fetchone()
         # +operation_id: walk the rowid from low, not the (operation_id, table) index.
         after = db.execute(
             f"""SELECT id FROM operation_rows
                 WHERE id > :low AND id <= :last AND +operation_id = :op
                   AND NOT (table_name = :table AND action = :action AND {_SHAPE} IS :shape)
                 ORDER BY id LIMIT 1""",
-            {"low": low, "last": last, "op": operation_id, "table": table, "action": action,
-             "shape": shape}).fetchone()
+            {
+                "low": low,
+                "last": last,
+                "op": operation_id,
+                "table": table,
+                "action": action,
+                "shape": shape,
+            },
+        ).fetchone()
         high = after[0] - 1 if after else last
         found.append((table, action, low, high, shape))
         low = after[0] if after else None
@@ -248,13 +316,21 @@ END"""
 
 def patron_of(db: sqlite_utils.Database) -> str:
     """_PATRON_OF with a live-row lookup for every table that has a patron_id column."""
-    tables = [name for (name,) in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE 'operation%'")]
-    owned = [t for t in tables
-             if any(c[1] == "patron_id" for c in db.execute(f"PRAGMA table_info('{t}')"))]
-    return _PATRON_OF.format(live=" ".join(
-        f"WHEN j.table_name = '{t}' THEN (SELECT x.patron_id FROM {t} x WHERE x.rowid = j.row_id)"
-        for t in owned))
-
-
+    tables = [
+        name
+        for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'operation%'"
+        )
+    ]
+    owned = [
+        t
+        for t in tables
+        if any(c[1] == "patron_id" for c in db.execute(f"PRAGMA table_info('{t}')"))
+    ]
+    return _PATRON_OF.format(
+        live=" ".join(
+            f"WHEN j.table_name = '{t}' THEN (SELECT x.patron_id FROM {t} x WHERE x.rowid = j.row_id)"
+            for t in owned
+        )
+    )

@@ -1,4 +1,5 @@
 """Usernames as Reset Patron Accounts makes them: lower case, letters and digits only."""
+
 from __future__ import annotations
 
 import re

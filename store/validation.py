@@ -4,11 +4,13 @@ Models whose fields offer values from the database (grades, sites, policies…)
 mark them with ``choices`` and are validated with a ``context`` that can list
 those values; the check runs in one place for every such field.
 """
+
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
@@ -141,14 +143,17 @@ def validate(model: type[BaseModel], data: dict[str, Any], choices: ChoicesFn | 
             name = str(err["loc"][0]) if err["loc"] else ""
             message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "missing" or (
-                    err["type"] == "string_too_short" and err.get("ctx", {}).get("min_length") == 1):
+                err["type"] == "string_too_short" and err.get("ctx", {}).get("min_length") == 1
+            ):
                 message = "a value is required" + _allowed_hint(model, name, choices)
             elif err["type"] == "string_too_long":
                 limit = err["ctx"]["max_length"]
                 message = f"at most {limit} characters are allowed; this has {len(err['input'])}"
             elif err["type"] == "enum":
-                message = (f"{excerpt(str(err['input']), 60)} is not allowed; allowed: "
-                           f"{err['ctx']['expected']}")
+                message = (
+                    f"{excerpt(str(err['input']), 60)} is not allowed; allowed: "
+                    f"{err['ctx']['expected']}"
+                )
             elif err["type"] == "extra_forbidden":
                 message = "is not a field of this form"
             problems.append(Problem(name, field_title(model, name) if name else "Form", message))

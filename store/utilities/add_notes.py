@@ -1,4 +1,5 @@
 """Add Patron Notes."""
+
 from typing import Any
 
 import sqlite_utils
@@ -10,16 +11,24 @@ from ..validation import StoreModel
 from .base import CHANGING, PlanSQL, PlanView, TransactionView, Utility, count_of
 
 _COUNT = "(SELECT count(*) FROM notes n WHERE n.patron_id = p.id AND n.type = :type)"
-_SAME = "EXISTS (SELECT 1 FROM notes n WHERE n.patron_id = p.id AND n.type = :type AND n.text = :text)"
+_SAME = (
+    "EXISTS (SELECT 1 FROM notes n WHERE n.patron_id = p.id AND n.type = :type AND n.text = :text)"
+)
 
 
 class AddNotesOptions(StoreModel):
-    note: str = Field(title="Add Note", min_length=1, max_length=500,
-                      description="The note to add. 500 character limit.")
+    note: str = Field(
+        title="Add Note",
+        min_length=1,
+        max_length=500,
+        description="The note to add. 500 character limit.",
+    )
     note_type: NoteType = Field(title="Note Type", description="The type of note to add.")
     replace_existing: bool = Field(
-        False, title="Replace Existing Notes",
-        description="Remove all existing notes of the chosen type and replace them with this note.")
+        False,
+        title="Replace Existing Notes",
+        description="Remove all existing notes of the chosen type and replace them with this note.",
+    )
 
 
 class AddPatronNotes(Utility[AddNotesOptions]):
@@ -28,7 +37,7 @@ class AddPatronNotes(Utility[AddNotesOptions]):
     summary = "Adds or appends a Contact, General, Alert, or Category note to selected patrons."
     guidance = (
         "If a group of specific patrons need to meet with the librarian, choose Alert and type "
-        "\"Needs to meet with librarian\". Alert notes pop up in Circulation whenever those "
+        '"Needs to meet with librarian". Alert notes pop up in Circulation whenever those '
         "patrons' barcodes are scanned.\n\n"
         "If patrons are in special reading programs, considered at-risk, or belong to other "
         "groups that need to be recorded, choose Category and type the note."
@@ -42,33 +51,43 @@ class AddPatronNotes(Utility[AddNotesOptions]):
             # Already exactly this one note of the type: nothing to replace.
             same = f"({_COUNT} = 1 AND {_SAME})"
             # A patron who loses notes is told which: the reason quotes their text.
-            removed = ("(SELECT group_concat('\"' || n.text || '\"', ', ') FROM "
-                       "(SELECT text FROM notes WHERE patron_id = p.id AND type = :type "
-                       "ORDER BY id) n)")
+            removed = (
+                "(SELECT group_concat('\"' || n.text || '\"', ', ') FROM "
+                "(SELECT text FROM notes WHERE patron_id = p.id AND type = :type "
+                "ORDER BY id) n)"
+            )
             return PlanSQL(
-                current=_COUNT, new="1",
+                current=_COUNT,
+                new="1",
                 outcome=f"CASE WHEN {same} THEN 'unchanged' ELSE 'change' END",
-                reason=(f"CASE WHEN {same} THEN 'already has only this note' "
-                        f"WHEN {_COUNT} > 0 THEN 'removes ' || {removed} END"),
-                params=params)
+                reason=(
+                    f"CASE WHEN {same} THEN 'already has only this note' "
+                    f"WHEN {_COUNT} > 0 THEN 'removes ' || {removed} END"
+                ),
+                params=params,
+            )
         return PlanSQL(
-            current=_COUNT, new=f"{_COUNT} + CASE WHEN {_SAME} THEN 0 ELSE 1 END",
+            current=_COUNT,
+            new=f"{_COUNT} + CASE WHEN {_SAME} THEN 0 ELSE 1 END",
             outcome=f"CASE WHEN {_SAME} THEN 'unchanged' ELSE 'change' END",
             reason=f"CASE WHEN {_SAME} THEN 'already has this note' END",
-            params=params)
+            params=params,
+        )
 
-    def tally(self, db: sqlite_utils.Database, plan: PlanView[AddNotesOptions], done: bool = False) -> str | None:
+    def tally(
+        self, db: sqlite_utils.Database, plan: PlanView[AddNotesOptions], done: bool = False
+    ) -> str | None:
         if not plan.options.replace_existing:
             return None
         removed = db.execute(
             f"SELECT count(*) FROM notes WHERE type = ? AND patron_id IN "
             f"(SELECT patron_id FROM temp.{plan.table} plan WHERE {CHANGING})",
-            [str(plan.options.note_type)]).fetchone()[0]
+            [str(plan.options.note_type)],
+        ).fetchone()[0]
         kind = f"{plan.options.note_type} note" + ("" if removed == 1 else "s")
         if done:
             return f"{removed:,} existing {kind} removed (their text is in each patron's reason)."
-        return (f"{removed:,} existing {kind} will be removed (each patron's reason quotes "
-                "them).")
+        return f"{removed:,} existing {kind} will be removed (each patron's reason quotes them)."
 
     def label(self, options: AddNotesOptions) -> str:
         return f"{options.note_type} notes"
@@ -85,5 +104,7 @@ class AddPatronNotes(Utility[AddNotesOptions]):
         tx.db.execute(
             f"""INSERT INTO notes (patron_id, type, text, created)
                 SELECT patron_id, :type, :text, :now FROM temp.{tx.plan.table} plan
-                WHERE {CHANGING} ORDER BY seq""", params)
+                WHERE {CHANGING} ORDER BY seq""",
+            params,
+        )
         tx.record_rows("notes", "insert", "id > :first", {"first": first_new})

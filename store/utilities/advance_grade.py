@@ -1,4 +1,5 @@
 """Advance Patron Grade: each selected patron to the next grade of the grade table."""
+
 from ..security import Operator
 from ..validation import StoreModel
 from .base import PlanSQL, TransactionView, Utility
@@ -25,8 +26,10 @@ class AdvancePatronGrade(Utility[AdvanceGradeOptions]):
     )
     Options = AdvanceGradeOptions
     value_label = "Grade"
-    reminder = ("If you name policies after grades, change those patrons' policies now with "
-                "Change Patron Policy (use the Patrons in Grade selection).")
+    reminder = (
+        "If you name policies after grades, change those patrons' policies now with "
+        "Change Patron Policy (use the Patrons in Grade selection)."
+    )
 
     def plan_sql(self, options: AdvanceGradeOptions, operator: Operator) -> PlanSQL:
         in_table = _GRADE.format(col="name")
@@ -40,7 +43,8 @@ class AdvancePatronGrade(Utility[AdvanceGradeOptions]):
             reason=f"""CASE WHEN p.grade IS NULL THEN 'no grade'
                        WHEN {in_table} IS NULL THEN 'grade ' || p.grade || ' is not in the grade table'
                        WHEN {is_last} THEN 'already at Last Grade'
-                       WHEN p.new IS NULL THEN 'no grade after ' || p.grade || ' in the grade table' END""")
+                       WHEN p.new IS NULL THEN 'no grade after ' || p.grade || ' in the grade table' END""",
+        )
 
     def apply(self, tx: TransactionView[AdvanceGradeOptions]) -> None:
         tx.update_patrons("grade")

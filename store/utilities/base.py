@@ -5,6 +5,7 @@ current value, the new value, the outcome and its reason; the engine
 (store/plan.py) turns that into the plan table the preview pages through, and
 store/apply.py runs the utility's ``apply`` inside the journaled transaction.
 """
+
 from __future__ import annotations
 
 from typing import Any, ClassVar, Generic, TypeVar
@@ -17,8 +18,17 @@ from ..security import UTILITIES, Operator
 from ..selection import OPT_IN, Selection
 from ..validation import StoreModel
 
-__all__ = ["CHANGING", "Entry", "PlanSQL", "PlanView", "Progress", "SetPatronColumn",
-           "TransactionView", "Utility", "count_of"]
+__all__ = [
+    "CHANGING",
+    "Entry",
+    "PlanSQL",
+    "PlanView",
+    "Progress",
+    "SetPatronColumn",
+    "TransactionView",
+    "Utility",
+    "count_of",
+]
 
 # A utility's own Options model (ChangeStatusOptions, …): every method that takes options
 # takes exactly that model, which the engine validated.
@@ -71,8 +81,11 @@ class Utility(Entry, Generic[O]):
     def criteria(self) -> list[str]:
         """The Selection fields this utility offers, in the form's order: the criteria it
         asks for specially (Forgive Charges' Patron Balance) first, as the vendor manual lists them."""
-        common = [name for name in Selection.model_fields
-                  if name not in self.hidden_criteria and name not in OPT_IN]
+        common = [
+            name
+            for name in Selection.model_fields
+            if name not in self.hidden_criteria and name not in OPT_IN
+        ]
         return [*self.extra_criteria, *common]
 
     def notice(self, options: O) -> str | None:
@@ -127,8 +140,9 @@ class SetPatronColumn(Utility[O]):
         return None if value == "" else str(value)
 
     def plan_sql(self, options: O, operator: Operator) -> PlanSQL:
-        return PlanSQL(current=f"p.{self.column}", new=":target",
-                       params={"target": self.target(options)})
+        return PlanSQL(
+            current=f"p.{self.column}", new=":target", params={"target": self.target(options)}
+        )
 
     def apply(self, tx: TransactionView[O]) -> None:
         tx.update_patrons(self.column)

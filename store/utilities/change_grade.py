@@ -1,12 +1,16 @@
 """Change Patron Grade."""
+
 from ..fields import choice
 from ..validation import StoreModel
 from .base import SetPatronColumn
 
 
 class ChangeGradeOptions(StoreModel):
-    grade: str = choice("grade", title="Change Grade to",
-                        description="The grade (from the grade table) selected patrons will be in.")
+    grade: str = choice(
+        "grade",
+        title="Change Grade to",
+        description="The grade (from the grade table) selected patrons will be in.",
+    )
 
 
 class ChangePatronGrade(SetPatronColumn[ChangeGradeOptions]):

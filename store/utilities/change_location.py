@@ -1,4 +1,5 @@
 """Change Patron Location."""
+
 from pydantic import Field
 
 from ..validation import StoreModel
@@ -6,11 +7,12 @@ from .base import SetPatronColumn
 
 
 class ChangeLocationOptions(StoreModel):
-    location: str = Field(title="Change Location to", min_length=1, max_length=50,
-                          description="The new location. It may be one no patron has yet.")
-
-
-
+    location: str = Field(
+        title="Change Location to",
+        min_length=1,
+        max_length=50,
+        description="The new location. It may be one no patron has yet.",
+    )
 
 
 class ChangePatronLocation(SetPatronColumn[ChangeLocationOptions]):

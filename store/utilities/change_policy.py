@@ -1,4 +1,5 @@
 """Change Patron Policy, optionally recomputing the due dates of current loans."""
+
 import sqlite_utils
 from pydantic import Field
 
@@ -8,12 +9,17 @@ from .base import CHANGING, PlanView, SetPatronColumn, TransactionView
 
 
 class ChangePolicyOptions(StoreModel):
-    policy: str = choice("policy", title="Change Policy to",
-                         description="The patron policy selected patrons will have.")
+    policy: str = choice(
+        "policy",
+        title="Change Policy to",
+        description="The patron policy selected patrons will have.",
+    )
     recompute_due_dates: bool = Field(
-        False, title="Recompute due dates of current loans",
+        False,
+        title="Recompute due dates of current loans",
         description="Give items already checked out the new policy's loan period, counted "
-                    "from the day they were checked out. Off: current loans keep their due dates.")
+        "from the day they were checked out. Off: current loans keep their due dates.",
+    )
 
 
 class ChangePatronPolicy(SetPatronColumn[ChangePolicyOptions]):
@@ -38,17 +44,24 @@ class ChangePatronPolicy(SetPatronColumn[ChangePolicyOptions]):
             return None  # the tally says it, with the number of loans
         return "Current loans keep their due dates (Recompute due dates is off)."
 
-    def tally(self, db: sqlite_utils.Database, plan: PlanView[ChangePolicyOptions], done: bool = False) -> str | None:
+    def tally(
+        self, db: sqlite_utils.Database, plan: PlanView[ChangePolicyOptions], done: bool = False
+    ) -> str | None:
         if not plan.options.recompute_due_dates:
             return None
         loans = db.execute(
             f"SELECT count(*) FROM checkouts WHERE patron_id IN "
-            f"(SELECT patron_id FROM temp.{plan.table} plan WHERE {CHANGING})").fetchone()[0]
+            f"(SELECT patron_id FROM temp.{plan.table} plan WHERE {CHANGING})"
+        ).fetchone()[0]
         if done:
-            return (f"{_loans(loans)} of the changed patrons got due dates from the loan "
-                    f"period of {plan.options.policy}.")
-        return (f"{_loans(loans)} of the patrons to change will get due dates from the loan "
-                f"period of {plan.options.policy}.")
+            return (
+                f"{_loans(loans)} of the changed patrons got due dates from the loan "
+                f"period of {plan.options.policy}."
+            )
+        return (
+            f"{_loans(loans)} of the patrons to change will get due dates from the loan "
+            f"period of {plan.options.policy}."
+        )
 
     def apply(self, tx: TransactionView[ChangePolicyOptions]) -> None:
         super().apply(tx)
@@ -58,8 +71,13 @@ class ChangePatronPolicy(SetPatronColumn[ChangePolicyOptions]):
                       JOIN policies pol ON pol.name = p.policy WHERE p.id = checkouts.patron_id)
                       || ' days')"""
         where = f"patron_id IN {tx.changes}"
-        tx.record_rows("checkouts", "update", where, columns=["due_date"],
-                       after_sql=f"json_object('due_date', {due})")
+        tx.record_rows(
+            "checkouts",
+            "update",
+            where,
+            columns=["due_date"],
+            after_sql=f"json_object('due_date', {due})",
+        )
         tx.db.execute(f"UPDATE checkouts SET due_date = {due} WHERE {where}")
 
 

@@ -1,4 +1,5 @@
 """Change Patron Security Group."""
+
 import sqlite_utils
 
 from ..authority import may_assign
@@ -9,10 +10,13 @@ from .base import SetPatronColumn
 
 
 class ChangeSecurityGroupOptions(StoreModel):
-    group: str = choice("security_group", title="New Security Group",
-                        description="The security group selected patrons will be in. You may "
-                                    "assign only groups of a lower level than yours (a larger "
-                                    "number); District Administrators (level 0) may assign any.")
+    group: str = choice(
+        "security_group",
+        title="New Security Group",
+        description="The security group selected patrons will be in. You may "
+        "assign only groups of a lower level than yours (a larger "
+        "number); District Administrators (level 0) may assign any.",
+    )
 
 
 class ChangePatronSecurityGroup(SetPatronColumn[ChangeSecurityGroupOptions]):
@@ -33,9 +37,14 @@ class ChangePatronSecurityGroup(SetPatronColumn[ChangeSecurityGroupOptions]):
     column = "security_group"
     option = "group"
 
-    def check(self, db: sqlite_utils.Database, options: ChangeSecurityGroupOptions, operator: Operator) -> None:
-        level = db.execute("SELECT level FROM security_groups WHERE name = ?",
-                           [options.group]).fetchone()[0]
+    def check(
+        self, db: sqlite_utils.Database, options: ChangeSecurityGroupOptions, operator: Operator
+    ) -> None:
+        level = db.execute(
+            "SELECT level FROM security_groups WHERE name = ?", [options.group]
+        ).fetchone()[0]
         refused = may_assign(operator, options.group, level)
         if refused:
-            raise Invalid([Problem("group", field_title(ChangeSecurityGroupOptions, "group"), refused)])
+            raise Invalid(
+                [Problem("group", field_title(ChangeSecurityGroupOptions, "group"), refused)]
+            )

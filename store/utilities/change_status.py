@@ -1,4 +1,5 @@
 """Change Patron Status."""
+
 from pydantic import Field
 
 from ..selection import Status
@@ -7,8 +8,9 @@ from .base import SetPatronColumn
 
 
 class ChangeStatusOptions(StoreModel):
-    status: Status = Field(title="Change Status to",
-                           description="The new status selected patrons will have.")
+    status: Status = Field(
+        title="Change Status to", description="The new status selected patrons will have."
+    )
 
 
 class ChangePatronStatus(SetPatronColumn[ChangeStatusOptions]):

@@ -6,6 +6,7 @@ trimmed), else Other. Fines still accruing on overdue loans are Overdue Fines.
 Credits are never forgiven. A forgiven charge is deleted (the journal keeps it) and
 leaves a 'forgiven' history entry; a forgiven accruing fine restarts from today.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -34,14 +35,20 @@ class ForgiveChargesOptions(StoreModel):
     category: ChargeCategory = Field(
         title="Charges to forgive",
         description="Lost: description or note 'Lost'. Overdue: 'Overdue Fine', or a fine "
-                    "accruing on an overdue loan. Other: everything else. Credits stay.")
+        "accruing on an overdue loan. Other: everything else. Credits stay.",
+    )
     transaction_from: str = Field(
-        "", title="Transaction Date Starting",
-        description=f"Blank: every past charge. Accepts {ACCEPTED}.")
+        "",
+        title="Transaction Date Starting",
+        description=f"Blank: every past charge. Accepts {ACCEPTED}.",
+    )
     transaction_to: str = Field(
-        "", title="And Ending", validate_default=True,  # blank is today: checked too
+        "",
+        title="And Ending",
+        validate_default=True,  # blank is today: checked too
         description="Blank: up to today. Both ends are included; an accruing fine is dated "
-                    "by its loan's due date.")
+        "by its loan's due date.",
+    )
 
     @field_validator("transaction_from", "transaction_to")
     @classmethod
@@ -53,8 +60,10 @@ class ForgiveChargesOptions(StoreModel):
         elif info.field_name == "transaction_to":
             start = info.data.get("transaction_from", "")
             if start and parse_date(start) > clock.today():
-                raise ValueError(f"blank means up to today, which is before the start of the "
-                                 f"range, {start!r}; give an end date after it")
+                raise ValueError(
+                    f"blank means up to today, which is before the start of the "
+                    f"range, {start!r}; give an end date after it"
+                )
         return value
 
 
@@ -82,8 +91,10 @@ def _date_range(column: str, options: ForgiveChargesOptions) -> str:
 
 def charges_where(options: ForgiveChargesOptions, whose: str = "c.patron_id = p.id") -> str:
     """The charges ``c`` (of the patrons ``whose`` names) this run forgives."""
-    return (f"{whose} AND NOT c.is_credit AND {CATEGORY_SQL[options.category]} "
-            f"AND {_date_range('c.transaction_date', options)}")
+    return (
+        f"{whose} AND NOT c.is_credit AND {CATEGORY_SQL[options.category]} "
+        f"AND {_date_range('c.transaction_date', options)}"
+    )
 
 
 def fines_where(options: ForgiveChargesOptions, whose: str = "k.patron_id = p.id") -> str | None:
@@ -114,30 +125,39 @@ class ForgiveCharges(Utility[ForgiveChargesOptions]):
     def plan_sql(self, options: ForgiveChargesOptions, operator: Operator) -> PlanSQL:
         charges, fines = charges_where(options), fines_where(options) or "0"
         return PlanSQL(
-            current="p.balance", new="p.balance - p.forgiven",
+            current="p.balance",
+            new="p.balance - p.forgiven",
             outcome="CASE WHEN p.charges + p.fines = 0 THEN 'unchanged' ELSE 'change' END",
             # e.g. '2 charges, $1.15 forgiven' · '1 charge + 1 fine, $1.45 forgiven'
-            reason=("CASE WHEN p.charges + p.fines = 0 THEN :nothing ELSE "
-                    "ltrim(CASE WHEN p.charges = 1 THEN '1 charge' WHEN p.charges > 1 "
-                    "THEN p.charges || ' charges' ELSE '' END || "
-                    "CASE WHEN p.charges > 0 AND p.fines > 0 THEN ' + ' ELSE '' END || "
-                    "CASE WHEN p.fines = 1 THEN '1 fine' WHEN p.fines > 1 "
-                    "THEN p.fines || ' fines' ELSE '' END) || ', ' || money(p.forgiven) || ' forgiven' END"),
-            params={"today": clock.today().isoformat(), "nothing": _nothing(options),
-                    "date_from": _iso(options.transaction_from),
-                    "date_to": _iso(options.transaction_to)},
+            reason=(
+                "CASE WHEN p.charges + p.fines = 0 THEN :nothing ELSE "
+                "ltrim(CASE WHEN p.charges = 1 THEN '1 charge' WHEN p.charges > 1 "
+                "THEN p.charges || ' charges' ELSE '' END || "
+                "CASE WHEN p.charges > 0 AND p.fines > 0 THEN ' + ' ELSE '' END || "
+                "CASE WHEN p.fines = 1 THEN '1 fine' WHEN p.fines > 1 "
+                "THEN p.fines || ' fines' ELSE '' END) || ', ' || money(p.forgiven) || ' forgiven' END"
+            ),
+            params={
+                "today": clock.today().isoformat(),
+                "nothing": _nothing(options),
+                "date_from": _iso(options.transaction_from),
+                "date_to": _iso(options.transaction_to),
+            },
             extra={
                 "balance": BALANCE,
                 "charges": f"(SELECT count(*) FROM charges c WHERE {charges})",
                 "fines": f"(SELECT count(*) FROM {LOANS_OF} WHERE {fines})",
                 "forgiven": f"(SELECT coalesce(sum(c.amount), 0) FROM charges c WHERE {charges}) + "
-                            f"(SELECT coalesce(sum({ACCRUED}), 0) FROM {LOANS_OF} WHERE {fines})",
+                f"(SELECT coalesce(sum({ACCRUED}), 0) FROM {LOANS_OF} WHERE {fines})",
             },
         )
 
-    def tally(self, db: sqlite_utils.Database, plan: PlanView[ForgiveChargesOptions], done: bool = False) -> str:
-        total = db.execute(f"SELECT coalesce(sum(current - new), 0) FROM temp.{plan.table} plan "
-                           f"WHERE {CHANGING}").fetchone()[0]
+    def tally(
+        self, db: sqlite_utils.Database, plan: PlanView[ForgiveChargesOptions], done: bool = False
+    ) -> str:
+        total = db.execute(
+            f"SELECT coalesce(sum(current - new), 0) FROM temp.{plan.table} plan WHERE {CHANGING}"
+        ).fetchone()[0]
         return f"In all, {format_money(total)} {'was' if done else 'will be'} forgiven."
 
     def show(self, value: Any) -> str:
@@ -145,8 +165,11 @@ class ForgiveCharges(Utility[ForgiveChargesOptions]):
 
     def apply(self, tx: TransactionView[ForgiveChargesOptions]) -> None:
         options: ForgiveChargesOptions = tx.options
-        params = {"today": clock.today().isoformat(), "date_from": _iso(options.transaction_from),
-                  "date_to": _iso(options.transaction_to)}
+        params = {
+            "today": clock.today().isoformat(),
+            "date_from": _iso(options.transaction_from),
+            "date_to": _iso(options.transaction_to),
+        }
         charges = charges_where(options, f"c.patron_id IN {tx.changes}")
         # One history entry per forgiven charge, journaled as inserts (an undo removes them).
         first = tx.last_id("history")
@@ -158,7 +181,8 @@ class ForgiveCharges(Utility[ForgiveChargesOptions]):
                        ' (operation #' || :op || ')',
                        :today
                 FROM charges c WHERE {charges} ORDER BY c.id""",
-            {**params, "op": tx.operation_id})
+            {**params, "op": tx.operation_id},
+        )
         fines = fines_where(options, f"k.patron_id IN {tx.changes}")
         if fines:
             tx.db.execute(
@@ -168,21 +192,31 @@ class ForgiveCharges(Utility[ForgiveChargesOptions]):
                            i.title || ' (' || i.barcode || ') since ' || strftime('%m/%d/%Y', {FINE_START}) ||
                            ' (operation #' || :op || ')', :today
                     FROM {LOANS_OF} JOIN items i ON i.id = k.item_id WHERE {fines} ORDER BY k.id""",
-                {**params, "op": tx.operation_id})
+                {**params, "op": tx.operation_id},
+            )
         tx.record_rows("history", "insert", "id > :first", {"first": first})
         if fines:
             loans = f"id IN (SELECT k.id FROM {LOANS_OF} WHERE {fines})"
-            tx.record_rows("checkouts", "update", loans, params, columns=["fines_from"],
-                           after_sql="json_object('fines_from', :today)")
+            tx.record_rows(
+                "checkouts",
+                "update",
+                loans,
+                params,
+                columns=["fines_from"],
+                after_sql="json_object('fines_from', :today)",
+            )
             tx.db.execute(f"UPDATE checkouts SET fines_from = :today WHERE {loans}", params)
         tx.delete_rows("charges", f"id IN (SELECT c.id FROM charges c WHERE {charges})", params)
 
 
 def _nothing(options: ForgiveChargesOptions) -> str:
     """Why a patron has nothing to forgive: 'no lost fees dated 01/01/2026 to today'."""
-    what = {ChargeCategory.ALL: "no charges or accruing fines",
-            ChargeCategory.LOST: "no lost fees", ChargeCategory.OVERDUE: "no overdue fines",
-            ChargeCategory.OTHER: "no other charges"}[options.category]
+    what = {
+        ChargeCategory.ALL: "no charges or accruing fines",
+        ChargeCategory.LOST: "no lost fees",
+        ChargeCategory.OVERDUE: "no overdue fines",
+        ChargeCategory.OTHER: "no other charges",
+    }[options.category]
     if options.transaction_from or options.transaction_to:
         start = _us(options.transaction_from) if options.transaction_from else "the beginning"
         end = _us(options.transaction_to) if options.transaction_to else "today"

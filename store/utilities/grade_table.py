@@ -4,6 +4,7 @@ Not in the picker (the Preferences screen makes these edits); declared here so t
 Operations screen, the summary and undo read a grade table edit like any other
 operation. store/grade_journal.py records and undoes them.
 """
+
 from pydantic import Field
 
 from ..security import PREFERENCES, Operator

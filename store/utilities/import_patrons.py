@@ -3,6 +3,7 @@
 Not in the picker (patron-utils import runs it); declared here so the Operations
 screen, the summary and undo read an import like any other operation.
 """
+
 from pydantic import Field
 
 from ..security import Operator

@@ -1,19 +1,22 @@
 """Reassign Union Site Patrons: from the Union Site to a real site."""
+
 from ..fields import choice
 from ..validation import StoreModel
 from .base import SetPatronColumn
 
 
 class ReassignUnionSiteOptions(StoreModel):
-    site: str = choice("real_site", title="New Site",
-                       description="The site these Union Site patrons belong to.")
+    site: str = choice(
+        "real_site", title="New Site", description="The site these Union Site patrons belong to."
+    )
 
 
 class ReassignUnionSitePatrons(SetPatronColumn[ReassignUnionSiteOptions]):
     key = "reassign-union-site"
     title = "Reassign Union Site Patrons"
-    summary = ("Changes the assigned site of selected patrons from the Union Site to the "
-               "specified site.")
+    summary = (
+        "Changes the assigned site of selected patrons from the Union Site to the specified site."
+    )
     guidance = (
         "Patrons are assigned to the Union Site when imports are run with an invalid or "
         "non-existent site code. If you made a mistake while importing patron records and they "

@@ -1,4 +1,5 @@
 """Remove Patron History: everything but Lexile history."""
+
 from typing import Any
 
 from ..security import REMOVE_RECORDS, UTILITIES, Operator
@@ -29,9 +30,11 @@ class RemovePatronHistory(Utility[RemoveHistoryOptions]):
 
     def plan_sql(self, options: RemoveHistoryOptions, operator: Operator) -> PlanSQL:
         return PlanSQL(
-            current=_COUNT, new="0",
+            current=_COUNT,
+            new="0",
             outcome="CASE WHEN p.current = 0 THEN 'unchanged' ELSE 'change' END",
-            reason="CASE WHEN p.current = 0 THEN 'no history but Lexile' END")
+            reason="CASE WHEN p.current = 0 THEN 'no history but Lexile' END",
+        )
 
     def show(self, value: Any) -> str:
         return count_of(value, "entry", "entries")

@@ -1,4 +1,5 @@
 """Remove Patron Notes: every note of the chosen type, nothing else."""
+
 from typing import Any
 
 from pydantic import Field
@@ -12,8 +13,9 @@ _COUNT = "(SELECT count(*) FROM notes n WHERE n.patron_id = p.id AND n.type = :t
 
 
 class RemoveNotesOptions(StoreModel):
-    note_type: NoteType = Field(title="Note Type",
-                                description="All notes of this type are removed.")
+    note_type: NoteType = Field(
+        title="Note Type", description="All notes of this type are removed."
+    )
 
 
 class RemovePatronNotes(Utility[RemoveNotesOptions]):
@@ -31,10 +33,12 @@ class RemovePatronNotes(Utility[RemoveNotesOptions]):
 
     def plan_sql(self, options: RemoveNotesOptions, operator: Operator) -> PlanSQL:
         return PlanSQL(
-            current=_COUNT, new="0",
+            current=_COUNT,
+            new="0",
             outcome="CASE WHEN p.current = 0 THEN 'unchanged' ELSE 'change' END",
             reason="CASE WHEN p.current = 0 THEN 'no ' || :type || ' notes' END",
-            params={"type": str(options.note_type)})
+            params={"type": str(options.note_type)},
+        )
 
     def show(self, value: Any) -> str:
         return count_of(value, "note", "notes")

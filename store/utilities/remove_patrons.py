@@ -5,6 +5,7 @@ missing). Every removed row — the patron and each dependent row — is journal
 whole, and items declared lost keep their previous status in the journal, so an
 undo can put everything back with the same identifiers.
 """
+
 from __future__ import annotations
 
 from pydantic import Field
@@ -21,10 +22,12 @@ MOVED = ("reviews",)
 
 class RemovePatronsOptions(StoreModel):
     force: bool = Field(
-        False, title="Remove even with Checked Out or Outstanding Financial Items",
+        False,
+        title="Remove even with Checked Out or Outstanding Financial Items",
         description="Including credits. Off: patrons with items out, charges or credits are skipped. On: every "
-                    "selected patron is removed; their items are declared lost and their holds, "
-                    "reservations, charges and credits are removed.")
+        "selected patron is removed; their items are declared lost and their holds, "
+        "reservations, charges and credits are removed.",
+    )
 
 
 class RemovePatrons(Utility[RemovePatronsOptions]):
@@ -34,7 +37,7 @@ class RemovePatrons(Utility[RemovePatronsOptions]):
     guidance = (
         "Run this utility at the end of the school year if you re-import your patrons each "
         "year. To remove graduated patrons, select by Graduation Date (e.g. to today) or by "
-        "the Last Grade (most commonly \"Graduated\"). Remove patrons with a status of "
+        'the Last Grade (most commonly "Graduated"). Remove patrons with a status of '
         "Transferred, or with a location of Gone.\n\n"
         "Notes, pictures, history, holds, reservations and email addresses go with the "
         "patron; reviews move to the Unknown Patron. The Unknown Patron and your own account "
@@ -51,10 +54,14 @@ class RemovePatrons(Utility[RemovePatronsOptions]):
 
     def notice(self, options: RemovePatronsOptions) -> str:
         if options.force:
-            return ("Every selected patron is removed: items they have out are declared lost; "
-                    "their holds, reservations, charges and credits are removed.")
-        return ("Patrons with items checked out, charges or credits are skipped "
-                "(the option to remove them anyway is off).")
+            return (
+                "Every selected patron is removed: items they have out are declared lost; "
+                "their holds, reservations, charges and credits are removed."
+            )
+        return (
+            "Patrons with items checked out, charges or credits are skipped "
+            "(the option to remove them anyway is off)."
+        )
 
     def plan_sql(self, options: RemovePatronsOptions, operator: Operator) -> PlanSQL:
         blocked = [
@@ -64,21 +71,25 @@ class RemovePatrons(Utility[RemovePatronsOptions]):
             blocked.append(("p.items_out > 0 OR p.charges > 0", "p.current"))
         skip = " ".join(f"WHEN {cond} THEN 'skip'" for cond, _ in blocked)
         reasons = " ".join(f"WHEN {cond} THEN {why}" for cond, why in blocked)
-        holding = ("rtrim("
-                   "CASE WHEN p.items_out = 1 THEN '1 item out, ' "
-                   "WHEN p.items_out > 1 THEN p.items_out || ' items out, ' ELSE '' END || "
-                   "CASE WHEN p.owed > 0 THEN money(p.owed) || ' owed, ' ELSE '' END || "
-                   "CASE WHEN p.credit > 0 THEN money(p.credit) || ' credit, ' ELSE '' END || "
-                   "CASE WHEN p.charges > 0 AND p.owed = 0 AND p.credit = 0 "
-                   "THEN 'a $0.00 charge, ' ELSE '' END, ', ')")
-        lost = ("CASE WHEN :force AND p.items_out > 0 THEN ', ' || p.items_out || "
-                "CASE WHEN p.items_out = 1 THEN ' item' ELSE ' items' END || ' declared lost' "
-                "ELSE '' END")
+        holding = (
+            "rtrim("
+            "CASE WHEN p.items_out = 1 THEN '1 item out, ' "
+            "WHEN p.items_out > 1 THEN p.items_out || ' items out, ' ELSE '' END || "
+            "CASE WHEN p.owed > 0 THEN money(p.owed) || ' owed, ' ELSE '' END || "
+            "CASE WHEN p.credit > 0 THEN money(p.credit) || ' credit, ' ELSE '' END || "
+            "CASE WHEN p.charges > 0 AND p.owed = 0 AND p.credit = 0 "
+            "THEN 'a $0.00 charge, ' ELSE '' END, ', ')"
+        )
+        lost = (
+            "CASE WHEN :force AND p.items_out > 0 THEN ', ' || p.items_out || "
+            "CASE WHEN p.items_out = 1 THEN ' item' ELSE ' items' END || ' declared lost' "
+            "ELSE '' END"
+        )
         return PlanSQL(
             current=f"coalesce(nullif({holding}, ''), 'nothing out or owed')",
             # Extra columns are computed first, so the skip conditions hold here too.
             new=f"CASE {' '.join(f'WHEN {cond} THEN {KEPT!r}' for cond, _ in blocked)} "
-                f"ELSE 'removed' || {lost} END",
+            f"ELSE 'removed' || {lost} END",
             outcome=f"CASE {skip} ELSE 'change' END",
             reason=f"CASE {reasons} END",
             params={"force": options.force},
@@ -86,9 +97,9 @@ class RemovePatrons(Utility[RemovePatronsOptions]):
                 "items_out": "(SELECT count(*) FROM checkouts k WHERE k.patron_id = p.id)",
                 "charges": "(SELECT count(*) FROM charges c WHERE c.patron_id = p.id)",
                 "owed": "(SELECT coalesce(sum(c.amount), 0) FROM charges c "
-                        "WHERE c.patron_id = p.id AND NOT c.is_credit)",
+                "WHERE c.patron_id = p.id AND NOT c.is_credit)",
                 "credit": "(SELECT coalesce(sum(c.amount), 0) FROM charges c "
-                          "WHERE c.patron_id = p.id AND c.is_credit)",
+                "WHERE c.patron_id = p.id AND c.is_credit)",
             },
         )
 
@@ -96,10 +107,16 @@ class RemovePatrons(Utility[RemovePatronsOptions]):
         removed = f"patron_id IN {tx.changes}"
         if tx.db.execute(f"SELECT 1 FROM reviews WHERE {removed} LIMIT 1").fetchone():
             unknown = unknown_patron(tx)
-            tx.record_rows("reviews", "update", removed, columns=["patron_id"],
-                           after_sql=f"json_object('patron_id', {unknown})")
-            tx.db.execute(f"UPDATE reviews SET patron_id = :unknown WHERE {removed}",
-                          {"unknown": unknown})
+            tx.record_rows(
+                "reviews",
+                "update",
+                removed,
+                columns=["patron_id"],
+                after_sql=f"json_object('patron_id', {unknown})",
+            )
+            tx.db.execute(
+                f"UPDATE reviews SET patron_id = :unknown WHERE {removed}", {"unknown": unknown}
+            )
         self._declare_lost(tx, removed)
         for table in dependents(tx.db):
             if table not in MOVED:
@@ -109,8 +126,9 @@ class RemovePatrons(Utility[RemovePatronsOptions]):
     def _declare_lost(self, tx: TransactionView[RemovePatronsOptions], removed: str) -> None:
         """Items out to removed patrons become Lost, with an entry in the item's history."""
         items = f"id IN (SELECT item_id FROM checkouts WHERE {removed})"
-        tx.record_rows("items", "update", items, columns=["status"],
-                       after_sql="json_object('status', 'Lost')")
+        tx.record_rows(
+            "items", "update", items, columns=["status"], after_sql="json_object('status', 'Lost')"
+        )
         first = tx.last_id("item_history")
         tx.db.execute(
             f"""INSERT INTO item_history (item_id, kind, detail, date)
@@ -120,17 +138,25 @@ class RemovePatrons(Utility[RemovePatronsOptions]):
                        ', removed by Remove Patrons (operation #' || :op || ')', date(:now)
                 FROM checkouts k JOIN patrons p ON p.id = k.patron_id
                 WHERE k.{removed} ORDER BY k.item_id""",
-            {"op": tx.operation_id, "now": tx.now})
+            {"op": tx.operation_id, "now": tx.now},
+        )
         tx.record_rows("item_history", "insert", "id > :first", {"first": first})
         tx.db.execute(f"UPDATE items SET status = 'Lost' WHERE {items}")
 
 
 def dependents(db) -> list[str]:
     """Every table with a foreign key to patrons: what a removed patron leaves behind."""
-    tables = [row[0] for row in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'patrons' ORDER BY name")]
-    return [t for t in tables
-            if any(fk[2] == "patrons" for fk in db.execute(f"PRAGMA foreign_key_list('{t}')"))]
+    tables = [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'patrons' ORDER BY name"
+        )
+    ]
+    return [
+        t
+        for t in tables
+        if any(fk[2] == "patrons" for fk in db.execute(f"PRAGMA foreign_key_list('{t}')"))
+    ]
 
 
 def unknown_patron(tx) -> int:
@@ -138,14 +164,19 @@ def unknown_patron(tx) -> int:
     row = tx.db.execute("SELECT id FROM patrons WHERE is_unknown ORDER BY id LIMIT 1").fetchone()
     if row:
         return row[0]
-    taken = {r[0] for r in tx.db.execute(
-        "SELECT barcode FROM patrons WHERE barcode LIKE 'UNKNOWN%'")}
-    barcode = next(b for b in ("UNKNOWN", *(f"UNKNOWN-{n}" for n in range(2, 10**6)))
-                   if b not in taken)
-    site = tx.db.execute("SELECT code FROM sites ORDER BY is_union DESC, code LIMIT 1").fetchone()[0]
+    taken = {
+        r[0] for r in tx.db.execute("SELECT barcode FROM patrons WHERE barcode LIKE 'UNKNOWN%'")
+    }
+    barcode = next(
+        b for b in ("UNKNOWN", *(f"UNKNOWN-{n}" for n in range(2, 10**6))) if b not in taken
+    )
+    site = tx.db.execute("SELECT code FROM sites ORDER BY is_union DESC, code LIMIT 1").fetchone()[
+        0
+    ]
     new_id = tx.db.execute(
         """INSERT INTO patrons (barcode, last_name, status, site, is_unknown, created, modified)
            VALUES (:barcode, :name, 'Active', :site, 1, :now, :now)""",
-        {"barcode": barcode, "name": UNKNOWN_PATRON, "site": site, "now": tx.now}).lastrowid
+        {"barcode": barcode, "name": UNKNOWN_PATRON, "site": site, "now": tx.now},
+    ).lastrowid
     tx.record_rows("patrons", "insert", "id = :id", {"id": new_id})
     return new_id

@@ -1,4 +1,5 @@
 """Renew Patron Accounts: expiration = today + the policy's account period."""
+
 from typing import Any
 
 from .. import clock, preferences
@@ -42,7 +43,8 @@ class RenewPatronAccounts(Utility[RenewAccountsOptions]):
                        WHEN {_DAYS} IS NULL THEN 'policy ' || p.policy || ' has no account period'
                        WHEN p.current IS p.new
                        THEN 'already expires ' || strftime('%m/%d/%Y', p.new) END""",
-            params={"today": clock.today().isoformat()})
+            params={"today": clock.today().isoformat()},
+        )
 
     def show(self, value: Any) -> str:
         return show(value)

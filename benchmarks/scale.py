@@ -1,7 +1,9 @@
 """How Patron Utilities keeps up with a district: every figure against raw SQLite.
 
-    python benchmarks/scale.py                 # 1,000,000 patrons (builds /tmp/patrons-1000000.db once)
+    python benchmarks/scale.py                   # 1,000,000 patrons
     python benchmarks/scale.py --patrons 100000
+
+The first run at a size builds patrons-<size>.db in /tmp (or --dir); later runs reuse it.
 
 Each figure is measured in this run on the same file, next to raw SQLite doing the
 same work, and printed as a ratio; nothing here passes or fails. Targets (issue 8):
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import os
 import shutil
@@ -109,7 +112,9 @@ def plans(path: Path, patrons: int) -> None:
     }
     for label, selection in (("10%", tenth), ("100%", {})):
         seconds, plan = timed(
-            lambda: store.plan("change-status", selection, {"status": "Inactive"}, operator)
+            functools.partial(
+                store.plan, "change-status", selection, {"status": "Inactive"}, operator
+            )
         )
         line(
             f"plan + counts, {label} ({plan.counts.matched:,} matched)",
@@ -161,7 +166,8 @@ def import_patrons(path: Path, count: int = 100_000) -> None:
     start = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(
-        "INSERT INTO patrons (barcode, last_name, first_name, grade, site, status, created, modified) "
+        "INSERT INTO patrons "
+        "(barcode, last_name, first_name, grade, site, status, created, modified) "
         "VALUES (?, ?, ?, ?, ?, ?, '2026-11-29', '2026-11-29')",
         rows,
     )

@@ -7,6 +7,7 @@ until they have chosen one), and for anyone who wants to change theirs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import sys
 
@@ -40,10 +41,10 @@ def change_password(argv: list[str]) -> int:
         store = open_store(args)
         try:
             current = getpass.getpass(f"Current password for {args.operator}: ")
-            try:  # the current password first: a typo is told before the new one is typed
+            # the current password first: a typo is told before the new one is typed;
+            # PasswordChangeRequired is right, and the reason we are here
+            with contextlib.suppress(PasswordChangeRequired):
                 store.login(args.operator, current)
-            except PasswordChangeRequired:
-                pass  # right, and the reason we are here
             for attempt in range(1, TRIES + 1):
                 new = getpass.getpass("New password: ")
                 if getpass.getpass("New password again: ") != new:

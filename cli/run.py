@@ -257,7 +257,8 @@ def _progress() -> Callable[[int, int], None] | None:
 
 
 def _stage() -> Callable[[int, int, str], None] | None:
-    """On a terminal, each step of a long apply on one line: '[3/4] 995,387 patrons being changed…'."""
+    """On a terminal, each step of a long apply on one line, e.g.
+    '[3/4] 995,387 patrons being changed…'."""
     if not sys.stderr.isatty():
         return None
 

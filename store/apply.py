@@ -27,7 +27,8 @@ class Stale(RuntimeError):
     def __init__(self, changed: int):
         self.changed = changed
         super().__init__(
-            f"patrons changed since the preview ({changed} differ) — preview again; nothing was written"
+            f"patrons changed since the preview ({changed} differ) — preview again; "
+            "nothing was written"
         )
 
 
@@ -129,7 +130,8 @@ class Transaction:
         }[action]
         self.db.execute(
             f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
-                SELECT :op, '{table}', rowid, '{action}', {before}, {after} FROM {table} WHERE {where}""",
+                SELECT :op, '{table}', rowid, '{action}', {before}, {after}
+                FROM {table} WHERE {where}""",
             {"op": self.operation_id, **(params or {})},
         )
 
@@ -230,7 +232,8 @@ def apply(
                        CASE WHEN excluded THEN 'skip' ELSE outcome END,
                        CASE WHEN excluded THEN :excluded ELSE reason END, current,
                        -- A patron excluded by hand keeps what they had (Remove Patrons: kept).
-                       CASE WHEN excluded THEN {plan.utility.skipped_value or "current"} ELSE new END
+                       CASE WHEN excluded THEN {plan.utility.skipped_value or "current"}
+                            ELSE new END
                 FROM temp.{plan.table}""",
             {"op": operation_id, "excluded": EXCLUDED_REASON},
         )
@@ -285,9 +288,11 @@ def _check_fresh(db: sqlite_utils.Database, plan: Plan) -> None:
     # Patrons whose row differs either way (a changed patron shows on both sides: count once).
     differ = db.execute(
         f"""SELECT count(DISTINCT patron_id) FROM (
-                SELECT * FROM (SELECT {cols} FROM temp.{plan.table} EXCEPT SELECT {cols} FROM temp.{check})
+                SELECT * FROM (SELECT {cols} FROM temp.{plan.table}
+                               EXCEPT SELECT {cols} FROM temp.{check})
                 UNION ALL
-                SELECT * FROM (SELECT {cols} FROM temp.{check} EXCEPT SELECT {cols} FROM temp.{plan.table}))"""
+                SELECT * FROM (SELECT {cols} FROM temp.{check}
+                               EXCEPT SELECT {cols} FROM temp.{plan.table}))"""
     ).fetchone()[0]
     db.execute(f"DROP TABLE temp.{check}")
     if differ:

@@ -13,9 +13,12 @@ CHOICES_SQL = {
     "FROM sites ORDER BY is_union, code",
     "real_site": "SELECT code, code || ' — ' || name FROM sites WHERE NOT is_union ORDER BY code",
     "policy": "SELECT name, name FROM policies ORDER BY name",
-    "security_group": "SELECT name, name || ' (level ' || level || ')' FROM security_groups ORDER BY level, name",
-    "location": "SELECT DISTINCT location, location FROM patrons WHERE location IS NOT NULL ORDER BY location",
-    "location2": "SELECT DISTINCT location2, location2 FROM patrons WHERE location2 IS NOT NULL ORDER BY location2",
+    "security_group": "SELECT name, name || ' (level ' || level || ')' FROM security_groups "
+    "ORDER BY level, name",
+    "location": "SELECT DISTINCT location, location FROM patrons WHERE location IS NOT NULL "
+    "ORDER BY location",
+    "location2": "SELECT DISTINCT location2, location2 FROM patrons WHERE location2 IS NOT NULL "
+    "ORDER BY location2",
 }
 
 

@@ -237,7 +237,13 @@ def _reference_tables(db) -> None:
     )
     db["policies"].insert_all(
         [
-            dict(zip(("name", "account_days", "loan_days", "fine_per_day", "max_fine"), p))
+            dict(
+                zip(
+                    ("name", "account_days", "loan_days", "fine_per_day", "max_fine"),
+                    p,
+                    strict=True,
+                )
+            )
             for p in POLICIES
         ]
     )

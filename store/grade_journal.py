@@ -175,7 +175,8 @@ def undoable(db: sqlite_utils.Database, op: dict) -> tuple[list, list]:
         later = [
             n
             for (n,) in db.execute(
-                """SELECT DISTINCT o.id FROM operations o JOIN operation_rows r ON r.operation_id = o.id
+                """SELECT DISTINCT o.id FROM operations o
+               JOIN operation_rows r ON r.operation_id = o.id
                WHERE o.id > :id AND o.undone_by IS NULL AND o.undo_of IS NULL
                  AND r.table_name = 'patrons'
                  AND (json_extract(r.before, '$.grade') = :name

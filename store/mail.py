@@ -146,7 +146,8 @@ def _send_one(db: sqlite_utils.Database, smtp: smtplib.SMTP, config: MailConfig,
         token = secrets.token_urlsafe(32)
         now = dt.datetime.fromisoformat(clock.now())
         reset_id = db.execute(
-            "INSERT INTO password_resets (patron_id, token_hash, created, expires) VALUES (?, ?, ?, ?)",
+            "INSERT INTO password_resets (patron_id, token_hash, created, expires) "
+            "VALUES (?, ?, ?, ?)",
             [
                 row["patron_id"],
                 token_hash(token),

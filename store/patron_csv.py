@@ -94,7 +94,7 @@ def read(
         raise BadFile(f"{path}: its first row cannot be read as CSV ({exc})") from None
     lowered = {k.strip().casefold(): v for k, v in mapping.items()}
     columns = [lowered.get(h.strip().casefold(), h.strip().casefold()) for h in header]
-    unknown = [h for h, c in zip(header, columns) if c not in known]
+    unknown = [h for h, c in zip(header, columns, strict=True) if c not in known]
     problem = None
     if unknown and len(unknown) == len(header):
         # Not one patron field: no header at all, or not a patron file (a line of a system
@@ -148,7 +148,7 @@ def read(
                     )
                     continue
                 problems = _check(number, line, columns, allowed)
-                values = {c: _unquoted(v) for c, v in zip(columns, line)}
+                values = {c: _unquoted(v) for c, v in zip(columns, line, strict=False)}
                 yield number, None if problems else values, problems
         except UnicodeDecodeError:
             yield (
@@ -202,7 +202,7 @@ def _check(number: int, line: list[str], columns: list[str], allowed: str) -> li
             )
         ]
     out = []
-    for column, cell in zip(columns, line):
+    for column, cell in zip(columns, line, strict=True):
         if len(cell) > MAX_CELL:
             out.append(
                 RowProblem(

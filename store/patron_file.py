@@ -425,6 +425,7 @@ def write_export(rows: Iterator[dict], out, fmt: str) -> int:
         return count
     writer = file_out.csv_writer(out)
     writer.writerow(FIELDS)
-    for count, row in enumerate(rows, start=1):
+    for row in rows:
         writer.writerow(["" if row[f] is None else row[f] for f in FIELDS])
+        count += 1
     return count

@@ -75,7 +75,10 @@ def _plan_parts(
         # Extra columns are computed once per patron (materialized, so a costly subquery
         # is not re-run for every reference) and current/new may use them as p.<name>.
         extra = ", ".join(f"{sql} AS {name}" for name, sql in spec.extra.items())
-        head = f"WITH matched AS MATERIALIZED (SELECT p.*, {extra} FROM patrons p WHERE {where.where}) "
+        head = (
+            f"WITH matched AS MATERIALIZED (SELECT p.*, {extra} FROM patrons p "
+            f"WHERE {where.where}) "
+        )
         source = f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM matched p)"
     body = f"""p.id AS patron_id, p.barcode, {NAME_SQL} AS name, p.current, p.new,
                {outcome} AS outcome, {reason} AS reason

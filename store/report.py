@@ -119,7 +119,8 @@ def changes(
     where = "operation_id = :op" + (" AND outcome = :outcome" if outcome else "")
     return list(
         db.query(
-            f"SELECT * FROM operation_changes WHERE {where} ORDER BY seq LIMIT :limit OFFSET :offset",
+            f"SELECT * FROM operation_changes WHERE {where} "
+            "ORDER BY seq LIMIT :limit OFFSET :offset",
             {"op": operation_id, "outcome": outcome, "limit": limit, "offset": offset},
         )
     )
@@ -179,7 +180,7 @@ def write(
     op = db.execute("SELECT * FROM operations WHERE id = ?", [operation_id]).fetchone()
     if op is None:
         raise KeyError(f"there is no operation #{operation_id}")
-    op = dict(zip([c.name for c in db["operations"].columns], op))
+    op = dict(zip([c.name for c in db["operations"].columns], op, strict=True))
     utility = get(op["utility"])
     path = Path(path).expanduser()
     with file_out.writing(path, overwrite, protect) as out:

@@ -97,7 +97,7 @@ def get(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
     row = db.execute("SELECT * FROM saved_runs WHERE id = ?", [run_id]).fetchone()
     if row is None:
         raise KeyError(f"there is no saved run #{run_id}")
-    return _decoded(dict(zip([c.name for c in db["saved_runs"].columns], row)))
+    return _decoded(dict(zip([c.name for c in db["saved_runs"].columns], row, strict=True)))
 
 
 def find(db: sqlite_utils.Database, name: str, utility: str | None = None) -> dict[str, Any]:

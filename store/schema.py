@@ -314,7 +314,8 @@ CREATE TABLE saved_runs (
 # its first page is read straight off the index instead of sorting every matched patron.
 V3 = """
 DROP INDEX patrons_last_name;
-CREATE INDEX patrons_preview_order ON patrons(last_name COLLATE NOCASE, first_name COLLATE NOCASE, barcode);
+CREATE INDEX patrons_preview_order ON patrons(last_name COLLATE NOCASE, \
+first_name COLLATE NOCASE, barcode);
 """
 
 # V4: a saved run belongs to the operator who saved it (by patron id: a username can be
@@ -324,7 +325,8 @@ CREATE INDEX patrons_preview_order ON patrons(last_name COLLATE NOCASE, first_na
 # everything back leaves its operation partly undone, to be undone again later.
 V4 = """
 ALTER TABLE saved_runs ADD COLUMN owner_id INTEGER;
-UPDATE saved_runs SET owner_id = (SELECT p.id FROM patrons p WHERE p.username = saved_runs.operator);
+UPDATE saved_runs
+   SET owner_id = (SELECT p.id FROM patrons p WHERE p.username = saved_runs.operator);
 ALTER TABLE operations ADD COLUMN credentials_erased TEXT;
 ALTER TABLE operations ADD COLUMN operator_id INTEGER;
 ALTER TABLE operations ADD COLUMN partly_undone_by INTEGER REFERENCES operations(id);

@@ -6,6 +6,7 @@ the plan's temporary table stays on the connection that made it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -44,10 +45,9 @@ class Store:
         if os.fspath(path) != ":memory:" and _preferences.is_on(
             self.preferences(), "share_with_group"
         ):
-            try:
+            # OSError: not the file's owner; the owner set it when saving the preference
+            with contextlib.suppress(OSError):
                 share_with_group(path)
-            except OSError:  # not the file's owner: the owner set it when saving the preference
-                pass
 
     def close(self) -> None:
         with self.lock:
@@ -266,7 +266,7 @@ class Store:
             ).fetchone()
             if row is None:
                 raise KeyError(f"there is no operation #{operation_id}")
-            return dict(zip([c.name for c in self.db["operations"].columns], row))
+            return dict(zip([c.name for c in self.db["operations"].columns], row, strict=True))
 
     def operations(self, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
         """A page of the journal's operations, newest first."""

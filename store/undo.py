@@ -359,7 +359,8 @@ class _Block:
             + (
                 f"'{k} was changed again since; '"
                 if k in secret
-                else f"'{k} is now ' || coalesce(quote(t.{k}), 'NULL') || ' (the operation set ' || "
+                else f"'{k} is now ' || coalesce(quote(t.{k}), 'NULL') || "
+                "' (the operation set ' || "
                 f"coalesce(quote({self.value('after', k)}), 'NULL') || '); '"
             )
             + " ELSE '' END"

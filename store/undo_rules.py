@@ -152,7 +152,7 @@ def needs(
                     FROM operation_rows WHERE id BETWEEN ? AND ?""",
                 [low, high],
             ).fetchone()
-            for column, present in zip(RESTORED_WITH, held):
+            for column, present in zip(RESTORED_WITH, held, strict=True):
                 if present:
                     need(RESTORED_WITH[column])
     return tuple(needed)
@@ -243,7 +243,8 @@ def undoable(db: sqlite_utils.Database, operation_id: int) -> dict:
     row = db.execute("SELECT * FROM operations WHERE id = ?", [operation_id]).fetchone()
     if row is None:
         raise NotUndoable(f"there is no operation #{operation_id}")
-    op = dict(zip([d[0] for d in db.execute("SELECT * FROM operations LIMIT 0").description], row))
+    columns = [d[0] for d in db.execute("SELECT * FROM operations LIMIT 0").description]
+    op = dict(zip(columns, row, strict=True))
     if op["undone_by"] is not None:
         raise NotUndoable(
             f"operation #{operation_id} was already undone by operation #{op['undone_by']}"
@@ -330,7 +331,8 @@ def patron_of(db: sqlite_utils.Database) -> str:
     ]
     return _PATRON_OF.format(
         live=" ".join(
-            f"WHEN j.table_name = '{t}' THEN (SELECT x.patron_id FROM {t} x WHERE x.rowid = j.row_id)"
+            f"WHEN j.table_name = '{t}' "
+            f"THEN (SELECT x.patron_id FROM {t} x WHERE x.rowid = j.row_id)"
             for t in owned
         )
     )

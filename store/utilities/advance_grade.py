@@ -41,9 +41,11 @@ class AdvancePatronGrade(Utility[AdvanceGradeOptions]):
                         WHEN {is_last} THEN 'unchanged'
                         WHEN p.new IS NULL THEN 'skip' ELSE 'change' END""",
             reason=f"""CASE WHEN p.grade IS NULL THEN 'no grade'
-                       WHEN {in_table} IS NULL THEN 'grade ' || p.grade || ' is not in the grade table'
+                       WHEN {in_table} IS NULL
+                            THEN 'grade ' || p.grade || ' is not in the grade table'
                        WHEN {is_last} THEN 'already at Last Grade'
-                       WHEN p.new IS NULL THEN 'no grade after ' || p.grade || ' in the grade table' END""",
+                       WHEN p.new IS NULL
+                            THEN 'no grade after ' || p.grade || ' in the grade table' END""",
         )
 
     def apply(self, tx: TransactionView[AdvanceGradeOptions]) -> None:

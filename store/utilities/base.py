@@ -32,7 +32,7 @@ __all__ = [
 
 # A utility's own Options model (ChangeStatusOptions, …): every method that takes options
 # takes exactly that model, which the engine validated.
-O = TypeVar("O", bound=StoreModel)
+OptionsT = TypeVar("OptionsT", bound=StoreModel)
 
 
 class Entry:
@@ -51,12 +51,12 @@ class Entry:
         return None
 
 
-class Utility(Entry, Generic[O]):
+class Utility(Entry, Generic[OptionsT]):
     """A runnable utility. Subclasses set the metadata, ``Options`` and ``value_label``."""
 
     # The form, the CLI flags and validation are generated from this model. (Not a
     # ClassVar only because a ClassVar may not mention the type variable.)
-    Options: type[O]
+    Options: type[OptionsT]
     value_label: ClassVar[str]  # preview column header for current → new
     destructive: ClassVar[bool] = False
     # What happens to a changed patron, as the confirm says it ("removed").
@@ -80,7 +80,8 @@ class Utility(Entry, Generic[O]):
 
     def criteria(self) -> list[str]:
         """The Selection fields this utility offers, in the form's order: the criteria it
-        asks for specially (Forgive Charges' Patron Balance) first, as the vendor manual lists them."""
+        asks for specially (Forgive Charges' Patron Balance) first, as the vendor manual
+        lists them."""
         common = [
             name
             for name in Selection.model_fields
@@ -88,31 +89,35 @@ class Utility(Entry, Generic[O]):
         ]
         return [*self.extra_criteria, *common]
 
-    def notice(self, options: O) -> str | None:
+    def notice(self, options: OptionsT) -> str | None:
         """A line the preview and confirm show about what this run will (not) do."""
         return None
 
-    def tally(self, db: sqlite_utils.Database, plan: PlanView[O], done: bool = False) -> str | None:
+    def tally(
+        self, db: sqlite_utils.Database, plan: PlanView[OptionsT], done: bool = False
+    ) -> str | None:
         """What the run does besides the patrons' own values (money forgiven, loans
         re-dated, notes removed), as a total over the whole plan: the preview and confirm
         say it as will be, and the apply records it as done (``done``) for the result and
         the operation's summary."""
         return None
 
-    def plan_sql(self, options: O, operator: Operator) -> PlanSQL:
+    def plan_sql(self, options: OptionsT, operator: Operator) -> PlanSQL:
         raise NotImplementedError
 
-    def check(self, db: sqlite_utils.Database, options: O, operator: Operator) -> None:
+    def check(self, db: sqlite_utils.Database, options: OptionsT, operator: Operator) -> None:
         """Rules on the options that depend on the operator or the data; raise Invalid."""
 
-    def prepare(self, db: sqlite_utils.Database, plan: PlanView[O], progress: Progress) -> None:
+    def prepare(
+        self, db: sqlite_utils.Database, plan: PlanView[OptionsT], progress: Progress
+    ) -> None:
         """Slow per-patron work (hashing) done before the write lock is taken."""
 
-    def apply(self, tx: TransactionView[O]) -> None:
+    def apply(self, tx: TransactionView[OptionsT]) -> None:
         """Make the change for every plan row whose outcome is 'change', journaling it."""
         raise NotImplementedError
 
-    def label(self, options: O) -> str:
+    def label(self, options: OptionsT) -> str:
         """The preview's header for the current → new columns."""
         return self.value_label
 
@@ -129,20 +134,20 @@ def count_of(value: Any, one: str, many: str) -> str:
     return f"{value} {one if value == 1 else many}"
 
 
-class SetPatronColumn(Utility[O]):
+class SetPatronColumn(Utility[OptionsT]):
     """A utility that sets one patron column to the value of one option."""
 
     column: ClassVar[str]
     option: ClassVar[str]
 
-    def target(self, options: O) -> Any:
+    def target(self, options: OptionsT) -> Any:
         value = getattr(options, self.option)
         return None if value == "" else str(value)
 
-    def plan_sql(self, options: O, operator: Operator) -> PlanSQL:
+    def plan_sql(self, options: OptionsT, operator: Operator) -> PlanSQL:
         return PlanSQL(
             current=f"p.{self.column}", new=":target", params={"target": self.target(options)}
         )
 
-    def apply(self, tx: TransactionView[O]) -> None:
+    def apply(self, tx: TransactionView[OptionsT]) -> None:
         tx.update_patrons(self.column)

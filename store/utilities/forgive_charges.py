@@ -135,7 +135,8 @@ class ForgiveCharges(Utility[ForgiveChargesOptions]):
                 "THEN p.charges || ' charges' ELSE '' END || "
                 "CASE WHEN p.charges > 0 AND p.fines > 0 THEN ' + ' ELSE '' END || "
                 "CASE WHEN p.fines = 1 THEN '1 fine' WHEN p.fines > 1 "
-                "THEN p.fines || ' fines' ELSE '' END) || ', ' || money(p.forgiven) || ' forgiven' END"
+                "THEN p.fines || ' fines' ELSE '' END) || ', ' || money(p.forgiven) || "
+                "' forgiven' END"
             ),
             params={
                 "today": clock.today().isoformat(),
@@ -189,7 +190,8 @@ class ForgiveCharges(Utility[ForgiveChargesOptions]):
                 f"""INSERT INTO history (patron_id, kind, detail, date)
                     SELECT k.patron_id, 'forgiven',
                            'Forgave ' || money({ACCRUED}) || ' overdue fine accrued on ' ||
-                           i.title || ' (' || i.barcode || ') since ' || strftime('%m/%d/%Y', {FINE_START}) ||
+                           i.title || ' (' || i.barcode || ') since ' ||
+                           strftime('%m/%d/%Y', {FINE_START}) ||
                            ' (operation #' || :op || ')', :today
                     FROM {LOANS_OF} JOIN items i ON i.id = k.item_id WHERE {fines} ORDER BY k.id""",
                 {**params, "op": tx.operation_id},

@@ -24,9 +24,11 @@ class RemovePatronsOptions(StoreModel):
     force: bool = Field(
         False,
         title="Remove even with Checked Out or Outstanding Financial Items",
-        description="Including credits. Off: patrons with items out, charges or credits are skipped. On: every "
-        "selected patron is removed; their items are declared lost and their holds, "
-        "reservations, charges and credits are removed.",
+        description=(
+            "Including credits. Off: patrons with items out, charges or credits are skipped. "
+            "On: every selected patron is removed; their items are declared lost and their "
+            "holds, reservations, charges and credits are removed."
+        ),
     )
 
 
@@ -149,7 +151,8 @@ def dependents(db) -> list[str]:
     tables = [
         row[0]
         for row in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'patrons' ORDER BY name"
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'patrons' "
+            "ORDER BY name"
         )
     ]
     return [

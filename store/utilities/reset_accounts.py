@@ -51,12 +51,17 @@ class ResetAccountsOptions(StoreModel):
     )
 
 
-EMAIL = "(SELECT lower(trim(e.address)) FROM patron_emails e WHERE e.patron_id = p.id ORDER BY e.position LIMIT 1)"
+EMAIL = (
+    "(SELECT lower(trim(e.address)) FROM patron_emails e WHERE e.patron_id = p.id "
+    "ORDER BY e.position LIMIT 1)"
+)
 FIRST = "CASE WHEN :nickname AND p.nickname <> '' THEN p.nickname ELSE p.first_name END"
 USERNAME_SQL = {
     UsernameFormat.NO_CHANGE: "p.username",
     UsernameFormat.BARCODE: "lower(p.barcode)",
-    UsernameFormat.INITIAL_LAST: f"substr(fold_username({FIRST}), 1, 1) || fold_username(p.last_name)",
+    UsernameFormat.INITIAL_LAST: (
+        f"substr(fold_username({FIRST}), 1, 1) || fold_username(p.last_name)"
+    ),
     UsernameFormat.FIRST_LAST: f"fold_username({FIRST}) || fold_username(p.last_name)",
     UsernameFormat.EMAIL: EMAIL,
 }
@@ -174,7 +179,8 @@ class ResetPatronAccounts(Utility[ResetAccountsOptions]):
         db.execute(f"DROP TABLE IF EXISTS temp.{table}")
         db.execute(f"CREATE TEMP TABLE {table} (patron_id INTEGER PRIMARY KEY, hash TEXT NOT NULL)")
         db.conn.executemany(
-            f"INSERT INTO temp.{table} VALUES (?, ?)", [(r[0], h) for r, h in zip(rows, hashes)]
+            f"INSERT INTO temp.{table} VALUES (?, ?)",
+            [(r[0], h) for r, h in zip(rows, hashes, strict=True)],
         )
 
     def apply(self, tx: TransactionView[ResetAccountsOptions]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import files, password, run
+from . import demo, files, mail, password, run
 
 # patron-utils COMMAND … : the commands that need no screen.
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
@@ -16,4 +16,18 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "import": files.import_patrons,
     "export": files.export_patrons,
     "password": password.change_password,
+    "demo": demo.create,
+    "send-mail": mail.send_mail,
+}
+# What `patron-utils --help` says of each.
+SUMMARIES: dict[str, str] = {
+    "list": "list every utility's key and title",
+    "run": "run a utility: patron-utils run KEY --help",
+    "log": "list the journal's operations",
+    "undo": "undo an operation: patron-utils undo ID --yes",
+    "import": "import patrons from a CSV file",
+    "export": "export selected patrons as CSV or JSON",
+    "password": "choose a new password (asks on a terminal)",
+    "demo": "(re)create a demo database",
+    "send-mail": "deliver queued messages (password-reset links) over SMTP",
 }

@@ -1,0 +1,115 @@
+"""The ``patron-utils`` command: open the app, or hand a command to the command line.
+
+The one module that knows both front ends: tui/ and cli/ never import each other, so a
+cron job's ``patron-utils run …`` never loads Textual, and the app never depends on how
+the command line parses its flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+
+from cli import COMMANDS, SUMMARIES
+from cli.demo import DEMO_PATRONS
+from store.database import Busy, NotADatabase, default_path, resolve_path
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="patron-utils",
+        description="Batch utilities for a library's patron database. With no command, "
+        "opens the app (on a demo database it creates, unless --db or "
+        "PATRON_UTILS_DB names one).",
+    )
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help=f"the patron database file (default: $PATRON_UTILS_DB, else {default_path()})",
+    )
+    p.add_argument(
+        "--group",
+        action="store_true",
+        help="a database created now is readable by its group too (0660, not 0600)",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    # Listed for --help; each command parses its own arguments (cli/).
+    for name, summary in SUMMARIES.items():
+        sub.add_parser(name, help=summary, add_help=False)
+    return p
+
+
+def _not_utf8(argv: list[str]) -> str | None:
+    """Bytes that are not UTF-8 arrive as lone surrogates: no name, path or value has them."""
+    for number, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "backslashreplace").decode()
+            return f"argument {number} is not UTF-8 text ({shown}); nothing was done"
+    return None
+
+
+def _command_first(argv: list[str]) -> list[str]:
+    """``patron-utils --db PATH log`` as the usage shows it: the options before a command
+    (--db, --group) go to the command, which parses them itself."""
+    lead = 0
+    while (
+        lead < len(argv)
+        and argv[lead] in ("--db", "--group")
+        or (lead < len(argv) and argv[lead].startswith("--db="))
+    ):
+        lead += 2 if argv[lead] == "--db" else 1
+    if 0 < lead < len(argv) and argv[lead] in COMMANDS:
+        return [argv[lead], *argv[lead + 1 :], *argv[:lead]]
+    return argv
+
+
+def open_app(db: str | None, group: bool) -> int:
+    from store.demo import create_demo
+    from tui.app import make_app
+
+    path = resolve_path(db)
+    notice = None
+    if not path.exists():
+        if path != default_path():
+            print(
+                f"patron-utils: there is no database at {path}.\n"
+                f"To create a demo database there: patron-utils demo --db {path}",
+                file=sys.stderr,
+            )
+            return 2
+        create_demo(path, patrons=DEMO_PATRONS, group=group)
+        notice = (
+            f"Created a demo database with {DEMO_PATRONS:,} patrons at {path}. "
+            "Use --db PATH to open your library's database."
+        )
+    try:
+        app = make_app(path, notice=notice)
+    except (Busy, NotADatabase, RuntimeError, sqlite3.DatabaseError) as exc:
+        print(f"patron-utils: {exc}", file=sys.stderr)
+        return 2
+    app.run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if problem := _not_utf8(argv):
+        print(f"patron-utils: {problem}", file=sys.stderr)
+        return 2
+    argv = _command_first(argv)
+    if argv and argv[0] in COMMANDS:  # each parses its own flags (a utility's are generated)
+        try:
+            return COMMANDS[argv[0]](argv[1:])
+        except BrokenPipeError:  # piped into head: stop quietly, as other tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+    args = parser().parse_args(argv)
+    return open_app(args.db, args.group)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

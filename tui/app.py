@@ -204,7 +204,7 @@ class PatronUtilsApp(App):
             return
         for screen in self.screen_stack:
             if isinstance(screen, PickerScreen):
-                screen.reasons = self._reasons()
+                screen.update_reasons(self._reasons())
 
     def runnable(self) -> list:
         """The utilities this operator may open (for the command palette)."""

@@ -136,6 +136,11 @@ class PickerScreen(ProductScreen[None]):
         style = "italic" if self.reasons[entry.key] is None else "italic dim"
         return Option(Text(f"  ↳ {run['name']}", style=style), id=f"run:{run['id']}")
 
+    def update_reasons(self, reasons: dict[str, str | None]) -> None:
+        """What may run changed (preferences saved, here or in another session): the rows
+        say so when next listed (on resume, or by Enter's own relist)."""
+        self.reasons = reasons
+
     def on_input_changed(self, event: Input.Changed) -> None:
         self._list(event.value)
 

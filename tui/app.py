@@ -49,6 +49,14 @@ class PatronUtilsApp(App):
         # whatever a caller passes (Widget.notify passes its own default, True).
         super().notify(plain(message), *args, markup=False, **kwargs)
 
+    @property
+    def signed_in(self) -> Operator:
+        """The operator logged in, for what only a logged-in screen asks (the picker, a
+        utility): none there would be a bug, not a state to show."""
+        if self.operator is None:
+            raise RuntimeError("no operator is logged in")
+        return self.operator
+
     def say(self, text: str) -> str:
         """Text in the library's terminology (its words for Grade, Location, 2nd Location)."""
         return localize(text, self.prefs)
@@ -131,13 +139,14 @@ class PatronUtilsApp(App):
             self.push_screen(picker)
 
     def _reasons(self) -> dict[str, str | None]:
-        return {e.key: self.store.unavailable(e, self.operator) for e in self.store.catalog}
+        return {e.key: self.store.unavailable(e, self.signed_in) for e in self.store.catalog}
 
     def _picker(self) -> PickerScreen:
         self.prefs = self.store.preferences()
         reasons = self._reasons()
-        heading = (f"Patron Utilities · {self.db_name} · {self.operator.username} "
-                   f"({self.operator.group}, level {self.operator.level})")
+        me = self.signed_in
+        heading = (f"Patron Utilities · {self.db_name} · {me.username} "
+                   f"({me.group}, level {me.level})")
         return PickerScreen(self.store.catalog, reasons, heading, self.store.saved_runs())
 
     def describe_run(self, entry, run: dict) -> list[str]:
@@ -195,7 +204,7 @@ class PatronUtilsApp(App):
             return
         for screen in self.screen_stack:
             if isinstance(screen, PickerScreen):
-                screen.reasons = self._reasons()
+                screen.update_reasons(self._reasons())
 
     def runnable(self) -> list:
         """The utilities this operator may open (for the command palette)."""
@@ -218,7 +227,8 @@ class PatronUtilsApp(App):
                  else self.drafts.get(key))
         self.call_from_thread(
             self.push_screen,
-            UtilityScreen(self.store, utility, self.operator, labels, draft, run and run["name"]))
+            UtilityScreen(self.store, utility, self.signed_in, labels, draft,
+                          run["name"] if run else None))
 
 
 def make_app(db_path: str | Path, operator: Operator | None = None,

@@ -1,15 +1,19 @@
 """The command palette offers every utility and every screen: Operations, Preferences."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Iterator
+from typing import TYPE_CHECKING, Any
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
+if TYPE_CHECKING:  # the app imports this module: its type only
+    from .app import PatronUtilsApp
 
-def system_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
+
+def system_commands(app: PatronUtilsApp, screen: Screen) -> Iterator[SystemCommand]:
     """The palette's own entries: the keys of this screen, Undo on an operation's summary,
     Quit. (Not Textual's screenshot: a file written where the operator never said.)"""
     from .screens.summary import SummaryScreen
@@ -25,7 +29,11 @@ def system_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
 class UtilityCommands(Provider):
     """Open, by name from ctrl+p, any utility the operator may run, or another screen."""
 
-    def _entries(self) -> list[tuple[str, object, str]]:
+    if TYPE_CHECKING:
+        @property
+        def app(self) -> PatronUtilsApp: ...
+
+    def _entries(self) -> list[tuple[str, Callable[[], Any], str]]:
         # (title, what it does, help), in the library's words.
         if self.app.operator is None:  # the login screen: nothing to open yet
             return []

@@ -1,25 +1,70 @@
 """F9 on a utility: the confirm, the progress dialog while applying, and what came of it.
 
-Part of UtilityScreen (a mixin): it works on the screen's current plan and counts line.
+The F9 half of UtilityScreen, as its typed base: the attributes it declares are the ones the
+utility screen sets up, so the type checker holds both halves to them. Its worker tells the
+screen what came of the apply in messages (the progress goes to the dialog, in its own).
 """
 from __future__ import annotations
 
 import threading
 
-from textual import work
-from textual.widgets import Static
+from textual import on, work
+from textual.message import Message
 
-from store import Busy, Cancelled, NotPermitted, Plan, Stale, Unavailable
+from store import Busy, Cancelled, NotPermitted, Operator, Plan, Report, Stale, Store, Unavailable
+from store.utilities.base import Utility
 
-from .. import text
+from ..base import ProductScreen
+from ..widgets.preview_pane import PreviewPane
 from .applying import ApplyingScreen
 from .confirm import ConfirmScreen, TypedConfirmScreen
 from .summary import SummaryScreen
 
 
-class ApplyFlow:
-    """Needs from the screen: plan, counting, outdated, applying, utility, store, operator,
-    _describe() and _show_counts()."""
+class ApplyFlow(ProductScreen[None]):
+    """What F9 works on: the preview pane's plan, and the screen's state of the preview."""
+
+    store: Store
+    utility: Utility
+    operator: Operator
+    pane: PreviewPane
+    counting: bool  # the first page is shown; the whole plan is being counted
+    outdated: bool  # the forms changed since the preview
+    applying: ApplyingScreen | None  # the progress dialog while applying
+
+    class Refused(Message, bubble=False):
+        """The store refused a preview or an apply (nothing was written)."""
+
+        def __init__(self, exc: Exception) -> None:
+            super().__init__()
+            self.exc = exc
+
+    class ApplyCancelled(Message, bubble=False):
+        """Cancel on the progress dialog stopped the apply before it wrote anything."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    class Applied(Message, bubble=False):
+        """The plan was applied: ``report`` names its operation in the journal."""
+
+        def __init__(self, report: Report) -> None:
+            super().__init__()
+            self.report = report
+
+    @property
+    def plan(self) -> Plan | None:
+        """The counted plan the preview shows: what F9 applies."""
+        return self.pane.plan
+
+    @plan.setter
+    def plan(self, plan: Plan | None) -> None:
+        self.pane.plan = plan
+
+    def form_values(self) -> dict[str, dict]:
+        """The forms' values by form id (kept as the utility's draft once applied)."""
+        raise NotImplementedError
 
     def action_apply(self) -> None:
         plan = self.plan
@@ -36,9 +81,7 @@ class ApplyFlow:
             self.notify("Nothing to apply: no patron in this preview would change.",
                         severity="warning")
             return
-        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip, excluded=c.excluded,
-                                  not_found=c.not_found),
-                 "", *self._describe(plan), "",
+        lines = [self.pane.counts_line(plan), "", *self.pane.describe(plan), "",
                  f"{c.change:,} patron{'s' if c.change != 1 else ''} will be "
                  f"{self.utility.verb} in one transaction, recorded in the journal."]
         if c.excluded:
@@ -47,6 +90,7 @@ class ApplyFlow:
         if self.utility.destructive:
             lines.append("Records will be removed; the journal keeps a copy of each.")
         title = self.app.say(f"Apply {self.utility.title}?")
+        screen: ConfirmScreen | TypedConfirmScreen
         if self.utility.typed_confirmation:
             screen = TypedConfirmScreen(title, lines, c.change,
                                         f"patrons that will be {self.utility.verb}")
@@ -56,7 +100,7 @@ class ApplyFlow:
 
     def _confirmed(self, confirmed: bool | None) -> None:
         if confirmed and self.plan is not None:
-            self.query_one("#counts", Static).update("Applying…")
+            self.pane.show_status("Applying…")
             cancel = threading.Event()
             self.applying = ApplyingScreen(self.app.say(f"Applying {self.utility.title}"), cancel)
             self.app.push_screen(self.applying)
@@ -73,12 +117,12 @@ class ApplyFlow:
         try:
             report = self.store.apply(plan, progress=progress, stage=stage, cancel=cancel)
         except Cancelled as exc:
-            self.app.call_from_thread(self._cancelled, str(exc))
+            self.post_message(self.ApplyCancelled(str(exc)))
             return
         except (Stale, Busy, NotPermitted, Unavailable) as exc:
-            self.app.call_from_thread(self._refusal, exc)
+            self.post_message(self.Refused(exc))
             return
-        self.app.call_from_thread(self._applied, report)
+        self.post_message(self.Applied(report))
 
     def _close_applying(self) -> None:
         # Whatever may have opened over the dialog goes with it.
@@ -86,11 +130,16 @@ class ApplyFlow:
             self.app.pop_screen()
         self.applying = None
 
-    def _cancelled(self, message: str) -> None:
+    @on(ApplyCancelled)
+    def _cancelled(self, message: ApplyCancelled) -> None:
         """The preview stays as it was: F9 can apply it after all."""
         self._close_applying()
-        self._show_counts(self.plan)
-        self.notify(f"Apply {message}.", severity="warning", timeout=10)
+        self.pane.show_counts()
+        self.notify(f"Apply {message.reason}.", severity="warning", timeout=10)
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        self._refusal(message.exc)
 
     def _refusal(self, exc: Exception) -> None:
         """The store said no: a session that ended goes back to the login screen; anything
@@ -100,21 +149,23 @@ class ApplyFlow:
         if isinstance(exc, Busy):
             # Nothing was read or written: the preview still holds, F9 tries again.
             self._close_applying()
-            self.query_one("#counts", Static).update(f"Not applied: {exc}. F9 tries again.")
+            self.pane.show_status(f"Not applied: {exc}. F9 tries again.")
             self.notify(f"Not applied: {exc}. F9 tries again.", severity="warning", timeout=10)
             return
         self._not_applied(str(exc))
 
-    def _not_applied(self, message: str) -> None:
+    def _not_applied(self, reason: str) -> None:
         self._close_applying()
         self.outdated = True
-        self.query_one("#counts", Static).update(f"Not applied: {message}")
-        self.notify(f"Not applied: {message}", severity="error", timeout=10)
+        self.pane.show_status(f"Not applied: {reason}")
+        self.notify(f"Not applied: {reason}", severity="error", timeout=10)
 
-    def _applied(self, report) -> None:
+    @on(Applied)
+    def _applied(self, message: Applied) -> None:
         self._close_applying()
         self.plan = None
         # The forms keep what was typed (the next run is often the same with one change);
         # F8 on the utility clears them.
-        self.app.drafts[self.utility.key] = {form.id: form.values() for form in self.forms}
-        self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))
+        self.app.drafts[self.utility.key] = self.form_values()
+        self.app.switch_screen(SummaryScreen(self.store, message.report.operation_id,
+                                             self.operator))

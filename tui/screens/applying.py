@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
+from ..base import ProductModalScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 
@@ -19,7 +19,7 @@ WEIGHTS = {1: 0, 2: 5, 3: 25, 4: 90}
 COMMITTING = 4
 
 
-class ApplyingScreen(ModalScreen[None]):
+class ApplyingScreen(ProductModalScreen[None]):
     """Shown from the confirm until the apply is committed, cancelled or refused."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]

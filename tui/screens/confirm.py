@@ -5,13 +5,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+from ..base import ProductModalScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 
 
-class _Dialog(ModalScreen[bool]):
+class _Dialog(ProductModalScreen[bool]):
     """A title, a scrollable summary of what will happen, and how to answer."""
 
     # A modal screen hides the app's keys: F1 is given again (Textual merges BINDINGS).

@@ -4,8 +4,9 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 
+from ..base import ProductModalScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain, PlainTable
 
@@ -63,7 +64,7 @@ def keys_of(screen: Screen) -> list[tuple[str, str, str]]:
                   key=lambda row: order[row[0]])
 
 
-class KeysScreen(ModalScreen[None]):
+class KeysScreen(ProductModalScreen[None]):
     """The keys of the screen underneath; Escape or F1 closes it."""
 
     BINDINGS = [Binding("escape,f1", "dismiss", "Close", id="close", priority=True)]

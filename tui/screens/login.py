@@ -9,11 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from store import Busy, Invalid, LoginFailed, Operator, PasswordChangeRequired, Store
 from store.security import MIN_PASSWORD_LENGTH
+from ..base import ProductScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 
@@ -21,7 +21,7 @@ CHANGE = ("The password of {username} was reset: choose a new one before anythin
           f"least {MIN_PASSWORD_LENGTH} characters, not the one you just typed).")
 
 
-class LoginScreen(Screen):
+class LoginScreen(ProductScreen[None]):
     """Username and password; one generic message for any failure."""
 
     BINDINGS = [Binding("escape", "start_over", "Start over", id="start-over")]

@@ -5,12 +5,12 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from store import Operator, Store
 from store.file_out import printable
 
+from ..base import ProductScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain, PlainTable
 from .summary import SummaryScreen
@@ -20,7 +20,7 @@ PAGE = 200
 NUMBER, WHEN, WHO = 5, 10, 10
 
 
-class OperationsScreen(Screen):
+class OperationsScreen(ProductScreen[None]):
     """The journal: when, who, which utility, the counts, and whether it was undone — two
     lines an operation, so the utility's whole title fits at 80 columns."""
 

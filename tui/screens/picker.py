@@ -5,13 +5,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import Busy, Invalid, NotPermitted
 from store.utilities.base import Entry
 
+from ..base import ProductScreen
 from .confirm import ConfirmScreen
 from .prompt import PromptScreen
 from ..widgets.footer import KeysFooter
@@ -29,7 +29,7 @@ def entry_prompt(entry: Entry, reason: str | None, say=str) -> Text:
     return text
 
 
-class PickerScreen(Screen):
+class PickerScreen(ProductScreen[None]):
     """Choose a utility or one of its saved runs. Typing filters; Enter opens the highlighted one."""
 
     BINDINGS = [
@@ -136,6 +136,11 @@ class PickerScreen(Screen):
         style = "italic" if self.reasons[entry.key] is None else "italic dim"
         return Option(Text(f"  ↳ {run['name']}", style=style), id=f"run:{run['id']}")
 
+    def update_reasons(self, reasons: dict[str, str | None]) -> None:
+        """What may run changed (preferences saved, here or in another session): the rows
+        say so when next listed (on resume, or by Enter's own relist)."""
+        self.reasons = reasons
+
     def on_input_changed(self, event: Input.Changed) -> None:
         self._list(event.value)
 
@@ -234,7 +239,7 @@ class PickerScreen(Screen):
 
     def _refused(self, run: dict, doing: str) -> bool:
         """Say so now, before a name or a confirm is asked for, if the store would refuse."""
-        why = self.app.store.run_refusal(run["id"], self.app.operator, doing)
+        why = self.app.store.run_refusal(run["id"], self.app.signed_in, doing)
         if why:
             self.notify(f"{why[:1].upper()}{why[1:]}.", severity="warning", timeout=10)
         return why is not None
@@ -250,7 +255,7 @@ class PickerScreen(Screen):
         if name is None:
             return
         try:
-            self.app.store.rename_run(run["id"], name, self.app.operator)
+            self.app.store.rename_run(run["id"], name, self.app.signed_in)
         except (Invalid, NotPermitted, Busy) as exc:
             if not self.app.refused(exc):
                 self.notify(f"Not renamed: {exc}", severity="error", timeout=10)
@@ -270,7 +275,7 @@ class PickerScreen(Screen):
     def _delete(self, run: dict, confirmed: bool | None) -> None:
         if confirmed:
             try:
-                self.app.store.delete_run(run["id"], self.app.operator)
+                self.app.store.delete_run(run["id"], self.app.signed_in)
             except (NotPermitted, Busy) as exc:
                 if not self.app.refused(exc):
                     self.notify(f"Not deleted: {exc}", severity="error", timeout=10)

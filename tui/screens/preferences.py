@@ -4,12 +4,12 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from store import Busy, Invalid, NotPermitted, Operator, Store
 from store.preferences import LibraryPreferences
 
+from ..base import ProductScreen
 from ..fields import field_specs
 from ..widgets.model_form import ModelForm
 from .prompt import PromptScreen
@@ -17,7 +17,7 @@ from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain, PlainTable
 
 
-class PreferencesScreen(Screen):
+class PreferencesScreen(ProductScreen[None]):
     """F9 saves the Library tab; the grade table's keys change it at once."""
 
     BINDINGS = [

@@ -5,13 +5,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input
+from ..base import ProductModalScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(ProductModalScreen[str | None]):
     """Enter answers with the text typed; Escape cancels (None)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel"),

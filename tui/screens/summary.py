@@ -6,12 +6,12 @@ import json
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Static
 
 from store import Busy, NotPermitted, NotUndoable, Operator, Store, UndoCheck
 from store.file_out import FileExists
 
+from ..base import ProductScreen
 from .. import text
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
@@ -24,7 +24,7 @@ SHOWN = [(None, "every patron, skipped first"), ("skip", "skipped only"), ("chan
          ("unchanged", "unchanged only")]
 
 
-class SummaryScreen(Screen):
+class SummaryScreen(ProductScreen[None]):
     """What an operation did: counts, selections and options, and every patron's outcome,
     in the preview's layout (a page at a time, however many)."""
 
@@ -56,6 +56,13 @@ class SummaryScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#result-table").focus()
         self.load()
+
+    @property
+    def loaded(self) -> dict:
+        """The operation as load() read it: its rows and an undo's confirm come after."""
+        if self.op is None:
+            raise RuntimeError(f"operation #{self.operation_id} is not loaded yet")
+        return self.op
 
     @property
     def outcome(self) -> str | None:
@@ -110,7 +117,7 @@ class SummaryScreen(Screen):
         return SHOWN[shown][1]
 
     def _cells(self, rows: list[dict]) -> list[tuple]:
-        show = self.store.utility(self.op["utility"]).show
+        show = self.store.utility(self.loaded["utility"]).show
         # After is what each patron was left with: the new value, or for one not changed
         # their own (Remove Patrons: "kept").
         return [(r, text.patron_cells(r["barcode"], r["name"], show(r["before"]),
@@ -172,7 +179,7 @@ class SummaryScreen(Screen):
         self.app.call_from_thread(self._confirm_undo, check)
 
     def _confirm_undo(self, check: UndoCheck) -> None:
-        op = self.op
+        op = self.loaded
         plural = lambda n: "s" if n != 1 else ""  # noqa: E731
         lines = [f"{op['title']} by {op['operator']} at {op['started']}",
                  text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],

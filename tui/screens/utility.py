@@ -1,33 +1,48 @@
-"""A utility: Selections and Options tabs and the preview (F9's confirm and apply: apply_flow)."""
-from __future__ import annotations
+"""A utility: Selections and Options tabs and the preview (F9's confirm and apply: apply_flow).
 
-from dataclasses import replace
+The preview tab is a PreviewPane (the counts line, the table, exclusion); this screen keeps
+the forms and the flow: what F5 asks of the store, which tab is showing, what F9 may do.
+Its workers tell it what they found in messages (Problems, FirstRows, PlanReady, ...).
+"""
+from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.message import Message
+from textual.widgets import TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from store import Busy, Invalid, NotPermitted, Operator, Plan, Problem, Selection, Store, Unavailable
+from store import (
+    Busy,
+    Invalid,
+    NotPermitted,
+    Operator,
+    Plan,
+    PlanRow,
+    Problem,
+    Selection,
+    Store,
+    Unavailable,
+)
 from store.utilities.base import Utility
+from store.validation import StoreModel
 
-from .. import text
 from ..fields import field_specs
-from ..widgets.model_form import ModelForm
-from ..widgets.preview_table import PAGE, PreviewTable
-from .applying import ApplyingScreen
-from .apply_flow import ApplyFlow
-from .prompt import PromptScreen
 from ..widgets.footer import KeysFooter
+from ..widgets.model_form import ModelForm
 from ..widgets.plain import Plain
+from ..widgets.preview_pane import PreviewPane
+from ..widgets.preview_table import PAGE
+from .apply_flow import ApplyFlow
+from .applying import ApplyingScreen
+from .prompt import PromptScreen
 
 # The tabs carry their keys, which keeps the footer short enough for F9 at 80 columns.
 TABS = {"selection-form": ("selections", "F2 Selections"), "options-form": ("options", "F3 Options")}
 
 
-class UtilityScreen(ApplyFlow, Screen):
+class UtilityScreen(ApplyFlow):
     """Say which patrons and what to do; F5 previews, F9 applies after a confirm."""
 
     BINDINGS = [
@@ -40,6 +55,47 @@ class UtilityScreen(ApplyFlow, Screen):
         Binding("f9", "apply", "Apply", id="apply"),
     ]
 
+    class Problems(Message, bubble=False):
+        """Fields to mark ⚠ (none: every mark is fixed); ``what`` heads the counts line."""
+
+        def __init__(self, problems: list[Problem], what: str = "Not previewed",
+                     focus: bool = True) -> None:
+            super().__init__()
+            self.problems = problems
+            self.what = what
+            self.focus = focus  # bring the first marked field forward
+
+    class FirstRows(Message, bubble=False):
+        """Preview number ``preview``'s first page, read before the whole plan is counted."""
+
+        def __init__(self, preview: int, rows: list[PlanRow], options: StoreModel) -> None:
+            super().__init__()
+            self.preview = preview
+            self.rows = rows
+            self.options = options
+
+    class PlanReady(Message, bubble=False):
+        """Preview number ``preview`` is counted: its plan and the plan's first page."""
+
+        def __init__(self, preview: int, plan: Plan, rows: list[PlanRow]) -> None:
+            super().__init__()
+            self.preview = preview
+            self.plan = plan
+            self.rows = rows
+
+    class RunSaved(Message, bubble=False):
+        def __init__(self, name: str, replaced: bool) -> None:
+            super().__init__()
+            self.name = name
+            self.replaced = replaced
+
+    class RunNotSaved(Message, bubble=False):
+        """A refusal (an exception) or the one problem with the name asked for."""
+
+        def __init__(self, why: Exception | Problem) -> None:
+            super().__init__()
+            self.why = why
+
     def __init__(self, store: Store, utility: Utility, operator: Operator,
                  choice_labels: dict[str, list[tuple[str, str]]],
                  draft: dict[str, dict] | None = None, run_name: str | None = None) -> None:
@@ -50,10 +106,10 @@ class UtilityScreen(ApplyFlow, Screen):
         self.choice_labels = choice_labels
         self.draft = draft or {}  # the forms' values when this utility was last left
         self.run_name = run_name  # the saved run these values came from, if any
-        self.plan: Plan | None = None
-        self.counting = False  # the first page is shown; the whole plan is being counted
+        self.pane = PreviewPane(store, utility)  # holds the plan (ApplyFlow.plan)
+        self.counting = False
         self.outdated = False
-        self.applying: ApplyingScreen | None = None  # the progress dialog while applying
+        self.applying: ApplyingScreen | None = None
         self.left = False  # back at the picker: a plan still being counted is dropped
         self.previews = 0  # previews asked for; only the latest one's results are shown
         self.last_form_tab = "selections"
@@ -68,8 +124,8 @@ class UtilityScreen(ApplyFlow, Screen):
         with TabbedContent(initial="selections"):
             with TabPane(TABS["selection-form"][1], id="selections"):
                 fixed = [say(self.utility.fixed_description)] if self.utility.fixed_description else []
-                specs = {spec.name: spec for spec in field_specs(Selection, say)}
-                specs = [specs[name] for name in self.utility.criteria()]
+                by_name = {spec.name: spec for spec in field_specs(Selection, say)}
+                specs = [by_name[name] for name in self.utility.criteria()]
                 yield ModelForm(specs, self.choice_labels,
                                 self.draft.get("selection-form"), id="selection-form", fixed=fixed)
             with TabPane(TABS["options-form"][1], id="options"):
@@ -77,17 +133,24 @@ class UtilityScreen(ApplyFlow, Screen):
                 doc = (self.utility.Options.__doc__ or "").strip() or "Nothing to set here."
                 yield ModelForm(field_specs(self.utility.Options, say), self.choice_labels,
                                 self.draft.get("options-form"), id="options-form", empty=say(doc))
-            with TabPane("F5 Preview", id="preview"):
-                yield Plain("Press F5 to preview which patrons change.", id="counts")
-                yield PreviewTable(excludable=True, id="preview-table")
-                yield Plain("", id="row-detail")
+            yield self.pane
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#selection-form", ModelForm).focus_first()
+        self.form("selection-form").focus_first()
         if self.draft:  # a saved run or this session's draft: checked as if typed just now
-            values = {form.id: form.values() for form in self.forms}
+            values = self.form_values()
             self.check_values(values["selection-form"], values["options-form"])
+
+    def form(self, form_id: str) -> ModelForm:
+        return self.query_one(f"#{form_id}", ModelForm)
+
+    @property
+    def forms(self) -> list[ModelForm]:
+        return [self.form(form_id) for form_id in TABS]
+
+    def form_values(self) -> dict[str, dict]:
+        return {form_id: self.form(form_id).values() for form_id in TABS}
 
     @work(thread=True, exclusive=True, group="check", exit_on_error=False)
     def check_values(self, selection: dict, options: dict, quiet: bool = False) -> None:
@@ -101,12 +164,7 @@ class UtilityScreen(ApplyFlow, Screen):
             except Invalid as exc:
                 problems += exc.problems
         if problems or quiet:
-            self.app.call_from_thread(self._show_problems, problems, "Not previewable yet",
-                                      not quiet)
-
-    @property
-    def forms(self) -> list[ModelForm]:
-        return list(self.query(ModelForm))
+            self.post_message(self.Problems(problems, "Not previewable yet", not quiet))
 
     # -- tabs ----------------------------------------------------------------
     def action_tab(self, tab: str) -> None:
@@ -124,7 +182,7 @@ class UtilityScreen(ApplyFlow, Screen):
             self.action_tab(self.last_form_tab)
             return
         # The forms are kept for the session, so leaving loses nothing typed.
-        self.app.drafts[self.utility.key] = {form.id: form.values() for form in self.forms}
+        self.app.drafts[self.utility.key] = self.form_values()
         self.left = True
         if self.plan is not None:
             self._discard(self.plan)
@@ -143,10 +201,10 @@ class UtilityScreen(ApplyFlow, Screen):
 
     # -- preview -------------------------------------------------------------
     def action_preview(self) -> None:
-        for form in self.forms:
-            form.clear_problems()
-        values = {form.id: form.values() for form in self.forms}
-        self.query_one("#counts", Static).update("Computing the preview…")
+        for form_id in TABS:
+            self.form(form_id).clear_problems()
+        values = self.form_values()
+        self.pane.show_status("Computing the preview…")
         self.previews += 1
         self.make_plan(values["selection-form"], values["options-form"], self.previews)
 
@@ -158,7 +216,7 @@ class UtilityScreen(ApplyFlow, Screen):
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
     def make_plan(self, selection: dict, options: dict, preview: int) -> None:
         problems: list[Problem] = []
-        checked = []  # the Selection and Options models, when valid
+        checked: list[StoreModel] = []  # the Selection and Options models, when valid
         for check in (lambda: self.store.validate_selection(selection),
                       lambda: self.store.validate_options(self.utility.key, options, self.operator)):
             try:
@@ -166,7 +224,7 @@ class UtilityScreen(ApplyFlow, Screen):
             except Invalid as exc:
                 problems += exc.problems
         if problems:
-            self.app.call_from_thread(self._show_problems, problems)
+            self.post_message(self.Problems(problems))
             return
         old, self.plan = self.plan, None
         if old is not None:
@@ -176,10 +234,10 @@ class UtilityScreen(ApplyFlow, Screen):
             # The first page straight away, then the whole plan (seconds for a district).
             first = self.store.first_rows(key, selection, options, self.operator, PAGE)
             if self._current(preview):
-                self.app.call_from_thread(self._show_first, first, checked[1], preview)
+                self.post_message(self.FirstRows(preview, first, checked[1]))
             plan = self.store.plan(key, selection, options, self.operator)
         except (NotPermitted, Unavailable) as exc:
-            self.app.call_from_thread(self._refusal, exc)
+            self.post_message(self.Refused(exc))
             return
         # A million patrons take seconds to count: the technician may have left, or asked
         # for another preview.
@@ -187,154 +245,61 @@ class UtilityScreen(ApplyFlow, Screen):
             self.store.discard(plan)
             return
         rows = self.store.page(plan, 0, PAGE)
-        self.app.call_from_thread(self._show_plan, plan, rows, preview)
+        self.post_message(self.PlanReady(preview, plan, rows))
 
-    def _show_problems(self, problems: list[Problem], what: str = "Not previewed",
-                       focus: bool = True) -> None:
+    @on(Problems)
+    def _show_problems(self, message: Problems) -> None:
         first = None
+        problems = message.problems
         self.marked = bool(problems)
-        for form in self.forms:
+        tabs = self.query_one(TabbedContent)
+        for form_id, (tab_id, title) in TABS.items():
+            form = self.form(form_id)
             form.clear_problems()
             mine = form.show_problems(problems)
-            tab_id, title = TABS[form.id]
-            tab = self.query_one(TabbedContent).get_tab(tab_id)
-            tab.label = f"{title} ⚠ {len(mine)}" if mine else title
+            tabs.get_tab(tab_id).label = f"{title} ⚠ {len(mine)}" if mine else title
             if mine and first is None:
                 first = (tab_id, form, mine[0].field)
         if not problems:  # every mark fixed
-            self.query_one("#counts", Static).update("The fields are fixed: press F5 to preview.")
+            self.pane.show_status("The fields are fixed: press F5 to preview.")
             return
-        self.query_one("#counts", Static).update(self.app.say(
-            f"{what}: fix the fields marked ⚠.\n" + "\n".join(str(p) for p in problems)))
-        if first and focus:
+        self.pane.show_status(self.app.say(
+            f"{message.what}: fix the fields marked ⚠.\n" + "\n".join(str(p) for p in problems)))
+        if first and message.focus:
             tab_id, form, field = first
-            self.query_one(TabbedContent).active = tab_id
+            tabs.active = tab_id
             form.focus_field(field)
 
-    def _show_first(self, rows, options, preview: int) -> None:
+    @on(FirstRows)
+    def _show_first(self, message: FirstRows) -> None:
         """The first page, while the plan is counted: F9 waits for the count."""
-        if not self._current(preview):
+        if not self._current(message.preview):
             return
-        for form in self.forms:
-            tab_id, title = TABS[form.id]
-            self.query_one(TabbedContent).get_tab(tab_id).label = title
+        tabs = self.query_one(TabbedContent)
+        for tab_id, title in TABS.values():
+            tabs.get_tab(tab_id).label = title
         self.counting, self.outdated, self.marked = True, False, False
-        self.query_one("#counts", Static).update(
-            f"Counting the patrons… the first {len(rows):,} are shown; F9 waits for the count.")
-        table = self.query_one(PreviewTable)
-        label = self.app.say(self.utility.label(options))
-        table.start(text.patron_columns(label, f"New {label.lower()}"), self._cells(rows))
-        self.query_one(TabbedContent).active = "preview"
-        table.focus()
+        self.pane.show_first(message.rows, message.options)
+        tabs.active = "preview"
+        self.pane.table.focus()
 
-    def _show_plan(self, plan: Plan, rows, preview: int) -> None:
-        if not self._current(preview):
-            self._discard(plan)
+    @on(PlanReady)
+    def _show_plan(self, message: PlanReady) -> None:
+        if not self._current(message.preview):
+            self._discard(message.plan)
             return
-        self.plan, self.counting = plan, False
-        self._show_counts(plan)
-        table = self.query_one(PreviewTable)
-        table.set_total(plan.counts.matched)
-        table.fill(0, self._cells(rows))
-
-    def _show_counts(self, plan: Plan) -> None:
-        c = plan.counts
-        lines = [text.counts_line(c.matched, c.change, c.unchanged, c.skip, excluded=c.excluded,
-                                  not_found=c.not_found)]
-        lines += self._describe(plan)
-        if c.change:
-            lines.append("F9 applies this preview after a confirm · space excludes a patron.")
-        else:
-            lines.append("Nothing to change: no patron would be changed.")
-        self.query_one("#counts", Static).update("\n".join(lines))
-
-    def _describe(self, plan: Plan) -> list[str]:
-        """The selections, options and the utility's notice, in the library's words."""
-        say = self.app.say
-        lines = []
-        if plan.selection.is_empty() and not self.utility.fixed_description:
-            lines.append("No selections: every patron in the database matches.")
-        else:
-            criteria = text.selection_lines(plan.selection, self.utility.fixed_description)
-            lines.append(say("Selections: " + "; ".join(criteria)))
-        if type(plan.options).model_fields:
-            lines.append(say("Options: " + "; ".join(text.options_lines(plan.options))))
-        for line in (self.utility.notice(plan.options), plan.tally):
-            if line:
-                lines.append(say(line))
-        return lines
-
-    def _cells(self, rows) -> list[tuple]:
-        """(record, cells) pairs for the preview table."""
-        show = self.utility.show
-        return [(r, text.patron_cells(r.barcode, r.name, show(r.current), show(r.new), r.outcome,
-                                      r.reason, r.excluded)) for r in rows]
-
-    @on(PreviewTable.PageWanted)
-    def _page_wanted(self, event: PreviewTable.PageWanted) -> None:
-        if self.plan is not None:
-            self.fetch_page(self.plan, event.page)
-
-    @work(thread=True, group="page", exit_on_error=False)
-    def fetch_page(self, plan: Plan, page: int) -> None:
-        rows = self.store.page(plan, page * PAGE, PAGE)
-        self.app.call_from_thread(self._fill, plan, page, rows)
-
-    def _fill(self, plan: Plan, page: int, rows) -> None:
-        if plan is self.plan:
-            self.query_one(PreviewTable).fill(page, self._cells(rows))
-
-    @on(PreviewTable.RowHighlighted)
-    def _highlighted(self, event: PreviewTable.RowHighlighted) -> None:
-        self._show_row(event.index)
-
-    def _show_row(self, index: int) -> None:
-        """The highlighted patron in full: the table may cut a long reason short."""
-        table = self.query_one(PreviewTable)
-        row = table.record(index)
-        if row is None:
-            self.query_one("#row-detail", Static).update("")
-            return
-        of = f"{self.plan.counts.matched:,}" if self.plan is not None else "…"
-        show = self.utility.show
-        self.query_one("#row-detail", Static).update(text.detail_line(
-            f"{index + 1:,} of {of}", row.name, show(row.current), show(row.new), row.outcome,
-            row.reason, row.excluded))
+        self.counting = False
+        self.pane.show_plan(message.plan, message.rows)
 
     @on(ModelForm.Edited)
     def _edited(self) -> None:
         if self.marked:  # the ⚠ marks and counts follow the fields as they are fixed
-            values = {form.id: form.values() for form in self.forms}
+            values = self.form_values()
             self.check_values(values["selection-form"], values["options-form"], quiet=True)
         if (self.plan is not None or self.counting) and not self.outdated:
             self.outdated = True
-            self.query_one("#counts", Static).update(
+            self.pane.show_status(
                 "Selections or options changed since this preview: press F5 to preview again.")
-
-    # -- exclude from the preview ------------------------------------------------
-    @on(PreviewTable.ExcludeWanted)
-    def _exclude(self, event: PreviewTable.ExcludeWanted) -> None:
-        row = self.query_one(PreviewTable).record(event.row)
-        if self.plan is None or row is None:
-            return
-        if row.outcome != "change":
-            self.notify("Only a patron who would change can be excluded; this one is "
-                        f"{row.outcome}.", severity="warning")
-            return
-        self.toggle_excluded(self.plan, event.row, row)
-
-    @work(thread=True, exclusive=True, group="exclude", exit_on_error=False)
-    def toggle_excluded(self, plan: Plan, index: int, row) -> None:
-        excluded = self.store.toggle_excluded(plan, row.seq)
-        self.app.call_from_thread(self._excluded, plan, index, replace(row, excluded=excluded))
-
-    def _excluded(self, plan: Plan, index: int, row) -> None:
-        if plan is not self.plan:
-            return
-        [(record, cells)] = self._cells([row])
-        self.query_one(PreviewTable).replace(index, record, cells)
-        self._show_counts(plan)
-        self._show_row(index)
 
     # -- saved runs ------------------------------------------------------------
     def action_save_run(self) -> None:
@@ -345,7 +310,7 @@ class UtilityScreen(ApplyFlow, Screen):
 
     def _save_as(self, name: str | None) -> None:
         if name is not None:
-            values = {form.id: form.values() for form in self.forms}
+            values = self.form_values()
             self.save_run(name, values["selection-form"], values["options-form"])
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
@@ -354,26 +319,28 @@ class UtilityScreen(ApplyFlow, Screen):
             _, replaced = self.store.save_run(self.utility.key, name, selection, options,
                                               self.operator)
         except (NotPermitted, Busy) as exc:
-            self.app.call_from_thread(self._not_saved, exc)
+            self.post_message(self.RunNotSaved(exc))
             return
         except Invalid as exc:
             naming = [p for p in exc.problems if p.field == "name"]
             if naming:
-                self.app.call_from_thread(self.notify, f"Not saved: {naming[0]}",
-                                          severity="error", timeout=10)
+                self.post_message(self.RunNotSaved(naming[0]))
             else:
-                self.app.call_from_thread(self._show_problems, exc.problems, "Not saved")
+                self.post_message(self.Problems(exc.problems, "Not saved"))
             return
-        self.app.call_from_thread(self._saved, name.strip(), replaced)
+        self.post_message(self.RunSaved(name.strip(), replaced))
 
-    def _not_saved(self, exc: Exception) -> None:
-        if not self.app.refused(exc):
-            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
+    @on(RunNotSaved)
+    def _not_saved(self, message: RunNotSaved) -> None:
+        if isinstance(message.why, Exception) and self.app.refused(message.why):
+            return
+        self.notify(f"Not saved: {message.why}", severity="error", timeout=10)
 
-    def _saved(self, name: str, replaced: bool) -> None:
-        self.run_name = name
-        verb = "Replaced the saved run" if replaced else "Saved as"
-        self.notify(f"{verb} '{name}': the picker lists it under "
+    @on(RunSaved)
+    def _saved(self, message: RunSaved) -> None:
+        self.run_name = message.name
+        verb = "Replaced the saved run" if message.replaced else "Saved as"
+        self.notify(f"{verb} '{message.name}': the picker lists it under "
                     f"{self.app.say(self.utility.title)}.")
 
     # -- failures --------------------------------------------------------------
@@ -387,5 +354,5 @@ class UtilityScreen(ApplyFlow, Screen):
                 self._close_applying()
             if event.worker.group == "plan":
                 self.counting = False
-            self.query_one("#counts", Static).update(f"Error: {event.worker.error}")
+            self.pane.show_status(f"Error: {event.worker.error}")
             self.notify(f"Something went wrong: {event.worker.error}", severity="error", timeout=10)

@@ -7,6 +7,7 @@ page shows at once and End reaches the last of a million rows as fast as the fir
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,12 +55,13 @@ def fit(columns: list[Column], natural: list[int], width: int,
             if cut > 0:
                 widths[i] -= cut
                 room += cut
-    for level in sorted({c.cut for c in columns if c.floor is not None}):
+    floors = {i: c.floor for i, c in enumerate(columns) if c.floor is not None}
+    for level in sorted({columns[i].cut for i in floors}):
         # Columns of one level give way together, the widest first (Before and After alike).
-        group = [i for i, c in enumerate(columns) if c.floor is not None and c.cut == level]
+        group = [i for i in floors if columns[i].cut == level]
         while room < 0:
-            widest = max(group, key=lambda i: widths[i] - columns[i].floor)
-            if widths[widest] <= columns[widest].floor:
+            widest = max(group, key=lambda i: widths[i] - floors[i])
+            if widths[widest] <= floors[widest]:
                 break
             widths[widest] -= 1
             room += 1
@@ -147,7 +149,7 @@ class PreviewTable(ScrollView, can_focus=True):
         self.asked: set[int] = set()
 
     # -- what the screen tells it -----------------------------------------------------
-    def start(self, columns: list[str | Column], first: list[tuple[Any, tuple]],
+    def start(self, columns: Sequence[str | Column], first: list[tuple[Any, tuple]],
               total: int | None = None) -> None:
         """A new preview: its columns, the first page as (record, cells), and the row count
         when known (``set_total`` gives it once the plan is counted). Widths fit the first

@@ -207,3 +207,39 @@ def test_every_screen_and_dialog_is_typed_on_the_product_app():
     untyped = [c.__name__ for c in screens
                if not issubclass(c, (ProductScreen, ProductModalScreen))]
     assert untyped == []
+
+
+def footer_key_dimmed(app, key: str) -> bool:
+    from textual.widgets._footer import FooterKey
+
+    [footer_key] = [k for k in app.screen.query(FooterKey) if k.key == key]
+    return footer_key.has_class("-disabled")
+
+
+async def test_f9_is_dimmed_until_a_current_preview_and_does_nothing_while_dimmed(path):
+    """check_action keeps F9 from confirming anything before F5 has counted a preview,
+    after an edit makes it outdated, and after an apply; the footer shows it dimmed."""
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await utility_screen(pilot)
+        assert screen.check_action("apply", ()) is None and footer_key_dimmed(app, "f9")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert app.screen is screen  # no confirm opened
+
+        await fill_all(pilot, **GRADE_12)
+        await pilot.press("f3")
+        await fill_all(pilot, **TO_TRANSFERRED)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert screen.check_action("apply", ()) is True and not footer_key_dimmed(app, "f9")
+
+        await pilot.press("f3")
+        await fill_all(pilot, status="Inactive")  # the preview no longer says what F9 does
+        await settle(pilot)
+        assert screen.outdated and screen.check_action("apply", ()) is None
+        assert footer_key_dimmed(app, "f9")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert app.screen is screen
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]

@@ -66,15 +66,16 @@ class ApplyFlow(ProductScreen[None]):
         """The forms' values by form id (kept as the utility's draft once applied)."""
         raise NotImplementedError
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F9 is dimmed (None: shown, not run) until F5 has counted a current preview:
+        while counting, after an edit, after an apply. Call refresh_bindings() on each."""
+        if action == "apply" and (self.plan is None or self.outdated):
+            return None
+        return True
+
     def action_apply(self) -> None:
         plan = self.plan
-        if self.counting and not self.outdated:
-            self.notify("Still counting the patrons: F9 works once the preview is complete.",
-                        severity="warning")
-            return
-        if plan is None or self.outdated:
-            self.notify("Preview first (F5): only a current preview can be applied.",
-                        severity="warning")
+        if plan is None or self.outdated:  # check_action keeps F9 from getting here
             return
         c = plan.counts
         if not c.change:
@@ -157,6 +158,7 @@ class ApplyFlow(ProductScreen[None]):
     def _not_applied(self, reason: str) -> None:
         self._close_applying()
         self.outdated = True
+        self.refresh_bindings()
         self.pane.show_status(f"Not applied: {reason}")
         self.notify(f"Not applied: {reason}", severity="error", timeout=10)
 
@@ -164,6 +166,7 @@ class ApplyFlow(ProductScreen[None]):
     def _applied(self, message: Applied) -> None:
         self._close_applying()
         self.plan = None
+        self.refresh_bindings()
         # The forms keep what was typed (the next run is often the same with one change);
         # F8 on the utility clears them.
         self.app.drafts[self.utility.key] = self.form_values()

@@ -279,6 +279,7 @@ class UtilityScreen(ApplyFlow):
         for tab_id, title in TABS.values():
             tabs.get_tab(tab_id).label = title
         self.counting, self.outdated, self.marked = True, False, False
+        self.refresh_bindings()
         self.pane.show_first(message.rows, message.options)
         tabs.active = "preview"
         self.pane.table.focus()
@@ -290,6 +291,7 @@ class UtilityScreen(ApplyFlow):
             return
         self.counting = False
         self.pane.show_plan(message.plan, message.rows)
+        self.refresh_bindings()
 
     @on(ModelForm.Edited)
     def _edited(self) -> None:
@@ -298,6 +300,7 @@ class UtilityScreen(ApplyFlow):
             self.check_values(values["selection-form"], values["options-form"], quiet=True)
         if (self.plan is not None or self.counting) and not self.outdated:
             self.outdated = True
+            self.refresh_bindings()
             self.pane.show_status(
                 "Selections or options changed since this preview: press F5 to preview again.")
 
@@ -354,5 +357,6 @@ class UtilityScreen(ApplyFlow):
                 self._close_applying()
             if event.worker.group == "plan":
                 self.counting = False
+                self.refresh_bindings()
             self.pane.show_status(f"Error: {event.worker.error}")
             self.notify(f"Something went wrong: {event.worker.error}", severity="error", timeout=10)

@@ -1,7 +1,7 @@
 """A form generated from a Pydantic model's field specs (see tui/fields.py)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,6 +19,11 @@ from store.fields import Kind
 from ..fields import FieldSpec
 from .plain import Plain
 from .ticks import TickBox, TickList
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import PatronUtilsApp
 
 # A long text field shows how much of its limit is used.
 COUNTER_FROM = 100
@@ -54,6 +59,9 @@ class ModelForm(VerticalScroll):
     ModelForm #form-problems { color: $text-error; display: none; }
     ModelForm #form-problems.-shown { display: block; }
     """
+
+    if TYPE_CHECKING:  # for the type checker only, as in tui/base.py
+        app = getters.app(PatronUtilsApp)
 
     # Tab goes straight to the fields; up and down move between them too.
     can_focus = False

@@ -16,7 +16,7 @@ import pytest
 
 from store.demo import create_demo
 
-from .cli_helpers import CHEAP, OPERATOR, PASSWORD, copy_db  # noqa: F401 - copy_db for the tests
+from .cli.cli_helpers import CHEAP, OPERATOR, PASSWORD, copy_db  # noqa: F401 - copy_db for the tests
 
 REPO = Path(__file__).resolve().parents[1]
 # The operators' passwords hashed cheaply (CHEAP): each process logs in quickly (the real

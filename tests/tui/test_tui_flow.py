@@ -1,0 +1,285 @@
+"""The whole flow of each utility, driven by keys, asserting the database afterwards."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from textual.widgets import Static
+
+from tui.screens.picker import PickerScreen
+
+from ..operators import AIDE
+from tui.screens.summary import SummaryScreen
+from tui.screens.utility import UtilityScreen
+from tui.widgets.preview_table import PreviewTable
+
+from .tui_helpers import (app_for, demo_db, fill_all, open_utility, preview, preview_and_apply,
+                          query, rendered, settle)
+
+
+@pytest.fixture
+def path(tmp_path):
+    return demo_db(tmp_path)
+
+
+async def test_change_status_grade_12_to_inactive(path):
+    grade12 = {r[0] for r in query(path, "SELECT id FROM patrons WHERE grade = '12'")}
+    already = {r[0] for r in query(path, "SELECT id FROM patrons WHERE grade = '12' AND status = 'Inactive'")}
+    others_before = query(path, "SELECT id, status FROM patrons WHERE grade IS NOT '12' ORDER BY id")
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "status")
+        assert isinstance(app.screen, UtilityScreen)
+        await fill_all(pilot, grades=["12"])
+        await pilot.press("f3")
+        await fill_all(pilot, status="Inactive")
+        await preview_and_apply(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.screen.query_one(PreviewTable).total == len(grade12)
+    assert {r[0] for r in query(path, "SELECT id FROM patrons WHERE status = 'Inactive' AND grade = '12'")} == grade12
+    assert query(path, "SELECT id, status FROM patrons WHERE grade IS NOT '12' ORDER BY id") == others_before
+    ops = query(path, "SELECT utility, operator, matched, changed, unchanged FROM operations")
+    assert ops == [("change-status", "demo", len(grade12), len(grade12) - len(already), len(already))]
+
+
+async def test_change_grade_flow(path):
+    kids = {r[0] for r in query(path, "SELECT id FROM patrons WHERE grade = 'K'")}
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "change patron grade")
+        await fill_all(pilot, grades=["K"])
+        await pilot.press("f3")
+        await fill_all(pilot, grade="1")
+        await preview_and_apply(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+    assert query(path, "SELECT count(*) FROM patrons WHERE grade = 'K'") == [(0,)]
+    assert {r[0] for r in query(path, "SELECT row_id FROM operation_rows")} == kids
+
+
+async def test_change_location_flow_creates_new_homeroom(path):
+    room = query(path, "SELECT location FROM patrons WHERE location IS NOT NULL LIMIT 1")[0][0]
+    moved = {r[0] for r in query(path, "SELECT id FROM patrons WHERE location = ?", room)}
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "change patron location")
+        await fill_all(pilot, locations=[room])
+        await pilot.press("f3")
+        await pilot.press(*"Library Annex")
+        await preview_and_apply(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+    assert {r[0] for r in query(path, "SELECT id FROM patrons WHERE location = 'Library Annex'")} == moved
+
+
+async def test_add_alert_note_flow(path):
+    selected = {r[0] for r in query(path, "SELECT id FROM patrons WHERE status = 'Transferred'")}
+    notes_before = query(path, "SELECT count(*) FROM notes")[0][0]
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "notes")
+        await fill_all(pilot, statuses=["Transferred"])
+        await pilot.press("f3")
+        await pilot.press(*"Needs to meet with librarian")
+        await fill_all(pilot, note_type="Alert")
+        await preview_and_apply(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+    rows = query(path, "SELECT patron_id, type, text FROM notes WHERE text = 'Needs to meet with librarian'"
+                       " AND type = 'Alert'")
+    assert {r[0] for r in rows} >= selected
+    assert query(path, "SELECT count(*) FROM notes")[0][0] - notes_before == len(selected)
+
+
+async def test_cancel_at_confirm_writes_nothing(path):
+    before = query(path, "SELECT id, status FROM patrons ORDER BY id")
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "status", {}, dict(status="Suspended"))
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)
+        await pilot.press("f9", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)
+    assert query(path, "SELECT id, status FROM patrons ORDER BY id") == before
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_stale_preview_is_refused_at_apply(path):
+    victim = query(path, "SELECT id FROM patrons WHERE grade = '3' AND status = 'Active' LIMIT 1")[0][0]
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "status", dict(grades=["3"]), dict(status="Inactive"))
+        # Another technician changes a matched patron between preview and apply.
+        other = sqlite3.connect(path)
+        other.execute("UPDATE patrons SET status = 'Suspended' WHERE id = ?", (victim,))
+        other.commit()
+        other.close()
+        await pilot.press("f9", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)
+        assert "Not applied" in str(app.screen.query_one("#counts", Static).render())
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+    assert query(path, "SELECT count(*) FROM patrons WHERE grade = '3' AND status = 'Inactive'") == \
+        query(path, "SELECT 0")  # nothing of the stale plan was written
+    assert query(path, "SELECT status FROM patrons WHERE id = ?", victim) == [("Suspended",)]
+
+
+async def test_options_error_is_shown_by_its_field_and_flags_the_tab(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "status")
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        error = str(screen.query_one("#error-status", Static).render())
+        assert "a value is required; choose one of: Active, Card Lost" in error
+        assert screen.query_one("#field-status").has_class("-invalid")
+        assert "⚠" in str(screen.query_one("TabbedContent").get_tab("options").label)
+        assert screen.plan is None
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_bad_date_in_selections_names_the_field(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "status", dict(graduation_from="13/45/2026"), dict(status="Inactive"))
+        screen = app.screen
+        assert screen.query_one("TabbedContent").active == "selections"
+        error = str(screen.query_one("#error-graduation_from", Static).render())
+        assert "13/45/2026" in error and "MM/DD/YYYY" in error
+        assert app.focused.id == "input-graduation_from"
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_preview_pages_rows_instead_of_loading_all(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "status", {}, dict(status="Other"))
+        table = app.screen.query_one(PreviewTable)
+        assert table.total == 300 + 2  # and the demo's two operators
+        assert list(table.pages) == [0]  # the first page only
+        await pilot.press("end")
+        await settle(pilot)
+        # The rows now on screen (286-301) span pages 2 and 3; page 1 was never fetched.
+        assert table.cursor_row == 301 and sorted(table.pages) == [0, 2, 3]
+        last = table.record(301)
+        assert last == app.screen.plan.page(301, 1)[0]
+        assert f"302 of 302 · {last.name}" in rendered(app, "#row-detail")
+        assert "No selections: every patron" in str(app.screen.query_one("#counts", Static).render())
+
+
+async def test_editing_after_preview_requires_a_new_preview(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "status", {}, dict(status="Other"))
+        await pilot.press("f3")
+        await fill_all(pilot, status="Active")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)  # no confirm: the preview is outdated
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_picker_refuses_a_denied_utility_and_escape_goes_back(path):
+    app = app_for(path, operator=AIDE)  # an aide may not remove patrons
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_utility(pilot, "remove patrons")
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("escape")  # clears the filter
+        await open_utility(pilot, "status")
+        assert isinstance(app.screen, UtilityScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+
+
+async def test_command_palette_opens_a_utility(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Change Patron Grade")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)
+        assert app.screen.utility.key == "change-grade"
+
+
+@pytest.mark.parametrize("name, screen", [("Operations", "OperationsScreen"),
+                                          ("Preferences", "PreferencesScreen")])
+async def test_command_palette_opens_operations_and_preferences(path, name, screen):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*name)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == screen
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_escape_steps_back_and_the_forms_are_kept_for_the_session(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "status", dict(grades=["12"]), dict(status="Inactive"))
+        assert app.screen.query_one("TabbedContent").active == "preview"
+        await pilot.press("escape")  # preview → the form it came from
+        await settle(pilot)
+        assert isinstance(app.screen, UtilityScreen)
+        assert app.screen.query_one("TabbedContent").active == "options"
+        await pilot.press("escape")  # form → picker
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("escape")  # clear the filter
+        await open_utility(pilot, "status")
+        screen = app.screen
+        assert screen.query_one("#selection-form").values()["grades"] == ["12"]
+        assert screen.query_one("#options-form").values()["status"] == "Inactive"
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_fixing_a_field_clears_its_message(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "status", dict(barcode_from="9999999999999999"), dict(status="Other"))
+        field = app.screen.query_one("#field-barcode_from")
+        assert field.has_class("-invalid")
+        assert "at most 15 characters are allowed; this has 16" in str(
+            app.screen.query_one("#error-barcode_from", Static).render())
+        await fill_all(pilot, barcode_from="1")
+        assert not field.has_class("-invalid")
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_confirm_shortens_a_long_note_and_keeps_its_keys(path):
+    note = "Needs to meet with the librarian about overdue books. " * 9  # 495 characters
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "notes", dict(grades=["12"]), dict(note=note.strip(), note_type="General"))
+        await pilot.press("f9")
+        await settle(pilot)
+        body = str(app.screen.query_one("#dialog-body", Static).render())
+        assert note.strip() not in body and "…" in body
+        keys = app.screen.query_one("#dialog-keys")
+        assert keys.region.bottom <= 24 and keys.region.height == 1
+        await pilot.press("n")
+        await settle(pilot)
+    assert query(path, "SELECT count(*) FROM notes WHERE type = 'General' AND text LIKE 'Needs to meet%'") == [(0,)]
+
+
+async def test_row_detail_shows_the_full_reason_of_the_highlighted_patron(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await preview(pilot, "status", dict(statuses=["Transferred"]), dict(status="Transferred"))
+        detail = str(app.screen.query_one("#row-detail", Static).render())
+        assert detail.startswith("1 of ") and "unchanged: already Transferred" in detail
+        await pilot.press("end")
+        await settle(pilot)
+        total = query(path, "SELECT count(*) FROM patrons WHERE status = 'Transferred'")[0][0]
+        assert str(app.screen.query_one("#row-detail", Static).render()).startswith(f"{total} of {total}")

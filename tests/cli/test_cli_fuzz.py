@@ -13,7 +13,7 @@ from cli.run import run_parser
 from store.utilities import CATALOG
 from tui.__main__ import main
 
-from .cli_helpers import OPERATOR, PASSWORD, fast, template  # noqa: F401 - fixtures
+from .commands import OPERATOR, PASSWORD
 
 KEYS = [e.key for e in CATALOG]
 # What a value may be: ordinary, empty, huge, negative, NUL, control characters, bytes that

@@ -14,10 +14,18 @@ import pytest
 
 from store import Store
 
-from .cli_helpers import (JOURNAL, OPERATOR, PASSWORD, REPO, TODAY, assert_agrees, count, dump,
-                          store_apply, store_plan)
-from .cli_helpers import cli, db, fast, template, twin  # noqa: F401 - fixtures (fast is autouse)
-
+from .commands import (
+    JOURNAL,
+    OPERATOR,
+    PASSWORD,
+    REPO,
+    TODAY,
+    assert_agrees,
+    count,
+    dump,
+    store_apply,
+    store_plan,
+)
 
 # -- presets ------------------------------------------------------------------------------------
 

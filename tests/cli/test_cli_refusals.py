@@ -7,8 +7,7 @@ import pytest
 
 import store
 
-from .cli_helpers import cli, db, fast, template  # noqa: F401 - fixtures
-from .cli_helpers import dump
+from .commands import dump
 
 
 @pytest.mark.parametrize("argv, says", [

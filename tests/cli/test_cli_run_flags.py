@@ -10,10 +10,17 @@ import pytest
 from store.selection import Selection
 from store.utilities import CATALOG
 
-from .cli_helpers import (AIDE, AIDE_PASSWORD, argv_for, assert_agrees, count, dump, json_rows,
-                          operations, store_plan)
-from .cli_helpers import cli, db, fast, template  # noqa: F401 - fixtures (fast is autouse)
-
+from .commands import (
+    AIDE,
+    AIDE_PASSWORD,
+    argv_for,
+    assert_agrees,
+    count,
+    dump,
+    json_rows,
+    operations,
+    store_plan,
+)
 
 # -- flags generated from the models --------------------------------------------------------
 

@@ -12,10 +12,17 @@ import cli.run as cli_run
 import store.database
 from store.utilities import CATALOG
 
-from .cli_helpers import (Result, argv_for, assert_agrees, count, dump, json_rows, operations,
-                          store_apply, store_plan)
-from .cli_helpers import cli, db, fast, template, twin  # noqa: F401 - fixtures (fast is autouse)
-
+from .commands import (
+    Result,
+    argv_for,
+    assert_agrees,
+    count,
+    dump,
+    json_rows,
+    operations,
+    store_apply,
+    store_plan,
+)
 
 # -- list ----------------------------------------------------------------------------------
 

@@ -11,10 +11,9 @@ import pytest
 import store
 from store import file_out
 
-from .cli_helpers import cli, db, template  # noqa: F401 - fixtures
-from .cli_helpers import count
+from ..databases import demo_db
 from ..operators import ADMIN
-from ..tui.tui_helpers import demo_db
+from .commands import count
 
 FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x.example","y")', "+1+1", "@SUM(A1)",
             "-2+3"]

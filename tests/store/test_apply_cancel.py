@@ -76,8 +76,9 @@ def test_a_cancel_once_committing_is_too_late_and_the_change_is_whole(demo_store
 
 
 def test_a_cancel_while_passwords_are_hashed_stops_before_the_transaction(demo_store, monkeypatch):
-    from store import security
     from argon2 import PasswordHasher
+
+    from store import security
     monkeypatch.setattr(security, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     before = tables(demo_store)
     plan = demo_store.plan("reset-accounts", {"grades": ["1", "2", "3", "4", "5", "6"]},

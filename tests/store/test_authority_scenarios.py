@@ -8,9 +8,10 @@ import store
 from store.patron_file import BadFile
 from store.security import FORGIVE, SECURITY_GROUPS
 
-from .authority_helpers import LIBRARIAN_ID, SECOND_ADMIN_ID, District, patron, write_csv
-from .authority_helpers import district, fast  # noqa: F401 - fixtures
-from ..tui.tui_helpers import everything
+from ..databases import everything
+from ..district import LIBRARIAN_ID, SECOND_ADMIN_ID, District, patron, write_csv
+
+pytestmark = pytest.mark.usefixtures("fast")  # cheap logins, no pause after a wrong password
 
 ADMIN_GROUPS = {"security_groups": ["District Administrator", "Librarian"]}
 

@@ -7,10 +7,10 @@ import pytest
 import store
 from store.security import UTILITIES
 
-from .authority_helpers import (LIBRARIAN_ID, PASSWORD, SECOND_ADMIN_ID, District, patron,
-                                write_csv)
-from .authority_helpers import district, fast  # noqa: F401 - fixtures
-from ..tui.tui_helpers import everything
+from ..databases import everything
+from ..district import LIBRARIAN_ID, PASSWORD, SECOND_ADMIN_ID, District, patron, write_csv
+
+pytestmark = pytest.mark.usefixtures("fast")  # cheap logins, no pause after a wrong password
 
 
 def test_a_suspended_administrator_can_no_longer_log_in_nor_use_their_session(district: District):

@@ -19,8 +19,16 @@ import string
 import typing
 
 import pytest
-from hypothesis import HealthCheck, assume, currently_in_test_context, event, example, given
-from hypothesis import settings, strategies as st
+from hypothesis import (
+    HealthCheck,
+    assume,
+    currently_in_test_context,
+    event,
+    example,
+    given,
+    settings,
+)
+from hypothesis import strategies as st
 
 import store
 from store import clock

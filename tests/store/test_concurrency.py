@@ -12,9 +12,18 @@ import pytest
 import store.database
 from store import Busy, LoginFailed, Store
 
-from ..reliability_helpers import (OPERATOR, PASSWORD, Before, Process, all_or_nothing,
-                                  build_demo, child, copy_db, everything, integrity, unlocked)
-from ..reliability_helpers import no_strays  # noqa: F401 - fixture
+from ..databases import copy_db, everything
+from ..reliability_helpers import (
+    OPERATOR,
+    PASSWORD,
+    Before,
+    Process,
+    all_or_nothing,
+    build_demo,
+    child,
+    integrity,
+    unlocked,
+)
 
 PATRONS = 3_000
 ROUNDS = 10

@@ -21,9 +21,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ..reliability_helpers import (Before, Process, all_or_nothing, build_demo, child, copy_db,
-                                  patron_utils, unlocked)
-from ..reliability_helpers import no_strays  # noqa: F401 - fixture
+from ..databases import copy_db
+from ..reliability_helpers import (
+    Before,
+    Process,
+    all_or_nothing,
+    build_demo,
+    child,
+    patron_utils,
+    unlocked,
+)
 
 PATRONS = 20_000
 SEED = int(os.environ.get("PATRON_UTILS_CRASH_SEED", "20260601"))

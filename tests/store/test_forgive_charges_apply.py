@@ -9,11 +9,23 @@ import store
 from store import clock
 from store.security import FORGIVE
 
-from .forgive_helpers import (ADAMS, ADAMS_ONLY, ALL, BELL, CARTER, COBB, KEY, OVERDUE, balances,
-                              charge, charge_ids, lend, preview)
 from ..operators import ADMIN, AIDE
+from .forgive_helpers import (
+    ADAMS,
+    ADAMS_ONLY,
+    ALL,
+    BELL,
+    CARTER,
+    COBB,
+    KEY,
+    OVERDUE,
+    balances,
+    charge,
+    charge_ids,
+    lend,
+    preview,
+)
 from .store_helpers import NOW, changes, count, journal, rows_of, run
-
 
 # -- apply: what is deleted, recorded and journaled ------------------------------------------------
 

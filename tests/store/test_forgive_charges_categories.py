@@ -7,11 +7,26 @@ import pytest
 
 from store.money import format_money
 
-from .forgive_helpers import (ADAMS, ADAMS_ONLY, ALL, CARTER, COBB, DAVIS, KEY, LOST, OTHER,
-                              OVERDUE, balances, charge, charge_ids, lend, preview, problem_of)
 from ..operators import ADMIN
+from .forgive_helpers import (
+    ADAMS,
+    ADAMS_ONLY,
+    ALL,
+    CARTER,
+    COBB,
+    DAVIS,
+    KEY,
+    LOST,
+    OTHER,
+    OVERDUE,
+    balances,
+    charge,
+    charge_ids,
+    lend,
+    preview,
+    problem_of,
+)
 from .store_helpers import count, journal, rows_of, run
-
 
 # -- categories ------------------------------------------------------------------------------------
 

@@ -8,11 +8,24 @@ import pytest
 import store
 from store.money import LIMIT, format_money, parse_amount
 
-from .forgive_helpers import (ADAMS, ALL, BELL, CARTER, COBB, DAVIS, KEY, OTHER, OVERDUE,
-                              balances, charge, lend, preview, problem_of)
 from ..operators import ADMIN
+from .forgive_helpers import (
+    ADAMS,
+    ALL,
+    BELL,
+    CARTER,
+    COBB,
+    DAVIS,
+    KEY,
+    OTHER,
+    OVERDUE,
+    balances,
+    charge,
+    lend,
+    preview,
+    problem_of,
+)
 from .store_helpers import count, run
-
 
 # -- parse_amount / format_money -------------------------------------------------------------------
 

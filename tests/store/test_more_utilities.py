@@ -9,8 +9,18 @@ import pytest
 import store
 
 from ..operators import ADMIN
-from .store_helpers import (NOW, STAMP, assert_operation, changes, column, count, journal,
-                            rows_of, run, set_preference)
+from .store_helpers import (
+    NOW,
+    STAMP,
+    assert_operation,
+    changes,
+    column,
+    count,
+    journal,
+    rows_of,
+    run,
+    set_preference,
+)
 
 # -- Advance Patron Grade ------------------------------------------------------------------
 

@@ -13,8 +13,18 @@ from store.schema import HISTORY_KINDS, NOTE_TYPES
 from store.security import REMOVE_RECORDS
 
 from ..operators import ADMIN, AIDE
-from .store_helpers import (NOW, STAMP, assert_operation, changes, column, count, journal, rows_of, run,
-                            set_preference)
+from .store_helpers import (
+    NOW,
+    STAMP,
+    assert_operation,
+    changes,
+    column,
+    count,
+    journal,
+    rows_of,
+    run,
+    set_preference,
+)
 
 # -- Renew Patron Accounts ------------------------------------------------------------------------
 

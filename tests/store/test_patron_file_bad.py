@@ -7,10 +7,8 @@ import os
 import pytest
 
 import store
-
 from store.patron_file import BadFile
 
-from ..cli.cli_helpers import cli, db, template  # noqa: F401 - fixtures
 from ..operators import ADMIN
 from .patron_file_helpers import dump, patron, write
 from .store_helpers import set_preference
@@ -117,25 +115,10 @@ def test_a_file_that_is_not_utf8_says_so(small_db, tmp_path):
     assert "not UTF-8" in str(exc) or any("not UTF-8" in p.message for p in exc.problems)
 
 
-def test_the_command_line_refuses_dev_zero_at_once(tmp_path, monkeypatch, capsys):
-    from tui.__main__ import main
-
-    from ..cli.cli_helpers import copy_db
-    from ..tui.tui_helpers import demo_db
-
-    path = copy_db(demo_db(tmp_path), tmp_path / "copy.db")
-    monkeypatch.setenv("PATRON_UTILS_PASSWORD", "demo-librarian")
-    code = main(["import", "/dev/zero", "--dry-run", "--db", str(path), "--operator", "demo"])
-    err = capsys.readouterr().err
-    assert code == 2 and "/dev/zero is not a file" in err and "Traceback" not in err
-
-
-
 def test_a_username_taken_by_another_import_meanwhile_is_a_row_problem(small_db, tmp_path,
                                                                        monkeypatch):
     """The clash is checked under the write lock: an import that finished a moment ago
     (after this one read its file) makes this one's row a problem, not an IntegrityError."""
-    import store
     from store import patron_file
 
     other = store.Store(small_db.path)
@@ -276,12 +259,3 @@ def test_names_that_would_reorder_or_hide_on_screen_are_refused(small_db, tmp_pa
     assert says in problem.message, problem.message
 
 
-def test_a_bidi_override_already_in_the_data_is_shown_escaped(db, cli):
-    s = store.Store(db)
-    try:
-        s.db.execute("UPDATE patrons SET last_name = 'Ann\u202eeH' WHERE id = 1")
-        barcode = s.db.execute("SELECT barcode FROM patrons WHERE id = 1").fetchone()[0]
-    finally:
-        s.close()
-    out = cli("run", "change-location", "--location", "Room 9", "--barcodes", barcode).out
-    assert "\u202e" not in out and "Ann\\u202eeH" in out

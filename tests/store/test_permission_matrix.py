@@ -15,8 +15,8 @@ from store.security import PASSWORDS, PREFERENCES, SECURITY_GROUPS, UTILITIES, O
 from store.utilities import CATALOG
 from store.utilities.base import Utility
 
-from .authority_helpers import CHEAP, LIBRARIAN_ID, write_csv
-from ..tui.tui_helpers import demo_db, everything
+from ..databases import demo_db, everything
+from ..district import LIBRARIAN_ID, write_csv
 
 UTILITIES_BUILT = [e for e in CATALOG if isinstance(e, Utility)]
 # Options each utility accepts on the demo.
@@ -44,14 +44,9 @@ GROUPS = [("District Administrator", 301), ("Librarian", LIBRARIAN_ID), ("Librar
           ("Teacher", 25), ("Student", 1)]
 GROUP_IDS = [group for group, _ in GROUPS]
 # Tables whose rows belong to a patron (what a write to someone out of reach would touch).
+pytestmark = pytest.mark.usefixtures("fast")  # cheap logins (tests/conftest.py)
 OWNED = ("notes", "pictures", "history", "charges", "checkouts", "holds", "reservations",
          "patron_emails", "reviews")
-
-
-@pytest.fixture(autouse=True)
-def cheap(monkeypatch):
-    monkeypatch.setattr(security, "HASHER", CHEAP)
-    monkeypatch.setattr(security, "FAILURE_DELAY", 0)
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,8 @@ import store
 from store.schema import V1, _statements
 
 from ..operators import ADMIN, enrol
-from .remove_patrons_helpers import (KEY, PICTURE, assert_nothing_references, outcomes,
-                                     snapshot)
-from .remove_patrons_helpers import holdings  # noqa: F401 - fixture
+from .remove_patrons_helpers import KEY, PICTURE, assert_nothing_references, outcomes, snapshot
 from .store_helpers import count, journal, run
-
 
 # -- the journal ---------------------------------------------------------------------------------
 

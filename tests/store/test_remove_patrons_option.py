@@ -5,12 +5,20 @@ import pytest
 
 import store
 
-from .remove_patrons_helpers import (FREE, HELD, KEY, OWN_ROW, UNKNOWN_ID,
-                                     assert_nothing_references, barcodes, ids, outcomes, snapshot,
-                                     unknown_patrons)
-from .remove_patrons_helpers import holdings  # noqa: F401 - fixture
+from .remove_patrons_helpers import (
+    FREE,
+    HELD,
+    KEY,
+    OWN_ROW,
+    UNKNOWN_ID,
+    assert_nothing_references,
+    barcodes,
+    ids,
+    outcomes,
+    snapshot,
+    unknown_patrons,
+)
 from .store_helpers import NOW, assert_operation, changes, count, journal, rows_of, run
-
 
 # -- option off (the default) ----------------------------------------------------------------------
 

@@ -7,12 +7,21 @@ import store
 from store.security import ALL_PERMISSIONS, REMOVE_PATRONS, Operator
 
 from ..operators import ADMIN, AIDE, enrol
-from .remove_patrons_helpers import (BELL, HELD, KEY, OWN, UNKNOWN_ID, UNKNOWN_REASON, add_unknown,
-                                     assert_nothing_references, barcodes, outcomes, snapshot,
-                                     unknown_patrons)
-from .remove_patrons_helpers import holdings  # noqa: F401 - fixture
+from .remove_patrons_helpers import (
+    BELL,
+    HELD,
+    KEY,
+    OWN,
+    UNKNOWN_ID,
+    UNKNOWN_REASON,
+    add_unknown,
+    assert_nothing_references,
+    barcodes,
+    outcomes,
+    snapshot,
+    unknown_patrons,
+)
 from .store_helpers import NOW, changes, count, journal, rows_of, run
-
 
 # -- the Unknown Patron ---------------------------------------------------------------------------
 

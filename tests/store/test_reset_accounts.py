@@ -18,14 +18,8 @@ from ..operators import operator_at
 from .store_helpers import NOW
 
 KEY = "reset-accounts"
-CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 BATCH = {"sites": ["TEST"]}  # the patrons a test adds; small_db's own patrons stay outside
-
-
-@pytest.fixture(autouse=True)
-def fast(monkeypatch):
-    monkeypatch.setattr(security, "FAILURE_DELAY", 0)
-    monkeypatch.setattr(security, "HASHER", CHEAP)
+pytestmark = pytest.mark.usefixtures("fast")  # cheap logins (tests/conftest.py)
 
 
 @pytest.fixture

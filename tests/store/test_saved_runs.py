@@ -8,7 +8,6 @@ import store
 from ..operators import ADMIN
 from .store_helpers import NOW, count
 
-
 # -- saved runs ------------------------------------------------------------------------------
 
 GRADUATES = {"graduation_to": "today-1y", "grades": ["12", "Graduated"]}

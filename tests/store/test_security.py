@@ -5,29 +5,31 @@ import json
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 import store
 from store import security
 from store.apply import apply
 from store.demo import DEMO_OPERATORS, create_demo
 from store.plan import Plan
-from store.security import (ALL_PERMISSIONS, FORGIVE, REMOVE_PATRONS, LOGIN_FAILED, PASSWORDS, REMOVE_RECORDS,
-                            SECURITY_GROUPS, UTILITIES, Operator)
+from store.security import (
+    ALL_PERMISSIONS,
+    FORGIVE,
+    LOGIN_FAILED,
+    PASSWORDS,
+    REMOVE_PATRONS,
+    REMOVE_RECORDS,
+    SECURITY_GROUPS,
+    UTILITIES,
+    Operator,
+)
 from store.selection import Selection
 from store.utilities import CATALOG
 from store.utilities.base import Utility
 
-from ..operators import enrol
+from ..operators import CHEAP, enrol
 
-CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "Correct-Horse-7"
-
-
-@pytest.fixture(autouse=True)
-def fast(monkeypatch):
-    monkeypatch.setattr(security, "FAILURE_DELAY", 0)
-    monkeypatch.setattr(security, "HASHER", CHEAP)
+pytestmark = pytest.mark.usefixtures("fast")  # cheap logins (tests/conftest.py)
 
 
 @pytest.fixture

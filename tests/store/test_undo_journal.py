@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import store
 from store.undo import Conflict
 
 from ..operators import ADMIN
 from .store_helpers import NOW, STAMP, changes, column, count, journal, run
-from .undo_helpers import cheap_hashing  # noqa: F401 - autouse fixture
 from .undo_helpers import dump, unstamped
+
+pytestmark = pytest.mark.usefixtures("fast")  # Reset Patron Accounts hashes: cheaply here
 
 
 # -- the undo's own journal -----------------------------------------------------------------

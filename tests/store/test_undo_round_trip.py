@@ -8,8 +8,9 @@ from store.utilities import CATALOG
 
 from ..operators import ADMIN
 from .store_helpers import count, run
-from .undo_helpers import cheap_hashing  # noqa: F401 - autouse fixture
 from .undo_helpers import dump, foreign_key_problems, stamps, unstamped
+
+pytestmark = pytest.mark.usefixtures("fast")  # Reset Patron Accounts hashes: cheaply here
 
 
 def differing(a: dict, b: dict) -> list[str]:

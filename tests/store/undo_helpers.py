@@ -1,22 +1,11 @@
-"""Undo tests: cheap password hashing (autouse) and dumps of every table but the journal."""
+"""Undo tests: dumps of every table but the journal, and what an undo stamps."""
 from __future__ import annotations
 
-import pytest
-from argon2 import PasswordHasher
-
 import store
-from store import security
 
-CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 # The journal and the login lockouts are not what an undo puts back.
 NOT_DUMPED = {"operations", "operation_changes", "operation_rows", "login_failures",
               "undo_restored"}
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    """Reset Patron Accounts hashes each password with argon2: make it cheap here."""
-    monkeypatch.setattr(security, "HASHER", CHEAP)
 
 
 def dump(s: store.Store) -> dict[str, tuple[list[str], list[tuple]]]:

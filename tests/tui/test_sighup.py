@@ -27,8 +27,17 @@ import pytest
 
 from store import Store
 
-from ..reliability_helpers import (OPERATOR, PASSWORD, REPO, Before, all_or_nothing, build_demo,
-                                  child_env, copy_db, unlocked)
+from ..databases import copy_db
+from ..reliability_helpers import (
+    OPERATOR,
+    PASSWORD,
+    REPO,
+    Before,
+    all_or_nothing,
+    build_demo,
+    child_env,
+    unlocked,
+)
 
 PATRONS = 20_000
 SEED = int(os.environ.get("PATRON_UTILS_CRASH_SEED", "20260601"))

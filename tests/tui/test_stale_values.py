@@ -8,10 +8,9 @@ from textual.widgets import SelectionList, Static
 
 import store
 
+from ..databases import everything, query
 from ..operators import ADMIN
-from .tui_helpers import SIZE, app_for, everything, query, settle
-from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_operations_helpers import press
+from .pilot import SIZE, app_for, press, settle
 
 
 def save_run(path, key: str, name: str, selection: dict, options: dict) -> None:
@@ -119,7 +118,7 @@ def test_apply_checks_the_values_again(path):
 async def test_a_damaged_saved_run_is_not_opened_with_empty_forms(path):
     from tui.screens.picker import PickerScreen
 
-    from .tui_operations_helpers import notes
+    from .pilot import notes
 
     save_run(path, "remove-patrons", "Leavers", {"locations": ["Room 101"]}, {"force": True})
     sql(path, "UPDATE saved_runs SET selection = '{\"locations\": ' WHERE name = 'Leavers'")

@@ -5,14 +5,12 @@ import asyncio
 import threading
 
 from store import Cancelled
-
 from tui.screens.applying import ApplyingScreen
 from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 
-from .tui_helpers import SIZE, app_for, preview, query, rendered, settle
-from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_operations_helpers import notes
+from ..databases import query
+from .pilot import SIZE, app_for, notes, preview, rendered, settle
 
 
 async def until(condition, seconds: float = 5) -> None:
@@ -112,7 +110,7 @@ async def test_leaving_while_the_plan_is_counted_drops_the_plan(path):
 
 
 async def preview_without_waiting(pilot) -> None:
-    from .tui_helpers import fill_all, open_utility
+    from .pilot import fill_all, open_utility
     await open_utility(pilot, "status")
     await pilot.press("f3")
     await fill_all(pilot, status="Inactive")
@@ -193,7 +191,7 @@ async def test_a_newer_preview_wins_over_one_still_being_counted(path):
 
 async def suspended_while_counting(pilot) -> UtilityScreen:
     """Preview everyone to Inactive; while it is counted, change the option to Suspended."""
-    from .tui_helpers import fill_all
+    from .pilot import fill_all
     await preview_without_waiting(pilot)
     await until(lambda: "Counting the patrons" in rendered(pilot.app, "#counts"))
     screen = pilot.app.screen

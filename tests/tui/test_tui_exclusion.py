@@ -6,9 +6,19 @@ from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
-from .tui_helpers import SIZE, app_for, preview, preview_rows, query, rendered, settle
-from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_operations_helpers import GRADE_12, notes, press, table_rows
+from ..databases import query
+from .pilot import (
+    GRADE_12,
+    SIZE,
+    app_for,
+    notes,
+    press,
+    preview,
+    preview_rows,
+    rendered,
+    settle,
+    table_rows,
+)
 
 EXCLUDED_REASON = "excluded from the preview by hand"
 

@@ -7,19 +7,13 @@ import pytest
 from textual.widgets import Static
 
 from tui.screens.picker import PickerScreen
-
-from ..operators import AIDE
 from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
-from .tui_helpers import (app_for, demo_db, fill_all, open_utility, preview, preview_and_apply,
-                          query, rendered, settle)
-
-
-@pytest.fixture
-def path(tmp_path):
-    return demo_db(tmp_path)
+from ..databases import query
+from ..operators import AIDE
+from .pilot import app_for, fill_all, open_utility, preview, preview_and_apply, rendered, settle
 
 
 async def test_change_status_grade_12_to_inactive(path):

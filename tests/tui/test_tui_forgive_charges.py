@@ -8,9 +8,8 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 
-from .tui_helpers import SIZE, app_for, everything, preview_rows, query, rendered, settle
-from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_money_helpers import focused_id, ids, open_first, query_write
+from ..databases import everything, query, query_write
+from .pilot import SIZE, app_for, focused_id, ids, open_listed, preview_rows, rendered, settle
 
 ALL_CHARGES = "All Charges, Fees, and Fines"
 
@@ -89,7 +88,7 @@ async def test_forgive_charges_under_a_dollar_leaves_no_balance_and_keeps_credit
 
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first(pilot, "forgive", "Forgive Charges")
+        await open_listed(pilot, "forgive", "Forgive Charges")
         await type_balance(pilot, "0.01", "0.99")
         await choose_first_category(pilot)
         await pilot.press("f5")
@@ -147,7 +146,7 @@ async def test_forgive_with_a_bad_patron_balance_is_refused(path, low, high, fie
     before = everything(path)
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first(pilot, "forgive", "Forgive Charges")
+        await open_listed(pilot, "forgive", "Forgive Charges")
         await type_balance(pilot, low, high)
         await choose_first_category(pilot)
         await pilot.press("f5")
@@ -173,7 +172,7 @@ async def test_forgive_with_transaction_dates_out_of_order_is_refused(path):
     before = everything(path)
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first(pilot, "forgive", "Forgive Charges")
+        await open_listed(pilot, "forgive", "Forgive Charges")
         await type_balance(pilot, "0.01", "0.99")
         await choose_first_category(pilot)
         await pilot.press("tab")

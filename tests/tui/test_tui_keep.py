@@ -7,9 +7,8 @@ from textual.widgets import OptionList
 from tui.screens.picker import PickerScreen
 from tui.screens.utility import UtilityScreen
 
-from .tui_helpers import SIZE, app_for, open_utility, query, settle
-from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_operations_helpers import GRADE_12, apply_change_status, press
+from ..databases import query
+from .pilot import GRADE_12, SIZE, app_for, apply_change_status, open_utility, press, settle
 
 
 def highlighted_key(app) -> str:
@@ -58,11 +57,10 @@ async def test_f9_after_a_busy_database_tries_again(path, monkeypatch):
     import sqlite3
 
     import store.database
-
     from tui.screens.confirm import ConfirmScreen
     from tui.screens.summary import SummaryScreen
 
-    from .tui_helpers import preview, rendered
+    from .pilot import preview, rendered
 
     monkeypatch.setattr(store.database, "BUSY_TIMEOUT_MS", 300)
     app = app_for(path)
@@ -89,7 +87,7 @@ async def test_f9_after_a_busy_database_tries_again(path, monkeypatch):
 async def test_the_warning_count_follows_the_fields_as_they_are_fixed(path):
     from textual.widgets import TabbedContent
 
-    from .tui_helpers import fill, rendered
+    from .pilot import fill, rendered
 
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:

@@ -13,9 +13,8 @@ from tui.screens.preferences import PreferencesScreen
 from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 
-from .tui_helpers import SIZE, app_for, preview, query, settle
-from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_operations_helpers import apply_change_status, press
+from ..databases import query
+from .pilot import SIZE, app_for, apply_change_status, press, preview, settle
 
 
 def cut_keys(app) -> list[str]:

@@ -9,13 +9,10 @@ from tui.screens.login import LoginScreen
 from tui.screens.picker import PickerScreen
 from tui.screens.utility import UtilityScreen
 
-from .tui_helpers import app_for, demo_db, open_utility, query, settle
+from ..databases import query
+from .pilot import app_for, open_utility, settle
 
-
-@pytest.fixture
-def path(tmp_path, monkeypatch):
-    monkeypatch.setattr("store.security.FAILURE_DELAY", 0)
-    return demo_db(tmp_path)
+pytestmark = pytest.mark.usefixtures("fast")  # no pause after a wrong password (tests/conftest.py)
 
 
 async def log_in(pilot, username: str, password: str) -> None:

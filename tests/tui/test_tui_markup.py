@@ -10,10 +10,8 @@ from tui.screens.operations import OperationsScreen
 from tui.screens.preferences import PreferencesScreen
 from tui.screens.summary import SummaryScreen
 
-from .tui_helpers import SIZE, app_for, query, rendered, settle
-from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_helpers import preview
-from .tui_operations_helpers import notes, press, table_rows
+from ..databases import query
+from .pilot import SIZE, app_for, notes, press, preview, rendered, settle, table_rows
 
 GRADE = "[/x]"
 NAME = "[@click=app.quit]Quit[/]"

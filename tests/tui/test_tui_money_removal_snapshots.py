@@ -7,8 +7,8 @@ from textual.widgets import Input
 
 from tui.screens.confirm import TypedConfirmScreen
 
-from .tui_helpers import (SIZE, app_for, everything, fill_all, open_utility,  # noqa: F401
-                          path, query, settle)
+from ..databases import everything, query
+from .pilot import SIZE, app_for, fill_all, open_utility, settle
 
 ALL_CHARGES = "All Charges, Fees, and Fines"
 

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from textual.widgets import OptionList, Static
 
 from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
-from .tui_helpers import app_for, demo_db, fill_all, query, settle
-from .tui_helpers import preview_and_apply as apply_previewed
-
-
-@pytest.fixture
-def path(tmp_path):
-    return demo_db(tmp_path)
+from ..databases import query
+from .pilot import app_for, fill_all, settle
+from .pilot import preview_and_apply as apply_previewed
 
 
 async def open_only(pilot, phrase: str, title: str) -> None:

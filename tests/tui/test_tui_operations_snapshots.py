@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from textual.widgets import Input
 
 from tui.screens.confirm import ConfirmScreen
@@ -15,14 +14,8 @@ from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
-from .tui_helpers import app_for, demo_db, fill_all, open_utility, preview, preview_rows, query, settle
-
-SIZE = (80, 24)
-
-
-@pytest.fixture
-def path(tmp_path):
-    return demo_db(tmp_path)
+from ..databases import query
+from .pilot import SIZE, app_for, fill_all, open_utility, preview, preview_rows, settle
 
 
 async def press(pilot, *keys: str) -> None:

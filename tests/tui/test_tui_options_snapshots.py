@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
-from .tui_helpers import app_for, demo_db, fill_all, open_utility, query, settle
-
-SIZE = (80, 24)
-TABLES = ("patrons", "notes", "pictures", "history", "checkouts", "operations", "operation_rows")
+from ..databases import everything, query
+from .pilot import SIZE, app_for, fill_all, open_utility, settle
 
 # key: (picker filter, option values to fill before the snapshot)
 UTILITIES = {
@@ -22,15 +19,6 @@ UTILITIES = {
     "remove-pictures": ("remove patron pictures", {}),
     "remove-history": ("remove patron history", {}),
 }
-
-
-@pytest.fixture
-def path(tmp_path):
-    return demo_db(tmp_path)
-
-
-def everything(path) -> dict[str, list]:
-    return {table: query(path, f"SELECT * FROM {table} ORDER BY rowid") for table in TABLES}
 
 
 @pytest.mark.parametrize("key", list(UTILITIES))

@@ -13,7 +13,8 @@ from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
 from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 
-from .tui_helpers import SIZE, app_for, demo_db, fill_all, open_utility, query, settle
+from ..databases import everything, query
+from .pilot import SIZE, app_for, fill_all, open_utility, settle
 
 # The operator's own account and a barcode no patron has are skipped by every utility.
 BARCODES = ["STAFF001", "20260001", "20260002", "20260004", "20260005", "NOSUCH"]
@@ -61,11 +62,6 @@ CASES = {
 NO_UNCHANGED = {"reassign-union-site", "remove-patrons"}
 
 
-@pytest.fixture
-def path(tmp_path):
-    return demo_db(tmp_path)
-
-
 def prepare(path, key: str) -> None:
     conn = sqlite3.connect(path)
     with conn:
@@ -102,11 +98,6 @@ async def show_result(pilot, key: str) -> None:
     assert isinstance(pilot.app.screen, SummaryScreen)
     pilot.app.clear_notifications()
     await settle(pilot)
-
-
-def everything(path) -> dict[str, list]:
-    tables = ("patrons", "notes", "pictures", "history", "charges", "checkouts", "operations")
-    return {table: query(path, f"SELECT * FROM {table} ORDER BY rowid") for table in tables}
 
 
 @pytest.mark.parametrize("key", list(CASES))

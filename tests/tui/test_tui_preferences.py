@@ -3,24 +3,17 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
 from textual.widgets import DataTable, Static
 
-from tui.widgets.preview_table import PreviewTable
-
+from store import Store
 from tui.screens.picker import PickerScreen
 from tui.screens.preferences import PreferencesScreen
 from tui.screens.utility import UtilityScreen
+from tui.widgets.preview_table import PreviewTable
 
-from store import Store
-
+from ..databases import query
 from ..operators import ADMIN, AIDE
-from .tui_helpers import app_for, demo_db, fill_all, open_utility, query, settle
-
-
-@pytest.fixture
-def path(tmp_path):
-    return demo_db(tmp_path)
+from .pilot import app_for, fill_all, open_utility, settle
 
 
 def saved_elsewhere(path, **changes) -> None:

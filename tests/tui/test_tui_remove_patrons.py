@@ -7,10 +7,8 @@ from tui.screens.confirm import TypedConfirmScreen
 from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 
-from .tui_helpers import SIZE, app_for, everything, query, rendered, settle
-from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_money_helpers import focused_id, ids, open_first, query_write
-
+from ..databases import everything, query, query_write
+from .pilot import SIZE, app_for, focused_id, ids, open_listed, rendered, settle
 
 # -- Remove Patrons ------------------------------------------------------------------------------
 
@@ -62,7 +60,7 @@ async def test_remove_graduated_patrons_needs_the_typed_number(path):
 
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first(pilot, "remove patrons", "Remove Patrons")
+        await open_listed(pilot, "remove patrons", "Remove Patrons")
         await choose_graduated(pilot)
         await pilot.press("f3")
         await settle(pilot)
@@ -143,7 +141,7 @@ async def test_remove_graduated_patrons_with_the_option_on_declares_their_items_
 
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first(pilot, "remove patrons", "Remove Patrons")
+        await open_listed(pilot, "remove patrons", "Remove Patrons")
         await choose_graduated(pilot)
         await pilot.press("f3")
         await settle(pilot)
@@ -188,7 +186,7 @@ async def test_tab_in_the_typed_confirmation_reaches_the_hidden_end_of_the_summa
     before = everything(path)
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first(pilot, "remove patrons", "Remove Patrons")
+        await open_listed(pilot, "remove patrons", "Remove Patrons")
         await choose_graduated(pilot)
         await pilot.press("f5")
         await settle(pilot)
@@ -210,7 +208,7 @@ async def test_a_misplaced_comma_is_not_the_number_typed_exactly(path):
     before = everything(path)
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first(pilot, "remove patrons", "Remove Patrons")
+        await open_listed(pilot, "remove patrons", "Remove Patrons")
         await choose_graduated(pilot)
         await pilot.press("f5")
         await settle(pilot)

@@ -10,10 +10,8 @@ from tui.screens.picker import PickerScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.utility import UtilityScreen
 
-from .tui_helpers import SIZE, app_for, everything, fill_all, open_utility, query, rendered, settle
-from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_operations_helpers import notes, press
-
+from ..databases import everything, query
+from .pilot import SIZE, app_for, fill_all, notes, open_utility, press, rendered, settle
 
 # -- helpers -----------------------------------------------------------------------------------
 

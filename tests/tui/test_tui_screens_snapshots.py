@@ -3,12 +3,11 @@ different utilities (told apart by their full titles), F1's list of keys, the Gr
 Each is paired with what the database holds."""
 from __future__ import annotations
 
-import pytest
-
 from store import Store
 
+from ..databases import query
 from ..operators import ADMIN
-from .tui_helpers import SIZE, app_for, demo_db, query, settle
+from .pilot import SIZE, app_for, settle
 
 # Ten runs of ten utilities, each on a patron or two of the demo.
 RUNS = [
@@ -23,11 +22,6 @@ RUNS = [
     ("renew-accounts", {"barcodes": ["20260001", "20260002"]}, {}),
     ("move-to-site", {"barcodes": ["20260002"]}, {"site": "MID"}),
 ]
-
-
-@pytest.fixture
-def path(tmp_path):
-    return demo_db(tmp_path)
 
 
 def test_operations_list_of_ten_utilities(snap_compare, path):
@@ -52,7 +46,7 @@ def test_operations_list_of_ten_utilities(snap_compare, path):
 
 def test_f1_lists_the_keys_of_the_preview(snap_compare, path):
     async def run_before(pilot):
-        from .tui_helpers import preview
+        from .pilot import preview
 
         await preview(pilot, "status", {"grades": ["12"]}, {"status": "Inactive"})
         await pilot.press("f1")

@@ -3,7 +3,6 @@ operator the database no longer holds is sent back to the login screen."""
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from textual.widgets import Static
 
 import store
@@ -12,20 +11,18 @@ from tui.screens.login import LoginScreen
 from tui.screens.picker import PickerScreen
 from tui.screens.utility import UtilityScreen
 
+from ..databases import demo_db, query
 from ..operators import ADMIN, AIDE
-from .tui_helpers import app_for, demo_db, open_utility, query, settle
+from .pilot import SIZE, app_for, open_utility, settle
 
-SIZE = (80, 24)
 NEW_PASSWORD = "Aides-New-Password-1"
 
 
 @pytest.fixture
-def path(tmp_path, monkeypatch):
-    monkeypatch.setattr(security, "FAILURE_DELAY", 0)
-    monkeypatch.setattr(security, "HASHER", PasswordHasher(time_cost=1, memory_cost=8,
-                                                           parallelism=1))
-    path = demo_db(tmp_path)
-    s = store.Store(path)  # the administrator resets the aide's password to their last name
+def path(fast, path):
+    """The demo (tests/tui/conftest.py) once the administrator has reset the aide's password
+    to their last name; logins are cheap (tests/conftest.py's fast)."""
+    s = store.Store(path)
     try:
         plan = s.plan("reset-accounts", {"barcodes": ["STAFF002"]},
                       {"password": "Last Name (non-secure)"}, ADMIN)

@@ -1,16 +1,8 @@
 """Snapshots at 80×24 with a fixed "today", each paired with a database assertion."""
 from __future__ import annotations
 
-import pytest
-
-from .tui_helpers import app_for, demo_db, fill_all, open_utility, preview, query, settle
-
-SIZE = (80, 24)
-
-
-@pytest.fixture
-def path(tmp_path):
-    return demo_db(tmp_path)
+from ..databases import query
+from .pilot import SIZE, app_for, fill_all, open_utility, preview, settle
 
 
 def untouched(path) -> None:

@@ -13,12 +13,13 @@ from rich.console import Console
 from rich.segment import Segment, Segments
 from rich.style import Style
 
-from store import Store
 import tui.app
+from store import Store
 from tui.app import PatronUtilsApp
 
+from ..databases import query
 from ..operators import ADMIN
-from .tui_helpers import SIZE, demo_db, fill_all, open_utility, query, settle
+from .pilot import SIZE, fill_all, open_utility, settle
 
 
 def sixteen(style: Style | None) -> Style | None:
@@ -53,11 +54,6 @@ class SixteenColours(PatronUtilsApp):
 
     def screen_text(self) -> str:
         return self._sixteen_colour_console().export_text()
-
-
-@pytest.fixture
-def path(tmp_path):
-    return demo_db(tmp_path)
 
 
 async def statuses_part_ticked(pilot) -> None:

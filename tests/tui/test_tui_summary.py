@@ -8,9 +8,8 @@ from tui.screens.operations import OperationsScreen
 from tui.screens.summary import SummaryScreen
 from tui.widgets.preview_table import PreviewTable
 
-from .tui_helpers import SIZE, app_for, preview, query, rendered, settle
-from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_operations_helpers import GRADE_12, apply_change_status, press
+from ..databases import query
+from .pilot import GRADE_12, SIZE, app_for, apply_change_status, press, preview, rendered, settle
 
 
 async def test_the_summary_of_everyone_pages_filters_and_fits(path):

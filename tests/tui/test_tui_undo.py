@@ -12,7 +12,19 @@ from tui.screens.picker import PickerScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.summary import SummaryScreen
 
-from .tui_helpers import SIZE, app_for, everything, preview_rows, query, rendered, settle
+from ..databases import everything, query
+from .pilot import (
+    GRADE_12,
+    SIZE,
+    app_for,
+    apply_change_status,
+    notes,
+    press,
+    preview_rows,
+    rendered,
+    settle,
+    table_rows,
+)
 
 NOW = "2026-06-01 09:00:00"  # clock.now() with "today" fixed (conftest)
 MODIFIED = 19  # patrons.modified's place in a row of SELECT * (an undo stamps what it writes)
@@ -20,8 +32,6 @@ MODIFIED = 19  # patrons.modified's place in a row of SELECT * (an undo stamps w
 
 def unstamped(rows: list[tuple]) -> list[tuple]:
     return [row[:MODIFIED] + row[MODIFIED + 1:] for row in rows]
-from .tui_helpers import path  # noqa: F401 - fixture
-from .tui_operations_helpers import GRADE_12, apply_change_status, notes, press, table_rows
 
 NOT_RESTORED = "not restored"
 

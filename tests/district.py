@@ -1,23 +1,21 @@
 """A district to attack the doors of: the demo with an administrator, a second administrator,
-a librarian (level 1, every permission) and the aide, each able to log in."""
+a librarian (level 1, every permission) and the aide, each able to log in (the ``district``
+fixture of tests/conftest.py opens one)."""
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-from argon2 import PasswordHasher
-
 import store
 from store import security
 
-from ..tui.tui_helpers import demo_db
+from .operators import CHEAP
 
-CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "District-Pass-42"
 LIBRARIAN_ID = 250  # the 300-patron demo's one Librarian (every 250th patron)
 SECOND_ADMIN_ID = 275  # a teacher of the demo, made a District Administrator here
+LAST_NAME = {"password": "Last Name (non-secure)"}  # Reset Patron Accounts' options
 
 
 @dataclass
@@ -36,15 +34,9 @@ class District:
         return self.store.login(username, password)
 
 
-@pytest.fixture(autouse=True)
-def fast(monkeypatch):
-    monkeypatch.setattr(security, "FAILURE_DELAY", 0)
-    monkeypatch.setattr(security, "HASHER", CHEAP)
-
-
-@pytest.fixture
-def district(tmp_path, fast) -> District:
-    path = demo_db(tmp_path)
+def open_district(path: Path) -> District:
+    """The demo at ``path`` made a district: 'libby' the librarian, 'second' a second
+    administrator, and every one of the four with PASSWORD (hashed cheaply)."""
     s = store.Store(path)
     db = s.db
     db.execute("UPDATE patrons SET username = 'libby' WHERE id = ?", [LIBRARIAN_ID])
@@ -55,8 +47,7 @@ def district(tmp_path, fast) -> District:
                    [CHEAP.hash(PASSWORD), username])
     d = District(path, s, *(s.login(u, PASSWORD) for u in ("demo", "aide", "libby", "second")))
     assert (d.librarian.level, d.librarian.permissions) == (1, frozenset(security.ALL_PERMISSIONS))
-    yield d
-    s.close()
+    return d
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
@@ -67,3 +58,12 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 
 def patron(s: store.Store, patron_id: int) -> dict:
     return s.db["patrons"].get(patron_id)
+
+
+def reset_to_last_name(district: District, patron_id: int) -> int:
+    """The administrator resets one patron's password to their last name; the operation id."""
+    s = district.store
+    plan = s.plan("reset-accounts", {"barcodes": [patron(s, patron_id)["barcode"]]}, LAST_NAME,
+                  district.admin)
+    assert plan.counts.change == 1
+    return s.apply(plan).operation_id

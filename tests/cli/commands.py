@@ -1,75 +1,23 @@
-"""The headless command line in-process: demo copies, the ``cli`` runner, the Store's view."""
+"""The headless command line in-process: its constants, what a run printed, dumps of a database
+and what the Store plans for the same inputs (tests/cli/conftest.py has the fixtures)."""
 from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-from argon2 import PasswordHasher
+from store import Store
 
-from store import Store, clock, security
-from store.demo import create_demo
-from tui.__main__ import main
+from ..operators import OPERATOR, PASSWORD  # District Administrator, level 0
 
 TODAY = dt.date(2026, 6, 1)  # conftest fixes "today" here too (test modules do not import it)
-CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-OPERATOR, PASSWORD = "demo", "demo-librarian"  # District Administrator, level 0
 AIDE, AIDE_PASSWORD = "aide", "demo-aide"  # Library Aide: the utilities permission only
 REPO = Path(__file__).resolve().parents[2]
 JOURNAL = ("operations", "operation_changes", "operation_rows", "undo_restored")
 # Exit statuses (README): 0 done, 2 invalid input, 3 refused, 4 busy or stale.
-
-
-@pytest.fixture(autouse=True)
-def fast(monkeypatch):
-    monkeypatch.setattr(security, "FAILURE_DELAY", 0)
-    monkeypatch.setattr(security, "HASHER", CHEAP)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """One demo database per module (150 patrons, seed 3), made with today fixed. The demo
-    operators keep their passwords, hashed at a cheap cost so each login is quick."""
-    clock.fix_today(TODAY)
-    try:
-        path = create_demo(tmp_path_factory.mktemp("template") / "demo.db", patrons=150, seed=3)
-    finally:
-        clock.fix_today(None)
-    conn = sqlite3.connect(path)
-    for username, password in ((OPERATOR, PASSWORD), (AIDE, AIDE_PASSWORD)):
-        conn.execute("UPDATE patrons SET password_hash = ? WHERE username = ?",
-                     [CHEAP.hash(password), username])
-    conn.commit()
-    conn.close()
-    return path
-
-
-def copy_db(source: Path, dest: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        if Path(str(source) + suffix).exists():
-            shutil.copyfile(str(source) + suffix, str(dest) + suffix)
-    return dest
-
-
-@pytest.fixture
-def db(template, tmp_path, monkeypatch) -> Path:
-    """A fresh copy of the demo; the CLI finds it, and the demo operator, in the environment."""
-    path = copy_db(template, tmp_path / "a.db")
-    monkeypatch.setenv("PATRON_UTILS_DB", str(path))
-    monkeypatch.setenv("PATRON_UTILS_OPERATOR", OPERATOR)
-    monkeypatch.setenv("PATRON_UTILS_PASSWORD", PASSWORD)
-    return path
-
-
-@pytest.fixture
-def twin(template, tmp_path) -> Path:
-    """A second copy of the same demo, for the Store to apply the same plan to."""
-    return copy_db(template, tmp_path / "b.db")
 
 
 @dataclass
@@ -80,20 +28,6 @@ class Result:
 
     def json(self) -> dict[str, Any]:
         return json.loads(self.out)
-
-
-@pytest.fixture
-def cli(capsys):
-    """Run ``patron-utils ARGV…`` in-process; argparse's SystemExit becomes the status."""
-    def run(*argv: str) -> Result:
-        capsys.readouterr()
-        try:
-            code = main([str(a) for a in argv])
-        except SystemExit as exc:
-            code = exc.code
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-    return run
 
 
 def dump(path: Path, *, times: bool = True, skip: tuple[str, ...] = (),

@@ -7,7 +7,7 @@ import store
 from store.utilities.forgive_charges import ChargeCategory
 
 from ..operators import ADMIN
-from .store_helpers import count, rows_of
+from .runs import count, rows_of
 
 # small_db (conftest): today is 2026-06-01; Elementary fines 5c a day up to 200c, Secondary
 # 10c a day up to 1000c. Amounts are integer cents throughout.

@@ -5,7 +5,7 @@ import pytest
 
 import store
 
-from .store_helpers import rows_of
+from .runs import rows_of
 
 JOURNAL = ("operations", "operation_changes", "operation_rows")
 

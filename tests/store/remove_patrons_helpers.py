@@ -4,7 +4,7 @@ from __future__ import annotations
 import store
 from store.security import ALL_PERMISSIONS, Operator
 
-from .store_helpers import rows_of
+from .runs import rows_of
 
 KEY = "remove-patrons"
 UNKNOWN_REASON = "the Unknown Patron keeps removed patrons' reviews"

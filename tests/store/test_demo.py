@@ -199,20 +199,3 @@ def test_a_demo_build_cut_short_may_be_replaced_with_force(tmp_path, monkeypatch
     conn.close()
 
 
-def test_absurd_demo_sizes_and_the_global_db_flag_before_a_command(tmp_path, capsys, monkeypatch):
-    from tui.__main__ import main
-
-    with pytest.raises(SystemExit):
-        main(["demo", "--db", str(tmp_path / "huge.db"), "--patrons", "9" * 40])
-    assert "is not allowed; from 1 to 10,000,000" in capsys.readouterr().err
-    assert not (tmp_path / "huge.db").exists()
-    path = tmp_path / "d.db"
-    main(["demo", "--db", str(path), "--patrons", "20"])
-    monkeypatch.setenv("PATRON_UTILS_OPERATOR", "demo")
-    monkeypatch.setenv("PATRON_UTILS_PASSWORD", "demo-librarian")
-    capsys.readouterr()
-    # The usage line's order: --db before the command reaches the command.
-    assert main(["--db", str(path), "log"]) == 0
-    capsys.readouterr()
-    assert main([f"--db={path}", "undo", "1"]) == 3  # refused: the command ran, with its ID
-    assert "unrecognized arguments" not in capsys.readouterr().err

@@ -11,7 +11,7 @@ from store.apply import EXCLUDED_REASON
 from store.usernames import as_password
 
 from ..operators import ADMIN
-from .store_helpers import NOW, STAMP, changes, column, count, journal, operation, run
+from .runs import NOW, STAMP, changes, column, count, journal, operation, run
 
 HIGH_TO_INACTIVE = ({"sites": ["HIGH"]}, {"status": "Inactive"})
 # HIGH: Cobb (100, already Inactive), Davis (1000), de la Cruz (101), Éluard (P123), Ng (p150).

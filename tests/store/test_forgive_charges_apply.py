@@ -25,7 +25,7 @@ from .forgive_helpers import (
     lend,
     preview,
 )
-from .store_helpers import NOW, changes, count, journal, rows_of, run
+from .runs import NOW, changes, count, journal, rows_of, run
 
 # -- apply: what is deleted, recorded and journaled ------------------------------------------------
 

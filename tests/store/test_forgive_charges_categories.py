@@ -26,7 +26,7 @@ from .forgive_helpers import (
     preview,
     problem_of,
 )
-from .store_helpers import count, journal, rows_of, run
+from .runs import count, journal, rows_of, run
 
 # -- categories ------------------------------------------------------------------------------------
 

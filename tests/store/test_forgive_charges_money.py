@@ -25,7 +25,7 @@ from .forgive_helpers import (
     preview,
     problem_of,
 )
-from .store_helpers import count, run
+from .runs import count, run
 
 # -- parse_amount / format_money -------------------------------------------------------------------
 

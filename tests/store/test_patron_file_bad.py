@@ -11,7 +11,7 @@ from store.patron_file import BadFile
 
 from ..operators import ADMIN
 from .patron_file_helpers import dump, patron, write
-from .store_helpers import set_preference
+from .runs import set_preference
 
 
 def refused(s, path, **kwargs) -> BadFile:

@@ -9,7 +9,7 @@ from store.patron_file import FIELDS, BadFile
 
 from ..operators import ADMIN
 from .patron_file_helpers import dump, patron, problems, write
-from .store_helpers import NOW, STAMP, rows_of
+from .runs import NOW, STAMP, rows_of
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from store.security import PREFERENCES, Operator
 
 from ..operators import ADMIN, AIDE, enrol
 from .patron_file_helpers import dump, patron, problems, write
-from .store_helpers import NOW, STAMP, rows_of
+from .runs import NOW, STAMP, rows_of
 
 # An operator whose security group grants preferences only (so no import or export).
 TEACHER = Operator(900, "teacher", "Test Teacher", "Teacher", 2, frozenset({PREFERENCES}))

@@ -11,7 +11,7 @@ import store.apply
 from store.utilities import get
 
 from ..operators import ADMIN
-from .store_helpers import NOW
+from .runs import NOW
 
 STAMP = "2026-01-01 00:00:00"  # created/modified of every small_db patron (conftest)
 HIGH_TO_INACTIVE = ({"sites": ["HIGH"]}, {"status": "Inactive"})

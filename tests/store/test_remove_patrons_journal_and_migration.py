@@ -10,7 +10,7 @@ from store.schema import V1, _statements
 
 from ..operators import ADMIN, enrol
 from .remove_patrons_helpers import KEY, PICTURE, assert_nothing_references, outcomes, snapshot
-from .store_helpers import count, journal, run
+from .runs import count, journal, run
 
 # -- the journal ---------------------------------------------------------------------------------
 

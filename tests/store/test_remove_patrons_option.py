@@ -18,7 +18,7 @@ from .remove_patrons_helpers import (
     snapshot,
     unknown_patrons,
 )
-from .store_helpers import NOW, assert_operation, changes, count, journal, rows_of, run
+from .runs import NOW, assert_operation, changes, count, journal, rows_of, run
 
 # -- option off (the default) ----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from .remove_patrons_helpers import (
     snapshot,
     unknown_patrons,
 )
-from .store_helpers import NOW, changes, count, journal, rows_of, run
+from .runs import NOW, changes, count, journal, rows_of, run
 
 # -- the Unknown Patron ---------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from store.usernames import as_password, fold_username
 from store.utilities.reset_accounts import RESET_SUBJECT
 
 from ..operators import operator_at
-from .store_helpers import NOW
+from .runs import NOW
 
 KEY = "reset-accounts"
 BATCH = {"sites": ["TEST"]}  # the patrons a test adds; small_db's own patrons stay outside

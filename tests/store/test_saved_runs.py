@@ -6,7 +6,7 @@ import pytest
 import store
 
 from ..operators import ADMIN
-from .store_helpers import NOW, count
+from .runs import NOW, count
 
 # -- saved runs ------------------------------------------------------------------------------
 

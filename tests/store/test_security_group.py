@@ -9,7 +9,7 @@ import store
 from store.security import SECURITY_GROUPS, UTILITIES, Operator
 
 from ..operators import operator_at
-from .store_helpers import NOW, STAMP
+from .runs import NOW, STAMP
 
 KEY = "change-security-group"
 PERMS = frozenset({UTILITIES, SECURITY_GROUPS})

@@ -7,7 +7,7 @@ import store
 from store.undo import Conflict
 
 from ..operators import ADMIN, AIDE
-from .store_helpers import NOW, changes, column, count, journal, operation, run
+from .runs import NOW, changes, column, count, journal, operation, run
 from .undo_helpers import dump, foreign_key_problems, unstamped
 
 pytestmark = pytest.mark.usefixtures("fast")  # Reset Patron Accounts hashes: cheaply here

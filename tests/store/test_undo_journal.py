@@ -9,7 +9,7 @@ import store
 from store.undo import Conflict
 
 from ..operators import ADMIN
-from .store_helpers import NOW, STAMP, changes, column, count, journal, run
+from .runs import NOW, STAMP, changes, column, count, journal, run
 from .undo_helpers import dump, unstamped
 
 pytestmark = pytest.mark.usefixtures("fast")  # Reset Patron Accounts hashes: cheaply here

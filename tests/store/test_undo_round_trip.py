@@ -7,7 +7,7 @@ import store
 from store.utilities import CATALOG
 
 from ..operators import ADMIN
-from .store_helpers import count, run
+from .runs import count, run
 from .undo_helpers import dump, foreign_key_problems, stamps, unstamped
 
 pytestmark = pytest.mark.usefixtures("fast")  # Reset Patron Accounts hashes: cheaply here

@@ -1,4 +1,5 @@
-"""The patron-utils command: demo databases and refusing the wrong file."""
+"""patron-utils demo and the command itself: demo databases, absurd sizes, the global --db
+flag before a command, and refusing the wrong file."""
 from __future__ import annotations
 
 import sqlite3
@@ -57,3 +58,20 @@ def test_python_dash_m_tui_is_the_same_command(tmp_path):
                           "--patrons", "5"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "5 patrons" in out.stdout and "demo / demo-librarian" in out.stdout
+
+
+def test_absurd_demo_sizes_and_the_global_db_flag_before_a_command(tmp_path, capsys, monkeypatch):
+    with pytest.raises(SystemExit):
+        main(["demo", "--db", str(tmp_path / "huge.db"), "--patrons", "9" * 40])
+    assert "is not allowed; from 1 to 10,000,000" in capsys.readouterr().err
+    assert not (tmp_path / "huge.db").exists()
+    path = tmp_path / "d.db"
+    main(["demo", "--db", str(path), "--patrons", "20"])
+    monkeypatch.setenv("PATRON_UTILS_OPERATOR", "demo")
+    monkeypatch.setenv("PATRON_UTILS_PASSWORD", "demo-librarian")
+    capsys.readouterr()
+    # The usage line's order: --db before the command reaches the command.
+    assert main(["--db", str(path), "log"]) == 0
+    capsys.readouterr()
+    assert main([f"--db={path}", "undo", "1"]) == 3  # refused: the command ran, with its ID
+    assert "unrecognized arguments" not in capsys.readouterr().err

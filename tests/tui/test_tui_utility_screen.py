@@ -1,4 +1,6 @@
-"""The whole flow of each utility, driven by keys, asserting the database afterwards."""
+"""A utility's screen by keys: cancelling at the confirm, a stale preview, errors by their
+fields, paging the preview, the picker and the command palette, Escape stepping back, the
+confirm and the row detail (each utility's whole flow: test_tui_utility_flows.py)."""
 from __future__ import annotations
 
 import sqlite3
@@ -7,79 +9,12 @@ import pytest
 from textual.widgets import Static
 
 from tui.screens.picker import PickerScreen
-from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_table import PreviewTable
 
 from ..databases import query
 from ..operators import AIDE
-from .pilot import app_for, fill_all, open_utility, preview, preview_and_apply, rendered, settle
-
-
-async def test_change_status_grade_12_to_inactive(path):
-    grade12 = {r[0] for r in query(path, "SELECT id FROM patrons WHERE grade = '12'")}
-    already = {r[0] for r in query(path, "SELECT id FROM patrons WHERE grade = '12' AND status = 'Inactive'")}
-    others_before = query(path, "SELECT id, status FROM patrons WHERE grade IS NOT '12' ORDER BY id")
-    app = app_for(path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_utility(pilot, "status")
-        assert isinstance(app.screen, UtilityScreen)
-        await fill_all(pilot, grades=["12"])
-        await pilot.press("f3")
-        await fill_all(pilot, status="Inactive")
-        await preview_and_apply(pilot)
-        assert isinstance(app.screen, SummaryScreen)
-        assert app.screen.query_one(PreviewTable).total == len(grade12)
-    assert {r[0] for r in query(path, "SELECT id FROM patrons WHERE status = 'Inactive' AND grade = '12'")} == grade12
-    assert query(path, "SELECT id, status FROM patrons WHERE grade IS NOT '12' ORDER BY id") == others_before
-    ops = query(path, "SELECT utility, operator, matched, changed, unchanged FROM operations")
-    assert ops == [("change-status", "demo", len(grade12), len(grade12) - len(already), len(already))]
-
-
-async def test_change_grade_flow(path):
-    kids = {r[0] for r in query(path, "SELECT id FROM patrons WHERE grade = 'K'")}
-    app = app_for(path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_utility(pilot, "change patron grade")
-        await fill_all(pilot, grades=["K"])
-        await pilot.press("f3")
-        await fill_all(pilot, grade="1")
-        await preview_and_apply(pilot)
-        assert isinstance(app.screen, SummaryScreen)
-    assert query(path, "SELECT count(*) FROM patrons WHERE grade = 'K'") == [(0,)]
-    assert {r[0] for r in query(path, "SELECT row_id FROM operation_rows")} == kids
-
-
-async def test_change_location_flow_creates_new_homeroom(path):
-    room = query(path, "SELECT location FROM patrons WHERE location IS NOT NULL LIMIT 1")[0][0]
-    moved = {r[0] for r in query(path, "SELECT id FROM patrons WHERE location = ?", room)}
-    app = app_for(path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_utility(pilot, "change patron location")
-        await fill_all(pilot, locations=[room])
-        await pilot.press("f3")
-        await pilot.press(*"Library Annex")
-        await preview_and_apply(pilot)
-        assert isinstance(app.screen, SummaryScreen)
-    assert {r[0] for r in query(path, "SELECT id FROM patrons WHERE location = 'Library Annex'")} == moved
-
-
-async def test_add_alert_note_flow(path):
-    selected = {r[0] for r in query(path, "SELECT id FROM patrons WHERE status = 'Transferred'")}
-    notes_before = query(path, "SELECT count(*) FROM notes")[0][0]
-    app = app_for(path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_utility(pilot, "notes")
-        await fill_all(pilot, statuses=["Transferred"])
-        await pilot.press("f3")
-        await pilot.press(*"Needs to meet with librarian")
-        await fill_all(pilot, note_type="Alert")
-        await preview_and_apply(pilot)
-        assert isinstance(app.screen, SummaryScreen)
-    rows = query(path, "SELECT patron_id, type, text FROM notes WHERE text = 'Needs to meet with librarian'"
-                       " AND type = 'Alert'")
-    assert {r[0] for r in rows} >= selected
-    assert query(path, "SELECT count(*) FROM notes")[0][0] - notes_before == len(selected)
+from .pilot import app_for, fill_all, open_utility, preview, rendered, settle
 
 
 async def test_cancel_at_confirm_writes_nothing(path):

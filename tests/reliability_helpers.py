@@ -54,7 +54,7 @@ def child(*argv: str) -> list[str]:
 class Process:
     """A child process whose stdout is read a line at a time, each with a deadline."""
 
-    running: list["Process"] = []  # every one started; store/conftest.py kills what is left
+    running: list[Process] = []  # every one started; store/conftest.py kills what is left
 
     def __init__(self, argv: list[str], *, stdin: bool = False, stdout: bool = True, **env: str):
         Process.running.append(self)
@@ -124,7 +124,7 @@ class Before:
     operator: int  # the demo operator who applies: their own account is never changed
 
     @classmethod
-    def of(cls, path: Path) -> "Before":
+    def of(cls, path: Path) -> Before:
         conn = sqlite3.connect(path)
         try:
             rows = conn.execute("SELECT id, status, modified FROM patrons").fetchall()

@@ -111,10 +111,9 @@ def test_the_database_itself_is_never_written_over(tmp_path):
 
 def test_a_write_that_fails_half_way_leaves_no_file(tmp_path):
     target = tmp_path / "half.txt"
-    with pytest.raises(RuntimeError):
-        with file_out.writing(target) as out:
-            out.write("the first half")
-            raise RuntimeError("the disk is full")
+    with pytest.raises(RuntimeError), file_out.writing(target) as out:
+        out.write("the first half")
+        raise RuntimeError("the disk is full")
     assert os.listdir(tmp_path) == []
 
 
@@ -150,13 +149,12 @@ def test_a_name_taken_while_writing_is_not_replaced(tmp_path, appears):
     path = tmp_path / "report.csv"
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
-    with pytest.raises(file_out.FileExists):
-        with file_out.writing(path) as out:
-            out.write("barcode\n")
-            if appears == "a file":
-                path.write_text("theirs")
-            else:
-                path.symlink_to(victim)
+    with pytest.raises(file_out.FileExists), file_out.writing(path) as out:
+        out.write("barcode\n")
+        if appears == "a file":
+            path.write_text("theirs")
+        else:
+            path.symlink_to(victim)
     assert victim.read_text() == "keep me"
     assert path.read_text() == ("theirs" if appears == "a file" else "keep me")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["report.csv", "victim.txt"])

@@ -107,7 +107,7 @@ async def test_save_open_rename_and_delete_a_saved_run(path):
         assert highlighted_line(app) == "  ↳ Class of 2026 inactive"
         await press(pilot, "f8")
         assert isinstance(app.screen, ConfirmScreen)
-        assert "Delete the saved run 'Class of 2026 inactive'?" == app.screen.heading
+        assert app.screen.heading == "Delete the saved run 'Class of 2026 inactive'?"
         await press(pilot, "y")
         assert isinstance(app.screen, PickerScreen)
         assert query(path, "SELECT count(*) FROM saved_runs") == [(0,)]

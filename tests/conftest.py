@@ -1,4 +1,7 @@
-"""Shared fixtures for the store/ tests: a fixed "today", a hand-built database, the demo."""
+"""Fixtures of every layer: a fixed "today" (autouse), a hand-built database (small_db), the
+demo, cheap logins (``fast``) and a district of operators to log in as.
+
+Each layer's own fixtures are in tests/store, tests/cli and tests/tui's conftest.py."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,10 +9,12 @@ import datetime as dt
 import pytest
 
 import store
-from store import clock
+from store import clock, security
 from store.demo import create_demo
 
-from .operators import OPERATOR_ROWS, enrol
+from .databases import demo_db
+from .district import District, open_district
+from .operators import CHEAP, OPERATOR_ROWS, enrol
 
 TODAY = dt.date(2026, 6, 1)
 STAMP = "2026-01-01 00:00:00"
@@ -125,3 +130,23 @@ def demo_store(tmp_path):
 def all_barcodes() -> set[str]:
     """Every barcode in small_db (test modules do not import conftest)."""
     return set(ALL_BARCODES)
+
+
+@pytest.fixture
+def fast(monkeypatch):
+    """Logins cost nothing: passwords hashed at CHEAP's cost, no pause after a wrong one.
+
+    Autouse for every CLI test (tests/cli/conftest.py); a store or TUI module that wants it
+    asks (``pytestmark = pytest.mark.usefixtures("fast")``). Not autouse for all of
+    tests/store: test_concurrency's thirty simultaneous logins need the product's real cost
+    (with a cheap hash they would hardly overlap)."""
+    monkeypatch.setattr(security, "FAILURE_DELAY", 0)
+    monkeypatch.setattr(security, "HASHER", CHEAP)
+
+
+@pytest.fixture
+def district(tmp_path, fast) -> District:
+    """A fresh demo made a district (tests/district.py), open in a Store."""
+    d = open_district(demo_db(tmp_path))
+    yield d
+    d.store.close()

@@ -8,7 +8,14 @@ ids. ``enrol`` makes any other Operator a patron of a database.
 import json
 from dataclasses import replace
 
+from argon2 import PasswordHasher
+
 from store.security import ALL_PERMISSIONS, UTILITIES, Operator
+
+# How the tests hash passwords: argon2id at its lowest cost, so a login takes no time.
+CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+# The demo's District Administrator (ADMIN below) logs in with these (store/demo.py).
+OPERATOR, PASSWORD = "demo", "demo-librarian"
 
 # A district administrator: level 0, every permission (the demo's "demo").
 ADMIN = Operator(301, "demo", "Dana Reyes", "District Administrator", 0, frozenset(ALL_PERMISSIONS))

@@ -12,11 +12,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from store.demo import create_demo
 
-from .cli_helpers import CHEAP, OPERATOR, PASSWORD, copy_db  # noqa: F401 - copy_db for the tests
+from .operators import CHEAP, OPERATOR, PASSWORD
 
 REPO = Path(__file__).resolve().parents[1]
 # The operators' passwords hashed cheaply (CHEAP): each process logs in quickly (the real
@@ -56,7 +54,7 @@ def child(*argv: str) -> list[str]:
 class Process:
     """A child process whose stdout is read a line at a time, each with a deadline."""
 
-    running: list["Process"] = []  # every one started; no_strays kills what a test left
+    running: list[Process] = []  # every one started; store/conftest.py kills what is left
 
     def __init__(self, argv: list[str], *, stdin: bool = False, stdout: bool = True, **env: str):
         Process.running.append(self)
@@ -118,14 +116,6 @@ class Process:
         return "(still running)" if self.proc.poll() is None else self.finish(10)[2]
 
 
-@pytest.fixture(autouse=True)
-def no_strays():
-    """A test that fails half-way leaves no child behind (waiting for a "go" forever)."""
-    yield
-    while Process.running:
-        Process.running.pop().kill()
-
-
 @dataclass(frozen=True)
 class Before:
     """What the demo held before the apply: each patron's status and modified time."""
@@ -134,7 +124,7 @@ class Before:
     operator: int  # the demo operator who applies: their own account is never changed
 
     @classmethod
-    def of(cls, path: Path) -> "Before":
+    def of(cls, path: Path) -> Before:
         conn = sqlite3.connect(path)
         try:
             rows = conn.execute("SELECT id, status, modified FROM patrons").fetchall()
@@ -231,18 +221,3 @@ def unlocked(path: Path) -> None:
         conn.execute("ROLLBACK")
     finally:
         conn.close()
-
-
-def everything(path: Path) -> dict[str, list]:
-    """Every row of every table, in a fixed order (comparing two says nothing was written)."""
-    conn = sqlite3.connect(path)
-    try:
-        out = {}
-        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                     "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall():
-            cursor = conn.execute(f'SELECT * FROM "{table}"')
-            out[table] = sorted(cursor.fetchall(), key=repr)
-        return out
-    finally:
-        conn.close()
-

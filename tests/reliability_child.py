@@ -142,7 +142,7 @@ def cli(timeout_ms: str, *argv: str) -> int:
     import store.database
 
     store.database.BUSY_TIMEOUT_MS = int(timeout_ms)
-    from tui.__main__ import main
+    from patron_utils import main
 
     return main(list(argv))
 

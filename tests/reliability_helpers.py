@@ -43,7 +43,7 @@ def child_env(**extra: str) -> dict[str, str]:
 
 def patron_utils(*argv: str) -> list[str]:
     """The ``patron-utils`` command of this working tree."""
-    return [sys.executable, "-m", "tui", *map(str, argv)]
+    return [sys.executable, "-m", "patron_utils", *map(str, argv)]
 
 
 def child(*argv: str) -> list[str]:

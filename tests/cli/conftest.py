@@ -9,7 +9,7 @@ import pytest
 
 from store import clock
 from store.demo import create_demo
-from tui.__main__ import main
+from patron_utils import main
 
 from ..databases import copy_db
 from ..operators import CHEAP

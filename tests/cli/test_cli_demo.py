@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from store.demo import DEMO_OPERATORS
-from tui.__main__ import main
+from patron_utils import main
 
 OPERATORS = len(DEMO_OPERATORS)  # the demo's operators are patrons too
 
@@ -54,7 +54,7 @@ def test_a_foreign_sqlite_file_is_left_alone(tmp_path, capsys):
 
 
 def test_python_dash_m_tui_is_the_same_command(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "tui", "demo", "--db", str(tmp_path / "m.db"),
+    out = subprocess.run([sys.executable, "-m", "patron_utils", "demo", "--db", str(tmp_path / "m.db"),
                           "--patrons", "5"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "5 patrons" in out.stdout and "demo / demo-librarian" in out.stdout

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cli.run import run_parser
 from store.catalog import CATALOG
-from tui.__main__ import main
+from patron_utils import main
 
 from .commands import OPERATOR, PASSWORD
 

@@ -12,7 +12,7 @@ import pytest
 import store
 from store.demo import create_demo
 from store.patron_file import FIELDS
-from tui.__main__ import main
+from patron_utils import main
 
 from ..databases import copy_db, demo_db, query
 from ..store.patron_file_helpers import dump, write

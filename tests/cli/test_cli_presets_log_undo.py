@@ -240,7 +240,7 @@ def test_undo_needs_a_login(cli, db, monkeypatch):
 
 def test_the_end_of_year_script_runs_in_bash(template, db, twin):
     installed = shutil.which("patron-utils")
-    command = installed or f"{sys.executable} -m tui"
+    command = installed or f"{sys.executable} -m patron_utils"
     script = textwrap.dedent("""\
         set -euo pipefail
         $PU run advance-grade > dry-advance.txt

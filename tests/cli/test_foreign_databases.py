@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.__main__ import main
+from patron_utils import main
 
 COMMANDS = {
     "the app": [],

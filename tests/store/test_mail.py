@@ -18,7 +18,7 @@ from store import clock, security
 from store.mail import MailConfig, MailConfigError, queued, send_outbox
 from store.security import PASSWORDS, UTILITIES, Operator, ResetRefused, redeem_reset_token
 from store.utilities.reset_accounts import RESET_SUBJECT
-from tui.__main__ import main
+from patron_utils import main
 
 from ..operators import enrol
 

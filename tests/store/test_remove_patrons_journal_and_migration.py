@@ -79,7 +79,7 @@ def test_the_journal_keeps_every_removed_row_whole(holdings, force):
 
 
 def test_a_failed_apply_writes_nothing(holdings, monkeypatch):
-    from store.utilities import remove_patrons
+    from store.utilities import remove_patrons  # the module itself
 
     before = snapshot(holdings)
     plan = holdings.plan(KEY, {}, {"force": True}, ADMIN)

@@ -151,7 +151,7 @@ def test_closing_the_terminal_during_an_apply_writes_all_or_nothing(template, tm
     db = copy_db(source, tmp_path / "a.db")
     env = {**child_env(TERM="xterm-256color"), "COLUMNS": "80", "LINES": "24"}
     env.pop("PATRON_UTILS_OPERATOR"), env.pop("PATRON_UTILS_PASSWORD")
-    term = Terminal([sys.executable, "-m", "tui", "--db", str(db)], env)
+    term = Terminal([sys.executable, "-m", "patron_utils", "--db", str(db)], env)
     closed = False
     try:
         term.expect("Username")

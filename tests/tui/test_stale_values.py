@@ -87,7 +87,7 @@ async def test_a_run_of_a_renamed_grade_is_refused_until_the_grade_is_chosen_aga
 
 
 def test_the_command_line_refuses_the_same_run(path, monkeypatch, capsys):
-    from tui.__main__ import main
+    from patron_utils import main
 
     sql(path, "UPDATE patrons SET location = 'Gone' WHERE id IN (1, 2)")
     save_run(path, "remove-patrons", "Leavers", {"locations": ["Gone"]}, {"force": True})

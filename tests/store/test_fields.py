@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from cli.flags import add_model
 from store import Selection, Status
 from store.catalog import get
 from store.fields import field_specs, field_title, spec_of
@@ -50,14 +49,3 @@ def test_titles_fall_back_to_the_field_name_and_list_defaults_are_the_callers_ow
     mine = next(s for s in field_specs(Selection) if s.name == "grades")
     mine.default.append("12")
     assert first.default == [] and spec_of(Selection, "grades").default == []
-
-
-def test_the_flags_follow_the_kinds():
-    import argparse
-
-    parser = argparse.ArgumentParser()
-    add_model(parser, Selection, "s__", "Selection")
-    args = parser.parse_args(["--grades", "12", "--grades", "11", "--barcodes", "A1",
-                              "--barcodes", "A2", "--barcode-from", "100"])
-    assert (args.s__grades, args.s__barcodes, args.s__barcode_from) == (
-        ["12", "11"], ["A1", "A2"], "100")

@@ -17,18 +17,8 @@ from tui.screens.utility import UtilityScreen
 from tui.widgets.preview_pane import PreviewPane
 from tui.widgets.preview_table import PAGE, PreviewTable
 
-from .tui_helpers import (
-    SIZE,
-    app_for,
-    fill_all,
-    open_utility,
-    path,  # noqa: F401 - fixture
-    preview,
-    query,
-    rendered,
-    settle,
-)
-from .tui_operations_helpers import notes, press
+from ..databases import query
+from .pilot import SIZE, app_for, fill_all, notes, open_utility, press, preview, rendered, settle
 
 GRADE_12 = {"grades": ["12"]}
 TO_TRANSFERRED = {"status": "Transferred"}

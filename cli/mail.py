@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from store.database import resolve_path
 from store.mail import MailConfig, MailConfigError
 
-from .run import INVALID, Exit, guarded, log_in, open_store
+from .run import INVALID, Exit, common, guarded, log_in, open_store
 
 
 def parser() -> argparse.ArgumentParser:
@@ -20,7 +19,7 @@ def parser() -> argparse.ArgumentParser:
         "PATRON_UTILS_MAIL_FROM and PATRON_UTILS_RESET_URL; the options below override them. "
         "The SMTP password is only read from the environment.",
     )
-    p.add_argument("--db", metavar="PATH", help="the patron database file")
+    common(p)  # --db, and --operator: sending reset links needs Patron Passwords: Edit
     p.add_argument("--host", help="SMTP server")
     p.add_argument("--port", help="SMTP port (default 25)")
     p.add_argument("--starttls", action="store_const", const="1", help="use STARTTLS")
@@ -31,13 +30,6 @@ def parser() -> argparse.ArgumentParser:
         dest="reset_url",
         metavar="URL",
         help="the catalog's password-reset page; the token is appended",
-    )
-    p.add_argument(
-        "--operator",
-        metavar="NAME",
-        default=os.environ.get("PATRON_UTILS_OPERATOR"),
-        help="log in as this operator (or $PATRON_UTILS_OPERATOR; the password from "
-        "$PATRON_UTILS_PASSWORD): sending reset links needs Patron Passwords: Edit",
     )
     return p
 

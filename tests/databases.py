@@ -1,5 +1,6 @@
 """Test databases every layer uses: a fresh copy of the 300-patron demo, copying a database
 with its WAL, and reading one back (a query; every row of every table)."""
+
 from __future__ import annotations
 
 import shutil
@@ -57,8 +58,11 @@ def everything(path: Path) -> dict[str, list]:
     """Every row of every table, ordered by every column (operation_changes has no rowid):
     'nothing was written' compares two of these."""
     out = {}
-    for (table,) in query(path, "SELECT name FROM sqlite_master WHERE type = 'table' "
-                                "AND name NOT LIKE 'sqlite_%' ORDER BY name"):
+    for (table,) in query(
+        path,
+        "SELECT name FROM sqlite_master WHERE type = 'table' "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    ):
         width = len(query(path, f"PRAGMA table_info('{table}')"))
         order = ", ".join(str(n) for n in range(1, width + 1))
         out[table] = query(path, f'SELECT * FROM "{table}" ORDER BY {order}')

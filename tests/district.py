@@ -1,6 +1,7 @@
 """A district to attack the doors of: the demo with an administrator, a second administrator,
 a librarian (level 1, every permission) and the aide, each able to log in (the ``district``
 fixture of tests/conftest.py opens one)."""
+
 from __future__ import annotations
 
 import csv
@@ -40,11 +41,16 @@ def open_district(path: Path) -> District:
     s = store.Store(path)
     db = s.db
     db.execute("UPDATE patrons SET username = 'libby' WHERE id = ?", [LIBRARIAN_ID])
-    db.execute("UPDATE patrons SET username = 'second', security_group = 'District Administrator' "
-               "WHERE id = ?", [SECOND_ADMIN_ID])
+    db.execute(
+        "UPDATE patrons SET username = 'second', security_group = 'District Administrator' "
+        "WHERE id = ?",
+        [SECOND_ADMIN_ID],
+    )
     for username in ("demo", "aide", "libby", "second"):
-        db.execute("UPDATE patrons SET password_hash = ? WHERE username = ?",
-                   [CHEAP.hash(PASSWORD), username])
+        db.execute(
+            "UPDATE patrons SET password_hash = ? WHERE username = ?",
+            [CHEAP.hash(PASSWORD), username],
+        )
     d = District(path, s, *(s.login(u, PASSWORD) for u in ("demo", "aide", "libby", "second")))
     assert (d.librarian.level, d.librarian.permissions) == (1, frozenset(security.ALL_PERMISSIONS))
     return d
@@ -63,7 +69,8 @@ def patron(s: store.Store, patron_id: int) -> dict:
 def reset_to_last_name(district: District, patron_id: int) -> int:
     """The administrator resets one patron's password to their last name; the operation id."""
     s = district.store
-    plan = s.plan("reset-accounts", {"barcodes": [patron(s, patron_id)["barcode"]]}, LAST_NAME,
-                  district.admin)
+    plan = s.plan(
+        "reset-accounts", {"barcodes": [patron(s, patron_id)["barcode"]]}, LAST_NAME, district.admin
+    )
     assert plan.counts.change == 1
     return s.apply(plan).operation_id

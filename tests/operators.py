@@ -5,6 +5,7 @@ must be a patron of the test's database. ADMIN and AIDE are the demo's own opera
 (a demo of 300 patrons has them at 301 and 302); conftest's small_db has them at the same
 ids. ``enrol`` makes any other Operator a patron of a database.
 """
+
 import json
 from dataclasses import replace
 
@@ -27,44 +28,81 @@ OPERATOR_ROWS = [  # (operator, barcode, first name, last name)
 ]
 
 
-def enrol(db, operator: Operator, barcode: str | None = None, stamp: str = "2026-01-01 00:00:00",
-          site: str | None = None) -> Operator:
+def enrol(
+    db,
+    operator: Operator,
+    barcode: str | None = None,
+    stamp: str = "2026-01-01 00:00:00",
+    site: str | None = None,
+) -> Operator:
     """Make ``operator`` real in ``db`` (a sqlite_utils Database) and return it as enrolled.
 
     A new patron of the operator's id joins the operator's group (created or given the
     operator's level and permissions). An existing patron of that id stays in their own
     group, which must have the operator's level and is given its permissions, and keeps
     their username if they have one."""
-    row = db.execute("SELECT p.security_group, g.level, p.username FROM patrons p "
-                     "LEFT JOIN security_groups g ON g.name = p.security_group WHERE p.id = ?",
-                     [operator.patron_id]).fetchone()
+    row = db.execute(
+        "SELECT p.security_group, g.level, p.username FROM patrons p "
+        "LEFT JOIN security_groups g ON g.name = p.security_group WHERE p.id = ?",
+        [operator.patron_id],
+    ).fetchone()
     if row is not None:
         group, level, username = row
         if group is not None and level != operator.level:
-            raise ValueError(f"patron {operator.patron_id} is in {group} (level {level}), "
-                             f"not level {operator.level}")
-        operator = replace(operator, group=group or operator.group,
-                           username=username or operator.username)
-    db.execute("INSERT INTO security_groups (name, level, permissions) VALUES (?, ?, ?) "
-               "ON CONFLICT (name) DO UPDATE SET level = excluded.level, "
-               "permissions = excluded.permissions",
-               [operator.group, operator.level, json.dumps(sorted(operator.permissions))])
+            raise ValueError(
+                f"patron {operator.patron_id} is in {group} (level {level}), "
+                f"not level {operator.level}"
+            )
+        operator = replace(
+            operator, group=group or operator.group, username=username or operator.username
+        )
+    db.execute(
+        "INSERT INTO security_groups (name, level, permissions) VALUES (?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET level = excluded.level, "
+        "permissions = excluded.permissions",
+        [operator.group, operator.level, json.dumps(sorted(operator.permissions))],
+    )
     first, _, last = operator.name.partition(" ")
     if row is not None:
-        db.execute("UPDATE patrons SET username = ?, security_group = ?, status = 'Active' "
-                   "WHERE id = ?", [operator.username, operator.group, operator.patron_id])
+        db.execute(
+            "UPDATE patrons SET username = ?, security_group = ?, status = 'Active' WHERE id = ?",
+            [operator.username, operator.group, operator.patron_id],
+        )
     else:
-        site = site or db.execute("SELECT code FROM sites ORDER BY is_union, code LIMIT 1").fetchone()[0]
-        db.execute("INSERT INTO patrons (id, barcode, first_name, last_name, security_group, "
-                   "status, site, username, created, modified) "
-                   "VALUES (?, ?, ?, ?, ?, 'Active', ?, ?, ?, ?)",
-                   [operator.patron_id, barcode or f"OP{operator.patron_id}", first, last or first,
-                    operator.group, site, operator.username, stamp, stamp])
+        site = (
+            site
+            or db.execute("SELECT code FROM sites ORDER BY is_union, code LIMIT 1").fetchone()[0]
+        )
+        db.execute(
+            "INSERT INTO patrons (id, barcode, first_name, last_name, security_group, "
+            "status, site, username, created, modified) "
+            "VALUES (?, ?, ?, ?, ?, 'Active', ?, ?, ?, ?)",
+            [
+                operator.patron_id,
+                barcode or f"OP{operator.patron_id}",
+                first,
+                last or first,
+                operator.group,
+                site,
+                operator.username,
+                stamp,
+                stamp,
+            ],
+        )
     return operator
 
 
 def operator_at(db, level: int, permissions, patron_id: int | None = None) -> Operator:
     """An enrolled operator of ``level`` with ``permissions``: a new patron (900 + level,
     username op<level>, in group "Test level <level>") unless ``patron_id`` names one."""
-    return enrol(db, Operator(patron_id or 900 + level, f"op{level}", "Test Operator",
-                              f"Test level {level}", level, frozenset(permissions)))
+    return enrol(
+        db,
+        Operator(
+            patron_id or 900 + level,
+            f"op{level}",
+            "Test Operator",
+            f"Test level {level}",
+            level,
+            frozenset(permissions),
+        ),
+    )

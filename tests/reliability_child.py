@@ -19,6 +19,7 @@ and talks to the test over stdin/stdout one line at a time:
   (PATRON_UTILS_PASSWORD) and the others with a wrong one; each prints ``INDEX OUTCOME``
   (ok, failed, locked or busy), then this one prints ``ended``.
 """
+
 from __future__ import annotations
 
 import json
@@ -82,8 +83,12 @@ def notes(db: str, name: str, rounds: str, *grades: str) -> int:
     for i in range(int(rounds)):
         text = f"{name} {i}"
         while True:
-            plan = s.plan("add-notes", {"grades": list(grades)},
-                          {"note": text, "note_type": "General"}, operator)
+            plan = s.plan(
+                "add-notes",
+                {"grades": list(grades)},
+                {"note": text, "note_type": "General"},
+                operator,
+            )
             try:
                 report = s.apply(plan)
             except Stale:
@@ -92,8 +97,14 @@ def notes(db: str, name: str, rounds: str, *grades: str) -> int:
                 if stale > MAX_STALE:
                     raise
                 continue
-            done.append({"id": report.operation_id, "note": text,
-                         "matched": report.counts.matched, "change": report.counts.change})
+            done.append(
+                {
+                    "id": report.operation_id,
+                    "note": text,
+                    "matched": report.counts.matched,
+                    "change": report.counts.change,
+                }
+            )
             break
     s.close()
     say(json.dumps({"operations": done, "stale": stale}))

@@ -1,5 +1,6 @@
 """Shared by the crash, hang-up and concurrency tests: a large demo, processes to start and
 kill, and the all-or-nothing check of what a killed apply left behind."""
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,9 @@ REPO = Path(__file__).resolve().parents[1]
 def build_demo(path: Path, patrons: int, seed: int = 1) -> Path:
     create_demo(path, patrons=patrons, seed=seed)
     conn = sqlite3.connect(path)
-    conn.execute("UPDATE patrons SET password_hash = ? WHERE username = ?",
-                 [CHEAP.hash(PASSWORD), OPERATOR])
+    conn.execute(
+        "UPDATE patrons SET password_hash = ? WHERE username = ?", [CHEAP.hash(PASSWORD), OPERATOR]
+    )
     conn.commit()
     conn.close()
     return path
@@ -34,8 +36,12 @@ def build_demo(path: Path, patrons: int, seed: int = 1) -> Path:
 def child_env(**extra: str) -> dict[str, str]:
     """The environment of a child process: this working tree first on the path (not
     whatever copy of the package is installed), the demo operator logged in."""
-    env = {**os.environ, "PATRON_UTILS_OPERATOR": OPERATOR, "PATRON_UTILS_PASSWORD": PASSWORD,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PATRON_UTILS_OPERATOR": OPERATOR,
+        "PATRON_UTILS_PASSWORD": PASSWORD,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
     env.pop("PATRON_UTILS_DB", None)
     env.update(extra)
     return env
@@ -61,9 +67,13 @@ class Process:
         self.argv = argv
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            argv, cwd=REPO, env=child_env(**env),
-            stdout=subprocess.PIPE if stdout else subprocess.DEVNULL, stderr=subprocess.PIPE,
-            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL)
+            argv,
+            cwd=REPO,
+            env=child_env(**env),
+            stdout=subprocess.PIPE if stdout else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        )
         self.pending = b""
         self.result: tuple[int, str, str] | None = None
 
@@ -76,15 +86,18 @@ class Process:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.kill()
-                raise AssertionError(f"no line from {self.argv} in {timeout} s; "
-                                     f"stderr: {self.stderr()}")
+                raise AssertionError(
+                    f"no line from {self.argv} in {timeout} s; stderr: {self.stderr()}"
+                )
             ready, _, _ = select.select([fd], [], [], left)
             if ready:
                 data = os.read(fd, 65536)
                 if not data:
                     self.finish(10)
-                    raise AssertionError(f"{self.argv} ended (status {self.proc.returncode}) "
-                                         f"before a line; stderr: {self.stderr()}")
+                    raise AssertionError(
+                        f"{self.argv} ended (status {self.proc.returncode}) "
+                        f"before a line; stderr: {self.stderr()}"
+                    )
                 self.pending += data
         line, self.pending = self.pending.split(b"\n", 1)
         return line.decode()
@@ -108,8 +121,11 @@ class Process:
         """Wait for the end; (status, all of stdout not yet read as lines, stderr)."""
         if self.result is None:
             out, err = self.proc.communicate(timeout=timeout)
-            self.result = (self.proc.returncode, (self.pending + (out or b"")).decode(),
-                           (err or b"").decode(errors="replace"))
+            self.result = (
+                self.proc.returncode,
+                (self.pending + (out or b"")).decode(),
+                (err or b"").decode(errors="replace"),
+            )
         return self.result
 
     def stderr(self) -> str:
@@ -135,8 +151,11 @@ class Before:
 
     @property
     def to_change(self) -> set[int]:
-        return {pid for pid, (status, _) in self.patrons.items()
-                if status != "Inactive" and pid != self.operator}
+        return {
+            pid
+            for pid, (status, _) in self.patrons.items()
+            if status != "Inactive" and pid != self.operator
+        }
 
 
 def integrity(conn: sqlite3.Connection) -> None:
@@ -153,15 +172,22 @@ def all_or_nothing(path: Path, before: Before) -> str:
     conn = sqlite3.connect(path)  # a killed writer's WAL is recovered here
     try:
         integrity(conn)
-        ops = conn.execute("SELECT id, utility, matched, changed, unchanged, skipped, excluded, "
-                           "started, finished, undo_of FROM operations").fetchall()
-        patrons = {pid: (status, modified) for pid, status, modified in
-                   conn.execute("SELECT id, status, modified FROM patrons")}
-        changes = conn.execute("SELECT operation_id, patron_id, outcome, before, after "
-                               "FROM operation_changes").fetchall()
-        rows = conn.execute("SELECT operation_id, table_name, row_id, action, "
-                            "json_extract(before, '$.status'), json_extract(after, '$.status'), "
-                            "json_extract(before, '$.modified') FROM operation_rows").fetchall()
+        ops = conn.execute(
+            "SELECT id, utility, matched, changed, unchanged, skipped, excluded, "
+            "started, finished, undo_of FROM operations"
+        ).fetchall()
+        patrons = {
+            pid: (status, modified)
+            for pid, status, modified in conn.execute("SELECT id, status, modified FROM patrons")
+        }
+        changes = conn.execute(
+            "SELECT operation_id, patron_id, outcome, before, after FROM operation_changes"
+        ).fetchall()
+        rows = conn.execute(
+            "SELECT operation_id, table_name, row_id, action, "
+            "json_extract(before, '$.status'), json_extract(after, '$.status'), "
+            "json_extract(before, '$.modified') FROM operation_rows"
+        ).fetchall()
     finally:
         conn.close()
     if not ops:
@@ -173,8 +199,9 @@ def all_or_nothing(path: Path, before: Before) -> str:
         return "none"
 
     assert len(ops) == 1, f"{len(ops)} operations: {ops}"
-    op_id, utility, matched, n_changed, unchanged, skipped, excluded, started, finished, \
-        undo_of = ops[0]
+    op_id, utility, matched, n_changed, unchanged, skipped, excluded, started, finished, undo_of = (
+        ops[0]
+    )
     to_change = before.to_change
     assert (utility, undo_of) == ("change-status", None), ops
     expected = (len(before.patrons), len(to_change), len(before.patrons) - len(to_change) - 1, 1, 0)
@@ -182,13 +209,17 @@ def all_or_nothing(path: Path, before: Before) -> str:
     assert finished is not None and finished >= started, ops
     # Every patron is Inactive; only those who were not were modified, by this operation.
     assert patrons.keys() == before.patrons.keys(), "patrons added or removed"
-    missed = [pid for pid, (status, _) in patrons.items()
-              if status != "Inactive" and pid != before.operator]
+    missed = [
+        pid
+        for pid, (status, _) in patrons.items()
+        if status != "Inactive" and pid != before.operator
+    ]
     assert not missed, f"an operation is there, but {len(missed)} patrons were not changed"
-    for pid, (old_status, old_modified) in before.patrons.items():
+    for pid, (_old_status, old_modified) in before.patrons.items():
         modified = patrons[pid][1]
         assert modified >= started if pid in to_change else modified == old_modified, (
-            f"patron {pid}: modified {modified} (was {old_modified}, operation at {started})")
+            f"patron {pid}: modified {modified} (was {old_modified}, operation at {started})"
+        )
     # The report: one row per matched patron, saying what it was and what it became.
     assert len(changes) == matched, f"{len(changes)} report rows for {matched} patrons"
     assert {c[0] for c in changes} == {op_id}, "report rows of another operation"
@@ -205,11 +236,17 @@ def all_or_nothing(path: Path, before: Before) -> str:
     images = {}
     for operation_id, table, row_id, action, old, new, old_modified in rows:
         assert (operation_id, table, action, new) == (op_id, "patrons", "update", "Inactive"), (
-            row_id, operation_id, table, action, new)
+            row_id,
+            operation_id,
+            table,
+            action,
+            new,
+        )
         images[row_id] = (old, old_modified)
     wrong = [pid for pid in to_change if images.get(pid) != before.patrons[pid]]
     assert not wrong and len(images) == len(to_change), (
-        f"before-images missing or wrong for {len(wrong)} patrons, e.g. {wrong[:5]}")
+        f"before-images missing or wrong for {len(wrong)} patrons, e.g. {wrong[:5]}"
+    )
     return "all"
 
 

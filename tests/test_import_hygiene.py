@@ -1,4 +1,5 @@
 """store/ is the domain layer: importing all of it must not pull in Textual."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,9 @@ print(json.dumps({"imported": names,
 
 def run_script() -> dict:
     repo = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                         cwd=repo, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, cwd=repo, check=True
+    )
     return json.loads(out.stdout)
 
 
@@ -39,14 +41,24 @@ def test_store_never_imports_textual():
 def test_every_utility_module_was_imported():
     result = run_script()
     modules = {m.name for m in pkgutil.iter_modules(store.utilities.__path__)}
-    assert {"add_notes", "change_grade", "change_location", "change_status", "base",
-            "forgive_charges", "remove_patrons"} <= modules
+    assert {
+        "add_notes",
+        "change_grade",
+        "change_location",
+        "change_status",
+        "base",
+        "forgive_charges",
+        "remove_patrons",
+    } <= modules
     assert {f"store.utilities.{m}" for m in modules} <= set(result["imported"])
     assert {"store.selection", "store.plan", "store.apply", "store.demo"} <= set(result["imported"])
 
 
 def test_no_store_source_mentions_textual():
     root = Path(store.utilities.__file__).resolve().parent.parent
-    offenders = [p.name for p in root.rglob("*.py")
-                 if "import textual" in p.read_text() or "from textual" in p.read_text()]
+    offenders = [
+        p.name
+        for p in root.rglob("*.py")
+        if "import textual" in p.read_text() or "from textual" in p.read_text()
+    ]
     assert offenders == []

@@ -1,4 +1,5 @@
 """The Patron Utilities application."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,11 +31,14 @@ class PatronUtilsApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "Patron Utilities"
     COMMANDS = App.COMMANDS | {UtilityCommands}
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-                Binding("f1", "keys", "Keys", id="keys")]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1", "keys", "Keys", id="keys"),
+    ]
 
-    def __init__(self, store: Store, operator: Operator | None = None,
-                 notice: str | None = None) -> None:
+    def __init__(
+        self, store: Store, operator: Operator | None = None, notice: str | None = None
+    ) -> None:
         super().__init__()
         self.store = store
         self.operator = operator
@@ -73,9 +77,11 @@ class PatronUtilsApp(App):
             return
         headings = screen.query("#heading, #dialog-title")
         title = getattr(screen, "KEYS_TITLE", None) or (
-            str(headings.first().render()) if headings else "this screen")
-        self.push_screen(KeysScreen(title if len(title) <= 60 else title[:59] + "…",
-                                    keys_of(screen)))
+            str(headings.first().render()) if headings else "this screen"
+        )
+        self.push_screen(
+            KeysScreen(title if len(title) <= 60 else title[:59] + "…", keys_of(screen))
+        )
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         # No command palette over a running apply: what it lists reads the database the
@@ -99,8 +105,9 @@ class PatronUtilsApp(App):
             self.notify(self.notice, timeout=15)
 
     def _login_screen(self, message: str = "", notice: str = "") -> LoginScreen:
-        return LoginScreen(self.store, f"Patron Utilities · {self.db_name}", self._demo_hint(),
-                           message, notice)
+        return LoginScreen(
+            self.store, f"Patron Utilities · {self.db_name}", self._demo_hint(), message, notice
+        )
 
     def end_session(self, message: str) -> None:
         """The database no longer holds the operator who logged in (removed, moved to
@@ -145,8 +152,9 @@ class PatronUtilsApp(App):
         self.prefs = self.store.preferences()
         reasons = self._reasons()
         me = self.signed_in
-        heading = (f"Patron Utilities · {self.db_name} · {me.username} "
-                   f"({me.group}, level {me.level})")
+        heading = (
+            f"Patron Utilities · {self.db_name} · {me.username} ({me.group}, level {me.level})"
+        )
         return PickerScreen(self.store.catalog, reasons, heading, self.store.saved_runs())
 
     def describe_run(self, entry, run: dict) -> list[str]:
@@ -158,8 +166,9 @@ class PatronUtilsApp(App):
             options = utility.Options.model_validate(run["options"])
         except ValidationError:  # values no form could hold: the problems say which
             return problems
-        lines = ["Selections: " + "; ".join(text.selection_lines(selection,
-                                                                  utility.fixed_description))]
+        lines = [
+            "Selections: " + "; ".join(text.selection_lines(selection, utility.fixed_description))
+        ]
         if type(options).model_fields:
             lines.append("Options: " + "; ".join(text.options_lines(options)))
         return lines + problems
@@ -220,18 +229,28 @@ class PatronUtilsApp(App):
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def load_utility(self, key: str, run: dict | None = None) -> None:
         utility = self.store.utility(key)
-        kinds = {s.choices for model in (Selection, utility.Options)
-                 for s in field_specs(model, self.say) if s.choices}
+        kinds = {
+            s.choices
+            for model in (Selection, utility.Options)
+            for s in field_specs(model, self.say)
+            if s.choices
+        }
         labels = {kind: self.store.choice_labels(kind) for kind in kinds}
-        draft = ({"selection-form": run["selection"], "options-form": run["options"]} if run
-                 else self.drafts.get(key))
+        draft = (
+            {"selection-form": run["selection"], "options-form": run["options"]}
+            if run
+            else self.drafts.get(key)
+        )
         self.call_from_thread(
             self.push_screen,
-            UtilityScreen(self.store, utility, self.signed_in, labels, draft,
-                          run["name"] if run else None))
+            UtilityScreen(
+                self.store, utility, self.signed_in, labels, draft, run["name"] if run else None
+            ),
+        )
 
 
-def make_app(db_path: str | Path, operator: Operator | None = None,
-             notice: str | None = None) -> PatronUtilsApp:
+def make_app(
+    db_path: str | Path, operator: Operator | None = None, notice: str | None = None
+) -> PatronUtilsApp:
     """Build the app on the database at ``db_path``; with an operator it skips the login."""
     return PatronUtilsApp(Store(db_path), operator, notice)

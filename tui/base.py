@@ -6,6 +6,7 @@ is declared for the type checker only, as Textual declares its own: at run time 
 stays Textual's property (which also serves a screen mounted in a test's own App), and
 the app module, which imports the screens, is imported for its type only.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar

@@ -1,5 +1,6 @@
 """The headless command line in-process: its constants, what a run printed, dumps of a database
 and what the Store plans for the same inputs (tests/cli/conftest.py has the fixtures)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,23 +31,31 @@ class Result:
         return json.loads(self.out)
 
 
-def dump(path: Path, *, times: bool = True, skip: tuple[str, ...] = (),
-         stamps: bool = True) -> dict[str, Any]:
+def dump(
+    path: Path, *, times: bool = True, skip: tuple[str, ...] = (), stamps: bool = True
+) -> dict[str, Any]:
     """Every table's rows (sorted) and the schema; without ``times`` the journal's
     started/finished are left out, without ``stamps`` every row's 'modified' (an undo
     stamps what it writes with its own time)."""
     conn = sqlite3.connect(path)
     try:
-        out: dict[str, Any] = {"schema": sorted(conn.execute(
-            "SELECT type, name, sql FROM sqlite_master").fetchall(), key=repr)}
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        out: dict[str, Any] = {
+            "schema": sorted(
+                conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall(), key=repr
+            )
+        }
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
         for table in tables:
             if table in skip:
                 continue
             cursor = conn.execute(f'SELECT * FROM "{table}"')
             names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
             if not times and table == "operations":
                 for row in rows:
                     row.pop("started"), row.pop("finished")
@@ -88,14 +97,22 @@ class StorePlan:
     rows: list[tuple]
 
 
-def store_plan(path: Path, key: str, selection: dict, options: dict,
-               username: str = OPERATOR, password: str = PASSWORD) -> StorePlan:
+def store_plan(
+    path: Path,
+    key: str,
+    selection: dict,
+    options: dict,
+    username: str = OPERATOR,
+    password: str = PASSWORD,
+) -> StorePlan:
     """What the Store plans for these inputs (written nowhere: the plan is discarded)."""
     s = Store(path)
     try:
         plan = s.plan(key, selection, options, s.login(username, password))
-        rows = [(r.barcode, "skip" if r.excluded else r.outcome, r.reason, r.current, r.new)
-                for r in s.page(plan, 0, 100_000)]
+        rows = [
+            (r.barcode, "skip" if r.excluded else r.outcome, r.reason, r.current, r.new)
+            for r in s.page(plan, 0, 100_000)
+        ]
         s.discard(plan)
         return StorePlan(plan.counts, rows)
     finally:
@@ -112,15 +129,21 @@ def store_apply(path: Path, key: str, selection: dict, options: dict) -> int:
 
 
 def json_rows(payload: dict) -> list[tuple]:
-    return [(p["barcode"], p["outcome"], p["reason"], p["before"], p["after"])
-            for p in payload["patrons"]]
+    return [
+        (p["barcode"], p["outcome"], p["reason"], p["before"], p["after"])
+        for p in payload["patrons"]
+    ]
 
 
 def assert_agrees(payload: dict, expected: StorePlan) -> None:
     """A dry run's JSON says what Store.plan says: counts and every patron's row."""
     c = expected.counts
     assert (payload["matched"], payload["change"], payload["unchanged"], payload["skipped"]) == (
-        c.matched, c.change, c.unchanged, c.skip)
+        c.matched,
+        c.change,
+        c.unchanged,
+        c.skip,
+    )
     assert payload["operation_id"] is None
     assert json_rows(payload) == expected.rows
 

@@ -1,5 +1,6 @@
 """Fixtures of the command-line tests: a demo per module, a fresh copy of it that the CLI
 finds in the environment, and ``cli``, running ``patron-utils ARGV…`` in-process."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -7,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from patron_utils import main
 from store import clock
 from store.demo import create_demo
-from patron_utils import main
 
 from ..databases import copy_db
 from ..operators import CHEAP
@@ -33,8 +34,10 @@ def template(tmp_path_factory) -> Path:
         clock.fix_today(None)
     conn = sqlite3.connect(path)
     for username, password in ((OPERATOR, PASSWORD), (AIDE, AIDE_PASSWORD)):
-        conn.execute("UPDATE patrons SET password_hash = ? WHERE username = ?",
-                     [CHEAP.hash(password), username])
+        conn.execute(
+            "UPDATE patrons SET password_hash = ? WHERE username = ?",
+            [CHEAP.hash(password), username],
+        )
     conn.commit()
     conn.close()
     return path
@@ -59,6 +62,7 @@ def twin(template, tmp_path) -> Path:
 @pytest.fixture
 def cli(capsys):
     """Run ``patron-utils ARGV…`` in-process; argparse's SystemExit becomes the status."""
+
     def run(*argv: str) -> Result:
         capsys.readouterr()
         try:
@@ -67,4 +71,5 @@ def cli(capsys):
             code = exc.code
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
+
     return run

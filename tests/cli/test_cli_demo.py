@@ -1,5 +1,6 @@
 """patron-utils demo and the command itself: demo databases, absurd sizes, the global --db
 flag before a command, and refusing the wrong file."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -8,8 +9,8 @@ import sys
 
 import pytest
 
-from store.demo import DEMO_OPERATORS
 from patron_utils import main
+from store.demo import DEMO_OPERATORS
 
 OPERATORS = len(DEMO_OPERATORS)  # the demo's operators are patrons too
 
@@ -17,12 +18,18 @@ OPERATORS = len(DEMO_OPERATORS)  # the demo's operators are patrons too
 def test_demo_creates_and_refuses_to_overwrite(tmp_path, capsys):
     path = tmp_path / "d.db"
     assert main(["demo", "--db", str(path), "--patrons", "25", "--seed", "3"]) == 0
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (25 + OPERATORS,)
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (
+        25 + OPERATORS,
+    )
     assert main(["demo", "--db", str(path), "--patrons", "10"]) == 2
     assert "--force" in capsys.readouterr().err
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (25 + OPERATORS,)
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (
+        25 + OPERATORS,
+    )
     assert main(["demo", "--db", str(path), "--patrons", "10", "--force"]) == 0
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (10 + OPERATORS,)
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM patrons").fetchone() == (
+        10 + OPERATORS,
+    )
 
 
 @pytest.mark.parametrize("bad", ["0", "-5", "many"])
@@ -53,9 +60,21 @@ def test_a_foreign_sqlite_file_is_left_alone(tmp_path, capsys):
     assert tables == [("invoices",)]
 
 
-def test_python_dash_m_tui_is_the_same_command(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "patron_utils", "demo", "--db", str(tmp_path / "m.db"),
-                          "--patrons", "5"], capture_output=True, text=True)
+def test_python_dash_m_patron_utils_is_the_same_command(tmp_path):
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "patron_utils",
+            "demo",
+            "--db",
+            str(tmp_path / "m.db"),
+            "--patrons",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     assert "5 patrons" in out.stdout and "demo / demo-librarian" in out.stdout
 
@@ -75,3 +94,19 @@ def test_absurd_demo_sizes_and_the_global_db_flag_before_a_command(tmp_path, cap
     capsys.readouterr()
     assert main([f"--db={path}", "undo", "1"]) == 3  # refused: the command ran, with its ID
     assert "unrecognized arguments" not in capsys.readouterr().err
+
+
+def test_the_options_before_a_command_reach_it_and_help_lists_every_command(tmp_path, capsys):
+    """The entry module (patron_utils.py) hands --db and --group before a command to the
+    command; --help lists each command cli/ runs, with what it does."""
+    import cli
+
+    path = tmp_path / "g.db"
+    assert main(["--group", "--db", str(path), "demo", "--patrons", "3"]) == 0
+    assert path.stat().st_mode & 0o777 == 0o660  # --group reached demo
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    usage = capsys.readouterr().out
+    for name, summary in cli.SUMMARIES.items():
+        assert name in usage and summary.split(":")[0] in usage
+    assert set(cli.SUMMARIES) == set(cli.COMMANDS)

@@ -1,27 +1,37 @@
 """patron-utils and a reset password: the command line refuses an operator whose password
 was reset until it is changed, and ``patron-utils password`` changes it on a terminal."""
+
 from __future__ import annotations
 
 from ..databases import everything
 from ..district import LIBRARIAN_ID, District, patron, reset_to_last_name
 
 
-def test_the_command_line_refuses_a_reset_operator_and_names_the_way_out(district: District, cli,
-                                                                         monkeypatch):
+def test_the_command_line_refuses_a_reset_operator_and_names_the_way_out(
+    district: District, cli, monkeypatch
+):
     reset_to_last_name(district, LIBRARIAN_ID)
     last_name = patron(district.store, LIBRARIAN_ID)["last_name"]
     monkeypatch.setenv("PATRON_UTILS_PASSWORD", last_name)
     before = everything(district.path)
-    result = cli("run", "change-status", "--status", "Active", "--yes", "--db", district.path,
-                 "--operator", "libby")
+    result = cli(
+        "run",
+        "change-status",
+        "--status",
+        "Active",
+        "--yes",
+        "--db",
+        district.path,
+        "--operator",
+        "libby",
+    )
     assert result.code == 3
     assert "must be changed before anything else" in result.err
     assert f"patron-utils password --db {district.path} --operator libby" in result.err
     assert everything(district.path) == before
 
 
-def test_patron_utils_password_asks_on_a_terminal_and_sets_it(district: District, cli,
-                                                              monkeypatch):
+def test_patron_utils_password_asks_on_a_terminal_and_sets_it(district: District, cli, monkeypatch):
     reset_to_last_name(district, LIBRARIAN_ID)
     last_name = patron(district.store, LIBRARIAN_ID)["last_name"]
     monkeypatch.delenv("PATRON_UTILS_PASSWORD", raising=False)
@@ -35,8 +45,17 @@ def test_patron_utils_password_asks_on_a_terminal_and_sets_it(district: District
     assert (changed.code, changed.out) == (0, "The password of libby is changed.\n")
     assert district.store.login("libby", "Fresh-Password-7").patron_id == LIBRARIAN_ID
     # Three tries at a new password that will do, then nothing is changed.
-    answers = iter(["Fresh-Password-7", "Another-One-99", "Another-One-98", "short", "short",
-                    "Fresh-Password-7", "Fresh-Password-7"])
+    answers = iter(
+        [
+            "Fresh-Password-7",
+            "Another-One-99",
+            "Another-One-98",
+            "short",
+            "short",
+            "Fresh-Password-7",
+            "Fresh-Password-7",
+        ]
+    )
     differ = cli("password", "--db", district.path, "--operator", "libby")
     assert differ.code == 2, differ.err
     assert differ.err.count("try again") == 2 and "the two new passwords differ" in differ.err

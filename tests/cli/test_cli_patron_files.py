@@ -1,6 +1,7 @@
 """``patron-utils import`` and ``export``: counts, dry runs, bad files and maps, the operator's
 permission; a device is no patron file, and data already holding a bidi override is shown
 escaped."""
+
 from __future__ import annotations
 
 import csv
@@ -10,9 +11,9 @@ import sqlite3
 import pytest
 
 import store
+from patron_utils import main
 from store.demo import create_demo
 from store.patron_file import FIELDS
-from patron_utils import main
 
 from ..databases import copy_db, demo_db, query
 from ..store.patron_file_helpers import dump, write
@@ -37,26 +38,32 @@ def file_dump(path) -> dict:
 
 
 def test_cli_import_prints_counts_and_the_operation(demo60, tmp_path, capsys):
-    path = write(tmp_path, "in.csv",
-                 "barcode,last_name,first_name,grade,site\n"
-                 "N1,Lovelace,Ada,3,ELM\n"
-                 "20260001,Smith,Zed,Graduated,HIGH\n"
-                 "N2,Nosite,Ned,4,\n")
-    assert query(demo60, "SELECT first_name FROM patrons WHERE barcode = '20260001'") != [
-        ("Zed",)]
+    path = write(
+        tmp_path,
+        "in.csv",
+        "barcode,last_name,first_name,grade,site\n"
+        "N1,Lovelace,Ada,3,ELM\n"
+        "20260001,Smith,Zed,Graduated,HIGH\n"
+        "N2,Nosite,Ned,4,\n",
+    )
+    assert query(demo60, "SELECT first_name FROM patrons WHERE barcode = '20260001'") != [("Zed",)]
     assert main(["import", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Imported 3 rows: 2 new, 1 updated, 0 unchanged." in out
     assert "1 rows had no valid site code and go to the Union Site (rows 4)" in out
     assert "Recorded as operation #1 (patron-utils undo 1 --yes reverses it)." in out
-    assert query(demo60, "SELECT barcode, last_name, first_name, grade, site FROM patrons "
-                          "WHERE barcode IN ('N1', 'N2', '20260001') ORDER BY barcode") == [
+    assert query(
+        demo60,
+        "SELECT barcode, last_name, first_name, grade, site FROM patrons "
+        "WHERE barcode IN ('N1', 'N2', '20260001') ORDER BY barcode",
+    ) == [
         ("20260001", "Smith", "Zed", "Graduated", "HIGH"),
         ("N1", "Lovelace", "Ada", "3", "ELM"),
         ("N2", "Nosite", "Ned", "4", "UNION"),
     ]
     assert query(demo60, "SELECT utility, title, operator FROM operations") == [
-        ("import-patrons", "Import Patrons (in.csv)", "demo")]
+        ("import-patrons", "Import Patrons (in.csv)", "demo")
+    ]
 
 
 def test_cli_import_dry_run_writes_nothing(demo60, tmp_path, capsys):
@@ -71,17 +78,19 @@ def test_cli_import_dry_run_writes_nothing(demo60, tmp_path, capsys):
 
 def test_cli_import_of_a_bad_file_lists_the_rows_and_writes_nothing(demo60, tmp_path, capsys):
     before = file_dump(demo60)
-    path = write(tmp_path, "bad.csv",
-                 "barcode,last_name,grade,site\n"
-                 "N1,Good,1,ELM\n"
-                 "N2,,1,ELM\n"
-                 "N3,Bad,13,ELM\n")
+    path = write(
+        tmp_path,
+        "bad.csv",
+        "barcode,last_name,grade,site\nN1,Good,1,ELM\nN2,,1,ELM\nN3,Bad,13,ELM\n",
+    )
     assert main(["import", str(path)]) == 2
     captured = capsys.readouterr()
     err = captured.err.splitlines()
     assert "patron-utils import: row 3, column last_name: a value is required" in err
-    assert any(line.startswith("patron-utils import: row 4, column grade: '13' is not in the "
-                               "grade table") for line in err)
+    assert any(
+        line.startswith("patron-utils import: row 4, column grade: '13' is not in the grade table")
+        for line in err
+    )
     assert "patron-utils: 2 problem(s); nothing was imported" in err
     assert "Imported" not in captured.out
     assert file_dump(demo60) == before
@@ -99,18 +108,20 @@ def test_cli_import_with_a_bad_map_names_it(demo60, tmp_path, capsys, bad):
 
 def test_cli_import_with_a_map(demo60, tmp_path, capsys):
     path = write(tmp_path, "in.csv", "CardNumber,Surname,site\nN1,Lovelace,ELM\n")
-    assert main(["import", str(path), "--map", "cardnumber=barcode",
-                 "--map", "surname=last_name"]) == 0
+    assert (
+        main(["import", str(path), "--map", "cardnumber=barcode", "--map", "surname=last_name"])
+        == 0
+    )
     assert "Imported 1 rows: 1 new" in capsys.readouterr().out
     assert query(demo60, "SELECT last_name, site FROM patrons WHERE barcode = 'N1'") == [
-        ("Lovelace", "ELM")]
+        ("Lovelace", "ELM")
+    ]
 
 
 def test_cli_export_a_grade_to_a_file(demo60, tmp_path, capsys):
     out_path = tmp_path / "grade5.csv"
     assert main(["export", "--grades", "5", "--output", str(out_path)]) == 0
-    wanted = query(demo60, f"SELECT {', '.join(FIELDS)} FROM patrons WHERE grade = '5' "
-                            "ORDER BY id")
+    wanted = query(demo60, f"SELECT {', '.join(FIELDS)} FROM patrons WHERE grade = '5' ORDER BY id")
     assert wanted
     with open(out_path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
@@ -123,7 +134,7 @@ def test_cli_export_json_to_stdout(demo60, capsys):
     records = json.loads(capsys.readouterr().out)
     wanted = query(demo60, f"SELECT {', '.join(FIELDS)} FROM patrons ORDER BY id")
     assert len(records) == len(wanted) == 62  # 60 patrons and the two demo operators
-    assert records == [dict(zip(FIELDS, r)) for r in wanted]
+    assert records == [dict(zip(FIELDS, r, strict=True)) for r in wanted]
 
 
 def test_cli_refuses_an_operator_without_the_permission(demo60, tmp_path, monkeypatch, capsys):
@@ -131,10 +142,15 @@ def test_cli_refuses_an_operator_without_the_permission(demo60, tmp_path, monkey
     from store.security import PREFERENCES, hash_password
 
     conn = sqlite3.connect(demo60)
-    conn.execute("INSERT INTO security_groups (name, level, permissions) VALUES ('Clerk', 2, ?)",
-                 [json.dumps([PREFERENCES])])
-    conn.execute("UPDATE patrons SET username = 'teach', password_hash = ?, "
-                 "security_group = 'Clerk' WHERE barcode = '20260001'", [hash_password("pw")])
+    conn.execute(
+        "INSERT INTO security_groups (name, level, permissions) VALUES ('Clerk', 2, ?)",
+        [json.dumps([PREFERENCES])],
+    )
+    conn.execute(
+        "UPDATE patrons SET username = 'teach', password_hash = ?, "
+        "security_group = 'Clerk' WHERE barcode = '20260001'",
+        [hash_password("pw")],
+    )
     conn.commit()
     conn.close()
     before = file_dump(demo60)

@@ -1,4 +1,5 @@
 """``run`` flags generated from the models, and the exits for bad input, login, permission."""
+
 from __future__ import annotations
 
 import io
@@ -7,8 +8,8 @@ import sys
 
 import pytest
 
-from store.selection import Selection
 from store.catalog import CATALOG
+from store.selection import Selection
 
 from .commands import (
     AIDE,
@@ -23,6 +24,7 @@ from .commands import (
 )
 
 # -- flags generated from the models --------------------------------------------------------
+
 
 @pytest.mark.parametrize("entry", CATALOG, ids=lambda e: e.key)
 def test_help_lists_a_flag_for_every_option_and_offered_criterion(cli, entry):
@@ -49,11 +51,19 @@ def test_reassign_union_site_does_not_offer_the_site_criterion(cli):
     assert "--sites" in cli("run", "move-to-site", "--help").out
 
 
-@pytest.mark.parametrize("key, selection, options, name", [
-    ("remove-patrons", {"grades": ["Graduated"]}, {}, "force"),
-    ("reset-accounts", {"barcode_from": "20260001", "barcode_to": "20260060"},
-     {"username": "First Name + Last Name"}, "use_nickname"),
-], ids=["remove-patrons --force", "reset-accounts --use-nickname"])
+@pytest.mark.parametrize(
+    "key, selection, options, name",
+    [
+        ("remove-patrons", {"grades": ["Graduated"]}, {}, "force"),
+        (
+            "reset-accounts",
+            {"barcode_from": "20260001", "barcode_to": "20260060"},
+            {"username": "First Name + Last Name"},
+            "use_nickname",
+        ),
+    ],
+    ids=["remove-patrons --force", "reset-accounts --use-nickname"],
+)
 def test_a_boolean_is_x_and_no_x(cli, db, key, selection, options, name):
     flag = "--" + name.replace("_", "-")
     base = [*argv_for(selection), *argv_for(options), "--format", "json"]
@@ -68,8 +78,18 @@ def test_a_boolean_is_x_and_no_x(cli, db, key, selection, options, name):
 
 
 def test_a_list_field_repeats(cli, db):
-    result = cli("run", "change-status", "--grades", "12", "--grades", "11", "--status",
-                 "Inactive", "--format", "json")
+    result = cli(
+        "run",
+        "change-status",
+        "--grades",
+        "12",
+        "--grades",
+        "11",
+        "--status",
+        "Inactive",
+        "--format",
+        "json",
+    )
     assert result.code == 0, result.err
     expected = store_plan(db, "change-status", {"grades": ["12", "11"]}, {"status": "Inactive"})
     assert_agrees(result.json(), expected)
@@ -79,38 +99,103 @@ def test_a_list_field_repeats(cli, db):
 
 
 def test_choices_and_fixed_values_are_matched_in_any_case(cli, db):
-    result = cli("run", "change-status", "--grades", "graduated", "--statuses", "active",
-                 "--status", "inactive", "--format", "json")
+    result = cli(
+        "run",
+        "change-status",
+        "--grades",
+        "graduated",
+        "--statuses",
+        "active",
+        "--status",
+        "inactive",
+        "--format",
+        "json",
+    )
     assert result.code == 0, result.err
-    assert_agrees(result.json(), store_plan(db, "change-status",
-                                            {"grades": ["Graduated"], "statuses": ["Active"]},
-                                            {"status": "Inactive"}))
+    assert_agrees(
+        result.json(),
+        store_plan(
+            db,
+            "change-status",
+            {"grades": ["Graduated"], "statuses": ["Active"]},
+            {"status": "Inactive"},
+        ),
+    )
 
 
 # (utility, flags, the flag the message must name, what it must say is allowed)
 BAD = [
-    ("change-status", ["--status", "Inactive", "--grades", "12", "--grades", "13"], "--grades",
-     ["'13'", "allowed", "Graduated"]),
-    ("change-status", ["--status", "Inactive", "--graduation-from", "2026-13-01"],
-     "--graduation-from", ["MM/DD/YYYY", "YYYY-MM-DD", "today"]),
-    ("change-status", ["--status", "Inactive", "--expiration-to", "next tuesday"],
-     "--expiration-to", ["MM/DD/YYYY"]),
+    (
+        "change-status",
+        ["--status", "Inactive", "--grades", "12", "--grades", "13"],
+        "--grades",
+        ["'13'", "allowed", "Graduated"],
+    ),
+    (
+        "change-status",
+        ["--status", "Inactive", "--graduation-from", "2026-13-01"],
+        "--graduation-from",
+        ["MM/DD/YYYY", "YYYY-MM-DD", "today"],
+    ),
+    (
+        "change-status",
+        ["--status", "Inactive", "--expiration-to", "next tuesday"],
+        "--expiration-to",
+        ["MM/DD/YYYY"],
+    ),
     ("change-status", ["--status", "Retired"], "--status", ["'Retired'", "Inactive", "Active"]),
-    ("change-status", ["--status", "Inactive", "--statuses", "Retired"], "--statuses",
-     ["Inactive"]),
-    ("change-status", ["--status", "Inactive", "--expiration-from", "2026-06-01",
-                       "--expiration-to", "01/01/2026"], "--expiration-to", ["before the start"]),
-    ("change-status", ["--status", "Inactive", "--barcode-from", "20260100",
-                       "--barcode-to", "20260001"], "--barcode-to", ["before the start"]),
+    (
+        "change-status",
+        ["--status", "Inactive", "--statuses", "Retired"],
+        "--statuses",
+        ["Inactive"],
+    ),
+    (
+        "change-status",
+        [
+            "--status",
+            "Inactive",
+            "--expiration-from",
+            "2026-06-01",
+            "--expiration-to",
+            "01/01/2026",
+        ],
+        "--expiration-to",
+        ["before the start"],
+    ),
+    (
+        "change-status",
+        ["--status", "Inactive", "--barcode-from", "20260100", "--barcode-to", "20260001"],
+        "--barcode-to",
+        ["before the start"],
+    ),
     ("change-status", [], "--status", ["a value is required", "Inactive"]),
-    ("forgive-charges", ["--category", "Lost Fees Only", "--balance-to", "ten dollars"],
-     "--balance-to", ["not an amount", "0.99"]),
-    ("forgive-charges", ["--category", "Lost Fees Only", "--balance-from", "5",
-                         "--balance-to", "1"], "--balance-to", ["before the start"]),
+    (
+        "forgive-charges",
+        ["--category", "Lost Fees Only", "--balance-to", "ten dollars"],
+        "--balance-to",
+        ["not an amount", "0.99"],
+    ),
+    (
+        "forgive-charges",
+        ["--category", "Lost Fees Only", "--balance-from", "5", "--balance-to", "1"],
+        "--balance-to",
+        ["before the start"],
+    ),
     ("forgive-charges", ["--category", "Some"], "--category", ["Lost Fees Only"]),
-    ("forgive-charges", ["--category", "Lost Fees Only", "--transaction-from", "06/01/2026",
-                         "--transaction-to", "05/01/2026"], "--transaction-to",
-     ["before the start"]),
+    (
+        "forgive-charges",
+        [
+            "--category",
+            "Lost Fees Only",
+            "--transaction-from",
+            "06/01/2026",
+            "--transaction-to",
+            "05/01/2026",
+        ],
+        "--transaction-to",
+        ["before the start"],
+    ),
     ("change-grade", ["--grade", "13"], "--grade (", ["allowed", "Graduated"]),
     ("move-to-site", ["--site", "UNION"], "--site", ["ELM", "HIGH"]),
     ("change-policy", ["--policy", "Gold"], "--policy", ["Staff", "Community"]),
@@ -121,8 +206,11 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("key, argv, flag, allowed", BAD,
-                         ids=[f"{k} {f.strip(' (')}-{n}" for n, (k, _, f, _) in enumerate(BAD)])
+@pytest.mark.parametrize(
+    "key, argv, flag, allowed",
+    BAD,
+    ids=[f"{k} {f.strip(' (')}-{n}" for n, (k, _, f, _) in enumerate(BAD)],
+)
 def test_a_bad_value_exits_2_naming_the_flag_and_what_is_allowed(cli, db, key, argv, flag, allowed):
     before = dump(db)
     result = cli("run", key, *argv, "--yes")
@@ -135,11 +223,15 @@ def test_a_bad_value_exits_2_naming_the_flag_and_what_is_allowed(cli, db, key, a
     assert dump(db) == before
 
 
-@pytest.mark.parametrize("argv, flag", [
-    (["change-status", "--status", "Inactive", "--balance-to", "1"], "--balance-to"),
-    (["change-status", "--status", "Inactive", "--format", "xml"], "--format"),
-    (["change-status", "--status", "Inactive", "--colour", "red"], "--colour"),
-], ids=["not-offered-criterion", "bad-format", "unknown-flag"])
+@pytest.mark.parametrize(
+    "argv, flag",
+    [
+        (["change-status", "--status", "Inactive", "--balance-to", "1"], "--balance-to"),
+        (["change-status", "--status", "Inactive", "--format", "xml"], "--format"),
+        (["change-status", "--status", "Inactive", "--colour", "red"], "--colour"),
+    ],
+    ids=["not-offered-criterion", "bad-format", "unknown-flag"],
+)
 def test_argparse_refusals_exit_2_naming_the_flag(cli, db, argv, flag):
     before = dump(db)
     result = cli("run", *argv, "--yes")
@@ -167,8 +259,9 @@ def test_a_missing_operator_exits_2_naming_operator(cli, db, monkeypatch):
 def test_the_operator_flag_overrides_the_environment(cli, db, monkeypatch):
     monkeypatch.setenv("PATRON_UTILS_OPERATOR", "nobody")
     monkeypatch.setenv("PATRON_UTILS_PASSWORD", AIDE_PASSWORD)
-    result = cli("run", "change-status", "--status", "Inactive", "--operator", AIDE,
-                 "--format", "json")
+    result = cli(
+        "run", "change-status", "--status", "Inactive", "--operator", AIDE, "--format", "json"
+    )
     assert result.code == 0, result.err
 
 

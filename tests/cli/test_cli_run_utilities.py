@@ -1,4 +1,5 @@
 """``list`` and ``run``: each utility's dry run and --yes against the Store; formats; busy."""
+
 from __future__ import annotations
 
 import csv
@@ -26,12 +27,13 @@ from .commands import (
 
 # -- list ----------------------------------------------------------------------------------
 
+
 def test_list_prints_every_utility_key_and_title_one_per_line(cli):
     result = cli("list")
     assert result.code == 0 and result.err == ""
     lines = result.out.splitlines()
     assert len(lines) == len(CATALOG)
-    for line, entry in zip(lines, CATALOG):
+    for line, entry in zip(lines, CATALOG, strict=True):
         key, title = line.split(None, 1)
         assert (key, title.strip()) == (entry.key, entry.title)
 
@@ -46,18 +48,20 @@ def test_run_without_a_key_lists_the_keys_and_is_invalid(cli):
 
 # Selections and options valid on the demo database, each meant to change some patrons.
 CASES: dict[str, tuple[dict, dict]] = {
-    "add-notes": ({"grades": ["3", "4"]},
-                  {"note": "Summer reading starts June 10", "note_type": "General",
-                   "replace_existing": True}),
+    "add-notes": (
+        {"grades": ["3", "4"]},
+        {"note": "Summer reading starts June 10", "note_type": "General", "replace_existing": True},
+    ),
     "advance-grade": ({}, {}),
     "change-grade": ({"sites": ["ELM"], "grades": ["K"]}, {"grade": "1"}),
     "change-location2": ({"locations2": ["Bus 4"]}, {"location2": "Bus 9"}),
     "change-location": ({"last_name_from": "A", "last_name_to": "M"}, {"location": "Room 9"}),
     "change-policy": ({"grades": ["9", "10"]}, {"policy": "Staff", "recompute_due_dates": True}),
-    "change-security-group": ({"security_groups": ["Student"], "grades": ["12"]},
-                              {"group": "Teacher"}),
-    "change-status": ({"statuses": ["Active"], "expiration_to": "today"},
-                      {"status": "Inactive"}),
+    "change-security-group": (
+        {"security_groups": ["Student"], "grades": ["12"]},
+        {"group": "Teacher"},
+    ),
+    "change-status": ({"statuses": ["Active"], "expiration_to": "today"}, {"status": "Inactive"}),
     "forgive-charges": ({"balance_from": "0.01"}, {"category": "All Charges, Fees, and Fines"}),
     "move-to-site": ({"sites": ["MID"]}, {"site": "HIGH"}),
     "reassign-union-site": ({}, {"site": "ELM"}),
@@ -67,8 +71,10 @@ CASES: dict[str, tuple[dict, dict]] = {
     "remove-patrons": ({"grades": ["Graduated"]}, {"force": True}),
     "renew-accounts": ({"expiration_to": "today"}, {}),
     # A small selection, usernames only (no password hashing, no random tokens).
-    "reset-accounts": ({"barcode_from": "20260001", "barcode_to": "20260030"},
-                       {"username": "First Initial + Last Name", "use_nickname": True}),
+    "reset-accounts": (
+        {"barcode_from": "20260001", "barcode_to": "20260030"},
+        {"username": "First Initial + Last Name", "use_nickname": True},
+    ),
 }
 
 
@@ -106,24 +112,31 @@ def test_yes_applies_exactly_what_the_store_applies(cli, db, twin, key):
     # The JSON after --yes reports what the dry run previewed.
     assert payload["utility"] == key
     assert json_rows(payload) == json_rows(dry.json())
-    assert {k: payload[k] for k in ("matched", "change", "unchanged", "skipped")} == \
-        {k: dry.json()[k] for k in ("matched", "change", "unchanged", "skipped")}
+    assert {k: payload[k] for k in ("matched", "change", "unchanged", "skipped")} == {
+        k: dry.json()[k] for k in ("matched", "change", "unchanged", "skipped")
+    }
 
 
 # -- output formats ------------------------------------------------------------------------
 
+
 def test_csv_has_a_header_and_a_row_per_patron(cli, db):
-    result = cli("run", "change-status", "--grades", "12", "--status", "Inactive",
-                 "--format", "csv")
+    result = cli(
+        "run", "change-status", "--grades", "12", "--status", "Inactive", "--format", "csv"
+    )
     assert result.code == 0, result.err
     rows = list(csv.reader(io.StringIO(result.out)))
     assert rows[0] == ["barcode", "name", "outcome", "reason", "before", "after"]
     expected = store_plan(db, "change-status", {"grades": ["12"]}, {"status": "Inactive"})
     assert len(rows) - 1 == expected.counts.matched > 0
     assert [(r[0], r[2], r[3], r[4], r[5]) for r in rows[1:]] == [
-        (b, o, reason or "", current, new) for b, o, reason, current, new in expected.rows]
-    names = dict(sqlite3.connect(db).execute(
-        "SELECT barcode, last_name || ', ' || first_name FROM patrons").fetchall())
+        (b, o, reason or "", current, new) for b, o, reason, current, new in expected.rows
+    ]
+    names = dict(
+        sqlite3.connect(db)
+        .execute("SELECT barcode, last_name || ', ' || first_name FROM patrons")
+        .fetchall()
+    )
     assert all(names[r[0]] == r[1] for r in rows[1:])  # commas in names stay one column
 
 
@@ -142,6 +155,7 @@ def test_text_says_dry_run_first_and_lists_each_patron(cli, db):
 
 
 # -- busy and stale: exit 4, nothing written ----------------------------------------------------
+
 
 @pytest.fixture
 def short_busy_timeout(monkeypatch):
@@ -166,8 +180,9 @@ def test_a_database_locked_by_another_program_exits_4_on_yes(cli, db, short_busy
     before = dump(db)
     other = hold_write_lock(db)
     try:
-        result = run_catching(cli, "run", "change-status", "--grades", "12", "--status",
-                              "Inactive", "--yes")
+        result = run_catching(
+            cli, "run", "change-status", "--grades", "12", "--status", "Inactive", "--yes"
+        )
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -181,8 +196,17 @@ def test_a_dry_run_while_another_program_writes_does_not_crash(cli, db, short_bu
     before = dump(db)
     other = hold_write_lock(db)
     try:
-        result = run_catching(cli, "run", "change-status", "--grades", "12", "--status",
-                              "Inactive", "--format", "json")
+        result = run_catching(
+            cli,
+            "run",
+            "change-status",
+            "--grades",
+            "12",
+            "--status",
+            "Inactive",
+            "--format",
+            "json",
+        )
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -190,8 +214,9 @@ def test_a_dry_run_while_another_program_writes_does_not_crash(cli, db, short_bu
     assert dump(db) == before
 
 
-def test_a_lock_taken_between_the_plan_and_the_apply_exits_4(cli, db, short_busy_timeout,
-                                                              monkeypatch):
+def test_a_lock_taken_between_the_plan_and_the_apply_exits_4(
+    cli, db, short_busy_timeout, monkeypatch
+):
     held: list[sqlite3.Connection] = []
     real_progress = cli_run._progress
 
@@ -219,8 +244,10 @@ def test_patrons_changed_between_the_plan_and_the_apply_exit_4(cli, db, monkeypa
 
     def someone_else_edits():
         other = sqlite3.connect(db)
-        other.execute("UPDATE patrons SET status = 'Inactive' WHERE grade = '12' AND id = "
-                      "(SELECT min(id) FROM patrons WHERE grade = '12' AND status = 'Active')")
+        other.execute(
+            "UPDATE patrons SET status = 'Inactive' WHERE grade = '12' AND id = "
+            "(SELECT min(id) FROM patrons WHERE grade = '12' AND status = 'Active')"
+        )
         other.commit()
         other.close()
         return real_progress()
@@ -235,17 +262,20 @@ def test_patrons_changed_between_the_plan_and_the_apply_exit_4(cli, db, monkeypa
 
 def test_on_a_terminal_yes_shows_each_step_of_the_apply(cli, db, monkeypatch):
     import sys
+
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     result = cli("run", "change-status", "--db", db, "--status", "Inactive", "--yes")
     assert result.code == 0, result.err
     steps = [part.strip() for part in result.err.split("\r\x1b[K") if part.strip()]
     changed = count(db, "SELECT count(*) FROM operation_changes WHERE outcome = 'change'")
-    assert steps == ["[0/4] waiting for the database (another technician may be writing)…",
-                     "[1/4] checking the preview is still current…",
-                     f"[2/4] recording the {count(db, 'SELECT count(*) FROM patrons'):,} previewed "
-                     "patrons in the journal…",
-                     f"[3/4] {changed:,} patrons being changed…",
-                     "[4/4] committing…"]
+    assert steps == [
+        "[0/4] waiting for the database (another technician may be writing)…",
+        "[1/4] checking the preview is still current…",
+        f"[2/4] recording the {count(db, 'SELECT count(*) FROM patrons'):,} previewed "
+        "patrons in the journal…",
+        f"[3/4] {changed:,} patrons being changed…",
+        "[4/4] committing…",
+    ]
 
 
 def test_not_on_a_terminal_yes_prints_no_steps(cli, db):

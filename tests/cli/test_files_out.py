@@ -1,5 +1,6 @@
 """What the product writes: no overwrite without consent, no link followed, never the
 database, whole or nothing; no formula a spreadsheet would run, no escape a terminal would."""
+
 from __future__ import annotations
 
 import csv
@@ -15,15 +16,30 @@ from ..databases import demo_db
 from ..operators import ADMIN
 from .commands import count
 
-FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x.example","y")', "+1+1", "@SUM(A1)",
-            "-2+3"]
+FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x.example","y")', "+1+1", "@SUM(A1)", "-2+3"]
 
 
-@pytest.mark.parametrize("value, written", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1+1", "'-1+1"), ("@A1", "'@A1"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("-5", "-5"), ("-$0.60", "-$0.60"), ("-1,234.50", "-1,234.50"),
-    ("Smith", "Smith"), (-5, -5), (None, None), ("'=1+1", "''=1+1"), ("'-5", "''-5"),
-    ("O'Brien", "O'Brien"), ("'", "'")])
+@pytest.mark.parametrize(
+    "value, written",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1+1", "'-1+1"),
+        ("@A1", "'@A1"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-5", "-5"),
+        ("-$0.60", "-$0.60"),
+        ("-1,234.50", "-1,234.50"),
+        ("Smith", "Smith"),
+        (-5, -5),
+        (None, None),
+        ("'=1+1", "''=1+1"),
+        ("'-5", "''-5"),
+        ("O'Brien", "O'Brien"),
+        ("'", "'"),
+    ],
+)
 def test_a_cell_that_would_start_a_formula_is_written_as_text(value, written):
     assert file_out.csv_cell(value) == written
 
@@ -73,7 +89,8 @@ def test_the_text_output_never_sends_the_datas_escapes(db, cli):
     assert "\\x1b]0;owned\\x07Ann" in out
 
 
-# -- files: never over something without consent --------------------------------------------------
+# -- files: never over something without consent -------------------------------------------------
+
 
 def test_export_does_not_replace_a_file_without_force(db, cli, tmp_path):
     target = tmp_path / "patrons.csv"
@@ -130,8 +147,12 @@ def test_nothing_was_written_to_the_database_by_writing_files(db, cli, tmp_path)
 
 
 def test_the_undo_dry_run_never_sends_the_datas_escapes(db, cli):
-    assert cli("run", "change-location", "--location", "Room 9", "--barcodes", "20260010",
-               "--yes").code == 0
+    assert (
+        cli(
+            "run", "change-location", "--location", "Room 9", "--barcodes", "20260010", "--yes"
+        ).code
+        == 0
+    )
     s = store.Store(db)
     try:  # a title as an older release or another writer might have stored it
         s.db.execute("UPDATE operations SET title = ? WHERE id = 1", ["Move\x1b]0;owned\x07"])

@@ -1,5 +1,6 @@
 """Every command refuses a --db that is not a Patron Utilities database — another program's
 SQLite file, an empty file, a text file, a directory, a device — before writing anything."""
+
 from __future__ import annotations
 
 import hashlib
@@ -44,13 +45,16 @@ def fingerprint(path: Path) -> str | None:
     if not path.is_file():
         return None
     files = [path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
-    return hashlib.sha256(b"".join(f.read_bytes() if f.exists() else b"-" for f in files)).hexdigest()
+    return hashlib.sha256(
+        b"".join(f.read_bytes() if f.exists() else b"-" for f in files)
+    ).hexdigest()
 
 
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("command", COMMANDS)
-def test_a_foreign_database_is_refused_and_left_as_it_was(tmp_path, monkeypatch, capsys,
-                                                          command, target):
+def test_a_foreign_database_is_refused_and_left_as_it_was(
+    tmp_path, monkeypatch, capsys, command, target
+):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "people.csv").write_text("barcode,last_name\nN1,New\n")
     monkeypatch.setenv("PATRON_UTILS_OPERATOR", "demo")
@@ -60,8 +64,9 @@ def test_a_foreign_database_is_refused_and_left_as_it_was(tmp_path, monkeypatch,
     code = main([*COMMANDS[command], "--db", str(path)])
     err = capsys.readouterr().err
     assert code == 2, err
-    assert ("is not a Patron Utilities database" in err or "is empty" in err
-            or "is not a file" in err), err
+    assert (
+        "is not a Patron Utilities database" in err or "is empty" in err or "is not a file" in err
+    ), err
     assert "Traceback" not in err
     assert fingerprint(path) == before
     assert not Path(f"{path}-wal").exists() or target == "a device"
@@ -125,8 +130,13 @@ def test_a_read_only_database_is_refused_before_a_write(tmp_path, monkeypatch, c
     main(["demo", "--db", str(path), "--patrons", "30"])
     capsys.readouterr()
     real = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if (
-        mode & os.W_OK and os.fspath(p) == str(path)) else real(p, mode, **kw))
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode, **kw: (
+            False if (mode & os.W_OK and os.fspath(p) == str(path)) else real(p, mode, **kw)
+        ),
+    )
     assert main(["run", "change-status", "--status", "Inactive", "--yes", "--db", str(path)]) == 2
     err = capsys.readouterr().err
     assert "cannot be written" in err and "Traceback" not in err
@@ -161,8 +171,9 @@ def _demo(tmp_path, monkeypatch, capsys, name="ours.db") -> Path:
 
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c != "the app"])
-def test_a_database_missing_a_table_is_damaged_not_a_traceback(tmp_path, monkeypatch, capsys,
-                                                                command):
+def test_a_database_missing_a_table_is_damaged_not_a_traceback(
+    tmp_path, monkeypatch, capsys, command
+):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "people.csv").write_text("barcode,last_name\nN1,New\n")
     path = _demo(tmp_path, monkeypatch, capsys)
@@ -181,7 +192,7 @@ def test_a_database_missing_a_table_is_damaged_not_a_traceback(tmp_path, monkeyp
 def test_a_corrupt_page_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
     path = _demo(tmp_path, monkeypatch, capsys)
     data = bytearray(path.read_bytes())
-    data[8 * 4096:12 * 4096] = b"\xff" * (4 * 4096)  # pages of the patrons, not the schema
+    data[8 * 4096 : 12 * 4096] = b"\xff" * (4 * 4096)  # pages of the patrons, not the schema
     path.write_bytes(bytes(data))
     (tmp_path / "ok.csv").write_text("barcode,last_name\nN1,New\n")
     code = main(["import", str(tmp_path / "ok.csv"), "--dry-run", "--db", str(path)])
@@ -198,15 +209,21 @@ def test_a_refused_file_gets_no_wal_or_shm_beside_it(tmp_path, monkeypatch, caps
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("cut")) == ["cut.db"]
 
 
-def test_a_shm_file_of_another_account_is_named_not_blamed_on_the_database(tmp_path,
-                                                                           monkeypatch, capsys):
+def test_a_shm_file_of_another_account_is_named_not_blamed_on_the_database(
+    tmp_path, monkeypatch, capsys
+):
     # Another account opened it read-only and left its -shm: say which file and whose.
     path = _demo(tmp_path, monkeypatch, capsys)
     shm = Path(f"{path}-shm")
     shm.write_bytes(b"")
     real = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if (
-        mode & os.W_OK and os.fspath(p) == str(shm)) else real(p, mode, **kw))
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode, **kw: (
+            False if (mode & os.W_OK and os.fspath(p) == str(shm)) else real(p, mode, **kw)
+        ),
+    )
     assert main(["log", "--db", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{shm} cannot be written by this account (it belongs to another account" in err

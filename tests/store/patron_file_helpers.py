@@ -1,4 +1,5 @@
 """Patron file tests: a file to import, every table dumped, a patron, a BadFile's problems."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,11 +21,18 @@ def write(tmp_path, name: str, text: str, *, bom: bool = False):
 def dump(db, journal: bool = True) -> dict[str, list[tuple]]:
     """Every row of every table (the journal's tables too, unless ``journal`` is False)."""
     conn = db.conn if hasattr(db, "conn") else db
-    tables = [t for (t,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name")]
-    return {t: sorted((tuple(r) for r in conn.execute(f"SELECT * FROM {t}")), key=repr)
-            for t in tables if journal or t not in JOURNAL}
+    tables = [
+        t
+        for (t,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+    ]
+    return {
+        t: sorted((tuple(r) for r in conn.execute(f"SELECT * FROM {t}")), key=repr)
+        for t in tables
+        if journal or t not in JOURNAL
+    }
 
 
 def patron(s: store.Store, barcode: str) -> dict:

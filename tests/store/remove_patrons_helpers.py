@@ -1,4 +1,5 @@
 """Remove Patrons on small_db: snapshots, references, the Unknown Patron, ``holdings``."""
+
 from __future__ import annotations
 
 import store
@@ -35,9 +36,14 @@ def barcodes(s: store.Store) -> set[str]:
 
 def data_tables(s: store.Store) -> list[str]:
     """Every table of the database but the journal's own."""
-    return [r[0] for r in s.db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name") if r[0] not in JOURNAL_TABLES]
+    return [
+        r[0]
+        for r in s.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+        if r[0] not in JOURNAL_TABLES
+    ]
 
 
 def snapshot(s: store.Store) -> dict[str, dict[int, dict]]:
@@ -46,7 +52,7 @@ def snapshot(s: store.Store) -> dict[str, dict[int, dict]]:
     for table in data_tables(s):
         cur = s.db.execute(f"SELECT rowid AS row_key__, * FROM {table}")
         names = [d[0] for d in cur.description]
-        out[table] = {row[0]: dict(zip(names[1:], row[1:])) for row in cur.fetchall()}
+        out[table] = {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cur.fetchall()}
     return out
 
 
@@ -67,17 +73,32 @@ def assert_nothing_references(s: store.Store, removed_ids: set[int]) -> None:
     assert s.db.execute("PRAGMA foreign_key_check").fetchall() == []
     refs = patron_references(s)
     # The discovery is not vacuous: these tables all point at patrons.
-    assert {t for t, _ in refs} >= {"patron_emails", "notes", "pictures", "checkouts", "holds",
-                                    "reservations", "charges", "history", "reviews", "outbox",
-                                    "password_resets"}
+    assert {t for t, _ in refs} >= {
+        "patron_emails",
+        "notes",
+        "pictures",
+        "checkouts",
+        "holds",
+        "reservations",
+        "charges",
+        "history",
+        "reviews",
+        "outbox",
+        "password_resets",
+    }
     assert removed_ids
     marks = ", ".join("?" * len(removed_ids))
     for table, col in refs:
-        left = s.db.execute(f"SELECT count(*) FROM {table} WHERE {col} IN ({marks})",
-                            sorted(removed_ids)).fetchone()[0]
+        left = s.db.execute(
+            f"SELECT count(*) FROM {table} WHERE {col} IN ({marks})", sorted(removed_ids)
+        ).fetchone()[0]
         assert (table, col, left) == (table, col, 0)
-    assert s.db.execute(f"SELECT count(*) FROM patrons WHERE id IN ({marks})",
-                        sorted(removed_ids)).fetchone()[0] == 0
+    assert (
+        s.db.execute(
+            f"SELECT count(*) FROM patrons WHERE id IN ({marks})", sorted(removed_ids)
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def outcomes(rows) -> dict[str, tuple]:
@@ -93,7 +114,8 @@ def add_unknown(s: store.Store, barcode: str = "UNKNOWN") -> int:
     return s.db.execute(
         "INSERT INTO patrons (barcode, last_name, site, is_unknown, created, modified) "
         "VALUES (?, 'Unknown Patron', 'UNION', 1, '2026-01-01', '2026-01-01')",
-        [barcode]).lastrowid
+        [barcode],
+    ).lastrowid
 
 
 HELD = {

@@ -1,4 +1,5 @@
 """Running a utility on a Store and reading back what its journal says (store/ tests)."""
+
 from __future__ import annotations
 
 import json
@@ -38,15 +39,19 @@ def operation(s: store.Store, operation_id: int) -> dict[str, Any]:
 
 def changes(s: store.Store, operation_id: int) -> dict[str, tuple]:
     """barcode -> (outcome, reason, before, after) of the operation's per-patron report."""
-    return {r["barcode"]: (r["outcome"], r["reason"], r["before"], r["after"])
-            for r in s.operation_changes(operation_id)}
+    return {
+        r["barcode"]: (r["outcome"], r["reason"], r["before"], r["after"])
+        for r in s.operation_changes(operation_id)
+    }
 
 
 def journal(s: store.Store, operation_id: int) -> list[tuple]:
     """(table_name, row_id, action, before, after) per journaled row, JSON decoded."""
     rows = s.db.execute(
         "SELECT table_name, row_id, action, before, after FROM operation_rows "
-        "WHERE operation_id = ? ORDER BY table_name, row_id", [operation_id]).fetchall()
+        "WHERE operation_id = ? ORDER BY table_name, row_id",
+        [operation_id],
+    ).fetchall()
     load = lambda v: None if v is None else json.loads(v)  # noqa: E731
     return [(t, rid, action, load(before), load(after)) for t, rid, action, before, after in rows]
 
@@ -60,14 +65,24 @@ def set_preference(s: store.Store, key: str, value: str) -> None:
     s.db.execute("INSERT OR REPLACE INTO preferences (key, value) VALUES (?, ?)", [key, value])
 
 
-def assert_operation(s: store.Store, report, key: str, counts: store.Counts, options: dict,
-                     selection: dict | None = None) -> None:
+def assert_operation(
+    s: store.Store,
+    report,
+    key: str,
+    counts: store.Counts,
+    options: dict,
+    selection: dict | None = None,
+) -> None:
     """The operations row says which utility, who, when, with what, and how many."""
     op = operation(s, report.operation_id)
     assert (op["utility"], op["title"], op["operator"]) == (key, s.utility(key).title, "demo")
     assert (op["started"], op["finished"]) == (NOW, NOW)
     assert (op["matched"], op["changed"], op["unchanged"], op["skipped"]) == (
-        counts.matched, counts.change, counts.unchanged, counts.skip)
+        counts.matched,
+        counts.change,
+        counts.unchanged,
+        counts.skip,
+    )
     assert op["options"] == options
     if selection is not None:
         assert op["selection"] == selection

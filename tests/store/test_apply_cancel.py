@@ -1,4 +1,5 @@
 """Cancelling an apply before its commit: nothing written, the preview still good."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -15,8 +16,10 @@ EVERYONE_INACTIVE = ({}, {"status": "Inactive"})
 
 
 def tables(s: store.Store) -> dict:
-    return {t: s.db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
-            for t in ("patrons", "operations", "operation_changes", "operation_rows")}
+    return {
+        t: s.db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+        for t in ("patrons", "operations", "operation_changes", "operation_rows")
+    }
 
 
 def cancel_at(number: int, cancel: threading.Event, heard: list):
@@ -24,6 +27,7 @@ def cancel_at(number: int, cancel: threading.Event, heard: list):
         heard.append((n, of, what))
         if n == number:
             cancel.set()
+
     return stage
 
 
@@ -52,8 +56,9 @@ def test_a_cancel_during_the_change_interrupts_the_statement_and_writes_nothing(
     assert not plan.applied
     report = demo_store.apply(plan)
     assert report.counts.change == plan.counts.change
-    assert demo_store.db.execute("SELECT id FROM patrons WHERE status <> 'Inactive'"
-                                 ).fetchall() == [(ADMIN.patron_id,)]
+    assert demo_store.db.execute(
+        "SELECT id FROM patrons WHERE status <> 'Inactive'"
+    ).fetchall() == [(ADMIN.patron_id,)]
 
 
 @pytest.mark.parametrize("number", [1, 2])
@@ -71,18 +76,26 @@ def test_a_cancel_once_committing_is_too_late_and_the_change_is_whole(demo_store
     cancel = threading.Event()
     report = demo_store.apply(plan, stage=cancel_at(4, cancel, []), cancel=cancel)
     assert cancel.is_set() and report.counts.change == plan.counts.change
-    assert demo_store.db.execute("SELECT count(*) FROM operation_rows WHERE operation_id = ?",
-                                 [report.operation_id]).fetchone() == (plan.counts.change,)
+    assert demo_store.db.execute(
+        "SELECT count(*) FROM operation_rows WHERE operation_id = ?", [report.operation_id]
+    ).fetchone() == (plan.counts.change,)
 
 
 def test_a_cancel_while_passwords_are_hashed_stops_before_the_transaction(demo_store, monkeypatch):
     from argon2 import PasswordHasher
 
     from store import security
-    monkeypatch.setattr(security, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+    monkeypatch.setattr(
+        security, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
     before = tables(demo_store)
-    plan = demo_store.plan("reset-accounts", {"grades": ["1", "2", "3", "4", "5", "6"]},
-                           {"password": "Last Name (non-secure)"}, ADMIN)
+    plan = demo_store.plan(
+        "reset-accounts",
+        {"grades": ["1", "2", "3", "4", "5", "6"]},
+        {"password": "Last Name (non-secure)"},
+        ADMIN,
+    )
     assert plan.counts.change > 64  # more than one batch of hashes
     cancel = threading.Event()
     calls = []

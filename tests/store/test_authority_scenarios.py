@@ -1,5 +1,6 @@
 """The doors an aide who wants more rights tried, each refused by the store with the reason,
 and nothing written by a refused attempt."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,6 +19,7 @@ ADMIN_GROUPS = {"security_groups": ["District Administrator", "Librarian"]}
 
 # -- every utility keeps the level rule ---------------------------------------------------------
 
+
 def test_the_aide_cannot_suspend_the_administrators_or_the_librarian(district: District):
     s = district.store
     plan = s.plan("change-status", ADMIN_GROUPS, {"status": "Suspended"}, district.aide)
@@ -25,31 +27,37 @@ def test_the_aide_cannot_suspend_the_administrators_or_the_librarian(district: D
     assert set(rows) == {district.admin.patron_id, SECOND_ADMIN_ID, LIBRARIAN_ID}
     assert plan.counts.change == 0 and plan.counts.skip == 3
     assert rows[LIBRARIAN_ID].reason == "in Librarian (level 1), not below your level 2"
-    assert rows[SECOND_ADMIN_ID].reason == ("in District Administrator (level 0), not below "
-                                            "your level 2")
+    assert rows[SECOND_ADMIN_ID].reason == (
+        "in District Administrator (level 0), not below your level 2"
+    )
     assert rows[LIBRARIAN_ID].new == rows[LIBRARIAN_ID].current == "Active"
     s.apply(plan)
     assert {patron(s, pid)["status"] for pid in rows} == {"Active"}
     assert district.login("demo").username == "demo"
 
 
-@pytest.mark.parametrize("key, options", [
-    ("add-notes", {"note": "Aide was here", "note_type": "Alert"}),
-    ("change-location", {"location": "Closet"}),
-    ("change-policy", {"policy": "Community"}),
-    ("renew-accounts", {}),
-    ("remove-history", {}),
-])
-def test_every_utility_skips_patrons_at_or_above_the_operators_level(district: District, key,
-                                                                     options):
+@pytest.mark.parametrize(
+    "key, options",
+    [
+        ("add-notes", {"note": "Aide was here", "note_type": "Alert"}),
+        ("change-location", {"location": "Closet"}),
+        ("change-policy", {"policy": "Community"}),
+        ("renew-accounts", {}),
+        ("remove-history", {}),
+    ],
+)
+def test_every_utility_skips_patrons_at_or_above_the_operators_level(
+    district: District, key, options
+):
     """Not only the three utilities that had a rule of their own: the plan applies it."""
     s = district.store
     operator = district.aide if key not in ("remove-history",) else district.librarian
     plan = s.plan(key, ADMIN_GROUPS, options, operator)
     rows = plan.page(0, 100)
     assert rows and {r.outcome for r in rows} == {"skip"}
-    assert all("not below your level" in r.reason or r.reason == "your own account"
-               for r in rows), [r.reason for r in rows]
+    assert all(
+        "not below your level" in r.reason or r.reason == "your own account" for r in rows
+    ), [r.reason for r in rows]
     before = everything(district.path)
     s.apply(plan)
     after = everything(district.path)
@@ -60,22 +68,31 @@ def test_every_utility_skips_patrons_at_or_above_the_operators_level(district: D
 def test_no_batch_changes_the_operators_own_account_even_at_level_0(district: District):
     s = district.store
     me = district.admin.patron_id
-    plan = s.plan("change-location", {"barcodes": [patron(s, me)["barcode"]]},
-                  {"location": "Office"}, district.admin)
+    plan = s.plan(
+        "change-location",
+        {"barcodes": [patron(s, me)["barcode"]]},
+        {"location": "Office"},
+        district.admin,
+    )
     [row] = plan.page(0, 1)
     assert (row.outcome, row.reason, row.new) == ("skip", "your own account", None)
     assert plan.counts.change == 0
 
 
-# -- undo follows the same rules ------------------------------------------------------------------
+# -- undo follows the same rules -----------------------------------------------------------------
+
 
 def admin_import(district: District, tmp_path) -> int:
     """The administrator promotes a student to Librarian and adds a District Administrator."""
     student = patron(district.store, 1)
-    path = write_csv(tmp_path / "staff.csv", [
-        ["barcode", "last_name", "security_group"],
-        [student["barcode"], student["last_name"], "Librarian"],
-        ["NEWADMIN", "Nakamura", "District Administrator"]])
+    path = write_csv(
+        tmp_path / "staff.csv",
+        [
+            ["barcode", "last_name", "security_group"],
+            [student["barcode"], student["last_name"], "Librarian"],
+            ["NEWADMIN", "Nakamura", "District Administrator"],
+        ],
+    )
     return district.store.import_patrons(path, {}, district.admin).operation_id
 
 
@@ -91,8 +108,9 @@ def test_the_aide_may_not_undo_an_import_that_set_security_groups(district: Dist
     assert patron(s, 1)["security_group"] == "Librarian"
 
 
-def test_a_librarian_undoing_the_import_leaves_whom_they_may_not_change(district: District,
-                                                                        tmp_path):
+def test_a_librarian_undoing_the_import_leaves_whom_they_may_not_change(
+    district: District, tmp_path
+):
     s = district.store
     operation = admin_import(district, tmp_path)
     new_admin = s.db.execute("SELECT id FROM patrons WHERE barcode = 'NEWADMIN'").fetchone()[0]
@@ -100,14 +118,16 @@ def test_a_librarian_undoing_the_import_leaves_whom_they_may_not_change(district
     assert (check.changed, check.skipped, check.restored) == (2, 2, 0)
     assert sorted(reason for _, _, reason in check.shown) == [
         "in District Administrator (level 0), not below your level 1",
-        "in Librarian (level 1), not below your level 1"]
+        "in Librarian (level 1), not below your level 1",
+    ]
     report = s.undo(operation, district.librarian)
     assert (report.counts.change, report.counts.skip) == (0, 2)
     assert patron(s, 1)["security_group"] == "Librarian"
     assert patron(s, new_admin)["security_group"] == "District Administrator"
     reasons = {c["patron_id"]: c["reason"] for c in s.operation_changes(report.operation_id)}
-    assert reasons[new_admin] == ("not restored: in District Administrator (level 0), "
-                                  "not below your level 1")
+    assert reasons[new_admin] == (
+        "not restored: in District Administrator (level 0), not below your level 1"
+    )
 
 
 def test_undo_never_gives_back_a_group_the_operator_may_not_assign(district: District):
@@ -115,25 +135,35 @@ def test_undo_never_gives_back_a_group_the_operator_may_not_assign(district: Dis
     assign level 0: that patron is skipped, the others are put back."""
     s = district.store
     teacher = 25  # a teacher of the demo (level 2)
-    plan = s.plan("change-security-group", {"barcodes": [patron(s, SECOND_ADMIN_ID)["barcode"],
-                                                         patron(s, teacher)["barcode"]]},
-                  {"group": "Student"}, district.admin)
+    plan = s.plan(
+        "change-security-group",
+        {"barcodes": [patron(s, SECOND_ADMIN_ID)["barcode"], patron(s, teacher)["barcode"]]},
+        {"group": "Student"},
+        district.admin,
+    )
     operation = s.apply(plan).operation_id
     report = s.undo(operation, district.librarian)
     assert patron(s, SECOND_ADMIN_ID)["security_group"] == "Student"
     assert patron(s, teacher)["security_group"] == "Teacher"
-    reasons = {c["patron_id"]: (c["outcome"], c["reason"])
-               for c in s.operation_changes(report.operation_id)}
+    reasons = {
+        c["patron_id"]: (c["outcome"], c["reason"])
+        for c in s.operation_changes(report.operation_id)
+    }
     assert reasons == {
-        SECOND_ADMIN_ID: ("skip", "not restored: would be put back in District Administrator "
-                                  "(level 0), not below your level 1"),
-        teacher: ("change", None)}
+        SECOND_ADMIN_ID: (
+            "skip",
+            "not restored: would be put back in District Administrator "
+            "(level 0), not below your level 1",
+        ),
+        teacher: ("change", None),
+    }
 
 
 def test_undo_needs_the_permissions_of_the_utility_it_undoes(district: District):
     s = district.store
-    plan = s.plan("forgive-charges", {}, {"category": "All Charges, Fees, and Fines"},
-                  district.admin)
+    plan = s.plan(
+        "forgive-charges", {}, {"category": "All Charges, Fees, and Fines"}, district.admin
+    )
     operation = s.apply(plan).operation_id
     before = everything(district.path)
     with pytest.raises(store.NotPermitted, match=f"'{FORGIVE}'"):
@@ -143,21 +173,25 @@ def test_undo_needs_the_permissions_of_the_utility_it_undoes(district: District)
     assert everything(district.path) == before
 
 
-# -- import is authorized column by column ---------------------------------------------------------
+# -- import is authorized column by column -------------------------------------------------------
 
-def test_the_aide_cannot_take_over_the_administrators_login_by_import(district: District,
-                                                                      tmp_path):
+
+def test_the_aide_cannot_take_over_the_administrators_login_by_import(district: District, tmp_path):
     s = district.store
-    path = write_csv(tmp_path / "hijack.csv", [["barcode", "last_name", "username"],
-                                               ["STAFF001", "Reyes", "hijacked"]])
+    path = write_csv(
+        tmp_path / "hijack.csv",
+        [["barcode", "last_name", "username"], ["STAFF001", "Reyes", "hijacked"]],
+    )
     before = everything(district.path)
     for dry_run in (True, False):
         with pytest.raises(BadFile) as info:
             s.import_patrons(path, {}, district.aide, dry_run=dry_run)
         [problem] = info.value.problems
         assert (problem.row, problem.column) == (2, "username")
-        assert problem.message == ("patron STAFF001 is in District Administrator (level 0), not "
-                                   "below your level 2: you may not change them")
+        assert problem.message == (
+            "patron STAFF001 is in District Administrator (level 0), not "
+            "below your level 2: you may not change them"
+        )
     assert everything(district.path) == before
     assert district.login("demo").patron_id == district.admin.patron_id
 
@@ -165,15 +199,21 @@ def test_the_aide_cannot_take_over_the_administrators_login_by_import(district: 
 def test_an_import_sets_usernames_only_with_the_passwords_permission(district: District, tmp_path):
     s = district.store
     student = patron(s, 1)
-    path = write_csv(tmp_path / "names.csv", [["barcode", "last_name", "username"],
-                                              [student["barcode"], student["last_name"], "newname"],
-                                              ["NEW1", "Newman", "newman"]])
+    path = write_csv(
+        tmp_path / "names.csv",
+        [
+            ["barcode", "last_name", "username"],
+            [student["barcode"], student["last_name"], "newname"],
+            ["NEW1", "Newman", "newman"],
+        ],
+    )
     before = everything(district.path)
     with pytest.raises(BadFile) as info:
         s.import_patrons(path, {}, district.aide)
     assert [(p.row, p.column, p.message) for p in info.value.problems] == [
         (2, "username", "setting a username needs the permission 'Patron Passwords: Edit'"),
-        (3, "username", "setting a username needs the permission 'Patron Passwords: Edit'")]
+        (3, "username", "setting a username needs the permission 'Patron Passwords: Edit'"),
+    ]
     assert everything(district.path) == before
     report = s.import_patrons(path, {}, district.librarian)
     assert (report.new, report.updated) == (1, 1)
@@ -183,34 +223,51 @@ def test_an_import_sets_usernames_only_with_the_passwords_permission(district: D
 def test_an_import_without_credential_columns_is_the_aides_to_make(district: District, tmp_path):
     s = district.store
     student = patron(s, 1)
-    path = write_csv(tmp_path / "rooms.csv", [["barcode", "last_name", "location"],
-                                              [student["barcode"], student["last_name"], "Room 1"],
-                                              ["STAFF001", "Reyes", ""]])
+    path = write_csv(
+        tmp_path / "rooms.csv",
+        [
+            ["barcode", "last_name", "location"],
+            [student["barcode"], student["last_name"], "Room 1"],
+            ["STAFF001", "Reyes", ""],
+        ],
+    )
     report = s.import_patrons(path, {}, district.aide)  # the administrator's row is unchanged
     assert (report.updated, report.unchanged) == (1, 1)
     assert patron(s, 1)["location"] == "Room 1"
 
 
-# -- saved runs belong to whoever saved them ----------------------------------------------------------
+# -- saved runs belong to whoever saved them -----------------------------------------------------
+
 
 def test_the_aide_cannot_replace_rename_or_delete_the_administrators_runs(district: District):
     s = district.store
-    run_id, _ = s.save_run("forgive-charges", "Small balances", {"balance_to": "1.00"},
-                           {"category": "All Charges, Fees, and Fines"}, district.admin)
+    run_id, _ = s.save_run(
+        "forgive-charges",
+        "Small balances",
+        {"balance_to": "1.00"},
+        {"category": "All Charges, Fees, and Fines"},
+        district.admin,
+    )
     own_id, _ = s.save_run("change-status", "Summer", {}, {"status": "Inactive"}, district.admin)
     before = everything(district.path)
     with pytest.raises(store.NotPermitted, match=f"'{FORGIVE}'"):
-        s.save_run("forgive-charges", "small balances", {}, {"category": "All Charges, Fees, and Fines"},
-                   district.aide)
+        s.save_run(
+            "forgive-charges",
+            "small balances",
+            {},
+            {"category": "All Charges, Fees, and Fines"},
+            district.aide,
+        )
     with pytest.raises(store.NotPermitted, match=f"'{FORGIVE}'"):
         s.rename_run(run_id, "every patron", district.aide)
     with pytest.raises(store.NotPermitted, match=f"'{FORGIVE}'"):
         s.delete_run(run_id, district.aide)
     # A utility the aide may run: still someone else's run.
-    for attempt in (lambda: s.save_run("change-status", "SUMMER", {}, {"status": "Active"},
-                                       district.aide),
-                    lambda: s.rename_run(own_id, "Mine now", district.aide),
-                    lambda: s.delete_run(own_id, district.aide)):
+    for attempt in (
+        lambda: s.save_run("change-status", "SUMMER", {}, {"status": "Active"}, district.aide),
+        lambda: s.rename_run(own_id, "Mine now", district.aide),
+        lambda: s.delete_run(own_id, district.aide),
+    ):
         with pytest.raises(store.NotPermitted, match="it belongs to demo"):
             attempt()
     assert everything(district.path) == before
@@ -221,8 +278,9 @@ def test_the_aide_cannot_replace_rename_or_delete_the_administrators_runs(distri
 
 def test_only_level_0_changes_someone_elses_run(district: District):
     s = district.store
-    run_id, _ = s.save_run("change-status", "Aide's", {"grades": ["12"]}, {"status": "Inactive"},
-                           district.aide)
+    run_id, _ = s.save_run(
+        "change-status", "Aide's", {"grades": ["12"]}, {"status": "Inactive"}, district.aide
+    )
     s.rename_run(run_id, "Aide's own", district.aide)  # the owner may
     with pytest.raises(store.NotPermitted, match="belongs to aide"):
         s.rename_run(run_id, "Librarian's", district.librarian)
@@ -232,15 +290,22 @@ def test_only_level_0_changes_someone_elses_run(district: District):
     assert s.saved_runs() == []
 
 
-# -- found by attacking the doors ------------------------------------------------------------------
+# -- found by attacking the doors ----------------------------------------------------------------
+
 
 def test_undo_leaves_the_loans_of_patrons_it_skips(district: District):
     """A loan's journaled due date holds no patron id: undo finds the patron from the loan."""
     s = district.store
-    loans = ("SELECT k.id, k.due_date FROM checkouts k JOIN patrons p ON p.id = k.patron_id "
-             "WHERE p.security_group = 'Teacher' ORDER BY k.id")
-    plan = s.plan("change-policy", {"security_groups": ["Teacher"]},
-                  {"policy": "Community", "recompute_due_dates": True}, district.admin)
+    loans = (
+        "SELECT k.id, k.due_date FROM checkouts k JOIN patrons p ON p.id = k.patron_id "
+        "WHERE p.security_group = 'Teacher' ORDER BY k.id"
+    )
+    plan = s.plan(
+        "change-policy",
+        {"security_groups": ["Teacher"]},
+        {"policy": "Community", "recompute_due_dates": True},
+        district.admin,
+    )
     operation = s.apply(plan).operation_id
     recomputed = s.db.execute(loans).fetchall()
     assert recomputed
@@ -249,34 +314,42 @@ def test_undo_leaves_the_loans_of_patrons_it_skips(district: District):
     assert s.db.execute(loans).fetchall() == recomputed
 
 
-def test_undoing_someone_elses_import_of_new_patrons_needs_remove_patrons(district: District,
-                                                                          tmp_path):
+def test_undoing_someone_elses_import_of_new_patrons_needs_remove_patrons(
+    district: District, tmp_path
+):
     s = district.store
-    path = write_csv(tmp_path / "new.csv", [["barcode", "last_name", "site"],
-                                            ["N0001", "Newman", "ELM"], ["N0002", "Newby", "ELM"]])
+    path = write_csv(
+        tmp_path / "new.csv",
+        [["barcode", "last_name", "site"], ["N0001", "Newman", "ELM"], ["N0002", "Newby", "ELM"]],
+    )
     operation = s.import_patrons(path, {}, district.admin).operation_id
     before = everything(district.path)
     with pytest.raises(store.NotPermitted, match="'Patrons: Remove'"):
         s.undo(operation, district.aide)
     assert everything(district.path) == before
     # The aide's own import is theirs to take back.
-    mine = write_csv(tmp_path / "mine.csv", [["barcode", "last_name", "site"],
-                                             ["N0003", "Newton", "ELM"]])
+    mine = write_csv(
+        tmp_path / "mine.csv", [["barcode", "last_name", "site"], ["N0003", "Newton", "ELM"]]
+    )
     own = s.import_patrons(mine, {}, district.aide).operation_id
     s.undo(own, district.aide)
     assert s.db.execute("SELECT count(*) FROM patrons WHERE barcode = 'N0003'").fetchone() == (0,)
 
 
 def test_undoing_a_removal_puts_back_logins_and_groups_only_with_those_permissions(
-        district: District):
+    district: District,
+):
     s = district.store
-    s.db.execute("UPDATE security_groups SET permissions = ? WHERE name = 'Library Aide'",
-                 ['["Patrons: Import, Export and Utilities", "Patrons: Remove"]'])
+    s.db.execute(
+        "UPDATE security_groups SET permissions = ? WHERE name = 'Library Aide'",
+        ['["Patrons: Import, Export and Utilities", "Patrons: Remove"]'],
+    )
     aide = district.login("aide")
     student = patron(s, 1)
     assert student["username"] and student["security_group"] == "Student"
-    plan = s.plan("remove-patrons", {"barcodes": [student["barcode"]]}, {"force": True},
-                  district.admin)
+    plan = s.plan(
+        "remove-patrons", {"barcodes": [student["barcode"]]}, {"force": True}, district.admin
+    )
     operation = s.apply(plan).operation_id
     before = everything(district.path)
     with pytest.raises(store.NotPermitted) as info:
@@ -290,8 +363,9 @@ def test_undoing_a_removal_puts_back_logins_and_groups_only_with_those_permissio
 
 def test_the_group_being_assigned_is_checked_again_when_applied(district: District):
     s = district.store
-    plan = s.plan("change-security-group", {"grades": ["3"]}, {"group": "Teacher"},
-                  district.librarian)
+    plan = s.plan(
+        "change-security-group", {"grades": ["3"]}, {"group": "Teacher"}, district.librarian
+    )
     assert plan.counts.change
     s.db.execute("UPDATE security_groups SET level = 1 WHERE name = 'Teacher'")
     before = everything(district.path)
@@ -304,8 +378,7 @@ def test_a_plan_altered_after_its_preview_is_not_applied(district: District):
     from store.catalog import get
 
     s = district.store
-    plan = s.plan("change-location", {"grades": ["3"]}, {"location": "Room 1"},
-                  district.librarian)
+    plan = s.plan("change-location", {"grades": ["3"]}, {"location": "Room 1"}, district.librarian)
     plan.utility = get("change-security-group")
     before = everything(district.path)
     with pytest.raises(ValueError, match="altered after it was previewed"):

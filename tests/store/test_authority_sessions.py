@@ -1,5 +1,6 @@
 """Sessions: the operator is read again at every door — removed, demoted, suspended,
 locked, a changed group or password ends the session there, and nothing is written."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,12 @@ pytestmark = pytest.mark.usefixtures("fast")  # cheap logins, no pause after a w
 def test_a_suspended_administrator_can_no_longer_log_in_nor_use_their_session(district: District):
     s = district.store
     session = district.second_admin
-    plan = s.plan("change-status", {"barcodes": [patron(s, SECOND_ADMIN_ID)["barcode"]]},
-                  {"status": "Suspended"}, district.admin)
+    plan = s.plan(
+        "change-status",
+        {"barcodes": [patron(s, SECOND_ADMIN_ID)["barcode"]]},
+        {"status": "Suspended"},
+        district.admin,
+    )
     assert plan.counts.change == 1
     s.apply(plan)
     with pytest.raises(store.LoginFailed) as info:
@@ -32,8 +37,9 @@ def test_a_suspended_administrator_can_no_longer_log_in_nor_use_their_session(di
 def test_a_removed_operator_is_refused_at_the_next_preview(district: District):
     s = district.store
     aide = district.aide
-    plan = s.plan("remove-patrons", {"barcodes": [patron(s, aide.patron_id)["barcode"]]},
-                  {}, district.admin)
+    plan = s.plan(
+        "remove-patrons", {"barcodes": [patron(s, aide.patron_id)["barcode"]]}, {}, district.admin
+    )
     assert plan.counts.change == 1
     s.apply(plan)
     before = everything(district.path)
@@ -46,8 +52,12 @@ def test_a_demoted_operator_is_refused_at_apply_and_nothing_is_written(district:
     s = district.store
     plan = s.plan("remove-notes", {}, {"note_type": "Alert"}, district.librarian)
     assert plan.counts.change > 0
-    demote = s.plan("change-security-group", {"barcodes": [patron(s, LIBRARIAN_ID)["barcode"]]},
-                    {"group": "Teacher"}, district.admin)
+    demote = s.plan(
+        "change-security-group",
+        {"barcodes": [patron(s, LIBRARIAN_ID)["barcode"]]},
+        {"group": "Teacher"},
+        district.admin,
+    )
     s.apply(demote)
     before = everything(district.path)
     with pytest.raises(store.SessionEnded, match="libby is no longer an operator"):
@@ -59,8 +69,9 @@ def test_a_demoted_operator_is_refused_at_apply_and_nothing_is_written(district:
 def test_a_session_whose_group_changed_ends_at_every_door(district: District, tmp_path):
     s = district.store
     librarian = district.librarian
-    s.db.execute("UPDATE security_groups SET permissions = ? WHERE name = 'Librarian'",
-                 [f'["{UTILITIES}"]'])
+    s.db.execute(
+        "UPDATE security_groups SET permissions = ? WHERE name = 'Librarian'", [f'["{UTILITIES}"]']
+    )
     path = write_csv(tmp_path / "x.csv", [["barcode", "last_name"], ["N1", "New"]])
     doors = [
         lambda: s.plan("change-status", {}, {"status": "Active"}, librarian),
@@ -97,5 +108,9 @@ def test_a_session_ends_for_good_when_its_password_changes(district: District):
     with pytest.raises(store.SessionEnded, match="password was changed since logging in"):
         s.plan("change-location", {}, {"location": "Room 1"}, old_session)
     assert everything(district.path) == before
-    assert s.plan("change-location", {}, {"location": "Room 1"},
-                  district.login_with("aide", "The-Aides-New-One")).counts.matched
+    assert s.plan(
+        "change-location",
+        {},
+        {"location": "Room 1"},
+        district.login_with("aide", "The-Aides-New-One"),
+    ).counts.matched

@@ -7,6 +7,7 @@ numbers, impossible dates and wrong types. Each either validates or raises Inval
 problems name the field; if it validates, Store.plan refuses only as documented and
 writes nothing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,46 +33,169 @@ from hypothesis import strategies as st
 
 import store
 from store import clock
+from store.catalog import CATALOG
 from store.demo import create_demo
 from store.selection import Selection, fold_name
-from store.catalog import CATALOG
 from store.validation import control_character, validate
 
-SQL = ["'; DROP TABLE patrons; --", "' OR '1'='1", '" OR 1=1 --', "';--", "1); DELETE FROM notes",
-       "%", "_", "%_%", "\\", "\\'", "a\\", "*", "[a-z]*", "?", "'", '"', "''", "O'Brien"]
-CONTROL = ["\x00", "a\x00b", "\x1b[31mred\x1b[0m", "\r\n", "\t", "x\ry", "\x7f", "\x01\x08",
-           "\u200b", "\u0301", "\ufeff", "\u2028", "\U0001F600", "İ", "ß", "\ud800"]
+SQL = [
+    "'; DROP TABLE patrons; --",
+    "' OR '1'='1",
+    '" OR 1=1 --',
+    "';--",
+    "1); DELETE FROM notes",
+    "%",
+    "_",
+    "%_%",
+    "\\",
+    "\\'",
+    "a\\",
+    "*",
+    "[a-z]*",
+    "?",
+    "'",
+    '"',
+    "''",
+    "O'Brien",
+]
+CONTROL = [
+    "\x00",
+    "a\x00b",
+    "\x1b[31mred\x1b[0m",
+    "\r\n",
+    "\t",
+    "x\ry",
+    "\x7f",
+    "\x01\x08",
+    "\u200b",
+    "\u0301",
+    "\ufeff",
+    "\u2028",
+    "\U0001f600",
+    "İ",
+    "ß",
+    "\ud800",
+]
 LONG = ["x" * 16, "9" * 16, "x" * 101, "x" * 501, "y" * 10_000, "9" * 400]
-DATES = ["02/30/2025", "13/01/2025", "00/00/0000", "0000-00-00", "2025-02-29", "9999-12-31",
-         "10000-01-01", "today+99999999d", "today-999999999999y", "+999999999999w",
-         "-999999999999m", "tomorrow", "today-30d", "01/31/2026", "2026-06-01"]
-AMOUNTS = ["1e30", "1" + "0" * 30, "-" + "9" * 19, "nan", "inf", "$", "-$", "$-1.00", "1,2,3",
-           ".", "0.001", "99999999999.99", "1000000000.01", "-0", "0.99"]
-FILES = ["~nosuchuser", "~nosuchuser/list.txt", "/" + "a" * 5000, "a" * 5000,
-         "/nonexistent/barcodes.txt", "barcodes.csv", "/dev/null", "a, b; c\nd"]
+DATES = [
+    "02/30/2025",
+    "13/01/2025",
+    "00/00/0000",
+    "0000-00-00",
+    "2025-02-29",
+    "9999-12-31",
+    "10000-01-01",
+    "today+99999999d",
+    "today-999999999999y",
+    "+999999999999w",
+    "-999999999999m",
+    "tomorrow",
+    "today-30d",
+    "01/31/2026",
+    "2026-06-01",
+]
+AMOUNTS = [
+    "1e30",
+    "1" + "0" * 30,
+    "-" + "9" * 19,
+    "nan",
+    "inf",
+    "$",
+    "-$",
+    "$-1.00",
+    "1,2,3",
+    ".",
+    "0.001",
+    "99999999999.99",
+    "1000000000.01",
+    "-0",
+    "0.99",
+]
+FILES = [
+    "~nosuchuser",
+    "~nosuchuser/list.txt",
+    "/" + "a" * 5000,
+    "a" * 5000,
+    "/nonexistent/barcodes.txt",
+    "barcodes.csv",
+    "/dev/null",
+    "a, b; c\nd",
+]
 HOSTILE_TEXT = ["", " ", "   padded   ", *SQL, *CONTROL, *LONG, *DATES, *AMOUNTS, *FILES]
-HOSTILE_OTHER = [None, 10**30, -10**30, math.nan, math.inf, -math.inf, 2**63, -1, 0, 1.5, True,
-                 [], ["a"], [None], {}, {"a": 1}, [["x"]], [{"x": None}], [SQL[0], 10**30]]
+HOSTILE_OTHER = [
+    None,
+    10**30,
+    -(10**30),
+    math.nan,
+    math.inf,
+    -math.inf,
+    2**63,
+    -1,
+    0,
+    1.5,
+    True,
+    [],
+    ["a"],
+    [None],
+    {},
+    {"a": 1},
+    [["x"]],
+    [{"x": None}],
+    [SQL[0], 10**30],
+]
 HOSTILE = HOSTILE_TEXT + HOSTILE_OTHER
 # Candidates a field keeps when they validate on their own (its "good" values).
-GOOD_TEXT = ["", "A", "C", "Smith", "O'Brien", "20260001", "20260030", "STAFF001", "today",
-             "today-1y", "+2w", "-6m", "01/31/2026", "2026-06-01", "2027-12-31", "0", "0.99",
-             "$12.50", "1,250.75", "Room 101", "Bus 4", "Needs to meet with librarian"]
+GOOD_TEXT = [
+    "",
+    "A",
+    "C",
+    "Smith",
+    "O'Brien",
+    "20260001",
+    "20260030",
+    "STAFF001",
+    "today",
+    "today-1y",
+    "+2w",
+    "-6m",
+    "01/31/2026",
+    "2026-06-01",
+    "2027-12-31",
+    "0",
+    "0.99",
+    "$12.50",
+    "1,250.75",
+    "Room 101",
+    "Bus 4",
+    "Needs to meet with librarian",
+]
 TODAY = dt.date(2026, 6, 1)  # as conftest fixes it for each test
 UNKNOWN_KEYS = ["'; DROP TABLE patrons; --", "barcode", "__class__", "note\x1b"]
 
 NASTY = st.sampled_from("'\"%_\\;-*?[]/~,$. \x00\x01\t\n\r\x0b\x1b\x7f\x85\u2028\u200b\u0301")
 TEXT = st.text(st.one_of(NASTY, st.characters()), max_size=24)
-SCALAR = st.one_of(TEXT, st.sampled_from(HOSTILE_TEXT), st.sampled_from(HOSTILE_OTHER),
-                   st.integers(), st.floats(), st.none(), st.booleans())
-ANY = st.recursive(SCALAR, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=2)),
-    max_leaves=5)
+SCALAR = st.one_of(
+    TEXT,
+    st.sampled_from(HOSTILE_TEXT),
+    st.sampled_from(HOSTILE_OTHER),
+    st.integers(),
+    st.floats(),
+    st.none(),
+    st.booleans(),
+)
+ANY = st.recursive(
+    SCALAR,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
+    max_leaves=5,
+)
 
 # What the models strip from the ends of text (Unicode White_Space; Python's str.strip also
 # takes \x1c-\x1f, which are kept).
-WHITESPACE = "".join(c for c in map(chr, range(0x3001))
-                     if c.isspace() and c not in "\x1c\x1d\x1e\x1f")
+WHITESPACE = "".join(
+    c for c in map(chr, range(0x3001)) if c.isspace() and c not in "\x1c\x1d\x1e\x1f"
+)
 REFUSALS = (store.NotPermitted, store.Unavailable)
 TABLES = ("patrons", "notes", "charges", "checkouts", "history", "operations", "operation_rows")
 KEYS = [entry.key for entry in CATALOG]
@@ -80,8 +204,15 @@ PID, BARCODE = 7, "20260007"  # the demo patron the literal tests write to
 
 def examples(n: int) -> settings:
     """Few examples, no deadline (CI machines vary); fixtures are per test, not per example."""
-    return settings(max_examples=n, deadline=None, suppress_health_check=[
-        HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=n,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
 
 
 # -- fixtures: one demo per module, copied for the tests that write ---------------------
@@ -112,8 +243,10 @@ def shared(demo_path, operators, tmp_path_factory):
     """A store the property tests only read (they check that it stays so), and its good values."""
     s, (admin, aide) = _open(demo_path, tmp_path_factory.mktemp("shared") / "demo.db"), operators
     models = {None: Selection, **{key: s.utility(key).Options for key in KEYS}}
-    good = {key: {name: _good_values(s, model, name) for name in model.model_fields}
-            for key, model in models.items()}
+    good = {
+        key: {name: _good_values(s, model, name) for name in model.model_fields}
+        for key, model in models.items()
+    }
     base = {key: _base(s, key, good[key], admin) for key in KEYS}
     yield s, admin, aide, good, base
     s.close()
@@ -146,12 +279,14 @@ def _good_values(s, model, name) -> list:
     elif kind:
         values = s.choices(kind)
     else:
+
         def fits(v):
             try:
                 validate(model, {name: [v] if many else v}, s.choices)
             except store.Invalid as exc:
                 return all(p.field != name for p in exc.problems)
             return True
+
         values = [v for v in GOOD_TEXT if fits(v)]
     values += [values[0].upper(), values[-1].lower()] if values and (kind or many) else []
     return [[], values[:1], values[-2:]] if many else values
@@ -161,7 +296,7 @@ def _base(s, key, good, operator) -> dict:
     """The first combination of good values that validates fully (a required field filled)."""
     model = s.utility(key).Options
     for combo in itertools.product(*(good[name][:4] for name in model.model_fields)):
-        data = dict(zip(model.model_fields, combo))
+        data = dict(zip(model.model_fields, combo, strict=True))
         try:
             s.validate_options(key, data, operator)
             return data
@@ -246,9 +381,20 @@ def form(draw, model, good, base=None, offered=None) -> dict:
         if good[name] and draw(st.integers(0, 4)) == 0:
             data[name] = draw(st.sampled_from(good[name]))
     names = list(model.model_fields)
-    for name in draw(st.sampled_from([0, 0, 0, 1, 1, 2]).flatmap(lambda n: st.lists(
-            st.sampled_from(names), min_size=min(n, len(names)), max_size=min(n, len(names)),
-            unique=True))) if names else []:
+    for name in (
+        draw(
+            st.sampled_from([0, 0, 0, 1, 1, 2]).flatmap(
+                lambda n: st.lists(
+                    st.sampled_from(names),
+                    min_size=min(n, len(names)),
+                    max_size=min(n, len(names)),
+                    unique=True,
+                )
+            )
+        )
+        if names
+        else []
+    ):
         data[name] = draw(hostile(model, name, good[name]))
     if draw(st.integers(0, 9)) == 0:
         data[draw(st.sampled_from(UNKNOWN_KEYS))] = draw(ANY)
@@ -264,14 +410,19 @@ def test_every_hostile_value_in_every_field(shared, key):
     for name, value in itertools.product(model.model_fields, HOSTILE):
         if key is None:
             data = {name: value}
-            sel = outcome(model, data, lambda: s.validate_selection(data, "forgive-charges"))
+            sel = outcome(
+                model, data, lambda data=data: s.validate_selection(data, "forgive-charges")
+            )
             if sel is not None:
                 sel.describe()
                 assert s.validate_selection(sel.model_dump(mode="json"), "forgive-charges") == sel
                 check_plan(s, "forgive-charges", data, base["forgive-charges"], admin, True, True)
         else:
             data = {**base[key], name: value}
-            if outcome(model, data, lambda: s.validate_options(key, data, admin)) is not None:
+            if (
+                outcome(model, data, lambda data=data: s.validate_options(key, data, admin))
+                is not None
+            ):
                 check_plan(s, key, {"grades": ["5"]}, data, admin, True, True)
     assert fingerprint(s) == before  # nothing was written
 
@@ -299,28 +450,41 @@ def test_hostile_selections_and_options_together(shared, key, data):
 def _unstorable(text: str) -> bool:
     """What the models refuse in any text: a control character left once the ends are
     stripped (a NUL, an escape, a line break), or a lone surrogate (not UTF-8)."""
-    return (control_character(text.strip(WHITESPACE)) is not None
-            or any(0xD800 <= ord(c) <= 0xDFFF for c in text))
+    return control_character(text.strip(WHITESPACE)) is not None or any(
+        0xD800 <= ord(c) <= 0xDFFF for c in text
+    )
 
 
 def _notes(s, kind: str) -> list[str]:
-    return [t for (t,) in s.db.execute(
-        "SELECT text FROM notes WHERE patron_id = ? AND type = ? ORDER BY id", [PID, kind])]
+    return [
+        t
+        for (t,) in s.db.execute(
+            "SELECT text FROM notes WHERE patron_id = ? AND type = ? ORDER BY id", [PID, kind]
+        )
+    ]
 
 
 @examples(20)
-@given(text=st.one_of(st.sampled_from(HOSTILE_TEXT), TEXT,
-                      st.tuples(st.sampled_from(SQL + CONTROL), TEXT).map("".join),
-                      st.integers(495, 505).map(lambda n: "'" * n)),
-       kind=st.sampled_from(["Contact", "General", "Alert", "Category"]))
+@given(
+    text=st.one_of(
+        st.sampled_from(HOSTILE_TEXT),
+        TEXT,
+        st.tuples(st.sampled_from(SQL + CONTROL), TEXT).map("".join),
+        st.integers(495, 505).map(lambda n: "'" * n),
+    ),
+    kind=st.sampled_from(["Contact", "General", "Alert", "Category"]),
+)
 @example(text="\x1f", kind="Alert")  # Python's strip takes it; the models keep and refuse it
 @example(text="N\x00te", kind="Alert")  # undo restores through SQLite JSON, which stops at NUL
 @example(text="'; DROP TABLE notes; --\x1b[31m\r\n%_\\", kind="General")
 def test_hostile_note_is_stored_journaled_and_restored_literally(fresh, text, kind):
     s, admin = fresh
     options = {"note": text, "note_type": kind, "replace_existing": True}
-    valid = outcome(s.utility("add-notes").Options, options,
-                    lambda: s.validate_options("add-notes", options, admin))
+    valid = outcome(
+        s.utility("add-notes").Options,
+        options,
+        lambda: s.validate_options("add-notes", options, admin),
+    )
     note = text.strip(WHITESPACE)
     if valid is None:  # refused only for a reason the model states
         assert not note or len(note) > 500 or _unstorable(text)
@@ -335,8 +499,13 @@ def test_hostile_note_is_stored_journaled_and_restored_literally(fresh, text, ki
 
 
 @examples(25)
-@given(name=st.one_of(st.sampled_from(SQL + CONTROL + LONG), TEXT,
-                      st.tuples(st.sampled_from(SQL), TEXT).map("".join)))
+@given(
+    name=st.one_of(
+        st.sampled_from(SQL + CONTROL + LONG),
+        TEXT,
+        st.tuples(st.sampled_from(SQL), TEXT).map("".join),
+    )
+)
 @example(name="\u200b")  # folds to nothing: would take in every patron
 @example(name="'; DROP TABLE patrons; --")
 @example(name="%")
@@ -354,8 +523,11 @@ def test_hostile_last_name_is_matched_literally(fresh, name):
     plan = s.plan("renew-accounts", data, {}, admin)
     rows = {r.patron_id: r for r in s.page(plan, 0, 1000)}
     # Names compare folded, the end as a prefix: exactly those starting with the name.
-    want = {pid for pid, last in s.db.execute("SELECT id, last_name FROM patrons")
-            if fold_name(last).startswith(fold_name(name))}
+    want = {
+        pid
+        for pid, last in s.db.execute("SELECT id, last_name FROM patrons")
+        if fold_name(last).startswith(fold_name(name))
+    }
     assert PID in rows and set(rows) == want
     if not fold_name(name)[0].isalnum():  # no demo name starts like this: only that patron
         assert set(rows) == {PID}
@@ -367,9 +539,18 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 @examples(20)
-@given(listed=st.lists(st.one_of(st.sampled_from(SQL + CONTROL + LONG[:2]), TEXT,
-                                 st.integers(-10**30, 10**30), st.sampled_from(HOSTILE_OTHER)),
-                       min_size=1, max_size=6))
+@given(
+    listed=st.lists(
+        st.one_of(
+            st.sampled_from(SQL + CONTROL + LONG[:2]),
+            TEXT,
+            st.integers(-(10**30), 10**30),
+            st.sampled_from(HOSTILE_OTHER),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
 @example(listed=["a\x00b"])  # json_each would cut it to "a"
 @example(listed=[None, {"a": 1}])  # not the barcode "None"
 @example(listed=["%", "_", "\\", "';--", "\x1b[0m", "x\ry"])
@@ -377,23 +558,30 @@ def test_hostile_barcodes_are_listed_not_found_literally(fresh, listed):
     s, admin = fresh
     data = {"barcodes": [BARCODE, *listed]}
     sel = outcome(Selection, data, lambda: s.validate_selection(data))
-    typed = [str(b).strip() for b in listed
-             if not isinstance(b, bool) and isinstance(b, (str, int))]
+    typed = [
+        str(b).strip() for b in listed if not isinstance(b, bool) and isinstance(b, (str, int))
+    ]
     if sel is None:  # refused: not text, longer than a barcode, or unstorable
         assert len(typed) < len(listed) or any(len(b) > 15 or _unstorable(b) for b in typed)
         return
     seen: set[str] = set()
-    assert sel.barcodes == [b for b in [BARCODE, *typed]
-                            if b and not (b.casefold() in seen or seen.add(b.casefold()))]
+    assert sel.barcodes == [
+        b for b in [BARCODE, *typed] if b and not (b.casefold() in seen or seen.add(b.casefold()))
+    ]
     # SQLite's NOCASE folds ASCII letters only.
-    patrons = {b.translate(_ASCII_LOWER): pid
-               for pid, b in s.db.execute("SELECT id, barcode FROM patrons")}
+    patrons = {
+        b.translate(_ASCII_LOWER): pid for pid, b in s.db.execute("SELECT id, barcode FROM patrons")
+    }
     missing = [b for b in sel.barcodes if b.translate(_ASCII_LOWER) not in patrons]
     options = {"note": "Listed", "note_type": "General"}
     report = s.apply(s.plan("add-notes", data, options, admin))
     journal = s.operation_changes(report.operation_id)
-    assert [(r["barcode"], r["name"], r["outcome"], r["reason"]) for r in journal
-            if r["patron_id"] is None] == [(b, "(not found)", "skip", "not found") for b in missing]
+    assert [
+        (r["barcode"], r["name"], r["outcome"], r["reason"])
+        for r in journal
+        if r["patron_id"] is None
+    ] == [(b, "(not found)", "skip", "not found") for b in missing]
     assert {r["patron_id"] for r in journal if r["patron_id"] is not None} == {
-        patrons[b.translate(_ASCII_LOWER)] for b in sel.barcodes if b not in missing}
+        patrons[b.translate(_ASCII_LOWER)] for b in sel.barcodes if b not in missing
+    }
     assert report.counts.not_found == len(missing)

@@ -1,5 +1,6 @@
 """Two technicians at once: overlapping applies from two processes lose nothing, a write
 waits for another to finish, and a database that stays busy is refused plainly."""
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,11 @@ def db(template, tmp_path):
 
 
 def general_notes(conn: sqlite3.Connection) -> dict[int, int]:
-    return dict(conn.execute("SELECT patron_id, count(*) FROM notes WHERE type = 'General' "
-                             "GROUP BY patron_id"))
+    return dict(
+        conn.execute(
+            "SELECT patron_id, count(*) FROM notes WHERE type = 'General' GROUP BY patron_id"
+        )
+    )
 
 
 def test_two_processes_applying_overlapping_notes_lose_nothing(db):
@@ -55,14 +59,22 @@ def test_two_processes_applying_overlapping_notes_lose_nothing(db):
     already changed."""
     conn = sqlite3.connect(db)
     notes_before = general_notes(conn)
-    selected = {name: {pid for (pid,) in conn.execute(
-        f"SELECT id FROM patrons WHERE grade IN ({', '.join('?' * len(grades))})", grades)}
-        for name, grades in WRITERS.items()}
+    selected = {
+        name: {
+            pid
+            for (pid,) in conn.execute(
+                f"SELECT id FROM patrons WHERE grade IN ({', '.join('?' * len(grades))})", grades
+            )
+        }
+        for name, grades in WRITERS.items()
+    }
     conn.close()
     assert selected["first"] & selected["second"]
 
-    writers = {name: Process(child("notes", db, name, ROUNDS, *grades), stdin=True)
-               for name, grades in WRITERS.items()}
+    writers = {
+        name: Process(child("notes", db, name, ROUNDS, *grades), stdin=True)
+        for name, grades in WRITERS.items()
+    }
     for proc in writers.values():
         assert proc.line(60) == "ready"
     for proc in writers.values():  # both start together
@@ -77,44 +89,60 @@ def test_two_processes_applying_overlapping_notes_lose_nothing(db):
     try:
         integrity(conn)
         # Every apply a writer was told succeeded is in the journal, and nothing else is.
-        reported = {op["id"]: (name, op) for name, result in results.items()
-                    for op in result["operations"]}
+        reported = {
+            op["id"]: (name, op) for name, result in results.items() for op in result["operations"]
+        }
         assert len(reported) == 2 * ROUNDS
         journal = dict(conn.execute("SELECT id, utility FROM operations").fetchall())
         assert journal == {op_id: "add-notes" for op_id in reported}
         # They really ran at once: they took turns, or one had to plan again because the
         # other had changed its patrons (a stale preview, retried), or both.
-        ids = {name: sorted(op["id"] for op in result["operations"])
-               for name, result in results.items()}
+        ids = {
+            name: sorted(op["id"] for op in result["operations"])
+            for name, result in results.items()
+        }
         took_turns = ids["first"][0] < ids["second"][-1] and ids["second"][0] < ids["first"][-1]
         assert took_turns or sum(r["stale"] for r in results.values()) > 0, (ids, results)
 
         for op_id, (name, op) in reported.items():
             # The note reached exactly the patrons its writer selected…
-            notes = dict(conn.execute("SELECT id, patron_id FROM notes WHERE text = ?",
-                                      [op["note"]]).fetchall())
+            notes = dict(
+                conn.execute(
+                    "SELECT id, patron_id FROM notes WHERE text = ?", [op["note"]]
+                ).fetchall()
+            )
             assert sorted(notes.values()) == sorted(selected[name]), op
             assert op["matched"] == op["change"] == len(selected[name])
-            assert conn.execute("SELECT matched, changed FROM operations WHERE id = ?",
-                                [op_id]).fetchone() == (op["matched"], op["change"])
+            assert conn.execute(
+                "SELECT matched, changed FROM operations WHERE id = ?", [op_id]
+            ).fetchone() == (op["matched"], op["change"])
             # …and its journal holds each new note and a report line per patron.
-            rows = conn.execute("SELECT table_name, action, row_id FROM operation_rows "
-                                "WHERE operation_id = ?", [op_id]).fetchall()
+            rows = conn.execute(
+                "SELECT table_name, action, row_id FROM operation_rows WHERE operation_id = ?",
+                [op_id],
+            ).fetchall()
             assert sorted(rows) == sorted(("notes", "insert", nid) for nid in notes)
-            assert conn.execute("SELECT count(*) FROM operation_changes WHERE operation_id = ?",
-                                [op_id]).fetchone()[0] == op["matched"]
+            assert (
+                conn.execute(
+                    "SELECT count(*) FROM operation_changes WHERE operation_id = ?", [op_id]
+                ).fetchone()[0]
+                == op["matched"]
+            )
 
         # No apply worked from a count another had already changed: patron by patron, in the
         # order they committed, each saw exactly the notes the ones before it left.
         seen: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for patron_id, old, new in conn.execute(
-                "SELECT patron_id, before, after FROM operation_changes ORDER BY operation_id"):
+            "SELECT patron_id, before, after FROM operation_changes ORDER BY operation_id"
+        ):
             seen[patron_id].append((old, new))
         for patron_id, steps in seen.items():
             start = notes_before.get(patron_id, 0)
             assert steps == [(start + k, start + k + 1) for k in range(len(steps))], patron_id
-        assert general_notes(conn) == {pid: notes_before.get(pid, 0) + len(seen.get(pid, ()))
-                                       for pid in notes_before.keys() | seen.keys()}
+        assert general_notes(conn) == {
+            pid: notes_before.get(pid, 0) + len(seen.get(pid, ()))
+            for pid in notes_before.keys() | seen.keys()
+        }
     finally:
         conn.close()
 
@@ -155,8 +183,19 @@ def test_patron_utils_run_refuses_a_database_that_stays_busy(db):
     unchanged = everything(db)
     other = hold_write_lock(db)
     try:
-        proc = Process(child("cli", SHORT_TIMEOUT_MS, "run", "change-status", "--status",
-                             "Inactive", "--yes", "--db", db))
+        proc = Process(
+            child(
+                "cli",
+                SHORT_TIMEOUT_MS,
+                "run",
+                "change-status",
+                "--status",
+                "Inactive",
+                "--yes",
+                "--db",
+                db,
+            )
+        )
         status, out, err = proc.finish(60)
     finally:
         other.execute("ROLLBACK")
@@ -203,8 +242,9 @@ def test_thirty_logins_at_once_count_every_failure_and_the_lock_holds(db):
     # The product's real cost: checking a password takes long enough for thirty attempts to
     # overlap (with a cheap hash they would hardly meet).
     conn = sqlite3.connect(db)
-    conn.execute("UPDATE patrons SET password_hash = ? WHERE username = ?",
-                 [HASHER.hash(PASSWORD), OPERATOR])
+    conn.execute(
+        "UPDATE patrons SET password_hash = ? WHERE username = ?", [HASHER.hash(PASSWORD), OPERATOR]
+    )
     conn.commit()
     conn.close()
     proc = Process(child("logins", db, OPERATOR, 30, 29))
@@ -221,7 +261,8 @@ def test_thirty_logins_at_once_count_every_failure_and_the_lock_holds(db):
     conn = sqlite3.connect(db)
     try:
         [(failures, locked_until)] = conn.execute(
-            "SELECT failures, locked_until FROM login_failures WHERE username = ?", [OPERATOR])
+            "SELECT failures, locked_until FROM login_failures WHERE username = ?", [OPERATOR]
+        )
     finally:
         conn.close()
     assert failures == LOCK_AFTER and locked_until is not None

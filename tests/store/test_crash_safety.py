@@ -10,6 +10,7 @@ integrity_check and compares every patron, the operations row, its report and it
 before-images with what a whole apply writes. Set PATRON_UTILS_CRASH_SEED to try other
 moments.
 """
+
 from __future__ import annotations
 
 import json
@@ -101,7 +102,7 @@ def test_a_store_apply_killed_at_random_moments_writes_all_or_nothing(template, 
 
     # The others are killed: at once (before anything is committed), then at moments
     # spread over the time the apply took (a little past it, too).
-    for db, delay in zip(dbs[1:], [0.0] + spread(rng, float(seconds) * 1.2, 2)):
+    for db, delay in zip(dbs[1:], [0.0] + spread(rng, float(seconds) * 1.2, 2), strict=True):
         pid = applying()
         time.sleep(delay)
         os.kill(pid, signal.SIGKILL)

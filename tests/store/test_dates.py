@@ -1,4 +1,5 @@
 """Dates as technicians type them (store/dates.py), resolved against the fixed today."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,38 +12,44 @@ from store.dates import ACCEPTED, add_months, parse_date, show
 D = dt.date
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("06/01/2026", D(2026, 6, 1)),
-    ("6/1/2026", D(2026, 6, 1)),
-    ("12/31/1999", D(1999, 12, 31)),
-    ("02/29/2024", D(2024, 2, 29)),
-    ("2026-06-01", D(2026, 6, 1)),
-    ("1999-12-31", D(1999, 12, 31)),
-    ("  2026-01-15  ", D(2026, 1, 15)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("06/01/2026", D(2026, 6, 1)),
+        ("6/1/2026", D(2026, 6, 1)),
+        ("12/31/1999", D(1999, 12, 31)),
+        ("02/29/2024", D(2024, 2, 29)),
+        ("2026-06-01", D(2026, 6, 1)),
+        ("1999-12-31", D(1999, 12, 31)),
+        ("  2026-01-15  ", D(2026, 1, 15)),
+    ],
+)
 def test_absolute_dates(text, expected):
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("today", D(2026, 6, 1)),
-    ("TODAY", D(2026, 6, 1)),
-    ("Today", D(2026, 6, 1)),
-    ("today-30d", D(2026, 5, 2)),
-    ("today - 30d", D(2026, 5, 2)),
-    ("today+1d", D(2026, 6, 2)),
-    ("-1d", D(2026, 5, 31)),
-    ("+0d", D(2026, 6, 1)),
-    ("-1y", D(2025, 6, 1)),
-    ("today-1y", D(2025, 6, 1)),
-    ("+1y", D(2027, 6, 1)),
-    ("+2w", D(2026, 6, 15)),
-    ("-2w", D(2026, 5, 18)),
-    ("-6m", D(2025, 12, 1)),
-    ("+6m", D(2026, 12, 1)),
-    ("+7m", D(2027, 1, 1)),
-    ("today+365d", D(2027, 6, 1)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("today", D(2026, 6, 1)),
+        ("TODAY", D(2026, 6, 1)),
+        ("Today", D(2026, 6, 1)),
+        ("today-30d", D(2026, 5, 2)),
+        ("today - 30d", D(2026, 5, 2)),
+        ("today+1d", D(2026, 6, 2)),
+        ("-1d", D(2026, 5, 31)),
+        ("+0d", D(2026, 6, 1)),
+        ("-1y", D(2025, 6, 1)),
+        ("today-1y", D(2025, 6, 1)),
+        ("+1y", D(2027, 6, 1)),
+        ("+2w", D(2026, 6, 15)),
+        ("-2w", D(2026, 5, 18)),
+        ("-6m", D(2025, 12, 1)),
+        ("+6m", D(2026, 12, 1)),
+        ("+7m", D(2027, 1, 1)),
+        ("today+365d", D(2027, 6, 1)),
+    ],
+)
 def test_relative_dates_use_the_fixed_today(text, expected):
     assert parse_date(text) == expected
 
@@ -60,16 +67,19 @@ def test_explicit_today_argument_wins_over_the_clock():
     assert parse_date("2026-06-01", today=D(2001, 1, 1)) == D(2026, 6, 1)
 
 
-@pytest.mark.parametrize("base, text, expected", [
-    (D(2026, 1, 31), "+1m", D(2026, 2, 28)),   # month-end clamping
-    (D(2024, 1, 31), "+1m", D(2024, 2, 29)),   # … to a leap February
-    (D(2026, 3, 31), "-1m", D(2026, 2, 28)),
-    (D(2026, 5, 31), "+1m", D(2026, 6, 30)),
-    (D(2026, 12, 31), "+2m", D(2027, 2, 28)),
-    (D(2024, 2, 29), "-1y", D(2023, 2, 28)),   # leap day back a year
-    (D(2024, 2, 29), "+4y", D(2028, 2, 29)),   # … to another leap year
-    (D(2024, 2, 29), "+1y", D(2025, 2, 28)),
-])
+@pytest.mark.parametrize(
+    "base, text, expected",
+    [
+        (D(2026, 1, 31), "+1m", D(2026, 2, 28)),  # month-end clamping
+        (D(2024, 1, 31), "+1m", D(2024, 2, 29)),  # … to a leap February
+        (D(2026, 3, 31), "-1m", D(2026, 2, 28)),
+        (D(2026, 5, 31), "+1m", D(2026, 6, 30)),
+        (D(2026, 12, 31), "+2m", D(2027, 2, 28)),
+        (D(2024, 2, 29), "-1y", D(2023, 2, 28)),  # leap day back a year
+        (D(2024, 2, 29), "+4y", D(2028, 2, 29)),  # … to another leap year
+        (D(2024, 2, 29), "+1y", D(2025, 2, 28)),
+    ],
+)
 def test_month_and_year_arithmetic_clamps_to_month_end(base, text, expected):
     assert parse_date(text, today=base) == expected
 
@@ -81,28 +91,31 @@ def test_add_months_crosses_years_both_ways():
     assert add_months(D(2026, 6, 1), 0) == D(2026, 6, 1)
 
 
-@pytest.mark.parametrize("text", [
-    "13/01/2026",     # no month 13
-    "2026-02-30",     # no February 30
-    "02/30/2026",
-    "2026-13-01",
-    "00/10/2026",
-    "2025-02-29",     # not a leap year
-    "yesterday",
-    "",
-    "   ",
-    "today-",
-    "today-d",
-    "-1",
-    "1y",             # a relative date needs a sign
-    "today-30x",
-    "+2 weeks",
-    "2026/06/01",
-    "06-01-2026",
-    "2026-6-1",
-    "6/1/26",
-    "today today",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13/01/2026",  # no month 13
+        "2026-02-30",  # no February 30
+        "02/30/2026",
+        "2026-13-01",
+        "00/10/2026",
+        "2025-02-29",  # not a leap year
+        "yesterday",
+        "",
+        "   ",
+        "today-",
+        "today-d",
+        "-1",
+        "1y",  # a relative date needs a sign
+        "today-30x",
+        "+2 weeks",
+        "2026/06/01",
+        "06-01-2026",
+        "2026-6-1",
+        "6/1/26",
+        "today today",
+    ],
+)
 def test_bad_dates_raise_value_error_listing_what_is_accepted(text):
     with pytest.raises(ValueError) as info:
         parse_date(text)
@@ -127,13 +140,16 @@ def test_bad_date_is_not_some_other_exception_type():
         parse_date("today+9999w", today=D(9999, 12, 1))
 
 
-@pytest.mark.parametrize("iso, shown", [
-    ("2026-06-01", "06/01/2026"),
-    ("1999-12-31", "12/31/1999"),
-    ("2026-06-01 13:45:00", "06/01/2026"),
-    (None, "(none)"),
-    ("", "(none)"),
-])
+@pytest.mark.parametrize(
+    "iso, shown",
+    [
+        ("2026-06-01", "06/01/2026"),
+        ("1999-12-31", "12/31/1999"),
+        ("2026-06-01 13:45:00", "06/01/2026"),
+        (None, "(none)"),
+        ("", "(none)"),
+    ],
+)
 def test_show_formats_iso_dates_as_typed(iso, shown):
     assert show(iso) == shown
 

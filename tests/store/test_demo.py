@@ -1,4 +1,5 @@
 """The demo district: deterministic for a seed, and covering what every utility needs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,9 +15,24 @@ from store.schema import HISTORY_KINDS, NOTE_TYPES
 from ..operators import ADMIN
 
 TODAY = dt.date(2026, 6, 1)  # fixed by conftest's autouse fixture
-TABLES = ("sites", "grades", "policies", "security_groups", "patrons", "patron_emails", "notes",
-          "pictures", "items", "checkouts", "holds", "reservations", "charges", "history",
-          "reviews", "preferences")
+TABLES = (
+    "sites",
+    "grades",
+    "policies",
+    "security_groups",
+    "patrons",
+    "patron_emails",
+    "notes",
+    "pictures",
+    "items",
+    "checkouts",
+    "holds",
+    "reservations",
+    "charges",
+    "history",
+    "reviews",
+    "preferences",
+)
 
 
 def dump(path) -> dict:
@@ -25,9 +41,11 @@ def dump(path) -> dict:
     try:
         out = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in TABLES}
         out["patrons"] = conn.execute(
-            "SELECT * FROM patrons WHERE password_hash IS NULL ORDER BY rowid").fetchall()
+            "SELECT * FROM patrons WHERE password_hash IS NULL ORDER BY rowid"
+        ).fetchall()
         out["operators"] = conn.execute(
-            "SELECT username, security_group FROM patrons WHERE password_hash IS NOT NULL").fetchall()
+            "SELECT username, security_group FROM patrons WHERE password_hash IS NOT NULL"
+        ).fetchall()
         return out
     finally:
         conn.close()
@@ -107,11 +125,14 @@ def test_every_note_type(demo_store):
 
 
 def test_overdue_checkouts_and_credits(demo_store):
-    overdue = one(demo_store, "SELECT count(*) FROM checkouts WHERE due_date < ?",
-                  [TODAY.isoformat()])
+    overdue = one(
+        demo_store, "SELECT count(*) FROM checkouts WHERE due_date < ?", [TODAY.isoformat()]
+    )
     assert overdue > 0
-    assert one(demo_store, "SELECT count(*) FROM checkouts WHERE due_date >= ?",
-               [TODAY.isoformat()]) > 0
+    assert (
+        one(demo_store, "SELECT count(*) FROM checkouts WHERE due_date >= ?", [TODAY.isoformat()])
+        > 0
+    )
     assert one(demo_store, "SELECT count(*) FROM charges WHERE is_credit = 1") > 0
     descriptions = {r[0] for r in demo_store.db.execute("SELECT description FROM charges")}
     assert {"Lost", "Overdue Fine"} <= descriptions
@@ -121,8 +142,13 @@ def test_history_of_every_kind_including_lexile(demo_store):
     kinds = {r[0] for r in demo_store.db.execute("SELECT DISTINCT kind FROM history")}
     # 'forgiven' entries are made by Forgive Charges, not by the demo.
     assert kinds == set(HISTORY_KINDS) - {"forgiven"}
-    assert one(demo_store, "SELECT count(*) FROM history WHERE kind = 'lexile' "
-                           "AND detail GLOB '[0-9]*L'") > 0
+    assert (
+        one(
+            demo_store,
+            "SELECT count(*) FROM history WHERE kind = 'lexile' AND detail GLOB '[0-9]*L'",
+        )
+        > 0
+    )
 
 
 def test_pictures(demo_store):
@@ -131,14 +157,18 @@ def test_pictures(demo_store):
 
 
 def test_patrons_with_no_email_and_with_several(demo_store):
-    per_patron = dict(demo_store.db.execute(
-        "SELECT p.id, count(e.id) FROM patrons p LEFT JOIN patron_emails e ON e.patron_id = p.id "
-        "GROUP BY p.id").fetchall())
+    per_patron = dict(
+        demo_store.db.execute(
+            "SELECT p.id, count(e.id) FROM patrons p "
+            "LEFT JOIN patron_emails e ON e.patron_id = p.id GROUP BY p.id"
+        ).fetchall()
+    )
     assert any(n == 0 for n in per_patron.values())
     assert any(n >= 2 for n in per_patron.values())
     # The first listed is position 0, and addresses are unique.
-    assert one(demo_store, "SELECT count(*) FROM patron_emails WHERE position = 0") == \
-        sum(1 for n in per_patron.values() if n)
+    assert one(demo_store, "SELECT count(*) FROM patron_emails WHERE position = 0") == sum(
+        1 for n in per_patron.values() if n
+    )
     assert one(demo_store, "SELECT count(DISTINCT address) = count(*) FROM patron_emails") == 1
 
 
@@ -149,17 +179,26 @@ def test_names_with_diacritics(demo_store):
 
 def test_dates_are_relative_to_today(demo_store):
     low, high = demo_store.db.execute(
-        "SELECT min(expiration_date), max(expiration_date) FROM patrons").fetchone()
+        "SELECT min(expiration_date), max(expiration_date) FROM patrons"
+    ).fetchone()
     assert low < TODAY.isoformat() < high
-    assert one(demo_store, "SELECT count(*) FROM patrons WHERE created NOT LIKE ?",
-               [TODAY.isoformat() + "%"]) == 0
+    assert (
+        one(
+            demo_store,
+            "SELECT count(*) FROM patrons WHERE created NOT LIKE ?",
+            [TODAY.isoformat() + "%"],
+        )
+        == 0
+    )
 
 
 def test_every_utility_can_plan_on_the_demo(demo_store):
-    for key, options in (("change-status", {"status": "Inactive"}),
-                         ("change-grade", {"grade": "Graduated"}),
-                         ("change-location", {"location": "Room 100"}),
-                         ("add-notes", {"note": "Hello", "note_type": "Alert"})):
+    for key, options in (
+        ("change-status", {"status": "Inactive"}),
+        ("change-grade", {"grade": "Graduated"}),
+        ("change-location", {"location": "Room 100"}),
+        ("add-notes", {"note": "Hello", "note_type": "Alert"}),
+    ):
         plan = demo_store.plan(key, {"grades": ["12"]}, options, ADMIN)
         assert plan.counts.matched > 0
         assert plan.counts.matched == plan.counts.change + plan.counts.unchanged
@@ -175,8 +214,11 @@ def test_demo_operators_can_log_in_and_their_passwords_are_only_hashed(tmp_path,
         operator = store_obj.login(username, password)
         assert operator.group == group and operator.permissions
     store_obj.close()
-    raw = path.read_bytes() + (path.with_name("demo.db-wal").read_bytes()
-                               if path.with_name("demo.db-wal").exists() else b"")
+    raw = path.read_bytes() + (
+        path.with_name("demo.db-wal").read_bytes()
+        if path.with_name("demo.db-wal").exists()
+        else b""
+    )
     for _, password, *_ in DEMO_OPERATORS:
         assert password.encode() not in raw
 
@@ -197,5 +239,3 @@ def test_a_demo_build_cut_short_may_be_replaced_with_force(tmp_path, monkeypatch
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM patrons").fetchone()[0] == 20 + len(DEMO_OPERATORS)
     conn.close()
-
-

@@ -1,7 +1,9 @@
 """Excluding patrons from a preview by hand, and an operation's summary as a file."""
+
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +29,7 @@ def excluded_rows(plan: store.Plan) -> set[str]:
 
 # -- excluding patrons by hand ---------------------------------------------------------------
 
+
 def test_excluding_a_patron_moves_them_from_change_to_excluded_and_back(small_db):
     plan = small_db.plan("change-status", *HIGH_TO_INACTIVE, ADMIN)
     assert plan.counts == store.Counts(matched=5, change=4, unchanged=1, skip=0, excluded=0)
@@ -44,7 +47,12 @@ def test_excluding_a_patron_moves_them_from_change_to_excluded_and_back(small_db
     assert excluded_rows(plan) == set()
     # The row itself is as previewed: only the mark moved.
     row = {r.barcode: r for r in plan.page(0, 100)}["P123"]
-    assert (row.current, row.new, row.outcome, row.reason) == ("Suspended", "Inactive", "change", None)
+    assert (row.current, row.new, row.outcome, row.reason) == (
+        "Suspended",
+        "Inactive",
+        "change",
+        None,
+    )
 
 
 def test_only_a_patron_who_would_change_can_be_excluded(small_db):
@@ -116,8 +124,12 @@ def test_excluded_patrons_are_neither_hashed_nor_reset(small_db, monkeypatch):
     monkeypatch.setattr(security, "HASHER", hasher)
     s = small_db
     # small_db's twelve patrons (not the operators' District Office).
-    plan = s.plan("reset-accounts", {"sites": ["ELM", "HIGH", "UNION"]},
-                  {"username": "Barcode", "password": "Last Name (non-secure)"}, ADMIN)
+    plan = s.plan(
+        "reset-accounts",
+        {"sites": ["ELM", "HIGH", "UNION"]},
+        {"username": "Barcode", "password": "Last Name (non-secure)"},
+        ADMIN,
+    )
     assert plan.counts.change == 12
     seq = seqs(plan)
     for barcode in ("P123", "O'1"):  # Éluard and O'Brien
@@ -128,8 +140,12 @@ def test_excluded_patrons_are_neither_hashed_nor_reset(small_db, monkeypatch):
     assert as_password("Éluard") not in hasher.passwords
     assert as_password("O'Brien") not in hasher.passwords
     assert len(hasher.passwords) == 10
-    rows = {r[0]: r[1:] for r in s.db.execute(
-        "SELECT barcode, username, password_hash, must_change_password, modified FROM patrons")}
+    rows = {
+        r[0]: r[1:]
+        for r in s.db.execute(
+            "SELECT barcode, username, password_hash, must_change_password, modified FROM patrons"
+        )
+    }
     for barcode in ("P123", "O'1"):
         assert rows[barcode] == (None, None, 0, STAMP)
     assert rows["9"] == ("9", f"$test${as_password('Adams')}", 1, NOW)
@@ -141,11 +157,19 @@ def test_excluded_patrons_are_neither_hashed_nor_reset(small_db, monkeypatch):
 @pytest.fixture
 def charged_db(small_db):
     """small_db with one charge each for Adams (9), Carter (10) and Cobb (100)."""
-    for pid, amount, description in ((1, 1299, "Lost"), (2, 500, "Overdue Fine"),
-                                     (3, 250, "Printing")):
-        small_db.db["charges"].insert({"patron_id": pid, "amount": amount,
-                                       "description": description,
-                                       "transaction_date": "2026-05-01"})
+    for pid, amount, description in (
+        (1, 1299, "Lost"),
+        (2, 500, "Overdue Fine"),
+        (3, 250, "Printing"),
+    ):
+        small_db.db["charges"].insert(
+            {
+                "patron_id": pid,
+                "amount": amount,
+                "description": description,
+                "transaction_date": "2026-05-01",
+            }
+        )
     return small_db
 
 
@@ -157,26 +181,41 @@ def test_excluding_a_patron_updates_the_total_to_forgive_and_keeps_their_charges
     assert plan.tally == "In all, $7.50 will be forgiven."
     report = s.apply(plan)
     # The result and the operation's summary say what was forgiven, without the excluded.
-    assert report.effects == s.operation(report.operation_id)["effects"] == \
-        "In all, $7.50 was forgiven."
+    assert (
+        report.effects
+        == s.operation(report.operation_id)["effects"]
+        == "In all, $7.50 was forgiven."
+    )
     assert s.db.execute("SELECT patron_id, amount FROM charges").fetchall() == [(1, 1299)]
     assert count(s, "history", "patron_id = 1") == 0
 
 
 # -- an operation's summary as a file --------------------------------------------------------
 
+
 @pytest.fixture
 def forgiven(charged_db):
     """Forgive Charges on ELM and HIGH with Ben Carter (10) excluded: an operation with a skip."""
     s = charged_db
-    plan = s.plan("forgive-charges", {"sites": ["ELM", "HIGH"]},
-                  {"category": "All Charges, Fees, and Fines"}, ADMIN)
+    plan = s.plan(
+        "forgive-charges",
+        {"sites": ["ELM", "HIGH"]},
+        {"category": "All Charges, Fees, and Fines"},
+        ADMIN,
+    )
     s.toggle_excluded(plan, seqs(plan)["10"])
     return s, s.apply(plan)
 
 
-CSV_HEADER = ["operation", "barcode", "name", "outcome", "reason", "Balance before",
-              "Balance after"]
+CSV_HEADER = [
+    "operation",
+    "barcode",
+    "name",
+    "outcome",
+    "reason",
+    "Balance before",
+    "Balance after",
+]
 
 
 def test_the_csv_lists_every_patron_skipped_first_with_values_as_shown(forgiven, tmp_path):
@@ -200,11 +239,12 @@ def test_the_csv_lists_every_patron_skipped_first_with_values_as_shown(forgiven,
     assert all(r[3:] == ["unchanged", nothing, "$0.00", "$0.00"] for r in body[3:])
 
 
-def test_the_text_summary_starts_with_the_operation_and_its_selections_and_options(forgiven,
-                                                                                  tmp_path):
+def test_the_text_summary_starts_with_the_operation_and_its_selections_and_options(
+    forgiven, tmp_path
+):
     s, report = forgiven
     written = s.write_report(report.operation_id, tmp_path / "forgiven.txt", ADMIN)
-    text = open(written, encoding="utf-8").read()
+    text = Path(written).read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == f"Operation #{report.operation_id}: Forgive Charges"
     assert lines[1] == f"By demo at {NOW}"
@@ -213,9 +253,11 @@ def test_the_text_summary_starts_with_the_operation_and_its_selections_and_optio
     assert counts.endswith(" 1")  # the one patron excluded by hand
     assert lines[3] == "In all, $15.49 was forgiven."  # Carter's $5.00 was excluded
     assert "Selections: Patrons in Site: ELM, HIGH" in lines
-    assert ("Options: Charges to forgive: All Charges, Fees, and Fines; "
-            "Transaction Date Starting: (none); And Ending: (none)") in lines
-    patrons = lines[lines.index("") + 1:]
+    assert (
+        "Options: Charges to forgive: All Charges, Fees, and Fines; "
+        "Transaction Date Starting: (none); And Ending: (none)"
+    ) in lines
+    patrons = lines[lines.index("") + 1 :]
     assert patrons[0] == f"10\tCarter, Ben\t$5.00 → $5.00\tskip: {EXCLUDED_REASON}"
     assert patrons[1] == "9\tAdams, Ann\t$12.99 → $0.00\tchange: 1 charge, $12.99 forgiven"
     assert len(patrons) == 10
@@ -232,21 +274,37 @@ def test_the_summaries_of_an_undo_and_the_undone_say_so(small_db, tmp_path):
     s = small_db
     _, _, report = run(s, "change-status", *HIGH_TO_INACTIVE)
     undone = s.undo(report.operation_id, ADMIN)
-    original = open(s.write_report(report.operation_id, tmp_path / "o.txt", ADMIN), encoding="utf-8").read()
-    undo = open(s.write_report(undone.operation_id, tmp_path / "u.txt", ADMIN), encoding="utf-8").read()
+    original = Path(s.write_report(report.operation_id, tmp_path / "o.txt", ADMIN)).read_text(
+        encoding="utf-8"
+    )
+    undo = Path(s.write_report(undone.operation_id, tmp_path / "u.txt", ADMIN)).read_text(
+        encoding="utf-8"
+    )
     assert f"Undone by operation #{undone.operation_id}." in original.splitlines()
-    assert undo.splitlines()[0] == (f"Operation #{undone.operation_id}: "
-                                    f"Undo of Change Patron Status (#{report.operation_id})")
+    assert undo.splitlines()[0] == (
+        f"Operation #{undone.operation_id}: Undo of Change Patron Status (#{report.operation_id})"
+    )
     assert f"This undid operation #{report.operation_id}." in undo.splitlines()
     assert "Options: Change Status to: Inactive" in undo.splitlines()
-    with open(s.write_report(undone.operation_id, tmp_path / "u.csv", ADMIN), newline="",
-              encoding="utf-8") as f:
+    with open(
+        s.write_report(undone.operation_id, tmp_path / "u.csv", ADMIN), newline="", encoding="utf-8"
+    ) as f:
         rows = list(csv.reader(f))
-    assert rows[0] == ["operation", "barcode", "name", "outcome", "reason", "Status before",
-                       "Status after"]
+    assert rows[0] == [
+        "operation",
+        "barcode",
+        "name",
+        "outcome",
+        "reason",
+        "Status before",
+        "Status after",
+    ]
     assert {r[1]: (r[5], r[6]) for r in rows[1:]} == {
-        "1000": ("Inactive", "Transferred"), "101": ("Inactive", "Active"),
-        "P123": ("Inactive", "Suspended"), "p150": ("Inactive", "Active")}
+        "1000": ("Inactive", "Transferred"),
+        "101": ("Inactive", "Active"),
+        "P123": ("Inactive", "Suspended"),
+        "p150": ("Inactive", "Active"),
+    }
 
 
 def test_a_summary_of_an_unknown_operation_is_a_key_error(small_db, tmp_path):

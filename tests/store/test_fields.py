@@ -1,5 +1,6 @@
 """store/fields.py: the one reading of the models that the forms, the flags and validation
 share — what kind each field is, its label, and that a list field must say how it is edited."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Forgive Charges applied: what is deleted, recorded and journaled; who may forgive."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,7 @@ from .forgive_helpers import (
 )
 from .runs import NOW, changes, count, journal, rows_of, run
 
-# -- apply: what is deleted, recorded and journaled ------------------------------------------------
+# -- apply: what is deleted, recorded and journaled -----------------------------------------------
 
 
 @pytest.fixture
@@ -36,8 +37,9 @@ def to_forgive(small_db):
     charge; Bell ("11"): a loan forgiven before (fines_from 05/27: 25c); Cobb ("100", HIGH)
     a charge outside the selection (ELM)."""
     s = small_db
-    s.db["history"].insert({"patron_id": ADAMS, "kind": "payment", "detail": "Paid $1.00",
-                            "date": "2026-02-01"})
+    s.db["history"].insert(
+        {"patron_id": ADAMS, "kind": "payment", "detail": "Paid $1.00", "date": "2026-02-01"}
+    )
     ids = {
         "lost": charge(s, ADAMS, 1299, "Lost", "2026-03-15", "Charlotte's Web"),
         "printing": charge(s, ADAMS, 25, "Printing", "2026-05-20"),
@@ -66,8 +68,12 @@ def test_apply_deletes_records_and_journals_each_forgiven_charge_and_fine(to_for
         "O'1": (0, 0, "unchanged", "no charges or accruing fines"),
     }
     assert (utility.show(rows["9"].current), utility.show(rows["9"].new)) == ("$12.74", "-$1.00")
-    assert changes(s, report.operation_id)["9"] == ("change", "2 charges + 1 fine, $13.74 forgiven",
-                                                    1274, -100)
+    assert changes(s, report.operation_id)["9"] == (
+        "change",
+        "2 charges + 1 fine, $13.74 forgiven",
+        1274,
+        -100,
+    )
 
     # Charges: the forgiven ones are gone; the credit and the unselected patron's stay.
     assert charge_ids(s, ADAMS) == {ids["credit"]}
@@ -84,8 +90,12 @@ def test_apply_deletes_records_and_journals_each_forgiven_charge_and_fine(to_for
     op = report.operation_id
     forgiven = rows_of(s, "history", "kind = 'forgiven'")
     assert [(h["patron_id"], h["date"]) for h in forgiven] == [
-        (ADAMS, "2026-06-01"), (ADAMS, "2026-06-01"), (CARTER, "2026-06-01"),
-        (ADAMS, "2026-06-01"), (BELL, "2026-06-01")]
+        (ADAMS, "2026-06-01"),
+        (ADAMS, "2026-06-01"),
+        (CARTER, "2026-06-01"),
+        (ADAMS, "2026-06-01"),
+        (BELL, "2026-06-01"),
+    ]
     assert [h["detail"] for h in forgiven[:3]] == [
         f"Forgave $12.99 Lost charged 03/15/2026 (operation #{op})",
         f"Forgave $0.25 Printing charged 05/20/2026 (operation #{op})",
@@ -93,9 +103,11 @@ def test_apply_deletes_records_and_journals_each_forgiven_charge_and_fine(to_for
     ]
     # (How the fine's start date reads: test_forgiven_fine_history_dates_the_fine_as_mm_dd_yyyy.)
     assert forgiven[3]["detail"].startswith(
-        "Forgave $0.50 overdue fine accrued on Book 1 (B1) since ")
+        "Forgave $0.50 overdue fine accrued on Book 1 (B1) since "
+    )
     assert forgiven[4]["detail"].startswith(
-        "Forgave $0.25 overdue fine accrued on Book 2 (B2) since ")
+        "Forgave $0.25 overdue fine accrued on Book 2 (B2) since "
+    )
     assert all(h["detail"].endswith(f"(operation #{op})") for h in forgiven)
     assert count(s, "history", "kind = 'payment'") == 1  # earlier history untouched
 
@@ -103,17 +115,31 @@ def test_apply_deletes_records_and_journals_each_forgiven_charge_and_fine(to_for
     deleted = [ids["lost"], ids["printing"], ids["carter"]]
     assert journal(s, op) == sorted(
         [("charges", cid, "delete", charges_before[cid], None) for cid in deleted]
-        + [("checkouts", ids[loan], "update", {"fines_from": loans_before[ids[loan]]["fines_from"]},
-            {"fines_from": "2026-06-01"}) for loan in ("adams_loan", "bell_loan")]
-        + [("history", h["id"], "insert", None, h) for h in forgiven])
+        + [
+            (
+                "checkouts",
+                ids[loan],
+                "update",
+                {"fines_from": loans_before[ids[loan]]["fines_from"]},
+                {"fines_from": "2026-06-01"},
+            )
+            for loan in ("adams_loan", "bell_loan")
+        ]
+        + [("history", h["id"], "insert", None, h) for h in forgiven]
+    )
     assert journal(s, op)[0][3] == {
-        "id": ids["lost"], "patron_id": ADAMS, "amount": 1299, "description": "Lost",
-        "note": "Charlotte's Web", "transaction_date": "2026-03-15", "is_credit": 0}
+        "id": ids["lost"],
+        "patron_id": ADAMS,
+        "amount": 1299,
+        "description": "Lost",
+        "note": "Charlotte's Web",
+        "transaction_date": "2026-03-15",
+        "is_credit": 0,
+    }
 
     # The operations row, and the balances now equal the plan's new values.
     operation = s.operation(op)
-    assert (operation["utility"], operation["operator"], operation["started"]) == (
-        KEY, "demo", NOW)
+    assert (operation["utility"], operation["operator"], operation["started"]) == (KEY, "demo", NOW)
     assert (operation["matched"], operation["changed"], operation["unchanged"]) == (5, 3, 2)
     assert balances(s, {"sites": ["ELM"]}) == {b: r.new for b, r in rows.items()}
 
@@ -152,7 +178,7 @@ def test_the_fine_restarts_from_today_and_accrues_again_tomorrow(to_forgive):
     assert balances(s, ADAMS_ONLY) == {"9": 1299 + 25 - 100 + 2 * 5}
 
 
-# -- who may forgive -------------------------------------------------------------------------------
+# -- who may forgive -----------------------------------------------------------------------------
 
 
 def test_the_aide_may_not_forgive(to_forgive):
@@ -162,8 +188,9 @@ def test_the_aide_may_not_forgive(to_forgive):
     assert s.unavailable(entry, AIDE) == f"needs the permission '{FORGIVE}'"
     with pytest.raises(store.NotPermitted) as info:
         s.plan(KEY, {}, {"category": ALL}, AIDE)
-    assert str(info.value) == (f"aide may not run Forgive Charges: it needs the permission "
-                               f"'{FORGIVE}'")
+    assert str(info.value) == (
+        f"aide may not run Forgive Charges: it needs the permission '{FORGIVE}'"
+    )
     assert count(s, "charges") == 5
     assert count(s, "operations") == count(s, "history", "kind = 'forgiven'") == 0
     assert s.unavailable(entry, ADMIN) is None

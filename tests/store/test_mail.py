@@ -1,4 +1,6 @@
-"""Delivering the outbox to a real SMTP server on 127.0.0.1 (aiosmtpd), and redeeming reset links."""
+"""Delivering the outbox to a real SMTP server on 127.0.0.1 (aiosmtpd), and redeeming reset
+links."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,11 +16,11 @@ from aiosmtpd.controller import Controller
 from argon2 import PasswordHasher
 
 import store
+from patron_utils import main
 from store import clock, security
 from store.mail import MailConfig, MailConfigError, queued, send_outbox
 from store.security import PASSWORDS, UTILITIES, Operator, ResetRefused, redeem_reset_token
 from store.utilities.reset_accounts import RESET_SUBJECT
-from patron_utils import main
 
 from ..operators import enrol
 
@@ -44,8 +46,9 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.original_content or envelope.content,
-                                           policy=email.policy.default)
+        message = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 OK"
 
@@ -72,12 +75,14 @@ def smtp():
 @pytest.fixture
 def outbox(small_db, monkeypatch):
     """small_db with one password-reset message queued for each patron in ADDRESSES."""
-    monkeypatch.setattr(security, "HASHER",
-                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(
+        security, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
     for pid, address in ADDRESSES.items():
         small_db.db["patron_emails"].insert({"patron_id": pid, "position": 0, "address": address})
-    plan = small_db.plan("reset-accounts", {}, {"password": "Patron (email link)"},
-                         enrol(small_db.db, OPERATOR))
+    plan = small_db.plan(
+        "reset-accounts", {}, {"password": "Patron (email link)"}, enrol(small_db.db, OPERATOR)
+    )
     assert plan.counts.change == len(ADDRESSES)
     small_db.apply(plan)
     assert queued(small_db.db) == len(ADDRESSES)
@@ -99,11 +104,14 @@ def raw_bytes(s: store.Store) -> bytes:
 
 def tokens(recorder: Recorder) -> dict[str, str]:
     """address -> the token in its message's link."""
-    return {address: LINK.search(msg.get_content()).group(1)
-            for address, msg in recorder.by_address().items()}
+    return {
+        address: LINK.search(msg.get_content()).group(1)
+        for address, msg in recorder.by_address().items()
+    }
 
 
 # -- delivery -----------------------------------------------------------------------------
+
 
 def test_reset_links_reach_each_patron_and_only_their_hashes_are_kept(outbox, smtp):
     delivery = send_outbox(outbox.db, config(smtp.port))
@@ -120,8 +128,9 @@ def test_reset_links_reach_each_patron_and_only_their_hashes_are_kept(outbox, sm
     links = tokens(smtp)
     assert len(set(links.values())) == 3 and all(len(t) >= 32 for t in links.values())
     resets = dict(outbox.db.execute("SELECT patron_id, token_hash FROM password_resets").fetchall())
-    assert resets == {pid: hashlib.sha256(links[a].encode()).hexdigest()
-                      for pid, a in ADDRESSES.items()}
+    assert resets == {
+        pid: hashlib.sha256(links[a].encode()).hexdigest() for pid, a in ADDRESSES.items()
+    }
     raw = raw_bytes(outbox)
     assert resets[1].encode() in raw  # we read the right file
     for token in links.values():
@@ -144,7 +153,9 @@ def test_a_reset_link_sets_a_password_once(outbox, smtp):
     assert outbox.db.execute("SELECT used FROM password_resets WHERE patron_id = 2").fetchone()[0]
     with pytest.raises(ResetRefused, match="already been used"):
         redeem_reset_token(outbox.db, token, "another-pass")
-    assert PasswordHasher().verify(outbox.db["patrons"].get(2)["password_hash"], "Quokka-new-pass-71")
+    assert PasswordHasher().verify(
+        outbox.db["patrons"].get(2)["password_hash"], "Quokka-new-pass-71"
+    )
     with pytest.raises(ResetRefused):
         redeem_reset_token(outbox.db, "not-a-token", "x")
     assert b"Quokka-new-pass-71" not in raw_bytes(outbox)
@@ -199,8 +210,14 @@ def test_reset_messages_without_a_reset_page_are_a_config_error(outbox, smtp):
 
 
 def test_plain_messages_need_no_reset_page(small_db, smtp):
-    small_db.db["outbox"].insert({"address": "x@example.org", "subject": "Hi", "body": "Plain {link}",
-                                  "created": "2026-06-01 09:00:00"})
+    small_db.db["outbox"].insert(
+        {
+            "address": "x@example.org",
+            "subject": "Hi",
+            "body": "Plain {link}",
+            "created": "2026-06-01 09:00:00",
+        }
+    )
     delivery = send_outbox(small_db.db, MailConfig(host="127.0.0.1", port=smtp.port, sender=SENDER))
     assert delivery.sent == 1
     assert smtp.by_address()["x@example.org"].get_content().strip() == "Plain {link}"
@@ -212,41 +229,68 @@ BASE_ENV = {"PATRON_UTILS_SMTP_HOST": "mail.example.org", "PATRON_UTILS_MAIL_FRO
 
 
 def test_config_from_the_environment_with_overrides():
-    c = MailConfig.from_env({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "587",
-                             "PATRON_UTILS_SMTP_USER": "u", "PATRON_UTILS_SMTP_PASSWORD": "p",
-                             "PATRON_UTILS_RESET_URL": RESET_URL})
+    c = MailConfig.from_env(
+        {
+            **BASE_ENV,
+            "PATRON_UTILS_SMTP_PORT": "587",
+            "PATRON_UTILS_SMTP_USER": "u",
+            "PATRON_UTILS_SMTP_PASSWORD": "p",
+            "PATRON_UTILS_RESET_URL": RESET_URL,
+        }
+    )
     assert (c.host, c.port, c.sender, c.username, c.password, c.reset_url, c.starttls) == (
-        "mail.example.org", 587, SENDER, "u", "p", RESET_URL, False)
+        "mail.example.org",
+        587,
+        SENDER,
+        "u",
+        "p",
+        RESET_URL,
+        False,
+    )
     c = MailConfig.from_env(BASE_ENV, host="other.example.org", port="2525", sender=None)
     assert (c.host, c.port, c.sender) == ("other.example.org", 2525, SENDER)
     assert MailConfig.from_env(BASE_ENV).port == 25
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"PATRON_UTILS_MAIL_FROM": SENDER}, "no SMTP host"),
-    ({"PATRON_UTILS_SMTP_HOST": "h"}, "no sender"),
-    ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "smtp"}, "not a number"),
-    ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "0"}, "not allowed"),
-    ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "65536"}, "not allowed"),
-    ({**BASE_ENV, "PATRON_UTILS_SMTP_STARTTLS": "maybe"}, "STARTTLS"),
-    ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "1_000"}, "not a number"),
-    ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "\u0661\u0662"}, "not a number"),  # Arabic digits
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"PATRON_UTILS_MAIL_FROM": SENDER}, "no SMTP host"),
+        ({"PATRON_UTILS_SMTP_HOST": "h"}, "no sender"),
+        ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "smtp"}, "not a number"),
+        ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "0"}, "not allowed"),
+        ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "65536"}, "not allowed"),
+        ({**BASE_ENV, "PATRON_UTILS_SMTP_STARTTLS": "maybe"}, "STARTTLS"),
+        ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "1_000"}, "not a number"),
+        ({**BASE_ENV, "PATRON_UTILS_SMTP_PORT": "\u0661\u0662"}, "not a number"),  # Arabic digits
+    ],
+)
 def test_bad_or_missing_settings_are_named(env, message):
     with pytest.raises(MailConfigError, match=message):
         MailConfig.from_env(env)
 
 
-@pytest.mark.parametrize("flag, given", [("port", "--port"), ("host", "--host"),
-                                         ("sender", "--from")])
+@pytest.mark.parametrize(
+    "flag, given", [("port", "--port"), ("host", "--host"), ("sender", "--from")]
+)
 def test_a_flag_given_empty_is_refused_not_defaulted(flag, given):
     with pytest.raises(MailConfigError, match=f"{given} is empty"):
         MailConfig.from_env(BASE_ENV, **{flag: " "})
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("1", True), ("yes", True), ("TRUE", True), (" true ", True),
-    ("0", False), ("no", False), ("false", False), ("", False)])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("1", True),
+        ("yes", True),
+        ("TRUE", True),
+        (" true ", True),
+        ("0", False),
+        ("no", False),
+        ("false", False),
+        ("", False),
+    ],
+)
 def test_starttls_values(value, expected):
     env = {**BASE_ENV, "PATRON_UTILS_SMTP_STARTTLS": value}
     assert MailConfig.from_env(env).starttls is expected
@@ -271,8 +315,19 @@ def clean_env(monkeypatch, outbox):
 
 
 def test_send_mail_command_delivers_the_outbox(outbox, smtp, clean_env, capsys):
-    args = ["send-mail", "--db", str(outbox.path), "--host", "127.0.0.1", "--port", str(smtp.port),
-            "--from", SENDER, "--reset-url", RESET_URL]
+    args = [
+        "send-mail",
+        "--db",
+        str(outbox.path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(smtp.port),
+        "--from",
+        SENDER,
+        "--reset-url",
+        RESET_URL,
+    ]
     assert main(args) == 0
     assert "Sent 3; 0 left queued." in capsys.readouterr().out
     assert set(smtp.by_address()) == set(ADDRESSES.values())
@@ -280,31 +335,62 @@ def test_send_mail_command_delivers_the_outbox(outbox, smtp, clean_env, capsys):
 
 
 def test_send_mail_command_without_a_host_exits_2(outbox, clean_env, capsys):
-    assert main(["send-mail", "--db", str(outbox.path), "--from", SENDER,
-                 "--reset-url", RESET_URL]) == 2
+    assert (
+        main(["send-mail", "--db", str(outbox.path), "--from", SENDER, "--reset-url", RESET_URL])
+        == 2
+    )
     assert "no SMTP host" in capsys.readouterr().err
     assert queued(outbox.db) == 3
 
 
 def test_send_mail_command_reports_undelivered_messages(outbox, clean_env, capsys):
     port = free_port()
-    assert main(["send-mail", "--db", str(outbox.path), "--host", "127.0.0.1", "--port", str(port),
-                 "--from", SENDER, "--reset-url", RESET_URL]) == 1
+    assert (
+        main(
+            [
+                "send-mail",
+                "--db",
+                str(outbox.path),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--from",
+                SENDER,
+                "--reset-url",
+                RESET_URL,
+            ]
+        )
+        == 1
+    )
     captured = capsys.readouterr()
     assert "Sent 0; 3 left queued." in captured.out and f"127.0.0.1:{port}" in captured.err
 
 
-def test_send_mail_needs_an_operator_who_may_reset_passwords(outbox, smtp, clean_env, capsys,
-                                                            monkeypatch):
+def test_send_mail_needs_an_operator_who_may_reset_passwords(
+    outbox, smtp, clean_env, capsys, monkeypatch
+):
     """Sending a reset link mints the token that sets a password: not for anyone who can
     run the command."""
-    args = ["send-mail", "--db", str(outbox.path), "--host", "127.0.0.1", "--port", str(smtp.port),
-            "--from", SENDER, "--reset-url", RESET_URL]
+    args = [
+        "send-mail",
+        "--db",
+        str(outbox.path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(smtp.port),
+        "--from",
+        SENDER,
+        "--reset-url",
+        RESET_URL,
+    ]
     monkeypatch.delenv("PATRON_UTILS_OPERATOR")
     assert main(args) == 2
     assert "--operator: required" in capsys.readouterr().err
-    clerk = enrol(outbox.db, Operator(901, "clerk", "Desk Clerk", "Clerk", 2,
-                                      frozenset({UTILITIES})))
+    clerk = enrol(
+        outbox.db, Operator(901, "clerk", "Desk Clerk", "Clerk", 2, frozenset({UTILITIES}))
+    )
     security.set_password(outbox.db, clerk.patron_id, MAILER_PASSWORD)
     assert main([*args, "--operator", "clerk"]) == 3
     assert "needs the permission 'Patron Passwords: Edit'" in capsys.readouterr().err

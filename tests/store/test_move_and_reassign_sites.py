@@ -1,5 +1,6 @@
 """Move Patrons to Site and Reassign Union Site Patrons on small_db (conftest): a centralized
 catalog needed, the Union Site never a target, only Union Site patrons reassigned."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,19 +40,41 @@ def test_move_to_site_needs_a_centralized_catalog(small_db, catalog):
 def test_move_to_site_with_a_centralized_catalog(small_db):
     set_preference(small_db, "centralized_catalog", "1")
     assert small_db.unavailable(small_db.utility("move-to-site"), ADMIN) is None
-    plan, rows, report = run(small_db, "move-to-site", {"grades": ["12", "Graduated", "1"]},
-                             {"site": "high"})
+    plan, rows, report = run(
+        small_db, "move-to-site", {"grades": ["12", "Graduated", "1"]}, {"site": "high"}
+    )
     # Cobb, de la Cruz and Davis are at HIGH already; Chen (UNION) and Czerny (UNION) move.
     assert plan.counts == store.Counts(matched=5, change=2, unchanged=3, skip=0)
-    assert changes(small_db, report.operation_id)["101"] == ("unchanged", "already HIGH", "HIGH",
-                                                             "HIGH")
+    assert changes(small_db, report.operation_id)["101"] == (
+        "unchanged",
+        "already HIGH",
+        "HIGH",
+        "HIGH",
+    )
     assert journal(small_db, report.operation_id) == [
-        ("patrons", 6, "update", {"site": "UNION", "modified": STAMP},
-         {"site": "HIGH", "modified": NOW}),
-        ("patrons", 9, "update", {"site": "UNION", "modified": STAMP},
-         {"site": "HIGH", "modified": NOW})]
-    assert_operation(small_db, report, "move-to-site", plan.counts, {"site": "HIGH"},
-                     {"grades": ["12", "Graduated", "1"]})
+        (
+            "patrons",
+            6,
+            "update",
+            {"site": "UNION", "modified": STAMP},
+            {"site": "HIGH", "modified": NOW},
+        ),
+        (
+            "patrons",
+            9,
+            "update",
+            {"site": "UNION", "modified": STAMP},
+            {"site": "HIGH", "modified": NOW},
+        ),
+    ]
+    assert_operation(
+        small_db,
+        report,
+        "move-to-site",
+        plan.counts,
+        {"site": "HIGH"},
+        {"grades": ["12", "Graduated", "1"]},
+    )
     assert count(small_db, "patrons", "site = 'UNION'") == 0
     assert count(small_db, "patrons", "site = 'ELM'") == 5
 
@@ -64,12 +87,13 @@ def test_the_union_site_cannot_be_the_target(small_db, key, site):
         small_db.plan(key, {}, {"site": site}, ADMIN)
     [problem] = info.value.problems
     assert (problem.field, problem.title) == ("site", "New Site")
-    assert problem.message == (f"{site!r} is not in the sites (not the Union Site); "
-                               "allowed: ELM, HIGH, OFFICE")
+    assert problem.message == (
+        f"{site!r} is not in the sites (not the Union Site); allowed: ELM, HIGH, OFFICE"
+    )
     assert count(small_db, "operations") == 0
 
 
-# -- Reassign Union Site Patrons ------------------------------------------------------------------
+# -- Reassign Union Site Patrons -----------------------------------------------------------------
 
 
 def test_reassign_union_site_with_no_selection_takes_only_union_patrons(small_db):
@@ -78,25 +102,41 @@ def test_reassign_union_site_with_no_selection_takes_only_union_patrons(small_db
     plan, rows, report = run(small_db, "reassign-union-site", {}, {"site": "ELM"})
     assert set(rows) == {"2", "99"}
     assert plan.counts == store.Counts(matched=2, change=2, unchanged=0, skip=0)
-    assert changes(small_db, report.operation_id) == {"2": ("change", None, "UNION", "ELM"),
-                                                      "99": ("change", None, "UNION", "ELM")}
+    assert changes(small_db, report.operation_id) == {
+        "2": ("change", None, "UNION", "ELM"),
+        "99": ("change", None, "UNION", "ELM"),
+    }
     assert journal(small_db, report.operation_id) == [
-        ("patrons", 6, "update", {"site": "UNION", "modified": STAMP},
-         {"site": "ELM", "modified": NOW}),
-        ("patrons", 9, "update", {"site": "UNION", "modified": STAMP},
-         {"site": "ELM", "modified": NOW})]
+        (
+            "patrons",
+            6,
+            "update",
+            {"site": "UNION", "modified": STAMP},
+            {"site": "ELM", "modified": NOW},
+        ),
+        (
+            "patrons",
+            9,
+            "update",
+            {"site": "UNION", "modified": STAMP},
+            {"site": "ELM", "modified": NOW},
+        ),
+    ]
     assert_operation(small_db, report, "reassign-union-site", plan.counts, {"site": "ELM"}, {})
     site = column(small_db, "site")
     assert {b for b, v in site.items() if v == "ELM"} == {"9", "10", "11", "O'1", "P200", "2", "99"}
     assert {b for b, v in site.items() if v == "HIGH"} == {"100", "1000", "P123", "101", "p150"}
 
 
-@pytest.mark.parametrize("selection, matched", [
-    ({"sites": ["ELM", "HIGH"]}, set()),
-    ({"grades": ["K", "12", "5"]}, set()),
-    ({"sites": ["ELM", "UNION"], "grades": ["Graduated"]}, {"2"}),
-    ({"barcode_from": "1", "barcode_to": "99"}, {"2", "99"}),
-])
+@pytest.mark.parametrize(
+    "selection, matched",
+    [
+        ({"sites": ["ELM", "HIGH"]}, set()),
+        ({"grades": ["K", "12", "5"]}, set()),
+        ({"sites": ["ELM", "UNION"], "grades": ["Graduated"]}, {"2"}),
+        ({"barcode_from": "1", "barcode_to": "99"}, {"2", "99"}),
+    ],
+)
 def test_reassign_union_site_never_matches_patrons_of_other_sites(small_db, selection, matched):
     plan = small_db.plan("reassign-union-site", selection, {"site": "HIGH"}, ADMIN)
     assert {r.barcode for r in plan.page(0, 100)} == matched

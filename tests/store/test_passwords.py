@@ -1,5 +1,6 @@
 """Passwords: a reset one must be changed first, every hash has the same cost, the journal
 keeps hashes only while they can be undone, and new database files are the owner's."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,11 +21,16 @@ pytestmark = pytest.mark.usefixtures("fast")  # cheap logins, no pause after a w
 
 
 def journal_text(s: store.Store, operation_id: int) -> str:
-    return "".join(f"{b}{a}" for b, a in s.db.execute(
-        "SELECT before, after FROM operation_rows WHERE operation_id = ?", [operation_id]))
+    return "".join(
+        f"{b}{a}"
+        for b, a in s.db.execute(
+            "SELECT before, after FROM operation_rows WHERE operation_id = ?", [operation_id]
+        )
+    )
 
 
 # -- "must change password" ----------------------------------------------------------------------
+
 
 def test_an_operator_reset_to_their_last_name_must_choose_a_new_password(district: District):
     s = district.store
@@ -36,10 +42,13 @@ def test_an_operator_reset_to_their_last_name_must_choose_a_new_password(distric
     with pytest.raises(store.SessionEnded, match="password was reset"):  # the old session too
         s.plan("change-status", {}, {"status": "Active"}, district.librarian)
     before = everything(district.path)
-    for new, message in (("short", "at least 10 characters are needed; this has 5"),
-                         (last_name, "at least 10 characters") if len(last_name) < 10 else
-                         (last_name, "must differ from the current password"),
-                         ("libby", "at least 10 characters are needed; this has 5")):
+    for new, message in (
+        ("short", "at least 10 characters are needed; this has 5"),
+        (last_name, "at least 10 characters")
+        if len(last_name) < 10
+        else (last_name, "must differ from the current password"),
+        ("libby", "at least 10 characters are needed; this has 5"),
+    ):
         with pytest.raises(store.Invalid) as problem:
             s.change_password("libby", last_name, new)
         assert problem.value.problems[0].field == "new_password"
@@ -47,7 +56,8 @@ def test_an_operator_reset_to_their_last_name_must_choose_a_new_password(distric
     with pytest.raises(store.LoginFailed):
         s.change_password("libby", "not the old one", "A-Good-New-Password")
     assert {k: v for k, v in everything(district.path).items() if k != "login_failures"} == {
-        k: v for k, v in before.items() if k != "login_failures"}
+        k: v for k, v in before.items() if k != "login_failures"
+    }
     operator = s.change_password("libby", last_name, "A-Good-New-Password")
     assert operator.patron_id == LIBRARIAN_ID
     assert patron(s, LIBRARIAN_ID)["must_change_password"] == 0
@@ -62,10 +72,12 @@ def test_the_new_password_may_not_be_the_current_one(district: District):
     assert patron(s, district.aide.patron_id)["must_change_password"] == 1
 
 
-# -- one cost for every hash ----------------------------------------------------------------------
+# -- one cost for every hash ---------------------------------------------------------------------
 
-def test_every_hash_the_product_writes_has_the_same_argon2_parameters(district: District,
-                                                                      monkeypatch):
+
+def test_every_hash_the_product_writes_has_the_same_argon2_parameters(
+    district: District, monkeypatch
+):
     monkeypatch.setattr(security, "HASHER", PasswordHasher())  # the real one, not the tests'
     s = district.store
     reset_to_last_name(district, LIBRARIAN_ID)
@@ -77,7 +89,8 @@ def test_every_hash_the_product_writes_has_the_same_argon2_parameters(district: 
     assert extract_parameters(security.hash_password("x")) == wanted
 
 
-# -- the journal keeps hashes only as long as they can be undone ------------------------------------
+# -- the journal keeps hashes only as long as they can be undone ---------------------------------
+
 
 def test_hashes_are_erased_after_the_retention_period_and_undo_says_so(district: District):
     s = district.store
@@ -85,8 +98,14 @@ def test_hashes_are_erased_after_the_retention_period_and_undo_says_so(district:
     assert "$argon2" in journal_text(s, operation)
     clock.fix_today(clock.today() + dt.timedelta(days=31))
     # The next journaled write erases what is older than 30 days.
-    s.apply(s.plan("change-location", {"barcodes": [patron(s, 2)["barcode"]]},
-                   {"location": "Room 9"}, district.admin))
+    s.apply(
+        s.plan(
+            "change-location",
+            {"barcodes": [patron(s, 2)["barcode"]]},
+            {"location": "Room 9"},
+            district.admin,
+        )
+    )
     assert "$argon2" not in journal_text(s, operation)
     assert s.operation(operation)["credentials_erased"] is not None
     check = s.check_undo(operation, district.admin)
@@ -104,8 +123,14 @@ def test_the_retention_period_is_a_preference(district: District):
     s.save_preferences({**prefs, "credential_retention_days": 90}, district.admin)
     operation = reset_to_last_name(district, 1)
     clock.fix_today(clock.today() + dt.timedelta(days=31))
-    s.apply(s.plan("change-location", {"barcodes": [patron(s, 2)["barcode"]]},
-                   {"location": "Room 9"}, district.admin))
+    s.apply(
+        s.plan(
+            "change-location",
+            {"barcodes": [patron(s, 2)["barcode"]]},
+            {"location": "Room 9"},
+            district.admin,
+        )
+    )
     assert "$argon2" in journal_text(s, operation)  # 31 days: still within 90
     with pytest.raises(store.Invalid) as info:
         s.save_preferences({**prefs, "credential_retention_days": 0}, district.admin)
@@ -132,15 +157,17 @@ def test_an_undo_conflict_never_writes_a_hash_into_the_report(district: District
     assert "changed-since" not in row["reason"] and "$argon2" not in row["reason"]
 
 
-# -- files ----------------------------------------------------------------------------------------
+# -- files ---------------------------------------------------------------------------------------
+
 
 def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
 @pytest.mark.parametrize("group, expected", [(False, 0o600), (True, 0o660)])
-def test_a_database_the_product_creates_is_the_owners_alone_unless_shared(tmp_path, group,
-                                                                          expected):
+def test_a_database_the_product_creates_is_the_owners_alone_unless_shared(
+    tmp_path, group, expected
+):
     old = os.umask(0o022)
     try:
         path = create_demo(tmp_path / "new.db", patrons=5, group=group)

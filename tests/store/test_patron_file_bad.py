@@ -1,5 +1,6 @@
 """Malformed and hostile patron files: each a problem with its row and column, nothing
 imported, no traceback, nothing read that is not a regular file of a sane size."""
+
 from __future__ import annotations
 
 import os
@@ -23,9 +24,13 @@ def refused(s, path, **kwargs) -> BadFile:
 
 
 def test_a_row_with_one_field_too_many_is_refused_not_shifted(small_db, tmp_path):
-    path = write(tmp_path, "comma.csv", "barcode,last_name,first_name,location\n"
-                                        "COMMA1,Smith, Jr.,John,Room 5\n"
-                                        "OK1,Jones,Ann,Room 6\n")
+    path = write(
+        tmp_path,
+        "comma.csv",
+        "barcode,last_name,first_name,location\n"
+        "COMMA1,Smith, Jr.,John,Room 5\n"
+        "OK1,Jones,Ann,Room 6\n",
+    )
     exc = refused(small_db, path)
     assert [(p.row, p.column) for p in exc.problems] == [(2, "5 (extra)")]
     assert "has 5 fields where the header names 4" in exc.problems[0].message
@@ -52,8 +57,15 @@ def test_a_huge_cell_is_a_problem_not_a_traceback(small_db, tmp_path):
     assert "at most 1,000 characters" in problem.message and "200,000" in problem.message
 
 
-@pytest.mark.parametrize("name, escaped", [("\x1b]0;owned\x07", "\\x1b"), ("Red\x1b[31m", "\\x1b"),
-                                           ("Two\rLines", "\\r"), ("Tab\there", "\\t")])
+@pytest.mark.parametrize(
+    "name, escaped",
+    [
+        ("\x1b]0;owned\x07", "\\x1b"),
+        ("Red\x1b[31m", "\\x1b"),
+        ("Two\rLines", "\\r"),
+        ("Tab\there", "\\t"),
+    ],
+)
 def test_control_characters_in_a_cell_are_refused(small_db, tmp_path, name, escaped):
     path = write(tmp_path, "ctl.csv", f'barcode,last_name\nC1,"{name}"\n')
     [problem] = refused(small_db, path).problems
@@ -67,8 +79,11 @@ def test_a_tab_separates_a_tab_separated_file(small_db, tmp_path):
 
 
 def test_a_dry_run_reports_every_problem(small_db, tmp_path):
-    path = write(tmp_path, "many.csv", "barcode,last_name\n" + "".join(
-        f"B{n},\x1bbad\n" for n in range(50)) + "G1,Good\nX,1,2\n")
+    path = write(
+        tmp_path,
+        "many.csv",
+        "barcode,last_name\n" + "".join(f"B{n},\x1bbad\n" for n in range(50)) + "G1,Good\nX,1,2\n",
+    )
     exc = refused(small_db, path, dry_run=True)
     assert len(exc.problems) == 51
     assert exc.problems[-1].row == 53
@@ -96,8 +111,9 @@ def test_a_file_that_is_no_patron_file_is_not_quoted(small_db, tmp_path):
     secret = "root:$6$saltsaltsalt$" + "h" * 80
     path = write(tmp_path, "shadow", f"{secret}\x1b[2J:19000:0:99999:7:::\n")
     message = str(refused(small_db, path))
-    assert message.startswith("the first row names none of the patron fields, so shadow is "
-                              "not a patron file")
+    assert message.startswith(
+        "the first row names none of the patron fields, so shadow is not a patron file"
+    )
     assert "root" not in message and "salt" not in message and "\x1b" not in message
 
 
@@ -115,8 +131,9 @@ def test_a_file_that_is_not_utf8_says_so(small_db, tmp_path):
     assert "not UTF-8" in str(exc) or any("not UTF-8" in p.message for p in exc.problems)
 
 
-def test_a_username_taken_by_another_import_meanwhile_is_a_row_problem(small_db, tmp_path,
-                                                                       monkeypatch):
+def test_a_username_taken_by_another_import_meanwhile_is_a_row_problem(
+    small_db, tmp_path, monkeypatch
+):
     """The clash is checked under the write lock: an import that finished a moment ago
     (after this one read its file) makes this one's row a problem, not an IntegrityError."""
     from store import patron_file
@@ -154,8 +171,9 @@ def test_a_repeated_header_row_is_a_problem_not_a_patron(small_db, tmp_path):
 def test_a_file_with_a_header_and_no_patrons_says_so(small_db, tmp_path, text):
     path = write(tmp_path, "empty.csv", text)
     for dry_run in (True, False):
-        assert "names its columns but holds no patrons" in str(refused(small_db, path,
-                                                                        dry_run=dry_run))
+        assert "names its columns but holds no patrons" in str(
+            refused(small_db, path, dry_run=dry_run)
+        )
 
 
 def test_a_blank_site_cell_keeps_an_existing_patrons_site(small_db, tmp_path):
@@ -171,10 +189,12 @@ def test_a_blank_site_cell_keeps_an_existing_patrons_site(small_db, tmp_path):
 
 def test_an_export_imported_again_keeps_formula_looking_names(small_db, tmp_path):
     # The export writes '=1+1 so a spreadsheet shows it as text; the import takes the quote off.
-    small_db.db.execute("UPDATE patrons SET last_name = '=1+1', first_name = '@home' "
-                        "WHERE barcode = '9'")
-    small_db.db.execute("UPDATE patrons SET last_name = '-2+3', first_name = ? "
-                        "WHERE barcode = '10'", ["'=x"])  # already looks quoted: kept so
+    small_db.db.execute(
+        "UPDATE patrons SET last_name = '=1+1', first_name = '@home' WHERE barcode = '9'"
+    )
+    small_db.db.execute(
+        "UPDATE patrons SET last_name = '-2+3', first_name = ? WHERE barcode = '10'", ["'=x"]
+    )  # already looks quoted: kept so
     exported = tmp_path / "out.csv"
     with open(exported, "w", newline="", encoding="utf-8") as out:
         small_db.export_patrons({"barcodes": ["9", "10"]}, ADMIN, out, "csv")
@@ -187,19 +207,28 @@ def test_an_export_imported_again_keeps_formula_looking_names(small_db, tmp_path
     assert patron(small_db, "10")["first_name"] == "'=x"
 
 
-@pytest.mark.parametrize("column, value, says", [
-    ("barcode", "AB 12", "contains a space; barcodes have no spaces"),
-    ("barcode", "AB,12", "the character ','"),
-    ("barcode", "AB\u200b12", "the character '\\u200b'"),
-    ("username", "ann\u200bsmith", "the character '\\u200b'; a username is typed at the login"),
-    ("username", "ann smith", "contains a space"),
-    ("username", "a" * 61, "at most 60 characters are allowed; this has 61"),
-])
-def test_barcodes_and_usernames_that_could_not_be_typed_are_refused(small_db, tmp_path, column,
-                                                                    value, says):
+@pytest.mark.parametrize(
+    "column, value, says",
+    [
+        ("barcode", "AB 12", "contains a space; barcodes have no spaces"),
+        ("barcode", "AB,12", "the character ','"),
+        ("barcode", "AB\u200b12", "the character '\\u200b'"),
+        ("username", "ann\u200bsmith", "the character '\\u200b'; a username is typed at the login"),
+        ("username", "ann smith", "contains a space"),
+        ("username", "a" * 61, "at most 60 characters are allowed; this has 61"),
+    ],
+)
+def test_barcodes_and_usernames_that_could_not_be_typed_are_refused(
+    small_db, tmp_path, column, value, says
+):
     row = {"barcode": "U1", "last_name": "Upton", "username": "upton"} | {column: value}
-    path = write(tmp_path, "odd.csv", "barcode,last_name,username\n"
-                 + ",".join(f'"{row[c]}"' for c in ("barcode", "last_name", "username")) + "\n")
+    path = write(
+        tmp_path,
+        "odd.csv",
+        "barcode,last_name,username\n"
+        + ",".join(f'"{row[c]}"' for c in ("barcode", "last_name", "username"))
+        + "\n",
+    )
     [problem] = refused(small_db, path).problems
     assert (problem.row, problem.column) == (2, column)
     assert says in problem.message, problem.message
@@ -237,25 +266,31 @@ def test_a_barcode_in_another_case_is_not_a_second_patron(small_db, tmp_path):
 def test_a_file_of_bad_values_stops_at_the_problem_limit(small_db, tmp_path):
     from store import patron_csv
 
-    path = write(tmp_path, "nope.csv", "barcode,last_name,grade\n" + "".join(
-        f"N{n},Nope,NOPE\n" for n in range(3 * patron_csv.MAX_PROBLEMS)))
+    path = write(
+        tmp_path,
+        "nope.csv",
+        "barcode,last_name,grade\n"
+        + "".join(f"N{n},Nope,NOPE\n" for n in range(3 * patron_csv.MAX_PROBLEMS)),
+    )
     exc = refused(small_db, path, dry_run=True)
     assert len(exc.problems) == patron_csv.MAX_PROBLEMS
     assert exc.problems[-1].row == patron_csv.MAX_PROBLEMS + 1  # read no further
-    assert str(exc).startswith("1,000 problems or more (the first 1,000 are listed; the rest "
-                               "of the file was not read)")
+    assert str(exc).startswith(
+        "1,000 problems or more (the first 1,000 are listed; the rest of the file was not read)"
+    )
 
 
-@pytest.mark.parametrize("name, says", [
-    ("Ann\u202eeH", "control character (\\u202e)"),  # right-to-left override: shows reversed
-    ("Ann\u2066x\u2069", "control character (\\u2066)"),
-    ("Ann\u2028Lee", "control character (\\u2028)"),  # a line separator
-    ("\u200b", "has no visible character"),
-])
+@pytest.mark.parametrize(
+    "name, says",
+    [
+        ("Ann\u202eeH", "control character (\\u202e)"),  # right-to-left override: shows reversed
+        ("Ann\u2066x\u2069", "control character (\\u2066)"),
+        ("Ann\u2028Lee", "control character (\\u2028)"),  # a line separator
+        ("\u200b", "has no visible character"),
+    ],
+)
 def test_names_that_would_reorder_or_hide_on_screen_are_refused(small_db, tmp_path, name, says):
     path = write(tmp_path, "bidi.csv", f"barcode,last_name\nB1,{name}\n")
     [problem] = refused(small_db, path).problems
     assert (problem.row, problem.column) == (2, "last_name")
     assert says in problem.message, problem.message
-
-

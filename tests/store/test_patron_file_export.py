@@ -1,5 +1,6 @@
 """Exporting patrons (CSV, JSON, a round trip through import), and a row problem's text
 (``patron-utils import`` / ``export``: tests/cli/test_cli_patron_files.py)."""
+
 from __future__ import annotations
 
 import csv
@@ -15,10 +16,11 @@ from ..operators import ADMIN
 from .patron_file_helpers import dump
 
 
-# -- round trip and export ------------------------------------------------------------------------
+# -- round trip and export -----------------------------------------------------------------------
 def demo_records(s: store.Store, where: str = "1", *params) -> list[dict]:
-    return list(s.db.query(f"SELECT {', '.join(FIELDS)} FROM patrons WHERE {where} ORDER BY id",
-                           params))
+    return list(
+        s.db.query(f"SELECT {', '.join(FIELDS)} FROM patrons WHERE {where} ORDER BY id", params)
+    )
 
 
 def test_export_then_import_changes_nothing(demo_store, tmp_path):
@@ -29,8 +31,9 @@ def test_export_then_import_changes_nothing(demo_store, tmp_path):
     assert count == total
     rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
     assert rows[0] == list(FIELDS)
-    assert rows[1:] == [["" if r[f] is None else r[f] for f in FIELDS]
-                        for r in demo_records(demo_store)]
+    assert rows[1:] == [
+        ["" if r[f] is None else r[f] for f in FIELDS] for r in demo_records(demo_store)
+    ]
 
     path = tmp_path / "all.csv"
     path.write_text(out.getvalue(), encoding="utf-8", newline="")
@@ -40,8 +43,9 @@ def test_export_then_import_changes_nothing(demo_store, tmp_path):
     assert dump(demo_store.db, journal=False) == before
     op = demo_store.operation(report.operation_id)
     assert (op["matched"], op["changed"], op["unchanged"]) == (total, 0, total)
-    assert {c["outcome"] for c in demo_store.operation_changes(report.operation_id, limit=10**6)} \
-        == {"unchanged"}
+    assert {
+        c["outcome"] for c in demo_store.operation_changes(report.operation_id, limit=10**6)
+    } == {"unchanged"}
     assert demo_store.db["operation_rows"].count == 0
 
 

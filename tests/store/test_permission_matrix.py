@@ -1,6 +1,7 @@
 """Every door that writes × every security group of the demo: allowed or refused as the
 group's permissions and level say, a refusal writing nothing, an allowed write touching
 no patron at or above the operator's level (nor their own account)."""
+
 from __future__ import annotations
 
 import shutil
@@ -10,9 +11,9 @@ import pytest
 
 import store
 from store import security
+from store.catalog import CATALOG
 from store.patron_file import BadFile
 from store.security import PASSWORDS, PREFERENCES, SECURITY_GROUPS, UTILITIES, Operator
-from store.catalog import CATALOG
 from store.utilities.base import Utility
 
 from ..databases import demo_db, everything
@@ -40,13 +41,27 @@ OPTIONS = {
     "reset-accounts": {"username": "Barcode", "password": "Last Name (non-secure)"},
 }
 # The demo's groups, each with an operator: (group, patron id in the 300-patron demo).
-GROUPS = [("District Administrator", 301), ("Librarian", LIBRARIAN_ID), ("Library Aide", 302),
-          ("Teacher", 25), ("Student", 1)]
+GROUPS = [
+    ("District Administrator", 301),
+    ("Librarian", LIBRARIAN_ID),
+    ("Library Aide", 302),
+    ("Teacher", 25),
+    ("Student", 1),
+]
 GROUP_IDS = [group for group, _ in GROUPS]
 # Tables whose rows belong to a patron (what a write to someone out of reach would touch).
 pytestmark = pytest.mark.usefixtures("fast")  # cheap logins (tests/conftest.py)
-OWNED = ("notes", "pictures", "history", "charges", "checkouts", "holds", "reservations",
-         "patron_emails", "reviews")
+OWNED = (
+    "notes",
+    "pictures",
+    "history",
+    "charges",
+    "checkouts",
+    "holds",
+    "reservations",
+    "patron_emails",
+    "reviews",
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,16 +94,25 @@ def out_of_reach(path, operator: Operator) -> dict[str, list]:
     """Every row of the patrons this operator may not change, and of what they own."""
     conn = sqlite3.connect(path)
     try:
-        ids = [r[0] for r in conn.execute(
-            "SELECT p.id FROM patrons p LEFT JOIN security_groups g ON g.name = p.security_group "
-            "WHERE p.id = ? OR (? > 0 AND g.level <= ?)",
-            [operator.patron_id, operator.level, operator.level])]
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT p.id FROM patrons p "
+                "LEFT JOIN security_groups g ON g.name = p.security_group "
+                "WHERE p.id = ? OR (? > 0 AND g.level <= ?)",
+                [operator.patron_id, operator.level, operator.level],
+            )
+        ]
         marks = ",".join("?" * len(ids))
-        rows = {"patrons": conn.execute(f"SELECT * FROM patrons WHERE id IN ({marks}) ORDER BY id",
-                                        ids).fetchall()}
+        rows = {
+            "patrons": conn.execute(
+                f"SELECT * FROM patrons WHERE id IN ({marks}) ORDER BY id", ids
+            ).fetchall()
+        }
         for table in OWNED:
-            rows[table] = conn.execute(f"SELECT * FROM {table} WHERE patron_id IN ({marks}) "
-                                       "ORDER BY rowid", ids).fetchall()
+            rows[table] = conn.execute(
+                f"SELECT * FROM {table} WHERE patron_id IN ({marks}) ORDER BY rowid", ids
+            ).fetchall()
         return rows
     finally:
         conn.close()
@@ -107,6 +131,7 @@ def refused(path, attempt) -> None:
 
 # -- each utility ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("group", GROUP_IDS)
 @pytest.mark.parametrize("utility", UTILITIES_BUILT, ids=lambda u: u.key)
 def test_each_utility(world, utility, group):
@@ -123,13 +148,16 @@ def test_each_utility(world, utility, group):
 
 # -- undo of each utility's operation ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("group", GROUP_IDS)
 @pytest.mark.parametrize("utility", UTILITIES_BUILT, ids=lambda u: u.key)
 def test_undo_of_each_utility(world, utility, group):
     path, s = world
     admin = operator_of(s, "District Administrator")
     # Everyone; but a reset of every password would end the other operators' sessions too.
-    selection = {"security_groups": ["Student", "Teacher"]} if utility.key == "reset-accounts" else {}
+    selection = (
+        {"security_groups": ["Student", "Teacher"]} if utility.key == "reset-accounts" else {}
+    )
     operation = s.apply(s.plan(utility.key, selection, OPTIONS[utility.key], admin)).operation_id
     operator = operator_of(s, group)
     if not may(operator, utility.permissions):
@@ -143,7 +171,7 @@ def test_undo_of_each_utility(world, utility, group):
     assert report.counts.skip >= check.skipped
 
 
-# -- import, column by column ------------------------------------------------------------------------
+# -- import, column by column --------------------------------------------------------------------
 
 # (column, value, patron id): a Student's location, username and group; a Librarian's location.
 IMPORTS = {
@@ -162,8 +190,10 @@ def test_import(world, tmp_path, case, group):
     path, s = world
     column, value, patron_id, permissions, deepest = IMPORTS[case]
     row = s.db["patrons"].get(patron_id)
-    file = write_csv(tmp_path / "one.csv", [["barcode", "last_name", column],
-                                            [row["barcode"], row["last_name"], value]])
+    file = write_csv(
+        tmp_path / "one.csv",
+        [["barcode", "last_name", column], [row["barcode"], row["last_name"], value]],
+    )
     operator = operator_of(s, group)
     if not (may(operator, permissions) and operator.level <= deepest):
         refused(path, lambda: s.import_patrons(file, {}, operator))
@@ -173,7 +203,8 @@ def test_import(world, tmp_path, case, group):
     assert s.db["patrons"].get(patron_id)[column] == value
 
 
-# -- saved runs, preferences, the grade table ---------------------------------------------------------
+# -- saved runs, preferences, the grade table ----------------------------------------------------
+
 
 @pytest.mark.parametrize("group", GROUP_IDS)
 def test_saved_runs(world, group):
@@ -204,8 +235,10 @@ def test_preferences_and_the_grade_table(world, group):
     path, s = world
     operator = operator_of(s, group)
     prefs = {**s.library_preferences().model_dump(), "location_term": "Homeroom"}
-    doors = [lambda: s.save_preferences(prefs, operator),
-             lambda: s.edit_grades(operator, "add", "13", "12")]
+    doors = [
+        lambda: s.save_preferences(prefs, operator),
+        lambda: s.edit_grades(operator, "add", "13", "12"),
+    ]
     if may(operator, (PREFERENCES,)):
         for door in doors:
             door()

@@ -1,4 +1,5 @@
 """The plan → preview → apply engine: counts, paging, the journal, stale, twice, rollback, busy."""
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,7 @@ def test_counts_for_empty_selection_cover_everyone(small_db, all_barcodes):
     plan = small_db.plan("change-status", {}, {"status": "Active"}, ADMIN)
     active = sum(1 for v in column(small_db, "status").values() if v == "Active")
     # The operator's own account is skipped (it is Active, so no longer "unchanged").
-    assert plan.counts == store.Counts(len(all_barcodes), len(all_barcodes) - active,
-                                       active - 1, 1)
+    assert plan.counts == store.Counts(len(all_barcodes), len(all_barcodes) - active, active - 1, 1)
 
 
 def test_plan_rows_show_current_new_and_reason(high_plan):
@@ -63,7 +63,12 @@ def test_plan_rows_show_current_new_and_reason(high_plan):
     assert cobb.name == "Cobb, Cara"
     for barcode, before in HIGH_CHANGES.items():
         row = rows[barcode]
-        assert (row.current, row.new, row.outcome, row.reason) == (before, "Inactive", "change", None)
+        assert (row.current, row.new, row.outcome, row.reason) == (
+            before,
+            "Inactive",
+            "change",
+            None,
+        )
 
 
 def test_page_is_keyset_over_seq_in_last_name_order(small_db):
@@ -72,8 +77,19 @@ def test_page_is_keyset_over_seq_in_last_name_order(small_db):
     # The range folds accents (Éluard is an E), while the order is SQLite's NOCASE,
     # which puts accented capitals after Z: cheap on a million patrons.
     assert [r.name.split(",")[0] for r in full] == [
-        "Adams", "Bell", "Carter", "Chen", "Cobb", "Czerny", "Davis", "de la Cruz", "Kim", "Ng",
-        "O'Brien", "Éluard"]
+        "Adams",
+        "Bell",
+        "Carter",
+        "Chen",
+        "Cobb",
+        "Czerny",
+        "Davis",
+        "de la Cruz",
+        "Kim",
+        "Ng",
+        "O'Brien",
+        "Éluard",
+    ]
     assert [r.seq for r in full] == list(range(1, 13))
     pages = [plan.page(offset, 3) for offset in range(0, 12, 3)]
     assert [len(p) for p in pages] == [3, 3, 3, 3]
@@ -91,8 +107,14 @@ def test_page_order_on_the_demo_follows_last_name_first_name_barcode(demo_store)
     assert len({r.patron_id for r in rows}) == total
     fold = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # NOCASE
     people = {p["id"]: p for p in demo_store.db["patrons"].rows}
-    keys = [(people[r.patron_id]["last_name"].translate(fold),
-             people[r.patron_id]["first_name"].translate(fold), r.barcode) for r in rows]
+    keys = [
+        (
+            people[r.patron_id]["last_name"].translate(fold),
+            people[r.patron_id]["first_name"].translate(fold),
+            r.barcode,
+        )
+        for r in rows
+    ]
     assert keys == sorted(keys)
 
 
@@ -110,7 +132,7 @@ def test_apply_changes_exactly_the_change_rows(small_db, high_plan, all_barcodes
 def test_unchanged_and_unselected_rows_are_not_touched(small_db, high_plan, all_barcodes):
     small_db.apply(high_plan)
     modified = column(small_db, "modified")
-    assert modified["100"] == STAMP                          # already Inactive
+    assert modified["100"] == STAMP  # already Inactive
     assert all(modified[b] == STAMP for b in all_barcodes - {"100", *HIGH_CHANGES})
     assert all(modified[b].startswith("2026-06-01 ") for b in HIGH_CHANGES)
 
@@ -140,7 +162,11 @@ def test_journal_changes_one_row_per_matched_patron(small_db, high_plan):
     for barcode, before in HIGH_CHANGES.items():
         c = by_barcode[barcode]
         assert (c["outcome"], c["before"], c["after"], c["reason"]) == (
-            "change", before, "Inactive", None)
+            "change",
+            before,
+            "Inactive",
+            None,
+        )
     only_unchanged = small_db.operation_changes(report.operation_id, outcome="unchanged")
     assert [c["barcode"] for c in only_unchanged] == ["100"]
     assert len(small_db.operation_changes(report.operation_id, limit=2, offset=4)) == 1
@@ -150,7 +176,9 @@ def test_journal_before_images_for_changed_patrons_only(small_db, high_plan):
     report = small_db.apply(high_plan)
     rows = small_db.db.execute(
         "SELECT table_name, row_id, action, before, after FROM operation_rows "
-        "WHERE operation_id = ?", [report.operation_id]).fetchall()
+        "WHERE operation_id = ?",
+        [report.operation_id],
+    ).fetchall()
     ids = dict(small_db.db.execute("SELECT id, barcode FROM patrons").fetchall())
     assert len(rows) == len(HIGH_CHANGES)
     for table, row_id, action, before, after in rows:
@@ -216,7 +244,10 @@ def test_error_inside_apply_rolls_everything_back(small_db, high_plan, monkeypat
 
     def half_done(tx):
         real_apply(tx)
-        assert tx.db.execute("SELECT count(*) FROM patrons WHERE status = 'Inactive'").fetchone()[0] == 5
+        assert (
+            tx.db.execute("SELECT count(*) FROM patrons WHERE status = 'Inactive'").fetchone()[0]
+            == 5
+        )
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(utility, "apply", half_done)
@@ -296,6 +327,7 @@ def test_a_new_day_rechecks_the_preview_in_full(small_db, high_plan, monkeypatch
     import datetime as dt
 
     from store import clock
+
     # A new day with nothing changed: the full recheck finds the same plan and applies.
     monkeypatch.setattr(clock, "today", lambda: dt.date(2031, 1, 1))
     assert not high_plan.unchanged_since()

@@ -1,4 +1,5 @@
 """Library preferences: terminology, the grade table, and what they switch on and off."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,27 +20,37 @@ def grade_names(s) -> list[str]:
     return [g["name"] for g in s.grades()]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Patrons in Location", "Patrons in Homeroom"),
-    ("Change Patron 2nd Location", "Change Patron Bus Route"),
-    ("Any of these locations.", "Any of these homerooms."),
-    ("Patrons in Grade", "Patrons in Level"),
-    ("Moves patrons to the next grade of the grade table", "Moves patrons to the next level of the level table"),
-    ("Graduated", "Graduated"),  # not a use of the word Grade
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Patrons in Location", "Patrons in Homeroom"),
+        ("Change Patron 2nd Location", "Change Patron Bus Route"),
+        ("Any of these locations.", "Any of these homerooms."),
+        ("Patrons in Grade", "Patrons in Level"),
+        (
+            "Moves patrons to the next grade of the grade table",
+            "Moves patrons to the next level of the level table",
+        ),
+        ("Graduated", "Graduated"),  # not a use of the word Grade
+    ],
+)
 def test_localize_uses_the_librarys_words(text, expected):
     prefs = {"term.location": "Homeroom", "term.location2": "Bus Route", "term.grade": "Level"}
     assert localize(text, prefs) == expected
 
 
 def test_localize_leaves_2nd_location_alone_when_only_location_is_renamed():
-    assert localize("Change Patron 2nd Location or Location", {"term.location": "Homeroom"}) == \
-        "Change Patron 2nd Location or Homeroom"
+    assert (
+        localize("Change Patron 2nd Location or Location", {"term.location": "Homeroom"})
+        == "Change Patron 2nd Location or Homeroom"
+    )
 
 
 def test_save_and_read_back(s):
     data = s.library_preferences().model_dump()
-    data.update(location_term="Homeroom", centralized_catalog=False, disable_account_expiration=True)
+    data.update(
+        location_term="Homeroom", centralized_catalog=False, disable_account_expiration=True
+    )
     s.save_preferences(data, ADMIN)
     prefs = s.preferences()
     assert prefs["term.location"] == "Homeroom"
@@ -62,11 +73,14 @@ def test_a_save_does_not_overwrite_what_another_session_saved_since_it_read(s):
     assert s.preferences()["term.location"] == "Homeroom"
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"grade_term": ""}, "grade_term"),
-    ({"location_term": "x" * 31}, "location_term"),
-    ({"location2_term": "Location"}, "location2_term"),  # same as another term
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"grade_term": ""}, "grade_term"),
+        ({"location_term": "x" * 31}, "location_term"),
+        ({"location2_term": "Location"}, "location2_term"),  # same as another term
+    ],
+)
 def test_bad_terms_are_refused_and_nothing_is_saved(s, change, field):
     before = s.preferences()
     data = {**s.library_preferences().model_dump(), **change}
@@ -120,7 +134,10 @@ def test_add_rename_move_and_remove_grades(s):
 def test_renaming_a_grade_carries_its_patrons(s):
     count = s.db.execute("SELECT count(*) FROM patrons WHERE grade = 'K'").fetchone()[0]
     s.edit_grades(ADMIN, "rename", "K", "Kindergarten")
-    assert s.db.execute("SELECT count(*) FROM patrons WHERE grade = 'Kindergarten'").fetchone()[0] == count
+    assert (
+        s.db.execute("SELECT count(*) FROM patrons WHERE grade = 'Kindergarten'").fetchone()[0]
+        == count
+    )
 
 
 def test_removing_a_grade_patrons_have_is_refused_with_their_count(s):
@@ -130,19 +147,22 @@ def test_removing_a_grade_patrons_have_is_refused_with_their_count(s):
     assert "5" in grade_names(s)
 
 
-@pytest.mark.parametrize("action, args, message", [
-    ("add", ("K",), "already in the grade table"),
-    ("add", ("   ",), "needs a name"),
-    ("rename", ("1", "2"), "already in the grade table"),
-    ("rename", ("Nope", "X"), "not in the grade table"),
-    ("remove", ("Graduated",), "patrons still have grade 'Graduated'"),
-    ("add", ("Twelve\x1b[31m",), r"control character \(\\x1b\)"),
-    ("rename", ("K", "Kinder\ngarten"), r"control character \(\\n\)"),
-    ("promote", ("K",), "'promote' is not an edit of the grade table; one of: add, rename"),
-    ("rename", ("K",), "rename takes 2 values"),
-    ("move", ("K", 5), "moves one place"),
-    ("move", ("K", "up"), "moves one place"),
-])
+@pytest.mark.parametrize(
+    "action, args, message",
+    [
+        ("add", ("K",), "already in the grade table"),
+        ("add", ("   ",), "needs a name"),
+        ("rename", ("1", "2"), "already in the grade table"),
+        ("rename", ("Nope", "X"), "not in the grade table"),
+        ("remove", ("Graduated",), "patrons still have grade 'Graduated'"),
+        ("add", ("Twelve\x1b[31m",), r"control character \(\\x1b\)"),
+        ("rename", ("K", "Kinder\ngarten"), r"control character \(\\n\)"),
+        ("promote", ("K",), "'promote' is not an edit of the grade table; one of: add, rename"),
+        ("rename", ("K",), "rename takes 2 values"),
+        ("move", ("K", 5), "moves one place"),
+        ("move", ("K", "up"), "moves one place"),
+    ],
+)
 def test_bad_grade_table_edits_are_refused(s, action, args, message):
     before = s.grades()
     operations = s.db["operations"].count
@@ -185,20 +205,27 @@ def test_apply_rechecks_preferences_changed_after_the_preview(s):
 
 def test_renaming_location_leaves_2nd_location_in_any_case():
     text = "Change the 2nd location; the 2nd Location; a location"
-    assert localize(text, {"term.location": "Homeroom"}) == \
-        "Change the 2nd location; the 2nd Location; a homeroom"
+    assert (
+        localize(text, {"term.location": "Homeroom"})
+        == "Change the 2nd location; the 2nd Location; a homeroom"
+    )
 
 
 # -- the grade table in the journal -------------------------------------------------------------
+
 
 def test_a_grade_rename_is_journaled_and_undone_with_its_patrons(s):
     twelfth = {pid for (pid,) in s.db.execute("SELECT id FROM patrons WHERE grade = '12'")}
     operation = s.edit_grades(ADMIN, "rename", "12", "Twelve")
     op = s.operation(operation)
     assert (op["utility"], op["title"], op["changed"]) == (
-        "grade-table", "Grade Table: 12 renamed to Twelve", len(twelfth))
+        "grade-table",
+        "Grade Table: 12 renamed to Twelve",
+        len(twelfth),
+    )
     assert {c["patron_id"]: (c["before"], c["after"]) for c in s.operation_changes(operation)} == {
-        pid: ("12", "Twelve") for pid in twelfth}
+        pid: ("12", "Twelve") for pid in twelfth
+    }
     report = s.undo(operation, ADMIN)
     assert "12" in grade_names(s) and "Twelve" not in grade_names(s)
     assert {pid for (pid,) in s.db.execute("SELECT id FROM patrons WHERE grade = '12'")} == twelfth
@@ -227,8 +254,11 @@ def test_a_rename_is_not_undone_under_a_later_operation_on_the_new_name(s):
     eleventh = {r.patron_id for r in plan.page(0, 1000) if r.outcome == "change"}
     before = s.grades()
     for attempt in (s.check_undo, s.undo):
-        with pytest.raises(store.NotUndoable, match=f"operation #{later} changed patrons of "
-                           f"grade 'Twelve' after it was renamed: undo it first, then #{rename}"):
+        with pytest.raises(
+            store.NotUndoable,
+            match=f"operation #{later} changed patrons of "
+            f"grade 'Twelve' after it was renamed: undo it first, then #{rename}",
+        ):
             attempt(rename, ADMIN)
     assert s.grades() == before
     assert s.undo(later, ADMIN).conflicts == []
@@ -237,8 +267,10 @@ def test_a_rename_is_not_undone_under_a_later_operation_on_the_new_name(s):
     assert {pid for (pid,) in s.db.execute("SELECT id FROM patrons WHERE grade = '11'")} >= eleventh
 
 
-@pytest.mark.parametrize("action, args", [("add", ("13", "12")), ("move", ("3", -1)),
-                                          ("set_last", ("12",)), ("remove", ("PK",))])
+@pytest.mark.parametrize(
+    "action, args",
+    [("add", ("13", "12")), ("move", ("3", -1)), ("set_last", ("12",)), ("remove", ("PK",))],
+)
 def test_every_grade_table_edit_is_undone_exactly(s, action, args):
     if action == "remove":
         s.db.execute("UPDATE patrons SET grade = 'K' WHERE grade = 'PK'")

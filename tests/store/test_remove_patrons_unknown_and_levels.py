@@ -1,4 +1,5 @@
 """Remove Patrons: the Unknown Patron who keeps reviews, and who may remove whom."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,7 +33,8 @@ def test_the_unknown_patron_is_reused_on_a_second_run(holdings):
     [unknown] = unknown_patrons(s)
     assert (unknown["id"], unknown["barcode"]) == (UNKNOWN_ID, "UNKNOWN")
     assert [e for e in journal(s, first.operation_id) if e[2] == "insert"] == [
-        ("patrons", UNKNOWN_ID, "insert", None, unknown)]
+        ("patrons", UNKNOWN_ID, "insert", None, unknown)
+    ]
 
     # A second run, removing '2' (one review): the same Unknown Patron takes it.
     plan, rows, second = run(s, KEY, {"locations": ["Gone"]}, {})
@@ -40,12 +42,19 @@ def test_the_unknown_patron_is_reused_on_a_second_run(holdings):
     assert unknown_patrons(s) == [unknown]
     assert count(s, "patrons", "last_name = 'Unknown Patron'") == 1
     assert [(r["patron_id"], r["title"]) for r in rows_of(s, "reviews")] == [
-        (UNKNOWN_ID, "Dune"), (UNKNOWN_ID, "Holes"), (UNKNOWN_ID, "Wonder"), (1, "Matilda")]
+        (UNKNOWN_ID, "Dune"),
+        (UNKNOWN_ID, "Holes"),
+        (UNKNOWN_ID, "Wonder"),
+        (1, "Matilda"),
+    ]
     entries = journal(s, second.operation_id)
     assert [e[:3] for e in entries if e[0] in ("patrons", "reviews")] == [
-        ("patrons", 9, "delete"), ("reviews", 3, "update")]
+        ("patrons", 9, "delete"),
+        ("reviews", 3, "update"),
+    ]
     assert [e for e in entries if e[0] == "reviews"] == [
-        ("reviews", 3, "update", {"patron_id": 9}, {"patron_id": UNKNOWN_ID})]
+        ("reviews", 3, "update", {"patron_id": 9}, {"patron_id": UNKNOWN_ID})
+    ]
     assert not [e for e in entries if e[2] == "insert"]
 
 
@@ -54,28 +63,49 @@ def test_an_existing_unknown_patron_is_used_whatever_its_barcode(holdings):
     plan, rows, report = run(holdings, KEY, {"statuses": ["Transferred"]}, {})
     assert [p["id"] for p in unknown_patrons(holdings)] == [existing]
     assert [(r["patron_id"], r["title"]) for r in rows_of(holdings, "reviews")] == [
-        (existing, "Dune"), (existing, "Holes"), (9, "Wonder"), (1, "Matilda")]
+        (existing, "Dune"),
+        (existing, "Holes"),
+        (9, "Wonder"),
+        (1, "Matilda"),
+    ]
     assert not [e for e in journal(holdings, report.operation_id) if e[2] == "insert"]
 
 
-@pytest.mark.parametrize("taken, expected", [
-    (["UNKNOWN"], "UNKNOWN-2"),
-    (["UNKNOWN", "UNKNOWN-2"], "UNKNOWN-3"),
-    (["UNKNOWN-2"], "UNKNOWN"),
-])
+@pytest.mark.parametrize(
+    "taken, expected",
+    [
+        (["UNKNOWN"], "UNKNOWN-2"),
+        (["UNKNOWN", "UNKNOWN-2"], "UNKNOWN-3"),
+        (["UNKNOWN-2"], "UNKNOWN"),
+    ],
+)
 def test_the_unknown_patrons_barcode_avoids_a_normal_patrons(holdings, taken, expected):
     for n, barcode in enumerate(taken):
-        holdings.db["patrons"].insert({
-            "barcode": barcode, "first_name": "Una", "last_name": f"Known{n}", "site": "ELM",
-            "created": NOW, "modified": NOW})
+        holdings.db["patrons"].insert(
+            {
+                "barcode": barcode,
+                "first_name": "Una",
+                "last_name": f"Known{n}",
+                "site": "ELM",
+                "created": NOW,
+                "modified": NOW,
+            }
+        )
     plan, rows, report = run(holdings, KEY, {"statuses": ["Transferred"]}, {})
     [unknown] = unknown_patrons(holdings)
     assert (unknown["barcode"], unknown["last_name"], unknown["site"], unknown["is_unknown"]) == (
-        expected, "Unknown Patron", "UNION", 1)
+        expected,
+        "Unknown Patron",
+        "UNION",
+        1,
+    )
     # The normal patrons keep their barcodes and are not the Unknown Patron.
-    assert {b: u for b, u in holdings.db.execute(
-        "SELECT barcode, is_unknown FROM patrons WHERE barcode LIKE 'UNKNOWN%'")} == (
-        {b: 0 for b in taken} | {expected: 1})
+    assert {
+        b: u
+        for b, u in holdings.db.execute(
+            "SELECT barcode, is_unknown FROM patrons WHERE barcode LIKE 'UNKNOWN%'"
+        )
+    } == ({b: 0 for b in taken} | {expected: 1})
 
 
 @pytest.mark.parametrize("force", [False, True])
@@ -86,22 +116,26 @@ def test_the_unknown_patron_is_always_skipped(holdings, force):
     assert outcomes(rows)["UNKNOWN"] == ("skip", UNKNOWN_REASON, "nothing out or owed", "kept")
     # The other Union Site patrons: '2' has nothing; '99' has a $0.00 charge.
     assert outcomes(rows)["2"] == ("change", None, "nothing out or owed", "removed")
-    assert outcomes(rows)["99"] == (("change", None, "a $0.00 charge", "removed") if force
-                                    else ("skip", "a $0.00 charge", "a $0.00 charge", "kept"))
+    assert outcomes(rows)["99"] == (
+        ("change", None, "a $0.00 charge", "removed")
+        if force
+        else ("skip", "a $0.00 charge", "a $0.00 charge", "kept")
+    )
     assert [p["id"] for p in unknown_patrons(holdings)] == [unknown]
     assert count(holdings, "reviews", "patron_id = ?", unknown) == 2  # its own and '2''s
 
 
 def test_the_unknown_patron_is_skipped_even_by_a_level_0_operator_with_the_option_on(holdings):
     unknown = add_unknown(holdings)
-    plan, rows, report = run(holdings, KEY, {"barcode_from": "UNKNOWN", "barcode_to": "UNKNOWN"},
-                             {"force": True})
+    plan, rows, report = run(
+        holdings, KEY, {"barcode_from": "UNKNOWN", "barcode_to": "UNKNOWN"}, {"force": True}
+    )
     assert outcomes(rows) == {"UNKNOWN": ("skip", UNKNOWN_REASON, "nothing out or owed", "kept")}
     assert plan.counts == store.Counts(matched=1, change=0, unchanged=0, skip=1)
     assert [p["id"] for p in unknown_patrons(holdings)] == [unknown]
 
 
-# -- who may be removed ----------------------------------------------------------------------------
+# -- who may be removed --------------------------------------------------------------------------
 
 
 def test_an_operator_is_never_removed_and_skips_patrons_at_or_above_their_level(small_db):
@@ -111,19 +145,32 @@ def test_an_operator_is_never_removed_and_skips_patrons_at_or_above_their_level(
     db.execute("UPDATE patrons SET security_group = NULL WHERE barcode = 'O''1'")
     # Bell has an item out: her own account is still the reason she is kept.
     db["items"].insert({"id": 1, "barcode": "T1", "title": "Book"})
-    db["checkouts"].insert({"item_id": 1, "patron_id": 7, "checked_out": "2026-05-01",
-                            "due_date": "2026-05-15"})
+    db["checkouts"].insert(
+        {"item_id": 1, "patron_id": 7, "checked_out": "2026-05-01", "due_date": "2026-05-15"}
+    )
     plan, rows, report = run(small_db, KEY, {}, {}, operator=enrol(db, BELL))
     assert plan.counts == store.Counts(matched=14, change=10, unchanged=0, skip=4)
     removed = {"9", "10", "100", "1000", "P123", "99", "101", "2", "O'1", "STAFF002"}
     assert outcomes(rows) == {
         "11": ("skip", OWN, "1 item out", "kept"),
-        "STAFF001": ("skip", "in District Administrator (level 0), not below your level 1",
-                     "nothing out or owed", "kept"),
-        "P200": ("skip", "in Librarian (level 1), not below your level 1", "nothing out or owed",
-                 "kept"),
-        "p150": ("skip", "in Administrator (level 0), not below your level 1",
-                 "nothing out or owed", "kept"),
+        "STAFF001": (
+            "skip",
+            "in District Administrator (level 0), not below your level 1",
+            "nothing out or owed",
+            "kept",
+        ),
+        "P200": (
+            "skip",
+            "in Librarian (level 1), not below your level 1",
+            "nothing out or owed",
+            "kept",
+        ),
+        "p150": (
+            "skip",
+            "in Administrator (level 0), not below your level 1",
+            "nothing out or owed",
+            "kept",
+        ),
     } | {b: ("change", None, "nothing out or owed", "removed") for b in removed}
     assert changes(small_db, report.operation_id) == outcomes(rows)
     assert barcodes(small_db) == {"11", "P200", "p150", "STAFF001"}
@@ -133,8 +180,13 @@ def test_an_operator_is_never_removed_and_skips_patrons_at_or_above_their_level(
 
 @pytest.mark.parametrize("force", [False, True])
 def test_an_operator_never_removes_their_own_account_even_with_the_option_on(small_db, force):
-    plan, rows, report = run(small_db, KEY, {"barcode_from": "11", "barcode_to": "11"},
-                             {"force": force}, operator=enrol(small_db.db, BELL))
+    plan, rows, report = run(
+        small_db,
+        KEY,
+        {"barcode_from": "11", "barcode_to": "11"},
+        {"force": force},
+        operator=enrol(small_db.db, BELL),
+    )
     assert outcomes(rows) == {"11": ("skip", OWN, "nothing out or owed", "kept")}
     assert "11" in barcodes(small_db)
 
@@ -143,33 +195,63 @@ def test_a_level_2_operator_skips_levels_1_and_2_but_not_3(small_db):
     db = small_db.db
     db["security_groups"].insert({"name": "Aide", "level": 2, "permissions": "[]"})
     db.execute("UPDATE patrons SET security_group = 'Aide' WHERE barcode = '9'")
-    aide = enrol(db, Operator(900, "helper", "Helper Person", "Aide", 2, frozenset(ALL_PERMISSIONS)))
+    aide = enrol(
+        db, Operator(900, "helper", "Helper Person", "Aide", 2, frozenset(ALL_PERMISSIONS))
+    )
     plan, rows, report = run(small_db, KEY, {"sites": ["ELM"]}, {}, operator=aide)
     assert outcomes(rows) == {
         "OP900": ("skip", OWN, "nothing out or owed", "kept"),  # the aide, enrolled at ELM
         "9": ("skip", "in Aide (level 2), not below your level 2", "nothing out or owed", "kept"),
-        "11": ("skip", "in Librarian (level 1), not below your level 2", "nothing out or owed",
-               "kept"),
-        "P200": ("skip", "in Librarian (level 1), not below your level 2", "nothing out or owed",
-                 "kept"),
+        "11": (
+            "skip",
+            "in Librarian (level 1), not below your level 2",
+            "nothing out or owed",
+            "kept",
+        ),
+        "P200": (
+            "skip",
+            "in Librarian (level 1), not below your level 2",
+            "nothing out or owed",
+            "kept",
+        ),
         "10": ("change", None, "nothing out or owed", "removed"),
         "O'1": ("change", None, "nothing out or owed", "removed"),
     }
-    assert barcodes(small_db) == {"9", "11", "P200", "100", "1000", "P123", "99", "101", "2",
-                                  "p150", "STAFF001", "STAFF002", "OP900"}
+    assert barcodes(small_db) == {
+        "9",
+        "11",
+        "P200",
+        "100",
+        "1000",
+        "P123",
+        "99",
+        "101",
+        "2",
+        "p150",
+        "STAFF001",
+        "STAFF002",
+        "OP900",
+    }
 
 
-@pytest.mark.parametrize("operator", [
-    ADMIN, Operator(7, "bell", "Bea Bell", "District", 0, frozenset(ALL_PERMISSIONS))],
-    ids=["the-admin", "patron-7"])
+@pytest.mark.parametrize(
+    "operator",
+    [ADMIN, Operator(7, "bell", "Bea Bell", "District", 0, frozenset(ALL_PERMISSIONS))],
+    ids=["the-admin", "patron-7"],
+)
 def test_a_level_0_operator_may_remove_anyone_else(small_db, all_barcodes, operator):
     small_db.db["security_groups"].insert({"name": "District", "level": 0, "permissions": "[]"})
-    small_db.db.execute("UPDATE patrons SET security_group = 'District' WHERE barcode IN ('p150', '11')")
+    small_db.db.execute(
+        "UPDATE patrons SET security_group = 'District' WHERE barcode IN ('p150', '11')"
+    )
     plan, rows, report = run(small_db, KEY, {}, {}, operator=enrol(small_db.db, operator))
     own = {"11"} if operator.patron_id == 7 else {"STAFF001"}
-    assert outcomes(rows) == {b: ("skip", OWN, "nothing out or owed", "kept") if b in own
-                              else ("change", None, "nothing out or owed", "removed")
-                              for b in all_barcodes}
+    assert outcomes(rows) == {
+        b: ("skip", OWN, "nothing out or owed", "kept")
+        if b in own
+        else ("change", None, "nothing out or owed", "removed")
+        for b in all_barcodes
+    }
     assert barcodes(small_db) == own
     assert unknown_patrons(small_db) == []
 
@@ -184,7 +266,8 @@ def test_preview_counts_of_a_mixed_case_and_the_aide_is_refused(holdings):
     assert off.counts == store.Counts(matched=15, change=6, unchanged=0, skip=9)
     rows = {r.barcode: r for r in off.page(0, 100)}
     assert {b: (r.outcome, r.reason) for b, r in rows.items() if r.outcome == "skip"} == {
-        "UNKNOWN": ("skip", UNKNOWN_REASON), "11": ("skip", OWN),
+        "UNKNOWN": ("skip", UNKNOWN_REASON),
+        "11": ("skip", OWN),
         "P200": ("skip", "in Librarian (level 1), not below your level 1"),
         "STAFF001": ("skip", "in District Administrator (level 0), not below your level 1"),
     } | {b: ("skip", why) for b, why in HELD.items()}
@@ -193,8 +276,10 @@ def test_preview_counts_of_a_mixed_case_and_the_aide_is_refused(holdings):
     rows = {r.barcode: (r.outcome, r.new) for r in on.page(0, 100)}
     assert {b for b, (o, _) in rows.items() if o == "skip"} == {"UNKNOWN", "11", "P200", "STAFF001"}
     assert (rows["9"], rows["P123"], rows["10"]) == (
-        ("change", "removed, 1 item declared lost"), ("change", "removed, 2 items declared lost"),
-        ("change", "removed"))
+        ("change", "removed, 1 item declared lost"),
+        ("change", "removed, 2 items declared lost"),
+        ("change", "removed"),
+    )
     s.discard(off)
     s.discard(on)
 
@@ -205,7 +290,8 @@ def test_preview_counts_of_a_mixed_case_and_the_aide_is_refused(holdings):
     for options in ({}, {"force": True}):
         with pytest.raises(store.NotPermitted) as info:
             s.plan(KEY, {}, options, AIDE)
-        assert str(info.value) == (f"aide may not run Remove Patrons: it needs the permission "
-                                   f"'{REMOVE_PATRONS}'")
+        assert str(info.value) == (
+            f"aide may not run Remove Patrons: it needs the permission '{REMOVE_PATRONS}'"
+        )
     assert snapshot(s) == before
     assert count(s, "operations") == 0

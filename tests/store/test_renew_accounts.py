@@ -1,5 +1,6 @@
 """Renew Patron Accounts on small_db (conftest): today plus the policy's account period, refused
 when expiration dates are disabled."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,20 +49,42 @@ def test_renew_sets_today_plus_the_policys_account_period(renewals, fixed_today)
     outcomes = changes(renewals, report.operation_id)
     assert outcomes["9"] == ("unchanged", "already expires 06/01/2027", elementary, elementary)
     assert outcomes["99"] == ("unchanged", "already expires 06/01/2027", elementary, elementary)
-    assert outcomes["p150"] == ("skip", "policy Community has no account period", "2026-06-15", None)
+    assert outcomes["p150"] == (
+        "skip",
+        "policy Community has no account period",
+        "2026-06-15",
+        None,
+    )
     assert outcomes["O'1"] == ("skip", "no policy", "2026-12-31", None)
     assert outcomes["STAFF001"] == ("skip", "your own account", None, None)
     assert outcomes["STAFF002"] == ("skip", "no policy", None, None)
     assert outcomes["11"] == ("change", None, None, elementary)
     assert outcomes["1000"] == ("change", None, "2025-05-31", secondary)
-    assert (utility.show(rows["11"].current), utility.show(rows["11"].new)) == ("(none)", "06/01/2027")
-    renewed = {"10": elementary, "11": elementary, "P200": elementary, "2": secondary,
-               "100": secondary, "1000": secondary, "101": secondary, "P123": secondary}
+    assert (utility.show(rows["11"].current), utility.show(rows["11"].new)) == (
+        "(none)",
+        "06/01/2027",
+    )
+    renewed = {
+        "10": elementary,
+        "11": elementary,
+        "P200": elementary,
+        "2": secondary,
+        "100": secondary,
+        "1000": secondary,
+        "101": secondary,
+        "P123": secondary,
+    }
     ids = dict(renewals.db.execute("SELECT barcode, id FROM patrons").fetchall())
     assert journal(renewals, report.operation_id) == sorted(
-        ("patrons", ids[b], "update", {"expiration_date": before[b], "modified": STAMP},
-         {"expiration_date": new, "modified": NOW})
-        for b, new in renewed.items())
+        (
+            "patrons",
+            ids[b],
+            "update",
+            {"expiration_date": before[b], "modified": STAMP},
+            {"expiration_date": new, "modified": NOW},
+        )
+        for b, new in renewed.items()
+    )
     assert_operation(renewals, report, "renew-accounts", plan.counts, {}, {})
     after = column(renewals, "expiration_date")
     assert after == before | renewed

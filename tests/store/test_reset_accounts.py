@@ -1,4 +1,5 @@
 """Reset Patron Accounts: username formats, skips, levels, and both password modes."""
+
 from __future__ import annotations
 
 import json
@@ -25,27 +26,54 @@ pytestmark = pytest.mark.usefixtures("fast")  # cheap logins (tests/conftest.py)
 @pytest.fixture
 def s(small_db):
     small_db.db["sites"].insert({"code": "TEST", "name": "Test School", "is_union": 0})
-    small_db.db["security_groups"].insert_all([
-        {"name": "Admin", "level": 0, "permissions": json.dumps(list(security.ALL_PERMISSIONS))},
-        {"name": "Aide", "level": 2, "permissions": json.dumps([UTILITIES])},
-    ])
+    small_db.db["security_groups"].insert_all(
+        [
+            {
+                "name": "Admin",
+                "level": 0,
+                "permissions": json.dumps(list(security.ALL_PERMISSIONS)),
+            },
+            {"name": "Aide", "level": 2, "permissions": json.dumps([UTILITIES])},
+        ]
+    )
     return small_db
 
 
 _ids = iter(range(100, 1000))
 
 
-def add(s: store.Store, first: str, last: str, *, nickname: str = "", group: str | None = "Student",
-        emails: tuple[str, ...] = (), username: str | None = None, barcode: str | None = None) -> int:
+def add(
+    s: store.Store,
+    first: str,
+    last: str,
+    *,
+    nickname: str = "",
+    group: str | None = "Student",
+    emails: tuple[str, ...] = (),
+    username: str | None = None,
+    barcode: str | None = None,
+) -> int:
     """A patron at the TEST site; emails are listed in order (inserted last first)."""
     pid = next(_ids)
-    s.db["patrons"].insert({
-        "id": pid, "barcode": barcode or f"T{pid}", "first_name": first, "last_name": last,
-        "nickname": nickname, "security_group": group, "status": "Active", "site": "TEST",
-        "username": username, "created": "2026-01-01", "modified": "2026-01-01"})
+    s.db["patrons"].insert(
+        {
+            "id": pid,
+            "barcode": barcode or f"T{pid}",
+            "first_name": first,
+            "last_name": last,
+            "nickname": nickname,
+            "security_group": group,
+            "status": "Active",
+            "site": "TEST",
+            "username": username,
+            "created": "2026-01-01",
+            "modified": "2026-01-01",
+        }
+    )
     for position in reversed(range(len(emails))):
-        s.db["patron_emails"].insert({"patron_id": pid, "position": position,
-                                      "address": emails[position]})
+        s.db["patron_emails"].insert(
+            {"patron_id": pid, "position": position, "address": emails[position]}
+        )
     return pid
 
 
@@ -75,32 +103,53 @@ def raw_bytes(s: store.Store) -> bytes:
 
 # -- username formats ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, folded", [
-    ("Darla Anderson", "darlaanderson"), ("Nguyễn", "nguyen"), ("Østergaard", "ostergaard"),
-    ("O'Brien", "obrien"), ("de la Cruz-Smith", "delacruzsmith"), ("", ""), (None, "")])
+
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("Darla Anderson", "darlaanderson"),
+        ("Nguyễn", "nguyen"),
+        ("Østergaard", "ostergaard"),
+        ("O'Brien", "obrien"),
+        ("de la Cruz-Smith", "delacruzsmith"),
+        ("", ""),
+        (None, ""),
+    ],
+)
 def test_fold_username(text, folded):
     assert fold_username(text) == folded
 
 
-@pytest.mark.parametrize("first, nickname, fmt, use_nickname, expected", [
-    ("Darla", "", "First Initial + Last Name", False, "danderson"),
-    ("Darla", "", "First Name + Last Name", False, "darlaanderson"),
-    ("Darla", "", "First Name + Last Name", True, "darlaanderson"),  # no nickname: first name
-    ("Daniel", "Danny", "First Name + Last Name", True, "dannyanderson"),
-    ("Daniel", "Danny", "First Name + Last Name", False, "danielanderson"),
-    ("Robert", "Bob", "First Initial + Last Name", True, "banderson"),
-    ("Robert", "Bob", "First Initial + Last Name", False, "randerson"),
-])
+@pytest.mark.parametrize(
+    "first, nickname, fmt, use_nickname, expected",
+    [
+        ("Darla", "", "First Initial + Last Name", False, "danderson"),
+        ("Darla", "", "First Name + Last Name", False, "darlaanderson"),
+        ("Darla", "", "First Name + Last Name", True, "darlaanderson"),  # no nickname: first name
+        ("Daniel", "Danny", "First Name + Last Name", True, "dannyanderson"),
+        ("Daniel", "Danny", "First Name + Last Name", False, "danielanderson"),
+        ("Robert", "Bob", "First Initial + Last Name", True, "banderson"),
+        ("Robert", "Bob", "First Initial + Last Name", False, "randerson"),
+    ],
+)
 def test_name_formats_with_and_without_nickname(s, first, nickname, fmt, use_nickname, expected):
     pid = add(s, first, "Anderson", nickname=nickname, username=f"old{first}")
     _, rows, report = run(s, {"username": fmt, "use_nickname": use_nickname})
-    assert (rows[pid].outcome, rows[pid].current, rows[pid].new) == ("change", f"old{first}", expected)
+    assert (rows[pid].outcome, rows[pid].current, rows[pid].new) == (
+        "change",
+        f"old{first}",
+        expected,
+    )
     assert usernames(s)[pid] == expected
-    [(row_id, before, after)] = s.db.execute("SELECT row_id, before, after FROM operation_rows "
-                                             "WHERE operation_id = ?", [report.operation_id]).fetchall()
+    [(row_id, before, after)] = s.db.execute(
+        "SELECT row_id, before, after FROM operation_rows WHERE operation_id = ?",
+        [report.operation_id],
+    ).fetchall()
     assert (row_id, json.loads(before), json.loads(after)) == (
-        pid, {"username": f"old{first}", "modified": "2026-01-01"},
-        {"username": expected, "modified": NOW})
+        pid,
+        {"username": f"old{first}", "modified": "2026-01-01"},
+        {"username": expected, "modified": NOW},
+    )
 
 
 def test_accents_and_punctuation_are_folded(s):
@@ -111,7 +160,11 @@ def test_accents_and_punctuation_are_folded(s):
     run(s, {"username": "First Name + Last Name"})
     names = usernames(s)
     assert (names[linh], names[soren], names[owen], names[zoe]) == (
-        "linhnguyen", "sorenostergaard", "owenobrien", "zoedelacruz")
+        "linhnguyen",
+        "sorenostergaard",
+        "owenobrien",
+        "zoedelacruz",
+    )
 
 
 def test_barcode_format_lower_cases_the_barcode(s):
@@ -158,7 +211,9 @@ def test_a_username_held_by_a_patron_outside_the_batch_is_skipped(s, held):
     darla = add(s, "Darla", "Anderson")
     _, rows, _ = run(s, {"username": "First Initial + Last Name"})
     assert (rows[darla].outcome, rows[darla].reason) == (
-        "skip", "danderson belongs to another patron")
+        "skip",
+        "danderson belongs to another patron",
+    )
     assert usernames(s)[darla] is None and usernames(s)[1] == held
 
 
@@ -194,10 +249,13 @@ def test_both_no_change_is_invalid(s):
 
 # -- levels and the operator's own account -------------------------------------------------------
 
+
 def test_a_level_1_operator_changes_only_larger_level_numbers(s):
     me = add(s, "Olga", "Operator", group="Librarian")
-    ids = {g: add(s, "Pat", f"In{g or 'None'}", group=g)
-           for g in ("Admin", "Librarian", "Aide", "Student", None)}
+    ids = {
+        g: add(s, "Pat", f"In{g or 'None'}", group=g)
+        for g in ("Admin", "Librarian", "Aide", "Student", None)
+    }
     _, rows, report = run(s, {"username": "First Name + Last Name"}, operator(s, 1, patron_id=me))
     assert (rows[me].outcome, rows[me].reason) == ("skip", "your own account")
     assert rows[ids["Admin"]].outcome == rows[ids["Librarian"]].outcome == "skip"
@@ -222,6 +280,7 @@ def test_a_level_0_operator_skips_other_level_0_patrons_and_their_own_account(s)
 
 # -- passwords -----------------------------------------------------------------------------
 
+
 def test_last_name_passwords_are_hashed_flagged_and_never_stored_in_plaintext(s):
     # Accented last names: the password (folded to ASCII) differs from every stored name, so
     # finding it anywhere in the file's bytes would mean a leaked password.
@@ -241,12 +300,17 @@ def test_last_name_passwords_are_hashed_flagged_and_never_stored_in_plaintext(s)
         assert row["username"] is None  # usernames: No Change
     assert patron(s, kept)["password_hash"] is None
     assert patron(s, kept)["must_change_password"] == 0
-    journal = s.db.execute("SELECT row_id, before, after FROM operation_rows "
-                           "WHERE operation_id = ?", [report.operation_id]).fetchall()
+    journal = s.db.execute(
+        "SELECT row_id, before, after FROM operation_rows WHERE operation_id = ?",
+        [report.operation_id],
+    ).fetchall()
     assert {r[0] for r in journal} == set(changed)
     for _, before, after in journal:
-        assert json.loads(before) == {"password_hash": None, "must_change_password": 0,
-                                      "modified": "2026-01-01"}
+        assert json.loads(before) == {
+            "password_hash": None,
+            "must_change_password": 0,
+            "modified": "2026-01-01",
+        }
         assert json.loads(after)["must_change_password"] == 1
         assert json.loads(after)["modified"] == NOW
     raw = raw_bytes(s)
@@ -261,10 +325,16 @@ def test_a_last_name_password_appears_nowhere_but_the_patrons_name(s):
     pid = add(s, "Zed", "Zebrowskiqx", username="zedz")
     plan, rows, report = run(s, {"password": "Last Name (non-secure)"})
     assert patron(s, pid)["must_change_password"] == 1
-    dumped = json.dumps([list(r) for t in ("operations", "operation_rows", "outbox",
-                                           "password_resets", "login_failures")
-                         for r in s.db.execute(f"SELECT * FROM {t}").fetchall()])
-    dumped += json.dumps(s.db.execute("SELECT before, after, reason FROM operation_changes").fetchall())
+    dumped = json.dumps(
+        [
+            list(r)
+            for t in ("operations", "operation_rows", "outbox", "password_resets", "login_failures")
+            for r in s.db.execute(f"SELECT * FROM {t}").fetchall()
+        ]
+    )
+    dumped += json.dumps(
+        s.db.execute("SELECT before, after, reason FROM operation_changes").fetchall()
+    )
     assert "zedz" in dumped  # the report does hold the (unchanged) username
     assert "zebrowskiqx" not in dumped.lower()
 
@@ -278,34 +348,43 @@ def test_email_link_queues_one_message_per_changed_patron_with_no_token(s):
     assert (rows[none].outcome, rows[none].reason) == ("skip", "no email address")
     assert rows[high].outcome == "skip"
     assert plan.counts.change == 2
-    outbox = s.db.execute("SELECT id, patron_id, kind, address, subject, body, sent FROM outbox "
-                          "ORDER BY patron_id").fetchall()
+    outbox = s.db.execute(
+        "SELECT id, patron_id, kind, address, subject, body, sent FROM outbox ORDER BY patron_id"
+    ).fetchall()
     assert [(r[1], r[2], r[3], r[4], r[6]) for r in outbox] == [
         (one, "password-reset", "mia@example.org", RESET_SUBJECT, None),
-        (two, "password-reset", "noah@example.org", RESET_SUBJECT, None)]
+        (two, "password-reset", "noah@example.org", RESET_SUBJECT, None),
+    ]
     assert outbox[0][5].startswith("Hello Mia,") and "{link}" in outbox[0][5]
     assert "token" not in outbox[0][5] and "http" not in outbox[0][5]
     assert s.db.execute("SELECT count(*) FROM password_resets").fetchone()[0] == 0
     assert patron(s, one)["password_hash"] is None and patron(s, one)["must_change_password"] == 0
-    journal = s.db.execute("SELECT table_name, row_id, action FROM operation_rows "
-                           "WHERE operation_id = ? ORDER BY row_id", [report.operation_id]).fetchall()
+    journal = s.db.execute(
+        "SELECT table_name, row_id, action FROM operation_rows "
+        "WHERE operation_id = ? ORDER BY row_id",
+        [report.operation_id],
+    ).fetchall()
     assert journal == [("outbox", outbox[0][0], "insert"), ("outbox", outbox[1][0], "insert")]
 
 
 def test_username_and_password_together_journal_every_change(s):
     darla = add(s, "Darla", "Anderson", username="danderson")
     bob = add(s, "Bob", "Brown", emails=("bob@example.org",))
-    plan, rows, report = run(s, {"username": "First Initial + Last Name",
-                                 "password": "Last Name (non-secure)"})
+    plan, rows, report = run(
+        s, {"username": "First Initial + Last Name", "password": "Last Name (non-secure)"}
+    )
     # With a password reset, a username already right is still a change (of the password).
     assert rows[darla].outcome == rows[bob].outcome == "change"
-    journal = s.db.execute("SELECT row_id, after FROM operation_rows WHERE operation_id = ?",
-                           [report.operation_id]).fetchall()
+    journal = s.db.execute(
+        "SELECT row_id, after FROM operation_rows WHERE operation_id = ?", [report.operation_id]
+    ).fetchall()
     keys = {}
     for row_id, after in journal:
         keys.setdefault(row_id, set()).update(json.loads(after))
-    assert keys == {darla: {"username", "password_hash", "must_change_password", "modified"},
-                    bob: {"username", "password_hash", "must_change_password", "modified"}}
+    assert keys == {
+        darla: {"username", "password_hash", "must_change_password", "modified"},
+        bob: {"username", "password_hash", "must_change_password", "modified"},
+    }
     assert usernames(s)[bob] == "bbrown"
     assert PasswordHasher().verify(patron(s, darla)["password_hash"], "Anderson")
     changes = s.operation_changes(report.operation_id)

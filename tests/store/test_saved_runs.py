@@ -1,4 +1,5 @@
 """Saved runs: saving, replacing, renaming, deleting, finding, and what is refused."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,14 +16,19 @@ GRADUATES = {"graduation_to": "today-1y", "grades": ["12", "Graduated"]}
 
 def test_a_saved_run_lists_with_what_was_saved(small_db):
     s = small_db
-    run_id, replaced = s.save_run("change-status", "Graduates", GRADUATES,
-                                  {"status": "inactive"}, ADMIN)
+    run_id, replaced = s.save_run(
+        "change-status", "Graduates", GRADUATES, {"status": "inactive"}, ADMIN
+    )
     assert replaced is False
     runs = s.saved_runs()
     assert [r["id"] for r in runs] == [run_id]
     saved = runs[0]
     assert (saved["utility"], saved["name"], saved["operator"], saved["saved"]) == (
-        "change-status", "Graduates", "demo", NOW)
+        "change-status",
+        "Graduates",
+        "demo",
+        NOW,
+    )
     assert saved["selection"] == s.validate_selection(GRADUATES).model_dump(mode="json")
     assert saved["selection"]["graduation_to"] == "today-1y"  # stays relative
     assert saved["selection"]["grades"] == ["12", "Graduated"]
@@ -39,8 +45,9 @@ def test_a_saved_run_lists_with_what_was_saved(small_db):
 def test_saving_under_the_same_name_in_another_case_replaces_the_run(small_db):
     s = small_db
     run_id, _ = s.save_run("change-status", "Graduates", GRADUATES, {"status": "Inactive"}, ADMIN)
-    again, replaced = s.save_run("change-status", "  GRADUATES ", {"grades": ["12"]},
-                                 {"status": "Other"}, ADMIN)
+    again, replaced = s.save_run(
+        "change-status", "  GRADUATES ", {"grades": ["12"]}, {"status": "Other"}, ADMIN
+    )
     assert (again, replaced) == (run_id, True)
     runs = s.saved_runs()
     assert len(runs) == 1 and count(s, "saved_runs") == 1
@@ -52,7 +59,9 @@ def test_saving_under_the_same_name_in_another_case_replaces_the_run(small_db):
     other, replaced = s.save_run("change-grade", "graduates", {}, {"grade": "K"}, ADMIN)
     assert replaced is False and other != run_id
     assert [(r["utility"], r["name"]) for r in s.saved_runs()] == [
-        ("change-grade", "graduates"), ("change-status", "GRADUATES")]
+        ("change-grade", "graduates"),
+        ("change-status", "GRADUATES"),
+    ]
 
 
 def test_rename_a_saved_run_and_a_clash_is_refused(small_db):
@@ -121,10 +130,11 @@ def test_a_name_two_utilities_share_needs_the_utility(small_db):
     assert s.find_saved_run("SPRING", "change-grade")["id"] == grade
 
 
-@pytest.mark.parametrize("name", ["", "   ", "x" * 61, "tab\there", "new\nline", "nul\x00",
-                                  "bell\x07", "bidi\u202ename"],
-                         ids=["blank", "spaces", "61-chars", "tab", "newline", "nul", "bell",
-                              "bidi-override"])
+@pytest.mark.parametrize(
+    "name",
+    ["", "   ", "x" * 61, "tab\there", "new\nline", "nul\x00", "bell\x07", "bidi\u202ename"],
+    ids=["blank", "spaces", "61-chars", "tab", "newline", "nul", "bell", "bidi-override"],
+)
 def test_invalid_names_are_refused(small_db, name):
     with pytest.raises(store.Invalid) as info:
         small_db.save_run("change-status", name, {}, {"status": "Active"}, ADMIN)
@@ -138,17 +148,26 @@ def test_a_name_of_sixty_characters_is_accepted(small_db):
     assert small_db.saved_run(run_id)["name"] == name
 
 
-@pytest.mark.parametrize("key, selection, options, title", [
-    ("change-status", {"grades": ["13"]}, {"status": "Active"}, "Patrons in Grade"),
-    ("change-status", {"graduation_to": "someday"}, {"status": "Active"}, "Graduation date to"),
-    ("change-status", {"balance_from": "1.00"}, {"status": "Active"}, "Patron Balance from"),
-    ("change-status", {}, {"status": "Retired"}, "Change Status to"),
-    ("change-grade", {}, {"grade": "13"}, "Change Grade to"),
-    ("forgive-charges", {}, {"category": "All Charges, Fees, and Fines",
-                             "transaction_from": "yesterday"}, "Transaction Date Starting"),
-], ids=["grade", "date", "balance-not-offered", "status", "option-choice", "option-date"])
-def test_invalid_selection_or_options_are_refused_and_nothing_is_saved(small_db, key, selection,
-                                                                       options, title):
+@pytest.mark.parametrize(
+    "key, selection, options, title",
+    [
+        ("change-status", {"grades": ["13"]}, {"status": "Active"}, "Patrons in Grade"),
+        ("change-status", {"graduation_to": "someday"}, {"status": "Active"}, "Graduation date to"),
+        ("change-status", {"balance_from": "1.00"}, {"status": "Active"}, "Patron Balance from"),
+        ("change-status", {}, {"status": "Retired"}, "Change Status to"),
+        ("change-grade", {}, {"grade": "13"}, "Change Grade to"),
+        (
+            "forgive-charges",
+            {},
+            {"category": "All Charges, Fees, and Fines", "transaction_from": "yesterday"},
+            "Transaction Date Starting",
+        ),
+    ],
+    ids=["grade", "date", "balance-not-offered", "status", "option-choice", "option-date"],
+)
+def test_invalid_selection_or_options_are_refused_and_nothing_is_saved(
+    small_db, key, selection, options, title
+):
     with pytest.raises(store.Invalid) as info:
         small_db.save_run(key, "Bad", selection, options, ADMIN)
     assert title in [p.title for p in info.value.problems]
@@ -157,8 +176,9 @@ def test_invalid_selection_or_options_are_refused_and_nothing_is_saved(small_db,
 
 
 def test_saved_runs_survive_closing_and_reopening_the_store(small_db):
-    run_id, _ = small_db.save_run("change-status", "Graduates", GRADUATES,
-                                  {"status": "Inactive"}, ADMIN)
+    run_id, _ = small_db.save_run(
+        "change-status", "Graduates", GRADUATES, {"status": "Inactive"}, ADMIN
+    )
     saved = small_db.saved_run(run_id)
     small_db.close()
     reopened = store.Store(small_db.path)
@@ -167,4 +187,3 @@ def test_saved_runs_survive_closing_and_reopening_the_store(small_db):
         assert reopened.find_saved_run("graduates")["selection"]["graduation_to"] == "today-1y"
     finally:
         reopened.close()
-

@@ -1,4 +1,6 @@
-"""Logging in, lockout, and the permission matrix: every utility × with and without each permission."""
+"""Logging in, lockout, and the permission matrix: every utility × with and without each
+permission."""
+
 from __future__ import annotations
 
 import json
@@ -9,6 +11,7 @@ import pytest
 import store
 from store import security
 from store.apply import apply
+from store.catalog import CATALOG
 from store.demo import DEMO_OPERATORS, create_demo
 from store.plan import Plan
 from store.security import (
@@ -23,7 +26,6 @@ from store.security import (
     Operator,
 )
 from store.selection import Selection
-from store.catalog import CATALOG
 from store.utilities.base import Utility
 
 from ..operators import CHEAP, enrol
@@ -44,15 +46,18 @@ def clock(monkeypatch):
 def logins(small_db):
     """small_db with an Admin group (level 0, every permission) and operators with passwords."""
     db = small_db.db
-    db["security_groups"].insert({"name": "Admin", "level": 0,
-                                  "permissions": json.dumps(list(ALL_PERMISSIONS))})
+    db["security_groups"].insert(
+        {"name": "Admin", "level": 0, "permissions": json.dumps(list(ALL_PERMISSIONS))}
+    )
     # Bea Bell (7) is a Librarian (level 1, utilities only); Zed Zimmer (10) becomes an Admin;
     # Ann Adams (1) is a Student (no permissions); Ben Carter (2) has no group at all.
     db.execute("UPDATE patrons SET security_group = 'Admin' WHERE id = 10")
     db.execute("UPDATE patrons SET security_group = NULL WHERE id = 2")
     for pid, username in ((7, "MsBell"), (10, "zimmer"), (1, "ann"), (2, "ben")):
-        db.execute("UPDATE patrons SET username = ?, password_hash = ? WHERE id = ?",
-                   [username, CHEAP.hash(PASSWORD), pid])
+        db.execute(
+            "UPDATE patrons SET username = ?, password_hash = ? WHERE id = ?",
+            [username, CHEAP.hash(PASSWORD), pid],
+        )
     db.execute("UPDATE patrons SET username = 'carter-nopw' WHERE id = 3")  # no password
     return small_db
 
@@ -64,6 +69,7 @@ def refused(s: store.Store, username: str, password: str) -> str:
 
 
 # -- logging in -------------------------------------------------------------------------
+
 
 def test_login_returns_the_operator_with_the_groups_level_and_permissions(logins):
     librarian = logins.login("MsBell", PASSWORD)
@@ -88,8 +94,11 @@ def test_wrong_password_and_unknown_username_give_the_same_message(logins):
     assert refused(logins, "", "") == LOGIN_FAILED
 
 
-@pytest.mark.parametrize("username", ["carter-nopw", "ann", "ben"],
-                         ids=["no-password", "group-without-permissions", "no-group"])
+@pytest.mark.parametrize(
+    "username",
+    ["carter-nopw", "ann", "ben"],
+    ids=["no-password", "group-without-permissions", "no-group"],
+)
 def test_patrons_who_are_not_operators_cannot_log_in(logins, username):
     assert refused(logins, username, PASSWORD) == LOGIN_FAILED
 
@@ -183,10 +192,20 @@ def test_every_built_utility_has_options_here_and_needs_the_utilities_permission
         assert needs[key] == {UTILITIES, REMOVE_RECORDS}
     assert needs["forgive-charges"] == {UTILITIES, FORGIVE}
     assert needs["remove-patrons"] == {UTILITIES, REMOVE_PATRONS}
-    assert all(needs[key] == {UTILITIES} for key in VALID_OPTIONS
-               if key not in ("reset-accounts", "change-security-group", "remove-notes",
-                              "remove-pictures", "remove-history", "forgive-charges",
-                              "remove-patrons"))
+    assert all(
+        needs[key] == {UTILITIES}
+        for key in VALID_OPTIONS
+        if key
+        not in (
+            "reset-accounts",
+            "change-security-group",
+            "remove-notes",
+            "remove-pictures",
+            "remove-history",
+            "forgive-charges",
+            "remove-patrons",
+        )
+    )
 
 
 @pytest.mark.parametrize("utility", BUILT, ids=lambda u: u.key)
@@ -236,6 +255,7 @@ def test_unavailable_names_every_missing_permission(catalog_db):
 
 # -- the demo's operators --------------------------------------------------------------------
 
+
 @pytest.fixture
 def demo_path(tmp_path) -> Path:
     return create_demo(tmp_path / "demo.db", patrons=40, seed=5)
@@ -269,7 +289,8 @@ def test_no_plaintext_demo_password_in_the_database_file(demo_path):
 
 
 def test_a_login_while_the_database_is_busy_is_refused_before_the_password_is_checked(
-        logins, monkeypatch):
+    logins, monkeypatch
+):
     """No unmetered guessing while another technician applies: the attempt is neither
     verified nor answered with anything that depends on the password."""
     import sqlite3

@@ -1,4 +1,6 @@
-"""Change Patron Security Group: which groups an operator may assign, which patrons they may change."""
+"""Change Patron Security Group: which groups an operator may assign, which patrons they may
+change."""
+
 from __future__ import annotations
 
 import json
@@ -17,18 +19,32 @@ PERMS = frozenset({UTILITIES, SECURITY_GROUPS})
 # Groups by level: Admin 0, Librarian 1 (in small_db), Aide 2, Student 3 (in small_db).
 # Patrons (small_db ids): Admins 1 and 2, Librarians 7 and 10, Aides 3 and 4, no group 5,
 # Students 6, 8, 9, 11, 12.
-GROUP_OF = {1: "Admin", 2: "Admin", 3: "Aide", 4: "Aide", 5: None, 6: "Student", 7: "Librarian",
-            8: "Student", 9: "Student", 10: "Librarian", 11: "Student", 12: "Student"}
+GROUP_OF = {
+    1: "Admin",
+    2: "Admin",
+    3: "Aide",
+    4: "Aide",
+    5: None,
+    6: "Student",
+    7: "Librarian",
+    8: "Student",
+    9: "Student",
+    10: "Librarian",
+    11: "Student",
+    12: "Student",
+}
 LEVEL_OF = {"Admin": 0, "Librarian": 1, "Aide": 2, "Student": 3, None: None}
 
 
 @pytest.fixture
 def groups(small_db):
     db = small_db.db
-    db["security_groups"].insert_all([
-        {"name": "Admin", "level": 0, "permissions": json.dumps([UTILITIES, SECURITY_GROUPS])},
-        {"name": "Aide", "level": 2, "permissions": json.dumps([UTILITIES])},
-    ])
+    db["security_groups"].insert_all(
+        [
+            {"name": "Admin", "level": 0, "permissions": json.dumps([UTILITIES, SECURITY_GROUPS])},
+            {"name": "Aide", "level": 2, "permissions": json.dumps([UTILITIES])},
+        ]
+    )
     for pid, group in GROUP_OF.items():
         db.execute("UPDATE patrons SET security_group = ? WHERE id = ?", [group, pid])
     # This world is small_db's twelve patrons; its operators are made by operator() below.
@@ -55,6 +71,7 @@ def operations(s: store.Store) -> int:
 
 
 # -- which groups may be assigned ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("group", ["Aide", "Student"])
 def test_a_level_1_operator_may_assign_groups_of_a_larger_level(groups, group):
@@ -94,10 +111,13 @@ def test_a_level_2_operator_may_not_assign_the_same_level(groups):
     with pytest.raises(store.Invalid) as info:
         groups.validate_options(KEY, {"group": "Aide"}, operator(groups, 2))
     assert info.value.problems[0].field == "group"
-    assert groups.validate_options(KEY, {"group": "Student"}, operator(groups, 2)).group == "Student"
+    assert (
+        groups.validate_options(KEY, {"group": "Student"}, operator(groups, 2)).group == "Student"
+    )
 
 
 # -- which patrons may be changed ------------------------------------------------------------
+
 
 def test_a_level_1_operator_changes_only_patrons_below_their_level(groups):
     me = operator(groups, 1, patron_id=7)  # Bea Bell, a Librarian
@@ -121,7 +141,9 @@ def test_a_level_1_operator_changes_only_patrons_below_their_level(groups):
 
 
 def test_a_level_2_operator_may_not_change_patrons_of_their_own_level(groups):
-    plan = groups.plan(KEY, {"security_groups": ["Aide"]}, {"group": "Student"}, operator(groups, 2))
+    plan = groups.plan(
+        KEY, {"security_groups": ["Aide"]}, {"group": "Student"}, operator(groups, 2)
+    )
     rows = by_id(plan)
     assert {r.outcome for r in rows.values()} == {"skip"}
     assert all("level 2" in r.reason for r in rows.values())
@@ -151,6 +173,7 @@ def test_a_level_0_operator_may_move_another_administrator_to_level_0(groups):
 
 # -- apply -----------------------------------------------------------------------------
 
+
 def test_apply_sets_the_column_and_journals_before_images(groups):
     me = operator(groups, 1, patron_id=7)
     plan = groups.plan(KEY, {}, {"group": "Student"}, me)
@@ -160,11 +183,17 @@ def test_apply_sets_the_column_and_journals_before_images(groups):
     assert after[1] == after[2] == "Admin" and after[7] == after[10] == "Librarian"
     journal = groups.db.execute(
         "SELECT table_name, row_id, action, before, after FROM operation_rows "
-        "WHERE operation_id = ? ORDER BY row_id", [report.operation_id]).fetchall()
-    assert [(t, r, a) for t, r, a, _, _ in journal] == [("patrons", pid, "update") for pid in (3, 4, 5)]
+        "WHERE operation_id = ? ORDER BY row_id",
+        [report.operation_id],
+    ).fetchall()
+    assert [(t, r, a) for t, r, a, _, _ in journal] == [
+        ("patrons", pid, "update") for pid in (3, 4, 5)
+    ]
     assert [json.loads(b) for *_, b, _ in journal] == [
-        {"security_group": "Aide", "modified": STAMP}, {"security_group": "Aide", "modified": STAMP},
-        {"security_group": None, "modified": STAMP}]
+        {"security_group": "Aide", "modified": STAMP},
+        {"security_group": "Aide", "modified": STAMP},
+        {"security_group": None, "modified": STAMP},
+    ]
     assert all(json.loads(a) == {"security_group": "Student", "modified": NOW} for *_, a in journal)
     op = groups.operation(report.operation_id)
     assert (op["operator"], op["changed"], op["skipped"]) == ("op1", 3, 4)

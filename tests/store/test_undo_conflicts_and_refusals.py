@@ -1,4 +1,5 @@
 """Undo conflicts (listed, not overwritten) and what cannot be undone, saying why."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.usefixtures("fast")  # Reset Patron Accounts hashes: ch
 
 
 # -- conflicts -------------------------------------------------------------------------------
+
 
 def test_a_patron_changed_again_is_a_conflict_and_the_others_are_restored(small_db):
     s = small_db
@@ -33,10 +35,12 @@ def test_a_patron_changed_again_is_a_conflict_and_the_others_are_restored(small_
     # Every row the undo wrote carries its time, and so does the row left as it is (the
     # operation's own stamp); the rest keep theirs.
     restored = {"1000", "P123", "p150"}
-    assert {b: m for b, m in column(s, "modified").items() if b in restored | {"101"}} == \
-        {b: NOW for b in restored | {"101"}}
-    assert {b: m for b, m in column(s, "modified").items() if b not in restored | {"101"}} == \
-        {b: m for b, m in modified.items() if b not in restored | {"101"}}
+    assert {b: m for b, m in column(s, "modified").items() if b in restored | {"101"}} == {
+        b: NOW for b in restored | {"101"}
+    }
+    assert {b: m for b, m in column(s, "modified").items() if b not in restored | {"101"}} == {
+        b: m for b, m in modified.items() if b not in restored | {"101"}
+    }
     reason = "status is now 'Suspended' (the operation set 'Inactive')"
     assert undone.conflicts == [Conflict("patrons", 8, 8, reason)]
     assert undone.counts == store.Counts(matched=4, change=3, unchanged=0, skip=1)
@@ -53,9 +57,14 @@ def test_a_patron_changed_again_is_a_conflict_and_the_others_are_restored(small_
 
 
 def _dependents(s: store.Store) -> list[str]:
-    return [t for (t,) in s.db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'patrons' ORDER BY name")
-        if any(fk[2] == "patrons" for fk in s.db.execute(f"PRAGMA foreign_key_list('{t}')"))]
+    return [
+        t
+        for (t,) in s.db.execute(
+            "SELECT name FROM sqlite_master "
+            "WHERE type = 'table' AND name <> 'patrons' ORDER BY name"
+        )
+        if any(fk[2] == "patrons" for fk in s.db.execute(f"PRAGMA foreign_key_list('{t}')"))
+    ]
 
 
 @pytest.fixture
@@ -63,13 +72,22 @@ def rich_small_db(small_db):
     """small_db with more that belongs to Ann Adams (id 1) and Ben Carter (id 2)."""
     db = small_db.db
     for pid in (1, 2):
-        db["patron_emails"].insert({"patron_id": pid, "position": 0, "address": f"p{pid}@example.org"})
+        db["patron_emails"].insert(
+            {"patron_id": pid, "position": 0, "address": f"p{pid}@example.org"}
+        )
         db["holds"].insert({"patron_id": pid, "title": "Holes", "placed": "2026-05-01"})
-        db["history"].insert({"patron_id": pid, "kind": "payment", "detail": "Paid",
-                              "date": "2026-04-01"})
+        db["history"].insert(
+            {"patron_id": pid, "kind": "payment", "detail": "Paid", "date": "2026-04-01"}
+        )
         db["pictures"].insert({"patron_id": pid, "image": bytes([0x89, 0x50, pid])})
-        db["charges"].insert({"patron_id": pid, "amount": 250, "description": "Printing",
-                              "transaction_date": "2026-03-01"})
+        db["charges"].insert(
+            {
+                "patron_id": pid,
+                "amount": 250,
+                "description": "Printing",
+                "transaction_date": "2026-03-01",
+            }
+        )
     return small_db
 
 
@@ -80,8 +98,14 @@ def test_a_removed_patron_whose_id_or_barcode_is_taken_is_a_conflict(rich_small_
     # ELM: Adams (1), Carter (2), Bell (7), Zimmer (10), O'Brien (11).
     _, _, report = run(s, "remove-patrons", {"sites": ["ELM"]}, {"force": True})
     assert report.counts.change == 5
-    newcomer = {"barcode": "NEW1", "first_name": "New", "last_name": "Comer", "site": "HIGH",
-                "created": NOW, "modified": NOW}
+    newcomer = {
+        "barcode": "NEW1",
+        "first_name": "New",
+        "last_name": "Comer",
+        "site": "HIGH",
+        "created": NOW,
+        "modified": NOW,
+    }
     if taken == "id":
         newcomer["id"] = 1
     else:
@@ -99,7 +123,8 @@ def test_a_removed_patron_whose_id_or_barcode_is_taken_is_a_conflict(rich_small_
         assert got_cols == cols
         if table == "patrons":
             expected = [r for r in rows if r[0] != 1] + [
-                r for r in after["patrons"][1] if r[0] == new_id]
+                r for r in after["patrons"][1] if r[0] == new_id
+            ]
             assert sorted(got_rows) == sorted(expected)
         elif table in dependents:
             at = cols.index("patron_id")
@@ -109,14 +134,22 @@ def test_a_removed_patron_whose_id_or_barcode_is_taken_is_a_conflict(rich_small_
             assert got_rows == rows, table
     assert foreign_key_problems(s) == []
 
-    patron_reason = ("its id is used by a row added since" if taken == "id"
-                     else "a unique value it had (such as a barcode) is now used by another row")
+    patron_reason = (
+        "its id is used by a row added since"
+        if taken == "id"
+        else "a unique value it had (such as a barcode) is now used by another row"
+    )
     assert Conflict("patrons", 1, 1, patron_reason) in undone.conflicts
     others = [c for c in undone.conflicts if c.table != "patrons"]
-    assert {c.table for c in others} == {"notes", "patron_emails", "holds", "history",
-                                         "pictures", "charges"}
-    assert all(c.patron_id == 1 and c.reason == "patron 1 could not be restored"
-               for c in others)
+    assert {c.table for c in others} == {
+        "notes",
+        "patron_emails",
+        "holds",
+        "history",
+        "pictures",
+        "charges",
+    }
+    assert all(c.patron_id == 1 and c.reason == "patron 1 could not be restored" for c in others)
     assert len(undone.conflicts) == 1 + 2 + 5  # the patron, 2 notes, 1 row in each other table
     assert undone.counts == store.Counts(matched=5, change=4, unchanged=0, skip=1)
     report_rows = changes(s, undone.operation_id)
@@ -125,19 +158,30 @@ def test_a_removed_patron_whose_id_or_barcode_is_taken_is_a_conflict(rich_small_
     assert reason.startswith("not restored: ")
     assert patron_reason in reason and "patron 1 could not be restored" in reason
     assert {b: r[0] for b, r in report_rows.items() if b != "9"} == {
-        "10": "change", "11": "change", "P200": "change", "O'1": "change"}
+        "10": "change",
+        "11": "change",
+        "P200": "change",
+        "O'1": "change",
+    }
 
 
 def test_a_forgiven_charges_history_entry_deleted_since_is_the_only_conflict(small_db):
     s = small_db
     for pid, amount in ((1, 1299), (2, 500), (3, 250)):
-        s.db["charges"].insert({"patron_id": pid, "amount": amount, "description": "Lost",
-                                "transaction_date": "2026-05-01"})
+        s.db["charges"].insert(
+            {
+                "patron_id": pid,
+                "amount": amount,
+                "description": "Lost",
+                "transaction_date": "2026-05-01",
+            }
+        )
     before = dump(s)
     _, _, report = run(s, "forgive-charges", {}, {"category": "All Charges, Fees, and Fines"})
     assert report.counts.change == 3
-    entry = s.db.execute("SELECT id FROM history WHERE patron_id = 2 AND kind = 'forgiven'"
-                         ).fetchone()[0]
+    entry = s.db.execute(
+        "SELECT id FROM history WHERE patron_id = 2 AND kind = 'forgiven'"
+    ).fetchone()[0]
     s.db.execute("DELETE FROM history WHERE id = ?", [entry])
 
     undone = s.undo(report.operation_id, ADMIN)
@@ -152,6 +196,7 @@ def test_a_forgiven_charges_history_entry_deleted_since_is_the_only_conflict(sma
 
 
 # -- what cannot be undone ------------------------------------------------------------------
+
 
 def test_an_undone_operation_cannot_be_undone_again(small_db):
     _, _, report = run(small_db, "change-status", {}, {"status": "Inactive"})
@@ -193,8 +238,9 @@ def test_an_operator_without_the_utilitys_permission_may_not_undo_it(rich_small_
         s.undo(report.operation_id, AIDE)
     assert "Remove Patrons" in str(info.value)
     assert dump(s) == before
-    assert [count(s, t) for t in ("operations", "operation_changes", "operation_rows")] == \
-        journal_counts
+    assert [
+        count(s, t) for t in ("operations", "operation_changes", "operation_rows")
+    ] == journal_counts
     assert s.operation(report.operation_id)["undone_by"] is None
     # The aide may undo what their permissions allow.
     _, _, status = run(s, "change-status", {}, {"status": "Other"}, operator=AIDE)
@@ -227,8 +273,14 @@ def test_an_undo_that_could_not_finish_can_be_finished_later(small_db):
     forgiveness again puts back exactly what was left — and nothing twice."""
     s = small_db
     for pid, amount in ((1, 1299), (2, 500), (3, 250)):
-        s.db["charges"].insert({"patron_id": pid, "amount": amount, "description": "Lost",
-                                "transaction_date": "2026-05-01"})
+        s.db["charges"].insert(
+            {
+                "patron_id": pid,
+                "amount": amount,
+                "description": "Lost",
+                "transaction_date": "2026-05-01",
+            }
+        )
     charges = count(s, "charges")
     _, _, forgiven = run(s, "forgive-charges", {}, {"category": "All Charges, Fees, and Fines"})
     _, _, removed = run(s, "remove-patrons", {"barcodes": ["10"]}, {"force": True})

@@ -1,4 +1,5 @@
 """Undo from the journal puts every table back exactly, for every utility in the catalog."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,21 +23,34 @@ def differing(a: dict, b: dict) -> list[str]:
 
 RESET_GRADE = {"grades": ["3"]}  # a small selection: hashing passwords is slow by design
 CASES = [
-    pytest.param("add-notes", {}, {"note": "Undo me", "note_type": "Alert",
-                                   "replace_existing": True}, id="add-notes-replace"),
-    pytest.param("add-notes", {}, {"note": "Undo me too", "note_type": "General"},
-                 id="add-notes-append"),
+    pytest.param(
+        "add-notes",
+        {},
+        {"note": "Undo me", "note_type": "Alert", "replace_existing": True},
+        id="add-notes-replace",
+    ),
+    pytest.param(
+        "add-notes", {}, {"note": "Undo me too", "note_type": "General"}, id="add-notes-append"
+    ),
     pytest.param("advance-grade", {}, {}, id="advance-grade"),
     pytest.param("change-grade", {}, {"grade": "K"}, id="change-grade"),
     pytest.param("change-location2", {}, {"location2": "Bus 9"}, id="change-location2"),
     pytest.param("change-location2", {}, {"location2": ""}, id="change-location2-blank"),
     pytest.param("change-location", {}, {"location": "Room 9"}, id="change-location"),
-    pytest.param("change-policy", {}, {"policy": "Grade 9-12", "recompute_due_dates": True},
-                 id="change-policy-recompute"),
+    pytest.param(
+        "change-policy",
+        {},
+        {"policy": "Grade 9-12", "recompute_due_dates": True},
+        id="change-policy-recompute",
+    ),
     pytest.param("change-security-group", {}, {"group": "Teacher"}, id="change-security-group"),
     pytest.param("change-status", {}, {"status": "Inactive"}, id="change-status"),
-    pytest.param("forgive-charges", {}, {"category": "All Charges, Fees, and Fines"},
-                 id="forgive-charges-all"),
+    pytest.param(
+        "forgive-charges",
+        {},
+        {"category": "All Charges, Fees, and Fines"},
+        id="forgive-charges-all",
+    ),
     pytest.param("move-to-site", {}, {"site": "MID"}, id="move-to-site"),
     pytest.param("reassign-union-site", {}, {"site": "ELM"}, id="reassign-union-site"),
     pytest.param("remove-history", {}, {}, id="remove-history"),
@@ -45,12 +59,18 @@ CASES = [
     pytest.param("remove-patrons", {}, {"force": True}, id="remove-patrons-force"),
     pytest.param("remove-patrons", {}, {"force": False}, id="remove-patrons-no-force"),
     pytest.param("renew-accounts", {}, {}, id="renew-accounts"),
-    pytest.param("reset-accounts", RESET_GRADE,
-                 {"username": "First Initial + Last Name", "password": "Last Name (non-secure)"},
-                 id="reset-accounts-initial-last-name"),
-    pytest.param("reset-accounts", RESET_GRADE,
-                 {"username": "No Change", "password": "Patron (email link)"},
-                 id="reset-accounts-email-link"),
+    pytest.param(
+        "reset-accounts",
+        RESET_GRADE,
+        {"username": "First Initial + Last Name", "password": "Last Name (non-secure)"},
+        id="reset-accounts-initial-last-name",
+    ),
+    pytest.param(
+        "reset-accounts",
+        RESET_GRADE,
+        {"username": "No Change", "password": "Patron (email link)"},
+        id="reset-accounts-email-link",
+    ),
 ]
 
 
@@ -79,14 +99,20 @@ def test_undo_puts_every_table_back_exactly(demo_store, key, selection, options)
     assert differing(unstamped(after_undo), unstamped(before)) == []
     assert unstamped(after_undo) == unstamped(before)
     # The rows it wrote carry the undo's time; every other row keeps its own.
-    written = {pid for (pid,) in s.db.execute(
-        "SELECT row_id FROM operation_rows WHERE operation_id = ? AND table_name = 'patrons'",
-        [undone.operation_id])}
+    written = {
+        pid
+        for (pid,) in s.db.execute(
+            "SELECT row_id FROM operation_rows WHERE operation_id = ? AND table_name = 'patrons'",
+            [undone.operation_id],
+        )
+    }
     now = s.operation(undone.operation_id)["started"]
     assert {pid: stamp for pid, stamp in stamps(s).items() if pid in written} == {
-        pid: now for pid in written if pid in stamps(s)}  # (an Unknown Patron it made is gone)
+        pid: now for pid in written if pid in stamps(s)
+    }  # (an Unknown Patron it made is gone)
     assert {pid: stamp for pid, stamp in stamps(s).items() if pid not in written} == {
-        pid: stamp for pid, stamp in stamped_before.items() if pid not in written}
+        pid: stamp for pid, stamp in stamped_before.items() if pid not in written
+    }
     assert undone.conflicts == []
     changed = report.counts.change
     assert undone.counts == store.Counts(matched=changed, change=changed, unchanged=0, skip=0)

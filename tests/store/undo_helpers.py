@@ -1,18 +1,28 @@
 """Undo tests: dumps of every table but the journal, and what an undo stamps."""
+
 from __future__ import annotations
 
 import store
 
 # The journal and the login lockouts are not what an undo puts back.
-NOT_DUMPED = {"operations", "operation_changes", "operation_rows", "login_failures",
-              "undo_restored"}
+NOT_DUMPED = {
+    "operations",
+    "operation_changes",
+    "operation_rows",
+    "login_failures",
+    "undo_restored",
+}
 
 
 def dump(s: store.Store) -> dict[str, tuple[list[str], list[tuple]]]:
     """Every table but the journal's: its columns and all its rows, in rowid order."""
-    tables = [name for (name,) in s.db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name")]
+    tables = [
+        name
+        for (name,) in s.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+    ]
     out = {}
     for table in tables:
         if table in NOT_DUMPED:
@@ -33,8 +43,8 @@ def unstamped(dumped: dict) -> dict:
     for table, (columns, rows) in dumped.items():
         if "modified" in columns:
             at = columns.index("modified")
-            rows = [row[:at] + row[at + 1:] for row in rows]
-            columns = columns[:at] + columns[at + 1:]
+            rows = [row[:at] + row[at + 1 :] for row in rows]
+            columns = columns[:at] + columns[at + 1 :]
         out[table] = (columns, rows)
     return out
 

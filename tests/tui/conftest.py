@@ -1,5 +1,6 @@
 """Fixtures of the screens' tests: the ``path`` of a fresh copy of the demo, and no cursor ever
 blinking (autouse), so that a snapshot never depends on timing."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """Driving the app in tests: opening a utility, filling fields, pressing through the preview and
 the confirm, and reading back what the screens show (tests/tui/conftest.py gives the ``path``
 of a fresh demo and keeps every cursor from blinking)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -117,8 +118,9 @@ async def fill_all(pilot, **fields) -> None:
     await pilot.pause()
 
 
-async def preview(pilot, filter_text: str, selections: dict | None = None,
-                  options: dict | None = None) -> None:
+async def preview(
+    pilot, filter_text: str, selections: dict | None = None, options: dict | None = None
+) -> None:
     """Open a utility, fill both tabs, press F5 and wait for the preview."""
     await open_utility(pilot, filter_text)
     await fill_all(pilot, **(selections or {}))

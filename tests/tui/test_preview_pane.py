@@ -1,5 +1,6 @@
 """The preview pane (tui/widgets/preview_pane.py) and the typed messages the utility screen's
 workers post to it and to the screen, at 80×24 on the test demo."""
+
 from __future__ import annotations
 
 import importlib
@@ -27,11 +28,13 @@ TO_TRANSFERRED = {"status": "Transferred"}
 def expected_counts(path) -> str:
     """Grade 12 to Transferred, counted from the database rather than by the plan."""
     [(matched,)] = query(path, "SELECT count(*) FROM patrons WHERE grade = '12'")
-    [(unchanged,)] = query(path, "SELECT count(*) FROM patrons WHERE grade = '12' "
-                                 "AND status = 'Transferred'")
+    [(unchanged,)] = query(
+        path, "SELECT count(*) FROM patrons WHERE grade = '12' AND status = 'Transferred'"
+    )
     assert 0 < unchanged < matched  # the demo has both kinds, or the test says little
-    return (f"Matched {matched} · will change {matched - unchanged} · unchanged {unchanged} · "
-            "skipped 0")
+    return (
+        f"Matched {matched} · will change {matched - unchanged} · unchanged {unchanged} · skipped 0"
+    )
 
 
 async def utility_screen(pilot) -> UtilityScreen:
@@ -61,8 +64,10 @@ async def test_a_preview_arrives_in_typed_messages_not_through_call_from_thread(
         await pilot.press("f3")
         await fill_all(pilot, **TO_TRANSFERRED)
         await press(pilot, "f5")
-        assert [n for n in posted if n in ("Problems", "FirstRows", "PlanReady")] == \
-            ["FirstRows", "PlanReady"]
+        assert [n for n in posted if n in ("Problems", "FirstRows", "PlanReady")] == [
+            "FirstRows",
+            "PlanReady",
+        ]
         assert rendered(app, "#counts").splitlines()[0] == expected_counts(path)
         [(matched,)] = query(path, "SELECT count(*) FROM patrons WHERE grade = '12'")
         assert screen.query_one(PreviewTable).total == matched
@@ -79,24 +84,30 @@ async def test_first_rows_then_plan_ready_fill_the_pane(path):
         screen.post_message(UtilityScreen.FirstRows(screen.previews, first, options))
         await settle(pilot)
         assert rendered(app, "#counts") == (
-            f"Counting the patrons… the first {PAGE} are shown; F9 waits for the count.")
+            f"Counting the patrons… the first {PAGE} are shown; F9 waits for the count."
+        )
         assert screen.counting and screen.plan is None
         assert screen.query_one(TabbedContent).active == "preview"
         assert screen.query_one(PreviewTable).total == PAGE
 
         plan = store.plan("change-status", {}, TO_TRANSFERRED, op)
-        screen.post_message(UtilityScreen.PlanReady(screen.previews, plan,
-                                                    store.page(plan, 0, PAGE)))
+        screen.post_message(
+            UtilityScreen.PlanReady(screen.previews, plan, store.page(plan, 0, PAGE))
+        )
         await settle(pilot)
         [(everyone,)] = query(path, "SELECT count(*) FROM patrons")
         [(transferred,)] = query(path, "SELECT count(*) FROM patrons WHERE status = 'Transferred'")
         # The operators' own patron records may be skipped; the rest is the database's.
         c = plan.counts
-        assert (c.matched, c.change + c.skip, c.unchanged) == (everyone, everyone - transferred,
-                                                               transferred)
+        assert (c.matched, c.change + c.skip, c.unchanged) == (
+            everyone,
+            everyone - transferred,
+            transferred,
+        )
         assert rendered(app, "#counts").splitlines()[0] == (
             f"Matched {everyone} · will change {c.change} · unchanged {transferred} · "
-            f"skipped {c.skip}")
+            f"skipped {c.skip}"
+        )
         assert not screen.counting and screen.plan is plan
         assert screen.query_one(PreviewTable).total == everyone
         assert rendered(app, "#row-detail").startswith(f"1 of {everyone:,} · ")
@@ -109,8 +120,9 @@ async def test_the_plan_of_an_older_preview_is_dropped_not_shown(path):
         screen = app.screen
         shown, counts = screen.plan, rendered(app, "#counts")
         late = app.store.plan("change-status", {}, TO_TRANSFERRED, app.operator)
-        screen.post_message(UtilityScreen.PlanReady(screen.previews - 1, late,
-                                                    app.store.page(late, 0, PAGE)))
+        screen.post_message(
+            UtilityScreen.PlanReady(screen.previews - 1, late, app.store.page(late, 0, PAGE))
+        )
         await settle(pilot)
         assert screen.plan is shown and rendered(app, "#counts") == counts
         assert late.discarded  # not left in the temporary store
@@ -191,11 +203,15 @@ def test_every_screen_and_dialog_is_typed_on_the_product_app():
     screens = []
     for module in pkgutil.iter_modules(tui.screens.__path__):
         loaded = importlib.import_module(f"tui.screens.{module.name}")
-        screens += [c for _, c in inspect.getmembers(loaded, inspect.isclass)
-                    if issubclass(c, Screen) and c.__module__ == loaded.__name__]
+        screens += [
+            c
+            for _, c in inspect.getmembers(loaded, inspect.isclass)
+            if issubclass(c, Screen) and c.__module__ == loaded.__name__
+        ]
     assert len(screens) >= 10
-    untyped = [c.__name__ for c in screens
-               if not issubclass(c, (ProductScreen, ProductModalScreen))]
+    untyped = [
+        c.__name__ for c in screens if not issubclass(c, (ProductScreen, ProductModalScreen))
+    ]
     assert untyped == []
 
 

@@ -1,4 +1,5 @@
 """The preview's virtual table on its own: the cursor stays in sight, pages are asked for."""
+
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
@@ -26,7 +27,9 @@ class TableApp(App):
         self.wanted.append(message.page)
         start = message.page * 100
         self.query_one(PreviewTable).fill(
-            message.page, [(n, (str(n), "x" * 40, "y" * 40)) for n in range(start, min(start + 100, ROWS))])
+            message.page,
+            [(n, (str(n), "x" * 40, "y" * 40)) for n in range(start, min(start + 100, ROWS))],
+        )
 
 
 def visible_rows(table: PreviewTable) -> range:
@@ -83,7 +86,7 @@ def test_a_title_wider_than_its_cells_gives_way_before_any_cell():
 
     columns = patron_columns("Security group", "New security group")
     content = [8, 20, 7, 7, 9, 0]  # Student → Teacher, no reasons
-    natural = [max(len(c.title), w) for c, w in zip(columns, content)]
+    natural = [max(len(c.title), w) for c, w in zip(columns, content, strict=True)]
     widths = fit(columns, natural, 78, content)
     assert widths[1] == 20  # the names whole
     assert widths[2] >= 7 and widths[3] >= 7 and sum(w + 2 for w in widths) == 78

@@ -8,6 +8,7 @@ previews, F9 and y apply, and once the screen says "Applying…" the test closes
 the kernel hangs the terminal up and sends SIGHUP to the app, the session's leader. Set
 PATRON_UTILS_CRASH_SEED to replay other moments.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -44,8 +45,10 @@ SEED = int(os.environ.get("PATRON_UTILS_CRASH_SEED", "20260601"))
 RUN = "Summer inactive"
 F5, F9 = "\x1b[15~", "\x1b[20~"
 # Escape sequences, removed so the screen's words can be searched for.
-ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\"
-                     r"|[()][0-9A-Za-z]|[@-Z\\-_=>78])")
+ESCAPES = re.compile(
+    r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\"
+    r"|[()][0-9A-Za-z]|[@-Z\\-_=>78])"
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +70,18 @@ class Terminal:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         # os.login_tty: a new session whose controlling terminal is the pty (stdin).
-        launcher = ("import os, sys; os.login_tty(0); "
-                    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
-        self.proc = subprocess.Popen([sys.executable, "-c", launcher, *argv[1:]], cwd=REPO,
-                                     env=env, stdin=slave, stdout=slave, stderr=slave)
+        launcher = (
+            "import os, sys; os.login_tty(0); "
+            "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", launcher, *argv[1:]],
+            cwd=REPO,
+            env=env,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+        )
         os.close(slave)
         self.master = master
         self.output = bytearray()
@@ -109,21 +120,23 @@ class Terminal:
         """Wait until one of ``words`` appears on the screen (after the last mark)."""
         deadline = time.monotonic() + timeout
         while True:
-            shown = self.screen()[self.seen:]
+            shown = self.screen()[self.seen :]
             found = [w for w in words if w in shown]
             if found:
                 return found[0]
             if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise AssertionError(f"{words} never appeared; the screen's last output:\n"
-                                     f"{self.screen()[-2000:]}")
+                raise AssertionError(
+                    f"{words} never appeared; the screen's last output:\n{self.screen()[-2000:]}"
+                )
             time.sleep(0.02)
 
     def settle(self, quiet: float = 0.15, timeout: float = 10) -> None:
         """Wait until the app has drawn its answer to the last key and then gone quiet for
         a moment, so the next key reaches what is now focused."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and (self.last_output <= self.typed_at or
-                                               time.monotonic() - self.last_output < quiet):
+        while time.monotonic() < deadline and (
+            self.last_output <= self.typed_at or time.monotonic() - self.last_output < quiet
+        ):
             time.sleep(0.02)
 
     def type(self, keys: str) -> None:

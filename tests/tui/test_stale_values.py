@@ -1,6 +1,7 @@
 """A saved run or draft whose values the database no longer offers is refused by name —
 on opening, on preview, at the command line and on apply — never dropped, which would
 widen the selection to everyone."""
+
 from __future__ import annotations
 
 import pytest
@@ -56,8 +57,9 @@ async def test_a_run_whose_location_no_patron_has_now_is_refused_not_widened(pat
         # The value is still there, chosen, marked as no longer offered.
         widget = screen.query_one("#input-locations", SelectionList)
         assert widget.selected == ["Gone"]
-        assert "Gone — no longer offered" in [str(widget.get_option_at_index(i).prompt)
-                                            for i in range(widget.option_count)]
+        assert "Gone — no longer offered" in [
+            str(widget.get_option_at_index(i).prompt) for i in range(widget.option_count)
+        ]
         await press(pilot, "f5")
         assert screen.plan is None and "Gone" in str(screen.query_one("#counts", Static).render())
         await press(pilot, "f9")
@@ -81,8 +83,10 @@ async def test_a_run_of_a_renamed_grade_is_refused_until_the_grade_is_chosen_aga
         await settle(pilot)
         assert screen.plan is not None
         assert screen.plan.selection.grades == ["Twelve"]
-        assert screen.plan.counts.matched == query(
-            path, "SELECT count(*) FROM patrons WHERE grade = 'Twelve'")[0][0]
+        assert (
+            screen.plan.counts.matched
+            == query(path, "SELECT count(*) FROM patrons WHERE grade = 'Twelve'")[0][0]
+        )
     assert everything(path) == before
 
 
@@ -94,8 +98,19 @@ def test_the_command_line_refuses_the_same_run(path, monkeypatch, capsys):
     sql(path, "UPDATE patrons SET location = 'Room 101' WHERE location = 'Gone'")
     before = everything(path)
     monkeypatch.setenv("PATRON_UTILS_PASSWORD", "demo-librarian")
-    code = main(["run", "remove-patrons", "--db", str(path), "--operator", "demo",
-                 "--preset", "Leavers", "--yes"])
+    code = main(
+        [
+            "run",
+            "remove-patrons",
+            "--db",
+            str(path),
+            "--operator",
+            "demo",
+            "--preset",
+            "Leavers",
+            "--yes",
+        ]
+    )
     assert code == 2
     assert "'Gone' is not in the locations patrons have" in capsys.readouterr().err
     assert everything(path) == before
@@ -126,7 +141,10 @@ async def test_a_damaged_saved_run_is_not_opened_with_empty_forms(path):
     async with app.run_test(size=SIZE) as pilot:
         await open_run(pilot, "leavers")
         assert isinstance(app.screen, PickerScreen)
-        assert any("The saved run 'Leavers' cannot be opened: its stored values cannot be read"
-                   in message for _, message in notes(app))
+        assert any(
+            "The saved run 'Leavers' cannot be opened: its stored values cannot be read" in message
+            for _, message in notes(app)
+        )
         assert "⚠ Saved run: its stored values cannot be read" in str(
-            app.screen.query_one("#help", Static).render())
+            app.screen.query_one("#help", Static).render()
+        )

@@ -1,4 +1,5 @@
 """The progress dialog of an apply: its stages, Escape cancelling before the commit."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,6 +35,7 @@ def held_in_stage_3(store, released: threading.Event):
                 raise Cancelled()
             released.wait(0.02)
         return real(plan, progress, stage, cancel)
+
     return apply
 
 
@@ -46,16 +48,22 @@ async def test_escape_cancels_a_running_apply_and_the_preview_stays(path):
             await preview(pilot, "status", {"grades": ["12"]}, {"status": "Inactive"})
             screen = app.screen
             await pilot.press("f9", "y")
-            await until(lambda: isinstance(app.screen, ApplyingScreen)
-                        and "being changed" in rendered(app, "#applying-stage"))
+            await until(
+                lambda: (
+                    isinstance(app.screen, ApplyingScreen)
+                    and "being changed" in rendered(app, "#applying-stage")
+                )
+            )
             assert rendered(app, "#dialog-title") == "Applying Change Patron Status"
             assert "16 patrons being changed…" in rendered(app, "#applying-stage")
             assert "Escape cancels" in rendered(app, "#dialog-keys")
             await pilot.press("escape")
             await until(lambda: app.screen is screen)
             await settle(pilot)
-            assert ("warning", "Apply cancelled before it was committed; nothing was written.") \
-                in notes(app)
+            assert (
+                "warning",
+                "Apply cancelled before it was committed; nothing was written.",
+            ) in notes(app)
             # The same preview can still be applied.
             assert screen.plan is not None and "will change 16" in rendered(app, "#counts")
             assert query(path, "SELECT count(*) FROM operations") == [(0,)]
@@ -65,7 +73,9 @@ async def test_escape_cancels_a_running_apply_and_the_preview_stays(path):
     finally:
         released.set()
     assert query(path, "SELECT count(*) FROM operations") == [(1,)]
-    assert query(path, "SELECT count(*) FROM patrons WHERE grade = '12' AND status <> 'Inactive'") == [(0,)]
+    assert query(
+        path, "SELECT count(*) FROM patrons WHERE grade = '12' AND status <> 'Inactive'"
+    ) == [(0,)]
 
 
 async def test_escape_while_committing_is_refused(path):
@@ -102,7 +112,8 @@ async def test_leaving_while_the_plan_is_counted_drops_the_plan(path):
             counted.set()
             await settle(pilot)
             plans = app.store.db.execute(
-                "SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'plan_%'").fetchone()
+                "SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'plan_%'"
+            ).fetchone()
             assert plans == (0,)
     finally:
         counted.set()
@@ -111,6 +122,7 @@ async def test_leaving_while_the_plan_is_counted_drops_the_plan(path):
 
 async def preview_without_waiting(pilot) -> None:
     from .pilot import fill_all, open_utility
+
     await open_utility(pilot, "status")
     await pilot.press("f3")
     await fill_all(pilot, status="Inactive")
@@ -182,7 +194,8 @@ async def test_a_newer_preview_wins_over_one_still_being_counted(path):
             assert [c["status"] for c in calls] == ["Inactive", "Suspended"]
             # The late first plan was dropped, not left in the temporary store.
             plans = app.store.db.execute(
-                "SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'plan_%'").fetchone()
+                "SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'plan_%'"
+            ).fetchone()
             assert plans == (1,)
     finally:
         first_counted.set()
@@ -191,6 +204,7 @@ async def test_a_newer_preview_wins_over_one_still_being_counted(path):
 async def suspended_while_counting(pilot) -> UtilityScreen:
     """Preview everyone to Inactive; while it is counted, change the option to Suspended."""
     from .pilot import fill_all
+
     await preview_without_waiting(pilot)
     await until(lambda: "Counting the patrons" in rendered(pilot.app, "#counts"))
     screen = pilot.app.screen

@@ -1,4 +1,5 @@
 """Excluding patrons from the preview by hand with space, by keys at 80×24."""
+
 from __future__ import annotations
 
 from tui.screens.confirm import ConfirmScreen
@@ -54,8 +55,7 @@ async def test_exclude_two_patrons_from_the_preview_by_hand(path):
         await press(pilot, "space")
         [(severity, message)] = notes(app)
         assert severity == "warning"
-        assert message == ("Only a patron who would change can be excluded; this one is "
-                           "unchanged.")
+        assert message == ("Only a patron who would change can be excluded; this one is unchanged.")
         assert screen.plan.counts.excluded == 0
         assert not any(r.excluded for r in preview_rows(app))
 
@@ -75,7 +75,8 @@ async def test_exclude_two_patrons_from_the_preview_by_hand(path):
             assert preview_rows(app)[index].excluded
         assert "excluded by hand (space puts them back)" in rendered(app, "#row-detail")
         assert rendered(app, "#counts").splitlines()[0] == (
-            "Matched 16 · will change 13 · unchanged 1 · skipped 0 · excluded 2")
+            "Matched 16 · will change 13 · unchanged 1 · skipped 0 · excluded 2"
+        )
         table = screen.query_one(PreviewTable)
         cells = [[str(c) for c in table.cells(i)] for i in range(table.total)]
         assert [i for i, row in enumerate(cells) if row[4] == "excluded"] == [first, second]
@@ -84,8 +85,9 @@ async def test_exclude_two_patrons_from_the_preview_by_hand(path):
         await press(pilot, "f9")
         assert isinstance(app.screen, ConfirmScreen)
         body = rendered(app, "#dialog-body")
-        assert body.splitlines()[0] == ("Matched 16 · will change 13 · unchanged 1 · skipped 0 · "
-                                        "excluded 2")
+        assert body.splitlines()[0] == (
+            "Matched 16 · will change 13 · unchanged 1 · skipped 0 · excluded 2"
+        )
         assert "13 patrons will be changed in one transaction" in body
         assert "2 patrons excluded by hand will be left as they are." in body
         await press(pilot, "y")
@@ -95,19 +97,26 @@ async def test_exclude_two_patrons_from_the_preview_by_hand(path):
 
         assert {r["patron_id"] for r in preview_rows(app)[:2]} == out
         assert [c[4:] for c in table_rows(app, "#result-table")[:2]] == [
-            ["skip", EXCLUDED_REASON]] * 2
+            ["skip", EXCLUDED_REASON]
+        ] * 2
 
     after = {pid: (s, m) for pid, s, m in query(path, GRADE_12)}
     for pid in out:
         assert after[pid] == grade12_before[pid]
-    assert all(after[pid] == ("Transferred", "2026-06-01 09:00:00")
-               for pid, (status, _) in grade12_before.items()
-               if pid not in out and status != "Transferred")
+    assert all(
+        after[pid] == ("Transferred", "2026-06-01 09:00:00")
+        for pid, (status, _) in grade12_before.items()
+        if pid not in out and status != "Transferred"
+    )
     # Counted as excluded, not skipped, in the journal; each is a 'skip' in its report.
-    assert query(path, "SELECT matched, changed, unchanged, skipped, excluded FROM operations") \
-        == [(16, 13, 1, 0, 2)]
-    assert query(path, "SELECT patron_id, outcome, reason FROM operation_changes "
-                       "WHERE operation_id = 1 AND outcome = 'skip' ORDER BY patron_id") == [
-        (pid, "skip", EXCLUDED_REASON) for pid in sorted(out)]
-    assert query(path, "SELECT count(*) FROM operation_rows WHERE row_id IN (?, ?)",
-                 *sorted(out)) == [(0,)]
+    assert query(path, "SELECT matched, changed, unchanged, skipped, excluded FROM operations") == [
+        (16, 13, 1, 0, 2)
+    ]
+    assert query(
+        path,
+        "SELECT patron_id, outcome, reason FROM operation_changes "
+        "WHERE operation_id = 1 AND outcome = 'skip' ORDER BY patron_id",
+    ) == [(pid, "skip", EXCLUDED_REASON) for pid in sorted(out)]
+    assert query(
+        path, "SELECT count(*) FROM operation_rows WHERE row_id IN (?, ?)", *sorted(out)
+    ) == [(0,)]

@@ -1,6 +1,7 @@
 """Forgive Charges and Remove Patrons at 80×24 with a fixed "today": their forms, the Forgive
 preview and the typed confirmation of a removal, each paired with a database assertion that
 nothing was written."""
+
 from __future__ import annotations
 
 from textual.widgets import Input

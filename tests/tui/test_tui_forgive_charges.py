@@ -1,4 +1,5 @@
 """Forgive Charges by keys at 80×24: forgiving under a dollar; bad balances, dates refused."""
+
 from __future__ import annotations
 
 import pytest
@@ -67,23 +68,42 @@ async def choose_first_category(pilot) -> None:
 async def test_forgive_charges_under_a_dollar_leaves_no_balance_and_keeps_credits(path):
     # A patron owing $3.50 with a $3.00 credit has a balance of $0.50: in the range, and the
     # credit must outlive the forgiving (credits are never forgiven).
-    [(credited,)] = query(path, """
-        SELECT p.id FROM patrons p WHERE NOT EXISTS (SELECT 1 FROM checkouts k WHERE k.patron_id = p.id)
+    [(credited,)] = query(
+        path,
+        """
+        SELECT p.id FROM patrons p
+        WHERE NOT EXISTS (SELECT 1 FROM checkouts k WHERE k.patron_id = p.id)
         AND (SELECT count(*) FROM charges c WHERE c.patron_id = p.id) = 1
         AND (SELECT amount FROM charges c WHERE c.patron_id = p.id AND NOT is_credit) = 350
-        ORDER BY p.id LIMIT 1""")
-    query_write(path, "INSERT INTO charges (patron_id, amount, description, note, transaction_date, "
-                      "is_credit) VALUES (?, 300, 'Credit', '', '2026-05-01', 1)", credited)
+        ORDER BY p.id LIMIT 1""",
+    )
+    query_write(
+        path,
+        "INSERT INTO charges (patron_id, amount, description, note, transaction_date, "
+        "is_credit) VALUES (?, 300, 'Credit', '', '2026-05-01', 1)",
+        credited,
+    )
     before = balances(path)
     in_range = {pid for pid, cents in before.items() if 1 <= cents <= 99}
     assert credited in in_range and before[credited] == 50
     credits = query(path, "SELECT * FROM charges WHERE is_credit ORDER BY id")
-    others_charges = query(path, "SELECT * FROM charges WHERE patron_id NOT IN (%s) ORDER BY id"
-                           % ",".join(map(str, in_range)))
-    others_loans = query(path, "SELECT * FROM checkouts WHERE patron_id NOT IN (%s) ORDER BY id"
-                         % ",".join(map(str, in_range)))
-    to_forgive = query(path, "SELECT id, patron_id FROM charges WHERE NOT is_credit AND patron_id IN "
-                             "(%s) ORDER BY id" % ",".join(map(str, in_range)))
+    others_charges = query(
+        path,
+        "SELECT * FROM charges WHERE patron_id NOT IN ({}) ORDER BY id".format(
+            ",".join(map(str, in_range))
+        ),
+    )
+    others_loans = query(
+        path,
+        "SELECT * FROM checkouts WHERE patron_id NOT IN ({}) ORDER BY id".format(
+            ",".join(map(str, in_range))
+        ),
+    )
+    to_forgive = query(
+        path,
+        "SELECT id, patron_id FROM charges WHERE NOT is_credit AND patron_id IN "
+        "({}) ORDER BY id".format(",".join(map(str, in_range))),
+    )
     history_before = query(path, "SELECT count(*) FROM history")[0][0]
 
     app = app_for(path)
@@ -112,36 +132,69 @@ async def test_forgive_charges_under_a_dollar_leaves_no_balance_and_keeps_credit
     after = balances(path)
     assert all(after[pid] <= 0 for pid in previewed), {p: after[p] for p in previewed}
     assert after[credited] == -300
-    assert {pid: after[pid] for pid in after if pid not in previewed} == \
-        {pid: before[pid] for pid in before if pid not in previewed}
+    assert {pid: after[pid] for pid in after if pid not in previewed} == {
+        pid: before[pid] for pid in before if pid not in previewed
+    }
     # Their non-credit charges are gone, each leaving a 'forgiven' history entry (plus one
     # per forgiven accruing fine); credits and everyone else's charges and loans stay.
-    assert query(path, "SELECT count(*) FROM charges WHERE NOT is_credit AND patron_id IN (%s)"
-                 % ",".join(map(str, previewed))) == [(0,)]
+    assert query(
+        path,
+        "SELECT count(*) FROM charges WHERE NOT is_credit AND patron_id IN ({})".format(
+            ",".join(map(str, previewed))
+        ),
+    ) == [(0,)]
     assert query(path, "SELECT * FROM charges WHERE is_credit ORDER BY id") == credits
-    assert query(path, "SELECT * FROM charges WHERE patron_id NOT IN (%s) ORDER BY id"
-                 % ",".join(map(str, previewed))) == others_charges
-    assert query(path, "SELECT * FROM checkouts WHERE patron_id NOT IN (%s) ORDER BY id"
-                 % ",".join(map(str, previewed))) == others_loans
-    forgiven = query(path, "SELECT patron_id, detail, date FROM history WHERE kind = 'forgiven' "
-                           "ORDER BY id")
+    assert (
+        query(
+            path,
+            "SELECT * FROM charges WHERE patron_id NOT IN ({}) ORDER BY id".format(
+                ",".join(map(str, previewed))
+            ),
+        )
+        == others_charges
+    )
+    assert (
+        query(
+            path,
+            "SELECT * FROM checkouts WHERE patron_id NOT IN ({}) ORDER BY id".format(
+                ",".join(map(str, previewed))
+            ),
+        )
+        == others_loans
+    )
+    forgiven = query(
+        path, "SELECT patron_id, detail, date FROM history WHERE kind = 'forgiven' ORDER BY id"
+    )
     fined = ids(path, "SELECT patron_id FROM checkouts WHERE fines_from = '2026-06-01'")
-    assert len(forgiven) == len(to_forgive) + query(
-        path, "SELECT count(*) FROM checkouts WHERE fines_from = '2026-06-01'")[0][0]
+    assert (
+        len(forgiven)
+        == len(to_forgive)
+        + query(path, "SELECT count(*) FROM checkouts WHERE fines_from = '2026-06-01'")[0][0]
+    )
     assert query(path, "SELECT count(*) FROM history")[0][0] == history_before + len(forgiven)
     assert {pid for pid, _, _ in forgiven} == previewed
     assert {pid for _, pid in to_forgive} | fined == previewed
-    assert all(d == "2026-06-01" and d_.startswith("Forgave $") and "(operation #1)" in d_
-               for _, d_, d in forgiven)
-    assert query(path, "SELECT utility, operator, matched, changed, unchanged, skipped "
-                       "FROM operations") == [
-        ("forgive-charges", "demo", len(previewed), len(previewed), 0, 0)]
+    assert all(
+        d == "2026-06-01" and d_.startswith("Forgave $") and "(operation #1)" in d_
+        for _, d_, d in forgiven
+    )
+    assert query(
+        path, "SELECT utility, operator, matched, changed, unchanged, skipped FROM operations"
+    ) == [("forgive-charges", "demo", len(previewed), len(previewed), 0, 0)]
 
 
-@pytest.mark.parametrize("low, high, field, message", [
-    ("1.005", "", "balance_from", "'1.005' has more than two decimals: amounts are in whole cents"),
-    ("0.99", "0.01", "balance_to", "'0.01' is before the start of the range, '0.99'"),
-])
+@pytest.mark.parametrize(
+    "low, high, field, message",
+    [
+        (
+            "1.005",
+            "",
+            "balance_from",
+            "'1.005' has more than two decimals: amounts are in whole cents",
+        ),
+        ("0.99", "0.01", "balance_to", "'0.01' is before the start of the range, '0.99'"),
+    ],
+)
 async def test_forgive_with_a_bad_patron_balance_is_refused(path, low, high, field, message):
     before = everything(path)
     app = app_for(path)

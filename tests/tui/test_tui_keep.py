@@ -1,5 +1,6 @@
 """What the technician typed and where they were survive an apply: the forms keep their
 values until F8 clears them, and the picker comes back on the utility last opened."""
+
 from __future__ import annotations
 
 from textual.widgets import OptionList

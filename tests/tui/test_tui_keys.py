@@ -1,6 +1,7 @@
 """Keys at 80×24: every footer fits, F1 lists every key of the screen (the footer's and the
 hidden ones), the command palette reaches every screen, saved run and the open summary's
 undo, and Esc closes whatever it opened."""
+
 from __future__ import annotations
 
 from textual.widgets._footer import FooterKey
@@ -23,14 +24,18 @@ def cut_keys(app) -> list[str]:
     keys = list(app.screen.query(FooterKey))
     palette = [key for key in keys if key.has_class("-command-palette")]
     end = palette[0].region.x if palette else SIZE[0]
-    return [key.description for key in keys if key not in palette
-            and (key.region.width == 0 or key.region.right > end)]
+    return [
+        key.description
+        for key in keys
+        if key not in palette and (key.region.width == 0 or key.region.right > end)
+    ]
 
 
 async def test_every_footer_fits_at_80_columns(path):
     app = app_for(path)
     seen = []
     async with app.run_test(size=SIZE) as pilot:
+
         async def check(*keys):
             await press(pilot, *keys)
             await settle(pilot)
@@ -53,9 +58,18 @@ async def test_every_footer_fits_at_80_columns(path):
         await check("w")
         await check("escape", "escape", "f7")
         assert isinstance(app.screen, OperationsScreen)
-    assert seen == ["PickerScreen", "PreferencesScreen", "PreferencesScreen",
-                    "OperationsScreen", "UtilityScreen", "ConfirmScreen", "KeysScreen",
-                    "SummaryScreen", "PromptScreen", "OperationsScreen"]
+    assert seen == [
+        "PickerScreen",
+        "PreferencesScreen",
+        "PreferencesScreen",
+        "OperationsScreen",
+        "UtilityScreen",
+        "ConfirmScreen",
+        "KeysScreen",
+        "SummaryScreen",
+        "PromptScreen",
+        "OperationsScreen",
+    ]
     assert query(path, "SELECT count(*) FROM operations") == [(1,)]
 
 
@@ -70,13 +84,21 @@ async def test_f1_lists_the_grade_tables_hidden_keys_and_escape_closes_it(path):
         await settle(pilot)
         assert isinstance(app.screen, KeysScreen)
         listed = {(key, what) for _, key, what in app.screen.keys}
-        assert {("a", "Add a grade"), ("-", "Move the grade up"), ("+ / =", "Move the grade down"), ("l", "Make it the Last Grade"),
-                ("Esc", "Back"), ("F1", "Keys"), ("Ctrl+Q", "Quit")} <= listed
+        assert {
+            ("a", "Add a grade"),
+            ("-", "Move the grade up"),
+            ("+ / =", "Move the grade down"),
+            ("l", "Make it the Last Grade"),
+            ("Esc", "Back"),
+            ("F1", "Keys"),
+            ("Ctrl+Q", "Quit"),
+        } <= listed
         # The table's own Enter does nothing here: not listed as if it did.
         assert not any(what == "Select" for _, _, what in app.screen.keys)
         # The Library tab's Save cannot act on this tab: not listed as if it could.
-        assert not any(what.startswith("Save") and "(not now)" not in what
-                       for _, _, what in app.screen.keys)
+        assert not any(
+            what.startswith("Save") and "(not now)" not in what for _, _, what in app.screen.keys
+        )
         await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, PreferencesScreen)
@@ -88,7 +110,13 @@ async def test_f1_lists_the_grade_tables_hidden_keys_and_escape_closes_it(path):
 
 def test_keys_are_named_as_a_technician_writes_them():
     assert [key_name(k) for k in ("ctrl+q", "f9", "escape", "shift+tab", "u", "plus")] == [
-        "Ctrl+Q", "F9", "Esc", "Shift+Tab", "u", "+"]
+        "Ctrl+Q",
+        "F9",
+        "Esc",
+        "Shift+Tab",
+        "u",
+        "+",
+    ]
 
 
 async def palette(pilot, typed: str) -> None:
@@ -104,8 +132,13 @@ async def test_the_palette_opens_a_saved_run_and_escape_comes_back(path):
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.store.save_run("change-status", "Seniors leave", {"grades": ["12"]},
-                           {"status": "Inactive"}, app.operator)
+        app.store.save_run(
+            "change-status",
+            "Seniors leave",
+            {"grades": ["12"]},
+            {"status": "Inactive"},
+            app.operator,
+        )
         await palette(pilot, "Seniors leave")
         assert isinstance(app.screen, UtilityScreen)
         assert app.screen.utility.key == "change-status"
@@ -124,7 +157,8 @@ async def test_the_palette_undoes_the_open_summary_after_its_confirm(path):
         await apply_change_status(pilot, "12", "Inactive")
         await palette(pilot, "Undo operation")
         assert isinstance(app.screen, ConfirmScreen) and not isinstance(
-            app.screen, TypedConfirmScreen)
+            app.screen, TypedConfirmScreen
+        )
         await press(pilot, "y")
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen) and app.screen.operation_id == 2

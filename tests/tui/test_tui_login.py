@@ -1,4 +1,5 @@
 """Logging in at the keyboard, and what each operator may open."""
+
 from __future__ import annotations
 
 import pytest

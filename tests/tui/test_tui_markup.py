@@ -1,6 +1,7 @@
 """Data is shown as text: a name, note or grade holding Rich markup ("[/x]" would crash a
 screen; "[@click=app.quit]" would be a live link) or a control character is drawn literally,
 escaped, on every screen that shows it — and the utility still does its work."""
+
 from __future__ import annotations
 
 from textual.widgets import DataTable, Select
@@ -24,8 +25,9 @@ def hostile(path) -> int:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("UPDATE grades SET name = ? WHERE name = '12'", (GRADE,))
     pid = conn.execute("SELECT min(id) FROM patrons WHERE grade = ?", (GRADE,)).fetchone()[0]
-    conn.execute("UPDATE patrons SET last_name = ?, first_name = 'Bea\x1b[31m' WHERE id = ?",
-                 (NAME, pid))
+    conn.execute(
+        "UPDATE patrons SET last_name = ?, first_name = 'Bea\x1b[31m' WHERE id = ?", (NAME, pid)
+    )
     conn.commit()
     conn.close()
     return pid
@@ -37,8 +39,9 @@ def cells(app, selector) -> str:
 
 async def test_markup_and_escapes_in_the_data_are_drawn_as_text_on_every_screen(path):
     pid = hostile(path)
-    in_grade = query(path, "SELECT count(*) FROM patrons WHERE grade = ? AND status != 'Inactive'",
-                     GRADE)[0][0]
+    in_grade = query(
+        path, "SELECT count(*) FROM patrons WHERE grade = ? AND status != 'Inactive'", GRADE
+    )[0][0]
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
         await preview(pilot, "status", {"grades": [GRADE]}, {"status": "Inactive"})
@@ -65,8 +68,12 @@ async def test_markup_and_escapes_in_the_data_are_drawn_as_text_on_every_screen(
         assert GRADE in cells(app, "#grades")
         assert app.is_running
     assert query(path, "SELECT status FROM patrons WHERE id = ?", pid) == [("Inactive",)]
-    assert query(path, "SELECT count(*) FROM patrons WHERE grade = ? AND status = 'Inactive'",
-                 GRADE)[0][0] >= in_grade
+    assert (
+        query(path, "SELECT count(*) FROM patrons WHERE grade = ? AND status = 'Inactive'", GRADE)[
+            0
+        ][0]
+        >= in_grade
+    )
 
 
 async def test_a_notification_quoting_data_is_not_markup(path):

@@ -1,6 +1,7 @@
 """The journal, a summary, the undo confirm, a preview with patrons excluded by hand and the
 picker with a saved run, at 80×24 with a fixed "today" (so every journal time reads
 2026-06-01 09:00), each paired with a database assertion."""
+
 from __future__ import annotations
 
 import json
@@ -56,14 +57,17 @@ def test_operations_list_after_two_applies_and_an_undo(snap_compare, path):
         await still(pilot)
 
     assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
-    assert query(path, "SELECT id, utility, started, undo_of, undone_by FROM operations "
-                       "ORDER BY id") == [
+    assert query(
+        path, "SELECT id, utility, started, undo_of, undone_by FROM operations ORDER BY id"
+    ) == [
         (1, "change-status", "2026-06-01 09:00:00", None, 3),
         (2, "change-status", "2026-06-01 09:00:00", None, None),
-        (3, "change-status", "2026-06-01 09:00:00", 1, None)]
+        (3, "change-status", "2026-06-01 09:00:00", 1, None),
+    ]
     assert query(path, "SELECT DISTINCT status FROM patrons WHERE grade = '11'") == [("Inactive",)]
-    assert query(path, "SELECT count(*) FROM patrons WHERE grade = '12' AND status = 'Inactive'") \
-        == [(0,)]
+    assert query(
+        path, "SELECT count(*) FROM patrons WHERE grade = '12' AND status = 'Inactive'"
+    ) == [(0,)]
 
 
 def test_summary_of_an_applied_operation(snap_compare, path):
@@ -73,10 +77,12 @@ def test_summary_of_an_applied_operation(snap_compare, path):
         await still(pilot)
 
     assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
-    assert query(path, "SELECT matched, changed, unchanged, skipped, undone_by FROM operations") \
-        == [(16, 16, 0, 0, None)]
+    assert query(
+        path, "SELECT matched, changed, unchanged, skipped, undone_by FROM operations"
+    ) == [(16, 16, 0, 0, None)]
     assert query(path, "SELECT DISTINCT status, modified FROM patrons WHERE grade = '12'") == [
-        ("Inactive", "2026-06-01 09:00:00")]
+        ("Inactive", "2026-06-01 09:00:00")
+    ]
 
 
 def test_undo_confirm(snap_compare, path):
@@ -129,13 +135,16 @@ def test_picker_with_a_saved_run(snap_compare, path):
         await press(pilot, *"status")  # the utility, with its run listed under it
         await press(pilot, "down", "down")  # the list, on the run: its help at the right
         options = pilot.app.screen.query_one("#utilities")
-        assert str(options.get_option_at_index(options.highlighted).prompt) == \
-            "  ↳ Seniors to inactive"
+        assert (
+            str(options.get_option_at_index(options.highlighted).prompt)
+            == "  ↳ Seniors to inactive"
+        )
         await still(pilot)
 
     assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
     [(utility, name, selection, options)] = query(
-        path, "SELECT utility, name, selection, options FROM saved_runs")
+        path, "SELECT utility, name, selection, options FROM saved_runs"
+    )
     assert (utility, name) == ("change-status", "Seniors to inactive")
     assert json.loads(selection)["grades"] == ["12"]
     assert json.loads(options) == {"status": "Inactive"}

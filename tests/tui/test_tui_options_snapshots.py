@@ -1,5 +1,6 @@
 """The Options tab of each of the nine utilities of the preferences issue, at 80×24 with a fixed
 "today", each paired with a database assertion that nothing was written."""
+
 from __future__ import annotations
 
 import pytest

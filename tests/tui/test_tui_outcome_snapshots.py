@@ -3,6 +3,7 @@ operator's own account, a barcode nobody has) and an unchanged one in view: the 
 and its reason must read without scrolling sideways. Each snapshot is paired with what the
 database holds: nothing written after a preview, exactly the previewed change after the result.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -24,40 +25,81 @@ BARCODES = ["STAFF001", "20260001", "20260002", "20260004", "20260005", "NOSUCH"
 # Remove Patrons have no "unchanged" outcome: a union patron always moves, and a patron is
 # removed or skipped with the reason.
 CASES = {
-    "add-notes": ("add patron notes", {"note": "Needs to meet with librarian", "note_type": "Alert",
-                                       "replace_existing": True},
-                  ["INSERT INTO notes (patron_id, type, text, created) VALUES "
-                   "(2, 'Alert', 'Needs to meet with librarian', '2026-01-02'), "
-                   "(4, 'Alert', 'Overdue books', '2026-01-02')"]),
-    "advance-grade": ("advance patron grade", {},
-                      ["UPDATE patrons SET grade = 'Graduated' WHERE id = 5"]),
+    "add-notes": (
+        "add patron notes",
+        {"note": "Needs to meet with librarian", "note_type": "Alert", "replace_existing": True},
+        [
+            "INSERT INTO notes (patron_id, type, text, created) VALUES "
+            "(2, 'Alert', 'Needs to meet with librarian', '2026-01-02'), "
+            "(4, 'Alert', 'Overdue books', '2026-01-02')"
+        ],
+    ),
+    "advance-grade": (
+        "advance patron grade",
+        {},
+        ["UPDATE patrons SET grade = 'Graduated' WHERE id = 5"],
+    ),
     "change-grade": ("change patron grade", {"grade": "2"}, []),
     "change-location": ("change patron location", {"location": "Room 107"}, []),
-    "change-location2": ("change patron 2nd location", {"location2": "Bus 7"},
-                         ["UPDATE patrons SET location2 = 'Bus 7' WHERE id = 5"]),
-    "change-policy": ("change patron policy", {"policy": "Grade 9-12", "recompute_due_dates": True},
-                      []),
-    "change-security-group": ("change patron security group", {"group": "Teacher"},
-                              ["UPDATE patrons SET security_group = 'Teacher' WHERE id = 5"]),
-    "change-status": ("change patron status", {"status": "Inactive"},
-                      ["UPDATE patrons SET status = 'Inactive' WHERE id = 5"]),
-    "forgive-charges": ("forgive charges", {"category": "All Charges, Fees, and Fines"},
-                        ["INSERT INTO charges (patron_id, amount, description, transaction_date) "
-                         "VALUES (1, 350, 'Lost book', '2026-05-01')"]),
+    "change-location2": (
+        "change patron 2nd location",
+        {"location2": "Bus 7"},
+        ["UPDATE patrons SET location2 = 'Bus 7' WHERE id = 5"],
+    ),
+    "change-policy": (
+        "change patron policy",
+        {"policy": "Grade 9-12", "recompute_due_dates": True},
+        [],
+    ),
+    "change-security-group": (
+        "change patron security group",
+        {"group": "Teacher"},
+        ["UPDATE patrons SET security_group = 'Teacher' WHERE id = 5"],
+    ),
+    "change-status": (
+        "change patron status",
+        {"status": "Inactive"},
+        ["UPDATE patrons SET status = 'Inactive' WHERE id = 5"],
+    ),
+    "forgive-charges": (
+        "forgive charges",
+        {"category": "All Charges, Fees, and Fines"},
+        [
+            "INSERT INTO charges (patron_id, amount, description, transaction_date) "
+            "VALUES (1, 350, 'Lost book', '2026-05-01')"
+        ],
+    ),
     "move-to-site": ("move patrons to site", {"site": "HIGH"}, []),
-    "reassign-union-site": ("reassign union site", {"site": "ELM"},
-                            ["UPDATE patrons SET site = 'UNION' WHERE id IN (1, 2, 4, 301)"]),
+    "reassign-union-site": (
+        "reassign union site",
+        {"site": "ELM"},
+        ["UPDATE patrons SET site = 'UNION' WHERE id IN (1, 2, 4, 301)"],
+    ),
     "remove-history": ("remove patron history", {}, []),
-    "remove-notes": ("remove patron notes", {"note_type": "Alert"},
-                     ["INSERT INTO notes (patron_id, type, text, created) VALUES "
-                      "(1, 'Alert', 'Needs to meet with librarian', '2026-01-02')"]),
-    "remove-pictures": ("remove patron pictures", {},
-                        ["INSERT INTO pictures (patron_id, image) VALUES (1, x'89504e47')"]),
+    "remove-notes": (
+        "remove patron notes",
+        {"note_type": "Alert"},
+        [
+            "INSERT INTO notes (patron_id, type, text, created) VALUES "
+            "(1, 'Alert', 'Needs to meet with librarian', '2026-01-02')"
+        ],
+    ),
+    "remove-pictures": (
+        "remove patron pictures",
+        {},
+        ["INSERT INTO pictures (patron_id, image) VALUES (1, x'89504e47')"],
+    ),
     "remove-patrons": ("remove patrons", {}, []),
-    "renew-accounts": ("renew patron accounts", {},
-                       ["UPDATE patrons SET expiration_date = '2027-06-01' WHERE id = 5"]),
-    "reset-accounts": ("reset patron accounts", {"username": "Barcode", "password": "No Change"},
-                       ["UPDATE patrons SET username = 'old' || id WHERE id IN (1, 2, 4)"]),
+    "renew-accounts": (
+        "renew patron accounts",
+        {},
+        ["UPDATE patrons SET expiration_date = '2027-06-01' WHERE id = 5"],
+    ),
+    "reset-accounts": (
+        "reset patron accounts",
+        {"username": "Barcode", "password": "No Change"},
+        ["UPDATE patrons SET username = 'old' || id WHERE id IN (1, 2, 4)"],
+    ),
 }
 NO_UNCHANGED = {"reassign-union-site", "remove-patrons"}
 
@@ -123,7 +165,8 @@ def test_result(snap_compare, path, key):
     # One operation, of this utility, holding every listed barcode with its outcome; the
     # skipped ones (own account, not found) are untouched.
     [(utility, matched, changed, skipped)] = query(
-        path, "SELECT utility, matched, changed, skipped FROM operations")
+        path, "SELECT utility, matched, changed, skipped FROM operations"
+    )
     # Reassign Union Site Patrons matches only Union Site patrons (20260005 is at HIGH).
     assert (utility, matched) == (key, len(BARCODES) - (key == "reassign-union-site"))
     outcomes = dict(query(path, "SELECT barcode, outcome FROM operation_changes"))
@@ -133,5 +176,6 @@ def test_result(snap_compare, path, key):
     assert changed == sum(o == "change" for o in outcomes.values()) >= 1
     # The journal holds rows for the change, none for the operator's own account (301).
     assert query(path, "SELECT count(*) FROM operation_rows")[0][0] >= changed
-    assert query(path, "SELECT count(*) FROM operation_rows WHERE row_id = 301 AND "
-                       "table_name = 'patrons'") == [(0,)]
+    assert query(
+        path, "SELECT count(*) FROM operation_rows WHERE row_id = 301 AND table_name = 'patrons'"
+    ) == [(0,)]

@@ -1,4 +1,5 @@
 """The Preferences screen at the keyboard: terminology everywhere, the grade table."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -51,7 +52,9 @@ async def test_homeroom_replaces_location_in_picker_labels_and_headers(path):
         await pilot.press("f5")
         await settle(pilot)
         assert "Homeroom" in [c.title for c in screen.query_one(PreviewTable).columns]
-    assert query(path, "SELECT value FROM preferences WHERE key = 'term.location'") == [("Homeroom",)]
+    assert query(path, "SELECT value FROM preferences WHERE key = 'term.location'") == [
+        ("Homeroom",)
+    ]
 
 
 async def test_grade_table_keys_add_and_refuse_removing_a_grade_in_use(path):
@@ -75,8 +78,10 @@ async def test_grade_table_keys_add_and_refuse_removing_a_grade_in_use(path):
         await pilot.press("d")
         await settle(pilot)
         assert "still have grade '5'" in str(screen.query_one("#grade-message", Static).render())
-    assert query(path, "SELECT name FROM grades ORDER BY position DESC LIMIT 2") == \
-        [("Graduated",), ("Post-grad",)]
+    assert query(path, "SELECT name FROM grades ORDER BY position DESC LIMIT 2") == [
+        ("Graduated",),
+        ("Post-grad",),
+    ]
     assert query(path, "SELECT count(*) FROM grades WHERE name = '5'") == [(1,)]
 
 
@@ -87,7 +92,9 @@ async def test_the_aide_cannot_open_preferences(path):
         await pilot.press("f4")
         await settle(pilot)
         assert isinstance(app.screen, PickerScreen)
-    assert query(path, "SELECT value FROM preferences WHERE key = 'term.location'") == [("Location",)]
+    assert query(path, "SELECT value FROM preferences WHERE key = 'term.location'") == [
+        ("Location",)
+    ]
 
 
 def test_terminology_snapshot_of_the_options_tab(snap_compare, path):
@@ -99,7 +106,9 @@ def test_terminology_snapshot_of_the_options_tab(snap_compare, path):
         await settle(pilot)
 
     assert snap_compare(app_for(path), terminal_size=(80, 24), run_before=run_before)
-    assert query(path, "SELECT value FROM preferences WHERE key = 'term.location'") == [("Homeroom",)]
+    assert query(path, "SELECT value FROM preferences WHERE key = 'term.location'") == [
+        ("Homeroom",)
+    ]
     assert query(path, "SELECT count(*) FROM operations") == [(0,)]
 
 
@@ -118,7 +127,9 @@ async def test_a_preference_saved_in_another_session_is_seen_without_restarting(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, PickerScreen) and app.screen.reasons["move-to-site"] is None
-    assert query(path, "SELECT value FROM preferences WHERE key = 'centralized_catalog'") == [("1",)]
+    assert query(path, "SELECT value FROM preferences WHERE key = 'centralized_catalog'") == [
+        ("1",)
+    ]
 
 
 async def test_the_grade_table_shows_a_grade_another_session_added(path):
@@ -139,7 +150,9 @@ async def test_the_grade_table_shows_a_grade_another_session_added(path):
         await pilot.press("f2", "f3")  # back to the Grade table tab: read again
         await settle(pilot)
         assert screen.grade_names[-2:] == ["Post-grad", "Graduated"]
-        assert "Post-grad" in [str(c) for c in screen.query_one("#grades", DataTable).get_column_at(1)]
+        assert "Post-grad" in [
+            str(c) for c in screen.query_one("#grades", DataTable).get_column_at(1)
+        ]
     assert query(path, "SELECT count(*) FROM grades WHERE name = 'Post-grad'") == [(1,)]
 
 
@@ -156,7 +169,10 @@ async def test_saving_preferences_refuses_to_undo_another_sessions_save_unseen(p
         await settle(pilot)
         assert app.screen is screen  # not saved: the screen stays, saying why
         assert "another technician changed it to No" in str(
-            screen.query_one("#error-centralized_catalog").render())
-    assert query(path, "SELECT key, value FROM preferences WHERE key IN "
-                       "('centralized_catalog', 'term.location') ORDER BY key") == [
-        ("centralized_catalog", "0"), ("term.location", "Location")]
+            screen.query_one("#error-centralized_catalog").render()
+        )
+    assert query(
+        path,
+        "SELECT key, value FROM preferences WHERE key IN "
+        "('centralized_catalog', 'term.location') ORDER BY key",
+    ) == [("centralized_catalog", "0"), ("term.location", "Location")]

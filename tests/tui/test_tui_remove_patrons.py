@@ -1,4 +1,5 @@
 """Remove Patrons by keys at 80×24: the typed confirmation, the option on, Tab and commas."""
+
 from __future__ import annotations
 
 from textual.widgets import Input
@@ -13,8 +14,10 @@ from .pilot import SIZE, app_for, focused_id, ids, open_listed, rendered, settle
 # -- Remove Patrons ------------------------------------------------------------------------------
 
 GRADUATED = "SELECT id FROM patrons WHERE grade = 'Graduated'"
-HOLDING = ("EXISTS (SELECT 1 FROM checkouts k WHERE k.patron_id = p.id) OR "
-           "EXISTS (SELECT 1 FROM charges c WHERE c.patron_id = p.id)")
+HOLDING = (
+    "EXISTS (SELECT 1 FROM checkouts k WHERE k.patron_id = p.id) OR "
+    "EXISTS (SELECT 1 FROM charges c WHERE c.patron_id = p.id)"
+)
 
 
 async def choose_graduated(pilot) -> None:
@@ -48,13 +51,19 @@ async def test_remove_graduated_patrons_needs_the_typed_number(path):
     two = sorted(removable)[:2]
     kept_writer = min(holding)
     for pid in (*two, kept_writer):
-        query_write(path, "INSERT INTO reviews (patron_id, title, text) VALUES (?, 'Holes', 'Fine')",
-                    pid)
+        query_write(
+            path, "INSERT INTO reviews (patron_id, title, text) VALUES (?, 'Holes', 'Fine')", pid
+        )
     their_reviews = ids(path, "SELECT id FROM reviews WHERE patron_id IN (?, ?)", *two)
-    other_reviews = query(path, "SELECT * FROM reviews WHERE patron_id NOT IN (?, ?) ORDER BY id",
-                          *two)
-    kept_rows = query(path, "SELECT * FROM patrons WHERE id NOT IN (%s) ORDER BY id"
-                      % ",".join(map(str, removable)))
+    other_reviews = query(
+        path, "SELECT * FROM reviews WHERE patron_id NOT IN (?, ?) ORDER BY id", *two
+    )
+    kept_rows = query(
+        path,
+        "SELECT * FROM patrons WHERE id NOT IN ({}) ORDER BY id".format(
+            ",".join(map(str, removable))
+        ),
+    )
     assert query(path, "SELECT count(*) FROM patrons WHERE is_unknown") == [(0,)]
     before = everything(path)
 
@@ -77,8 +86,9 @@ async def test_remove_graduated_patrons_needs_the_typed_number(path):
 
         # A wrong number: the modal stays, says so, and nothing is written.
         screen = await typed_confirm(pilot)
-        assert f"Type {expected} — the number of patrons that will be removed" in \
-            rendered(app, "#dialog-keys")
+        assert f"Type {expected} — the number of patrons that will be removed" in rendered(
+            app, "#dialog-keys"
+        )
         await pilot.press(*str(len(graduated)), "enter")
         await settle(pilot)
         assert app.screen is screen
@@ -111,32 +121,54 @@ async def test_remove_graduated_patrons_needs_the_typed_number(path):
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen)
 
-    assert ids(path, "SELECT id FROM patrons WHERE id IN (%s)" % ",".join(map(str, removable))) == set()
+    assert (
+        ids(path, "SELECT id FROM patrons WHERE id IN ({})".format(",".join(map(str, removable))))
+        == set()
+    )
     assert ids(path, GRADUATED) == holding
     # Everyone else, the skipped graduates included, is exactly as before.
     assert query(path, "SELECT * FROM patrons WHERE NOT is_unknown ORDER BY id") == kept_rows
     [(unknown, name)] = query(path, "SELECT id, last_name FROM patrons WHERE is_unknown")
     assert name == "Unknown Patron"
     assert ids(path, "SELECT id FROM reviews WHERE patron_id = ?", unknown) == their_reviews
-    assert query(path, "SELECT * FROM reviews WHERE id NOT IN (%s) ORDER BY id"
-                 % ",".join(map(str, their_reviews))) == other_reviews
-    assert ids(path, "SELECT patron_id FROM reviews WHERE patron_id = ?", kept_writer) == {kept_writer}
+    assert (
+        query(
+            path,
+            "SELECT * FROM reviews WHERE id NOT IN ({}) ORDER BY id".format(
+                ",".join(map(str, their_reviews))
+            ),
+        )
+        == other_reviews
+    )
+    assert ids(path, "SELECT patron_id FROM reviews WHERE patron_id = ?", kept_writer) == {
+        kept_writer
+    }
     for table in ("notes", "history", "holds", "reservations", "patron_emails", "pictures"):
-        assert query(path, f"SELECT count(*) FROM {table} WHERE patron_id IN (%s)"
-                     % ",".join(map(str, removable))) == [(0,)], table
+        assert query(
+            path,
+            f"SELECT count(*) FROM {table} WHERE patron_id IN (%s)" % ",".join(map(str, removable)),
+        ) == [(0,)], table
     assert query(path, "PRAGMA foreign_key_check") == []
     assert query(path, "SELECT count(*) FROM items WHERE status = 'Lost'") == [(0,)]
     assert query(path, "SELECT utility, matched, changed, unchanged, skipped FROM operations") == [
-        ("remove-patrons", len(graduated), len(removable), 0, len(holding))]
+        ("remove-patrons", len(graduated), len(removable), 0, len(holding))
+    ]
 
 
 async def test_remove_graduated_patrons_with_the_option_on_declares_their_items_lost(path):
     graduated = ids(path, GRADUATED)
-    loans = query(path, f"SELECT item_id, patron_id FROM checkouts WHERE patron_id IN ({GRADUATED}) "
-                        "ORDER BY item_id")
+    loans = query(
+        path,
+        f"SELECT item_id, patron_id FROM checkouts WHERE patron_id IN ({GRADUATED}) "
+        "ORDER BY item_id",
+    )
     their_items = {item for item, _ in loans}
-    other_items = query(path, "SELECT * FROM items WHERE id NOT IN (%s) ORDER BY id"
-                        % ",".join(map(str, their_items)))
+    other_items = query(
+        path,
+        "SELECT * FROM items WHERE id NOT IN ({}) ORDER BY id".format(
+            ",".join(map(str, their_items))
+        ),
+    )
     assert len(graduated) == 21 and len(their_items) == 15
 
     app = app_for(path)
@@ -160,23 +192,45 @@ async def test_remove_graduated_patrons_with_the_option_on_declares_their_items_
         assert isinstance(app.screen, SummaryScreen)
 
     assert ids(path, GRADUATED) == set()
-    assert query(path, "SELECT count(*) FROM patrons WHERE id IN (%s)"
-                 % ",".join(map(str, graduated))) == [(0,)]
-    assert query(path, "SELECT id FROM items WHERE status = 'Lost' ORDER BY id") == \
-        [(i,) for i in sorted(their_items)]
-    assert query(path, "SELECT * FROM items WHERE id NOT IN (%s) ORDER BY id"
-                 % ",".join(map(str, their_items))) == other_items
-    assert query(path, "SELECT count(*) FROM checkouts WHERE item_id IN (%s)"
-                 % ",".join(map(str, their_items))) == [(0,)]
-    assert query(path, "SELECT count(*) FROM charges WHERE patron_id IN (%s)"
-                 % ",".join(map(str, graduated))) == [(0,)]
+    assert query(
+        path, "SELECT count(*) FROM patrons WHERE id IN ({})".format(",".join(map(str, graduated)))
+    ) == [(0,)]
+    assert query(path, "SELECT id FROM items WHERE status = 'Lost' ORDER BY id") == [
+        (i,) for i in sorted(their_items)
+    ]
+    assert (
+        query(
+            path,
+            "SELECT * FROM items WHERE id NOT IN ({}) ORDER BY id".format(
+                ",".join(map(str, their_items))
+            ),
+        )
+        == other_items
+    )
+    assert query(
+        path,
+        "SELECT count(*) FROM checkouts WHERE item_id IN ({})".format(
+            ",".join(map(str, their_items))
+        ),
+    ) == [(0,)]
+    assert query(
+        path,
+        "SELECT count(*) FROM charges WHERE patron_id IN ({})".format(
+            ",".join(map(str, graduated))
+        ),
+    ) == [(0,)]
     lost = query(path, "SELECT item_id, kind, detail, date FROM item_history ORDER BY item_id")
     assert [i for i, *_ in lost] == sorted(their_items)
-    assert all(kind == "lost" and "removed by Remove Patrons (operation #1)" in detail
-               and date == "2026-06-01" for _, kind, detail, date in lost)
+    assert all(
+        kind == "lost"
+        and "removed by Remove Patrons (operation #1)" in detail
+        and date == "2026-06-01"
+        for _, kind, detail, date in lost
+    )
     assert query(path, "PRAGMA foreign_key_check") == []
     assert query(path, "SELECT utility, matched, changed, skipped FROM operations") == [
-        ("remove-patrons", 21, 21, 0)]
+        ("remove-patrons", 21, 21, 0)
+    ]
 
 
 # -- the typed confirmation from the keyboard ---------------------------------------------------
@@ -192,8 +246,9 @@ async def test_tab_in_the_typed_confirmation_reaches_the_hidden_end_of_the_summa
         await settle(pilot)
         screen = await typed_confirm(pilot)
         body = screen.query_one("#dialog-scroll")
-        assert "Records will be removed; the journal keeps a copy of each." in \
-            rendered(app, "#dialog-body")
+        assert "Records will be removed; the journal keeps a copy of each." in rendered(
+            app, "#dialog-body"
+        )
         assert body.max_scroll_y > 0  # the warning is below the fold …
         assert [w.id for w in screen.focus_chain] == ["dialog-scroll", "dialog-typed"]
         await pilot.press("tab")  # … and Tab should lead to it

@@ -1,4 +1,5 @@
 """Saving, opening, renaming and deleting a saved run, by keys at 80×24."""
+
 from __future__ import annotations
 
 import json
@@ -63,9 +64,14 @@ async def test_save_open_rename_and_delete_a_saved_run(path):
         await press(pilot, "enter")
         assert isinstance(app.screen, UtilityScreen)
         [(utility, name, selection, options, operator, saved)] = query(
-            path, "SELECT utility, name, selection, options, operator, saved FROM saved_runs")
-        assert (utility, name, operator, saved) == ("change-status", "Seniors to inactive",
-                                                    "demo", "2026-06-01 09:00:00")
+            path, "SELECT utility, name, selection, options, operator, saved FROM saved_runs"
+        )
+        assert (utility, name, operator, saved) == (
+            "change-status",
+            "Seniors to inactive",
+            "demo",
+            "2026-06-01 09:00:00",
+        )
         assert json.loads(selection)["grades"] == ["12"]
         assert json.loads(options) == {"status": "Inactive"}
         assert any("Saved as 'Seniors to inactive'" in m for _, m in notes(app))
@@ -83,8 +89,9 @@ async def test_save_open_rename_and_delete_a_saved_run(path):
         await press(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, UtilityScreen) and screen.utility.key == "change-status"
-        assert rendered(app, "#heading") == ("Change Patron Status — saved run "
-                                             "'Seniors to inactive'")
+        assert rendered(app, "#heading") == (
+            "Change Patron Status — saved run 'Seniors to inactive'"
+        )
         assert screen.query_one("#selection-form").values()["grades"] == ["12"]
         assert screen.query_one("#options-form").values()["status"] == "Inactive"
         await press(pilot, "escape")

@@ -1,6 +1,7 @@
 """The screens around the utilities at 80×24: the Operations list holding ten operations of
 different utilities (told apart by their full titles), F1's list of keys, the Grade table.
 Each is paired with what the database holds."""
+
 from __future__ import annotations
 
 from store import Store
@@ -54,8 +55,9 @@ def test_f1_lists_the_keys_of_the_preview(snap_compare, path):
 
     assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
     assert query(path, "SELECT count(*) FROM operations") == [(0,)]
-    assert query(path, "SELECT count(*) FROM patrons WHERE status = 'Inactive' AND grade = '12'"
-                 ) == [(0,)]
+    assert query(
+        path, "SELECT count(*) FROM patrons WHERE status = 'Inactive' AND grade = '12'"
+    ) == [(0,)]
 
 
 def test_grade_table(snap_compare, path):

@@ -1,5 +1,6 @@
 """Sessions in the app: a reset password is changed at login before anything else, and an
 operator the database no longer holds is sent back to the login screen."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,12 @@ def path(fast, path):
     to their last name; logins are cheap (tests/conftest.py's fast)."""
     s = store.Store(path)
     try:
-        plan = s.plan("reset-accounts", {"barcodes": ["STAFF002"]},
-                      {"password": "Last Name (non-secure)"}, ADMIN)
+        plan = s.plan(
+            "reset-accounts",
+            {"barcodes": ["STAFF002"]},
+            {"password": "Last Name (non-secure)"},
+            ADMIN,
+        )
         assert plan.counts.change == 1
         s.apply(plan)
     finally:
@@ -63,8 +68,9 @@ async def test_a_reset_operator_must_choose_a_new_password_before_anything_else(
         await settle(pilot)
         assert isinstance(app.screen, PickerScreen)
         assert app.operator.username == "aide"
-    [(hash_, must_change)] = query(path, "SELECT password_hash, must_change_password FROM patrons "
-                                         "WHERE username = 'aide'")
+    [(hash_, must_change)] = query(
+        path, "SELECT password_hash, must_change_password FROM patrons WHERE username = 'aide'"
+    )
     assert must_change == 0 and security.HASHER.verify(hash_, NEW_PASSWORD)
 
 
@@ -98,8 +104,11 @@ async def test_an_operator_removed_while_logged_in_is_sent_back_to_login(tmp_pat
         # Meanwhile the administrator moves the aide to a group that grants nothing.
         s = store.Store(path)
         try:
-            s.apply(s.plan("change-security-group", {"barcodes": ["STAFF002"]},
-                           {"group": "Student"}, ADMIN))
+            s.apply(
+                s.plan(
+                    "change-security-group", {"barcodes": ["STAFF002"]}, {"group": "Student"}, ADMIN
+                )
+            )
         finally:
             s.close()
         before = query(path, "SELECT count(*) FROM operations")
@@ -109,12 +118,15 @@ async def test_an_operator_removed_while_logged_in_is_sent_back_to_login(tmp_pat
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen) and app.operator is None
         assert len(app.screen_stack) == 2  # the login screen over the first one
-        assert message(app) == ("Logged out: aide is no longer an operator: the security group "
-                                "Student grants no permissions.")
+        assert message(app) == (
+            "Logged out: aide is no longer an operator: the security group "
+            "Student grants no permissions."
+        )
         assert app.drafts == {}
         await pilot.press(*"demo", "enter", *"demo-librarian", "enter")  # someone else logs in
         await settle(pilot)
         assert isinstance(app.screen, PickerScreen) and app.operator.username == "demo"
     assert query(path, "SELECT count(*) FROM operations") == before
-    assert query(path, "SELECT count(*) FROM patrons WHERE status = 'Inactive' "
-                       "AND modified <> created") == [(0,)]
+    assert query(
+        path, "SELECT count(*) FROM patrons WHERE status = 'Inactive' AND modified <> created"
+    ) == [(0,)]

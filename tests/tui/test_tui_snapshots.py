@@ -1,4 +1,5 @@
 """Snapshots at 80×24 with a fixed "today", each paired with a database assertion."""
+
 from __future__ import annotations
 
 from ..databases import query
@@ -7,8 +8,9 @@ from .pilot import SIZE, app_for, fill_all, open_utility, preview, settle
 
 def untouched(path) -> None:
     assert query(path, "SELECT count(*) FROM operations") == [(0,)]
-    assert query(path, "SELECT count(*) FROM patrons WHERE status = 'Inactive'") == \
-        query(path, "SELECT count(*) FROM patrons WHERE status = 'Inactive' AND modified = created")
+    assert query(path, "SELECT count(*) FROM patrons WHERE status = 'Inactive'") == query(
+        path, "SELECT count(*) FROM patrons WHERE status = 'Inactive' AND modified = created"
+    )
 
 
 async def to_options_with_grade_12(pilot) -> None:
@@ -75,7 +77,9 @@ def test_result(snap_compare, path):
         await settle(pilot)
 
     assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)
-    assert query(path, "SELECT count(*) FROM patrons WHERE grade = '12' AND status = 'Inactive'") == [(grade12,)]
+    assert query(
+        path, "SELECT count(*) FROM patrons WHERE grade = '12' AND status = 'Inactive'"
+    ) == [(grade12,)]
     assert query(path, "SELECT count(*) FROM operations") == [(1,)]
 
 
@@ -95,7 +99,9 @@ def test_reset_accounts_options_tab(snap_compare, path):
     async def run_before(pilot):
         await open_utility(pilot, "reset patron accounts")
         await pilot.press("f3")
-        await fill_all(pilot, username="First Initial + Last Name", password="Last Name (non-secure)")
+        await fill_all(
+            pilot, username="First Initial + Last Name", password="Last Name (non-secure)"
+        )
         await settle(pilot)
 
     assert snap_compare(app_for(path), terminal_size=SIZE, run_before=run_before)

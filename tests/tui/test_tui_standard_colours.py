@@ -2,6 +2,7 @@
 unticked boxes differ by what they say ([x] / [ ]), not by a colour the terminal may not
 have. The snapshot is drawn the way such a terminal receives it, every colour brought down
 to the 16 standard ones; nothing is written by looking."""
+
 from __future__ import annotations
 
 import io
@@ -39,13 +40,23 @@ class SixteenColours(PatronUtilsApp):
 
     def _sixteen_colour_console(self, simplify: bool = False) -> Console:
         width, height = self.size
-        console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                          color_system="truecolor", record=True, legacy_windows=False,
-                          safe_box=False)
+        console = Console(
+            width=width,
+            height=height,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+            record=True,
+            legacy_windows=False,
+            safe_box=False,
+        )
         update = self.screen._compositor.render_update(
-            full=True, screen_stack=self._background_screens, simplify=simplify)
-        segments = [Segment(s.text, sixteen(s.style), s.control)
-                    for s in console.render(update, console.options)]
+            full=True, screen_stack=self._background_screens, simplify=simplify
+        )
+        segments = [
+            Segment(s.text, sixteen(s.style), s.control)
+            for s in console.render(update, console.options)
+        ]
         console.print(Segments(segments))
         return console
 
@@ -77,12 +88,17 @@ async def preferences_switches(pilot) -> None:
 
 
 # name: (how to get there, the lines that must read on screen)
-SCREENS = {"selections-tick-list": (statuses_part_ticked, ["[x] Active", "[ ] Card Lost",
-                                                           "[x] Suspended"]),
-           "options-ticked-box": (policy_recompute_ticked,
-                                  ["[x] Recompute due dates of current loans"]),
-           "preferences-switches": (preferences_switches, ["[x] Centralized catalog",
-                                                           "[ ] Disable account expiration dates"])}
+SCREENS = {
+    "selections-tick-list": (
+        statuses_part_ticked,
+        ["[x] Active", "[ ] Card Lost", "[x] Suspended"],
+    ),
+    "options-ticked-box": (policy_recompute_ticked, ["[x] Recompute due dates of current loans"]),
+    "preferences-switches": (
+        preferences_switches,
+        ["[x] Centralized catalog", "[ ] Disable account expiration dates"],
+    ),
+}
 
 
 @pytest.mark.parametrize("name", list(SCREENS))

@@ -1,6 +1,7 @@
 """The result and the operation summary read like the preview: every patron a page at a
 time (skipped first), the outcome word and reason in columns that fit 80 columns, End to
 the last row, f to show one outcome."""
+
 from __future__ import annotations
 
 from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
@@ -25,7 +26,8 @@ async def test_the_summary_of_everyone_pages_filters_and_fits(path):
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen)
         [(matched, changed, skipped)] = query(
-            path, "SELECT matched, changed, skipped FROM operations WHERE id = 1")
+            path, "SELECT matched, changed, skipped FROM operations WHERE id = 1"
+        )
         table = app.screen.query_one(PreviewTable)
         assert table.total == matched > 100
         # Skipped first: the operator's own account, with its reason.
@@ -67,7 +69,8 @@ async def test_u_on_the_operations_list_undoes_the_highlighted_operation(path):
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen) and app.screen.operation_id == 2
     assert [(pid, status) for pid, status, _ in query(path, GRADE_12)] == [
-        (pid, status) for pid, status, _ in before]
+        (pid, status) for pid, status, _ in before
+    ]
     assert query(path, "SELECT undone_by FROM operations WHERE id = 1") == [(2,)]
 
 

@@ -1,4 +1,5 @@
 """Check boxes read without colour, and ↓ leaves a tick list at its end."""
+
 from __future__ import annotations
 
 from textual.app import App, ComposeResult

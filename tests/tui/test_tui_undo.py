@@ -1,4 +1,5 @@
 """Undo from the operations list, and writing a summary to a file, by keys at 80×24."""
+
 from __future__ import annotations
 
 import csv
@@ -31,7 +32,8 @@ MODIFIED = 19  # patrons.modified's place in a row of SELECT * (an undo stamps w
 
 
 def unstamped(rows: list[tuple]) -> list[tuple]:
-    return [row[:MODIFIED] + row[MODIFIED + 1:] for row in rows]
+    return [row[:MODIFIED] + row[MODIFIED + 1 :] for row in rows]
+
 
 NOT_RESTORED = "not restored"
 
@@ -70,8 +72,9 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
         await press(pilot, "f7")
         assert isinstance(app.screen, OperationsScreen)
         rows = table_rows(app, "#operations-table")
-        assert rows == [["#1", "2026-06-01\n09:00", "demo",
-                         "Change Patron Status\nchanged 16, skipped 0 of 16"]]
+        assert rows == [
+            ["#1", "2026-06-01\n09:00", "demo", "Change Patron Status\nchanged 16, skipped 0 of 16"]
+        ]
         assert app.screen.query_one("#operations-table", DataTable).cursor_row == 0
 
         await press(pilot, "enter")
@@ -84,8 +87,9 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
         confirm = app.screen
         assert isinstance(confirm, ConfirmScreen)
         assert confirm.heading == "Undo operation #1?"
-        assert "The 16 changed patrons will be put back as they were before" in \
-            rendered(app, "#dialog-body")
+        assert "The 16 changed patrons will be put back as they were before" in rendered(
+            app, "#dialog-body"
+        )
         assert "Press y or Enter to undo" in rendered(app, "#dialog-keys")
         await press(pilot, "y")
 
@@ -99,9 +103,12 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
 
         # Back as before, every column of everyone; the rows it wrote carry its time.
         assert query(path, GRADE_12) == [(pid, status, NOW) for pid, status, _ in grade12_before]
-        assert unstamped(query(path, "SELECT * FROM patrons ORDER BY id")) == unstamped(patrons_before)
-        assert query(path, "SELECT id, undo_of, undone_by, changed FROM operations "
-                           "ORDER BY id DESC") == [(2, 1, None, 16), (1, None, 2, 16)]
+        assert unstamped(query(path, "SELECT * FROM patrons ORDER BY id")) == unstamped(
+            patrons_before
+        )
+        assert query(
+            path, "SELECT id, undo_of, undone_by, changed FROM operations ORDER BY id DESC"
+        ) == [(2, 1, None, 16), (1, None, 2, 16)]
         after_undo = everything(path)
 
         # An undo cannot itself be undone: a warning, no confirm, nothing written.
@@ -132,8 +139,7 @@ async def test_undo_from_the_operations_list_puts_the_patrons_back(path):
         assert isinstance(app.screen, SummaryScreen) and app.screen.operation_id == 1
         [(severity, message)] = notes(app)
         assert severity == "warning"
-        assert message == ("Operation #1 cannot be undone: it was already undone by "
-                           "operation #2.")
+        assert message == ("Operation #1 cannot be undone: it was already undone by operation #2.")
         assert everything(path) == after_undo
 
     assert unstamped(query(path, "SELECT * FROM patrons ORDER BY id")) == unstamped(patrons_before)
@@ -148,16 +154,21 @@ async def test_undo_leaves_a_patron_changed_since_and_lists_them(path):
         await apply_change_status(pilot, "12", "Inactive")
         # Another technician marks one of them Card Lost meanwhile.
         sql_write(path, "UPDATE patrons SET status = 'Card Lost' WHERE id = ?", conflicted)
-        [(barcode, name)] = query(path, "SELECT barcode, last_name || ', ' || first_name "
-                                        "FROM patrons WHERE id = ?", conflicted)
+        [(barcode, name)] = query(
+            path,
+            "SELECT barcode, last_name || ', ' || first_name FROM patrons WHERE id = ?",
+            conflicted,
+        )
 
         await press(pilot, "u")
         assert isinstance(app.screen, ConfirmScreen)
         await press(pilot, "y")
         undo = app.screen
         assert isinstance(undo, SummaryScreen) and undo.operation_id == 2
-        assert ("warning", "Operation #1 undone: 15 patrons put back, 1 not (listed first, "
-                           "with the reason).") in notes(app)
+        assert (
+            "warning",
+            "Operation #1 undone: 15 patrons put back, 1 not (listed first, with the reason).",
+        ) in notes(app)
         # The skipped patron is listed first, saying why.
         first = preview_rows(app)[0]
         assert (first["patron_id"], first["outcome"]) == (conflicted, "skip")
@@ -176,12 +187,18 @@ async def test_undo_leaves_a_patron_changed_since_and_lists_them(path):
     assert after.pop(conflicted) == ("Card Lost", NOW)
     before.pop(conflicted)
     assert after == before
-    assert query(path, "SELECT outcome, reason LIKE 'not restored%' FROM operation_changes "
-                       "WHERE operation_id = 2 AND patron_id = ?", conflicted) == [("skip", 1)]
+    assert query(
+        path,
+        "SELECT outcome, reason LIKE 'not restored%' FROM operation_changes "
+        "WHERE operation_id = 2 AND patron_id = ?",
+        conflicted,
+    ) == [("skip", 1)]
     # Partly undone: it stays open for the patron left.
-    assert query(path, "SELECT id, matched, changed, skipped, undo_of, undone_by, "
-                       "partly_undone_by FROM operations ORDER BY id") == [
-        (1, 16, 16, 0, None, None, 2), (2, 16, 15, 1, 1, None, None)]
+    assert query(
+        path,
+        "SELECT id, matched, changed, skipped, undo_of, undone_by, "
+        "partly_undone_by FROM operations ORDER BY id",
+    ) == [(1, 16, 16, 0, None, None, 2), (2, 16, 15, 1, 1, None, None)]
 
 
 # -- writing a summary to a file ---------------------------------------------------------------
@@ -213,8 +230,15 @@ async def test_write_the_summary_as_csv_and_as_text(path, tmp_path):
         assert ("information", f"Written to {target}") in notes(app)
         with target.open(newline="", encoding="utf-8") as f:
             lines = list(csv.reader(f))
-        assert lines[0] == ["operation", "barcode", "name", "outcome", "reason", "Status before",
-                            "Status after"]
+        assert lines[0] == [
+            "operation",
+            "barcode",
+            "name",
+            "outcome",
+            "reason",
+            "Status before",
+            "Status after",
+        ]
         body = lines[1:]
         assert len(body) == 16
         assert {r[1] for r in body} == grade12
@@ -224,8 +248,10 @@ async def test_write_the_summary_as_csv_and_as_text(path, tmp_path):
         await write_summary(pilot, str(text))
         assert ("information", f"Written to {text}") in notes(app)
         head, _, rest = text.read_text(encoding="utf-8").partition("\n\n")
-        assert head.splitlines()[:2] == ["Operation #1: Change Patron Status",
-                                         "By demo at 2026-06-01 09:00:00"]
+        assert head.splitlines()[:2] == [
+            "Operation #1: Change Patron Status",
+            "By demo at 2026-06-01 09:00:00",
+        ]
         assert "Options: Change Status to: Inactive" in head
         patrons = rest.splitlines()
         assert len(patrons) == 16

@@ -4,6 +4,7 @@ confirm, the apply — then the database asserted: one table of cases, one test.
 A case says what to type and fill, what the screens must show on the way (on_open, on_preview,
 on_confirm, on_result, each given the app and what ``before`` read), and what the database
 holds afterwards (``after``, given the path and what ``before`` read)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,11 +45,13 @@ class Flow:
 
 
 def operations(path) -> list[tuple]:
-    return query(path, "SELECT utility, operator, matched, changed, unchanged, skipped "
-                       "FROM operations")
+    return query(
+        path, "SELECT utility, operator, matched, changed, unchanged, skipped FROM operations"
+    )
 
 
 # -- Change Patron Status: grade 12 to Inactive ------------------------------------------------
+
 
 def status_before(path):
     grade12 = ids(path, "SELECT id FROM patrons WHERE grade = '12'")
@@ -64,13 +67,16 @@ def status_result(app, before):
 def status_after(path, before):
     grade12, already, others = before
     assert ids(path, "SELECT id FROM patrons WHERE status = 'Inactive' AND grade = '12'") == grade12
-    assert query(path, "SELECT id, status FROM patrons WHERE grade IS NOT '12' "
-                       "ORDER BY id") == others
+    assert (
+        query(path, "SELECT id, status FROM patrons WHERE grade IS NOT '12' ORDER BY id") == others
+    )
     assert query(path, "SELECT utility, operator, matched, changed, unchanged FROM operations") == [
-        ("change-status", "demo", len(grade12), len(grade12) - len(already), len(already))]
+        ("change-status", "demo", len(grade12), len(grade12) - len(already), len(already))
+    ]
 
 
 # -- Change Patron Grade: K to 1 ---------------------------------------------------------------
+
 
 def grade_before(path):
     return ids(path, "SELECT id FROM patrons WHERE grade = 'K'")
@@ -82,6 +88,7 @@ def grade_after(path, kids):
 
 
 # -- Change Patron Location: a homeroom to a new one, typed ------------------------------------
+
 
 def location_before(path):
     room = query(path, "SELECT location FROM patrons WHERE location IS NOT NULL LIMIT 1")[0][0]
@@ -112,9 +119,12 @@ def notes_after(path, before):
 
 # -- Advance Patron Grade and its reminder -----------------------------------------------------
 
+
 def advance_before(path):
-    return (ids(path, "SELECT id FROM patrons WHERE grade = '11'"),
-            ids(path, "SELECT id FROM patrons WHERE grade = '12'"))
+    return (
+        ids(path, "SELECT id FROM patrons WHERE grade = '11'"),
+        ids(path, "SELECT id FROM patrons WHERE grade = '12'"),
+    )
 
 
 def advance_result(app, before):
@@ -134,10 +144,12 @@ def advance_after(path, before):
 
 # -- Change Patron 2nd Location: blank removes it ----------------------------------------------
 
+
 def location2_before(path):
-    return (ids(path, "SELECT id FROM patrons WHERE location2 = 'Bus 7'"),
-            query(path, "SELECT id, location2 FROM patrons WHERE location2 IS NOT 'Bus 7' "
-                        "ORDER BY id"))
+    return (
+        ids(path, "SELECT id FROM patrons WHERE location2 = 'Bus 7'"),
+        query(path, "SELECT id, location2 FROM patrons WHERE location2 IS NOT 'Bus 7' ORDER BY id"),
+    )
 
 
 def location2_preview(app, before):
@@ -148,29 +160,38 @@ def location2_preview(app, before):
 def location2_after(path, before):
     bus7, others = before
     assert bus7
-    assert query(path, "SELECT count(*) FROM patrons WHERE location2 = 'Bus 7' "
-                       "OR location2 = ''") == [(0,)]
+    assert query(
+        path, "SELECT count(*) FROM patrons WHERE location2 = 'Bus 7' OR location2 = ''"
+    ) == [(0,)]
     assert ids(path, "SELECT id FROM patrons WHERE location2 IS NULL") >= bus7
     kept = ",".join(map(str, bus7))
-    assert query(path, f"SELECT id, location2 FROM patrons WHERE id NOT IN ({kept}) "
-                       "ORDER BY id") == others
+    assert (
+        query(path, f"SELECT id, location2 FROM patrons WHERE id NOT IN ({kept}) ORDER BY id")
+        == others
+    )
 
 
 # -- Change Patron Policy: due dates recomputed ------------------------------------------------
 
-SIXTH_LOANS = ("SELECT c.id, c.{} FROM checkouts c JOIN patrons p ON p.id = c.patron_id "
-               "WHERE p.grade {} '6' ORDER BY c.id")
+SIXTH_LOANS = (
+    "SELECT c.id, c.{} FROM checkouts c JOIN patrons p ON p.id = c.patron_id "
+    "WHERE p.grade {} '6' ORDER BY c.id"
+)
 
 
 def policy_before(path):
-    return (ids(path, "SELECT id FROM patrons WHERE grade = '6'"),
-            query(path, SIXTH_LOANS.format("checked_out", "=")),
-            query(path, SIXTH_LOANS.format("due_date", "IS NOT")))
+    return (
+        ids(path, "SELECT id FROM patrons WHERE grade = '6'"),
+        query(path, SIXTH_LOANS.format("checked_out", "=")),
+        query(path, SIXTH_LOANS.format("due_date", "IS NOT")),
+    )
 
 
 def policy_said(loans) -> str:
-    return (f"{len(loans)} current loans of the patrons to change will get due dates from the "
-            "loan period of Grade 9-12.")
+    return (
+        f"{len(loans)} current loans of the patrons to change will get due dates from the "
+        "loan period of Grade 9-12."
+    )
 
 
 def policy_preview(app, before):
@@ -182,8 +203,10 @@ def policy_confirm(app, before):
 
 
 def policy_result(app, before):
-    assert (f"{len(before[1])} current loans of the changed patrons got due dates from the loan "
-            "period of Grade 9-12.") in rendered(app, "#result-summary")
+    assert (
+        f"{len(before[1])} current loans of the changed patrons got due dates from the loan "
+        "period of Grade 9-12."
+    ) in rendered(app, "#result-summary")
 
 
 def policy_after(path, before):
@@ -191,13 +214,16 @@ def policy_after(path, before):
     assert sixth and loans
     assert ids(path, "SELECT id FROM patrons WHERE policy = 'Grade 9-12' AND grade = '6'") == sixth
     # Grade 9-12 lends for 21 days.
-    expected = [(cid, (dt.date.fromisoformat(out) + dt.timedelta(days=21)).isoformat())
-                for cid, out in loans]
+    expected = [
+        (cid, (dt.date.fromisoformat(out) + dt.timedelta(days=21)).isoformat())
+        for cid, out in loans
+    ]
     assert query(path, SIXTH_LOANS.format("due_date", "=")) == expected
     assert query(path, SIXTH_LOANS.format("due_date", "IS NOT")) == other_loans
 
 
 # -- Move Patrons to Site ----------------------------------------------------------------------
+
 
 def move_before(path):
     return ids(path, "SELECT id FROM patrons WHERE grade = '8' AND site = 'MID'")
@@ -256,35 +282,44 @@ def renew_after(path, before):
     # The operator (demo, 301) is Staff too, and never changes their own account.
     assert ids(path, "SELECT id FROM patrons WHERE expiration_date = '2028-05-31'") == staff - {301}
     assert query(path, COMMUNITY) == community
-    assert query(path, "SELECT DISTINCT reason FROM operation_changes WHERE outcome = 'skip' "
-                       "ORDER BY 1") == [("policy Community has no account period",),
-                                         ("your own account",)]
+    assert query(
+        path, "SELECT DISTINCT reason FROM operation_changes WHERE outcome = 'skip' ORDER BY 1"
+    ) == [("policy Community has no account period",), ("your own account",)]
     [(matched, skipped)] = query(path, "SELECT matched, skipped FROM operations")
     assert (matched, skipped) == (len(staff) + len(community), len(community) + 1)
 
 
 # -- Remove Patron Notes, Pictures, History ----------------------------------------------------
 
+
 def remove_notes_before(path):
-    return (query(path, "SELECT id FROM notes WHERE type <> 'Category' ORDER BY id"),
-            query(path, "SELECT count(*) FROM notes WHERE type = 'Category'")[0][0])
+    return (
+        query(path, "SELECT id FROM notes WHERE type <> 'Category' ORDER BY id"),
+        query(path, "SELECT count(*) FROM notes WHERE type = 'Category'")[0][0],
+    )
 
 
 def remove_notes_after(path, before):
     kept, categories = before
     assert categories
     assert query(path, "SELECT id FROM notes ORDER BY id") == kept
-    assert query(path, "SELECT count(*) FROM operation_rows WHERE table_name = 'notes' "
-                       "AND action = 'delete'") == [(categories,)]
+    assert query(
+        path, "SELECT count(*) FROM operation_rows WHERE table_name = 'notes' AND action = 'delete'"
+    ) == [(categories,)]
 
 
 ELM = "SELECT id FROM patrons WHERE site = 'ELM'"
 
 
 def pictures_before(path):
-    return (ids(path, f"SELECT patron_id FROM pictures WHERE patron_id IN ({ELM})"),
-            query(path, f"SELECT patron_id, image FROM pictures WHERE patron_id NOT IN ({ELM}) "
-                        "ORDER BY patron_id"))
+    return (
+        ids(path, f"SELECT patron_id FROM pictures WHERE patron_id IN ({ELM})"),
+        query(
+            path,
+            f"SELECT patron_id, image FROM pictures WHERE patron_id NOT IN ({ELM}) "
+            "ORDER BY patron_id",
+        ),
+    )
 
 
 def pictures_after(path, before):
@@ -298,10 +333,14 @@ K = "SELECT id FROM patrons WHERE grade = 'K'"
 
 
 def history_before(path):
-    return (query(path, f"SELECT id FROM history WHERE kind = 'lexile' OR patron_id NOT IN ({K}) "
-                        "ORDER BY id"),
-            ids(path, f"SELECT id FROM history WHERE kind <> 'lexile' AND patron_id IN ({K})"),
-            ids(path, f"SELECT id FROM history WHERE kind = 'lexile' AND patron_id IN ({K})"))
+    return (
+        query(
+            path,
+            f"SELECT id FROM history WHERE kind = 'lexile' OR patron_id NOT IN ({K}) ORDER BY id",
+        ),
+        ids(path, f"SELECT id FROM history WHERE kind <> 'lexile' AND patron_id IN ({K})"),
+        ids(path, f"SELECT id FROM history WHERE kind = 'lexile' AND patron_id IN ({K})"),
+    )
 
 
 def history_after(path, before):
@@ -313,45 +352,124 @@ def history_after(path, before):
 
 FLOWS = {
     "change-status-grade-12-to-inactive": Flow(
-        "status", "Change Patron Status", status_before, status_after, {"grades": ["12"]},
-        {"status": "Inactive"}, on_result=status_result),
+        "status",
+        "Change Patron Status",
+        status_before,
+        status_after,
+        {"grades": ["12"]},
+        {"status": "Inactive"},
+        on_result=status_result,
+    ),
     "change-grade": Flow(
-        "change patron grade", "Change Patron Grade", grade_before, grade_after,
-        {"grades": ["K"]}, {"grade": "1"}),
+        "change patron grade",
+        "Change Patron Grade",
+        grade_before,
+        grade_after,
+        {"grades": ["K"]},
+        {"grade": "1"},
+    ),
     "change-location-creates-a-new-homeroom": Flow(
-        "change patron location", "Change Patron Location", location_before, location_after,
-        lambda before: {"locations": [before[0]]}, typed="Library Annex"),
+        "change patron location",
+        "Change Patron Location",
+        location_before,
+        location_after,
+        lambda before: {"locations": [before[0]]},
+        typed="Library Annex",
+    ),
     "add-alert-note": Flow(
-        "notes", "Add Patron Notes", notes_before, notes_after, {"statuses": ["Transferred"]},
-        {"note_type": "Alert"}, typed=NOTE),
+        "notes",
+        "Add Patron Notes",
+        notes_before,
+        notes_after,
+        {"statuses": ["Transferred"]},
+        {"note_type": "Alert"},
+        typed=NOTE,
+    ),
     "advance-grade-and-its-reminder": Flow(
-        "advance", "Advance Patron Grade", advance_before, advance_after,
-        {"grades": ["11", "12"]}, on_result=advance_result, alone=True),
+        "advance",
+        "Advance Patron Grade",
+        advance_before,
+        advance_after,
+        {"grades": ["11", "12"]},
+        on_result=advance_result,
+        alone=True,
+    ),
     "change-location2-blank-removes-it": Flow(
-        "2nd location", "Change Patron 2nd Location", location2_before, location2_after,
-        {"locations2": ["Bus 7"]}, {"location2": ""}, on_preview=location2_preview, alone=True),
+        "2nd location",
+        "Change Patron 2nd Location",
+        location2_before,
+        location2_after,
+        {"locations2": ["Bus 7"]},
+        {"location2": ""},
+        on_preview=location2_preview,
+        alone=True,
+    ),
     "change-policy-recomputes-due-dates": Flow(
-        "change patron policy", "Change Patron Policy", policy_before, policy_after,
-        {"grades": ["6"]}, {"policy": "Grade 9-12", "recompute_due_dates": True},
-        on_preview=policy_preview, on_confirm=policy_confirm, on_result=policy_result, alone=True),
+        "change patron policy",
+        "Change Patron Policy",
+        policy_before,
+        policy_after,
+        {"grades": ["6"]},
+        {"policy": "Grade 9-12", "recompute_due_dates": True},
+        on_preview=policy_preview,
+        on_confirm=policy_confirm,
+        on_result=policy_result,
+        alone=True,
+    ),
     "move-to-site": Flow(
-        "move patrons to site", "Move Patrons to Site", move_before, move_after,
-        {"sites": ["MID"], "grades": ["8"]}, {"site": "HIGH"}, alone=True),
+        "move patrons to site",
+        "Move Patrons to Site",
+        move_before,
+        move_after,
+        {"sites": ["MID"], "grades": ["8"]},
+        {"site": "HIGH"},
+        alone=True,
+    ),
     "reassign-union-site-shows-the-fixed-criterion": Flow(
-        "reassign", "Reassign Union Site Patrons", union_before, union_after, {}, {"site": "ELM"},
-        on_open=union_open, on_preview=union_preview, on_result=union_result, alone=True),
+        "reassign",
+        "Reassign Union Site Patrons",
+        union_before,
+        union_after,
+        {},
+        {"site": "ELM"},
+        on_open=union_open,
+        on_preview=union_preview,
+        on_result=union_result,
+        alone=True,
+    ),
     "renew-accounts": Flow(
-        "renew", "Renew Patron Accounts", renew_before, renew_after,
-        {"policies": ["Staff", "Community"]}, alone=True),
+        "renew",
+        "Renew Patron Accounts",
+        renew_before,
+        renew_after,
+        {"policies": ["Staff", "Community"]},
+        alone=True,
+    ),
     "remove-notes": Flow(
-        "remove patron notes", "Remove Patron Notes", remove_notes_before, remove_notes_after,
-        {}, {"note_type": "Category"}, alone=True),
+        "remove patron notes",
+        "Remove Patron Notes",
+        remove_notes_before,
+        remove_notes_after,
+        {},
+        {"note_type": "Category"},
+        alone=True,
+    ),
     "remove-pictures": Flow(
-        "remove patron pictures", "Remove Patron Pictures", pictures_before, pictures_after,
-        {"sites": ["ELM"]}, alone=True),
+        "remove patron pictures",
+        "Remove Patron Pictures",
+        pictures_before,
+        pictures_after,
+        {"sites": ["ELM"]},
+        alone=True,
+    ),
     "remove-history": Flow(
-        "remove patron history", "Remove Patron History", history_before, history_after,
-        {"grades": ["K"]}, alone=True),
+        "remove patron history",
+        "Remove Patron History",
+        history_before,
+        history_after,
+        {"grades": ["K"]},
+        alone=True,
+    ),
 }
 
 

@@ -1,6 +1,7 @@
 """A utility's screen by keys: cancelling at the confirm, a stale preview, errors by their
 fields, paging the preview, the picker and the command palette, Escape stepping back, the
 confirm and the row detail (each utility's whole flow: test_tui_utility_flows.py)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -35,7 +36,9 @@ async def test_cancel_at_confirm_writes_nothing(path):
 
 
 async def test_stale_preview_is_refused_at_apply(path):
-    victim = query(path, "SELECT id FROM patrons WHERE grade = '3' AND status = 'Active' LIMIT 1")[0][0]
+    victim = query(path, "SELECT id FROM patrons WHERE grade = '3' AND status = 'Active' LIMIT 1")[
+        0
+    ][0]
     app = app_for(path)
     async with app.run_test(size=(80, 24)) as pilot:
         await preview(pilot, "status", dict(grades=["3"]), dict(status="Inactive"))
@@ -49,8 +52,9 @@ async def test_stale_preview_is_refused_at_apply(path):
         assert isinstance(app.screen, UtilityScreen)
         assert "Not applied" in str(app.screen.query_one("#counts", Static).render())
     assert query(path, "SELECT count(*) FROM operations") == [(0,)]
-    assert query(path, "SELECT count(*) FROM patrons WHERE grade = '3' AND status = 'Inactive'") == \
-        query(path, "SELECT 0")  # nothing of the stale plan was written
+    assert query(
+        path, "SELECT count(*) FROM patrons WHERE grade = '3' AND status = 'Inactive'"
+    ) == query(path, "SELECT 0")  # nothing of the stale plan was written
     assert query(path, "SELECT status FROM patrons WHERE id = ?", victim) == [("Suspended",)]
 
 
@@ -95,7 +99,9 @@ async def test_preview_pages_rows_instead_of_loading_all(path):
         last = table.record(301)
         assert last == app.screen.plan.page(301, 1)[0]
         assert f"302 of 302 · {last.name}" in rendered(app, "#row-detail")
-        assert "No selections: every patron" in str(app.screen.query_one("#counts", Static).render())
+        assert "No selections: every patron" in str(
+            app.screen.query_one("#counts", Static).render()
+        )
 
 
 async def test_editing_after_preview_requires_a_new_preview(path):
@@ -137,8 +143,9 @@ async def test_command_palette_opens_a_utility(path):
         assert app.screen.utility.key == "change-grade"
 
 
-@pytest.mark.parametrize("name, screen", [("Operations", "OperationsScreen"),
-                                          ("Preferences", "PreferencesScreen")])
+@pytest.mark.parametrize(
+    "name, screen", [("Operations", "OperationsScreen"), ("Preferences", "PreferencesScreen")]
+)
 async def test_command_palette_opens_operations_and_preferences(path, name, screen):
     app = app_for(path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -180,7 +187,8 @@ async def test_fixing_a_field_clears_its_message(path):
         field = app.screen.query_one("#field-barcode_from")
         assert field.has_class("-invalid")
         assert "at most 15 characters are allowed; this has 16" in str(
-            app.screen.query_one("#error-barcode_from", Static).render())
+            app.screen.query_one("#error-barcode_from", Static).render()
+        )
         await fill_all(pilot, barcode_from="1")
         assert not field.has_class("-invalid")
     assert query(path, "SELECT count(*) FROM operations") == [(0,)]
@@ -190,7 +198,9 @@ async def test_confirm_shortens_a_long_note_and_keeps_its_keys(path):
     note = "Needs to meet with the librarian about overdue books. " * 9  # 495 characters
     app = app_for(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await preview(pilot, "notes", dict(grades=["12"]), dict(note=note.strip(), note_type="General"))
+        await preview(
+            pilot, "notes", dict(grades=["12"]), dict(note=note.strip(), note_type="General")
+        )
         await pilot.press("f9")
         await settle(pilot)
         body = str(app.screen.query_one("#dialog-body", Static).render())
@@ -199,7 +209,9 @@ async def test_confirm_shortens_a_long_note_and_keeps_its_keys(path):
         assert keys.region.bottom <= 24 and keys.region.height == 1
         await pilot.press("n")
         await settle(pilot)
-    assert query(path, "SELECT count(*) FROM notes WHERE type = 'General' AND text LIKE 'Needs to meet%'") == [(0,)]
+    assert query(
+        path, "SELECT count(*) FROM notes WHERE type = 'General' AND text LIKE 'Needs to meet%'"
+    ) == [(0,)]
 
 
 async def test_row_detail_shows_the_full_reason_of_the_highlighted_patron(path):
@@ -211,4 +223,6 @@ async def test_row_detail_shows_the_full_reason_of_the_highlighted_patron(path):
         await pilot.press("end")
         await settle(pilot)
         total = query(path, "SELECT count(*) FROM patrons WHERE status = 'Transferred'")[0][0]
-        assert str(app.screen.query_one("#row-detail", Static).render()).startswith(f"{total} of {total}")
+        assert str(app.screen.query_one("#row-detail", Static).render()).startswith(
+            f"{total} of {total}"
+        )

@@ -4,6 +4,7 @@ The F9 half of UtilityScreen, as its typed base: the attributes it declares are 
 utility screen sets up, so the type checker holds both halves to them. Its worker tells the
 screen what came of the apply in messages (the progress goes to the dialog, in its own).
 """
+
 from __future__ import annotations
 
 import threading
@@ -79,22 +80,31 @@ class ApplyFlow(ProductScreen[None]):
             return
         c = plan.counts
         if not c.change:
-            self.notify("Nothing to apply: no patron in this preview would change.",
-                        severity="warning")
+            self.notify(
+                "Nothing to apply: no patron in this preview would change.", severity="warning"
+            )
             return
-        lines = [self.pane.counts_line(plan), "", *self.pane.describe(plan), "",
-                 f"{c.change:,} patron{'s' if c.change != 1 else ''} will be "
-                 f"{self.utility.verb} in one transaction, recorded in the journal."]
+        lines = [
+            self.pane.counts_line(plan),
+            "",
+            *self.pane.describe(plan),
+            "",
+            f"{c.change:,} patron{'s' if c.change != 1 else ''} will be "
+            f"{self.utility.verb} in one transaction, recorded in the journal.",
+        ]
         if c.excluded:
-            lines.append(f"{c.excluded:,} patron{'s' if c.excluded != 1 else ''} excluded by hand "
-                         "will be left as they are.")
+            lines.append(
+                f"{c.excluded:,} patron{'s' if c.excluded != 1 else ''} excluded by hand "
+                "will be left as they are."
+            )
         if self.utility.destructive:
             lines.append("Records will be removed; the journal keeps a copy of each.")
         title = self.app.say(f"Apply {self.utility.title}?")
         screen: ConfirmScreen | TypedConfirmScreen
         if self.utility.typed_confirmation:
-            screen = TypedConfirmScreen(title, lines, c.change,
-                                        f"patrons that will be {self.utility.verb}")
+            screen = TypedConfirmScreen(
+                title, lines, c.change, f"patrons that will be {self.utility.verb}"
+            )
         else:
             screen = ConfirmScreen(title, lines)
         self.app.push_screen(screen, self._confirmed)
@@ -170,5 +180,6 @@ class ApplyFlow(ProductScreen[None]):
         # The forms keep what was typed (the next run is often the same with one change);
         # F8 on the utility clears them.
         self.app.drafts[self.utility.key] = self.form_values()
-        self.app.switch_screen(SummaryScreen(self.store, message.report.operation_id,
-                                             self.operator))
+        self.app.switch_screen(
+            SummaryScreen(self.store, message.report.operation_id, self.operator)
+        )

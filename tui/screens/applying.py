@@ -1,4 +1,5 @@
 """An apply under way: what it is doing, how far along, and Escape to cancel before the commit."""
+
 from __future__ import annotations
 
 import threading
@@ -9,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
+
 from ..base import ProductModalScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
@@ -66,7 +68,9 @@ class ApplyingScreen(ProductModalScreen[None]):
         self.stage_number, self.what = number, what
         self.query_one(ProgressBar).update(progress=WEIGHTS.get(number, 0))
         if number == COMMITTING:
-            self.query_one("#dialog-keys", Static).update("Committing: it can no longer be cancelled.")
+            self.query_one("#dialog-keys", Static).update(
+                "Committing: it can no longer be cancelled."
+            )
         self._show()
 
     def preparing(self, done: int, total: int) -> None:
@@ -81,7 +85,9 @@ class ApplyingScreen(ProductModalScreen[None]):
         else:
             what = self.what
         seconds = int(time.monotonic() - self.started)
-        self.query_one("#applying-stage", Static).update(f"{what[:1].upper()}{what[1:]}… ({seconds} s)")
+        self.query_one("#applying-stage", Static).update(
+            f"{what[:1].upper()}{what[1:]}… ({seconds} s)"
+        )
 
     def action_cancel(self) -> None:
         if self.stage_number >= COMMITTING:

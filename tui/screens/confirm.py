@@ -1,4 +1,5 @@
 """The confirm step before any change is written."""
+
 from __future__ import annotations
 
 from textual import on
@@ -6,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
+
 from ..base import ProductModalScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
@@ -47,8 +49,9 @@ class ConfirmScreen(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield from self.body()
-            yield Plain(f"Press y or Enter to {self.verb} · n or Escape to cancel",
-                         id="dialog-keys")
+            yield Plain(
+                f"Press y or Enter to {self.verb} · n or Escape to cancel", id="dialog-keys"
+            )
         yield KeysFooter()
 
     def action_confirm(self) -> None:
@@ -68,8 +71,11 @@ class TypedConfirmScreen(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="-typed"):
             yield from self.body()
-            yield Plain(f"Type {self.expected:,} — the number of {self.what} — and press "
-                         "Enter · Tab reads the summary above · Escape cancels", id="dialog-keys")
+            yield Plain(
+                f"Type {self.expected:,} — the number of {self.what} — and press "
+                "Enter · Tab reads the summary above · Escape cancels",
+                id="dialog-keys",
+            )
             yield Input(id="dialog-typed", restrict=r"[0-9,]*", max_length=16)
             yield Plain("", id="dialog-problem")
         yield KeysFooter()
@@ -86,5 +92,6 @@ class TypedConfirmScreen(_Dialog):
         shown = f"'{event.value}'" if event.value else "nothing"
         self.query_one("#dialog-problem", Static).update(
             f"You typed {shown}, not {self.expected:,}: nothing was removed. "
-            "Type the number exactly, or Escape to cancel.")
+            "Type the number exactly, or Escape to cancel."
+        )
         event.input.clear()

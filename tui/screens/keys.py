@@ -1,4 +1,5 @@
 """F1: every key of the screen it was pressed on, shown in the footer or not."""
+
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
@@ -11,17 +12,34 @@ from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain, PlainTable
 
 # Moving about a list or a field is the same everywhere: said once, not key by key.
-MOVING = ("↑ ↓ ← → move · Home/End first/last · PgUp/PgDn a page · Tab next field · "
-          "Shift+Tab previous field")
+MOVING = (
+    "↑ ↓ ← → move · Home/End first/last · PgUp/PgDn a page · Tab next field · "
+    "Shift+Tab previous field"
+)
 
 
 # Said by MOVING, or Textual's words for them.
-SAID_ONCE = ("cursor_", "scroll_", "page_", "first_row", "last_row", "focus_next",
-             "focus_previous", "copy_text",
-             "select_cursor")  # a table's Enter: the screen's own Enter says what it does
+SAID_ONCE = (
+    "cursor_",
+    "scroll_",
+    "page_",
+    "first_row",
+    "last_row",
+    "focus_next",
+    "focus_previous",
+    "copy_text",
+    "select_cursor",
+)  # a table's Enter: the screen's own Enter says what it does
 MOVING_KEYS = {"up", "down", "left", "right", "pageup", "pagedown", "home", "end"}
-NAMES = {"escape": "Esc", "enter": "Enter", "minus": "-", "plus": "+", "equals_sign": "=",
-         "pageup": "PgUp", "pagedown": "PgDn"}
+NAMES = {
+    "escape": "Esc",
+    "enter": "Enter",
+    "minus": "-",
+    "plus": "+",
+    "equals_sign": "=",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+}
 WORDS = {"command_palette": "Command palette: every screen, utility and saved run"}
 
 
@@ -50,9 +68,12 @@ def keys_of(screen: Screen) -> list[tuple[str, str, str]]:
         if not binding.description or action.startswith(SAID_ONCE):
             continue
         node = active.node
-        where = "app" if isinstance(node, App) else "screen" if isinstance(node, Screen) else "widget"
-        if where == "widget" and (key in MOVING_KEYS
-                                  or not type(node).__module__.startswith("tui.")):
+        where = (
+            "app" if isinstance(node, App) else "screen" if isinstance(node, Screen) else "widget"
+        )
+        if where == "widget" and (
+            key in MOVING_KEYS or not type(node).__module__.startswith("tui.")
+        ):
             continue  # moving about, or a text field's editing keys: as in any form
         what = WORDS.get(action, binding.description)
         what = what if active.enabled else f"{what} (not now)"
@@ -60,8 +81,10 @@ def keys_of(screen: Screen) -> list[tuple[str, str, str]]:
         if key_name(key) not in names:
             names.append(key_name(key))
     order = {"screen": 0, "widget": 1, "app": 2}
-    return sorted(((where, " / ".join(names), what) for (where, what), names in rows.items()),
-                  key=lambda row: order[row[0]])
+    return sorted(
+        ((where, " / ".join(names), what) for (where, what), names in rows.items()),
+        key=lambda row: order[row[0]],
+    )
 
 
 class KeysScreen(ProductModalScreen[None]):

@@ -3,6 +3,7 @@
 An operator whose password was reset proves the old one here, then must choose a new
 one (twice) before anything else opens.
 """
+
 from __future__ import annotations
 
 from textual import on, work
@@ -13,12 +14,15 @@ from textual.widgets import Input, Label, Static
 
 from store import Busy, Invalid, LoginFailed, Operator, PasswordChangeRequired, Store
 from store.security import MIN_PASSWORD_LENGTH
+
 from ..base import ProductScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 
-CHANGE = ("The password of {username} was reset: choose a new one before anything else (at "
-          f"least {MIN_PASSWORD_LENGTH} characters, not the one you just typed).")
+CHANGE = (
+    "The password of {username} was reset: choose a new one before anything else (at "
+    f"least {MIN_PASSWORD_LENGTH} characters, not the one you just typed)."
+)
 
 
 class LoginScreen(ProductScreen[None]):
@@ -26,8 +30,14 @@ class LoginScreen(ProductScreen[None]):
 
     BINDINGS = [Binding("escape", "start_over", "Start over", id="start-over")]
 
-    def __init__(self, store: Store, heading: str, hint: str | None = None,
-                 message: str = "", notice: str = "") -> None:
+    def __init__(
+        self,
+        store: Store,
+        heading: str,
+        hint: str | None = None,
+        message: str = "",
+        notice: str = "",
+    ) -> None:
         super().__init__()
         self.store = store
         self.heading = heading
@@ -50,8 +60,11 @@ class LoginScreen(ProductScreen[None]):
                 yield Input(id="new-password", password=True)
                 yield Label("New password again")
                 yield Input(id="new-password-again", password=True)
-            yield Plain(self.message or self.notice, id="login-message",
-                        classes="" if self.message or not self.notice else "-notice")
+            yield Plain(
+                self.message or self.notice,
+                id="login-message",
+                classes="" if self.message or not self.notice else "-notice",
+            )
             if self.hint:
                 yield Plain(self.hint, id="login-hint")
         yield KeysFooter()

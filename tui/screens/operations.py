@@ -1,4 +1,5 @@
 """Every operation in the journal, newest first; Enter opens its summary, u undoes it."""
+
 from __future__ import annotations
 
 from rich.text import Text
@@ -74,13 +75,19 @@ class OperationsScreen(ProductScreen[None]):
         table = self.query_one(DataTable)
         say = self.app.say
         for op in rows:
-            title = Text(printable(say(op["title"])), style="bold", no_wrap=True,
-                         overflow="ellipsis")
-            title.append("\n" + _counts(op) + (f" · {_state(op)}" if _state(op) else ""),
-                         style="not bold")
-            table.add_row(f"#{op['id']}", Text(f"{op['started'][:10]}\n{op['started'][11:16]}"),
-                          Text(printable(op["operator"]), no_wrap=True, overflow="ellipsis"),
-                          title, height=2)
+            title = Text(
+                printable(say(op["title"])), style="bold", no_wrap=True, overflow="ellipsis"
+            )
+            title.append(
+                "\n" + _counts(op) + (f" · {_state(op)}" if _state(op) else ""), style="not bold"
+            )
+            table.add_row(
+                f"#{op['id']}",
+                Text(f"{op['started'][:10]}\n{op['started'][11:16]}"),
+                Text(printable(op["operator"]), no_wrap=True, overflow="ellipsis"),
+                title,
+                height=2,
+            )
         self.operations += rows
         self.more = len(rows) == PAGE
         if self.keep is not None:
@@ -90,7 +97,8 @@ class OperationsScreen(ProductScreen[None]):
                 self.keep = None
         if not self.operations:
             self.query_one("#row-detail", Static).update(
-                "No operations yet: each utility you apply is listed here.")
+                "No operations yet: each utility you apply is listed here."
+            )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if 0 <= event.cursor_row < len(self.operations):
@@ -98,7 +106,8 @@ class OperationsScreen(ProductScreen[None]):
             self.query_one("#row-detail", Static).update(
                 f"#{op['id']} · {op['started']} · {op['operator']} · {self.app.say(op['title'])}"
                 f" · matched {op['matched']:,}, unchanged {op['unchanged']:,}"
-                + (f" · {_state(op)}" if _state(op) else ""))
+                + (f" · {_state(op)}" if _state(op) else "")
+            )
         # Near the end of what is loaded: fetch the next page of older operations.
         if self.more and event.cursor_row >= len(self.operations) - 10:
             self.more = False
@@ -129,6 +138,12 @@ def _counts(op: dict) -> str:
 
 
 def _state(op: dict) -> str:
-    return (f"undone by #{op['undone_by']}" if op["undone_by"]
-            else f"partly undone by #{op['partly_undone_by']}" if op["partly_undone_by"]
-            else f"undo of #{op['undo_of']}" if op["undo_of"] else "")
+    return (
+        f"undone by #{op['undone_by']}"
+        if op["undone_by"]
+        else f"partly undone by #{op['partly_undone_by']}"
+        if op["partly_undone_by"]
+        else f"undo of #{op['undo_of']}"
+        if op["undo_of"]
+        else ""
+    )

@@ -1,4 +1,5 @@
 """The picker: every utility of the vendor manual, type-to-filter, with its guidance."""
+
 from __future__ import annotations
 
 from rich.text import Text
@@ -12,10 +13,10 @@ from store import Busy, Invalid, NotPermitted
 from store.utilities.base import Entry
 
 from ..base import ProductScreen
-from .confirm import ConfirmScreen
-from .prompt import PromptScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
+from .confirm import ConfirmScreen
+from .prompt import PromptScreen
 
 # A line of the picker: a utility, or one of its saved runs.
 Row = tuple[Entry, "dict | None"]
@@ -30,7 +31,8 @@ def entry_prompt(entry: Entry, reason: str | None, say=str) -> Text:
 
 
 class PickerScreen(ProductScreen[None]):
-    """Choose a utility or one of its saved runs. Typing filters; Enter opens the highlighted one."""
+    """Choose a utility or one of its saved runs. Typing filters; Enter opens the highlighted
+    one."""
 
     BINDINGS = [
         Binding("enter", "open", "Open", id="open", priority=True),
@@ -45,8 +47,13 @@ class PickerScreen(ProductScreen[None]):
 
     KEYS_TITLE = "the list of utilities and saved runs"
 
-    def __init__(self, entries: list[Entry], reasons: dict[str, str | None], heading: str,
-                 runs: list[dict] | None = None) -> None:
+    def __init__(
+        self,
+        entries: list[Entry],
+        reasons: dict[str, str | None],
+        heading: str,
+        runs: list[dict] | None = None,
+    ) -> None:
         super().__init__()
         self.entries = entries
         self.reasons = reasons  # why each utility cannot be run, or None
@@ -74,9 +81,12 @@ class PickerScreen(ProductScreen[None]):
         matches by its own name."""
         words = value.casefold().split()
         phrase = " ".join(words)
-        found = [e for e in self.entries
-                 if all(w in self._searchable(e) for w in words)
-                 or any(all(w in r["name"].casefold() for w in words) for r in self._runs(e))]
+        found = [
+            e
+            for e in self.entries
+            if all(w in self._searchable(e) for w in words)
+            or any(all(w in r["name"].casefold() for w in words) for r in self._runs(e))
+        ]
         # Titles (or saved-run names) holding the typed phrase as a whole come first
         # ("change patron location", "end of year").
         found.sort(key=lambda e: not self._names(e, phrase))
@@ -84,13 +94,17 @@ class PickerScreen(ProductScreen[None]):
         for entry in found:
             rows.append((entry, None))
             title_matches = all(w in self._searchable(entry) for w in words)
-            rows += [(entry, r) for r in self._runs(entry)
-                     if title_matches or all(w in r["name"].casefold() for w in words)]
+            rows += [
+                (entry, r)
+                for r in self._runs(entry)
+                if title_matches or all(w in r["name"].casefold() for w in words)
+            ]
         return rows
 
     def _names(self, entry: Entry, phrase: str) -> bool:
         return phrase in self.app.say(entry.title).casefold() or any(
-            phrase in r["name"].casefold() for r in self._runs(entry))
+            phrase in r["name"].casefold() for r in self._runs(entry)
+        )
 
     def _label(self, row: Row) -> str:
         entry, run = row
@@ -114,8 +128,14 @@ class PickerScreen(ProductScreen[None]):
             phrase = " ".join(value.casefold().split())
             first = next((i for i, row in enumerate(self.shown) if phrase in self._label(row)), 0)
             if not phrase:  # back from a utility: on the one last opened
-                first = next((i for i, row in enumerate(self.shown)
-                              if self._row_key(row) == self.last_opened), 0)
+                first = next(
+                    (
+                        i
+                        for i, row in enumerate(self.shown)
+                        if self._row_key(row) == self.last_opened
+                    ),
+                    0,
+                )
             options.highlighted = first
             self._show_help(*self.shown[first])
         else:
@@ -170,12 +190,17 @@ class PickerScreen(ProductScreen[None]):
         say = self.app.say
         if run is not None:
             text.append(f"{run['name']}\n", style="bold")
-            text.append(f"A saved run of {say(entry.title)}, saved by {run['operator']} at "
-                        f"{run['saved']}.\n\n")
+            text.append(
+                f"A saved run of {say(entry.title)}, saved by {run['operator']} at "
+                f"{run['saved']}.\n\n"
+            )
             for line in self.app.describe_run(entry, run):
                 text.append(say(line) + "\n")
-            text.append("\nEnter opens it with these values filled in (nothing runs until you "
-                        "preview and apply). F6 renames it, F8 deletes it.\n", style="italic")
+            text.append(
+                "\nEnter opens it with these values filled in (nothing runs until you "
+                "preview and apply). F6 renames it, F8 deletes it.\n",
+                style="italic",
+            )
         else:
             text.append(say(entry.title) + "\n", style="bold")
             if entry.textbook_tracker:
@@ -215,15 +240,21 @@ class PickerScreen(ProductScreen[None]):
         highlighted = self._highlighted()
         if self.app.catch_up():  # another session changed what may run: list it anew
             self._relist(highlighted)
-        entry, run = next((r for r in matching if highlighted and self._row_key(r) == self._row_key(highlighted)),
-                          matching[0])
+        entry, run = next(
+            (r for r in matching if highlighted and self._row_key(r) == self._row_key(highlighted)),
+            matching[0],
+        )
         reason = self.reasons[entry.key]
         if reason is not None:
             self.notify(self.app.say(f"{entry.title}: {reason.rstrip('.')}."), severity="warning")
             return
         if run is not None and run.get("damaged"):  # empty forms would mean every patron
-            self.notify(f"The saved run '{run['name']}' cannot be opened: {run['damaged']} "
-                        "(F8 deletes it).", severity="warning", timeout=10)
+            self.notify(
+                f"The saved run '{run['name']}' cannot be opened: {run['damaged']} "
+                "(F8 deletes it).",
+                severity="warning",
+                timeout=10,
+            )
             return
         self.last_opened = self._row_key((entry, run))
         self.app.open_utility(entry.key, run)
@@ -232,8 +263,10 @@ class PickerScreen(ProductScreen[None]):
     def _highlighted_run(self, doing: str) -> dict | None:
         row = self._highlighted()
         if row is None or row[1] is None:
-            self.notify(f"Highlight a saved run (listed under its utility, ↳) to {doing} it.",
-                        severity="warning")
+            self.notify(
+                f"Highlight a saved run (listed under its utility, ↳) to {doing} it.",
+                severity="warning",
+            )
             return None
         return row[1]
 
@@ -247,9 +280,10 @@ class PickerScreen(ProductScreen[None]):
     def action_rename_run(self) -> None:
         run = self._highlighted_run("rename")
         if run is not None and not self._refused(run, "rename"):
-            self.app.push_screen(PromptScreen(f"New name for the saved run '{run['name']}':",
-                                              run["name"]),
-                                 lambda name: self._rename(run, name))
+            self.app.push_screen(
+                PromptScreen(f"New name for the saved run '{run['name']}':", run["name"]),
+                lambda name: self._rename(run, name),
+            )
 
     def _rename(self, run: dict, name: str | None) -> None:
         if name is None:
@@ -267,10 +301,16 @@ class PickerScreen(ProductScreen[None]):
         run = self._highlighted_run("delete")
         if run is not None and not self._refused(run, "delete"):
             self.app.push_screen(
-                ConfirmScreen(f"Delete the saved run '{run['name']}'?",
-                              ["Its selections and options are forgotten; operations it ran "
-                               "stay in the journal."], verb="delete"),
-                lambda yes: self._delete(run, yes))
+                ConfirmScreen(
+                    f"Delete the saved run '{run['name']}'?",
+                    [
+                        "Its selections and options are forgotten; operations it ran "
+                        "stay in the journal."
+                    ],
+                    verb="delete",
+                ),
+                lambda yes: self._delete(run, yes),
+            )
 
     def _delete(self, run: dict, confirmed: bool | None) -> None:
         if confirmed:

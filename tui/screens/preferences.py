@@ -1,4 +1,5 @@
 """Library preferences: terminology, catalog and expiration rules, the grade table."""
+
 from __future__ import annotations
 
 from textual import work
@@ -11,10 +12,10 @@ from store.preferences import LibraryPreferences
 
 from ..base import ProductScreen
 from ..fields import field_specs
-from ..widgets.model_form import ModelForm
-from .prompt import PromptScreen
 from ..widgets.footer import KeysFooter
+from ..widgets.model_form import ModelForm
 from ..widgets.plain import Plain, PlainTable
+from .prompt import PromptScreen
 
 
 class PreferencesScreen(ProductScreen[None]):
@@ -48,8 +49,11 @@ class PreferencesScreen(ProductScreen[None]):
             with TabPane("Library", id="library"):
                 yield ModelForm(field_specs(LibraryPreferences), {}, self.read, id="prefs-form")
             with TabPane("Grade table", id="grade-table"):
-                yield Plain("Grades advance in this order. a add · r rename · d remove · "
-                             "- up · + down · l make it the Last Grade", classes="help-line")
+                yield Plain(
+                    "Grades advance in this order. a add · r rename · d remove · "
+                    "- up · + down · l make it the Last Grade",
+                    classes="help-line",
+                )
                 yield PlainTable(id="grades", cursor_type="row", zebra_stripes=True)
                 yield Plain("", id="grade-message")
         yield KeysFooter()
@@ -98,8 +102,9 @@ class PreferencesScreen(ProductScreen[None]):
         table.clear()
         self.grade_names = []
         for i, g in enumerate(self.store.grades(), start=1):
-            table.add_row(str(i), g["name"], "Last Grade" if g["is_last"] else "",
-                          f"{g['patrons']:,}")
+            table.add_row(
+                str(i), g["name"], "Last Grade" if g["is_last"] else "", f"{g['patrons']:,}"
+            )
             self.grade_names.append(g["name"])
         if select in self.grade_names:
             table.move_cursor(row=self.grade_names.index(select))
@@ -141,8 +146,13 @@ class PreferencesScreen(ProductScreen[None]):
 
         def renamed(name: str | None) -> None:
             if name is not None and name.strip() != old:
-                self._edit("rename", old, name, select=name.strip(),
-                           done=f"Renamed {old} to {name.strip()}; its patrons follow.")
+                self._edit(
+                    "rename",
+                    old,
+                    name,
+                    select=name.strip(),
+                    done=f"Renamed {old} to {name.strip()}; its patrons follow.",
+                )
 
         self.app.push_screen(PromptScreen(f"Rename grade {old} to:", old), renamed)
 
@@ -156,8 +166,12 @@ class PreferencesScreen(ProductScreen[None]):
 
     def action_last(self) -> None:
         if self.chosen:
-            self._edit("set_last", self.chosen, select=self.chosen,
-                       done=f"{self.chosen} is now the Last Grade.")
+            self._edit(
+                "set_last",
+                self.chosen,
+                select=self.chosen,
+                done=f"{self.chosen} is now the Last Grade.",
+            )
 
     # -- saving -------------------------------------------------------------------
     def action_save(self) -> None:

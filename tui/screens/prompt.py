@@ -1,4 +1,5 @@
 """A one-line question (a grade's name), answered or cancelled."""
+
 from __future__ import annotations
 
 from textual import on
@@ -6,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input
+
 from ..base import ProductModalScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
@@ -14,11 +16,14 @@ from ..widgets.plain import Plain
 class PromptScreen(ProductModalScreen[str | None]):
     """Enter answers with the text typed; Escape cancels (None)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel"),
-                Binding("f1", "app.keys", "Keys", id="keys", show=False)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("f1", "app.keys", "Keys", id="keys", show=False),
+    ]
 
-    def __init__(self, question: str, value: str = "",
-                 keys: str = "Enter to save · Escape to cancel") -> None:
+    def __init__(
+        self, question: str, value: str = "", keys: str = "Enter to save · Escape to cancel"
+    ) -> None:
         super().__init__()
         self.question = question
         self.value = value

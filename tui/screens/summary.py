@@ -1,4 +1,6 @@
-"""An operation's summary — the vendor manual's "Operations Information" — with undo and save-to-file."""
+"""An operation's summary — the vendor manual's "Operations Information" — with undo and
+save-to-file."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +13,8 @@ from textual.widgets import Static
 from store import Busy, NotPermitted, NotUndoable, Operator, Store, UndoCheck
 from store.file_out import FileExists
 
-from ..base import ProductScreen
 from .. import text
+from ..base import ProductScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 from ..widgets.preview_table import PAGE, PreviewTable
@@ -20,8 +22,12 @@ from .confirm import ConfirmScreen
 from .prompt import PromptScreen
 
 # What f shows, in turn: every patron of the report, then one outcome at a time.
-SHOWN = [(None, "every patron, skipped first"), ("skip", "skipped only"), ("change", "changed only"),
-         ("unchanged", "unchanged only")]
+SHOWN = [
+    (None, "every patron, skipped first"),
+    ("skip", "skipped only"),
+    ("change", "changed only"),
+    ("unchanged", "unchanged only"),
+]
 
 
 class SummaryScreen(ProductScreen[None]):
@@ -35,8 +41,9 @@ class SummaryScreen(ProductScreen[None]):
         Binding("f", "show_next", "Show", id="show"),
     ]
 
-    def __init__(self, store: Store, operation_id: int, operator: Operator,
-                 undo: bool = False) -> None:
+    def __init__(
+        self, store: Store, operation_id: int, operator: Operator, undo: bool = False
+    ) -> None:
         super().__init__()
         self.undo_when_shown = undo  # opened by u on the Operations list
         self.store = store
@@ -82,30 +89,47 @@ class SummaryScreen(ProductScreen[None]):
         say = self.app.say
         heading = op["title"] if op["undo_of"] else f"Done: {op['title']}"  # "Undo of …"
         self.query_one("#heading", Static).update(say(f"{heading} — operation #{op['id']}"))
-        lines = [text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],
-                                  done=True, excluded=op["excluded"]),
-                 *([say(op["effects"])] if op["effects"] else []),
-                 f"By {op['operator']} at {op['started']}",
-                 say("Selections: " + "; ".join(text.selection_lines(op["selection"],
-                                                                      utility.fixed_description)))]
+        lines = [
+            text.counts_line(
+                op["matched"],
+                op["changed"],
+                op["unchanged"],
+                op["skipped"],
+                done=True,
+                excluded=op["excluded"],
+            ),
+            *([say(op["effects"])] if op["effects"] else []),
+            f"By {op['operator']} at {op['started']}",
+            say(
+                "Selections: "
+                + "; ".join(text.selection_lines(op["selection"], utility.fixed_description))
+            ),
+        ]
         if type(options).model_fields:
             lines.append(say("Options: " + "; ".join(text.options_lines(options))))
         if op["undone_by"]:
             lines.append(f"Undone by operation #{op['undone_by']}.")
         elif op["partly_undone_by"]:
-            lines.append(f"Partly undone by operation #{op['partly_undone_by']}: u puts back "
-                         "what it left, once that can be.")
+            lines.append(
+                f"Partly undone by operation #{op['partly_undone_by']}: u puts back "
+                "what it left, once that can be."
+            )
         elif op["undo_of"]:
-            lines.append(f"This put back what operation #{op['undo_of']} changed; patrons "
-                         "changed again since are skipped with what changed.")
+            lines.append(
+                f"This put back what operation #{op['undo_of']} changed; patrons "
+                "changed again since are skipped with what changed."
+            )
         elif utility.reminder:
             lines.append(say("Next: " + utility.reminder))
-        lines.append(f"Showing {self._shown_as(self.shown)} ({total:,}) · f shows "
-                     f"{self._shown_as((self.shown + 1) % len(SHOWN))}")
+        lines.append(
+            f"Showing {self._shown_as(self.shown)} ({total:,}) · f shows "
+            f"{self._shown_as((self.shown + 1) % len(SHOWN))}"
+        )
         self.query_one("#result-summary", Static).update("\n".join(lines))
         label = say(utility.label(options))
-        self.query_one(PreviewTable).start(text.patron_columns(f"{label} before", "After"),
-                                           self._cells(rows), total)
+        self.query_one(PreviewTable).start(
+            text.patron_columns(f"{label} before", "After"), self._cells(rows), total
+        )
         if self.undo_when_shown:
             self.undo_when_shown = False
             self.action_undo()
@@ -120,9 +144,20 @@ class SummaryScreen(ProductScreen[None]):
         show = self.store.utility(self.loaded["utility"]).show
         # After is what each patron was left with: the new value, or for one not changed
         # their own (Remove Patrons: "kept").
-        return [(r, text.patron_cells(r["barcode"], r["name"], show(r["before"]),
-                                      show(r["after"]), r["outcome"], r["reason"]))
-                for r in rows]
+        return [
+            (
+                r,
+                text.patron_cells(
+                    r["barcode"],
+                    r["name"],
+                    show(r["before"]),
+                    show(r["after"]),
+                    r["outcome"],
+                    r["reason"],
+                ),
+            )
+            for r in rows
+        ]
 
     def action_show_next(self) -> None:
         self.shown = (self.shown + 1) % len(SHOWN)
@@ -149,9 +184,16 @@ class SummaryScreen(ProductScreen[None]):
             self.query_one("#row-detail", Static).update("")
             return
         show = self.store.utility(self.op["utility"]).show
-        self.query_one("#row-detail", Static).update(text.detail_line(
-            f"{event.index + 1:,} of {self.total:,}", r["name"], show(r["before"]),
-            show(r["after"]), r["outcome"], r["reason"]))
+        self.query_one("#row-detail", Static).update(
+            text.detail_line(
+                f"{event.index + 1:,} of {self.total:,}",
+                r["name"],
+                show(r["before"]),
+                show(r["after"]),
+                r["outcome"],
+                r["reason"],
+            )
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -162,8 +204,11 @@ class SummaryScreen(ProductScreen[None]):
         if op is None:
             return
         if op["undone_by"] or op["undo_of"]:
-            why = (f"it was already undone by operation #{op['undone_by']}" if op["undone_by"]
-                   else f"it is itself an undo (of #{op['undo_of']}); run the utility again instead")
+            why = (
+                f"it was already undone by operation #{op['undone_by']}"
+                if op["undone_by"]
+                else f"it is itself an undo (of #{op['undo_of']}); run the utility again instead"
+            )
             self.notify(f"Operation #{op['id']} cannot be undone: {why}.", severity="warning")
             return
         self.check_undo()
@@ -181,20 +226,33 @@ class SummaryScreen(ProductScreen[None]):
     def _confirm_undo(self, check: UndoCheck) -> None:
         op = self.loaded
         plural = lambda n: "s" if n != 1 else ""  # noqa: E731
-        lines = [f"{op['title']} by {op['operator']} at {op['started']}",
-                 text.counts_line(op["matched"], op["changed"], op["unchanged"], op["skipped"],
-                                  done=True, excluded=op["excluded"]), "",
-                 f"The {check.restored:,} changed patron{plural(check.restored)}"
-                 f"{' left' if op['partly_undone_by'] else ''} will be put back as they were "
-                 "before, in one transaction recorded in the journal.",
-                 "Patrons changed again since then are left as they are and listed."]
+        lines = [
+            f"{op['title']} by {op['operator']} at {op['started']}",
+            text.counts_line(
+                op["matched"],
+                op["changed"],
+                op["unchanged"],
+                op["skipped"],
+                done=True,
+                excluded=op["excluded"],
+            ),
+            "",
+            f"The {check.restored:,} changed patron{plural(check.restored)}"
+            f"{' left' if op['partly_undone_by'] else ''} will be put back as they were "
+            "before, in one transaction recorded in the journal.",
+            "Patrons changed again since then are left as they are and listed.",
+        ]
         if check.skipped:
-            lines.append(f"{check.skipped:,} patron{plural(check.skipped)} you may not change "
-                         f"will be left as they are, e.g. {check.shown[0][1]}: "
-                         f"{check.shown[0][2]}.")
+            lines.append(
+                f"{check.skipped:,} patron{plural(check.skipped)} you may not change "
+                f"will be left as they are, e.g. {check.shown[0][1]}: "
+                f"{check.shown[0][2]}."
+            )
         lines += check.notes
-        self.app.push_screen(ConfirmScreen(self.app.say(f"Undo operation #{op['id']}?"), lines,
-                                           verb="Undo"), self._undo_confirmed)
+        self.app.push_screen(
+            ConfirmScreen(self.app.say(f"Undo operation #{op['id']}?"), lines, verb="Undo"),
+            self._undo_confirmed,
+        )
 
     def _undo_confirmed(self, confirmed: bool | None) -> None:
         if confirmed:
@@ -228,11 +286,14 @@ class SummaryScreen(ProductScreen[None]):
     # -- write to a file ---------------------------------------------------------------------
     def action_write(self, path: str | None = None) -> None:
         self.app.push_screen(
-            PromptScreen(f"Write operation #{self.operation_id} to which file? "
-                         "(.csv for a spreadsheet, anything else for text)",
-                         path or f"operation-{self.operation_id}.txt",
-                         keys="Enter writes · Escape cancels"),
-            self._write_to)
+            PromptScreen(
+                f"Write operation #{self.operation_id} to which file? "
+                "(.csv for a spreadsheet, anything else for text)",
+                path or f"operation-{self.operation_id}.txt",
+                keys="Enter writes · Escape cancels",
+            ),
+            self._write_to,
+        )
 
     def _write_to(self, path: str | None) -> None:
         if path is None:
@@ -264,9 +325,15 @@ class SummaryScreen(ProductScreen[None]):
                 self.write_file(path, overwrite=True)
             else:
                 self.action_write(path)
-        self.app.push_screen(ConfirmScreen(f"Replace {path}?", [
-            "A file of that name is there already; writing replaces it."], verb="Replace"),
-            answered)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Replace {path}?",
+                ["A file of that name is there already; writing replaces it."],
+                verb="Replace",
+            ),
+            answered,
+        )
 
     def _write_failed(self, path: str, why: str) -> None:
         """Say why, and ask again with the path as typed."""

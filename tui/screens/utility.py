@@ -4,6 +4,7 @@ The preview tab is a PreviewPane (the counts line, the table, exclusion); this s
 the forms and the flow: what F5 asks of the store, which tab is showing, what F9 may do.
 Its workers tell it what they found in messages (Problems, FirstRows, PlanReady, ...).
 """
+
 from __future__ import annotations
 
 from textual import on, work
@@ -39,7 +40,10 @@ from .applying import ApplyingScreen
 from .prompt import PromptScreen
 
 # The tabs carry their keys, which keeps the footer short enough for F9 at 80 columns.
-TABS = {"selection-form": ("selections", "F2 Selections"), "options-form": ("options", "F3 Options")}
+TABS = {
+    "selection-form": ("selections", "F2 Selections"),
+    "options-form": ("options", "F3 Options"),
+}
 
 
 class UtilityScreen(ApplyFlow):
@@ -58,8 +62,9 @@ class UtilityScreen(ApplyFlow):
     class Problems(Message, bubble=False):
         """Fields to mark ⚠ (none: every mark is fixed); ``what`` heads the counts line."""
 
-        def __init__(self, problems: list[Problem], what: str = "Not previewed",
-                     focus: bool = True) -> None:
+        def __init__(
+            self, problems: list[Problem], what: str = "Not previewed", focus: bool = True
+        ) -> None:
             super().__init__()
             self.problems = problems
             self.what = what
@@ -96,9 +101,15 @@ class UtilityScreen(ApplyFlow):
             super().__init__()
             self.why = why
 
-    def __init__(self, store: Store, utility: Utility, operator: Operator,
-                 choice_labels: dict[str, list[tuple[str, str]]],
-                 draft: dict[str, dict] | None = None, run_name: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        utility: Utility,
+        operator: Operator,
+        choice_labels: dict[str, list[tuple[str, str]]],
+        draft: dict[str, dict] | None = None,
+        run_name: str | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.utility = utility
@@ -123,16 +134,28 @@ class UtilityScreen(ApplyFlow):
         yield Plain(heading, id="heading")
         with TabbedContent(initial="selections"):
             with TabPane(TABS["selection-form"][1], id="selections"):
-                fixed = [say(self.utility.fixed_description)] if self.utility.fixed_description else []
+                fixed = (
+                    [say(self.utility.fixed_description)] if self.utility.fixed_description else []
+                )
                 by_name = {spec.name: spec for spec in field_specs(Selection, say)}
                 specs = [by_name[name] for name in self.utility.criteria()]
-                yield ModelForm(specs, self.choice_labels,
-                                self.draft.get("selection-form"), id="selection-form", fixed=fixed)
+                yield ModelForm(
+                    specs,
+                    self.choice_labels,
+                    self.draft.get("selection-form"),
+                    id="selection-form",
+                    fixed=fixed,
+                )
             with TabPane(TABS["options-form"][1], id="options"):
                 # A utility without options says why (its Options docstring).
                 doc = (self.utility.Options.__doc__ or "").strip() or "Nothing to set here."
-                yield ModelForm(field_specs(self.utility.Options, say), self.choice_labels,
-                                self.draft.get("options-form"), id="options-form", empty=say(doc))
+                yield ModelForm(
+                    field_specs(self.utility.Options, say),
+                    self.choice_labels,
+                    self.draft.get("options-form"),
+                    id="options-form",
+                    empty=say(doc),
+                )
             yield self.pane
         yield KeysFooter()
 
@@ -157,8 +180,10 @@ class UtilityScreen(ApplyFlow):
         """The forms' values checked as a preview would check them; ``quiet`` (while the
         operator fixes marked fields) updates the marks and ⚠ counts without moving focus."""
         problems: list[Problem] = []
-        for check in (lambda: self.store.validate_selection(selection, self.utility.key),
-                      lambda: self.store.validate_options(self.utility.key, options)):
+        for check in (
+            lambda: self.store.validate_selection(selection, self.utility.key),
+            lambda: self.store.validate_options(self.utility.key, options),
+        ):
             try:
                 check()
             except Invalid as exc:
@@ -217,8 +242,10 @@ class UtilityScreen(ApplyFlow):
     def make_plan(self, selection: dict, options: dict, preview: int) -> None:
         problems: list[Problem] = []
         checked: list[StoreModel] = []  # the Selection and Options models, when valid
-        for check in (lambda: self.store.validate_selection(selection),
-                      lambda: self.store.validate_options(self.utility.key, options, self.operator)):
+        for check in (
+            lambda: self.store.validate_selection(selection),
+            lambda: self.store.validate_options(self.utility.key, options, self.operator),
+        ):
             try:
                 checked.append(check())
             except Invalid as exc:
@@ -263,8 +290,11 @@ class UtilityScreen(ApplyFlow):
         if not problems:  # every mark fixed
             self.pane.show_status("The fields are fixed: press F5 to preview.")
             return
-        self.pane.show_status(self.app.say(
-            f"{message.what}: fix the fields marked ⚠.\n" + "\n".join(str(p) for p in problems)))
+        self.pane.show_status(
+            self.app.say(
+                f"{message.what}: fix the fields marked ⚠.\n" + "\n".join(str(p) for p in problems)
+            )
+        )
         if first and message.focus:
             tab_id, form, field = first
             tabs.active = tab_id
@@ -302,14 +332,19 @@ class UtilityScreen(ApplyFlow):
             self.outdated = True
             self.refresh_bindings()
             self.pane.show_status(
-                "Selections or options changed since this preview: press F5 to preview again.")
+                "Selections or options changed since this preview: press F5 to preview again."
+            )
 
     # -- saved runs ------------------------------------------------------------
     def action_save_run(self) -> None:
         self.app.push_screen(
-            PromptScreen("Save these selections and options as (a name):",
-                         self.run_name or "", keys="Enter saves · Escape cancels"),
-            self._save_as)
+            PromptScreen(
+                "Save these selections and options as (a name):",
+                self.run_name or "",
+                keys="Enter saves · Escape cancels",
+            ),
+            self._save_as,
+        )
 
     def _save_as(self, name: str | None) -> None:
         if name is not None:
@@ -319,8 +354,9 @@ class UtilityScreen(ApplyFlow):
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def save_run(self, name: str, selection: dict, options: dict) -> None:
         try:
-            _, replaced = self.store.save_run(self.utility.key, name, selection, options,
-                                              self.operator)
+            _, replaced = self.store.save_run(
+                self.utility.key, name, selection, options, self.operator
+            )
         except (NotPermitted, Busy) as exc:
             self.post_message(self.RunNotSaved(exc))
             return
@@ -343,8 +379,10 @@ class UtilityScreen(ApplyFlow):
     def _saved(self, message: RunSaved) -> None:
         self.run_name = message.name
         verb = "Replaced the saved run" if message.replaced else "Saved as"
-        self.notify(f"{verb} '{message.name}': the picker lists it under "
-                    f"{self.app.say(self.utility.title)}.")
+        self.notify(
+            f"{verb} '{message.name}': the picker lists it under "
+            f"{self.app.say(self.utility.title)}."
+        )
 
     # -- failures --------------------------------------------------------------
     def _discard(self, plan: Plan) -> None:

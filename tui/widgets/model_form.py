@@ -1,7 +1,9 @@
 """A form generated from a Pydantic model's field specs (see tui/fields.py)."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,9 +14,8 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
 
 from store import Problem
-from store.file_out import printable
-
 from store.fields import Kind
+from store.file_out import printable
 
 from ..fields import FieldSpec
 from .plain import Plain
@@ -47,7 +48,9 @@ class ModelForm(VerticalScroll):
     ModelForm Select { height: auto; }
     ModelForm SelectCurrent { border: none; height: 1; padding: 0 1; background: $boost; }
     ModelForm Select:focus > SelectCurrent { border: none; background: $primary 40%; }
-    ModelForm SelectionList { height: auto; max-height: 7; border: none; padding: 0; background: $boost; }
+    ModelForm SelectionList {
+        height: auto; max-height: 7; border: none; padding: 0; background: $boost;
+    }
     ModelForm SelectionList:focus { border: none; background-tint: $primary 20%; }
     /* A long option title (the vendor manual's are) wraps instead of being cut at 80 columns. */
     ModelForm Checkbox { border: none; padding: 0; width: 1fr; height: auto; }
@@ -73,18 +76,25 @@ class ModelForm(VerticalScroll):
     class Edited(Message):
         """A field's value was edited by the user."""
 
-        def __init__(self, form: "ModelForm", field: str) -> None:
+        def __init__(self, form: ModelForm, field: str) -> None:
             super().__init__()
             self.form = form
             self.field = field
 
         @property
-        def control(self) -> "ModelForm":
+        def control(self) -> ModelForm:
             return self.form
 
-    def __init__(self, specs: list[FieldSpec], choice_labels: dict[str, list[tuple[str, str]]],
-                 values: dict[str, Any] | None = None, *, id: str | None = None,
-                 fixed: Iterable[str] = (), empty: str = "Nothing to set here.") -> None:
+    def __init__(
+        self,
+        specs: list[FieldSpec],
+        choice_labels: dict[str, list[tuple[str, str]]],
+        values: dict[str, Any] | None = None,
+        *,
+        id: str | None = None,
+        fixed: Iterable[str] = (),
+        empty: str = "Nothing to set here.",
+    ) -> None:
         super().__init__(id=id)
         self.specs = specs
         self.choice_labels = choice_labels
@@ -125,14 +135,20 @@ class ModelForm(VerticalScroll):
             # Above a list, not under it: a long list scrolls, and what is ticked stays in
             # sight with the list's name.
             if spec.kind in ("many_enum", "many_choice"):
-                yield Plain(self._chosen(self.initial.get(spec.name, spec.default)),
-                             classes="chosen", id=f"chosen-{spec.name}")
+                yield Plain(
+                    self._chosen(self.initial.get(spec.name, spec.default)),
+                    classes="chosen",
+                    id=f"chosen-{spec.name}",
+                )
             yield self._widget(spec, self.initial.get(spec.name, spec.default))
             if spec.description:
                 yield Plain(spec.description, classes="help")
             if spec.kind == "bool":
-                yield Plain(self._ticked(bool(self.initial.get(spec.name, spec.default))),
-                             classes="chosen", id=f"chosen-{spec.name}")
+                yield Plain(
+                    self._ticked(bool(self.initial.get(spec.name, spec.default))),
+                    classes="chosen",
+                    id=f"chosen-{spec.name}",
+                )
             yield Plain("", classes="error", id=f"error-{spec.name}")
 
     def _label(self, spec: FieldSpec, length: int = 0) -> str:
@@ -160,8 +176,9 @@ class ModelForm(VerticalScroll):
         if spec.options:
             offered = [(o, o) for o in spec.options]
         else:
-            offered = [(label, value)
-                       for value, label in self.choice_labels.get(spec.choices or "", [])]
+            offered = [
+                (label, value) for value, label in self.choice_labels.get(spec.choices or "", [])
+            ]
         known = {v for _, v in offered}
         offered += [(f"{v} — no longer offered", v) for v in held if v not in known]
         # Text, not str: Select and SelectionList read a string as markup ("[b]" is a name).
@@ -189,7 +206,8 @@ class ModelForm(VerticalScroll):
         for problem in mine:
             self.query_one(f"#field-{problem.field}").add_class("-invalid")
             self.query_one(f"#error-{problem.field}", Static).update(
-                f"⚠ {self.app.say(problem.message)}")
+                f"⚠ {self.app.say(problem.message)}"
+            )
         return mine
 
     def focus_first(self) -> None:
@@ -209,7 +227,9 @@ class ModelForm(VerticalScroll):
             return
         name = wid.removeprefix("input-")
         spec = next(s for s in self.specs if s.name == name)
-        self.query_one(f"#field-{name}").remove_class("-invalid")  # its old message no longer applies
+        self.query_one(f"#field-{name}").remove_class(
+            "-invalid"
+        )  # its old message no longer applies
         if isinstance(widget, Input) and spec.max_length and spec.max_length > COUNTER_FROM:
             self.query_one(f"#label-{name}", Label).update(self._label(spec, len(widget.value)))
         if isinstance(widget, SelectionList):
@@ -262,8 +282,7 @@ def _select(form: ModelForm, spec: FieldSpec, value: Any, wid: str) -> Widget:
 
 def _tick_list(form: ModelForm, spec: FieldSpec, value: Any, wid: str) -> Widget:
     chosen = list(value) if isinstance(value, list) else [] if value in (None, "") else [value]
-    return TickList(*[(label, v, v in chosen) for label, v in form._options(spec, chosen)],
-                    id=wid)
+    return TickList(*[(label, v, v in chosen) for label, v in form._options(spec, chosen)], id=wid)
 
 
 def _read_input(widget: Widget) -> Any:
@@ -282,11 +301,20 @@ def _read_ticks(widget: Widget) -> Any:
 
 
 WIDGETS: dict[Kind, Callable[[ModelForm, FieldSpec, Any, str], Widget]] = {
-    "text": _text, "list_text": _list_text, "bool": _tick_box,
-    "enum": _select, "choice": _select, "many_enum": _tick_list, "many_choice": _tick_list,
+    "text": _text,
+    "list_text": _list_text,
+    "bool": _tick_box,
+    "enum": _select,
+    "choice": _select,
+    "many_enum": _tick_list,
+    "many_choice": _tick_list,
 }
 READERS: dict[Kind, Callable[[Widget], Any]] = {
-    "text": _read_input, "list_text": _read_input, "bool": _read_input,
-    "enum": _read_select, "choice": _read_select,
-    "many_enum": _read_ticks, "many_choice": _read_ticks,
+    "text": _read_input,
+    "list_text": _read_input,
+    "bool": _read_input,
+    "enum": _read_select,
+    "choice": _read_select,
+    "many_enum": _read_ticks,
+    "many_choice": _read_ticks,
 }

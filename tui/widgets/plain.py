@@ -4,6 +4,7 @@ A patron named ``[b]Bea`` or a note holding ``[@click=app.quit]`` is text, not m
 control character from the data is shown escaped (``\\x1b``), never sent to the terminal.
 No screen uses markup of its own, so every Static of the app is a Plain.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,8 +37,10 @@ class PlainTable(DataTable):
     """A DataTable whose string cells are text (DataTable reads a string as markup), and
     whose Home and End go to the first and last row, as in the patron tables."""
 
-    BINDINGS = [Binding("home", "first_row", "First", show=False),
-                Binding("end", "last_row", "Last", show=False)]
+    BINDINGS = [
+        Binding("home", "first_row", "First", show=False),
+        Binding("end", "last_row", "Last", show=False),
+    ]
 
     def action_first_row(self) -> None:
         self.move_cursor(row=0)
@@ -46,5 +49,6 @@ class PlainTable(DataTable):
         self.move_cursor(row=self.row_count - 1)
 
     def add_row(self, *cells: Any, **kwargs: Any):  # add_rows comes through here too
-        return super().add_row(*(Text(printable(c)) if isinstance(c, str) else c for c in cells),
-                               **kwargs)
+        return super().add_row(
+            *(Text(printable(c)) if isinstance(c, str) else c for c in cells), **kwargs
+        )

@@ -6,6 +6,7 @@ counted plan, a line to say); the pane pages through the plan and excludes patro
 It is the tab pane itself, so the counts line, the table and the detail line keep their
 place in the layout (and their ids: ``#counts``, ``#preview-table``, ``#row-detail``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -81,7 +82,8 @@ class PreviewPane(TabPane):
     def show_first(self, rows: list[PlanRow], options: StoreModel) -> None:
         """The first page, while the plan is counted: F9 waits for the count."""
         self.show_status(
-            f"Counting the patrons… the first {len(rows):,} are shown; F9 waits for the count.")
+            f"Counting the patrons… the first {len(rows):,} are shown; F9 waits for the count."
+        )
         label = self.app.say(self.utility.label(options))
         self.table.start(text.patron_columns(label, f"New {label.lower()}"), self._cells(rows))
 
@@ -107,8 +109,9 @@ class PreviewPane(TabPane):
     @staticmethod
     def counts_line(plan: Plan) -> str:
         c = plan.counts
-        return text.counts_line(c.matched, c.change, c.unchanged, c.skip, excluded=c.excluded,
-                                not_found=c.not_found)
+        return text.counts_line(
+            c.matched, c.change, c.unchanged, c.skip, excluded=c.excluded, not_found=c.not_found
+        )
 
     def describe(self, plan: Plan) -> list[str]:
         """The selections, options and the utility's notice, in the library's words (the
@@ -130,8 +133,15 @@ class PreviewPane(TabPane):
     def _cells(self, rows: Sequence[PlanRow]) -> Cells:
         """(record, cells) pairs for the table."""
         show = self.utility.show
-        return [(r, text.patron_cells(r.barcode, r.name, show(r.current), show(r.new), r.outcome,
-                                      r.reason, r.excluded)) for r in rows]
+        return [
+            (
+                r,
+                text.patron_cells(
+                    r.barcode, r.name, show(r.current), show(r.new), r.outcome, r.reason, r.excluded
+                ),
+            )
+            for r in rows
+        ]
 
     # -- paging -----------------------------------------------------------------------------
     @on(PreviewTable.PageWanted)
@@ -164,8 +174,17 @@ class PreviewPane(TabPane):
             return
         of = f"{self.plan.counts.matched:,}" if self.plan is not None else "…"
         show = self.utility.show
-        detail.update(text.detail_line(f"{index + 1:,} of {of}", row.name, show(row.current),
-                                       show(row.new), row.outcome, row.reason, row.excluded))
+        detail.update(
+            text.detail_line(
+                f"{index + 1:,} of {of}",
+                row.name,
+                show(row.current),
+                show(row.new),
+                row.outcome,
+                row.reason,
+                row.excluded,
+            )
+        )
 
     # -- excluding by hand ------------------------------------------------------------------
     @on(PreviewTable.ExcludeWanted)
@@ -175,8 +194,10 @@ class PreviewPane(TabPane):
         if self.plan is None or row is None:
             return
         if row.outcome != "change":
-            self.notify("Only a patron who would change can be excluded; this one is "
-                        f"{row.outcome}.", severity="warning")
+            self.notify(
+                f"Only a patron who would change can be excluded; this one is {row.outcome}.",
+                severity="warning",
+            )
             return
         self.toggle_excluded(self.plan, event.row, row)
 
@@ -198,6 +219,4 @@ class PreviewPane(TabPane):
         # A page or an exclusion that failed is said as the screen says its own failures.
         if event.state == WorkerState.ERROR:
             self.show_status(f"Error: {event.worker.error}")
-            self.notify(f"Something went wrong: {event.worker.error}", severity="error",
-                        timeout=10)
-
+            self.notify(f"Something went wrong: {event.worker.error}", severity="error", timeout=10)

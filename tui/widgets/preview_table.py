@@ -4,6 +4,7 @@ Only the rows on screen are drawn, and they come from the plan a page at a time 
 they scroll into view; a few pages are kept, never every matched row. So the first
 page shows at once and End reaches the last of a million rows as fast as the first.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -40,8 +41,9 @@ class Column:
     at_least: int = 0
 
 
-def fit(columns: list[Column], natural: list[int], width: int,
-        content: list[int] | None = None) -> list[int]:
+def fit(
+    columns: list[Column], natural: list[int], width: int, content: list[int] | None = None
+) -> list[int]:
     """Widths for ``columns`` on a screen ``width`` wide (each cell has a space either
     side): cut what may be cut until the row fits — first a title wider than its column's
     cells ("New security group" over "Teacher"), then by level — then grow what may grow;
@@ -102,8 +104,12 @@ class PreviewTable(ScrollView, can_focus=True):
         & > .preview-table--waiting { color: $text-muted; }
     }
     """
-    COMPONENT_CLASSES = {"preview-table--header", "preview-table--even-row",
-                         "preview-table--cursor", "preview-table--waiting"}
+    COMPONENT_CLASSES = {
+        "preview-table--header",
+        "preview-table--even-row",
+        "preview-table--cursor",
+        "preview-table--waiting",
+    }
     BINDINGS = [
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
@@ -149,16 +155,24 @@ class PreviewTable(ScrollView, can_focus=True):
         self.asked: set[int] = set()
 
     # -- what the screen tells it -----------------------------------------------------
-    def start(self, columns: Sequence[str | Column], first: list[tuple[Any, tuple]],
-              total: int | None = None) -> None:
+    def start(
+        self,
+        columns: Sequence[str | Column],
+        first: list[tuple[Any, tuple]],
+        total: int | None = None,
+    ) -> None:
         """A new preview: its columns, the first page as (record, cells), and the row count
         when known (``set_total`` gives it once the plan is counted). Widths fit the first
         page, then the screen (see ``fit``)."""
         self.columns = [c if isinstance(c, Column) else Column(c) for c in columns]
-        self.content = [min(WIDEST, max([c.at_least] + [_width(cells[i]) for _, cells in first]))
-                        for i, c in enumerate(self.columns)]
-        self.natural = [max(len(c.title), width) if len(c.title) <= WIDEST else WIDEST
-                        for c, width in zip(self.columns, self.content)]
+        self.content = [
+            min(WIDEST, max([c.at_least] + [_width(cells[i]) for _, cells in first]))
+            for i, c in enumerate(self.columns)
+        ]
+        self.natural = [
+            max(len(c.title), width) if len(c.title) <= WIDEST else WIDEST
+            for c, width in zip(self.columns, self.content, strict=True)
+        ]
         self._fit()
         self.pages = OrderedDict({0: list(first)})
         self.asked = set()
@@ -242,10 +256,11 @@ class PreviewTable(ScrollView, can_focus=True):
             return self.get_component_rich_style("preview-table--cursor")
         return None
 
-    def _strip(self, cells, style: Style, scroll_x: int, width: int,
-               over: Style | None = None) -> Strip:
+    def _strip(
+        self, cells, style: Style, scroll_x: int, width: int, over: Style | None = None
+    ) -> Strip:
         line = Text(no_wrap=True, end="")
-        for cell, cell_width in zip(cells, self.widths):
+        for cell, cell_width in zip(cells, self.widths, strict=True):
             text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
             text.truncate(cell_width, overflow="ellipsis", pad=True)
             line.append(" ")

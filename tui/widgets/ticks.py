@@ -2,6 +2,7 @@
 colours, 256 colours and on a monochrome terminal over SSH. ↓ from the last choice of a
 list moves on to the next field instead of wrapping to the top (↑ from the first, back).
 """
+
 from __future__ import annotations
 
 from rich.segment import Segment

@@ -8,6 +8,7 @@ undo can put everything back with the same identifiers.
 
 from __future__ import annotations
 
+import sqlite_utils
 from pydantic import Field
 
 from ..security import REMOVE_PATRONS, UTILITIES, Operator
@@ -146,7 +147,7 @@ class RemovePatrons(Utility[RemovePatronsOptions]):
         tx.db.execute(f"UPDATE items SET status = 'Lost' WHERE {items}")
 
 
-def dependents(db) -> list[str]:
+def dependents(db: sqlite_utils.Database) -> list[str]:
     """Every table with a foreign key to patrons: what a removed patron leaves behind."""
     tables = [
         row[0]
@@ -162,7 +163,7 @@ def dependents(db) -> list[str]:
     ]
 
 
-def unknown_patron(tx) -> int:
+def unknown_patron(tx: TransactionView[RemovePatronsOptions]) -> int:
     """The Unknown Patron's id, creating (and journaling) it when the database has none."""
     row = tx.db.execute("SELECT id FROM patrons WHERE is_unknown ORDER BY id LIMIT 1").fetchone()
     if row:
@@ -173,13 +174,14 @@ def unknown_patron(tx) -> int:
     barcode = next(
         b for b in ("UNKNOWN", *(f"UNKNOWN-{n}" for n in range(2, 10**6))) if b not in taken
     )
-    site = tx.db.execute("SELECT code FROM sites ORDER BY is_union DESC, code LIMIT 1").fetchone()[
-        0
-    ]
+    (site,) = tx.db.execute(
+        "SELECT code FROM sites ORDER BY is_union DESC, code LIMIT 1"
+    ).fetchone()
     new_id = tx.db.execute(
         """INSERT INTO patrons (barcode, last_name, status, site, is_unknown, created, modified)
            VALUES (:barcode, :name, 'Active', :site, 1, :now, :now)""",
         {"barcode": barcode, "name": UNKNOWN_PATRON, "site": site, "now": tx.now},
     ).lastrowid
+    assert new_id is not None
     tx.record_rows("patrons", "insert", "id = :id", {"id": new_id})
     return new_id

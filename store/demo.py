@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import clock, security
 from .database import connect
+from .demo_names import CHARGES, FIRST, LAST, NICKNAMES, NOTE_TEXT, TITLES
 from .usernames import fold_username
 
 SITES = [
@@ -41,118 +42,6 @@ SECURITY_GROUPS = [
 DEMO_OPERATORS = [
     ("demo", "demo-librarian", "Dana", "Reyes", "District Administrator"),
     ("aide", "demo-aide", "Alex", "Kim", "Library Aide"),
-]
-FIRST = [
-    "Darla",
-    "Daniel",
-    "Maria",
-    "José",
-    "Zoë",
-    "Chloé",
-    "Liam",
-    "Olivia",
-    "Noah",
-    "Emma",
-    "Ava",
-    "Sophia",
-    "Isabella",
-    "Mia",
-    "Lucas",
-    "Mateo",
-    "Amelia",
-    "Harper",
-    "Evelyn",
-    "Élodie",
-    "Renée",
-    "Björn",
-    "Siobhán",
-    "Nguyễn",
-    "Aiden",
-    "Jackson",
-    "Grace",
-    "Chen",
-    "Priya",
-    "Omar",
-    "Fatima",
-    "Hana",
-    "Kai",
-    "Leilani",
-    "Dmitri",
-    "Ingrid",
-    "Søren",
-]
-LAST = [
-    "Anderson",
-    "Smith",
-    "Johnson",
-    "García",
-    "Martínez",
-    "Nguyen",
-    "Brown",
-    "Davis",
-    "Miller",
-    "Wilson",
-    "Moore",
-    "Taylor",
-    "Thomas",
-    "Hernández",
-    "Lee",
-    "Pérez",
-    "White",
-    "Harris",
-    "Clark",
-    "Lewis",
-    "Robinson",
-    "Walker",
-    "Young",
-    "Allen",
-    "King",
-    "O'Brien",
-    "Müller",
-    "Østergaard",
-    "Zhang",
-    "Patel",
-    "Kowalski",
-    "Dubois",
-    "Van der Berg",
-]
-NICKNAMES = {
-    "Daniel": "Danny",
-    "Isabella": "Bella",
-    "Olivia": "Liv",
-    "Jackson": "Jack",
-    "Dmitri": "Dima",
-    "Evelyn": "Evie",
-    "Lucas": "Luke",
-    "Amelia": "Millie",
-}
-TITLES = [
-    "Charlotte's Web",
-    "Holes",
-    "Wonder",
-    "The Giver",
-    "Hatchet",
-    "Matilda",
-    "Dog Man",
-    "Because of Winn-Dixie",
-    "Bridge to Terabithia",
-    "The Hobbit",
-    "Frindle",
-    "Smile",
-]
-NOTE_TEXT = {
-    "Contact": "Call parent before sending notices",
-    "General": "Prefers large print",
-    "Alert": "Needs to meet with librarian",
-    "Category": "Summer reading program",
-}
-CHARGES = [
-    ("Lost", "Lost"),
-    ("Overdue Fine", ""),
-    ("Damaged item", ""),
-    ("Printing", ""),
-    ("Replacement card", ""),
-    ("Processing fee", "Lost"),
 ]
 
 

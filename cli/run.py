@@ -37,6 +37,7 @@ from store.database import resolve_path
 from store.plan import Plan
 from store.report import counts_line, header, options_lines, selection_lines
 from store.selection import read_barcode_file
+from store.store import COMMAND_LINE
 
 from . import flags
 
@@ -110,7 +111,8 @@ def open_store(args: argparse.Namespace) -> Store:
     if not path.exists():
         raise fail(INVALID, f"--db: there is no database at {path}")
     try:
-        return Store(path) if session is None else Store(path, via=session.via)
+        # the journal says how each operation was made
+        return Store(path, via=COMMAND_LINE if session is None else session.via)
     except (NotADatabase, ReadOnly) as exc:  # refused before anything was written to it
         raise fail(INVALID, f"--db: {exc}") from None
     except Busy as exc:
@@ -459,6 +461,7 @@ def log(argv: list[str]) -> int:
             )
             print(
                 f"#{op['id']}\t{op['started']}\t{file_out.printable(op['operator'])}\t"
+                f"{file_out.printable(op['via'] or '(not recorded)')}\t"
                 f"{file_out.printable(op['title'])}\t"
                 f"matched {op['matched']:,} · changed {op['changed']:,} · "
                 f"skipped {op['skipped']:,}{state}"

@@ -64,9 +64,7 @@ def parser() -> argparse.ArgumentParser:
         help="the server's private key, made on first start (default: the database's path "
         "with .host_key added)",
     )
-    p.add_argument(
-        "--max-sessions", type=positive(int), default=20, metavar="N", help="default 20"
-    )
+    p.add_argument("--max-sessions", type=positive(int), default=20, metavar="N", help="default 20")
     p.add_argument(
         "--max-unauthenticated",
         type=positive(int),

@@ -204,9 +204,7 @@ class Connection(asyncssh.SSHServer):
 
     async def validate_password(self, username: str, password: str) -> bool:
         started = time.monotonic()
-        verdict = await asyncio.to_thread(
-            self.service.check_password, username, password, self.via
-        )
+        verdict = await asyncio.to_thread(self.service.check_password, username, password, self.via)
         if verdict.user is None:
             # A locked name, an unknown one and a wrong password take as long to refuse.
             await asyncio.sleep(max(0.0, security.FAILURE_DELAY - (time.monotonic() - started)))

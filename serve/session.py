@@ -55,6 +55,7 @@ class Session(asyncssh.SSHServerSession[bytes]):
         self.writable.set()
         self.ended = asyncio.Event()  # the child has ended (or never started)
         self.closed = False  # the channel is gone: nothing more is sent on it
+        self.started = False
         self.last_input = time.monotonic()
         self.idle_timer: asyncio.TimerHandle | None = None
 
@@ -86,6 +87,7 @@ class Session(asyncssh.SSHServerSession[bytes]):
         return False
 
     def session_started(self) -> None:
+        self.started = True
         asyncio.ensure_future(self._serve())
         if self.term is not None:  # a command for cron may run long with nothing typed
             self._arm_idle()
@@ -285,6 +287,9 @@ class Session(asyncssh.SSHServerSession[bytes]):
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         self.writable.set()
+        if not self.started:  # refused (a subsystem), or the client left before it began
+            self.ended.set()
+            self.service.sessions.discard(self)
         self.hang_up()
 
     # -- ending -------------------------------------------------------------------------------

@@ -275,8 +275,6 @@ def session_app(store: Store, username: str, operator: Operator | None) -> Patro
     the service. With their operator it opens on the picker; without one (their password
     was reset) on the login screen, for them alone, to choose a new password first."""
     message = (
-        ""
-        if operator
-        else f"The password of {username} was reset: type it, then choose a new one."
+        "" if operator else f"The password of {username} was reset: type it, then choose a new one."
     )
     return PatronUtilsApp(store, operator, message or None, username=username)

@@ -103,6 +103,11 @@ class Session(asyncssh.SSHServerSession[bytes]):
         finally:
             self.ended.set()
             self.service.sessions.discard(self)
+            what = "the app" if not self.command else repr(self.command[:60])
+            self.service.log(
+                f"{self.connection.user} from {self.connection.addr}: {what} ended "
+                f"(status {status})"
+            )
             if self.idle_timer is not None:
                 self.idle_timer.cancel()
         if not self.closed and self.chan is not None:

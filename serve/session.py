@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     from .service import Connection
 
 CHUNK = 65536
+# What an app hung up mid-screen leaves undone on the client's terminal: the main screen
+# back, the cursor shown, mouse reporting, bracketed paste and focus events off.
+RESTORE = (
+    b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l"
+    b"\x1b[?2004l\x1b[?1004l\x1b[0m\r\n"
+)
 NO_TERMINAL = (
     "patron-utils: this service runs the Patron Utilities app on a terminal (connect with "
     "ssh -t), or a command: " + ", ".join(commands.ALLOWED) + "\r\n"
@@ -178,6 +184,11 @@ class Session(asyncssh.SSHServerSession[bytes]):
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self.output_done.wait(), 2)
         self._close_master()
+        if status < 0 and not self.closed and self.chan is not None:
+            # Hung up while its client is still there (the service is stopping, or the
+            # session was idle): the terminal as it was, and why.
+            why = "the service is stopping" if self.service.stopping else "the session was idle"
+            self.chan.write(RESTORE + f"patron-utils: {why}; the session has ended.\r\n".encode())
         return _exit_status(status)
 
     def _from_terminal(self) -> None:
@@ -302,12 +313,10 @@ class Session(asyncssh.SSHServerSession[bytes]):
         """As a dropped line does: the child gets SIGHUP (an apply under way finishes or
         rolls back; the app goes)."""
         if self.proc is not None and self.proc.returncode is None:
+            # Sent, not left to the kernel's hang-up: the terminal stays open until the
+            # child is gone, so what it writes last is read, and a child on pipes gets it too.
             with contextlib.suppress(ProcessLookupError):
                 self.proc.send_signal(signal.SIGHUP)
-        if self.master is not None and self.proc is not None and self.proc.returncode is None:
-            # The kernel hangs the terminal up too (its other side is the child's).
-            loop = asyncio.get_running_loop()
-            loop.remove_writer(self.master)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.returncode is None:

@@ -94,10 +94,14 @@ async def test_sigterm_hangs_up_every_session_and_the_service_ends(server):
     async with server.connect() as conn:
         term = await Terminal.open(conn)
         await term.expect("Type to filter")
+        assert term.screen.cursor.hidden is True
         status = await asyncio.to_thread(server.stop)
         await asyncio.wait_for(term.process.wait_closed(), 10)
     assert status == 0
     assert "hanging up 1 session(s)" in server.log() and "stopped" in server.log()
+    # The client's terminal is given back (its cursor shown again: the app hid it), and why.
+    assert term.screen.cursor.hidden is False
+    assert "the service is stopping; the session has ended." in term.text()
 
 
 async def test_a_dropped_connection_ends_its_app(server):

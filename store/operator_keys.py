@@ -171,10 +171,9 @@ def _patron(db: sqlite_utils.Database, operator: Operator, username: str, doing:
     return row[0]
 
 
-def add(db: sqlite_utils.Database, operator: Operator, username: str, text: str) -> KeyInfo:
-    """Register a key to ``username`` (inside the caller's write transaction)."""
+def add(db: sqlite_utils.Database, operator: Operator, username: str, key: PublicKey) -> KeyInfo:
+    """Register a parsed key to ``username`` (inside the caller's write transaction)."""
     patron_id = _patron(db, operator, username, "add keys")
-    key = parse(text)
     holder = db.execute(
         "SELECT p.username FROM operator_keys k JOIN patrons p ON p.id = k.patron_id "
         "WHERE k.key_base64 = ? OR k.fingerprint = ?",

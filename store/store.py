@@ -127,8 +127,9 @@ class Store:
         anyone's for level 0 (NotPermitted otherwise, nothing written). Invalid (field "key")
         says what is wrong with the text: a private key (never stored), a malformed line, a
         key already registered."""
+        key = _keys.parse(text)  # before the write lock: asyncssh takes a moment to load
         with self.lock, authority.writing(self.db, operator, (), "add an SSH key"):
-            return _keys.add(self.db, operator, username, text)
+            return _keys.add(self.db, operator, username, key)
 
     def keys(self, operator: Operator, username: str) -> list[KeyInfo]:
         """The keys registered to ``username``, oldest first (same rule as ``add_key``)."""

@@ -62,6 +62,7 @@ class Session(asyncssh.SSHServerSession[bytes]):
         self.ended = asyncio.Event()  # the child has ended (or never started)
         self.closed = False  # the channel is gone: nothing more is sent on it
         self.started = False
+        self.idle = False  # hung up for it
         self.last_input = time.monotonic()
         self.idle_timer: asyncio.TimerHandle | None = None
 
@@ -187,7 +188,13 @@ class Session(asyncssh.SSHServerSession[bytes]):
         if status < 0 and not self.closed and self.chan is not None:
             # Hung up while its client is still there (the service is stopping, or the
             # session was idle): the terminal as it was, and why.
-            why = "the service is stopping" if self.service.stopping else "the session was idle"
+            why = (
+                "the session was idle"
+                if self.idle
+                else "the service is stopping"
+                if self.service.stopping
+                else f"the app was ended by signal {-status}"
+            )
             self.chan.write(RESTORE + f"patron-utils: {why}; the session has ended.\r\n".encode())
         return _exit_status(status)
 
@@ -333,9 +340,9 @@ class Session(asyncssh.SSHServerSession[bytes]):
                 f"{self.connection.user} from {self.connection.addr}: idle for "
                 f"{round(idle)} s, hung up"
             )
-            self.hang_up()
-            if self.chan is not None and not self.closed:
-                self.chan.close()
+            self.idle = True
+            self.hang_up()  # the session ends with its child, saying why
+            asyncio.get_running_loop().call_later(10, self.kill)
             return
         self.idle_timer = asyncio.get_running_loop().call_later(timeout - idle, self._arm_idle)
 

@@ -79,13 +79,15 @@ async def test_connections_not_logged_in_are_limited_per_address_and_timed_out(d
 
 
 async def test_an_idle_session_of_the_app_is_hung_up(db):
-    server = Server(db, "--idle-timeout", "1")
+    server = Server(db, "--idle-timeout", "2")
     try:
         async with server.connect() as conn:
-            term = await Terminal.open(conn)
-            await term.expect("Type to filter")
-            await asyncio.wait_for(term.process.wait_closed(), 10)
-        line = await asyncio.to_thread(server.wait_log, "idle for")
-        assert "hung up" in line
+            term = await Terminal.open(conn)  # and nothing typed
+            await asyncio.wait_for(term.process.wait_closed(), 20)
+            await asyncio.sleep(0.2)
+        assert "hung up" in await asyncio.to_thread(server.wait_log, "idle for")
+        # The app was running, and the hang-up ended it.
+        assert (await asyncio.to_thread(server.wait_log, "the app ended")).endswith("(status 129)")
+        assert "the session was idle; the session has ended." in term.text()
     finally:
         server.stop()

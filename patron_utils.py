@@ -8,6 +8,7 @@ the command line parses its flags.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sqlite3
 import sys
@@ -38,7 +39,13 @@ def parser() -> argparse.ArgumentParser:
     # Listed for --help; each command parses its own arguments (cli/).
     for name, summary in SUMMARIES.items():
         sub.add_parser(name, help=summary, add_help=False)
+    sub.add_parser("serve", help="serve the app and the commands over SSH", add_help=False)
     return p
+
+
+# Neither the app nor a command of cli/: the SSH service (serve/), which starts this module
+# again, as `--session-fd N`, for each session.
+ENTRY_COMMANDS = {*COMMANDS, "serve"}
 
 
 def _not_utf8(argv: list[str]) -> str | None:
@@ -62,7 +69,7 @@ def _command_first(argv: list[str]) -> list[str]:
         or (lead < len(argv) and argv[lead].startswith("--db="))
     ):
         lead += 2 if argv[lead] == "--db" else 1
-    if 0 < lead < len(argv) and argv[lead] in COMMANDS:
+    if 0 < lead < len(argv) and argv[lead] in ENTRY_COMMANDS:
         return [argv[lead], *argv[lead + 1 :], *argv[:lead]]
     return argv
 
@@ -95,12 +102,73 @@ def open_app(db: str | None, group: bool) -> int:
     return 0
 
 
+def ssh_session(fd: int) -> int:
+    """One SSH session, started by the service (serve/session.py) on a pseudo-terminal or
+    pipes: who logged in, and what they asked for, come from the pipe ``fd`` the service
+    wrote and closed (never from argv or the environment, which anyone could set).
+
+    With no command it is the app, already logged in; with one, that command of cli/, run
+    as that operator."""
+    import fcntl
+    import termios
+
+    import cli.run
+    from store import LoginFailed, PasswordChangeRequired, Store
+
+    try:
+        with os.fdopen(fd, "rb") as pipe:
+            request = json.loads(pipe.read(1 << 16))
+        db, user, via, command = (
+            request["db"],
+            request["user"],
+            request["via"],
+            request["command"],
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"patron-utils: not started by the SSH service ({exc})", file=sys.stderr)
+        return 2
+    if os.isatty(0):  # the session's terminal: its hang-up (a dropped connection) is ours
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    if command is not None:
+        for name in ("PATRON_UTILS_PASSWORD", "PATRON_UTILS_DB"):
+            os.environ.pop(name, None)
+        os.environ["PATRON_UTILS_OPERATOR"] = user
+        cli.run.session = cli.run.Session(db=db, user=user, via=via)
+        return main(command)
+
+    from tui.app import session_app
+
+    try:
+        store = Store(db, via=via)
+    except (Busy, NotADatabase, RuntimeError, sqlite3.DatabaseError) as exc:
+        print(f"patron-utils: {exc}", file=sys.stderr)
+        return 2
+    operator = None
+    try:
+        operator = store.session_operator(user)
+    except PasswordChangeRequired:
+        pass  # the app asks for a new password first
+    except LoginFailed as exc:
+        print(f"patron-utils: {exc}", file=sys.stderr)
+        return 3
+    if request.get("must_change"):
+        operator = None
+    session_app(store, user, operator).run()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if problem := _not_utf8(argv):
         print(f"patron-utils: {problem}", file=sys.stderr)
         return 2
+    if len(argv) == 2 and argv[0] == "--session-fd" and argv[1].isdigit():
+        return ssh_session(int(argv[1]))
     argv = _command_first(argv)
+    if argv and argv[0] == "serve":
+        from serve import main as serve
+
+        return serve(argv[1:])
     if argv and argv[0] in COMMANDS:  # each parses its own flags (a utility's are generated)
         try:
             return COMMANDS[argv[0]](argv[1:])

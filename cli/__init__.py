@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import demo, files, mail, password, run
+from . import demo, files, keys, mail, password, run
 
 # patron-utils COMMAND … : the commands that need no screen.
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
@@ -18,6 +18,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "password": password.change_password,
     "demo": demo.create,
     "send-mail": mail.send_mail,
+    "keys": keys.keys,
 }
 # What `patron-utils --help` says of each.
 SUMMARIES: dict[str, str] = {
@@ -30,4 +31,5 @@ SUMMARIES: dict[str, str] = {
     "password": "choose a new password (asks on a terminal)",
     "demo": "(re)create a demo database",
     "send-mail": "deliver queued messages (password-reset links) over SMTP",
+    "keys": "add, list or remove an operator's SSH public keys",
 }

@@ -13,6 +13,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from store import (
@@ -36,6 +37,7 @@ from store.database import resolve_path
 from store.plan import Plan
 from store.report import counts_line, header, options_lines, selection_lines
 from store.selection import read_barcode_file
+from store.store import COMMAND_LINE
 
 from . import flags
 
@@ -71,6 +73,22 @@ def whole(low: int, high: int) -> Callable[[str], int]:
 
 
 # -- shared: the database and the operator ---------------------------------------------------
+@dataclass(frozen=True)
+class Session:
+    """Someone the SSH service (serve/) has already authenticated: the command runs on the
+    service's database as them, recorded as made ``via`` that connection; no password is
+    asked and --db and --operator may not name another."""
+
+    db: str
+    user: str
+    via: str
+
+
+# Set only by ``patron-utils --session-fd N`` (patron_utils.py), from what the service wrote
+# to that inherited pipe; None for every command typed or run by cron.
+session: Session | None = None
+
+
 def common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
@@ -87,11 +105,14 @@ def common(parser: argparse.ArgumentParser) -> None:
 
 
 def open_store(args: argparse.Namespace) -> Store:
-    path = resolve_path(args.db)
+    if session is not None and args.db not in (None, session.db):
+        raise fail(INVALID, "--db: not over SSH; the service's database is the one used")
+    path = resolve_path(session.db if session is not None else args.db)
     if not path.exists():
         raise fail(INVALID, f"--db: there is no database at {path}")
     try:
-        return Store(path)
+        # the journal says how each operation was made
+        return Store(path, via=COMMAND_LINE if session is None else session.via)
     except (NotADatabase, ReadOnly) as exc:  # refused before anything was written to it
         raise fail(INVALID, f"--db: {exc}") from None
     except Busy as exc:
@@ -99,6 +120,8 @@ def open_store(args: argparse.Namespace) -> Store:
 
 
 def log_in(store: Store, args: argparse.Namespace) -> Operator:
+    if session is not None:
+        return _session_operator(store, args)
     if not args.operator:
         raise fail(
             INVALID,
@@ -120,6 +143,23 @@ def log_in(store: Store, args: argparse.Namespace) -> Operator:
             REFUSED,
             f"{exc}: run `patron-utils password{where} --operator "
             f"{exc.username}` on a terminal to choose one, then try again",
+        ) from None
+    except LoginFailed as exc:
+        raise fail(REFUSED, str(exc)) from None
+
+
+def _session_operator(store: Store, args: argparse.Namespace) -> Operator:
+    """The operator the SSH service authenticated, re-read now (they may since have been
+    locked, suspended or removed)."""
+    assert session is not None
+    if args.operator and args.operator.strip().casefold() != session.user:
+        raise fail(INVALID, f"--operator: over SSH you are {session.user}; log in as another")
+    try:
+        return store.session_operator(session.user)
+    except PasswordChangeRequired as exc:
+        raise fail(
+            REFUSED,
+            f"{exc}: connect with `ssh -t` (the app) to choose one, then try again",
         ) from None
     except LoginFailed as exc:
         raise fail(REFUSED, str(exc)) from None
@@ -421,6 +461,7 @@ def log(argv: list[str]) -> int:
             )
             print(
                 f"#{op['id']}\t{op['started']}\t{file_out.printable(op['operator'])}\t"
+                f"{file_out.printable(op['via'] or '(not recorded)')}\t"
                 f"{file_out.printable(op['title'])}\t"
                 f"matched {op['matched']:,} · changed {op['changed']:,} · "
                 f"skipped {op['skipped']:,}{state}"

@@ -6,6 +6,7 @@ Usable from a Python shell with no terminal; it never imports Textual.
 from .apply import AlreadyApplied, Cancelled, Report, Stale
 from .authority import SessionEnded
 from .database import Busy, NotADatabase, ReadOnly, connect, resolve_path
+from .operator_keys import KeyInfo
 from .plan import Counts, Plan, PlanRow
 from .security import LoginFailed, NotPermitted, Operator, PasswordChangeRequired
 from .selection import Selection, Status, compile_selection
@@ -19,6 +20,7 @@ __all__ = [
     "Cancelled",
     "Counts",
     "Invalid",
+    "KeyInfo",
     "LoginFailed",
     "NotPermitted",
     "NotADatabase",

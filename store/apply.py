@@ -150,12 +150,15 @@ def apply(
     progress: Progress | None = None,
     stage: Stage | None = None,
     cancel: threading.Event | None = None,
+    *,
+    via: str,
 ) -> Report:
     """Apply ``plan`` exactly as previewed, or raise Stale/Busy/Cancelled having written nothing.
 
     ``progress(done, total)`` hears about slow preparation (hashing passwords), ``stage``
     about each step of the transaction; setting ``cancel`` before the commit stops even a
-    statement half-way through and rolls everything back.
+    statement half-way through and rolls everything back. ``via`` is how the operation was
+    made ("terminal", "command line", "ssh from …"), for the journal.
     """
     stage = stage or (lambda number, of, what: None)
 
@@ -206,9 +209,9 @@ def apply(
         stage(2, STAGES, f"recording the {counts.matched:,} previewed patrons in the journal")
         operation_id = db.execute(
             """INSERT INTO operations (utility, title, operator, operator_id, started, finished,
-                   selection, options, matched, changed, unchanged, skipped, excluded)
+                   selection, options, matched, changed, unchanged, skipped, excluded, via)
                VALUES (:utility, :title, :operator, :operator_id, :now, :now, :selection,
-                   :options, :matched, :change, :unchanged, :skip, :excluded)""",
+                   :options, :matched, :change, :unchanged, :skip, :excluded, :via)""",
             {
                 "utility": plan.utility.key,
                 "title": plan.utility.title,
@@ -222,6 +225,7 @@ def apply(
                 "unchanged": counts.unchanged,
                 "skip": counts.skip,
                 "excluded": counts.excluded,
+                "via": via,
             },
         ).lastrowid
         assert operation_id is not None

@@ -36,9 +36,9 @@ def snapshot(db: sqlite_utils.Database) -> list[list]:
     return [[g["name"], g["is_last"]] for g in _preferences.grades(db)]
 
 
-def edit(db: sqlite_utils.Database, operator: Operator, action: str, *args: Any) -> int:
-    """Make one edit (inside the caller's write transaction) and journal it; returns the
-    operation's id. Invalid (from the edit's own checks) writes nothing."""
+def edit(db: sqlite_utils.Database, operator: Operator, action: str, *args: Any, via: str) -> int:
+    """Make one edit (inside the caller's write transaction) and journal it, made ``via``;
+    returns the operation's id. Invalid (from the edit's own checks) writes nothing."""
     edits: dict[str, tuple[Callable[..., Any], int, int]] = {
         "add": (_preferences.add_grade, 1, 2),
         "rename": (_preferences.rename_grade, 2, 2),
@@ -92,6 +92,7 @@ def edit(db: sqlite_utils.Database, operator: Operator, action: str, *args: Any)
         after,
         moved,
         grade,
+        via=via,
     )
 
 
@@ -105,6 +106,8 @@ def _record(
     patrons_in: str | None,
     was: str | None,
     undo_of: int | None = None,
+    *,
+    via: str,
 ) -> int:
     """The operation, its one journal row, and a report row per patron whose grade moved."""
     now = clock.now()
@@ -121,9 +124,9 @@ def _record(
     )
     op = db.execute(
         """INSERT INTO operations (utility, title, operator, operator_id, started, finished,
-               selection, options, matched, changed, unchanged, skipped, undo_of)
+               selection, options, matched, changed, unchanged, skipped, undo_of, via)
            VALUES (:key, :title, :operator, :operator_id, :now, :now, '{}', :options,
-                   :n, :n, 0, 0, :undo_of)""",
+                   :n, :n, 0, 0, :undo_of, :via)""",
         {
             "key": KEY,
             "title": title,
@@ -133,6 +136,7 @@ def _record(
             "options": json.dumps(options),
             "n": len(affected),
             "undo_of": undo_of,
+            "via": via,
         },
     ).lastrowid
     db.execute(
@@ -195,7 +199,7 @@ def undoable(db: sqlite_utils.Database, op: dict) -> tuple[list, list]:
     return before, after
 
 
-def undo(db: sqlite_utils.Database, op: dict, operator: Operator) -> int:
+def undo(db: sqlite_utils.Database, op: dict, operator: Operator, *, via: str) -> int:
     """Undo a grade table edit (inside the caller's write transaction); returns the undo's
     operation id. Invalid says why not (the table changed since, a grade still used)."""
     from .undo_rules import NotUndoable
@@ -234,6 +238,7 @@ def undo(db: sqlite_utils.Database, op: dict, operator: Operator) -> int:
         renamed_to,
         options.get("detail") if renamed_to else None,
         undo_of=op["id"],
+        via=via,
     )
     db.execute("UPDATE operations SET undone_by = ? WHERE id = ?", [undo_id, op["id"]])
     return undo_id

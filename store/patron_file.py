@@ -153,6 +153,8 @@ def import_patrons(
     dry_run: bool = False,
     choices: Callable[[str], list[str]] | None = None,
     progress: Callable[[int], None] | None = None,
+    *,
+    via: str,
 ) -> ImportReport:
     """Check every row, then (unless ``dry_run``) write them all in one transaction.
 
@@ -246,7 +248,9 @@ def import_patrons(
         # again under the lock: the write sees exactly what was checked.
         authority.authorize(db, operator, (UTILITIES,), "run Import Patrons")
         _refuse(import_rules.problems(db, records, operator))
-        report.operation_id = _write(db, records, report, operator, path, mapping, site, progress)
+        report.operation_id = _write(
+            db, records, report, operator, path, mapping, site, progress, via
+        )
         credentials.nothing_to_erase(db, report.operation_id)  # an import sets no password
         credentials.erase_expired(db)
         db.execute("COMMIT")
@@ -291,7 +295,7 @@ def _count(db, records, report) -> dict[str, dict]:
     return existing
 
 
-def _write(db, records, report, operator, path, mapping, site, progress) -> int:
+def _write(db, records, report, operator, path, mapping, site, progress, via: str) -> int:
     from .plan import NAME_SQL  # the preview's "Last, First"
 
     now = clock.now()
@@ -303,9 +307,9 @@ def _write(db, records, report, operator, path, mapping, site, progress) -> int:
     }
     op = db.execute(
         """INSERT INTO operations (utility, title, operator, operator_id, started, finished,
-               selection, options, matched, changed, unchanged, skipped)
+               selection, options, matched, changed, unchanged, skipped, via)
            VALUES ('import-patrons', :title, :operator, :operator_id, :now, :now, '{}', :options,
-                   :matched, :changed, :unchanged, 0)""",
+                   :matched, :changed, :unchanged, 0, :via)""",
         {
             "title": f"Import Patrons ({Path(path).name})",
             "operator": operator.username,
@@ -315,6 +319,7 @@ def _write(db, records, report, operator, path, mapping, site, progress) -> int:
             "matched": report.rows,
             "changed": report.new + report.updated,
             "unchanged": report.unchanged,
+            "via": via,
         },
     ).lastrowid
     changes = []

@@ -66,7 +66,8 @@ def counts_line(
 
 
 def header(op: dict[str, Any]) -> list[str]:
-    """What an operation was: who, when, which patrons, which options, what came of it."""
+    """What an operation was: who, when, which patrons, which options, what came of it, and
+    how it was made (the terminal, the command line, ssh from an address)."""
     utility = get(op["utility"])
     options = utility.Options.model_validate(json.loads(op["options"]))
     lines = [
@@ -96,6 +97,8 @@ def header(op: dict[str, Any]) -> list[str]:
         )
     if op["undone_by"]:
         lines.append(f"Undone by operation #{op['undone_by']}.")
+    if op.get("via"):  # not recorded before schema version 6
+        lines.append(f"Made from: {op['via']}")
     return lines
 
 

@@ -345,7 +345,25 @@ V5 = """
 ALTER TABLE operations ADD COLUMN effects TEXT;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
+# V6: operators' SSH public keys (the key, as OpenSSH writes it, and its SHA256 fingerprint,
+# each registered once, to one operator), and how each operation was made: "terminal" (the
+# app on this computer), "command line", "ssh from 203.0.113.5"; NULL for one made before.
+V6 = """
+CREATE TABLE operator_keys (
+    id INTEGER PRIMARY KEY,
+    patron_id INTEGER NOT NULL REFERENCES patrons(id),
+    algorithm TEXT NOT NULL,
+    key_base64 TEXT NOT NULL UNIQUE,
+    comment TEXT NOT NULL DEFAULT '',
+    fingerprint TEXT NOT NULL UNIQUE,
+    added TEXT NOT NULL,
+    added_by TEXT NOT NULL
+);
+CREATE INDEX operator_keys_patron ON operator_keys(patron_id);
+ALTER TABLE operations ADD COLUMN via TEXT;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
 VERSION = len(MIGRATIONS)
 
 

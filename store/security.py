@@ -153,7 +153,7 @@ def locked_for(db: sqlite_utils.Database, username: str) -> float | None:
     return row[0] - now if row and row[0] and row[0] > now else None
 
 
-def _locked_message(username: str, seconds: float) -> str:
+def locked_message(username: str, seconds: float) -> str:
     minutes = max(1, round(seconds / 60))
     return (
         f"Too many failed attempts: {username!r} is locked for about "
@@ -191,7 +191,7 @@ def _check(db: sqlite_utils.Database, username: str, password: str) -> tuple[Ope
     the password must be changed). Raises LoginFailed for a locked name (not counted)."""
     seconds = locked_for(db, username)
     if seconds is not None:
-        raise LoginFailed(_locked_message(username, seconds))
+        raise LoginFailed(locked_message(username, seconds))
     row = db.execute(
         "SELECT id, password_hash, must_change_password FROM patrons WHERE username = ?", [username]
     ).fetchone()

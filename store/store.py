@@ -15,6 +15,7 @@ from typing import Any
 from . import apply as _apply
 from . import authority, grade_journal, security
 from . import choices as _choices
+from . import operator_keys as _keys
 from . import patron_file as _patron_file
 from . import plan as _plan
 from . import preferences as _preferences
@@ -24,6 +25,7 @@ from . import undo as _undo
 from .catalog import CATALOG, get
 from .database import BUSY, Busy, connect, share_with_group
 from .fields import field_title
+from .operator_keys import KeyInfo
 from .plan import Plan, PlanRow
 from .preferences import Unavailable
 from .security import Operator
@@ -31,15 +33,29 @@ from .selection import OPT_IN, Selection, compile_selection
 from .utilities.base import Entry, Utility
 from .validation import Invalid, Problem, StoreModel, validate
 
+# How an operation was made, as the journal records it (Store's ``via``).
+TERMINAL = "terminal"  # the app, on the computer the database is on
+COMMAND_LINE = "command line"  # patron-utils COMMAND, from a script or cron
+
 
 class Store:
     """An open patron database. Every public method is safe to call from any thread."""
 
-    def __init__(self, path: str | os.PathLike[str], group: bool = False, create: bool = False):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        group: bool = False,
+        create: bool = False,
+        via: str = TERMINAL,
+    ):
         """Open the Patron Utilities database at ``path`` (NotADatabase if it is not one);
         with ``create`` a missing one is made, the owner's alone (0600), or with ``group``
-        its group's too (0660), as is one whose preferences say so."""
+        its group's too (0660), as is one whose preferences say so.
+
+        ``via`` is how every operation this Store writes was made, as the journal records
+        it: "terminal" (the app on this computer), "command line", "ssh from 203.0.113.5"."""
         self.path = os.fspath(path)
+        self.via = via
         self.db = connect(path, group, create)
         self.lock = threading.RLock()
         if os.fspath(path) != ":memory:" and _preferences.is_on(
@@ -81,6 +97,51 @@ class Store:
         Invalid (field new_password) says what a password needs; LoginFailed as login."""
         with self.lock:
             return security.change_password(self.db, username, old_password, new_password)
+
+    def login_by_key(self, username: str, public_key: str) -> Operator:
+        """The Operator ``username`` is, when ``public_key`` — the OpenSSH one-line text of
+        the key an SSH client proved it holds — is registered to them and they may log in:
+        the status, lockout and "must change password" rules of ``login`` (which raises
+        PasswordChangeRequired the same way). Every other refusal is LoginFailed with the
+        message of a wrong password. A key that does not match is not counted towards the
+        lockout (clients offer each of their keys in turn). Writes nothing."""
+        with self.lock:
+            return _keys.login(self.db, username, public_key)
+
+    def session_operator(self, username: str) -> Operator:
+        """The Operator ``username`` is now, with no password asked: for the process an SSH
+        server starts for a user it has already authenticated (by ``login_by_key`` or
+        ``login``). Status, permissions, lockout and "must change password" are as of now
+        (LoginFailed, or PasswordChangeRequired, when they may no longer log in).
+
+        This trusts its caller: it authenticates nobody. The trust is the database file's:
+        only the service account can open the database (mode 0600, or 0660 for its group),
+        so only a program running as it — the SSH server, after authenticating the user —
+        can ask. Never call it with a username that was not authenticated."""
+        with self.lock:
+            return _keys.session(self.db, username)
+
+    # -- operators' SSH keys ------------------------------------------------
+    def add_key(self, operator: Operator, username: str, text: str) -> KeyInfo:
+        """Register the OpenSSH public key in ``text`` to ``username``: an operator's own, or
+        anyone's for level 0 (NotPermitted otherwise, nothing written). Invalid (field "key")
+        says what is wrong with the text: a private key (never stored), a malformed line, a
+        key already registered."""
+        key = _keys.parse(text)  # before the write lock: asyncssh takes a moment to load
+        with self.lock, authority.writing(self.db, operator, (), "add an SSH key"):
+            return _keys.add(self.db, operator, username, key)
+
+    def keys(self, operator: Operator, username: str) -> list[KeyInfo]:
+        """The keys registered to ``username``, oldest first (same rule as ``add_key``)."""
+        with self.lock:
+            authority.authorize(self.db, operator, (), "see SSH keys")
+            return _keys.listed(self.db, operator, username)
+
+    def remove_key(self, operator: Operator, username: str, fingerprint: str) -> KeyInfo:
+        """Remove one of ``username``'s keys by its fingerprint (SHA256:…), returning it (same
+        rule as ``add_key``); Invalid (field "fingerprint") naming it when there is none."""
+        with self.lock, authority.writing(self.db, operator, (), "remove an SSH key"):
+            return _keys.remove(self.db, operator, username, fingerprint)
 
     def unavailable(self, entry: Entry, operator: Operator) -> str | None:
         """Why ``operator`` cannot run ``entry`` now, or None when they can."""
@@ -154,7 +215,7 @@ class Store:
             self.lock,
             authority.writing(self.db, operator, (security.PREFERENCES,), "change Preferences"),
         ):
-            return grade_journal.edit(self.db, operator, action, *args)
+            return grade_journal.edit(self.db, operator, action, *args, via=self.via)
 
     def is_demo(self) -> bool:
         with self.lock:
@@ -253,7 +314,7 @@ class Store:
     def apply(self, plan: Plan, progress=None, stage=None, cancel=None) -> _apply.Report:
         """Apply a plan as previewed (raises Stale, Busy or Cancelled having written nothing)."""
         with self.lock:
-            report = _apply.apply(self.db, plan, progress, stage, cancel)
+            report = _apply.apply(self.db, plan, progress, stage, cancel, via=self.via)
             plan.discard()
             return report
 
@@ -287,7 +348,7 @@ class Store:
     def undo(self, operation_id: int, operator: Operator) -> _undo.UndoReport:
         """Undo an operation (NotUndoable, NotPermitted or Busy say why not)."""
         with self.lock:
-            return _undo.undo(self.db, operation_id, operator)
+            return _undo.undo(self.db, operation_id, operator, via=self.via)
 
     def write_report(
         self,
@@ -353,7 +414,15 @@ class Store:
         """Check then import a CSV of patrons (BadFile lists every problem; nothing written)."""
         with self.lock:
             return _patron_file.import_patrons(
-                self.db, path, mapping, operator, site, dry_run, self.choices, progress
+                self.db,
+                path,
+                mapping,
+                operator,
+                site,
+                dry_run,
+                self.choices,
+                progress,
+                via=self.via,
             )
 
     def export_patrons(self, selection: dict, operator: Operator, out, fmt: str = "csv") -> int:

@@ -91,7 +91,9 @@ def put_back(db: sqlite_utils.Database, undo_id: int) -> str | None:
     return f"Also put back: {', '.join(said)}." if said else None
 
 
-def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> UndoReport:
+def undo(
+    db: sqlite_utils.Database, operation_id: int, operator: Operator, *, via: str
+) -> UndoReport:
     """Undo operation ``operation_id``, or raise NotUndoable / NotPermitted / Busy.
 
     Patrons this operator may not change (their own account; below level 0, anyone whose
@@ -106,7 +108,7 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
         if operation_id in credentials.erase_expired(db):
             op = undoable(db, operation_id)
         if op["utility"] == grade_journal.KEY:
-            undo_id = grade_journal.undo(db, op, operator)
+            undo_id = grade_journal.undo(db, op, operator, via=via)
             db.execute("COMMIT")
             report = db.execute(
                 "SELECT title, changed FROM operations WHERE id = ?", [undo_id]
@@ -121,9 +123,9 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
             title += ", again"
         row_id = db.execute(
             """INSERT INTO operations (utility, title, operator, operator_id, started, finished,
-                   selection, options, matched, changed, unchanged, skipped, undo_of)
+                   selection, options, matched, changed, unchanged, skipped, undo_of, via)
                VALUES (:utility, :title, :operator, :operator_id, :now, :now, :selection,
-                       :options, 0, 0, 0, 0, :op)""",
+                       :options, 0, 0, 0, 0, :op, :via)""",
             {
                 "utility": op["utility"],
                 "title": title,
@@ -133,6 +135,7 @@ def undo(db: sqlite_utils.Database, operation_id: int, operator: Operator) -> Un
                 "selection": op["selection"],
                 "options": op["options"],
                 "op": operation_id,
+                "via": via,
             },
         ).lastrowid
         assert row_id is not None

@@ -9,7 +9,10 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["store", "cli.run", "cli.flags", "cli.files", "cli.password"])
+@pytest.mark.parametrize(
+    "module",
+    ["store", "cli.run", "cli.flags", "cli.files", "cli.password", "serve", "serve.session"],
+)
 def test_importing_leaves_textual_and_rich_unloaded(module):
     code = (
         f"import sys, {module}; "

@@ -37,12 +37,19 @@ class PatronUtilsApp(App):
     ]
 
     def __init__(
-        self, store: Store, operator: Operator | None = None, notice: str | None = None
+        self,
+        store: Store,
+        operator: Operator | None = None,
+        notice: str | None = None,
+        username: str | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.operator = operator
         self.notice = notice
+        # An SSH session's operator (session_app): the login screen, should it show, is
+        # theirs alone.
+        self.username = username
         self.db_name = Path(str(store.path)).name
         self.drafts: dict[str, dict] = {}  # each utility's unapplied form values, this session
         self.prefs: dict[str, str] = store.preferences()
@@ -106,7 +113,12 @@ class PatronUtilsApp(App):
 
     def _login_screen(self, message: str = "", notice: str = "") -> LoginScreen:
         return LoginScreen(
-            self.store, f"Patron Utilities · {self.db_name}", self._demo_hint(), message, notice
+            self.store,
+            f"Patron Utilities · {self.db_name}",
+            None if self.username else self._demo_hint(),
+            message,
+            notice,
+            username=self.username,
         )
 
     def end_session(self, message: str) -> None:
@@ -138,6 +150,8 @@ class PatronUtilsApp(App):
 
     def logged_in(self, operator: Operator) -> None:
         """Show the picker for this operator (replacing the login screen)."""
+        if self.username is not None and operator.username != self.username:
+            raise RuntimeError(f"{operator.username} logged in to {self.username}'s session")
         self.operator = operator
         picker = self._picker()
         if isinstance(self.screen, LoginScreen):
@@ -254,3 +268,13 @@ def make_app(
 ) -> PatronUtilsApp:
     """Build the app on the database at ``db_path``; with an operator it skips the login."""
     return PatronUtilsApp(Store(db_path), operator, notice)
+
+
+def session_app(store: Store, username: str, operator: Operator | None) -> PatronUtilsApp:
+    """The app of an SSH session (patron_utils.py --session-fd): ``username`` was proven by
+    the service. With their operator it opens on the picker; without one (their password
+    was reset) on the login screen, for them alone, to choose a new password first."""
+    message = (
+        "" if operator else f"The password of {username} was reset: type it, then choose a new one."
+    )
+    return PatronUtilsApp(store, operator, message or None, username=username)

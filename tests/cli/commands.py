@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from store import Store
+from store.store import COMMAND_LINE
 
 from ..operators import OPERATOR, PASSWORD  # District Administrator, level 0
 
@@ -120,7 +121,9 @@ def store_plan(
 
 
 def store_apply(path: Path, key: str, selection: dict, options: dict) -> int:
-    s = Store(path)
+    """Apply through the Store as the command line opens it (its operations are recorded as
+    made from the command line), so a database the CLI wrote may be compared whole."""
+    s = Store(path, via=COMMAND_LINE)
     try:
         plan = s.plan(key, selection, options, s.login(OPERATOR, PASSWORD))
         return s.apply(plan).operation_id

@@ -20,6 +20,7 @@ COMMANDS = {
     "import": ["import", "people.csv"],
     "export": ["export"],
     "send-mail": ["send-mail", "--host", "127.0.0.1", "--from", "a@b.org"],
+    "keys": ["keys", "list", "demo"],
 }
 
 

@@ -221,11 +221,11 @@ def test_unrelated_change_does_not_make_the_preview_stale(small_db, high_plan):
 
 
 def test_applying_the_same_plan_twice_is_refused(small_db, high_plan):
-    store.apply.apply(small_db.db, high_plan)
+    store.apply.apply(small_db.db, high_plan, via="terminal")
     assert high_plan.applied
     before = snapshot(small_db)
     with pytest.raises(store.AlreadyApplied, match="already been applied"):
-        store.apply.apply(small_db.db, high_plan)
+        store.apply.apply(small_db.db, high_plan, via="terminal")
     assert snapshot(small_db) == before
 
 

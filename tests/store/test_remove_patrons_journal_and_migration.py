@@ -193,7 +193,7 @@ def test_a_version_1_database_is_migrated_keeping_its_history(tmp_path):
 
     db = store.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 5
+        assert db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 6
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         # Version 3: the preview's name order is an index.
         assert (
@@ -232,7 +232,7 @@ def test_a_version_1_database_is_migrated_keeping_its_history(tmp_path):
     # Connecting again does not migrate twice; the migrated database runs Remove Patrons.
     s = store.Store(path)
     try:
-        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 6
         assert s.db.execute("SELECT count(*) FROM history").fetchone()[0] == 2
         enrol(s.db, ADMIN)
         plan, rows, report = run(s, KEY, {"barcodes": ["9"]}, {})

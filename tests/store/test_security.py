@@ -238,7 +238,7 @@ def test_apply_refuses_a_plan_whose_operator_lacks_a_permission(small_db, utilit
     operator = operator_with(small_db, set(utility.permissions) - {missing})
     plan = Plan(small_db.db, utility, Selection(), options, operator)
     with pytest.raises(store.NotPermitted):
-        apply(small_db.db, plan)
+        apply(small_db.db, plan, via="terminal")
     assert small_db.db.execute("SELECT count(*) FROM operations").fetchone()[0] == 0
     assert not plan.applied
 

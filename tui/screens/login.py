@@ -37,9 +37,12 @@ class LoginScreen(ProductScreen[None]):
         hint: str | None = None,
         message: str = "",
         notice: str = "",
+        username: str | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        # Already proven (an SSH session's): shown, not typed, and no other may log in here.
+        self.username = username
         self.heading = heading
         self.hint = hint
         self.message = message  # why the screen is shown (a session that ended), if anything
@@ -71,7 +74,13 @@ class LoginScreen(ProductScreen[None]):
 
     def on_mount(self) -> None:
         self._step(changing=False)
-        self.query_one("#username").focus()
+        if self.username is not None:
+            field = self.query_one("#username", Input)
+            field.value = self.username
+            field.disabled = True
+            self.query_one("#password").focus()
+        else:
+            self.query_one("#username").focus()
 
     def _step(self, changing: bool) -> None:
         """Username and password, or (once they are proven) the new password twice: one at a
@@ -124,7 +133,7 @@ class LoginScreen(ProductScreen[None]):
         """Back to the first step, the username kept: retype the password."""
         self.changing = None
         self._step(changing=False)
-        self.query_one("#username", Input).disabled = False
+        self.query_one("#username", Input).disabled = self.username is not None
         password = self.query_one("#password", Input)
         password.disabled = False
         password.value = ""

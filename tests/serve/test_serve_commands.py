@@ -1,0 +1,84 @@
+"""Commands over SSH (``ssh HOST run …``): the headless CLI as the operator who logged in,
+same output and exit status; and everything that is not the app or a command, refused."""
+
+from __future__ import annotations
+
+import asyncssh
+import pytest
+
+from ..databases import everything, query
+
+CHANGE = "run change-status --grades 12 --status Inactive"
+
+
+def seniors(db) -> dict[str, str]:
+    return dict(query(db, "SELECT barcode, status FROM patrons WHERE grade = '12'"))
+
+
+async def test_a_dry_run_prints_the_plan_and_writes_nothing(server, db):
+    before = everything(db)
+    async with server.connect() as conn:
+        result = await conn.run(CHANGE)
+    assert result.exit_status == 0, result.stderr
+    assert "Change Patron Status — dry run: nothing was written" in result.stdout
+    to_change = [b for b, status in seniors(db).items() if status != "Inactive"]
+    assert to_change and f"will change {len(to_change)}" in result.stdout
+    assert everything(db) == before
+
+
+async def test_yes_applies_as_the_operator_who_logged_in_and_the_journal_says_ssh(server, db):
+    async with server.connect("aide", "demo-aide") as conn:
+        result = await conn.run(CHANGE + " --yes")
+    assert result.exit_status == 0, result.stderr
+    assert set(seniors(db).values()) == {"Inactive"}
+    assert query(db, "SELECT utility, operator, via FROM operations") == [
+        ("change-status", "aide", "ssh from 127.0.0.1")
+    ]
+
+
+async def test_a_refusal_keeps_the_commands_exit_status(server, db):
+    before = everything(db)
+    async with server.connect() as conn:
+        bad = await conn.run("run change-status --grades 12 --status Nonsense --yes")
+        unknown = await conn.run("run no-such-utility")
+    assert bad.exit_status == 2 and "status" in bad.stderr.lower()
+    assert unknown.exit_status == 2 and "no utility 'no-such-utility'" in unknown.stderr
+    assert everything(db) == before
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        (CHANGE + " --yes --db /tmp/other.db", "--db: not over SSH"),
+        (CHANGE + " --yes --operator aide", "--operator: not over SSH"),
+        (
+            "run change-status --barcodes-file /etc/passwd --status Inactive --yes",
+            "--barcodes-file",
+        ),
+        ("demo --db /tmp/x.db", "'demo' is not a command of this service"),
+        ("sh -c id", "'sh' is not a command of this service"),
+        ("run 'unclosed", "cannot be read"),
+    ],
+)
+async def test_commands_that_reach_past_the_session_are_refused(server, db, command, says):
+    before = everything(db)
+    async with server.connect() as conn:
+        result = await conn.run(command)
+    assert result.exit_status == 2
+    assert says in result.stderr
+    assert everything(db) == before
+
+
+async def test_a_shell_without_a_terminal_sftp_and_forwarding_are_refused(server):
+    async with server.connect() as conn:
+        shell = await conn.run()  # no command, no terminal: no app to show
+        with pytest.raises(asyncssh.ChannelOpenError):
+            await conn.start_sftp_client()
+        with pytest.raises(asyncssh.ChannelOpenError):
+            await conn.create_connection(asyncssh.SSHTCPSession, "127.0.0.1", server.port)
+        with pytest.raises(asyncssh.ChannelListenError):
+            await conn.forward_remote_port("127.0.0.1", 0, "127.0.0.1", server.port)
+    assert shell.exit_status == 2 and "on a terminal" in shell.stderr
+    log = server.log()
+    assert "refused subsystem 'sftp'" in log
+    assert "refused port forwarding" in log and "refused remote port forwarding" in log

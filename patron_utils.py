@@ -139,7 +139,7 @@ def ssh_session(fd: int) -> int:
     from tui.app import session_app
 
     try:
-        store = Store(db, via=via)
+        store = Store(db, via=via, server_files=False)  # the server's files are not theirs
     except (Busy, NotADatabase, RuntimeError, sqlite3.DatabaseError) as exc:
         print(f"patron-utils: {exc}", file=sys.stderr)
         return 2

@@ -111,8 +111,11 @@ def open_store(args: argparse.Namespace) -> Store:
     if not path.exists():
         raise fail(INVALID, f"--db: there is no database at {path}")
     try:
-        # the journal says how each operation was made
-        return Store(path, via=COMMAND_LINE if session is None else session.via)
+        # The journal says how each operation was made; over SSH no file of the server is
+        # read or written on the operator's word.
+        if session is None:
+            return Store(path, via=COMMAND_LINE)
+        return Store(path, via=session.via, server_files=False)
     except (NotADatabase, ReadOnly) as exc:  # refused before anything was written to it
         raise fail(INVALID, f"--db: {exc}") from None
     except Busy as exc:

@@ -41,15 +41,23 @@ def _is_number(text: str | None) -> bool:
 BARCODE_LIMIT = 1_000_000
 
 
-def read_barcodes(text: str) -> list[str]:
+def read_barcodes(text: str, files: bool = True) -> list[str]:
     """Barcodes from a file (one per line; blank lines and # comments ignored) or from
-    pasted text (separated by spaces, commas, semicolons or new lines)."""
+    pasted text (separated by spaces, commas, semicolons or new lines). Without ``files``
+    (a session over SSH) a file's name is refused, never looked up: the files are the
+    server's, which the operator may not read."""
     text = text.strip()
     if not text:
         return []
     # One word is a file when it exists or looks like a path; otherwise it is a barcode.
     looks_like_file = os.sep in text or re.search(r"\.(txt|csv|lst|dat)$", text, re.I)
-    if not re.search(r"[\s,;]", text) and (looks_like_file or _is_file(text)):
+    one_word = not re.search(r"[\s,;]", text)
+    if one_word and not files and looks_like_file:
+        raise ValueError(
+            f"{excerpt(text, 60)} names a file, and this session cannot read the server's "
+            "files: paste or type the barcodes instead"
+        )
+    if one_word and files and (looks_like_file or _is_file(text)):
         return read_barcode_file(text)
     return [b for b in re.split(r"[\s,;]+", text) if b]
 
@@ -165,9 +173,9 @@ class Selection(StoreModel):
 
     @field_validator("barcodes", mode="before")
     @classmethod
-    def _barcode_list(cls, value: Any) -> Any:
+    def _barcode_list(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, str):
-            value = read_barcodes(value)
+            value = read_barcodes(value, files=(info.context or {}).get("files", True))
         if isinstance(value, list):
             # Text, or a whole number (a barcode read from JSON); never str() of anything else
             # (None is not the barcode "None").

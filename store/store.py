@@ -28,7 +28,7 @@ from .fields import field_title
 from .operator_keys import KeyInfo
 from .plan import Plan, PlanRow
 from .preferences import Unavailable
-from .security import Operator
+from .security import NotPermitted, Operator
 from .selection import OPT_IN, Selection, compile_selection
 from .utilities.base import Entry, Utility
 from .validation import Invalid, Problem, StoreModel, validate
@@ -47,15 +47,21 @@ class Store:
         group: bool = False,
         create: bool = False,
         via: str = TERMINAL,
+        server_files: bool = True,
     ):
         """Open the Patron Utilities database at ``path`` (NotADatabase if it is not one);
         with ``create`` a missing one is made, the owner's alone (0600), or with ``group``
         its group's too (0660), as is one whose preferences say so.
 
         ``via`` is how every operation this Store writes was made, as the journal records
-        it: "terminal" (the app on this computer), "command line", "ssh from 203.0.113.5"."""
+        it: "terminal" (the app on this computer), "command line", "ssh from 203.0.113.5".
+
+        Without ``server_files`` (a session over SSH) nothing reads or writes a file of this
+        computer on the operator's word: a barcode list naming a file is refused, and so is
+        writing a report — the files are the service account's, not the operator's."""
         self.path = os.fspath(path)
         self.via = via
+        self.server_files = server_files
         self.db = connect(path, group, create)
         self.lock = threading.RLock()
         if os.fspath(path) != ":memory:" and _preferences.is_on(
@@ -233,7 +239,7 @@ class Store:
         With a utility's key, a criterion only some utilities offer (Patron Balance) is
         refused when this one does not.
         """
-        selection = validate(Selection, data, self.choices)
+        selection = validate(Selection, data, self.choices, self.server_files)
         if key is not None:
             utility = get(key)
             problems = [
@@ -359,6 +365,11 @@ class Store:
     ) -> str:
         """Write an operation's summary (text, or CSV for a .csv name); returns the full path.
         FileExists unless ``overwrite``; never through a link, never over the database."""
+        if not self.server_files:
+            raise NotPermitted(
+                "writing a file is not possible in a session over SSH: the files here are "
+                "the server's (use 'ssh … log' or a report on your own computer instead)"
+            )
         with self.lock:
             authority.authorize(self.db, operator, (security.UTILITIES,), "write a report")
             return str(_report.write(self.db, operation_id, path, overwrite, (self.path,)))

@@ -133,10 +133,14 @@ class StoreModel(BaseModel):
         return fixed if isinstance(value, list) else fixed[0]
 
 
-def validate(model: type[BaseModel], data: dict[str, Any], choices: ChoicesFn | None) -> Any:
-    """``model.model_validate`` with every error turned into a named Problem."""
+def validate(
+    model: type[BaseModel], data: dict[str, Any], choices: ChoicesFn | None, files: bool = True
+) -> Any:
+    """``model.model_validate`` with every error turned into a named Problem. With ``files``
+    False a value naming a file (a barcode list) is refused instead of read: the session
+    may not read the server's files (over SSH, they are the service account's)."""
     try:
-        return model.model_validate(data, context={"choices": choices})
+        return model.model_validate(data, context={"choices": choices, "files": files})
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):

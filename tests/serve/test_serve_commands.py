@@ -69,6 +69,17 @@ async def test_commands_that_reach_past_the_session_are_refused(server, db, comm
     assert everything(db) == before
 
 
+async def test_a_barcode_that_names_a_file_of_the_server_is_a_barcode_not_a_file(server, db):
+    """--barcodes takes barcodes (the file flag is refused over SSH): a path is looked up as
+    a barcode nobody has, and the file is never read."""
+    before = everything(db)
+    async with server.connect() as conn:
+        result = await conn.run("run change-status --barcodes /etc/hostname --status Inactive")
+    assert result.exit_status == 0, result.stderr
+    assert "/etc/hostname\t(not found)" in result.stdout
+    assert everything(db) == before
+
+
 async def test_a_shell_without_a_terminal_sftp_and_forwarding_are_refused(server):
     async with server.connect() as conn:
         shell = await conn.run()  # no command, no terminal: no app to show

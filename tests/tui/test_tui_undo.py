@@ -291,3 +291,20 @@ async def test_writing_over_an_existing_file_asks_first(path, tmp_path):
         await press(pilot, "y")
         assert isinstance(app.screen, SummaryScreen)
     assert target.read_text().startswith("Operation #1: Change Patron Status")
+
+
+async def test_over_ssh_writing_to_a_file_is_dimmed_and_opens_no_prompt(path):
+    """A session over SSH (server_files=False) cannot write the summary to the server's
+    files: w is dimmed and opens no prompt (the store refuses it too: tests/store)."""
+    from store import Store
+    from tui.app import session_app
+
+    store = Store(path, via="ssh from 127.0.0.1", server_files=False)
+    app = session_app(store, "demo", store.session_operator("demo"))
+    async with app.run_test(size=SIZE) as pilot:
+        await apply_change_status(pilot, "12", "Inactive")
+        screen = app.screen
+        assert screen.check_action("write", ()) is None
+        await press(pilot, "w")
+        assert app.screen is screen  # no file-name prompt
+    assert query(path, "SELECT via FROM operations") == [("ssh from 127.0.0.1",)]

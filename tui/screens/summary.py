@@ -283,6 +283,12 @@ class SummaryScreen(ProductScreen[None]):
         self.notify(message + ".", severity="warning" if c.skip else "information", timeout=10)
         self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Writing to a file is dimmed in a session over SSH: the files are the server's."""
+        if action == "write" and not self.store.server_files:
+            return None
+        return True
+
     # -- write to a file ---------------------------------------------------------------------
     def action_write(self, path: str | None = None) -> None:
         self.app.push_screen(

@@ -430,10 +430,16 @@ def _emit(fmt: str, head: dict[str, Any], lines: list[str], key: str, rows) -> N
 # -- log and undo ------------------------------------------------------------------------------
 def log(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
-        prog="patron-utils log", description="The journal's operations, newest first."
+        prog="patron-utils log",
+        description="The journal's operations, newest first; with an operation's number, "
+        "its summary patron by patron (as the app's summary writes it to a file: over SSH, "
+        "'ssh … log 5 --format csv > operation-5.csv' saves it on your own computer).",
     )
     common(parser)
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "operation", nargs="?", type=whole(1, 2**62), metavar="ID", help="one operation's summary"
+    )
+    parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
     parser.add_argument(
         "--limit",
         type=whole(1, 1_000_000),
@@ -446,6 +452,14 @@ def log(argv: list[str]) -> int:
         store = open_store(args)
         try:
             log_in(store, args)  # the journal names patrons and operators: not for anyone
+            if args.operation is not None:
+                try:
+                    print_operation(store, args.operation, args.format)
+                except KeyError:
+                    raise fail(INVALID, f"ID: there is no operation #{args.operation}") from None
+                return DONE
+            if args.format == "csv":
+                raise fail(INVALID, "--format csv: only for one operation's summary (log ID)")
             operations = store.operations(0, args.limit)
         finally:
             store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -15,6 +17,7 @@ import pytest
 
 from store import Store
 
+from ..databases import query
 from .commands import (
     JOURNAL,
     OPERATOR,
@@ -258,6 +261,29 @@ def test_log_lists_operations_newest_first(cli, db):
         db, "SELECT count(*) FROM operation_changes WHERE operation_id = 1 AND outcome = 'change'"
     )
     assert len(json.loads(cli("log", "--format", "json", "--limit", "1").out)) == 1
+
+
+def test_log_id_prints_one_operations_summary_patron_by_patron(cli, db):
+    """What the app's summary writes to a file, on standard output: how a technician over
+    SSH saves it on their own computer ('ssh … log 1 --format csv > operation-1.csv')."""
+    assert cli("run", "change-status", "--grades", "12", "--status", "Inactive", "--yes").code == 0
+    changed = {
+        b
+        for (b,) in query(
+            db,
+            "SELECT barcode FROM operation_changes WHERE operation_id = 1 AND outcome = 'change'",
+        )
+    }
+    as_csv = cli("log", "1", "--format", "csv")
+    assert as_csv.code == 0, as_csv.err
+    rows = list(csv.DictReader(io.StringIO(as_csv.out)))
+    assert changed and {r["barcode"] for r in rows if r["outcome"] == "change"} == changed
+    assert {r["after"] for r in rows if r["outcome"] == "change"} == {"Inactive"}
+    assert json.loads(cli("log", "1", "--format", "json").out)["operation_id"] == 1
+    assert cli("log", "1").out.startswith("Operation #1: Change Patron Status")
+    missing = cli("log", "9")
+    assert missing.code == 2 and "there is no operation #9" in missing.err
+    assert cli("log", "--format", "csv").code == 2  # a list of operations has no CSV
 
 
 def test_log_of_an_empty_journal_is_empty(cli, db):

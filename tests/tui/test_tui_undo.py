@@ -293,9 +293,10 @@ async def test_writing_over_an_existing_file_asks_first(path, tmp_path):
     assert target.read_text().startswith("Operation #1: Change Patron Status")
 
 
-async def test_over_ssh_writing_to_a_file_is_dimmed_and_opens_no_prompt(path):
+async def test_over_ssh_w_says_how_to_save_the_summary_instead_of_writing_here(path):
     """A session over SSH (server_files=False) cannot write the summary to the server's
-    files: w is dimmed and opens no prompt (the store refuses it too: tests/store)."""
+    files: w opens no prompt and says how to save it on the technician's own computer (the
+    store refuses the write too: tests/store)."""
     from store import Store
     from tui.app import session_app
 
@@ -304,7 +305,9 @@ async def test_over_ssh_writing_to_a_file_is_dimmed_and_opens_no_prompt(path):
     async with app.run_test(size=SIZE) as pilot:
         await apply_change_status(pilot, "12", "Inactive")
         screen = app.screen
-        assert screen.check_action("write", ()) is None
+        app.clear_notifications()
         await press(pilot, "w")
         assert app.screen is screen  # no file-name prompt
+        [(severity, said)] = notes(app)
+        assert severity == "warning" and "ssh … log 1 --format csv > operation-1.csv" in said
     assert query(path, "SELECT via FROM operations") == [("ssh from 127.0.0.1",)]

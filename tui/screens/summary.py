@@ -283,14 +283,17 @@ class SummaryScreen(ProductScreen[None]):
         self.notify(message + ".", severity="warning" if c.skip else "information", timeout=10)
         self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Writing to a file is dimmed in a session over SSH: the files are the server's."""
-        if action == "write" and not self.store.server_files:
-            return None
-        return True
-
     # -- write to a file ---------------------------------------------------------------------
     def action_write(self, path: str | None = None) -> None:
+        if not self.store.server_files:  # over SSH: the files here are the server's
+            self.notify(
+                "Over SSH this would write to the server's files. To save this summary on "
+                f"your own computer: ssh … log {self.operation_id} --format csv > "
+                f"operation-{self.operation_id}.csv",
+                severity="warning",
+                timeout=15,
+            )
+            return
         self.app.push_screen(
             PromptScreen(
                 f"Write operation #{self.operation_id} to which file? "

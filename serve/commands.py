@@ -6,13 +6,14 @@ from __future__ import annotations
 import shlex
 
 # The commands that read or change the database and nothing else of the server.
-ALLOWED = ("list", "run", "log", "undo", "password")
+ALLOWED = ("list", "run", "log", "undo", "password", "export", "keys")
 # Flags that would reach past the session: another database, another operator, or a file
 # of the server (which the service account can read, the operator perhaps not).
 REFUSED_FLAGS = {
     "--db": "the service's database is the one used",
     "--operator": "you are the operator who logged in",
     "--barcodes-file": "it names a file of the server; list the barcodes with --barcodes",
+    "--output": "it names a file of the server; the patrons come on standard output",
 }
 
 
@@ -34,4 +35,11 @@ def parse(command: str) -> tuple[list[str] | None, str | None]:
         name = arg.split("=", 1)[0]
         if name in REFUSED_FLAGS:
             return None, f"{name}: not over SSH; {REFUSED_FLAGS[name]}"
+    if argv[:2] == ["keys", "add"]:
+        given = [a for a in argv[2:] if a == "-" or not a.startswith("-")]
+        if len(given) > 1 and given[1] != "-":
+            return None, (
+                f"{given[1]!r}: not over SSH, it names a file of the server; give the key on "
+                "standard input: ssh … keys add USER < ~/.ssh/id_ed25519.pub"
+            )
     return argv, None

@@ -56,6 +56,7 @@ class Session(asyncssh.SSHServerSession[bytes]):
         self.proc: asyncio.subprocess.Process | None = None
         self.master: int | None = None  # the pseudo-terminal's master side, ours
         self.pending_input = bytearray()  # typed faster than the app reads
+        self.pending_eof = False  # the client's end of input came before the child started
         self.output_done = asyncio.Event()
         self.writable = asyncio.Event()
         self.writable.set()
@@ -255,6 +256,8 @@ class Session(asyncssh.SSHServerSession[bytes]):
         if self.pending_input and self.proc.stdin is not None:
             self.proc.stdin.write(bytes(self.pending_input))
             self.pending_input.clear()
+        if self.pending_eof and self.proc.stdin is not None:  # ssh … keys add USER < key.pub
+            self.proc.stdin.write_eof()
         await asyncio.gather(
             self._pump(self.proc.stdout, stderr=False),
             self._pump(self.proc.stderr, stderr=True),
@@ -290,6 +293,8 @@ class Session(asyncssh.SSHServerSession[bytes]):
         if self.term is None and self.proc is not None and self.proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self.proc.stdin.write_eof()
+        elif self.term is None:
+            self.pending_eof = True  # passed on once the child has started
         return True  # keep sending the output
 
     def terminal_size_changed(self, width: int, height: int, pixw: int, pixh: int) -> None:

@@ -93,3 +93,33 @@ async def test_a_shell_without_a_terminal_sftp_and_forwarding_are_refused(server
     log = server.log()
     assert "refused subsystem 'sftp'" in log
     assert "refused port forwarding" in log and "refused remote port forwarding" in log
+
+
+async def test_an_operator_registers_their_own_key_over_ssh_on_standard_input(server, db):
+    """keys add over SSH takes the key on standard input only (a FILE would be the
+    server's); the key then logs in without a password."""
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    public = key.export_public_key("openssh").decode()
+    async with server.connect("aide", "demo-aide") as conn:
+        named = await conn.run("keys add aide /etc/hostname")
+        added = await conn.run("keys add aide", input=public)
+    assert named.exit_status == 2 and "give the key on standard input" in named.stderr
+    assert added.exit_status == 0, added.stderr
+    assert query(
+        db,
+        "SELECT p.username, k.fingerprint FROM operator_keys k "
+        "JOIN patrons p ON p.id = k.patron_id",
+    ) == [("aide", key.get_fingerprint())]
+    async with server.connect("aide", None, client_keys=[key]) as conn:
+        listed = await conn.run("keys list aide")
+    assert listed.exit_status == 0 and key.get_fingerprint() in listed.stdout
+
+
+async def test_export_over_ssh_comes_on_standard_output_never_a_file_of_the_server(server, db):
+    async with server.connect() as conn:
+        exported = await conn.run("export --grades 12")
+        to_file = await conn.run("export --grades 12 --output /tmp/seniors.csv")
+    assert exported.exit_status == 0, exported.stderr
+    lines = exported.stdout.splitlines()
+    assert len(lines) - 1 == len(seniors(db))  # a header, then each grade 12 patron
+    assert to_file.exit_status == 2 and "--output: not over SSH" in to_file.stderr

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import demo, files, keys, mail, password, run
+from . import demo, files, journal, keys, mail, password, run
 
 # patron-utils COMMAND … : the commands that need no screen.
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "list": run.list_utilities,
     "run": run.run,
-    "log": run.log,
-    "undo": run.undo,
+    "log": journal.log,
+    "undo": journal.undo,
     "import": files.import_patrons,
     "export": files.export_patrons,
     "password": password.change_password,

@@ -1,4 +1,5 @@
-"""``patron-utils list | run | log | undo``: the utilities without a screen, for scripts and cron.
+"""``patron-utils list | run``: the utilities without a screen, for scripts and cron, and what
+every command shares (the database, the login, the exit statuses).
 
 Exit status: 0 done (or a dry run printed); 2 invalid input; 3 login failed or not
 permitted; 4 the database is busy or the preview went stale.
@@ -8,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from store import (
     Busy,
@@ -30,19 +29,16 @@ from store import (
     Stale,
     Store,
     Unavailable,
-    file_out,
 )
 from store.catalog import CATALOG, get
 from store.database import resolve_path
-from store.plan import Plan
-from store.report import counts_line, header, options_lines, selection_lines
 from store.selection import read_barcode_file
 from store.store import COMMAND_LINE
 
 from . import flags
+from .printing import print_operation, print_plan
 
 DONE, INVALID, REFUSED, BUSY = 0, 2, 3, 4
-PAGE = 5000
 
 
 class Exit(Exception):
@@ -314,227 +310,3 @@ def _stage() -> Callable[[int, int, str], None] | None:
         )
 
     return stage
-
-
-# -- printing a plan or an operation ------------------------------------------------------------
-def _rows_of_plan(store: Store, plan: Plan):
-    offset = 0
-    while True:
-        rows = store.page(plan, offset, PAGE)
-        for r in rows:
-            outcome = "skip" if r.excluded else r.outcome
-            yield {
-                "barcode": r.barcode,
-                "name": r.name,
-                "outcome": outcome,
-                "reason": r.reason,
-                "before": r.current,
-                "after": r.new,
-            }
-        if len(rows) < PAGE:
-            return
-        offset += PAGE
-
-
-def _rows_of_operation(store: Store, operation_id: int):
-    offset = 0
-    while True:
-        rows = store.operation_changes(operation_id, offset=offset, limit=PAGE)
-        for r in rows:
-            yield {
-                "barcode": r["barcode"],
-                "name": r["name"],
-                "outcome": r["outcome"],
-                "reason": r["reason"],
-                "before": r["before"],
-                "after": r["after"],
-            }
-        if len(rows) < PAGE:
-            return
-        offset += PAGE
-
-
-def print_plan(store: Store, plan: Plan, fmt: str) -> None:
-    c = plan.counts
-    head = {
-        "utility": plan.utility.key,
-        "matched": c.matched,
-        "change": c.change,
-        "unchanged": c.unchanged,
-        "skipped": c.skip,
-        "excluded": c.excluded,
-        "not_found": c.not_found,
-        "operation_id": None,
-    }
-    lines = [
-        f"{plan.utility.title} — dry run: nothing was written; add --yes to apply.",
-        counts_line(c.matched, c.change, c.unchanged, c.skip, not_found=c.not_found),
-        "Selections: " + "; ".join(selection_lines(plan.selection, plan.utility.fixed_description)),
-    ]
-    if type(plan.options).model_fields:
-        lines.append("Options: " + "; ".join(options_lines(plan.options, width=10**6)))
-    lines += [line for line in (plan.utility.notice(plan.options), plan.tally) if line]
-    _emit(fmt, head, lines, plan.utility.key, _rows_of_plan(store, plan))
-
-
-def print_operation(store: Store, operation_id: int, fmt: str) -> None:
-    op = store.operation(operation_id)
-    head = {
-        "utility": op["utility"],
-        "matched": op["matched"],
-        "change": op["changed"],
-        "unchanged": op["unchanged"],
-        "skipped": op["skipped"],
-        "excluded": op["excluded"],
-        "operation_id": operation_id,
-        "effects": op["effects"],
-    }
-    _emit(fmt, head, header(op), op["utility"], _rows_of_operation(store, operation_id))
-
-
-def _emit(fmt: str, head: dict[str, Any], lines: list[str], key: str, rows) -> None:
-    utility = get(key)
-    out = sys.stdout
-    if fmt == "json":
-        # One JSON object; the patrons stream out so a million rows never sit in memory.
-        out.write(json.dumps(head)[:-1] + ', "patrons": [')
-        for n, row in enumerate(rows):
-            out.write(("," if n else "") + "\n" + json.dumps(row))
-        out.write("\n]}\n")
-    elif fmt == "csv":
-        writer = file_out.csv_writer(file_out.for_terminal(out))
-        writer.writerow(["barcode", "name", "outcome", "reason", "before", "after"])
-        for row in rows:
-            writer.writerow(
-                [
-                    row["barcode"],
-                    row["name"],
-                    row["outcome"],
-                    row["reason"] or "",
-                    utility.show(row["before"]),
-                    utility.show(row["after"]),
-                ]
-            )
-    else:  # for a terminal: the data's control characters are shown, never sent
-        safe = file_out.printable
-        out.write("\n".join(safe(line) for line in lines) + "\n\n")
-        for row in rows:
-            outcome = f"{row['outcome']}: {row['reason']}" if row["reason"] else row["outcome"]
-            out.write(
-                f"{safe(row['barcode'])}\t{safe(row['name'])}\t"
-                f"{safe(utility.show(row['before']))} → {safe(utility.show(row['after']))}"
-                f"\t{safe(outcome)}\n"
-            )
-
-
-# -- log and undo ------------------------------------------------------------------------------
-def log(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="patron-utils log",
-        description="The journal's operations, newest first; with an operation's number, "
-        "its summary patron by patron (as the app's summary writes it to a file: over SSH, "
-        "'ssh … log 5 --format csv > operation-5.csv' saves it on your own computer).",
-    )
-    common(parser)
-    parser.add_argument(
-        "operation", nargs="?", type=whole(1, 2**62), metavar="ID", help="one operation's summary"
-    )
-    parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    parser.add_argument(
-        "--limit",
-        type=whole(1, 1_000_000),
-        default=50,
-        help="how many (default 50, at most 1,000,000)",
-    )
-    args = parser.parse_args(argv)
-
-    def _log() -> int:
-        store = open_store(args)
-        try:
-            log_in(store, args)  # the journal names patrons and operators: not for anyone
-            if args.operation is not None:
-                try:
-                    print_operation(store, args.operation, args.format)
-                except KeyError:
-                    raise fail(INVALID, f"ID: there is no operation #{args.operation}") from None
-                return DONE
-            if args.format == "csv":
-                raise fail(INVALID, "--format csv: only for one operation's summary (log ID)")
-            operations = store.operations(0, args.limit)
-        finally:
-            store.close()
-        if args.format == "json":
-            print(json.dumps(operations, indent=1))
-            return DONE
-        for op in operations:
-            state = (
-                f"  undone by #{op['undone_by']}"
-                if op["undone_by"]
-                else f"  partly undone by #{op['partly_undone_by']}"
-                if op["partly_undone_by"]
-                else f"  (undo of #{op['undo_of']})"
-                if op["undo_of"]
-                else ""
-            )
-            print(
-                f"#{op['id']}\t{op['started']}\t{file_out.printable(op['operator'])}\t"
-                f"{file_out.printable(op['via'] or '(not recorded)')}\t"
-                f"{file_out.printable(op['title'])}\t"
-                f"matched {op['matched']:,} · changed {op['changed']:,} · "
-                f"skipped {op['skipped']:,}{state}"
-            )
-        return DONE
-
-    return guarded(_log)
-
-
-def undo(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="patron-utils undo",
-        description="Undo an operation from the journal. Without --yes, says what would be "
-        "undone and writes nothing.",
-    )
-    parser.add_argument(
-        "operation", type=whole(1, 2**63 - 1), metavar="ID", help="the operation's number (see log)"
-    )
-    common(parser)
-    parser.add_argument("--yes", action="store_true", help="undo it (otherwise a dry run)")
-    parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    args = parser.parse_args(argv)
-
-    def _undo() -> int:
-        store = open_store(args)
-        try:
-            operator = log_in(store, args)
-            try:
-                op = store.operation(args.operation)
-            except KeyError as exc:
-                raise NotUndoable(exc.args[0]) from None
-            if not args.yes:
-                check = store.check_undo(op["id"], operator)
-                safe = file_out.printable  # titles and names are data: shown, never sent
-                print(
-                    f"Would undo operation #{op['id']}: {safe(op['title'])} by "
-                    f"{safe(op['operator'])} at {op['started']} ({op['changed']:,} patrons "
-                    "changed)."
-                )
-                if check.skipped:
-                    print(
-                        f"{check.skipped:,} of them would be left as they are (you may not "
-                        "change them):"
-                    )
-                    for barcode, name, reason in check.shown:
-                        print(f"  {safe(barcode)}\t{safe(name)}\t{safe(reason)}")
-                for note in check.notes:
-                    print(safe(note))
-                print("Nothing was written; add --yes to undo it.")
-                return DONE
-            report = store.undo(args.operation, operator)
-            for note in report.notes:
-                print(f"patron-utils: {file_out.printable(note)}", file=sys.stderr)
-            print_operation(store, report.operation_id, args.format)
-            return DONE
-        finally:
-            store.close()
-
-    return guarded(_undo)

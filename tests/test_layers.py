@@ -11,7 +11,16 @@ import pytest
 
 @pytest.mark.parametrize(
     "module",
-    ["store", "cli.run", "cli.flags", "cli.files", "cli.password", "serve", "serve.session"],
+    [
+        "store",
+        "cli",
+        "cli.run",
+        "cli.journal",
+        "cli.printing",
+        "cli.flags",
+        "serve",
+        "serve.session",
+    ],
 )
 def test_importing_leaves_textual_and_rich_unloaded(module):
     code = (

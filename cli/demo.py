@@ -7,18 +7,10 @@ import sys
 
 from store.database import resolve_path
 
+from .run import whole
+
 DEMO_PATRONS = 2000
 MOST_DEMO_PATRONS = 10_000_000  # a district ten times the largest; about half an hour
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= MOST_DEMO_PATRONS:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; from 1 to {MOST_DEMO_PATRONS:,}")
-    return value
 
 
 def demo_credentials() -> str:
@@ -38,7 +30,7 @@ def create(argv: list[str]) -> int:
     parser.add_argument("--db", metavar="PATH", help="where to create it")
     parser.add_argument(
         "--patrons",
-        type=_positive,
+        type=whole(1, MOST_DEMO_PATRONS),
         default=DEMO_PATRONS,
         metavar="N",
         help=f"how many patrons (default {DEMO_PATRONS})",

@@ -15,21 +15,20 @@ from typing import Any
 from . import apply as _apply
 from . import authority, grade_journal, security
 from . import choices as _choices
-from . import operator_keys as _keys
 from . import patron_file as _patron_file
 from . import plan as _plan
 from . import preferences as _preferences
 from . import report as _report
-from . import saved_runs as _saved_runs
 from . import undo as _undo
 from .catalog import CATALOG, get
 from .database import BUSY, Busy, connect, share_with_group
 from .fields import field_title
-from .operator_keys import KeyInfo
 from .plan import Plan, PlanRow
 from .preferences import Unavailable
 from .security import NotPermitted, Operator
 from .selection import OPT_IN, Selection, compile_selection
+from .store_keys import OperatorKeysMixin
+from .store_runs import SavedRunsMixin
 from .utilities.base import Entry, Utility
 from .validation import Invalid, Problem, StoreModel, validate
 
@@ -38,8 +37,11 @@ TERMINAL = "terminal"  # the app, on the computer the database is on
 COMMAND_LINE = "command line"  # patron-utils COMMAND, from a script or cron
 
 
-class Store:
-    """An open patron database. Every public method is safe to call from any thread."""
+class Store(OperatorKeysMixin, SavedRunsMixin):
+    """An open patron database. Every public method is safe to call from any thread.
+
+    Its operators' SSH keys (store/store_keys.py) and saved runs (store/store_runs.py) are
+    mixins; the rest is here."""
 
     def __init__(
         self,
@@ -103,51 +105,6 @@ class Store:
         Invalid (field new_password) says what a password needs; LoginFailed as login."""
         with self.lock:
             return security.change_password(self.db, username, old_password, new_password)
-
-    def login_by_key(self, username: str, public_key: str) -> Operator:
-        """The Operator ``username`` is, when ``public_key`` — the OpenSSH one-line text of
-        the key an SSH client proved it holds — is registered to them and they may log in:
-        the status, lockout and "must change password" rules of ``login`` (which raises
-        PasswordChangeRequired the same way). Every other refusal is LoginFailed with the
-        message of a wrong password. A key that does not match is not counted towards the
-        lockout (clients offer each of their keys in turn). Writes nothing."""
-        with self.lock:
-            return _keys.login(self.db, username, public_key)
-
-    def session_operator(self, username: str) -> Operator:
-        """The Operator ``username`` is now, with no password asked: for the process an SSH
-        server starts for a user it has already authenticated (by ``login_by_key`` or
-        ``login``). Status, permissions, lockout and "must change password" are as of now
-        (LoginFailed, or PasswordChangeRequired, when they may no longer log in).
-
-        This trusts its caller: it authenticates nobody. The trust is the database file's:
-        only the service account can open the database (mode 0600, or 0660 for its group),
-        so only a program running as it — the SSH server, after authenticating the user —
-        can ask. Never call it with a username that was not authenticated."""
-        with self.lock:
-            return _keys.session(self.db, username)
-
-    # -- operators' SSH keys ------------------------------------------------
-    def add_key(self, operator: Operator, username: str, text: str) -> KeyInfo:
-        """Register the OpenSSH public key in ``text`` to ``username``: an operator's own, or
-        anyone's for level 0 (NotPermitted otherwise, nothing written). Invalid (field "key")
-        says what is wrong with the text: a private key (never stored), a malformed line, a
-        key already registered."""
-        key = _keys.parse(text)  # before the write lock: asyncssh takes a moment to load
-        with self.lock, authority.writing(self.db, operator, (), "add an SSH key"):
-            return _keys.add(self.db, operator, username, key)
-
-    def keys(self, operator: Operator, username: str) -> list[KeyInfo]:
-        """The keys registered to ``username``, oldest first (same rule as ``add_key``)."""
-        with self.lock:
-            authority.authorize(self.db, operator, (), "see SSH keys")
-            return _keys.listed(self.db, operator, username)
-
-    def remove_key(self, operator: Operator, username: str, fingerprint: str) -> KeyInfo:
-        """Remove one of ``username``'s keys by its fingerprint (SHA256:…), returning it (same
-        rule as ``add_key``); Invalid (field "fingerprint") naming it when there is none."""
-        with self.lock, authority.writing(self.db, operator, (), "remove an SSH key"):
-            return _keys.remove(self.db, operator, username, fingerprint)
 
     def unavailable(self, entry: Entry, operator: Operator) -> str | None:
         """Why ``operator`` cannot run ``entry`` now, or None when they can."""
@@ -445,88 +402,6 @@ class Store:
             return _patron_file.write_export(
                 _patron_file.export_rows(self.db, where.where, where.params), out, fmt
             )
-
-    # -- saved runs -----------------------------------------------------------
-    def save_run(
-        self, key: str, name: str, selection: dict, options: dict, operator: Operator
-    ) -> tuple[int, bool]:
-        """Validate and save selections and options under a name; (id, replaced an old one).
-        Needs the utility's permissions; another operator's run is replaced only by level 0."""
-        sel = self.validate_selection(selection, key)
-        opts = self.validate_options(key, options)
-        utility = get(key)
-        with (
-            self.lock,
-            authority.writing(
-                self.db, operator, utility.permissions, f"save a run of {utility.title}"
-            ),
-        ):
-            return _saved_runs.save(
-                self.db,
-                key,
-                name,
-                sel.model_dump(mode="json"),
-                opts.model_dump(mode="json"),
-                operator,
-            )
-
-    def saved_runs(self, key: str | None = None) -> list[dict[str, Any]]:
-        with self.lock:
-            return _saved_runs.runs(self.db, key)
-
-    def saved_run(self, run_id: int) -> dict[str, Any]:
-        with self.lock:
-            return _saved_runs.get(self.db, run_id)
-
-    def run_problems(self, run: dict[str, Any]) -> list[Problem]:
-        """What is wrong with a saved run's values now (a grade renamed, a location no patron
-        has any more): the problems a preview of it would be refused with."""
-        if run.get("damaged"):
-            return [Problem("run", "Saved run", run["damaged"])]
-        problems: list[Problem] = []
-        for check in (
-            lambda: self.validate_selection(run["selection"], run["utility"]),
-            lambda: self.validate_options(run["utility"], run["options"]),
-        ):
-            try:
-                check()
-            except Invalid as exc:
-                problems += exc.problems
-        return problems
-
-    def find_saved_run(self, name: str, key: str | None = None) -> dict[str, Any]:
-        with self.lock:
-            return _saved_runs.find(self.db, name, key)
-
-    def rename_run(self, run_id: int, name: str, operator: Operator) -> None:
-        """Rename a saved run: the utility's permissions, and the run's owner or level 0."""
-        with self.lock, self._changing_run(run_id, operator, "rename"):
-            _saved_runs.rename(self.db, run_id, name, operator)
-
-    def delete_run(self, run_id: int, operator: Operator) -> None:
-        """Delete a saved run: the utility's permissions, and the run's owner or level 0."""
-        with self.lock, self._changing_run(run_id, operator, "delete"):
-            _saved_runs.delete(self.db, run_id, operator)
-
-    def run_refusal(self, run_id: int, operator: Operator, doing: str) -> str | None:
-        """Why ``operator`` may not rename or delete this saved run, or None — for a screen
-        to say before it asks for a name or a confirm (the store asks again when it writes)."""
-        with self.lock:
-            run = _saved_runs.get(self.db, run_id)
-        utility = get(run["utility"])
-        try:
-            security.require(
-                operator, utility.permissions, f"{doing} a saved run of {utility.title}"
-            )
-        except security.NotPermitted as exc:
-            return str(exc)
-        return _saved_runs.refusal(run, operator, doing)
-
-    def _changing_run(self, run_id: int, operator: Operator, doing: str):
-        utility = get(_saved_runs.get(self.db, run_id)["utility"])
-        return authority.writing(
-            self.db, operator, utility.permissions, f"{doing} a saved run of {utility.title}"
-        )
 
 
 def _as_dict(model: StoreModel | dict) -> dict[str, Any]:

@@ -1,11 +1,16 @@
-"""Fixtures of the store tests: no child process outlives its test, and ``holdings`` (small_db
-with a row of every kind a patron can own, for Remove Patrons)."""
+"""Fixtures of the store tests: no child process outlives its test, ``holdings`` (small_db
+with a row of every kind a patron can own, for Remove Patrons) and ``keyed`` (small_db whose
+operators have passwords, for their SSH keys)."""
 
 from __future__ import annotations
 
 import pytest
 
+from store import security
+
+from ..operators import ADMIN, AIDE
 from ..reliability_helpers import Process
+from .operator_key_helpers import PASSWORD
 from .remove_patrons_helpers import PICTURE, add
 
 
@@ -218,4 +223,12 @@ def holdings(small_db):
             {"patron_id": 1, "title": "Matilda", "text": "Clever"},
         ],
     )
+    return small_db
+
+
+@pytest.fixture
+def keyed(small_db):
+    """small_db whose two operators have passwords (to compare with a password login)."""
+    for operator in (ADMIN, AIDE):
+        security.set_password(small_db.db, operator.patron_id, PASSWORD)
     return small_db

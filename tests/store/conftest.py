@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from store import security
+from store import clock, security
+from store.demo import create_demo
 
 from ..operators import ADMIN, AIDE
 from ..reliability_helpers import Process
+from .bad_input_helpers import open_copy
+from .hostile import TODAY
 from .operator_key_helpers import PASSWORD
 from .remove_patrons_helpers import PICTURE, add
 
@@ -232,3 +235,22 @@ def keyed(small_db):
     for operator in (ADMIN, AIDE):
         security.set_password(small_db.db, operator.patron_id, PASSWORD)
     return small_db
+
+
+# -- the bad-input tests' demo (test_bad_input.py, test_bad_input_literal.py) ---------------
+@pytest.fixture(scope="module")
+def hostile_demo(tmp_path_factory):
+    """A 60-patron demo per module, made on the fixed today; the tests copy it to write."""
+    clock.fix_today(TODAY)
+    try:
+        return create_demo(tmp_path_factory.mktemp("bad_input") / "demo.db", patrons=60, seed=5)
+    finally:
+        clock.fix_today(None)
+
+
+@pytest.fixture(scope="module")
+def hostile_operators(hostile_demo, tmp_path_factory):
+    """The demo's operators, logged in once (argon2 is slow by design); valid in every copy."""
+    s = open_copy(hostile_demo, tmp_path_factory.mktemp("login") / "demo.db")
+    yield s.login("demo", "demo-librarian"), s.login("aide", "demo-aide")
+    s.close()

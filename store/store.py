@@ -15,7 +15,6 @@ from typing import Any
 from . import apply as _apply
 from . import authority, grade_journal, security
 from . import choices as _choices
-from . import patron_file as _patron_file
 from . import plan as _plan
 from . import preferences as _preferences
 from . import report as _report
@@ -26,7 +25,8 @@ from .fields import field_title
 from .plan import Plan, PlanRow
 from .preferences import Unavailable
 from .security import NotPermitted, Operator
-from .selection import OPT_IN, Selection, compile_selection
+from .selection import OPT_IN, Selection
+from .store_files import PatronFilesMixin
 from .store_keys import OperatorKeysMixin
 from .store_runs import SavedRunsMixin
 from .utilities.base import Entry, Utility
@@ -37,7 +37,7 @@ TERMINAL = "terminal"  # the app, on the computer the database is on
 COMMAND_LINE = "command line"  # patron-utils COMMAND, from a script or cron
 
 
-class Store(OperatorKeysMixin, SavedRunsMixin):
+class Store(OperatorKeysMixin, SavedRunsMixin, PatronFilesMixin):
     """An open patron database. Every public method is safe to call from any thread.
 
     Its operators' SSH keys (store/store_keys.py) and saved runs (store/store_runs.py) are
@@ -368,40 +368,6 @@ class Store(OperatorKeysMixin, SavedRunsMixin):
         """A page of an operation's per-patron report, optionally one outcome only."""
         with self.lock:
             return _report.changes(self.db, operation_id, outcome, offset, limit)
-
-    # -- patron files -----------------------------------------------------------
-    def import_patrons(
-        self,
-        path: str | os.PathLike,
-        mapping: dict[str, str],
-        operator: Operator,
-        site: str | None = None,
-        dry_run: bool = False,
-        progress=None,
-    ) -> _patron_file.ImportReport:
-        """Check then import a CSV of patrons (BadFile lists every problem; nothing written)."""
-        with self.lock:
-            return _patron_file.import_patrons(
-                self.db,
-                path,
-                mapping,
-                operator,
-                site,
-                dry_run,
-                self.choices,
-                progress,
-                via=self.via,
-            )
-
-    def export_patrons(self, selection: dict, operator: Operator, out, fmt: str = "csv") -> int:
-        """Write the selected patrons to ``out`` as CSV or JSON; returns how many."""
-        sel = self.validate_selection(selection)
-        where = compile_selection(sel)
-        with self.lock:
-            authority.authorize(self.db, operator, (security.UTILITIES,), "run Export Patrons")
-            return _patron_file.write_export(
-                _patron_file.export_rows(self.db, where.where, where.params), out, fmt
-            )
 
 
 def _as_dict(model: StoreModel | dict) -> dict[str, Any]:

@@ -1,0 +1,66 @@
+"""The Store's patron files: importing a CSV of patrons (checked whole first) and exporting
+the selected ones as CSV or JSON.
+
+A mixin of ``Store`` (store/store.py), which supplies the open database, its lock, how its
+operations are made (``via``) and the database's choices.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from . import authority, security
+from . import patron_file as _patron_file
+from .security import Operator
+from .selection import Selection, compile_selection
+
+
+class PatronFilesMixin:
+    """The patron-file methods of ``Store``."""
+
+    db: sqlite_utils.Database
+    lock: threading.RLock
+    via: str
+
+    if TYPE_CHECKING:  # Store's own, declared here for mypy
+
+        def choices(self, kind: str) -> list[str]: ...
+
+        def validate_selection(self, data: dict[str, Any], key: str | None = None) -> Selection: ...
+
+    def import_patrons(
+        self,
+        path: str | os.PathLike,
+        mapping: dict[str, str],
+        operator: Operator,
+        site: str | None = None,
+        dry_run: bool = False,
+        progress=None,
+    ) -> _patron_file.ImportReport:
+        """Check then import a CSV of patrons (BadFile lists every problem; nothing written)."""
+        with self.lock:
+            return _patron_file.import_patrons(
+                self.db,
+                path,
+                mapping,
+                operator,
+                site,
+                dry_run,
+                self.choices,
+                progress,
+                via=self.via,
+            )
+
+    def export_patrons(self, selection: dict, operator: Operator, out, fmt: str = "csv") -> int:
+        """Write the selected patrons to ``out`` as CSV or JSON; returns how many."""
+        sel = self.validate_selection(selection)
+        where = compile_selection(sel)
+        with self.lock:
+            authority.authorize(self.db, operator, (security.UTILITIES,), "run Export Patrons")
+            return _patron_file.write_export(
+                _patron_file.export_rows(self.db, where.where, where.params), out, fmt
+            )

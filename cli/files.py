@@ -7,19 +7,36 @@ import sys
 from pathlib import Path
 
 from store import Selection, file_out
-from store.patron_file import FIELDS, BadFile
+from store.import_presets import PRESETS
+from store.patron_columns import FIELD_NAMES, is_field
+from store.patron_file import BadFile
 
 from . import flags
 from .run import DONE, INVALID, barcodes_from, common, fail, guarded, log_in, open_store
+
+
+def _presets_help() -> str:
+    return " ".join(
+        f"--preset {p.name} ({p.title}) reads {p.described()}, and leaves out "
+        f"{len(p.ignored)} of its columns that have no field here "
+        f"({', '.join(sorted(p.ignored))}); {p.note}"
+        for p in PRESETS.values()
+    )
 
 
 def import_patrons(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="patron-utils import",
         description="Import patrons from a CSV file (comma or tab separated, UTF-8, a header "
-        "row naming the columns). New barcodes are added, existing ones updated; "
-        "an unknown or invalid site code puts the patron on the Union Site. Any "
-        "other bad row means nothing is imported. Columns: " + ", ".join(FIELDS),
+        "row naming the columns). New barcodes are added, existing ones updated (only the "
+        "columns the file has); an unknown or invalid site code puts the patron on the "
+        "Union Site. A new patron the file gives no username gets their barcode (lower "
+        "case) unless it is another patron's username. Columns email, email2, … are the "
+        "patron's email addresses, the first listed first: a file with them replaces "
+        "each of its patrons' addresses. Any other bad row means nothing is imported. "
+        "Columns: " + FIELD_NAMES + ".",
+        epilog="Presets: " + _presets_help() + " Columns not read are listed after the "
+        "import (on standard error).",
     )
     parser.add_argument("file", metavar="FILE.csv")
     common(parser)
@@ -32,6 +49,23 @@ def import_patrons(argv: list[str]) -> int:
         help="read column SOURCE as FIELD (repeatable), e.g. --map "
         "cardnumber=barcode --map surname=last_name",
     )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="do not read column COLUMN (repeatable); barcode and last name cannot be ignored",
+    )
+    parser.add_argument(
+        "--ignore-unknown",
+        action="store_true",
+        help="do not read any column that is neither a field nor mapped (listed after the import)",
+    )
+    parser.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="read another library system's export as it comes (see Presets below)",
+    )
     parser.add_argument("--site", metavar="CODE", help="the site for rows that name none")
     args = parser.parse_args(argv)
 
@@ -39,10 +73,9 @@ def import_patrons(argv: list[str]) -> int:
         mapping = {}
         for item in args.map:
             source, sep, target = item.partition("=")
-            if not sep or not source.strip() or target.strip() not in FIELDS:
+            if not sep or not source.strip() or not is_field(target.strip()):
                 raise fail(
-                    INVALID,
-                    f"--map: {item!r} should be SOURCE=FIELD, FIELD one of {', '.join(FIELDS)}",
+                    INVALID, f"--map: {item!r} should be SOURCE=FIELD, FIELD one of {FIELD_NAMES}"
                 )
             mapping[source.strip()] = target.strip()
         store = open_store(args)
@@ -58,7 +91,15 @@ def import_patrons(argv: list[str]) -> int:
             )
             try:
                 report = store.import_patrons(
-                    Path(args.file), mapping, operator, args.site, args.dry_run, progress
+                    Path(args.file),
+                    mapping,
+                    operator,
+                    args.site,
+                    args.dry_run,
+                    progress,
+                    ignore=tuple(args.ignore),
+                    ignore_unknown=args.ignore_unknown,
+                    preset=args.preset,
                 )
             except BadFile as exc:
                 if show:
@@ -75,6 +116,12 @@ def import_patrons(argv: list[str]) -> int:
             store.close()
         if show:
             print(file=sys.stderr)
+        if report.ignored:  # a note for whoever reads the log, not part of the counts
+            print(
+                f"patron-utils import: {len(report.ignored)} column(s) not read: "
+                + ", ".join(file_out.printable(c) for c in report.ignored),
+                file=sys.stderr,
+            )
         verb = "Would import" if args.dry_run else "Imported"
         print(
             f"{verb} {report.rows:,} rows: {report.new:,} new, {report.updated:,} updated, "
@@ -87,6 +134,17 @@ def import_patrons(argv: list[str]) -> int:
                 f"{len(report.to_union_site):,} rows had no valid site code and go to the "
                 f"Union Site (rows {shown}{more}); Reassign Union Site Patrons moves them."
             )
+        if report.usernames_from_barcode:
+            print(f"{report.usernames_from_barcode:,} new patrons' usernames are their barcodes.")
+        if report.no_username:
+            print(
+                f"{len(report.no_username):,} new patrons have no username, their barcode "
+                "being another's (Reset Patron Accounts can give them one):"
+            )
+            for number, barcode, why in report.no_username[:20]:
+                print(f"  row {number}, barcode {file_out.printable(barcode)}: {why}")
+            if len(report.no_username) > 20:
+                print(f"  … and {len(report.no_username) - 20:,} more")
         if report.operation_id:
             print(
                 f"Recorded as operation #{report.operation_id} (patron-utils undo "

@@ -1,6 +1,7 @@
 """The rules an import's rows must pass against the database and the operator, checked
 for a dry run and again under the write lock: no barcode twin in another case, unique
-usernames, and only what the utilities would let this operator change."""
+usernames, and only what the utilities would let this operator change; and the username a
+new patron gets when the file gives none (their barcode)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 
 import sqlite_utils
 
-from . import authority
+from . import authority, patron_emails
 from .file_out import excerpt
 from .patron_csv import RowProblem
 from .security import PASSWORDS, SECURITY_GROUPS, Operator
@@ -69,14 +70,14 @@ def _authorized(
     at or above their level (nor their own account), set a username only with Patron
     Passwords: Edit, and a security group only with Assign and below their level."""
     levels = dict(db.execute("SELECT name, level FROM security_groups").fetchall())
-    known = existing(db, [r["barcode"] for _, r in records])
+    known = existing(db, [r["barcode"] for _, r in records], records)
     out = []
     for number, record in records:
         old = known.get(record["barcode"])
         changing = (
             differs(old, record)
             if old
-            else [k for k, v in record.items() if k != "barcode" and v not in (None, "")]
+            else [k for k, v in record.items() if k != "barcode" and v not in (None, "", ())]
         )
         if old is not None and changing:
             group = old["security_group"]
@@ -134,7 +135,13 @@ def _username_clashes(
     return out
 
 
-def existing(db: sqlite_utils.Database, barcodes: list[str]) -> dict[str, dict]:
+def existing(
+    db: sqlite_utils.Database,
+    barcodes: list[str],
+    records: list[tuple[int, dict]] | None = None,
+) -> dict[str, dict]:
+    """The patrons already here with these barcodes, by barcode; with their ``emails`` (a
+    tuple, in order) when the ``records`` carry them."""
     found = {}
     for start in range(0, len(barcodes), CHUNK):
         chunk = barcodes[start : start + CHUNK]
@@ -143,7 +150,52 @@ def existing(db: sqlite_utils.Database, barcodes: list[str]) -> dict[str, dict]:
             {"b": json.dumps(chunk)},
         ):
             found[row["barcode"]] = row
+    if records and any("emails" in r for _, r in records):
+        lists = patron_emails.of_patrons(db, [row["id"] for row in found.values()])
+        for row in found.values():
+            row["emails"] = lists.get(row["id"], ())
     return found
+
+
+def default_usernames(
+    db: sqlite_utils.Database, records: list[tuple[int, dict]]
+) -> tuple[int, list[tuple[int, str, str]]]:
+    """Give each new patron the file gives no username their barcode as one, as Reset
+    Patron Accounts' Barcode makes it (lower case): "Username fields in Alexandria default
+    to barcode." A barcode that is already a username here (logins ignore case) or is given
+    as one on another row leaves that patron without one, listed as (row, barcode, why);
+    nothing else about the row changes. Returns how many were given and those left."""
+    known = existing(db, [r["barcode"] for _, r in records])
+    new = [(n, r) for n, r in records if r["barcode"] not in known and not r.get("username")]
+    if not new:
+        return 0, []
+    wanted = [_lower(r["barcode"]) for _, r in new]
+    taken: dict[str, str] = {}
+    for start in range(0, len(wanted), CHUNK):
+        for username, barcode in db.execute(
+            "SELECT username, barcode FROM patrons WHERE username IN "
+            "(SELECT value FROM json_each(?))",
+            [json.dumps(wanted[start : start + CHUNK])],
+        ):
+            taken[username.casefold()] = f"patron {barcode}"
+    for number, record in records:
+        if record.get("username"):
+            taken.setdefault(record["username"].casefold(), f"row {number}")
+    given, left = 0, []
+    for (number, record), username in zip(new, wanted, strict=True):
+        holder = taken.get(username.casefold())
+        if holder is None:
+            record["username"] = username
+            taken[username.casefold()] = f"row {number}"
+            given += 1
+        else:
+            left.append((number, record["barcode"], f"{username!r} is already {holder}'s username"))
+    return given, left
+
+
+def _lower(barcode: str) -> str:
+    # ASCII letters only, as SQLite's lower() does in Reset Patron Accounts.
+    return "".join(c.lower() if c.isascii() else c for c in barcode)
 
 
 def differs(old: dict, new: dict) -> list[str]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol, TypeVar
 
-from .file_out import csv_cell, excerpt
+from .file_out import csv_cell
 from .validation import control_character
 
 MAX_CELL = 1_000  # characters in one cell (the longest patron field is 100)
@@ -35,6 +35,14 @@ class RowProblem:
 
     def __str__(self) -> str:
         return f"row {self.row}, column {self.column}: {self.message}"
+
+
+class Resolved(Protocol):
+    @property
+    def fields(self) -> list[str | None]: ...
+
+
+C = TypeVar("C", bound=Resolved)
 
 
 class BadFile(ValueError):
@@ -68,13 +76,12 @@ def open_text(path: str | os.PathLike[str], max_mb: int = DEFAULT_MAX_MB) -> tup
 
 def read(
     path: str | os.PathLike[str],
-    known: tuple[str, ...],
-    mapping: dict[str, str],
-    required: tuple[str, ...],
+    resolve: Callable[[list[str], str], C],
     max_mb: int = DEFAULT_MAX_MB,
-) -> tuple[list[str], Iterator[tuple[int, dict | None, list[RowProblem]]]]:
-    """The header (as field names) and the rows: (row number, values by field or None,
-    the row's problems). Comma or tab separated; ``mapping`` renames source columns."""
+) -> tuple[C, Iterator[tuple[int, dict | None, list[RowProblem]]]]:
+    """What ``resolve`` makes of the header (``columns.fields``: the field each column is
+    read as, None for a column not read) and the rows: (row number, values by field or
+    None, the row's problems). Comma or tab separated."""
     path, handle = open_text(path, max_mb)
     try:
         first = handle.readline()
@@ -92,30 +99,12 @@ def read(
     except (csv.Error, UnicodeDecodeError) as exc:
         handle.close()
         raise BadFile(f"{path}: its first row cannot be read as CSV ({exc})") from None
-    lowered = {k.strip().casefold(): v for k, v in mapping.items()}
-    columns = [lowered.get(h.strip().casefold(), h.strip().casefold()) for h in header]
-    unknown = [h for h, c in zip(header, columns, strict=True) if c not in known]
-    problem = None
-    if unknown and len(unknown) == len(header):
-        # Not one patron field: no header at all, or not a patron file (a line of a system
-        # file has no business in a message).
-        problem = (
-            f"the first row names none of the patron fields, so {path.name} is not a "
-            f"patron file (its first row must name columns, e.g. barcode,last_name; "
-            f"--map SOURCE=FIELD renames others); the fields are {', '.join(known)}"
-        )
-    elif unknown:
-        shown = ", ".join(excerpt(h) for h in unknown[:5]) + (" …" if len(unknown) > 5 else "")
-        problem = (
-            f"unknown column(s) {shown}: use --map SOURCE=FIELD; the fields are {', '.join(known)}"
-        )
-    elif missing := [f for f in required if f not in columns]:
-        problem = f"the file needs a column for {', '.join(missing)} (or --map one to it)"
-    elif doubled := sorted({c for c in columns if columns.count(c) > 1}):
-        problem = f"more than one column is {', '.join(doubled)}"
-    if problem:
+    try:
+        resolved = resolve(header, path.name)
+    except BadFile:
         handle.close()
-        raise BadFile(problem)
+        raise
+    columns = resolved.fields
     allowed = "\t" if delimiter == "\t" else ""
     heading = [h.strip().casefold() for h in header]
 
@@ -148,7 +137,9 @@ def read(
                     )
                     continue
                 problems = _check(number, line, columns, allowed)
-                values = {c: _unquoted(v) for c, v in zip(columns, line, strict=False)}
+                values = {
+                    c: _unquoted(v) for c, v in zip(columns, line, strict=False) if c is not None
+                }
                 yield number, None if problems else values, problems
         except UnicodeDecodeError:
             yield (
@@ -165,7 +156,7 @@ def read(
         finally:
             handle.close()
 
-    return columns, rows()
+    return resolved, rows()
 
 
 def _capped(handle: IO[str], path: Path, max_mb: int) -> Iterator[str]:
@@ -189,9 +180,15 @@ def _unquoted(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and csv_cell(cell[1:]) == cell else cell
 
 
-def _check(number: int, line: list[str], columns: list[str], allowed: str) -> list[RowProblem]:
+def _check(
+    number: int, line: list[str], columns: list[str | None], allowed: str
+) -> list[RowProblem]:
     if len(line) != len(columns):
-        where = columns[len(line)] if len(line) < len(columns) else f"{len(columns) + 1} (extra)"
+        where = (
+            columns[len(line)] or f"{len(line) + 1} (not read)"
+            if len(line) < len(columns)
+            else f"{len(columns) + 1} (extra)"
+        )
         return [
             RowProblem(
                 number,
@@ -203,6 +200,8 @@ def _check(number: int, line: list[str], columns: list[str], allowed: str) -> li
         ]
     out = []
     for column, cell in zip(columns, line, strict=True):
+        if column is None:  # a column not read is not judged either
+            continue
         if len(cell) > MAX_CELL:
             out.append(
                 RowProblem(

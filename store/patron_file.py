@@ -1,28 +1,32 @@
-"""Patrons in and out as files: CSV import (insert new barcodes, update existing ones)
-and CSV/JSON export of a selection. An export imported again changes nothing.
+"""Importing a patron file: CSV rows insert new barcodes and update existing ones.
+An export (store/patron_export.py) imported again changes nothing.
 
 The import is all or nothing: every row is checked first, and one bad row (named
 by row number and column) means nothing is written. A site code that is unknown
 or invalid puts the patron on the Union Site, as the vendor manual describes.
 
-The fields a file carries, and the record each row must make, are in store/patron_record.py.
+Which column is read as which field (--map, --ignore, presets) is store/patron_columns.py's;
+the fields a file carries, and the record each row must make, are in store/patron_record.py;
+email addresses (email, email2, …) are store/patron_emails.py's. A new patron the file gives
+no username gets their barcode as one (import_rules.default_usernames).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
-from . import authority, clock, credentials, file_out, import_rules, patron_csv, preferences
+from . import authority, clock, credentials, import_rules, patron_csv, patron_emails, preferences
 from .database import begin_write, roll_back
 from .file_out import excerpt
+from .patron_columns import ColumnRule
 from .patron_csv import BadFile, RowProblem
-from .patron_record import FIELDS, REQUIRED, PatronRecord
+from .patron_record import FIELDS, PatronRecord
 from .security import UTILITIES, Operator
 from .validation import Invalid, validate
 
@@ -37,6 +41,10 @@ class ImportReport:
     unchanged: int = 0
     to_union_site: list[int] = field(default_factory=list)  # row numbers
     operation_id: int | None = None
+    ignored: list[str] = field(default_factory=list)  # the columns not read, as named
+    usernames_from_barcode: int = 0  # new patrons given their barcode as username
+    # New patrons left without a username: (row, barcode, why).
+    no_username: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 def import_patrons(
@@ -50,22 +58,30 @@ def import_patrons(
     progress: Callable[[int], None] | None = None,
     *,
     via: str,
+    ignore: tuple[str, ...] = (),
+    ignore_unknown: bool = False,
+    preset: str | None = None,
 ) -> ImportReport:
     """Check every row, then (unless ``dry_run``) write them all in one transaction.
 
-    The operator's rights are checked column by column, as the utilities check them, and
-    again under the write lock; a patron they may not change is a row problem."""
+    ``mapping`` reads a column as a field, ``ignore`` leaves columns out, ``ignore_unknown``
+    leaves out every column that is no field, ``preset`` reads another system's export
+    (store/import_presets.py). The operator's rights are checked column by column, as the
+    utilities check them, and again under the write lock; a patron they may not change is a
+    row problem."""
     authority.authorize(db, operator, (UTILITIES,), "run Import Patrons")
-    columns, rows = patron_csv.read(path, FIELDS, mapping, REQUIRED, max_import_mb(db))
+    rule = ColumnRule(dict(mapping), tuple(ignore), ignore_unknown, preset)
+    columns, rows = patron_csv.read(path, rule.resolve, max_import_mb(db))
+    emails = columns.emails
     sites = {code.casefold(): code for (code,) in db.execute("SELECT code FROM sites")}
     union = db.execute("SELECT code FROM sites WHERE is_union ORDER BY code LIMIT 1").fetchone()
     if site is not None and site.casefold() not in sites:
         raise BadFile(f"--site: {site!r} is not a site; sites: {', '.join(sites.values())}")
-    report = ImportReport()
+    report = ImportReport(ignored=columns.ignored)
     records: list[tuple[int, dict]] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
-    site_given = "site" in columns or site is not None
+    site_given = "site" in columns.read or site is not None
     for number, raw, unreadable in rows:
         if len(problems) >= patron_csv.MAX_PROBLEMS:  # of any kind: the rest is not read
             break
@@ -74,6 +90,7 @@ def import_patrons(
             problems += unreadable
             continue
         data = dict(raw)
+        addresses, bad = patron_emails.from_row(number, data, emails)
         code = (data.get("site") or site or "").strip()
         if not code:
             data["site"] = None  # decided below: a patron already here keeps theirs
@@ -95,7 +112,10 @@ def import_patrons(
         try:
             record = validate(PatronRecord, data, choices)
         except Invalid as exc:
-            problems += [RowProblem(number, p.field, p.message) for p in exc.problems]
+            problems += [RowProblem(number, p.field, p.message) for p in exc.problems] + bad
+            continue
+        if bad:
+            problems += bad
             continue
         key = record.barcode.casefold()
         if key in seen:
@@ -104,9 +124,11 @@ def import_patrons(
             )
             continue
         seen[key] = number
-        given = {c: getattr(record, c) for c in columns if c in FIELDS}
+        given: dict = {c: getattr(record, c) for c in columns.read if c in FIELDS}
         if site_given:
             given["site"] = record.site
+        if emails:  # the file lists each patron's addresses: exactly these
+            given["emails"] = addresses
         records.append((number, {k: (str(v) if k == "status" else v) for k, v in given.items()}))
         if progress and report.rows % CHUNK == 0:
             progress(report.rows)
@@ -135,6 +157,7 @@ def import_patrons(
     if dry_run:
         _refuse(problems + import_rules.problems(db, records, operator))
         _count(db, records, report)
+        _usernames(db, records, report)
         return report
     _refuse(problems)
     begin_write(db)
@@ -143,9 +166,8 @@ def import_patrons(
         # again under the lock: the write sees exactly what was checked.
         authority.authorize(db, operator, (UTILITIES,), "run Import Patrons")
         _refuse(import_rules.problems(db, records, operator))
-        report.operation_id = _write(
-            db, records, report, operator, path, mapping, site, progress, via
-        )
+        _usernames(db, records, report)
+        report.operation_id = _write(db, records, report, operator, path, rule, site, progress, via)
         credentials.nothing_to_erase(db, report.operation_id)  # an import sets no password
         credentials.erase_expired(db)
         db.execute("COMMIT")
@@ -178,7 +200,7 @@ def _refuse(problems: list[RowProblem]) -> None:
 
 
 def _count(db, records, report) -> dict[str, dict]:
-    existing = import_rules.existing(db, [r["barcode"] for _, r in records])
+    existing = import_rules.existing(db, [r["barcode"] for _, r in records], records)
     for _, record in records:
         old = existing.get(record["barcode"])
         if old is None:
@@ -190,14 +212,21 @@ def _count(db, records, report) -> dict[str, dict]:
     return existing
 
 
-def _write(db, records, report, operator, path, mapping, site, progress, via: str) -> int:
+def _usernames(db, records, report) -> None:
+    """New patrons the file gives no username get their barcode; those whose barcode is
+    already a username are left without one and reported."""
+    given, report.no_username = import_rules.default_usernames(db, records)
+    report.usernames_from_barcode = given
+
+
+def _write(db, records, report, operator, path, rule: ColumnRule, site, progress, via) -> int:
     from .plan import NAME_SQL  # the preview's "Last, First"
 
     now = clock.now()
     existing = _count(db, records, report)
     options = {
         "file": str(Path(path).name),
-        "mapping": [f"{k}={v}" for k, v in mapping.items()],
+        **rule.journaled(report.ignored),
         "site": site or "",
     }
     op = db.execute(
@@ -218,9 +247,11 @@ def _write(db, records, report, operator, path, mapping, site, progress, via: st
         },
     ).lastrowid
     changes = []
+    addresses: dict[int, tuple[str, ...]] = {}  # patron id → their new list, when it changes
     for seq, (number, record) in enumerate(records, start=1):
         old = existing.get(record["barcode"])
         if old is None:
+            emails = record.pop("emails", ())
             row = {
                 **{f: None for f in FIELDS},
                 "first_name": "",
@@ -240,14 +271,19 @@ def _write(db, records, report, operator, path, mapping, site, progress, via: st
                 + ") FROM patrons WHERE id = :id",
                 {"op": op, "id": new_id},
             )
+            if emails:
+                addresses[new_id] = emails
             changes.append(
                 (op, seq, new_id, record["barcode"], "change", f"new patron (row {number})")
             )
         else:
             fields = import_rules.differs(old, record)
-            if fields:
-                before = {k: old[k] for k in fields} | {"modified": old["modified"]}
-                after = {k: record[k] for k in fields} | {"modified": now}
+            if "emails" in fields:
+                addresses[old["id"]] = record["emails"]
+            columns = [f for f in fields if f != "emails"]  # the patron's own row
+            if columns:
+                before = {k: old[k] for k in columns} | {"modified": old["modified"]}
+                after = {k: record[k] for k in columns} | {"modified": now}
                 db["patrons"].update(old["id"], after)
                 db["operation_rows"].insert(
                     {
@@ -259,6 +295,7 @@ def _write(db, records, report, operator, path, mapping, site, progress, via: st
                         "after": json.dumps(after),
                     }
                 )
+            if fields:
                 changes.append(
                     (
                         op,
@@ -282,6 +319,8 @@ def _write(db, records, report, operator, path, mapping, site, progress, via: st
                 )
         if progress and seq % CHUNK == 0:
             progress(seq)
+    # After every patron row: an undo (newest first) takes these back before the patrons.
+    patron_emails.replace(db, op, addresses)
     db.conn.executemany(
         f"""INSERT INTO operation_changes (operation_id, seq, patron_id, barcode, name, outcome,
                 reason, before, after)
@@ -293,39 +332,3 @@ def _write(db, records, report, operator, path, mapping, site, progress, via: st
 
 def _columns(db) -> list[str]:
     return [c.name for c in db["patrons"].columns]
-
-
-# -- export ----------------------------------------------------------------------------------
-def export_rows(db: sqlite_utils.Database, where: str, params: dict) -> Iterator[dict]:
-    """The selected patrons' fields, page by page in id order (a keyset, so a million rows
-    stream without an OFFSET scan)."""
-    last = 0
-    while True:
-        page = list(
-            db.query(
-                f"SELECT p.id, {', '.join('p.' + f for f in FIELDS)} FROM patrons p "
-                f"WHERE ({where}) AND p.id > :last ORDER BY p.id LIMIT {CHUNK}",
-                {**params, "last": last},
-            )
-        )
-        yield from ({f: row[f] for f in FIELDS} for row in page)
-        if len(page) < CHUNK:
-            return
-        last = page[-1]["id"]
-
-
-def write_export(rows: Iterator[dict], out, fmt: str) -> int:
-    """Write rows as CSV (the import's format) or JSON; returns how many."""
-    count = 0
-    if fmt == "json":
-        out.write("[")
-        for count, row in enumerate(rows, start=1):
-            out.write(("," if count > 1 else "") + "\n" + json.dumps(row, ensure_ascii=False))
-        out.write("\n]\n")
-        return count
-    writer = file_out.csv_writer(out)
-    writer.writerow(FIELDS)
-    for row in rows:
-        writer.writerow(["" if row[f] is None else row[f] for f in FIELDS])
-        count += 1
-    return count

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from . import authority, security
+from . import patron_export as _patron_export
 from . import patron_file as _patron_file
 from .security import Operator
 from .selection import Selection, compile_selection
@@ -40,8 +41,15 @@ class PatronFilesMixin:
         site: str | None = None,
         dry_run: bool = False,
         progress=None,
+        *,
+        ignore: tuple[str, ...] = (),
+        ignore_unknown: bool = False,
+        preset: str | None = None,
     ) -> _patron_file.ImportReport:
-        """Check then import a CSV of patrons (BadFile lists every problem; nothing written)."""
+        """Check then import a CSV of patrons (BadFile lists every problem; nothing written).
+
+        ``ignore`` leaves those columns out, ``ignore_unknown`` every column that is no
+        field; ``preset`` reads another system's export (store/import_presets.py)."""
         with self.lock:
             return _patron_file.import_patrons(
                 self.db,
@@ -53,6 +61,9 @@ class PatronFilesMixin:
                 self.choices,
                 progress,
                 via=self.via,
+                ignore=ignore,
+                ignore_unknown=ignore_unknown,
+                preset=preset,
             )
 
     def export_patrons(self, selection: dict, operator: Operator, out, fmt: str = "csv") -> int:
@@ -61,6 +72,14 @@ class PatronFilesMixin:
         where = compile_selection(sel)
         with self.lock:
             authority.authorize(self.db, operator, (security.UTILITIES,), "run Export Patrons")
-            return _patron_file.write_export(
-                _patron_file.export_rows(self.db, where.where, where.params), out, fmt
-            )
+            # One consistent read: the email columns counted are the addresses written.
+            self.db.execute("BEGIN")
+            try:
+                return _patron_export.write_export(
+                    _patron_export.export_rows(self.db, where.where, where.params),
+                    out,
+                    fmt,
+                    _patron_export.most_emails(self.db, where.where, where.params),
+                )
+            finally:
+                self.db.execute("COMMIT")

@@ -14,7 +14,11 @@ from .base import PlanSQL, Utility
 class ImportPatronsOptions(StoreModel):
     file: str = Field("", title="File")
     mapping: list[str] = Field(default_factory=list, title="Columns mapped")
+    preset: str = Field("", title="Preset")
+    ignore: list[str] = Field(default_factory=list, title="Columns to ignore")
+    ignore_unknown: bool = Field(False, title="Ignore unknown columns")
     site: str = Field("", title="Site for rows without one")
+    ignored: list[str] = Field(default_factory=list, title="Columns not read")
 
 
 class ImportPatrons(Utility[ImportPatronsOptions]):

@@ -15,7 +15,7 @@ from patron_utils import main
 from store.demo import create_demo
 from store.patron_file import FIELDS
 
-from ..databases import copy_db, demo_db, query
+from ..databases import copy_db, demo_db, query, query_write
 from ..store.patron_file_helpers import dump, write
 
 
@@ -118,23 +118,47 @@ def test_cli_import_with_a_map(demo60, tmp_path, capsys):
     ]
 
 
+def emails_by_patron(path) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for pid, address in query(
+        path, "SELECT patron_id, address FROM patron_emails ORDER BY patron_id, position"
+    ):
+        found.setdefault(pid, []).append(address)
+    return found
+
+
 def test_cli_export_a_grade_to_a_file(demo60, tmp_path, capsys):
     out_path = tmp_path / "grade5.csv"
     assert main(["export", "--grades", "5", "--output", str(out_path)]) == 0
-    wanted = query(demo60, f"SELECT {', '.join(FIELDS)} FROM patrons WHERE grade = '5' ORDER BY id")
+    wanted = query(
+        demo60, f"SELECT id, {', '.join(FIELDS)} FROM patrons WHERE grade = '5' ORDER BY id"
+    )
     assert wanted
+    emails = emails_by_patron(demo60)
+    most = max(len(emails.get(r[0], [])) for r in wanted)
+    assert most >= 2  # the demo's grade 5 has a patron with two addresses or more
     with open(out_path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    assert rows == [list(FIELDS)] + [["" if v is None else v for v in r] for r in wanted]
+    assert rows[0] == [*FIELDS, "email"] + [f"email{n}" for n in range(2, most + 1)]
+    assert rows[1:] == [
+        ["" if v is None else v for v in r[1:]]
+        + emails.get(r[0], [])
+        + [""] * (most - len(emails.get(r[0], [])))
+        for r in wanted
+    ]
     assert f"Exported {len(wanted)} patrons to {out_path.resolve()}" in capsys.readouterr().err
 
 
 def test_cli_export_json_to_stdout(demo60, capsys):
     assert main(["export", "--format", "json"]) == 0
     records = json.loads(capsys.readouterr().out)
-    wanted = query(demo60, f"SELECT {', '.join(FIELDS)} FROM patrons ORDER BY id")
+    wanted = query(demo60, f"SELECT id, {', '.join(FIELDS)} FROM patrons ORDER BY id")
     assert len(records) == len(wanted) == 62  # 60 patrons and the two demo operators
-    assert records == [dict(zip(FIELDS, r, strict=True)) for r in wanted]
+    emails = emails_by_patron(demo60)
+    assert any(emails.values())
+    assert records == [
+        {**dict(zip(FIELDS, r[1:], strict=True)), "emails": emails.get(r[0], [])} for r in wanted
+    ]
 
 
 def test_cli_refuses_an_operator_without_the_permission(demo60, tmp_path, monkeypatch, capsys):
@@ -185,3 +209,96 @@ def test_a_bidi_override_already_in_the_data_is_shown_escaped(db, cli):
         s.close()
     out = cli("run", "change-location", "--location", "Room 9", "--barcodes", barcode).out
     assert "\u202e" not in out and "Ann\\u202eeH" in out
+
+
+# -- columns left out, presets, emails and usernames ---------------------------------------------
+def test_cli_import_ignore_unknown_lists_the_columns_on_stderr(demo60, tmp_path, capsys):
+    path = write(
+        tmp_path,
+        "sis.csv",
+        "barcode,last_name,site,Student ID,Gender,email\nN1,Ng,ELM,S1,F,nia@example.org\n",
+    )
+    assert main(["import", str(path), "--ignore-unknown", "--ignore", "gender"]) == 0
+    captured = capsys.readouterr()
+    assert "patron-utils import: 2 column(s) not read: Student ID, Gender" in captured.err
+    assert "Imported 1 rows: 1 new, 0 updated, 0 unchanged." in captured.out
+    assert "1 new patrons' usernames are their barcodes." in captured.out
+    assert query(
+        demo60,
+        "SELECT p.username, e.address FROM patrons p JOIN patron_emails e ON e.patron_id = p.id "
+        "WHERE p.barcode = 'N1'",
+    ) == [("n1", "nia@example.org")]
+
+
+def test_cli_import_refuses_an_unknown_column_naming_the_ways_out(demo60, tmp_path, capsys):
+    before = file_dump(demo60)
+    path = write(tmp_path, "sis.csv", "barcode,last_name,Gender\nN1,Ng,F\n")
+    assert main(["import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("patron-utils: unknown column(s) 'Gender': use --map SOURCE=FIELD")
+    assert "--ignore COLUMN" in err and "--ignore-unknown" in err
+    assert file_dump(demo60) == before
+
+
+def test_cli_import_refuses_to_ignore_the_barcode(demo60, tmp_path, capsys):
+    before = file_dump(demo60)
+    path = write(tmp_path, "in.csv", "cardnumber,surname\nN1,Ng\n")
+    assert main(["import", str(path), "--preset", "koha", "--ignore", "cardnumber"]) == 2
+    assert capsys.readouterr().err == (
+        "patron-utils: --ignore: 'cardnumber' cannot be ignored: it is the file's barcode "
+        "column, and every patron needs a barcode and a last name\n"
+    )
+    assert file_dump(demo60) == before
+
+
+def test_cli_import_a_koha_export_with_the_preset(demo60, tmp_path, capsys):
+    path = write(
+        tmp_path,
+        "borrowers.csv",
+        "borrowernumber,cardnumber,surname,firstname,branchcode,categorycode,email,emailpro,"
+        "dateofbirth,sex,password,userid,dateexpiry\n"
+        "7,K100,Kowalski,Marta,HIGH,PT,marta@example.org,mk@example.org,2011-04-02,F,"
+        "$2a$08$xyz,,2027-08-31\n",
+    )
+    args = ["import", str(path), "--preset", "koha", "--ignore", "categorycode"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert (
+        "patron-utils import: 5 column(s) not read: borrowernumber, categorycode, "
+        "dateofbirth, sex, password" in captured.err
+    )
+    assert "Imported 1 rows: 1 new" in captured.out
+    assert query(
+        demo60,
+        "SELECT last_name, first_name, site, username, expiration_date, password_hash "
+        "FROM patrons WHERE barcode = 'K100'",
+    ) == [("Kowalski", "Marta", "HIGH", "k100", "2027-08-31", None)]
+    assert query(
+        demo60,
+        "SELECT address FROM patron_emails WHERE patron_id = "
+        "(SELECT id FROM patrons WHERE barcode = 'K100') ORDER BY position",
+    ) == [("marta@example.org",), ("mk@example.org",)]
+
+
+def test_cli_import_help_documents_the_koha_preset(capsys):
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "--preset koha (Koha (borrowers columns)) reads cardnumber→barcode, surname→last_name"
+        in text
+    )
+    assert "b_email→email3" in text and "password" in text and "--ignore-unknown" in text
+
+
+def test_cli_import_says_which_new_patrons_got_no_username(demo60, tmp_path, capsys):
+    query_write(demo60, "UPDATE patrons SET username = 'zz900' WHERE barcode = '20260001'")
+    path = write(tmp_path, "in.csv", "barcode,last_name,site\nZZ900,Ng,ELM\nZZ901,Ox,ELM\n")
+    assert main(["import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "1 new patrons' usernames are their barcodes." in out
+    assert "1 new patrons have no username, their barcode being another's" in out
+    assert "  row 2, barcode ZZ900: 'zz900' is already patron 20260001's username" in out
+    assert query(
+        demo60, "SELECT barcode, username FROM patrons WHERE barcode LIKE 'ZZ9%' ORDER BY 1"
+    ) == [("ZZ900", None), ("ZZ901", "zz901")]

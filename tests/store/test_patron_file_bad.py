@@ -236,9 +236,10 @@ def test_barcodes_and_usernames_that_could_not_be_typed_are_refused(
 
 def test_a_file_that_grows_while_it_is_read_stops_at_the_limit(small_db, tmp_path):
     from store import patron_csv
+    from store.patron_columns import ColumnRule
 
     path = write(tmp_path, "growing.csv", "barcode,last_name\nG1,Grow\n")
-    _, rows = patron_csv.read(path, ("barcode", "last_name"), {}, ("barcode",), max_mb=1)
+    _, rows = patron_csv.read(path, ColumnRule().resolve, max_mb=1)
     with open(path, "a") as more:  # after it was measured, before it is read
         more.write("G2,More\n" * 200_000)
     with pytest.raises(BadFile, match="grew past 1 MB while it was read"):

@@ -18,9 +18,29 @@ from .patron_file_helpers import dump
 
 # -- round trip and export -----------------------------------------------------------------------
 def demo_records(s: store.Store, where: str = "1", *params) -> list[dict]:
-    return list(
-        s.db.query(f"SELECT {', '.join(FIELDS)} FROM patrons WHERE {where} ORDER BY id", params)
+    """The patrons' fields and their email addresses (a list, in order)."""
+    rows = list(
+        s.db.query(f"SELECT id, {', '.join(FIELDS)} FROM patrons WHERE {where} ORDER BY id", params)
     )
+    emails: dict[int, list[str]] = {}
+    for pid, address in s.db.execute(
+        "SELECT patron_id, address FROM patron_emails ORDER BY patron_id, position"
+    ):
+        emails.setdefault(pid, []).append(address)
+    return [{**{f: r[f] for f in FIELDS}, "emails": emails.get(r["id"], [])} for r in rows]
+
+
+def as_csv_rows(records: list[dict]) -> tuple[list[str], list[list[str]]]:
+    """The header and rows an export writes: the fields, then email, email2, … as many as
+    the patron with the most addresses has."""
+    most = max([len(r["emails"]) for r in records] + [1])
+    header = [*FIELDS, "email"] + [f"email{n}" for n in range(2, most + 1)]
+    return header, [
+        ["" if r[f] is None else r[f] for f in FIELDS]
+        + r["emails"]
+        + [""] * (most - len(r["emails"]))
+        for r in records
+    ]
 
 
 def test_export_then_import_changes_nothing(demo_store, tmp_path):
@@ -30,10 +50,10 @@ def test_export_then_import_changes_nothing(demo_store, tmp_path):
     total = demo_store.patron_count()
     assert count == total
     rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
-    assert rows[0] == list(FIELDS)
-    assert rows[1:] == [
-        ["" if r[f] is None else r[f] for f in FIELDS] for r in demo_records(demo_store)
-    ]
+    header, wanted = as_csv_rows(demo_records(demo_store))
+    assert header[-2:] == ["email2", "email3"]  # the demo has patrons with three addresses
+    assert rows[0] == header
+    assert rows[1:] == wanted
 
     path = tmp_path / "all.csv"
     path.write_text(out.getvalue(), encoding="utf-8", newline="")
@@ -55,7 +75,8 @@ def test_export_json_parses_to_the_same_records(demo_store):
     records = json.loads(out.getvalue())
     assert count == len(records) == demo_store.patron_count()
     assert records == demo_records(demo_store)
-    assert list(records[0]) == list(FIELDS)
+    assert list(records[0]) == [*FIELDS, "emails"]
+    assert any(len(r["emails"]) > 1 for r in records)
 
 
 def test_export_a_selection_writes_only_those_patrons(demo_store):
@@ -63,8 +84,17 @@ def test_export_a_selection_writes_only_those_patrons(demo_store):
     count = demo_store.export_patrons({"grades": ["5", "12"]}, ADMIN, out, "csv")
     wanted = demo_records(demo_store, "grade IN ('5', '12')")
     assert 0 < count == len(wanted) < demo_store.patron_count()
-    rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
-    assert rows == [{f: "" if r[f] is None else r[f] for f in FIELDS} for r in wanted]
+    rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    header, lines = as_csv_rows(wanted)
+    assert rows == [header, *lines]
+
+
+def test_an_export_of_patrons_without_addresses_still_names_the_email_column(small_db):
+    out = io.StringIO(newline="")
+    assert small_db.export_patrons({"barcodes": ["10"]}, ADMIN, out, "csv") == 1
+    rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert rows[0] == [*FIELDS, "email"]
+    assert rows[1][-1] == ""
 
 
 def test_export_refuses_a_bad_selection(demo_store):

@@ -15,8 +15,10 @@ from .runs import NOW, STAMP, rows_of
 
 # -- helpers -----------------------------------------------------------------------------------
 def blank_patron(**values) -> dict:
-    """A whole patrons row as an import inserts it: defaults, then ``values``."""
+    """A whole patrons row as an import inserts it: defaults, then ``values``; a new patron
+    the file gives no username has their barcode, in lower case."""
     return {
+        "username": values["barcode"].lower(),
         "barcode": None,
         "first_name": "",
         "middle_name": "",
@@ -31,7 +33,6 @@ def blank_patron(**values) -> dict:
         "site": None,
         "graduation_date": None,
         "expiration_date": None,
-        "username": None,
         "password_hash": None,
         "must_change_password": 0,
         "created": NOW,
@@ -171,6 +172,10 @@ def test_map_renames_columns_and_headers_ignore_case(small_db, tmp_path):
     assert options == {
         "file": "sis.csv",
         "mapping": ["cardnumber=barcode", "Surname=last_name"],
+        "preset": "",
+        "ignore": [],
+        "ignore_unknown": False,
+        "ignored": [],
         "site": "",
     }
 

@@ -63,7 +63,15 @@ def test_an_import_is_journaled_and_undone_exactly(small_db, tmp_path):
         "undo_of": None,
         "undone_by": None,
     }
-    assert json.loads(op["options"]) == {"file": "people.csv", "mapping": [], "site": ""}
+    assert json.loads(op["options"]) == {
+        "file": "people.csv",
+        "mapping": [],
+        "preset": "",
+        "ignore": [],
+        "ignore_unknown": False,
+        "ignored": [],
+        "site": "",
+    }
     assert [
         (c["seq"], c["patron_id"], c["barcode"], c["name"], c["outcome"], c["reason"])
         for c in small_db.operation_changes(report.operation_id)

@@ -135,11 +135,13 @@ def import_patrons(argv: list[str]) -> int:
                 f"Union Site (rows {shown}{more}); Reassign Union Site Patrons moves them."
             )
         if report.usernames_from_barcode:
-            print(f"{report.usernames_from_barcode:,} new patrons' usernames are their barcodes.")
+            n = report.usernames_from_barcode
+            print(f"{n:,} new patron{'s' * (n != 1)} got their barcode as username.")
         if report.no_username:
+            n = len(report.no_username)
             print(
-                f"{len(report.no_username):,} new patrons have no username, their barcode "
-                "being another's (Reset Patron Accounts can give them one):"
+                f"{n:,} new patron{'s' * (n != 1)} got no username: the barcode is already "
+                "a username (Reset Patron Accounts can give them one):"
             )
             for number, barcode, why in report.no_username[:20]:
                 print(f"  row {number}, barcode {file_out.printable(barcode)}: {why}")

@@ -6,6 +6,7 @@ screen, the summary and undo read an import like any other operation.
 
 from pydantic import Field
 
+from ..fields import list_as_text
 from ..security import Operator
 from ..validation import StoreModel
 from .base import PlanSQL, Utility
@@ -13,12 +14,13 @@ from .base import PlanSQL, Utility
 
 class ImportPatronsOptions(StoreModel):
     file: str = Field("", title="File")
-    mapping: list[str] = Field(default_factory=list, title="Columns mapped")
+    # Lists typed as text (store/fields.py): an operation's report shows them as a line.
+    mapping: list[str] = list_as_text(title="Columns mapped")
     preset: str = Field("", title="Preset")
-    ignore: list[str] = Field(default_factory=list, title="Columns to ignore")
+    ignore: list[str] = list_as_text(title="Columns to ignore")
     ignore_unknown: bool = Field(False, title="Ignore unknown columns")
     site: str = Field("", title="Site for rows without one")
-    ignored: list[str] = Field(default_factory=list, title="Columns not read")
+    ignored: list[str] = list_as_text(title="Columns not read")
 
 
 class ImportPatrons(Utility[ImportPatronsOptions]):

@@ -222,7 +222,7 @@ def test_cli_import_ignore_unknown_lists_the_columns_on_stderr(demo60, tmp_path,
     captured = capsys.readouterr()
     assert "patron-utils import: 2 column(s) not read: Student ID, Gender" in captured.err
     assert "Imported 1 rows: 1 new, 0 updated, 0 unchanged." in captured.out
-    assert "1 new patrons' usernames are their barcodes." in captured.out
+    assert "1 new patron got their barcode as username." in captured.out
     assert query(
         demo60,
         "SELECT p.username, e.address FROM patrons p JOIN patron_emails e ON e.patron_id = p.id "
@@ -296,8 +296,8 @@ def test_cli_import_says_which_new_patrons_got_no_username(demo60, tmp_path, cap
     path = write(tmp_path, "in.csv", "barcode,last_name,site\nZZ900,Ng,ELM\nZZ901,Ox,ELM\n")
     assert main(["import", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "1 new patrons' usernames are their barcodes." in out
-    assert "1 new patrons have no username, their barcode being another's" in out
+    assert "1 new patron got their barcode as username." in out
+    assert "1 new patron got no username: the barcode is already a username" in out
     assert "  row 2, barcode ZZ900: 'zz900' is already patron 20260001's username" in out
     assert query(
         demo60, "SELECT barcode, username FROM patrons WHERE barcode LIKE 'ZZ9%' ORDER BY 1"

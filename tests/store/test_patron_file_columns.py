@@ -9,6 +9,7 @@ import pytest
 
 from store.import_presets import KOHA
 from store.patron_file import BadFile
+from store.report import header
 
 from ..operators import ADMIN
 from .patron_file_helpers import dump, patron, problems, write
@@ -231,6 +232,9 @@ def test_a_koha_export_imports_as_it_comes(small_db, tmp_path):
     assert after == before
     options = json.loads(small_db.operation(report.operation_id)["options"])
     assert options["preset"] == "koha" and options["ignored"] == wanted
+    # The operation's report says what was left out.
+    [said] = [line for line in header(small_db.operation(report.operation_id)) if "Opt" in line]
+    assert "Preset: koha" in said and "Columns not read: ['borrowernumber', 'title'," in said
 
 
 def test_a_koha_category_that_is_no_policy_is_refused_until_ignored(small_db, tmp_path):

@@ -96,13 +96,6 @@ class ColumnRule:
         mapping = {_key(s): t.strip() for s, t in self.mapping.items()}
         ignore = {_key(n) for n in self.ignore}
         keys = [_key(h) for h in header]
-        for given, what in ((self.mapping, "--map"), (self.ignore, "--ignore")):
-            absent = [s for s in given if _key(s) not in keys]
-            if absent:
-                raise BadFile(
-                    f"{what}: {name} has no column {excerpt(absent[0].strip())}; its columns "
-                    f"are {_shown(header)}"
-                )
         fields: list[str | None] = []
         ignored: list[str] = []
         unknown: list[str] = []
@@ -126,7 +119,7 @@ class ColumnRule:
                 unknown.append(raw)
             fields.append(target)
             if target is None:
-                ignored.append(raw.strip())
+                ignored.append(_cut(raw.strip()))
         # A required field is never left out, however its column is named (ignoring one of
         # two last-name columns is choosing the other).
         for raw, would in left_out:
@@ -140,6 +133,14 @@ class ColumnRule:
                 f"patron file (its first row must name columns, e.g. barcode,last_name; "
                 f"--map SOURCE=FIELD renames others); the fields are {FIELD_NAMES}"
             )
+        # Only now that the file is a patron file are its other columns named in a message.
+        for given, what in ((self.mapping, "--map"), (self.ignore, "--ignore")):
+            absent = [s for s in given if _key(s) not in keys]
+            if absent:
+                raise BadFile(
+                    f"{what}: {name} has no column {excerpt(absent[0].strip())}; its columns "
+                    f"are {_shown(header)}"
+                )
         if unknown and not self.ignore_unknown:
             raise BadFile(
                 f"unknown column(s) {_shown(unknown, 5)}: use --map SOURCE=FIELD to read one "
@@ -173,6 +174,11 @@ def _required(column: str, field_name: str) -> str:
         f"--ignore: {excerpt(column.strip())} cannot be ignored: it is the file's "
         f"{field_name} column, and every patron needs a barcode and a last name"
     )
+
+
+def _cut(name: str, most: int = 60) -> str:
+    """A column's name as a report lists it: a header cell can be as long as the file."""
+    return name if len(name) <= most else name[: most - 1] + "…"
 
 
 def _shown(names: Iterable[str], most: int = 40) -> str:

@@ -115,6 +115,17 @@ def test_a_file_that_is_no_patron_file_is_not_quoted(small_db, tmp_path):
         "the first row names none of the patron fields, so shadow is not a patron file"
     )
     assert "root" not in message and "salt" not in message and "\x1b" not in message
+    # Nor when a --map or --ignore names a column it lacks, or every column is ignored.
+    for options in (
+        {"mapping": {"cardnumber": "barcode"}},
+        {"ignore": ("x",)},
+        {"ignore_unknown": True},
+    ):
+        mapping = options.pop("mapping", {})
+        with pytest.raises(BadFile) as exc:
+            small_db.import_patrons(path, mapping, ADMIN, **options)
+        assert "is not a patron file" in str(exc.value)
+        assert "root" not in str(exc.value) and "salt" not in str(exc.value)
 
 
 def test_an_unknown_column_beside_known_ones_is_quoted_short_and_escaped(small_db, tmp_path):

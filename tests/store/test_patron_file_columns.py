@@ -265,3 +265,11 @@ def test_an_unknown_preset_is_refused(small_db, tmp_path):
     path = write(tmp_path, "b.csv", "barcode,last_name\nK1,Kay\n")
     with pytest.raises(BadFile, match="--preset: 'follett' is not a preset; presets: koha"):
         small_db.import_patrons(path, {}, ADMIN, preset="follett")
+
+
+def test_a_long_column_name_left_out_is_listed_cut_short(small_db, tmp_path):
+    path = write(tmp_path, "w.csv", "barcode,last_name," + "n" * 5000 + "\nN1,Ng,x\n")
+    report = small_db.import_patrons(path, {}, ADMIN, ignore_unknown=True)
+    assert report.ignored == ["n" * 59 + "…"]
+    options = json.loads(small_db.operation(report.operation_id)["options"])
+    assert options["ignored"] == report.ignored

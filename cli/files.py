@@ -35,8 +35,9 @@ def import_patrons(argv: list[str]) -> int:
         "patron's email addresses, the first listed first: a file with them replaces "
         "each of its patrons' addresses. Any other bad row means nothing is imported. "
         "Columns: " + FIELD_NAMES + ".",
-        epilog="Presets: " + _presets_help() + " Columns not read are listed after the "
-        "import (on standard error).",
+        epilog="Presets: " + _presets_help() + " Column names match in any case "
+        "(B_email is b_email). Columns not read are listed after the import (on standard "
+        "error).",
     )
     parser.add_argument("file", metavar="FILE.csv")
     common(parser)

@@ -66,7 +66,7 @@ class PatronView:
 
     patron_id: int
     barcode: str
-    name: str  # "First Last", as the preview names patrons
+    name: str  # "Last, First", as the preview and the journal name patrons
     details: list[tuple[str, str]]  # (label in the library's words, value as shown)
     values: dict[str, Any]  # the same details as stored (JSON carries these)
     emails: list[str]  # in order: the first is "the" email
@@ -163,7 +163,7 @@ def read(db: sqlite_utils.Database, patron_id: int, today: dt.date | None = None
     return PatronView(
         patron_id=patron_id,
         barcode=values["barcode"],
-        name=f"{values['first_name']} {values['last_name']}".strip(),
+        name=_name(values["first_name"], values["last_name"]),
         details=details,
         values=values,
         emails=[
@@ -190,6 +190,11 @@ def read(db: sqlite_utils.Database, patron_id: int, today: dt.date | None = None
         today=today_iso,
         labels=labels,
     )
+
+
+def _name(first: str, last: str) -> str:
+    """As store/plan.py's NAME_SQL: 'Last, First', or the last name alone."""
+    return f"{last}, {first}" if first else last
 
 
 def _shown(name: str, value: Any, site_name: str | None) -> str:

@@ -35,12 +35,17 @@ def heading(view: PatronView) -> str:
     return f"{view.name} · {view.barcode}"
 
 
+def detail_lines(details: list[tuple[str, str]]) -> list[str]:
+    """'Label: value' lines, the values lined up after the longest label."""
+    width = max((len(label) for label, _ in details), default=0)
+    return [f"{label + ':':<{width + 1}} {value}" for label, value in details]
+
+
 def sections(view: PatronView) -> list[tuple[str, list[str]]]:
     """(heading, lines) for each part of the record, in the order the screen shows them;
     an empty part says "(none)"."""
     none = ["(none)"]
-    width = max(len(label) for label, _ in view.details)
-    details = [f"{label + ':':<{width + 1}} {value}" for label, value in view.details]
+    details = detail_lines(view.details)
     notes = [
         f"{kind}: {note['text']} ({show_date(note['created'])})"
         for kind, listed in view.notes.items()

@@ -222,3 +222,17 @@ def test_the_end_of_the_record_is_the_patron_history_report(snap_compare, path):
         pid,
     ) == [("renewal",), ("payment",), ("lost",)]
     assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
+async def test_a_patron_gone_since_the_summary_is_said_and_the_summary_stays(path):
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await apply_change_status(pilot, "12", "Inactive")
+        summary = app.screen
+        barcode = summary.query_one(PreviewTable).record(0)["barcode"]
+        # Another technician's import gave the patron a new barcode meanwhile.
+        query_write(path, "UPDATE patrons SET barcode = 'RENUMBERED' WHERE barcode = ?", barcode)
+        app.clear_notifications()
+        await press(pilot, "enter")
+        assert app.screen is summary
+        assert notes(app) == [("warning", f"Not shown: no patron has the barcode '{barcode}'")]

@@ -13,6 +13,8 @@ from store import NoSuchPatron, NotPermitted, Selection, Store, compile_selectio
 from store.file_out import FileExists
 from store.money import format_money
 from store.patron_report import as_json, as_text, emit, sections
+from store.patron_view import KIND_LABELS
+from store.schema_versions import HISTORY_KINDS
 
 from ..operators import ADMIN, AIDE, enrol
 from .remove_patrons_helpers import add
@@ -99,6 +101,10 @@ def test_every_section_of_a_patrons_record(record):
     # Never the password hash, in any form the record takes.
     everything = as_text(view) + json.dumps(as_json(view)) + repr(view)
     assert "secret-hash" not in everything and "password" not in everything
+
+
+def test_every_history_kind_has_its_name_in_the_report():
+    assert set(KIND_LABELS) == set(HISTORY_KINDS)
 
 
 def test_an_empty_record_says_none(small_db):

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import demo, files, journal, keys, mail, password, run
+from . import demo, files, journal, keys, mail, password, patron, run
 
 # patron-utils COMMAND … : the commands that need no screen.
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "list": run.list_utilities,
     "run": run.run,
     "log": journal.log,
+    "patron": patron.patron,
     "undo": journal.undo,
     "import": files.import_patrons,
     "export": files.export_patrons,
@@ -25,6 +26,7 @@ SUMMARIES: dict[str, str] = {
     "list": "list every utility's key and title",
     "run": "run a utility: patron-utils run KEY --help",
     "log": "list the journal's operations",
+    "patron": "one patron's record and Patron History report",
     "undo": "undo an operation: patron-utils undo ID --yes",
     "import": "import patrons from a CSV file",
     "export": "export selected patrons as CSV or JSON",

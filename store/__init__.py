@@ -7,6 +7,7 @@ from .apply import AlreadyApplied, Cancelled, Report, Stale
 from .authority import SessionEnded
 from .database import Busy, NotADatabase, ReadOnly, connect, resolve_path
 from .operator_keys import KeyInfo
+from .patron_view import NoSuchPatron, PatronView
 from .plan import Counts, Plan, PlanRow
 from .security import LoginFailed, NotPermitted, Operator, PasswordChangeRequired
 from .selection import Selection, Status, compile_selection
@@ -24,8 +25,10 @@ __all__ = [
     "LoginFailed",
     "NotPermitted",
     "NotADatabase",
+    "NoSuchPatron",
     "NotUndoable",
     "Operator",
+    "PatronView",
     "ReadOnly",
     "PasswordChangeRequired",
     "Plan",

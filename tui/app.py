@@ -209,6 +209,12 @@ class PatronUtilsApp(App):
         if self.operator is not None:
             self.push_screen(OperationsScreen(self.store, self.operator))
 
+    def open_patron(self, barcode: str) -> None:
+        """A patron's whole record (Enter on a row of a preview or a summary)."""
+        from .screens.patron import PatronScreen
+
+        self.push_screen(PatronScreen(self.store, barcode, self.signed_in))
+
     def catch_up(self) -> bool:
         """Re-read the preferences if another session has written since they were read
         (its Preferences may have turned on the centralized catalog); True if so."""

@@ -16,6 +16,7 @@ COMMANDS = {
     "the app": [],
     "run": ["run", "change-status", "--status", "Active", "--yes"],
     "log": ["log"],
+    "patron": ["patron", "20260001"],
     "undo": ["undo", "1", "--yes"],
     "import": ["import", "people.csv"],
     "export": ["export"],

@@ -11,15 +11,14 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from store import Busy, NotPermitted, NotUndoable, Operator, Store, UndoCheck
-from store.file_out import FileExists
 
 from .. import text
-from ..base import ProductScreen
 from ..widgets.footer import KeysFooter
 from ..widgets.plain import Plain
 from ..widgets.preview_table import PAGE, PreviewTable
 from .confirm import ConfirmScreen
-from .prompt import PromptScreen
+from .file_writing import FileWritingScreen
+from .patron import PatronScreen
 
 # What f shows, in turn: every patron of the report, then one outcome at a time.
 SHOWN = [
@@ -30,7 +29,7 @@ SHOWN = [
 ]
 
 
-class SummaryScreen(ProductScreen[None]):
+class SummaryScreen(FileWritingScreen):
     """What an operation did: counts, selections and options, and every patron's outcome,
     in the preview's layout (a page at a time, however many)."""
 
@@ -195,6 +194,19 @@ class SummaryScreen(ProductScreen[None]):
             )
         )
 
+    @on(PreviewTable.PatronWanted)
+    def _patron_wanted(self, event: PreviewTable.PatronWanted) -> None:
+        r = self.query_one(PreviewTable).record(event.row)
+        if r is None:
+            return  # its page is still on its way
+        if r["patron_id"] is None:
+            self.notify(
+                f"No patron has the barcode {r['barcode']}: it was listed, not found.",
+                severity="warning",
+            )
+            return
+        self.app.push_screen(PatronScreen(self.store, r["barcode"], self.operator))
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -283,72 +295,21 @@ class SummaryScreen(ProductScreen[None]):
         self.notify(message + ".", severity="warning" if c.skip else "information", timeout=10)
         self.app.switch_screen(SummaryScreen(self.store, report.operation_id, self.operator))
 
-    # -- write to a file ---------------------------------------------------------------------
-    def action_write(self, path: str | None = None) -> None:
-        if not self.store.server_files:  # over SSH: the files here are the server's
-            self.notify(
-                "Over SSH this would write to the server's files. To save this summary on "
-                f"your own computer: ssh … log {self.operation_id} --format csv > "
-                f"operation-{self.operation_id}.csv",
-                severity="warning",
-                timeout=15,
-            )
-            return
-        self.app.push_screen(
-            PromptScreen(
-                f"Write operation #{self.operation_id} to which file? "
-                "(.csv for a spreadsheet, anything else for text)",
-                path or f"operation-{self.operation_id}.txt",
-                keys="Enter writes · Escape cancels",
-            ),
-            self._write_to,
+    # -- write to a file (file_writing.py) ---------------------------------------------------
+    def write_question(self) -> str:
+        return (
+            f"Write operation #{self.operation_id} to which file? "
+            "(.csv for a spreadsheet, anything else for text)"
         )
 
-    def _write_to(self, path: str | None) -> None:
-        if path is None:
-            return
-        if not path.strip():
-            self.notify("Not written: give a file name.", severity="warning")
-            self.action_write()
-            return
-        self.write_file(path.strip())
+    def write_default(self) -> str:
+        return f"operation-{self.operation_id}.txt"
 
-    @work(thread=True, exclusive=True, group="write", exit_on_error=False)
-    def write_file(self, path: str, overwrite: bool = False) -> None:
-        try:
-            written = self.store.write_report(self.operation_id, path, self.operator, overwrite)
-        except NotPermitted as exc:
-            self.app.call_from_thread(self._not_written, exc)
-            return
-        except FileExists:
-            self.app.call_from_thread(self._confirm_replace, path)
-            return
-        except OSError as exc:
-            self.app.call_from_thread(self._write_failed, path, exc.strerror or str(exc))
-            return
-        self.app.call_from_thread(self.notify, f"Written to {written}", timeout=15)
-
-    def _confirm_replace(self, path: str) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.write_file(path, overwrite=True)
-            else:
-                self.action_write(path)
-
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Replace {path}?",
-                ["A file of that name is there already; writing replaces it."],
-                verb="Replace",
-            ),
-            answered,
+    def over_ssh(self) -> str:
+        return (
+            "To save this summary on your own computer: ssh … log "
+            f"{self.operation_id} --format csv > operation-{self.operation_id}.csv"
         )
 
-    def _write_failed(self, path: str, why: str) -> None:
-        """Say why, and ask again with the path as typed."""
-        self.notify(f"Not written: {why} ({path})", severity="error", timeout=10)
-        self.action_write(path)
-
-    def _not_written(self, exc: Exception) -> None:
-        if not self.app.refused(exc):
-            self.notify(f"Not written: {exc}", severity="error", timeout=10)
+    def write_report_file(self, path: str, overwrite: bool) -> str:
+        return self.store.write_report(self.operation_id, path, self.operator, overwrite)

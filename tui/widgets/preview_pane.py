@@ -186,6 +186,20 @@ class PreviewPane(TabPane):
             )
         )
 
+    @on(PreviewTable.PatronWanted)
+    def _patron_wanted(self, event: PreviewTable.PatronWanted) -> None:
+        event.stop()
+        row = self.table.record(event.row)
+        if row is None:
+            return  # its page is still on its way
+        if row.patron_id is None:
+            self.notify(
+                f"No patron has the barcode {row.barcode}: it was listed, not found.",
+                severity="warning",
+            )
+            return
+        self.app.open_patron(row.barcode)
+
     # -- excluding by hand ------------------------------------------------------------------
     @on(PreviewTable.ExcludeWanted)
     def _exclude(self, event: PreviewTable.ExcludeWanted) -> None:

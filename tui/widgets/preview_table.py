@@ -118,6 +118,8 @@ class PreviewTable(ScrollView, can_focus=True):
         Binding("home", "first_row", "First", show=False),
         Binding("end", "last_row", "Last", show=False),
         Binding("space", "exclude", "Exclude", id="exclude"),
+        # Not in the footer (the preview's is full at 80 columns): F1 lists it.
+        Binding("enter", "open_patron", "Patron record", id="patron", show=False),
     ]
 
     cursor_row: reactive[int] = reactive(0, repaint=False)
@@ -138,6 +140,13 @@ class PreviewTable(ScrollView, can_focus=True):
 
     class ExcludeWanted(Message):
         """Space on a row: take that patron out of the run, or put them back."""
+
+        def __init__(self, row: int) -> None:
+            super().__init__()
+            self.row = row
+
+    class PatronWanted(Message):
+        """Enter on a row: show that patron's whole record."""
 
         def __init__(self, row: int) -> None:
             super().__init__()
@@ -314,6 +323,10 @@ class PreviewTable(ScrollView, can_focus=True):
     def action_exclude(self) -> None:
         if self.total:
             self.post_message(self.ExcludeWanted(self.cursor_row))
+
+    def action_open_patron(self) -> None:
+        if self.total:
+            self.post_message(self.PatronWanted(self.cursor_row))
 
     def on_click(self, event: events.Click) -> None:
         if event.y > 0:

@@ -128,7 +128,7 @@ class StoreModel(BaseModel):
             return value  # built in code, not from input: checked again by store.plan
         allowed = choices_fn(kind)
         # As titled, in any case or in kebab case; stored as the database spells it.
-        names = Names(allowed)
+        names = _names(tuple(allowed))
         values = value if isinstance(value, list) else [value]
         fixed = []
         for v in values:
@@ -141,6 +141,13 @@ class StoreModel(BaseModel):
             if match not in fixed:
                 fixed.append(match)
         return fixed if isinstance(value, list) else fixed[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _names(allowed: tuple[str, ...]) -> Names:
+    """Indexed once per list of values, not once per value checked (an import checks each
+    row's grade, policy and security group against the same lists)."""
+    return Names(allowed)
 
 
 @functools.cache
@@ -192,7 +199,9 @@ def _allowed_hint(model: type[BaseModel], name: str, choices: ChoicesFn | None) 
 
 
 def _enum_allowed(model: type[BaseModel], name: str) -> str:
-    """'Active (active), Card Lost (card-lost), …': each value and the kebab form a script
-    may type instead."""
+    """ "'Active' (active), 'Card Lost' (card-lost), …": each value and the kebab form a
+    script may type instead."""
     spec = spec_of(model, name)
-    return ", ".join(shown(v) for v in spec.options) if spec else ""
+    if spec is None:
+        return ""
+    return ", ".join(repr(v) + shown(v).removeprefix(v) for v in spec.options)

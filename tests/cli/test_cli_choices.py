@@ -108,7 +108,7 @@ def test_two_values_sharing_a_kebab_form_are_refused_naming_both(cli, db):
 def test_an_unknown_value_is_refused_listing_each_with_its_kebab_form(cli, db):
     result = cli("run", "change-status", "--grades", "12", "--status", "asleep", "--yes")
     assert result.code == 2
-    assert "'asleep' is not allowed" in result.err and "Card Lost (card-lost)" in result.err
+    assert "'asleep' is not allowed" in result.err and "'Card Lost' (card-lost)" in result.err
 
 
 def test_help_shows_each_value_and_its_kebab_form(cli, db, monkeypatch):

@@ -125,3 +125,11 @@ def test_run_with_db_before_the_key_and_a_utilitys_own_group(cli, library):
     )
     assert own.code == 0, own.err
     assert "New Security Group: Librarian" in own.out
+
+
+def test_db_just_after_a_commands_name(cli, library):
+    """``keys --db X list USER``: before the command's own action, as before the command."""
+    for argv in (["keys", "--db", library, "list", "demo"], ["log", f"--db={library}"]):
+        result = cli(*argv)
+        assert result.code == 0, (argv, result.err)
+    assert "#1\t" in cli("log", "--group", "--db", library).out

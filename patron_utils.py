@@ -15,6 +15,7 @@ import sys
 
 from cli import COMMANDS, SUMMARIES
 from cli.demo import DEMO_PATRONS
+from cli.run import leading_entry_options
 from store.database import Busy, NotADatabase, default_path, resolve_path
 
 
@@ -61,17 +62,21 @@ def _not_utf8(argv: list[str]) -> str | None:
 
 def _command_first(argv: list[str]) -> list[str]:
     """``patron-utils --db PATH log`` as the usage shows it: the options before a command
-    (--db, --group) go to the command, which parses them itself."""
-    lead = 0
-    while (
-        lead < len(argv)
-        and argv[lead] in ("--db", "--group")
-        or (lead < len(argv) and argv[lead].startswith("--db="))
-    ):
-        lead += 2 if argv[lead] == "--db" else 1
-    if 0 < lead < len(argv) and argv[lead] in ENTRY_COMMANDS:
-        return [argv[lead], *argv[lead + 1 :], *argv[:lead]]
-    return argv
+    (--db, --group), or just after its name (``keys --db PATH list …``), go to the command,
+    which takes them too (cli.run.entry_options), after its own words — or before a ``--``,
+    after which every word is an argument."""
+    lead = leading_entry_options(argv)
+    if lead >= len(argv) or argv[lead] not in ENTRY_COMMANDS:
+        return argv
+    command, rest = argv[lead], argv[lead + 1 :]
+    more = leading_entry_options(rest)
+    given, rest = [*argv[:lead], *rest[:more]], rest[more:]
+    if not given:
+        return argv
+    if command == "run":  # run places them itself, after the utility's key
+        return [command, *given, *rest]
+    end = rest.index("--") if "--" in rest else len(rest)
+    return [command, *rest[:end], *given, *rest[end:]]
 
 
 def open_app(db: str | None, group: bool) -> int:

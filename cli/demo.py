@@ -7,7 +7,7 @@ import sys
 
 from store.database import resolve_path
 
-from .run import whole
+from .run import entry_options, whole
 
 DEMO_PATRONS = 2000
 MOST_DEMO_PATRONS = 10_000_000  # a district ten times the largest; about half an hour
@@ -27,7 +27,7 @@ def create(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="patron-utils demo", description="(Re)create a demo database."
     )
-    parser.add_argument("--db", metavar="PATH", help="where to create it")
+    entry_options(parser)  # --db: where to create it; --group
     parser.add_argument(
         "--patrons",
         type=whole(1, MOST_DEMO_PATRONS),
@@ -43,11 +43,6 @@ def create(argv: list[str]) -> int:
         help="random seed; the same seed gives the same database (default 1)",
     )
     parser.add_argument("--force", action="store_true", help="replace an existing file")
-    parser.add_argument(
-        "--group",
-        action="store_true",
-        help="let the file's group open it too (0660; default 0600, the owner only)",
-    )
     args = parser.parse_args(argv)
     from store.demo import create_demo
 

@@ -8,12 +8,16 @@ once gets its flags here with no code of its own.
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 
 from store import Invalid, Problem
+from store.choice_names import shown
 from store.fields import field_specs, field_title
+from store.validation import allowed_list
 
 SELECTION = "sel__"
 OPTIONS = "opt__"
@@ -23,25 +27,50 @@ def flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+def dash_values(parser: argparse.ArgumentParser) -> None:
+    """``--graduation-to -1y`` and ``--balance-from -5.00`` as two words: a word that starts
+    with '-' and then a digit, '.' or '$' is a value (a relative date, an amount), never a
+    flag — argparse would take it for an unknown option and refuse the flag before it as
+    having no value. No flag of ours looks like that."""
+    parser._negative_number_matcher = _DASH_VALUE
+
+
+_DASH_VALUE = re.compile(r"^-[0-9.$]")
+
+
 def add_model(
     parser: argparse.ArgumentParser,
     model: type[BaseModel],
     prefix: str,
     heading: str,
     only: list[str] | None = None,
+    say: Callable[[str], str] = str,
+    choices: Callable[[str], list[str]] | None = None,
 ) -> None:
-    """Add one flag per field of ``model`` (or of those named in ``only``)."""
+    """Add one flag per field of ``model`` (or of those named in ``only``); ``say`` puts the
+    help in the library's terminology, and ``choices`` (a database's) lists the values a
+    database field allows."""
+    dash_values(parser)
     group = parser.add_argument_group(heading)
-    for spec in field_specs(model):
+    for spec in field_specs(model, say):
         if only is not None and spec.name not in only:
             continue
         help_text = spec.title + ". " + spec.description
         if spec.options:
-            help_text += " One of: " + ", ".join(spec.options) + "."
+            # As titled (any case) or in kebab case: 'Card Lost (card-lost)'.
+            help_text += " One of: " + ", ".join(shown(o) for o in spec.options) + "."
         if spec.choices:
-            help_text += " Allowed values come from the database."
+            if choices is not None:
+                allowed = [shown(v) for v in choices(spec.choices)]
+                help_text += " One of: " + allowed_list(allowed) + "."
+            else:
+                help_text += (
+                    " Allowed values come from the database (as named there, in any case "
+                    "or in kebab case)."
+                )
         if spec.required:
             help_text += " Required."
+        help_text = help_text.replace("%", "%%")  # argparse formats help with %
         dest = prefix + spec.name
         if spec.kind == "bool":
             group.add_argument(

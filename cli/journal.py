@@ -1,5 +1,5 @@
-"""``patron-utils log | undo``: the journal without a screen — its operations, one operation's
-summary patron by patron, and undoing one."""
+"""``patron-utils log | show | undo``: the journal without a screen — its operations, one
+operation's Operations Information patron by patron, and undoing one."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import argparse
 import json
 import sys
 
-from store import NotUndoable, file_out
+from store import NotUndoable, Store, file_out
+from store.preferences import localize
 
 from .printing import print_operation
 from .run import (
@@ -26,8 +27,7 @@ def log(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="patron-utils log",
         description="The journal's operations, newest first; with an operation's number, "
-        "its summary patron by patron (as the app's summary writes it to a file: over SSH, "
-        "'ssh … log 5 --format csv > operation-5.csv' saves it on your own computer).",
+        "its summary patron by patron, as `patron-utils show ID` prints it.",
     )
     common(parser)
     parser.add_argument(
@@ -46,15 +46,12 @@ def log(argv: list[str]) -> int:
         store = open_store(args)
         try:
             log_in(store, args)  # the journal names patrons and operators: not for anyone
-            if args.operation is not None:
-                try:
-                    print_operation(store, args.operation, args.format)
-                except KeyError:
-                    raise fail(INVALID, f"ID: there is no operation #{args.operation}") from None
-                return DONE
+            if args.operation is not None:  # log ID: what show ID prints
+                return _show(store, args.operation, args.format)
             if args.format == "csv":
-                raise fail(INVALID, "--format csv: only for one operation's summary (log ID)")
+                raise fail(INVALID, "--format csv: only for one operation's summary (show ID)")
             operations = store.operations(0, args.limit)
+            prefs = store.preferences()
         finally:
             store.close()
         if args.format == "json":
@@ -73,13 +70,53 @@ def log(argv: list[str]) -> int:
             print(
                 f"#{op['id']}\t{op['started']}\t{file_out.printable(op['operator'])}\t"
                 f"{file_out.printable(op['via'] or '(not recorded)')}\t"
-                f"{file_out.printable(op['title'])}\t"
+                f"{file_out.printable(localize(op['title'], prefs))}\t"
                 f"matched {op['matched']:,} · changed {op['changed']:,} · "
                 f"skipped {op['skipped']:,}{state}"
             )
         return DONE
 
     return guarded(_log)
+
+
+def show(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="patron-utils show",
+        description="An operation's Operations Information: what it was (who, when, its "
+        "selections and options, its counts), then every patron of it with the outcome, "
+        "the current and the new value, and why a patron was skipped. Over SSH, "
+        "'ssh … show 5 --format csv > operation-5.csv' saves it on your own computer.",
+    )
+    common(parser)
+    parser.add_argument(
+        "operation", type=whole(1, 2**62), metavar="ID", help="the operation's number (see log)"
+    )
+    parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    parser.add_argument(
+        "--skipped", action="store_true", help="only the patrons it skipped, each with why"
+    )
+    args = parser.parse_args(argv)
+
+    def _shown() -> int:
+        store = open_store(args)
+        try:
+            log_in(store, args)  # the journal names patrons and operators: not for anyone
+            return _show(store, args.operation, args.format, "skip" if args.skipped else None)
+        finally:
+            store.close()
+
+    return guarded(_shown)
+
+
+def _show(store: Store, operation_id: int, fmt: str, outcome: str | None = None) -> int:
+    """One operation's header and its patrons (of one ``outcome``), in the library's
+    terminology: what both ``show ID`` and ``log ID`` print."""
+    prefs = store.preferences()
+    try:
+        print_operation(store, operation_id, fmt, lambda t: localize(t, prefs), outcome)
+    except KeyError:
+        raise fail(INVALID, f"ID: there is no operation #{operation_id}") from None
+    return DONE
 
 
 def undo(argv: list[str]) -> int:

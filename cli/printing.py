@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from store import Store, file_out
@@ -35,10 +36,10 @@ def _rows_of_plan(store: Store, plan: Plan):
         offset += PAGE
 
 
-def _rows_of_operation(store: Store, operation_id: int):
+def _rows_of_operation(store: Store, operation_id: int, outcome: str | None = None):
     offset = 0
     while True:
-        rows = store.operation_changes(operation_id, offset=offset, limit=PAGE)
+        rows = store.operation_changes(operation_id, outcome, offset=offset, limit=PAGE)
         for r in rows:
             yield {
                 "barcode": r["barcode"],
@@ -53,7 +54,9 @@ def _rows_of_operation(store: Store, operation_id: int):
         offset += PAGE
 
 
-def print_plan(store: Store, plan: Plan, fmt: str) -> None:
+def print_plan(store: Store, plan: Plan, fmt: str, say: Callable[[str], str] = str) -> None:
+    """The dry run; ``say`` puts its title, selections, options and notices in the library's
+    terminology (store.preferences.localize), as the app's preview says them."""
     c = plan.counts
     head = {
         "utility": plan.utility.key,
@@ -65,18 +68,30 @@ def print_plan(store: Store, plan: Plan, fmt: str) -> None:
         "not_found": c.not_found,
         "operation_id": None,
     }
+    criteria = selection_lines(plan.selection, plan.utility.fixed_description)
     lines = [
-        f"{plan.utility.title} — dry run: nothing was written; add --yes to apply.",
+        f"{say(plan.utility.title)} — dry run: nothing was written; add --yes to apply.",
         counts_line(c.matched, c.change, c.unchanged, c.skip, not_found=c.not_found),
-        "Selections: " + "; ".join(selection_lines(plan.selection, plan.utility.fixed_description)),
+        say("Selections: " + "; ".join(criteria)),
     ]
     if type(plan.options).model_fields:
-        lines.append("Options: " + "; ".join(options_lines(plan.options, width=10**6)))
-    lines += [line for line in (plan.utility.notice(plan.options), plan.tally) if line]
+        lines.append(say("Options: " + "; ".join(options_lines(plan.options, width=10**6))))
+    lines += [say(line) for line in (plan.utility.notice(plan.options), plan.tally) if line]
     _emit(fmt, head, lines, plan.utility.key, _rows_of_plan(store, plan))
 
 
-def print_operation(store: Store, operation_id: int, fmt: str) -> None:
+def print_operation(
+    store: Store,
+    operation_id: int,
+    fmt: str,
+    say: Callable[[str], str] = str,
+    outcome: str | None = None,
+    after_run: bool = False,
+) -> None:
+    """An operation's Operations Information: its header and every patron of its report
+    (or those of one ``outcome``), from the journal. ``after_run`` (it was just applied): a
+    utility's reminder of what to do next follows, as the app's summary shows it — in the
+    text, or on stderr beside JSON and CSV (which stay one document)."""
     op = store.operation(operation_id)
     head = {
         "utility": op["utility"],
@@ -88,7 +103,15 @@ def print_operation(store: Store, operation_id: int, fmt: str) -> None:
         "operation_id": operation_id,
         "effects": op["effects"],
     }
-    _emit(fmt, head, header(op), op["utility"], _rows_of_operation(store, operation_id))
+    lines = header(op, say)
+    reminder = get(op["utility"]).reminder
+    if after_run and reminder and op["changed"]:
+        line = say("Next: " + reminder)
+        if fmt == "text":
+            lines.append(line)
+        else:
+            print(f"patron-utils: {file_out.printable(line)}", file=sys.stderr)
+    _emit(fmt, head, lines, op["utility"], _rows_of_operation(store, operation_id, outcome))
 
 
 def _emit(fmt: str, head: dict[str, Any], lines: list[str], key: str, rows) -> None:

@@ -1,8 +1,6 @@
 """``patron-utils list | run``: the utilities without a screen, for scripts and cron, and what
-every command shares (the database, the login, the exit statuses).
-
-Exit status: 0 done (or a dry run printed); 2 invalid input; 3 login failed or not
-permitted; 4 the database is busy or the preview went stale.
+every command shares (the options of patron-utils itself, the database, the login, the
+library's terms; the exit statuses are cli/exits.py's).
 """
 
 from __future__ import annotations
@@ -10,7 +8,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,52 +17,24 @@ from store import (
     Invalid,
     LoginFailed,
     NotADatabase,
-    NotPermitted,
-    NotUndoable,
     Operator,
     PasswordChangeRequired,
+    Problem,
     ReadOnly,
     Selection,
-    Stale,
     Store,
-    Unavailable,
 )
 from store.catalog import CATALOG, get
 from store.database import resolve_path
+from store.preferences import localize
 from store.selection import read_barcode_file
 from store.store import COMMAND_LINE
 
 from . import flags
+
+# Exit and whole too: the commands import them from here (they were defined here first).
+from .exits import BUSY, DONE, INVALID, REFUSED, Exit, fail, guarded, whole  # noqa: F401
 from .printing import print_operation, print_plan
-
-DONE, INVALID, REFUSED, BUSY = 0, 2, 3, 4
-
-
-class Exit(Exception):
-    """Stop with this status after printing ``message`` to stderr."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-def fail(status: int, message: str) -> Exit:
-    return Exit(status, message)
-
-
-def whole(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from ``low`` to ``high`` (SQLite holds 64 bits)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is not allowed; from {low:,} to {high:,}")
-        return value
-
-    return parse
 
 
 # -- shared: the database and the operator ---------------------------------------------------
@@ -85,12 +54,44 @@ class Session:
 session: Session | None = None
 
 
-def common(parser: argparse.ArgumentParser) -> None:
+def entry_options(parser: argparse.ArgumentParser, group: bool = True) -> None:
+    """The options of ``patron-utils`` itself (patron_utils.py), which every command takes
+    too, so a script may put them before the command or after it: ``patron-utils --db X
+    log`` is ``patron-utils log --db X``. Also: a value may start with '-' (flags.dash_values).
+
+    Without ``group``, no --group: a utility's own flag has the name (Change Patron Security
+    Group's --group is the new security group)."""
+    flags.dash_values(parser)
     parser.add_argument(
         "--db",
         metavar="PATH",
         help="the patron database (default: $PATRON_UTILS_DB, else the demo)",
     )
+    if group:
+        parser.add_argument(
+            "--group",
+            action="store_true",
+            help="a database created now is readable by its group too (0660, not 0600); "
+            "it changes nothing for a database that is already there",
+        )
+
+
+def leading_entry_options(argv: list[str]) -> int:
+    """How many words at the front of ``argv`` are entry options (--db PATH, --db=PATH,
+    --group): the part of ``patron-utils --db X CMD …`` that comes before CMD."""
+    lead = 0
+    while lead < len(argv):
+        if argv[lead] == "--db":
+            lead += 2
+        elif argv[lead] == "--group" or argv[lead].startswith("--db="):
+            lead += 1
+        else:
+            break
+    return min(lead, len(argv))
+
+
+def common(parser: argparse.ArgumentParser, group: bool = True) -> None:
+    entry_options(parser, group)
     parser.add_argument(
         "--operator",
         metavar="NAME",
@@ -164,56 +165,58 @@ def _session_operator(store: Store, args: argparse.Namespace) -> Operator:
         raise fail(REFUSED, str(exc)) from None
 
 
-def guarded(action: Callable[[], int]) -> int:
-    """Run ``action``; the store's refusals become messages and exit statuses."""
-    try:
-        return action()
-    except Exit as exc:
-        print(f"patron-utils: {exc}", file=sys.stderr)
-        return exc.status
-    except Invalid as exc:
-        for problem in exc.problems:
-            print(f"patron-utils: {flags.problem_text(problem)}", file=sys.stderr)
-        print("patron-utils: nothing was written.", file=sys.stderr)
-        return INVALID
-    except (NotPermitted, Unavailable, NotUndoable, LoginFailed) as exc:
-        print(f"patron-utils: {exc}", file=sys.stderr)
-        return REFUSED
-    except (ReadOnly, NotADatabase) as exc:
-        print(f"patron-utils: {exc}", file=sys.stderr)
-        return INVALID
-    except sqlite3.DatabaseError as exc:  # a page or table gone: say so, no traceback
-        print(
-            f"patron-utils: the database could not be read ({exc}); it may be damaged: "
-            "nothing was changed (restore it from a backup)",
-            file=sys.stderr,
-        )
-        return INVALID
-    except (Busy, Stale) as exc:
-        print(f"patron-utils: {exc}", file=sys.stderr)
-        return BUSY
-
-
 # -- list ----------------------------------------------------------------------------------
 def list_utilities(argv: list[str]) -> int:
-    argparse.ArgumentParser(
-        prog="patron-utils list", description="Every utility's key and title."
-    ).parse_args(argv)
+    parser = argparse.ArgumentParser(
+        prog="patron-utils list",
+        description="Every utility's key and title, in the library's terminology (its word "
+        "for Grade, Location, 2nd Location) when there is a database to read it from.",
+    )
+    entry_options(parser)
+    args = parser.parse_args(argv)
+    return guarded(lambda: _list(args))
+
+
+def _list(args: argparse.Namespace) -> int:
+    say = library_terms(args.db)
     width = max(len(e.key) for e in CATALOG)
     for entry in CATALOG:
-        print(f"{entry.key:<{width}}  {entry.title}")
+        print(f"{entry.key:<{width}}  {say(entry.title)}")
     return DONE
 
 
+def library_terms(db: str | None) -> Callable[[str], str]:
+    """Text in the library's terminology (store.preferences.localize), as the app says it:
+    read from the database ``db`` (or $PATRON_UTILS_DB, or the demo) when there is one,
+    else the default words — a list or a --help needs no database. A --db named but not
+    there is refused (a typo would otherwise show another library's words)."""
+    path = resolve_path(session.db if session is not None else db)
+    if not path.exists():
+        if db is not None and session is None:
+            raise fail(INVALID, f"--db: there is no database at {path}")
+        return str
+    args = argparse.Namespace(db=db)
+    store = open_store(args)
+    try:
+        prefs = store.preferences()
+    finally:
+        store.close()
+    return lambda text: localize(text, prefs)
+
+
 # -- run -----------------------------------------------------------------------------------
-def run_parser(key: str) -> argparse.ArgumentParser:
+def run_parser(
+    key: str, say: Callable[[str], str] = str, choices: Callable[[str], list[str]] | None = None
+) -> argparse.ArgumentParser:
+    """The flags of ``run KEY``; ``say`` and ``choices`` put the help in the library's words
+    and list its database's values (library_terms)."""
     utility = get(key)
     parser = argparse.ArgumentParser(
         prog=f"patron-utils run {key}",
-        description=f"{utility.title}: {utility.summary} Without --yes this is a dry run: "
-        "it prints the plan and writes nothing.",
+        description=say(f"{utility.title}: {utility.summary}").replace("%", "%%")
+        + " Without --yes this is a dry run: it prints the plan and writes nothing.",
     )
-    common(parser)
+    common(parser, group=not _own_group(key))
     parser.add_argument("--yes", action="store_true", help="apply the plan (otherwise a dry run)")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
     parser.add_argument("--preset", metavar="NAME", help="start from this saved run")
@@ -224,13 +227,35 @@ def run_parser(key: str) -> argparse.ArgumentParser:
         "lines and # comments ignored)",
     )
     flags.add_model(
-        parser, Selection, flags.SELECTION, "selections (which patrons)", only=utility.criteria()
+        parser,
+        Selection,
+        flags.SELECTION,
+        "selections (which patrons)",
+        only=utility.criteria(),
+        say=say,
+        choices=choices,
     )
-    flags.add_model(parser, utility.Options, flags.OPTIONS, "options (what to do)")
+    flags.add_model(
+        parser, utility.Options, flags.OPTIONS, "options (what to do)", say=say, choices=choices
+    )
     return parser
 
 
+def _own_group(key: str) -> bool:
+    """The utility has a --group of its own (an option named ``group``)."""
+    return "group" in get(key).Options.model_fields
+
+
 def run(argv: list[str]) -> int:
+    # run --db X KEY … (or patron-utils --db X run KEY …): they follow the key. A --group
+    # there is the entry module's (run creates no database); after the key, a utility's own
+    # --group is the utility's.
+    lead = leading_entry_options(argv)
+    if 0 < lead < len(argv):
+        given = argv[:lead]
+        if argv[lead] in {e.key for e in CATALOG} and _own_group(argv[lead]):
+            given = [word for word in given if word != "--group"]
+        argv = [argv[lead], *given, *argv[lead + 1 :]]
     if not argv or argv[0] in ("-h", "--help"):
         print("usage: patron-utils run KEY [--help] [flags]\n\nKEY is one of:")
         list_utilities([])
@@ -241,42 +266,83 @@ def run(argv: list[str]) -> int:
             f"patron-utils run: no utility {key!r}; `patron-utils list` shows them", file=sys.stderr
         )
         return INVALID
+    if _asks_help(argv[1:]):  # the help in the library's words, its values listed
+        return guarded(lambda: _help(key, argv[1:]))
     args = run_parser(key).parse_args(argv[1:])
     return guarded(lambda: _run(key, args))
 
 
-def _run(key: str, args: argparse.Namespace) -> int:
-    store = open_store(args)
+def _asks_help(argv: list[str]) -> bool:
+    return any(a == "-h" or (len(a) > 2 and "--help".startswith(a)) for a in argv)
+
+
+def _help(key: str, argv: list[str]) -> int:
+    """``run KEY --help``: read the library's terms and values first (a database named by
+    --db, else the environment's or the demo's, if there is one)."""
+    entry = argparse.ArgumentParser(add_help=False)
+    entry.add_argument("--db")
+    db = entry.parse_known_args(argv)[0].db
+    say, choices = library_terms(db), None
+    if say is not str:
+        choices = _choices_of(db)
+    run_parser(key, say, choices).parse_args(argv)  # prints the help and exits
+    return DONE
+
+
+def _choices_of(db: str | None) -> Callable[[str], list[str]]:
+    store = open_store(argparse.Namespace(db=db))
     try:
-        operator = log_in(store, args)
-        selection, options = {}, {}
-        if args.preset:
-            try:
-                preset = store.find_saved_run(args.preset, key)
-            except KeyError as exc:
-                raise fail(INVALID, f"--preset: {exc.args[0]}") from None
-            if preset["damaged"]:
-                raise fail(
-                    INVALID,
-                    f"--preset: saved run {preset['name']!r} is damaged: {preset['damaged']}",
-                )
-            selection, options = dict(preset["selection"]), dict(preset["options"])
-        selection.update(flags.values(args, flags.SELECTION, Selection))
-        options.update(flags.values(args, flags.OPTIONS))
-        if args.barcodes_file:
-            selection["barcodes"] = barcodes_from(args.barcodes_file)
-        plan = store.plan(key, selection, options, operator)
-        operation_id = None
-        if args.yes:
-            operation_id = store.apply(plan, progress=_progress(), stage=_stage()).operation_id
-            # The journal holds what was done; print it from there.
-            print_operation(store, operation_id, args.format)
-        else:
-            print_plan(store, plan, args.format)
-            store.discard(plan)
-        return DONE
+        # Read now: help lists them; the database is closed before it is printed.
+        from store.choices import CHOICES_SQL
+
+        known = {kind: store.choices(kind) for kind in CHOICES_SQL}
     finally:
         store.close()
+    return lambda kind: known.get(kind, [])
+
+
+def _run(key: str, args: argparse.Namespace) -> int:
+    store = open_store(args)
+    prefs = store.preferences()
+    say = lambda text: localize(text, prefs)  # noqa: E731
+    try:
+        return _planned(store, key, args, say)
+    except Invalid as exc:  # each field as this library names it ('Patrons in Level')
+        raise Invalid(
+            [Problem(p.field, say(p.title), say(p.message)) for p in exc.problems]
+        ) from None
+    finally:
+        store.close()
+
+
+def _planned(store: Store, key: str, args: argparse.Namespace, say: Callable[[str], str]) -> int:
+    operator = log_in(store, args)
+    selection, options = {}, {}
+    if args.preset:
+        try:
+            preset = store.find_saved_run(args.preset, key)
+        except KeyError as exc:
+            raise fail(INVALID, f"--preset: {exc.args[0]}") from None
+        if preset["damaged"]:
+            raise fail(
+                INVALID,
+                f"--preset: saved run {preset['name']!r} is damaged: {preset['damaged']}",
+            )
+        selection, options = dict(preset["selection"]), dict(preset["options"])
+    selection.update(flags.values(args, flags.SELECTION, Selection))
+    options.update(flags.values(args, flags.OPTIONS))
+    if args.barcodes_file:
+        selection["barcodes"] = barcodes_from(args.barcodes_file)
+    plan = store.plan(key, selection, options, operator)
+    operation_id = None
+    if args.yes:
+        operation_id = store.apply(plan, progress=_progress(), stage=_stage()).operation_id
+        # The journal holds what was done; print it from there.
+        print_operation(store, operation_id, args.format, say, after_run=True)
+    else:
+        print_plan(store, plan, args.format, say)
+        store.discard(plan)
+    return DONE
 
 
 def barcodes_from(path: str) -> list[str]:

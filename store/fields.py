@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import functools
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -52,7 +53,7 @@ def list_as_text(**kwargs: Any) -> Any:
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    title: str  # as the vendor manual labels it (the TUI applies the library's terms)
+    title: str  # as the vendor manual labels it, or in the library's terms (field_specs)
     description: str
     kind: Kind
     default: Any
@@ -119,11 +120,18 @@ def _specs(model: type[BaseModel]) -> dict[str, FieldSpec]:
     return specs
 
 
-def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
+def field_specs(model: type[BaseModel], say: Callable[[str], str] = str) -> list[FieldSpec]:
     """One spec per model field, in declaration order (the form's order). A list default
-    is the caller's own copy (the specs are computed once per model)."""
+    is the caller's own copy (the specs are computed once per model). ``say`` puts titles
+    and descriptions in the library's terminology (store.preferences.localize): the app's
+    forms and the command line's flags say the same words."""
     return [
-        replace(s, default=list(s.default)) if isinstance(s.default, list) else s
+        replace(
+            s,
+            title=say(s.title),
+            description=say(s.description),
+            default=list(s.default) if isinstance(s.default, list) else s.default,
+        )
         for s in _specs(model).values()
     ]
 

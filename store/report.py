@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,13 +65,14 @@ def counts_line(
     return line + (f" · excluded {excluded:,}" if excluded else "")
 
 
-def header(op: dict[str, Any]) -> list[str]:
+def header(op: dict[str, Any], say: Callable[[str], str] = str) -> list[str]:
     """What an operation was: who, when, which patrons, which options, what came of it, and
-    how it was made (the terminal, the command line, ssh from an address)."""
+    how it was made (the terminal, the command line, ssh from an address). ``say`` puts its
+    title, selections and options in the library's terminology, as the app's summary does."""
     utility = get(op["utility"])
     options = utility.Options.model_validate(json.loads(op["options"]))
     lines = [
-        f"Operation #{op['id']}: {op['title']}",
+        f"Operation #{op['id']}: {say(op['title'])}",
         f"By {op['operator']} at {op['started']}",
         counts_line(
             op["matched"],
@@ -81,11 +82,13 @@ def header(op: dict[str, Any]) -> list[str]:
             done=True,
             excluded=op["excluded"],
         ),
-        *([op["effects"]] if op.get("effects") else []),
-        "Selections: " + "; ".join(selection_lines(op["selection"], utility.fixed_description)),
+        *([say(op["effects"])] if op.get("effects") else []),
+        say(
+            "Selections: " + "; ".join(selection_lines(op["selection"], utility.fixed_description))
+        ),
     ]
     if type(options).model_fields:
-        lines.append("Options: " + "; ".join(options_lines(options, width=10**6)))
+        lines.append(say("Options: " + "; ".join(options_lines(options, width=10**6))))
     if op["undo_of"]:
         lines.append(
             f"This undid operation #{op['undo_of']}"
@@ -177,9 +180,11 @@ def write(
     path: str | os.PathLike[str],
     overwrite: bool = False,
     protect: tuple[str, ...] = (),
+    say: Callable[[str], str] = str,
 ) -> Path:
     """Write the summary to ``path``: CSV when it ends in .csv, plain text otherwise; whole
-    or not at all, over an existing file only with ``overwrite`` (file_out.writing)."""
+    or not at all, over an existing file only with ``overwrite`` (file_out.writing); ``say``
+    as for ``header``."""
     op = db.execute("SELECT * FROM operations WHERE id = ?", [operation_id]).fetchone()
     if op is None:
         raise KeyError(f"there is no operation #{operation_id}")
@@ -188,13 +193,13 @@ def write(
     path = Path(path).expanduser()
     with file_out.writing(path, overwrite, protect) as out:
         if path.suffix.lower() == ".csv":
-            _csv(out, db, op, utility)
+            _csv(out, db, op, utility, say)
         else:
-            _text(out, db, op, utility)
+            _text(out, db, op, utility, say)
     return path.resolve()
 
 
-def _csv(out, db, op, utility: Utility) -> None:
+def _csv(out, db, op, utility: Utility, say: Callable[[str], str]) -> None:
     writer = file_out.csv_writer(out)
     writer.writerow(
         [
@@ -203,8 +208,8 @@ def _csv(out, db, op, utility: Utility) -> None:
             "name",
             "outcome",
             "reason",
-            f"{utility.value_label} before",
-            f"{utility.value_label} after",
+            say(f"{utility.value_label} before"),
+            say(f"{utility.value_label} after"),
         ]
     )
     for r in rows(db, op["id"]):
@@ -221,9 +226,9 @@ def _csv(out, db, op, utility: Utility) -> None:
         )
 
 
-def _text(out, db, op, utility: Utility) -> None:
+def _text(out, db, op, utility: Utility, say: Callable[[str], str]) -> None:
     safe = file_out.printable
-    out.write("\n".join(safe(line) for line in header(op)) + "\n\n")
+    out.write("\n".join(safe(line) for line in header(op, say)) + "\n\n")
     for r in rows(db, op["id"]):
         outcome = f"{r['outcome']}: {r['reason']}" if r["reason"] else r["outcome"]
         out.write(

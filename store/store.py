@@ -331,7 +331,17 @@ class Store(OperatorKeysMixin, SavedRunsMixin, PatronFilesMixin, PatronViewMixin
             )
         with self.lock:
             authority.authorize(self.db, operator, (security.UTILITIES,), "write a report")
-            return str(_report.write(self.db, operation_id, path, overwrite, (self.path,)))
+            prefs = _preferences.read(self.db)
+            return str(
+                _report.write(
+                    self.db,
+                    operation_id,
+                    path,
+                    overwrite,
+                    (self.path,),
+                    say=lambda text: _preferences.localize(text, prefs),
+                )
+            )
 
     def send_mail(self, config, operator: Operator):
         """Deliver the outbox (mail.send_outbox): an operator who may run the utilities, and

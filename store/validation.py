@@ -7,6 +7,8 @@ those values; the check runs in one place for every such field.
 
 from __future__ import annotations
 
+import enum
+import functools
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
+from .choice_names import Names, shown
 from .fields import field_title, spec_of
 from .file_out import excerpt
 
@@ -97,13 +100,20 @@ class StoreModel(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _enum_any_case(cls, value: Any, info: ValidationInfo) -> Any:
-        """'inactive' means Inactive: fixed choices match regardless of case."""
+    def _enum_by_name(cls, value: Any, info: ValidationInfo) -> Any:
+        """'inactive' and 'card-lost' mean Inactive and Card Lost: a fixed choice is typed as
+        titled, in any case, or in kebab case (store/choice_names.py)."""
         spec = spec_of(cls, info.field_name or "")
         if spec is None or spec.enum is None:
             return value
-        canon = {str(e.value).casefold(): e.value for e in spec.enum}
-        fix = lambda v: canon.get(v.casefold(), v) if isinstance(v, str) else v  # noqa: E731
+        names = _enum_names(spec.enum)
+
+        def fix(v: Any) -> Any:
+            if not isinstance(v, str):
+                return v
+            found = names.resolve(v)
+            return v if found is None else found  # no match: the enum's own message
+
         return [fix(v) for v in value] if isinstance(value, list) else fix(value)
 
     @field_validator("*", mode="after")
@@ -117,12 +127,12 @@ class StoreModel(BaseModel):
         if choices_fn is None:
             return value  # built in code, not from input: checked again by store.plan
         allowed = choices_fn(kind)
-        # Case-insensitive match, stored as the database spells it.
-        canon = {a.casefold(): a for a in allowed}
+        # As titled, in any case or in kebab case; stored as the database spells it.
+        names = _names(tuple(allowed))
         values = value if isinstance(value, list) else [value]
         fixed = []
         for v in values:
-            match = canon.get(str(v).casefold())
+            match = names.resolve(str(v))
             if match is None:
                 raise ValueError(
                     f"{excerpt(str(v), 60)} is not in {CHOICE_SOURCES.get(kind, kind)}; "
@@ -131,6 +141,18 @@ class StoreModel(BaseModel):
             if match not in fixed:
                 fixed.append(match)
         return fixed if isinstance(value, list) else fixed[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _names(allowed: tuple[str, ...]) -> Names:
+    """Indexed once per list of values, not once per value checked (an import checks each
+    row's grade, policy and security group against the same lists)."""
+    return Names(allowed)
+
+
+@functools.cache
+def _enum_names(enum_type: type[enum.Enum]) -> Names:
+    return Names(str(e.value) for e in enum_type)
 
 
 def validate(
@@ -156,7 +178,7 @@ def validate(
             elif err["type"] == "enum":
                 message = (
                     f"{excerpt(str(err['input']), 60)} is not allowed; allowed: "
-                    f"{err['ctx']['expected']}"
+                    f"{_enum_allowed(model, name) or err['ctx']['expected']}"
                 )
             elif err["type"] == "extra_forbidden":
                 message = "is not a field of this form"
@@ -174,3 +196,12 @@ def _allowed_hint(model: type[BaseModel], name: str, choices: ChoicesFn | None) 
     if spec.choices and choices is not None:
         return "; choose one of: " + allowed_list(choices(spec.choices))
     return ""
+
+
+def _enum_allowed(model: type[BaseModel], name: str) -> str:
+    """ "'Active' (active), 'Card Lost' (card-lost), …": each value and the kebab form a
+    script may type instead."""
+    spec = spec_of(model, name)
+    if spec is None:
+        return ""
+    return ", ".join(repr(v) + shown(v).removeprefix(v) for v in spec.options)

@@ -291,7 +291,9 @@ def problems(s: store.Store, data: dict) -> list[store.Problem]:
             "statuses",
             None,
             "Retired",
-            "'Active', 'Card Lost', 'Suspended', 'Transferred', 'Inactive' or 'Other'",
+            # Each with the kebab form a script may type (store/choice_names.py).
+            "'Active' (active), 'Card Lost' (card-lost), 'Suspended' (suspended), "
+            "'Transferred' (transferred), 'Inactive' (inactive), 'Other' (other)",
         ),
     ],
 )

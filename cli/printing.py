@@ -88,7 +88,11 @@ def print_operation(store: Store, operation_id: int, fmt: str) -> None:
         "operation_id": operation_id,
         "effects": op["effects"],
     }
-    _emit(fmt, head, header(op), op["utility"], _rows_of_operation(store, operation_id))
+    lines = header(op)
+    reminder = get(op["utility"]).reminder
+    if reminder and not op["undo_of"]:  # what to do next (policies named after grades)
+        lines.append(f"Next: {reminder}")
+    _emit(fmt, head, lines, op["utility"], _rows_of_operation(store, operation_id))
 
 
 def _emit(fmt: str, head: dict[str, Any], lines: list[str], key: str, rows) -> None:

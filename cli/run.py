@@ -30,7 +30,7 @@ from store import (
     Store,
     Unavailable,
 )
-from store.catalog import CATALOG, get
+from store.catalog import RUNNABLE, get
 from store.database import resolve_path
 from store.selection import read_barcode_file
 from store.store import COMMAND_LINE
@@ -197,10 +197,12 @@ def guarded(action: Callable[[], int]) -> int:
 # -- list ----------------------------------------------------------------------------------
 def list_utilities(argv: list[str]) -> int:
     argparse.ArgumentParser(
-        prog="patron-utils list", description="Every utility's key and title."
+        prog="patron-utils list",
+        description="Every utility's key and title: the picker's, then those the app has "
+        "on the Grade table tab of Preferences (Advance All Grades).",
     ).parse_args(argv)
-    width = max(len(e.key) for e in CATALOG)
-    for entry in CATALOG:
+    width = max(len(e.key) for e in RUNNABLE)
+    for entry in RUNNABLE:
         print(f"{entry.key:<{width}}  {entry.title}")
     return DONE
 
@@ -217,17 +219,36 @@ def run_parser(key: str) -> argparse.ArgumentParser:
     parser.add_argument("--yes", action="store_true", help="apply the plan (otherwise a dry run)")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
     parser.add_argument("--preset", metavar="NAME", help="start from this saved run")
-    parser.add_argument(
-        "--barcodes-file",
-        metavar="FILE",
-        help="select the patrons listed in FILE (one barcode per line; blank "
-        "lines and # comments ignored)",
-    )
-    flags.add_model(
-        parser, Selection, flags.SELECTION, "selections (which patrons)", only=utility.criteria()
-    )
+    if utility.no_selections:
+        _refused_selections(parser)
+    else:
+        parser.add_argument(
+            "--barcodes-file",
+            metavar="FILE",
+            help="select the patrons listed in FILE (one barcode per line; blank "
+            "lines and # comments ignored)",
+        )
+        flags.add_model(
+            parser,
+            Selection,
+            flags.SELECTION,
+            "selections (which patrons)",
+            only=utility.criteria(),
+        )
     flags.add_model(parser, utility.Options, flags.OPTIONS, "options (what to do)")
     return parser
+
+
+def _refused_selections(parser: argparse.ArgumentParser) -> None:
+    """A utility with no Selections (Advance All Grades) still takes every selection flag,
+    unlisted, so that one given is refused by name (by the store, saying why) rather than
+    as an unknown argument."""
+    parser.description = f"{parser.description} It has no selections: it acts on every patron."
+    parser.add_argument("--barcodes-file", metavar="FILE", help=argparse.SUPPRESS)
+    for name in Selection.model_fields:
+        parser.add_argument(
+            flags.flag(name), dest=flags.SELECTION + name, action="append", help=argparse.SUPPRESS
+        )
 
 
 def run(argv: list[str]) -> int:
@@ -236,7 +257,7 @@ def run(argv: list[str]) -> int:
         list_utilities([])
         return DONE if argv else INVALID
     key = argv[0]
-    if key not in {e.key for e in CATALOG}:
+    if key not in {e.key for e in RUNNABLE}:
         print(
             f"patron-utils run: no utility {key!r}; `patron-utils list` shows them", file=sys.stderr
         )
@@ -261,9 +282,13 @@ def _run(key: str, args: argparse.Namespace) -> int:
                     f"--preset: saved run {preset['name']!r} is damaged: {preset['damaged']}",
                 )
             selection, options = dict(preset["selection"]), dict(preset["options"])
-        selection.update(flags.values(args, flags.SELECTION, Selection))
+        # (With no Selections, a blank criterion is refused as any other: not as "empty".)
+        criteria = None if get(key).no_selections else Selection
+        selection.update(flags.values(args, flags.SELECTION, criteria))
         options.update(flags.values(args, flags.OPTIONS))
         if args.barcodes_file:
+            if get(key).no_selections:  # said of the flag typed, before the file is read
+                raise fail(INVALID, f"--barcodes-file: {get(key).no_selections}")
             selection["barcodes"] = barcodes_from(args.barcodes_file)
         plan = store.plan(key, selection, options, operator)
         operation_id = None

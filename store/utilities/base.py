@@ -14,9 +14,9 @@ import sqlite_utils
 
 # The engine's vocabulary, from the leaf module (re-exported: utilities import it from here).
 from ..contract import CHANGING, PlanSQL, PlanView, Progress, TransactionView
+from ..fields import field_title
 from ..security import UTILITIES, Operator
 from ..selection import OPT_IN, Selection
-from ..fields import field_title
 from ..validation import Invalid, Problem, StoreModel
 
 __all__ = [

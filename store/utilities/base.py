@@ -96,6 +96,11 @@ class Utility(Entry, Generic[OptionsT]):
         ]
         return [*self.extra_criteria, *common]
 
+    @property
+    def asks_nothing(self) -> bool:
+        """No Selections and no Options (Advance All Grades): nothing to fill in or save."""
+        return bool(self.no_selections) and not self.Options.model_fields
+
     def refuse_criteria(self, data: dict[str, Any]) -> None:
         """A utility with no Selections acts on everyone: a criterion given anyway (a flag,
         a saved run, a caller's dict) is refused, naming it, never dropped."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite_utils
 from textual.widgets import Static
 
+from store import Store
 from store.security import PREFERENCES
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.picker import PickerScreen
@@ -15,7 +16,7 @@ from tui.screens.summary import SummaryScreen
 from tui.screens.utility import UtilityScreen
 
 from ..databases import query
-from ..operators import operator_at
+from ..operators import ADMIN, operator_at
 from .pilot import app_for, press, rendered, settle, table_rows
 
 ADVANCED = "SELECT count(*) FROM patrons WHERE modified = '2026-06-01 09:00:00'"
@@ -66,8 +67,9 @@ async def test_f5_previews_everyone_and_f9_advances_them_after_the_confirm(path)
         # The Grade table's patron counts are read again.
         shown = {row[1]: row[3] for row in table_rows(app, "#grades")}
     counts = query(
-        path, "SELECT g.name, count(p.id) FROM grades g LEFT JOIN patrons p ON p.grade = g.name "
-        "GROUP BY g.name"
+        path,
+        "SELECT g.name, count(p.id) FROM grades g LEFT JOIN patrons p ON p.grade = g.name "
+        "GROUP BY g.name",
     )
     assert shown == {name: f"{n:,}" for name, n in counts}
     assert shown["PK"] == "0"  # every pre-kindergartner moved on
@@ -160,3 +162,19 @@ async def test_what_that_confirm_says_is_what_applying_it_writes(path):
     assert query(path, "SELECT matched, changed, unchanged, skipped FROM operations") == [
         (counts.matched, counts.change, counts.unchanged, counts.skip)
     ]
+
+
+async def test_it_says_the_librarys_word_for_grade(path):
+    s = Store(path)
+    try:
+        s.save_preferences({**s.library_preferences().model_dump(), "grade_term": "Level"}, ADMIN)
+    finally:
+        s.close()
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_the_grade_table(pilot)
+        await press(pilot, "f5")
+        assert rendered(app, "#heading") == "Advance All Levels"
+        assert "(Advance All Levels has no selections)" in rendered(app, "#counts")
+    assert query(path, "SELECT value FROM preferences WHERE key = 'term.grade'") == [("Level",)]
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]

@@ -65,8 +65,15 @@ def parser() -> argparse.ArgumentParser:
         description="Make GRADE the Last Grade: patrons in it are not advanced.",
     )
     last.add_argument("grade", metavar="GRADE")
+    # The shared options before the action (grades --db X list) or after it: the top
+    # parser holds their defaults, so an action's parser must not put its own over them.
+    common(p)
+    shared = {action.dest for action in p._actions}
     for each in (listing, add, rename, remove, move, last):
         common(each)
+        for action in each._actions:
+            if action.dest in shared and action.dest != "help":
+                action.default = argparse.SUPPRESS
     return p
 
 

@@ -151,4 +151,10 @@ def test_the_database_may_be_named_before_or_after_the_command(db, cli, monkeypa
     monkeypatch.delenv("PATRON_UTILS_DB")
     assert cli("grades", "add", "13", "--db", db).code == 0
     assert cli("--db", db, "grades", "add", "14").code == 0
-    assert names(db)[-2:] == ["13", "14"]
+    assert cli("grades", "--db", db, "add", "15").code == 0  # before the action, too
+    assert names(db)[-3:] == ["13", "14", "15"]
+    assert "--db PATH" in cli("grades", "--help").out
+    # --operator before the action is kept too (the aide's own refusal, not demo's edit).
+    monkeypatch.setenv("PATRON_UTILS_PASSWORD", AIDE_PASSWORD)
+    refused = cli("grades", "--operator", AIDE, "add", "16", "--db", db)
+    assert refused.code == 3 and "aide may not change Preferences" in refused.err

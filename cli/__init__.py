@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import demo, files, journal, keys, mail, password, patron, run
+from . import demo, files, grades, journal, keys, mail, password, patron, preferences, run
 
 # patron-utils COMMAND … : the commands that need no screen.
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
@@ -21,6 +21,8 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "demo": demo.create,
     "send-mail": mail.send_mail,
     "keys": keys.keys,
+    "preferences": preferences.preferences,
+    "grades": grades.grades,
 }
 # What `patron-utils --help` says of each.
 SUMMARIES: dict[str, str] = {
@@ -36,4 +38,6 @@ SUMMARIES: dict[str, str] = {
     "demo": "(re)create a demo database",
     "send-mail": "deliver queued messages (password-reset links) over SMTP",
     "keys": "add, list or remove an operator's SSH public keys",
+    "preferences": "show or set the library's preferences (terms, switches)",
+    "grades": "list or edit the grade table (add, rename, remove, move, last)",
 }

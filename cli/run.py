@@ -24,7 +24,7 @@ from store import (
     Selection,
     Store,
 )
-from store.catalog import CATALOG, get
+from store.catalog import RUNNABLE, get
 from store.database import resolve_path
 from store.preferences import localize
 from store.selection import read_barcode_file
@@ -169,8 +169,10 @@ def _session_operator(store: Store, args: argparse.Namespace) -> Operator:
 def list_utilities(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="patron-utils list",
-        description="Every utility's key and title, in the library's terminology (its word "
-        "for Grade, Location, 2nd Location) when there is a database to read it from.",
+        description="Every utility's key and title: the picker's, then those the app has "
+        "on the Grade table tab of Preferences (Advance All Grades); in the library's "
+        "terminology (its word for Grade, Location, 2nd Location) when there is a database "
+        "to read it from.",
     )
     entry_options(parser)
     args = parser.parse_args(argv)
@@ -179,8 +181,8 @@ def list_utilities(argv: list[str]) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     say = library_terms(args.db)
-    width = max(len(e.key) for e in CATALOG)
-    for entry in CATALOG:
+    width = max(len(e.key) for e in RUNNABLE)
+    for entry in RUNNABLE:
         print(f"{entry.key:<{width}}  {say(entry.title)}")
     return DONE
 
@@ -220,25 +222,40 @@ def run_parser(
     parser.add_argument("--yes", action="store_true", help="apply the plan (otherwise a dry run)")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
     parser.add_argument("--preset", metavar="NAME", help="start from this saved run")
-    parser.add_argument(
-        "--barcodes-file",
-        metavar="FILE",
-        help="select the patrons listed in FILE (one barcode per line; blank "
-        "lines and # comments ignored)",
-    )
-    flags.add_model(
-        parser,
-        Selection,
-        flags.SELECTION,
-        "selections (which patrons)",
-        only=utility.criteria(),
-        say=say,
-        choices=choices,
-    )
+    if utility.no_selections:
+        _refused_selections(parser)
+    else:
+        parser.add_argument(
+            "--barcodes-file",
+            metavar="FILE",
+            help="select the patrons listed in FILE (one barcode per line; blank "
+            "lines and # comments ignored)",
+        )
+        flags.add_model(
+            parser,
+            Selection,
+            flags.SELECTION,
+            "selections (which patrons)",
+            only=utility.criteria(),
+            say=say,
+            choices=choices,
+        )
     flags.add_model(
         parser, utility.Options, flags.OPTIONS, "options (what to do)", say=say, choices=choices
     )
     return parser
+
+
+def _refused_selections(parser: argparse.ArgumentParser) -> None:
+    """A utility with no Selections (Advance All Grades) still takes every selection flag,
+    unlisted, so that one given is refused by name (by the store, saying why) rather than
+    as an unknown argument."""
+    parser.description = f"{parser.description} It has no selections: it acts on every patron."
+    parser.add_argument("--barcodes-file", metavar="FILE", help=argparse.SUPPRESS)
+    for name in Selection.model_fields:
+        parser.add_argument(
+            flags.flag(name), dest=flags.SELECTION + name, action="append", help=argparse.SUPPRESS
+        )
 
 
 def _own_group(key: str) -> bool:
@@ -253,7 +270,7 @@ def run(argv: list[str]) -> int:
     lead = leading_entry_options(argv)
     if 0 < lead < len(argv):
         given = argv[:lead]
-        if argv[lead] in {e.key for e in CATALOG} and _own_group(argv[lead]):
+        if argv[lead] in {e.key for e in RUNNABLE} and _own_group(argv[lead]):
             given = [word for word in given if word != "--group"]
         argv = [argv[lead], *given, *argv[lead + 1 :]]
     if not argv or argv[0] in ("-h", "--help"):
@@ -261,7 +278,7 @@ def run(argv: list[str]) -> int:
         list_utilities([])
         return DONE if argv else INVALID
     key = argv[0]
-    if key not in {e.key for e in CATALOG}:
+    if key not in {e.key for e in RUNNABLE}:
         print(
             f"patron-utils run: no utility {key!r}; `patron-utils list` shows them", file=sys.stderr
         )
@@ -329,9 +346,13 @@ def _planned(store: Store, key: str, args: argparse.Namespace, say: Callable[[st
                 f"--preset: saved run {preset['name']!r} is damaged: {preset['damaged']}",
             )
         selection, options = dict(preset["selection"]), dict(preset["options"])
-    selection.update(flags.values(args, flags.SELECTION, Selection))
+    # (With no Selections, a blank criterion is refused as any other: not as "empty".)
+    criteria = None if get(key).no_selections else Selection
+    selection.update(flags.values(args, flags.SELECTION, criteria))
     options.update(flags.values(args, flags.OPTIONS))
     if args.barcodes_file:
+        if get(key).no_selections:  # said of the flag typed, before the file is read
+            raise fail(INVALID, f"--barcodes-file: {get(key).no_selections}")
         selection["barcodes"] = barcodes_from(args.barcodes_file)
     plan = store.plan(key, selection, options, operator)
     operation_id = None

@@ -9,6 +9,7 @@ It lives outside store/utilities/ so that the engine can import the contract
 from __future__ import annotations
 
 from .utilities.add_notes import AddPatronNotes
+from .utilities.advance_all_grades import AdvanceAllGrades
 from .utilities.advance_grade import AdvancePatronGrade
 from .utilities.base import Entry, Utility
 from .utilities.change_grade import ChangePatronGrade
@@ -49,16 +50,22 @@ CATALOG: list[Entry] = [
     ResetPatronAccounts(),
 ]
 
+# Utilities the vendor manual puts on the Grade Table tab of Preferences, not in the
+# picker: planned, applied, journaled and undone like the catalog's, and run by key
+# (patron-utils run, listed by patron-utils list).
+GRADE_TABLE: list[Entry] = [AdvanceAllGrades()]
+# Every utility that can be planned and run, the picker's first.
+RUNNABLE: list[Entry] = CATALOG + GRADE_TABLE
 # Operations the journal records that are not picked from the catalog (imports, grade
 # table edits).
 JOURNAL_ONLY: list[Utility] = [ImportPatrons(), GradeTableEdit()]
-BY_KEY: dict[str, Entry] = {entry.key: entry for entry in CATALOG + JOURNAL_ONLY}
+BY_KEY: dict[str, Entry] = {entry.key: entry for entry in RUNNABLE + JOURNAL_ONLY}
 
 
 def get(key: str) -> Utility:
     """The runnable utility with this key; KeyError names the keys that exist."""
     entry = BY_KEY.get(key)
     if not isinstance(entry, Utility):
-        built = ", ".join(e.key for e in CATALOG if isinstance(e, Utility))
+        built = ", ".join(e.key for e in RUNNABLE if isinstance(e, Utility))
         raise KeyError(f"no utility {key!r} can be run; available: {built}")
     return entry

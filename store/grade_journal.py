@@ -76,6 +76,8 @@ def edit(db: sqlite_utils.Database, operator: Operator, action: str, *args: Any,
     before = snapshot(db)
     function(db, *args)
     after = snapshot(db)
+    if after == before:  # an edit that changes nothing is refused, not journaled
+        raise Invalid([Problem("grade", "Grade", _no_change(action, args))])
     grade = str(args[0]).strip() if args else ""
     detail = {
         "rename": lambda: str(args[1]).strip(),
@@ -242,6 +244,15 @@ def undo(db: sqlite_utils.Database, op: dict, operator: Operator, *, via: str) -
     )
     db.execute("UPDATE operations SET undone_by = ? WHERE id = ?", [undo_id, op["id"]])
     return undo_id
+
+
+def _no_change(action: str, args: tuple) -> str:
+    grade = str(args[0]).strip()
+    if action == "move":
+        return f"{grade!r} is already the {'first' if args[1] < 0 else 'last'} grade of the order"
+    if action == "set_last":
+        return f"{grade!r} is already the Last Grade"
+    return f"{grade!r} is already its name"  # a rename to the same name
 
 
 def _what(op: dict) -> str:

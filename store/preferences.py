@@ -245,6 +245,8 @@ def add_grade(db: sqlite_utils.Database, name: str, after: str | None = None) ->
     order = [g["name"] for g in grades(db)]
     if name.casefold() in {n.casefold() for n in order}:
         raise _problem(f"{name!r} is already in the grade table")
+    if after and after not in order:  # never silently at the end instead
+        raise _problem(f"{after!r} is not in the grade table (to add {name!r} after)", "detail")
     index = order.index(after) + 1 if after in order else len(order)
     db.conn.execute(
         "INSERT INTO grades (name, position, is_last) VALUES (?, ?, 0)", (name, len(order) + 1000)

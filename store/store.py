@@ -19,7 +19,7 @@ from . import plan as _plan
 from . import preferences as _preferences
 from . import report as _report
 from . import undo as _undo
-from .catalog import CATALOG, get
+from .catalog import CATALOG, RUNNABLE, get
 from .database import BUSY, Busy, connect, share_with_group
 from .fields import field_title
 from .plan import Plan, PlanRow
@@ -198,6 +198,8 @@ class Store(OperatorKeysMixin, SavedRunsMixin, PatronFilesMixin, PatronViewMixin
         With a utility's key, a criterion only some utilities offer (Patron Balance) is
         refused when this one does not.
         """
+        if key is not None:
+            get(key).refuse_criteria(data)  # before reading them: a utility with none
         selection = validate(Selection, data, self.choices, self.server_files)
         if key is not None:
             utility = get(key)
@@ -252,7 +254,7 @@ class Store(OperatorKeysMixin, SavedRunsMixin, PatronFilesMixin, PatronViewMixin
         self, key: str, selection: Selection | dict, options: StoreModel | dict, operator: Operator
     ) -> tuple[Utility, Selection, StoreModel]:
         utility = get(key)
-        if utility not in CATALOG:
+        if utility not in RUNNABLE:
             raise KeyError(f"{utility.title} is not planned: it has a command of its own")
         with self.lock:
             authority.authorize(self.db, operator, utility.permissions, f"run {utility.title}")

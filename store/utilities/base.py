@@ -14,9 +14,10 @@ import sqlite_utils
 
 # The engine's vocabulary, from the leaf module (re-exported: utilities import it from here).
 from ..contract import CHANGING, PlanSQL, PlanView, Progress, TransactionView
+from ..fields import field_title
 from ..security import UTILITIES, Operator
 from ..selection import OPT_IN, Selection
-from ..validation import StoreModel
+from ..validation import Invalid, Problem, StoreModel
 
 __all__ = [
     "CHANGING",
@@ -71,6 +72,10 @@ class Utility(Entry, Generic[OptionsT]):
     hidden_criteria: ClassVar[tuple[str, ...]] = ()
     # Criteria only some utilities offer (selection.OPT_IN) that this one does.
     extra_criteria: ClassVar[tuple[str, ...]] = ()
+    # Set on a utility that always acts on every patron (Advance All Grades): it offers
+    # no Selections, and a criterion given anyway is refused with this (why, and what to
+    # use instead) rather than dropped.
+    no_selections: ClassVar[str | None] = None
     # Said in the result after a run (e.g. what else to do next).
     reminder: ClassVar[str | None] = None
     # SQL for the new value a patron the operator may not change shows (their current
@@ -82,12 +87,28 @@ class Utility(Entry, Generic[OptionsT]):
         """The Selection fields this utility offers, in the form's order: the criteria it
         asks for specially (Forgive Charges' Patron Balance) first, as the vendor manual
         lists them."""
+        if self.no_selections:
+            return []
         common = [
             name
             for name in Selection.model_fields
             if name not in self.hidden_criteria and name not in OPT_IN
         ]
         return [*self.extra_criteria, *common]
+
+    @property
+    def asks_nothing(self) -> bool:
+        """No Selections and no Options (Advance All Grades): nothing to fill in or save."""
+        return bool(self.no_selections) and not self.Options.model_fields
+
+    def refuse_criteria(self, data: dict[str, Any]) -> None:
+        """A utility with no Selections acts on everyone: a criterion given anyway (a flag,
+        a saved run, a caller's dict) is refused, naming it, never dropped."""
+        given = [name for name, value in data.items() if value not in ("", [], None)]
+        if self.no_selections and given:
+            raise Invalid(
+                [Problem(name, field_title(Selection, name), self.no_selections) for name in given]
+            )
 
     def notice(self, options: OptionsT) -> str | None:
         """A line the preview and confirm show about what this run will (not) do."""

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from cli.run import run_parser
 from patron_utils import main
-from store.catalog import CATALOG
+from store.catalog import RUNNABLE
 
 from .commands import OPERATOR, PASSWORD
 
-KEYS = [e.key for e in CATALOG]
+KEYS = [e.key for e in RUNNABLE]
 # What a value may be: ordinary, empty, huge, negative, NUL, control characters, bytes that
 # are not UTF-8 (as Python hands them over: lone surrogates), paths that are no file.
 VALUES = st.one_of(

@@ -11,7 +11,7 @@ import pytest
 
 import store
 from store import security
-from store.catalog import CATALOG
+from store.catalog import RUNNABLE
 from store.patron_file import BadFile
 from store.security import PASSWORDS, PREFERENCES, SECURITY_GROUPS, UTILITIES, Operator
 from store.utilities.base import Utility
@@ -19,11 +19,13 @@ from store.utilities.base import Utility
 from ..databases import demo_db, everything
 from ..district import LIBRARIAN_ID, write_csv
 
-UTILITIES_BUILT = [e for e in CATALOG if isinstance(e, Utility)]
+# The picker's and the Grade table's (Advance All Grades).
+UTILITIES_BUILT = [e for e in RUNNABLE if isinstance(e, Utility)]
 # Options each utility accepts on the demo.
 OPTIONS = {
     "add-notes": {"note": "Matrix note", "note_type": "General"},
     "advance-grade": {},
+    "advance-all-grades": {},
     "change-grade": {"grade": "K"},
     "change-location2": {"location2": "Bus 9"},
     "change-location": {"location": "Room 999"},

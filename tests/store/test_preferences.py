@@ -161,6 +161,12 @@ def test_removing_a_grade_patrons_have_is_refused_with_their_count(s):
         ("rename", ("K",), "rename takes 2 values"),
         ("move", ("K", 5), "moves one place"),
         ("move", ("K", "up"), "moves one place"),
+        # Never silently at the end, never a journaled edit that changes nothing.
+        ("add", ("13", "Nope"), r"'Nope' is not in the grade table \(to add '13' after\)"),
+        ("move", ("PK", -1), "'PK' is already the first grade of the order"),
+        ("move", ("Graduated", 1), "'Graduated' is already the last grade of the order"),
+        ("set_last", ("Graduated",), "'Graduated' is already the Last Grade"),
+        ("rename", ("K", " K "), "'K' is already its name"),
     ],
 )
 def test_bad_grade_table_edits_are_refused(s, action, args, message):

@@ -11,7 +11,7 @@ import pytest
 import store
 from store import security
 from store.apply import apply
-from store.catalog import CATALOG
+from store.catalog import CATALOG, RUNNABLE
 from store.demo import DEMO_OPERATORS, create_demo
 from store.plan import Plan
 from store.security import (
@@ -152,6 +152,7 @@ VALID_OPTIONS = {
     "change-security-group": {"group": "Student"},
     "reset-accounts": {"username": "Barcode"},
     "advance-grade": {},
+    "advance-all-grades": {},
     "change-location2": {"location2": "Bus 9"},
     "change-policy": {"policy": "Secondary", "recompute_due_dates": True},
     "move-to-site": {"site": "HIGH"},
@@ -165,7 +166,8 @@ VALID_OPTIONS = {
 }
 # Reassign Union Site Patrons only ever matches the Union Site's two patrons.
 MATCHED = {"reassign-union-site": 2}
-BUILT = [e for e in CATALOG if isinstance(e, Utility)]
+# The picker's and the Grade table's (Advance All Grades).
+BUILT = [e for e in RUNNABLE if isinstance(e, Utility)]
 WITHOUT_ONE = [pytest.param(u, p, id=f"{u.key}-without-{p}") for u in BUILT for p in u.permissions]
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 import store
-from store.catalog import BY_KEY, CATALOG, get
+from store.catalog import BY_KEY, CATALOG, GRADE_TABLE, get
 from store.utilities.base import Utility
 
 from .options_helpers import invalid_options
@@ -75,8 +75,14 @@ BUILT = {
 def test_catalog_has_the_manuals_seventeen_utilities_in_order():
     assert [e.title for e in CATALOG] == MANUAL_TITLES
     assert len({e.key for e in CATALOG}) == 17
-    # The journal knows imports and grade table edits too.
-    assert set(BY_KEY) == {e.key for e in CATALOG} | {"import-patrons", "grade-table"}
+    # The journal knows imports and grade table edits too, and the Grade table's Advance
+    # All Grades (not in the picker: the manual puts it on the Grade Table tab).
+    assert [e.key for e in GRADE_TABLE] == ["advance-all-grades"]
+    assert set(BY_KEY) == {e.key for e in CATALOG} | {
+        "import-patrons",
+        "grade-table",
+        "advance-all-grades",
+    }
     assert all(e.summary and e.guidance for e in CATALOG)
 
 
@@ -220,4 +226,5 @@ def test_every_utility_class_is_in_the_catalog_or_the_journal():
         importlib.import_module(f"store.utilities.{module.name}")
     concrete = {cls for cls in _subclasses(Utility) if "key" in vars(cls)}
     assert {type(u) for u in BY_KEY.values()} == concrete
-    assert len(concrete) == 19  # the seventeen, imports and grade table edits
+    # the seventeen, Advance All Grades, imports and grade table edits
+    assert len(concrete) == 20

@@ -72,7 +72,8 @@ class ApplyFlow(ProductScreen[None]):
         while counting, after an edit, after an apply. Call refresh_bindings() on each."""
         if action == "apply" and (self.plan is None or self.outdated):
             return None
-        return True
+        # Advance All Grades asks nothing: no form to clear, no run worth saving.
+        return not (action in ("save_run", "clear") and self.utility.asks_nothing)
 
     def action_apply(self) -> None:
         plan = self.plan

@@ -17,6 +17,8 @@ from ..widgets.model_form import ModelForm
 from ..widgets.plain import Plain, PlainTable
 from .prompt import PromptScreen
 
+ADVANCE_ALL = "advance-all-grades"
+
 
 class PreferencesScreen(ProductScreen[None]):
     """F9 saves the Library tab; the grade table's keys change it at once."""
@@ -26,6 +28,8 @@ class PreferencesScreen(ProductScreen[None]):
         Binding("f2", "tab('library')", "Library", id="library"),
         Binding("f3", "tab('grade-table')", "Grade table", id="grade-table"),
         Binding("f9", "save", "Save", id="save"),
+        # The vendor manual's Advance All Grades lives here, not in the picker.
+        Binding("f5", "advance_all", "Advance all", id="advance-all"),
         # The grade keys are on the tab's own help line (and F1): a footer holding them
         # all would be cut at 80 columns.
         Binding("a", "add", "Add a grade", id="add", show=False),
@@ -67,7 +71,7 @@ class PreferencesScreen(ProductScreen[None]):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Grade keys only on the Grade table tab, Save only on the Library tab."""
         tab = self.query_one(TabbedContent).active
-        if action in ("add", "rename", "remove", "move", "last"):
+        if action in ("add", "rename", "remove", "move", "last", "advance_all"):
             return tab == "grade-table"
         if action == "save":
             return tab == "library"
@@ -172,6 +176,21 @@ class PreferencesScreen(ProductScreen[None]):
                 select=self.chosen,
                 done=f"{self.chosen} is now the Last Grade.",
             )
+
+    def action_advance_all(self) -> None:
+        """Advance All Grades: the utility screen, straight to its preview of everyone (it
+        asks nothing); after the apply, its summary, then back here."""
+        utility = self.store.utility(ADVANCE_ALL)
+        reason = self.store.unavailable(utility, self.operator)
+        if reason is not None:
+            self.query_one("#grade-message", Static).update(
+                self.app.say(f"⚠ {utility.title} {reason}.")
+            )
+            return
+        # Its apply is this session's own write, which data_version does not count: read
+        # the table again when this screen shows.
+        self.seen_version = -1
+        self.app.open_utility(ADVANCE_ALL)
 
     # -- saving -------------------------------------------------------------------
     def action_save(self) -> None:

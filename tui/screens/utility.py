@@ -161,7 +161,9 @@ class UtilityScreen(ApplyFlow):
 
     def on_mount(self) -> None:
         self.form("selection-form").focus_first()
-        if self.draft:  # a saved run or this session's draft: checked as if typed just now
+        if self.utility.asks_nothing:  # Advance All Grades: straight to the preview of everyone
+            self.action_preview()
+        elif self.draft:  # a saved run or this session's draft: checked as if typed just now
             values = self.form_values()
             self.check_values(values["selection-form"], values["options-form"])
 
@@ -203,7 +205,7 @@ class UtilityScreen(ApplyFlow):
 
     def action_back(self) -> None:
         """One step back: from the preview to the form, from a form to the picker."""
-        if self.query_one(TabbedContent).active == "preview":
+        if self.query_one(TabbedContent).active == "preview" and not self.utility.asks_nothing:
             self.action_tab(self.last_form_tab)
             return
         # The forms are kept for the session, so leaving loses nothing typed.

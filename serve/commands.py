@@ -6,7 +6,19 @@ from __future__ import annotations
 import shlex
 
 # The commands that read or change the database and nothing else of the server.
-ALLOWED = ("list", "run", "log", "undo", "password", "export", "keys")
+ALLOWED = (
+    "list",
+    "run",
+    "log",
+    "show",
+    "patron",
+    "undo",
+    "password",
+    "export",
+    "keys",
+    "preferences",
+    "grades",
+)
 # Flags that would reach past the session: another database, another operator, or a file
 # of the server (which the service account can read, the operator perhaps not).
 REFUSED_FLAGS = {

@@ -123,3 +123,27 @@ async def test_export_over_ssh_comes_on_standard_output_never_a_file_of_the_serv
     lines = exported.stdout.splitlines()
     assert len(lines) - 1 == len(seniors(db))  # a header, then each grade 12 patron
     assert to_file.exit_status == 2 and "--output: not over SSH" in to_file.stderr
+
+
+async def test_show_patron_grades_and_preferences_answer_over_ssh(server, db):
+    """The commands a script writer sets a library up with, and reads it back by, are the
+    service's too: the patron record comes on standard output (the summary's w says so)."""
+    barcode = query(db, "SELECT barcode FROM patrons WHERE grade = '12' ORDER BY id LIMIT 1")[0][0]
+    async with server.connect() as conn:
+        applied = await conn.run(CHANGE + " --yes")
+        shown = await conn.run("show 1 --format csv")
+        record = await conn.run(f"patron {barcode} --format json")
+        grades = await conn.run("grades add 13 --after 12")
+        terms = await conn.run("preferences --term Grade=Level")
+    assert applied.exit_status == 0, applied.stderr
+    assert shown.exit_status == 0, shown.stderr
+    assert len(shown.stdout.splitlines()) - 1 == len(seniors(db))
+    assert record.exit_status == 0 and f'"{barcode}"' in record.stdout, record.stderr
+    assert grades.exit_status == 0, grades.stderr
+    assert query(db, "SELECT name FROM grades WHERE name = '13'") == [("13",)]
+    assert terms.exit_status == 0, terms.stderr
+    assert query(db, "SELECT value FROM preferences WHERE key = 'term.grade'") == [("Level",)]
+    assert query(db, "SELECT utility, via FROM operations ORDER BY id") == [
+        ("change-status", "ssh from 127.0.0.1"),
+        ("grade-table", "ssh from 127.0.0.1"),
+    ]

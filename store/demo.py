@@ -229,6 +229,14 @@ def _circulation(db, rng: random.Random, count: int, today: dt.date) -> None:
     day = lambda n: (today + dt.timedelta(days=n)).isoformat()  # noqa: E731
     notes, pictures, items, checkouts, holds, reservations = [], [], [], [], [], []
     charges, history, reviews = [], [], []
+    # Each loan keeps the fine terms of the policy its patron had when it was checked out.
+    terms = {
+        pid: (fine or 0, most)
+        for pid, fine, most in db.execute(
+            "SELECT p.id, pol.fine_per_day, pol.max_fine FROM patrons p "
+            "LEFT JOIN policies pol ON pol.name = p.policy"
+        )
+    }
     item_id = 0
     for pid in range(1, count + 1):
         if rng.random() < 0.15:
@@ -262,6 +270,8 @@ def _circulation(db, rng: random.Random, count: int, today: dt.date) -> None:
                     "checked_out": day(out),
                     "due_date": day(out + 14),
                     "fines_from": None,
+                    "fine_per_day": terms[pid][0],
+                    "max_fine": terms[pid][1],
                 }
             )
         if rng.random() < 0.05:

@@ -65,6 +65,7 @@ CASES: dict[str, tuple[dict, dict]] = {
     "forgive-charges": ({"balance_from": "0.01"}, {"category": "All Charges, Fees, and Fines"}),
     "move-to-site": ({"sites": ["MID"]}, {"site": "HIGH"}),
     "reassign-union-site": ({}, {"site": "ELM"}),
+    "recompute-due-dates": ({"policies": ["Grade 9-12", "Staff"]}, {}),
     "remove-history": ({"grades": ["Graduated", "12"]}, {}),
     "remove-notes": ({}, {"note_type": "Alert"}),
     "remove-pictures": ({}, {}),

@@ -98,8 +98,7 @@ class RecomputeDueDates(Utility[RecomputeDueDatesOptions]):
     key = "recompute-due-dates"
     title = "Recompute Due Dates"
     summary = (
-        "Recomputes the due dates and fines of selected patrons' current loans from their "
-        "policies."
+        "Recomputes the due dates and fines of selected patrons' current loans from their policies."
     )
     guidance = (
         "Newly changed patron policies do not affect the loan periods or fines of items "
@@ -136,7 +135,9 @@ class RecomputeDueDates(Utility[RecomputeDueDatesOptions]):
                 "has_policy": "EXISTS (SELECT 1 FROM policies pol WHERE pol.name = p.policy)",
                 "due_now": _dates("k.due_date"),
                 "due_new": _dates(DUE, policy),
-                "differing": f"(SELECT count(*) FROM {differing('k.patron_id = p.id', 'p.policy')})",
+                "differing": (
+                    f"(SELECT count(*) FROM {differing('k.patron_id = p.id', 'p.policy')})"
+                ),
                 # The terms of loans not on the policy's, each once; then the policy's.
                 "fines_now": (
                     f"(SELECT group_concat(t, '; ') FROM (SELECT DISTINCT "
@@ -160,8 +161,7 @@ class RecomputeDueDates(Utility[RecomputeDueDatesOptions]):
         if done:
             return f"{loans} of the changed patrons got the loan period and fines of their policy."
         return (
-            f"{loans} of the patrons to change will get the loan period and fines of their "
-            "policy."
+            f"{loans} of the patrons to change will get the loan period and fines of their policy."
         )
 
     def apply(self, tx: TransactionView[RecomputeDueDatesOptions]) -> None:

@@ -1,5 +1,6 @@
-"""The catalog of the vendor manual's seventeen and Recompute Due Dates, and three built utilities with their Options:
-change-status, change-grade and change-location (Add Patron Notes: test_add_notes.py)."""
+"""The catalog of the vendor manual's seventeen and Recompute Due Dates, and three built
+utilities with their Options: change-status, change-grade and change-location (Add Patron Notes:
+test_add_notes.py)."""
 
 from __future__ import annotations
 

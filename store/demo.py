@@ -229,14 +229,12 @@ def _circulation(db, rng: random.Random, count: int, today: dt.date) -> None:
     day = lambda n: (today + dt.timedelta(days=n)).isoformat()  # noqa: E731
     notes, pictures, items, checkouts, holds, reservations = [], [], [], [], [], []
     charges, history, reviews = [], [], []
-    # Each loan keeps the fine terms of the policy its patron had when it was checked out.
-    terms = {
-        pid: (fine or 0, most)
-        for pid, fine, most in db.execute(
-            "SELECT p.id, pol.fine_per_day, pol.max_fine FROM patrons p "
-            "LEFT JOIN policies pol ON pol.name = p.policy"
-        )
-    }
+    # Each loan keeps the fine terms of the policy its patron had when it was checked out
+    # (one shared pair per policy, indexed by patron id: small at a million patrons).
+    of_policy = {name: (fine, most) for name, _, _, fine, most in POLICIES}
+    terms: list[tuple[int, int | None]] = [(0, None)] * (count + 1)
+    for pid, policy in db.execute("SELECT id, policy FROM patrons WHERE id <= ?", [count]):
+        terms[pid] = of_policy.get(policy, (0, None))
     item_id = 0
     for pid in range(1, count + 1):
         if rng.random() < 0.15:

@@ -1,4 +1,5 @@
-"""The catalog: every utility of the vendor manual, in the manual's order.
+"""The catalog: every utility of the vendor manual, in the manual's (alphabetical) order —
+the page's seventeen and Recompute Due Dates, which its Change Patron Policy names.
 
 Adding a utility is one module in store/utilities/ plus its line here and its tests;
 the picker, the forms, the CLI flags and the preview are derived from its declaration.
@@ -23,6 +24,7 @@ from .utilities.grade_table import GradeTableEdit
 from .utilities.import_patrons import ImportPatrons
 from .utilities.move_to_site import MovePatronsToSite
 from .utilities.reassign_union_site import ReassignUnionSitePatrons
+from .utilities.recompute_due_dates import RecomputeDueDates
 from .utilities.remove_history import RemovePatronHistory
 from .utilities.remove_notes import RemovePatronNotes
 from .utilities.remove_patrons import RemovePatrons
@@ -42,6 +44,7 @@ CATALOG: list[Entry] = [
     ForgiveCharges(),
     MovePatronsToSite(),
     ReassignUnionSitePatrons(),
+    RecomputeDueDates(),
     RemovePatronHistory(),
     RemovePatronNotes(),
     RemovePatronPictures(),

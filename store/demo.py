@@ -229,6 +229,12 @@ def _circulation(db, rng: random.Random, count: int, today: dt.date) -> None:
     day = lambda n: (today + dt.timedelta(days=n)).isoformat()  # noqa: E731
     notes, pictures, items, checkouts, holds, reservations = [], [], [], [], [], []
     charges, history, reviews = [], [], []
+    # Each loan keeps the fine terms of the policy its patron had when it was checked out
+    # (one shared pair per policy, indexed by patron id: small at a million patrons).
+    of_policy = {name: (fine, most) for name, _, _, fine, most in POLICIES}
+    terms: list[tuple[int, int | None]] = [(0, None)] * (count + 1)
+    for pid, policy in db.execute("SELECT id, policy FROM patrons WHERE id <= ?", [count]):
+        terms[pid] = of_policy.get(policy, (0, None))
     item_id = 0
     for pid in range(1, count + 1):
         if rng.random() < 0.15:
@@ -262,6 +268,8 @@ def _circulation(db, rng: random.Random, count: int, today: dt.date) -> None:
                     "checked_out": day(out),
                     "due_date": day(out + 14),
                     "fines_from": None,
+                    "fine_per_day": terms[pid][0],
+                    "max_fine": terms[pid][1],
                 }
             )
         if rng.random() < 0.05:

@@ -1,9 +1,10 @@
 """Money: amounts are integer cents everywhere; a patron's balance and accruing fines in SQL.
 
-Fines accrue per overdue loan, day by day, at the patron's policy rate up to the
-policy's maximum. They are not rows until someone charges them, so the balance
-adds what has accrued by today; forgiving one moves the loan's ``fines_from`` to
-today, which zeroes what had accrued and leaves the loan checked out.
+Fines accrue per overdue loan, day by day, at the rate and up to the maximum the loan
+was checked out under (its own ``fine_per_day`` and ``max_fine``: a patron's policy changed
+since does not change them; Recompute Due Dates does). They are not rows until someone
+charges them, so the balance adds what has accrued by today; forgiving one moves the loan's
+``fines_from`` to today, which zeroes what had accrued and leaves the loan checked out.
 """
 
 from __future__ import annotations
@@ -45,16 +46,13 @@ def format_money(cents: int | None) -> str:
 # was forgiven, from that day.
 FINE_START = "max(k.due_date, coalesce(k.fines_from, k.due_date))"
 _DAYS = f"max(0, CAST(julianday(:today) - julianday({FINE_START}) AS INTEGER))"
-# The fine accrued on loan ``k`` under policy ``pol``, in cents, capped by the maximum.
+# The fine accrued on loan ``k`` under its own terms, in cents, capped by its maximum.
 ACCRUED = (
-    f"min({_DAYS} * coalesce(pol.fine_per_day, 0), "
-    f"coalesce(pol.max_fine, {_DAYS} * coalesce(pol.fine_per_day, 0)))"
+    f"min({_DAYS} * coalesce(k.fine_per_day, 0), "
+    f"coalesce(k.max_fine, {_DAYS} * coalesce(k.fine_per_day, 0)))"
 )
-# Loans of patron ``p`` joined to the policy that sets their fines.
-LOANS_OF = (
-    "checkouts k JOIN patrons owner ON owner.id = k.patron_id "
-    "LEFT JOIN policies pol ON pol.name = owner.policy"
-)
+# The loans ``k`` whose fines ACCRUED reads (each carries its terms).
+LOANS_OF = "checkouts k"
 
 # Outstanding charges minus credits plus fines accruing today, for patron ``p``.
 BALANCE = (

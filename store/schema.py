@@ -21,6 +21,7 @@ from .schema_versions import (
     V4,
     V5,
     V6,
+    V7,
     NoteType,
     Status,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "V4",
     "V5",
     "V6",
+    "V7",
     "VERSION",
     "NewerSchema",
     "NoteType",
@@ -47,7 +49,7 @@ __all__ = [
 # PRAGMA application_id of a Patron Utilities database ("PUTL"); store.database checks it.
 APPLICATION_ID = 0x5055544C
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7]
 VERSION = len(MIGRATIONS)
 
 

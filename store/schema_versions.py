@@ -359,3 +359,30 @@ CREATE TABLE operator_keys (
 CREATE INDEX operator_keys_patron ON operator_keys(patron_id);
 ALTER TABLE operations ADD COLUMN via TEXT;
 """
+
+# V7: a loan keeps the fine terms it was checked out under (the vendor manual: newly changed
+# patron policies do not affect the fines of items already checked out; Recompute Due Dates
+# gives them the new policy's). Loans already out get their patron's policy as it is now;
+# a loan inserted without terms (a door that does not say them, or an undo restoring a loan
+# journaled before this version) gets its patron's policy at that moment. fine_per_day 0: no
+# fine; max_fine NULL: no maximum.
+V7 = """
+ALTER TABLE checkouts ADD COLUMN fine_per_day INTEGER CHECK (fine_per_day >= 0);
+ALTER TABLE checkouts ADD COLUMN max_fine INTEGER CHECK (max_fine >= 0);
+UPDATE checkouts SET
+    fine_per_day = coalesce((SELECT pol.fine_per_day FROM patrons p
+                             JOIN policies pol ON pol.name = p.policy
+                             WHERE p.id = checkouts.patron_id), 0),
+    max_fine = (SELECT pol.max_fine FROM patrons p JOIN policies pol ON pol.name = p.policy
+                WHERE p.id = checkouts.patron_id);
+CREATE TRIGGER checkouts_terms AFTER INSERT ON checkouts WHEN NEW.fine_per_day IS NULL
+BEGIN
+    UPDATE checkouts SET
+        fine_per_day = coalesce((SELECT pol.fine_per_day FROM patrons p
+                                 JOIN policies pol ON pol.name = p.policy
+                                 WHERE p.id = NEW.patron_id), 0),
+        max_fine = (SELECT pol.max_fine FROM patrons p JOIN policies pol ON pol.name = p.policy
+                    WHERE p.id = NEW.patron_id)
+    WHERE id = NEW.id;
+END;
+"""

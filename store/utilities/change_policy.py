@@ -1,11 +1,13 @@
-"""Change Patron Policy, optionally recomputing the due dates of current loans."""
+"""Change Patron Policy, optionally recomputing the due dates and fines of current loans (the
+same piece as the Recompute Due Dates utility)."""
 
 import sqlite_utils
 from pydantic import Field
 
 from ..fields import choice
 from ..validation import StoreModel
-from .base import CHANGING, PlanView, SetPatronColumn, TransactionView
+from .base import PlanView, SetPatronColumn, TransactionView
+from .recompute_due_dates import count_differing, loans_said, recompute
 
 
 class ChangePolicyOptions(StoreModel):
@@ -18,7 +20,8 @@ class ChangePolicyOptions(StoreModel):
         False,
         title="Recompute due dates of current loans",
         description="Give items already checked out the new policy's loan period, counted "
-        "from the day they were checked out. Off: current loans keep their due dates.",
+        "from the day they were checked out, and its fines. Off: current loans keep their "
+        "due dates and fines (Recompute Due Dates can give them the new ones later).",
     )
 
 
@@ -31,7 +34,8 @@ class ChangePatronPolicy(SetPatronColumn[ChangePolicyOptions]):
         "year to update patron policies after advancing grades. Use the Patrons in Grade "
         "selection to choose the grade(s) for a policy.\n\n"
         "Newly changed policies do not affect the loan periods or fines of items already "
-        "checked out, unless you tick Recompute due dates of current loans."
+        "checked out. To adjust these, run the Recompute Due Dates utility after this one, "
+        "or tick Recompute due dates of current loans."
     )
     textbook_tracker = True
     Options = ChangePolicyOptions
@@ -42,44 +46,21 @@ class ChangePatronPolicy(SetPatronColumn[ChangePolicyOptions]):
     def notice(self, options: ChangePolicyOptions) -> str | None:
         if options.recompute_due_dates:
             return None  # the tally says it, with the number of loans
-        return "Current loans keep their due dates (Recompute due dates is off)."
+        return "Current loans keep their due dates and fines (Recompute due dates is off)."
 
     def tally(
         self, db: sqlite_utils.Database, plan: PlanView[ChangePolicyOptions], done: bool = False
     ) -> str | None:
         if not plan.options.recompute_due_dates:
             return None
-        loans = db.execute(
-            f"SELECT count(*) FROM checkouts WHERE patron_id IN "
-            f"(SELECT patron_id FROM temp.{plan.table} plan WHERE {CHANGING})"
-        ).fetchone()[0]
+        # Counted against the policy they are to get (the patrons still have their old one).
+        loans = loans_said(count_differing(db, plan, ":policy", {"policy": plan.options.policy}))
+        policy = plan.options.policy
         if done:
-            return (
-                f"{_loans(loans)} of the changed patrons got due dates from the loan "
-                f"period of {plan.options.policy}."
-            )
-        return (
-            f"{_loans(loans)} of the patrons to change will get due dates from the loan "
-            f"period of {plan.options.policy}."
-        )
+            return f"{loans} of the changed patrons got the loan period and fines of {policy}."
+        return f"{loans} of the patrons to change will get the loan period and fines of {policy}."
 
     def apply(self, tx: TransactionView[ChangePolicyOptions]) -> None:
         super().apply(tx)
-        if not tx.options.recompute_due_dates:
-            return
-        due = """date(checked_out, '+' || (SELECT pol.loan_days FROM patrons p
-                      JOIN policies pol ON pol.name = p.policy WHERE p.id = checkouts.patron_id)
-                      || ' days')"""
-        where = f"patron_id IN {tx.changes}"
-        tx.record_rows(
-            "checkouts",
-            "update",
-            where,
-            columns=["due_date"],
-            after_sql=f"json_object('due_date', {due})",
-        )
-        tx.db.execute(f"UPDATE checkouts SET due_date = {due} WHERE {where}")
-
-
-def _loans(n: int) -> str:
-    return f"{n:,} current loan" + ("" if n == 1 else "s")
+        if tx.options.recompute_due_dates:
+            recompute(tx)  # from the policy the patrons now have: the new one

@@ -34,7 +34,7 @@ def test_list_prints_every_utility_key_and_title_one_per_line(cli):
     lines = result.out.splitlines()
     # The picker's utilities, then the Grade table's (Advance All Grades): a script needs
     # every key.
-    assert len(lines) == len(RUNNABLE) == 18
+    assert len(lines) == len(RUNNABLE) == 19
     for line, entry in zip(lines, RUNNABLE, strict=True):
         key, title = line.split(None, 1)
         assert (key, title.strip()) == (entry.key, entry.title)
@@ -68,6 +68,7 @@ CASES: dict[str, tuple[dict, dict]] = {
     "forgive-charges": ({"balance_from": "0.01"}, {"category": "All Charges, Fees, and Fines"}),
     "move-to-site": ({"sites": ["MID"]}, {"site": "HIGH"}),
     "reassign-union-site": ({}, {"site": "ELM"}),
+    "recompute-due-dates": ({"policies": ["Grade 9-12", "Staff"]}, {}),
     "remove-history": ({"grades": ["Graduated", "12"]}, {}),
     "remove-notes": ({}, {"note_type": "Alert"}),
     "remove-pictures": ({}, {}),

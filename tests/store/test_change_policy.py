@@ -1,5 +1,6 @@
-"""Change Patron Policy on small_db (conftest) and its loans: due dates kept or recomputed from
-the new policy's loan period, what the journal and the undo say of them, existing policies only."""
+"""Change Patron Policy on small_db (conftest) and its loans: due dates and fines kept or
+recomputed from the new policy's loan period and fines, what the journal and the undo say of
+them, existing policies only."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def test_change_policy_without_recompute_keeps_due_dates(loans):
     assert plan.counts == store.Counts(matched=5, change=4, unchanged=1, skip=0)
     assert (rows["100"].outcome, rows["100"].reason) == ("unchanged", "already Secondary")
     assert utility.notice(plan.options) == (
-        "Current loans keep their due dates (Recompute due dates is off)."
+        "Current loans keep their due dates and fines (Recompute due dates is off)."
     )
     assert journal(loans, report.operation_id) == [
         (
@@ -107,23 +108,40 @@ def test_change_policy_with_recompute_gives_current_loans_the_new_loan_period(lo
     assert utility.notice(plan.options) is None  # the tally says it, counted
     # Two of the three loans belong to patrons who change (Cobb is already Secondary).
     assert plan.tally == (
-        "2 current loans of the patrons to change will get due dates from "
-        "the loan period of Secondary."
+        "2 current loans of the patrons to change will get the loan period and fines of Secondary."
     )
     assert report.effects == (
-        "2 current loans of the changed patrons got due dates from the loan period of Secondary."
+        "2 current loans of the changed patrons got the loan period and fines of Secondary."
     )
     assert loans.operation(report.operation_id)["effects"] == report.effects
     # Secondary lends for 21 days, counted from the day each item was checked out.
-    due = {c["id"]: c["due_date"] for c in rows_of(loans, "checkouts")}
+    # and fined 10 cents a day up to $10.00 (Elementary: 5 cents, up to $2.00).
+    due = {
+        c["id"]: (c["due_date"], c["fine_per_day"], c["max_fine"])
+        for c in rows_of(loans, "checkouts")
+    }
     assert due == {
-        1: "2026-06-10",
-        2: "2026-05-31",
-        3: "2026-05-30",
+        1: ("2026-06-10", 10, 1000),
+        2: ("2026-05-31", 10, 1000),
+        3: ("2026-05-30", 10, 1000),
     }  # Cobb was already Secondary: not changed, loan untouched
+    elementary = {"fine_per_day": 5, "max_fine": 200}
+    secondary = {"fine_per_day": 10, "max_fine": 1000}
     assert journal(loans, report.operation_id) == [
-        ("checkouts", 1, "update", {"due_date": "2026-06-03"}, {"due_date": "2026-06-10"}),
-        ("checkouts", 2, "update", {"due_date": "2026-05-24"}, {"due_date": "2026-05-31"}),
+        (
+            "checkouts",
+            1,
+            "update",
+            {"due_date": "2026-06-03", **elementary},
+            {"due_date": "2026-06-10", **secondary},
+        ),
+        (
+            "checkouts",
+            2,
+            "update",
+            {"due_date": "2026-05-24", **elementary},
+            {"due_date": "2026-05-31", **secondary},
+        ),
         *[
             (
                 "patrons",
@@ -139,12 +157,12 @@ def test_change_policy_with_recompute_gives_current_loans_the_new_loan_period(lo
 
 
 def test_the_undo_of_a_recompute_says_it_put_the_loans_back(loans):
-    before = [(c["id"], c["due_date"]) for c in rows_of(loans, "checkouts")]
+    before = rows_of(loans, "checkouts")
     _, _, report = run(
         loans, "change-policy", ELM_AND_COBB, {"policy": "Secondary", "recompute_due_dates": True}
     )
     undone = loans.undo(report.operation_id, ADMIN)
-    assert [(c["id"], c["due_date"]) for c in rows_of(loans, "checkouts")] == before
+    assert rows_of(loans, "checkouts") == before  # due dates and fine terms
     assert loans.operation(undone.operation_id)["effects"] == "Also put back: 2 loans."
     # An undo of patrons' own values only says nothing more.
     _, _, plain = run(loans, "change-policy", ELM_AND_COBB, {"policy": "Secondary"})
@@ -167,7 +185,7 @@ def test_change_policy_records_the_loans_re_dated_at_the_moment_of_writing(loans
         [item],
     )
     report = loans.apply(plan)
-    assert report.effects.startswith("2 current loans of the changed patrons got due dates")
+    assert report.effects.startswith("2 current loans of the changed patrons got the loan period")
     assert (
         count(
             loans,

@@ -35,6 +35,7 @@ OPTIONS = {
     "forgive-charges": {"category": "All Charges, Fees, and Fines"},
     "move-to-site": {"site": "ELM"},
     "reassign-union-site": {"site": "ELM"},
+    "recompute-due-dates": {},
     "remove-history": {},
     "remove-notes": {"note_type": "Alert"},
     "remove-pictures": {},

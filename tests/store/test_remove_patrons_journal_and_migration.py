@@ -138,6 +138,9 @@ def test_the_journal_keeps_every_removed_row_whole(holdings, force):
             "checked_out": "2026-04-01",
             "due_date": "2026-04-22",
             "fines_from": "2026-05-01",
+            # The fine terms it was checked out under (Éluard's Secondary), to come back with.
+            "fine_per_day": 10,
+            "max_fine": 1000,
         }
     # The journal's rows are written under the operation that did it.
     assert count(s, "operation_rows", "operation_id <> ?", report.operation_id) == 0
@@ -193,7 +196,7 @@ def test_a_version_1_database_is_migrated_keeping_its_history(tmp_path):
 
     db = store.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 6
+        assert db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 7
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         # Version 3: the preview's name order is an index.
         assert (
@@ -232,7 +235,7 @@ def test_a_version_1_database_is_migrated_keeping_its_history(tmp_path):
     # Connecting again does not migrate twice; the migrated database runs Remove Patrons.
     s = store.Store(path)
     try:
-        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 6
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 7
         assert s.db.execute("SELECT count(*) FROM history").fetchone()[0] == 2
         enrol(s.db, ADMIN)
         plan, rows, report = run(s, KEY, {"barcodes": ["9"]}, {})

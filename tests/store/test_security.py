@@ -157,6 +157,7 @@ VALID_OPTIONS = {
     "change-policy": {"policy": "Secondary", "recompute_due_dates": True},
     "move-to-site": {"site": "HIGH"},
     "reassign-union-site": {"site": "ELM"},
+    "recompute-due-dates": {},
     "renew-accounts": {},
     "remove-notes": {"note_type": "Alert"},
     "remove-pictures": {},

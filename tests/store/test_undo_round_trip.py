@@ -55,6 +55,7 @@ CASES = [
     ),
     pytest.param("move-to-site", {}, {"site": "MID"}, id="move-to-site"),
     pytest.param("reassign-union-site", {}, {"site": "ELM"}, id="reassign-union-site"),
+    pytest.param("recompute-due-dates", {}, {}, id="recompute-due-dates"),
     pytest.param("remove-history", {}, {}, id="remove-history"),
     pytest.param("remove-notes", {}, {"note_type": "Alert"}, id="remove-notes"),
     pytest.param("remove-pictures", {}, {}, id="remove-pictures"),
@@ -78,7 +79,7 @@ CASES = [
 
 def test_the_round_trip_cases_cover_every_utility_in_the_catalog():
     assert {case.values[0] for case in CASES} == {entry.key for entry in RUNNABLE}
-    assert len(CATALOG) == 17
+    assert len(CATALOG) == 18
 
 
 def test_the_demo_has_a_centralized_catalog(demo_store):

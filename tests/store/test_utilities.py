@@ -1,5 +1,6 @@
-"""The catalog of the vendor manual's seventeen, and three built utilities with their Options:
-change-status, change-grade and change-location (Add Patron Notes: test_add_notes.py)."""
+"""The catalog of the vendor manual's seventeen and Recompute Due Dates, and three built
+utilities with their Options: change-status, change-grade and change-location (Add Patron Notes:
+test_add_notes.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ MANUAL_TITLES = [
     "Forgive Charges",
     "Move Patrons to Site",
     "Reassign Union Site Patrons",
+    # Not a section of the page: its Change Patron Policy says to run it after.
+    "Recompute Due Dates",
     "Remove Patron History",
     "Remove Patron Notes",
     "Remove Patron Pictures",
@@ -43,6 +46,7 @@ TEXTBOOK_TRACKER = {
     "Change Patron Status",
     "Forgive Charges",
     "Move Patrons to Site",
+    "Recompute Due Dates",  # loans, as its Change Patron Policy
     "Remove Patrons",
     "Renew Patron Accounts",
     "Reset Patron Accounts",
@@ -59,6 +63,7 @@ BUILT = {
     "change-status",
     "move-to-site",
     "reassign-union-site",
+    "recompute-due-dates",
     "remove-history",
     "remove-notes",
     "remove-pictures",
@@ -72,9 +77,9 @@ BUILT = {
 # -- the catalog -------------------------------------------------------------
 
 
-def test_catalog_has_the_manuals_seventeen_utilities_in_order():
+def test_catalog_has_the_manuals_eighteen_utilities_in_order():
     assert [e.title for e in CATALOG] == MANUAL_TITLES
-    assert len({e.key for e in CATALOG}) == 17
+    assert len({e.key for e in CATALOG}) == 18
     # The journal knows imports and grade table edits too, and the Grade table's Advance
     # All Grades (not in the picker: the manual puts it on the Grade Table tab).
     assert [e.key for e in GRADE_TABLE] == ["advance-all-grades"]
@@ -89,7 +94,7 @@ def test_catalog_has_the_manuals_seventeen_utilities_in_order():
 def test_only_the_built_utilities_can_run():
     built = {e.key for e in CATALOG if isinstance(e, Utility)}
     assert built == BUILT
-    assert len(BUILT) == 17
+    assert len(BUILT) == 18
 
 
 def test_textbook_tracker_flags_follow_the_seed():
@@ -226,5 +231,5 @@ def test_every_utility_class_is_in_the_catalog_or_the_journal():
         importlib.import_module(f"store.utilities.{module.name}")
     concrete = {cls for cls in _subclasses(Utility) if "key" in vars(cls)}
     assert {type(u) for u in BY_KEY.values()} == concrete
-    # the seventeen, Advance All Grades, imports and grade table edits
-    assert len(concrete) == 20
+    # the eighteen, Advance All Grades, imports and grade table edits
+    assert len(concrete) == 21

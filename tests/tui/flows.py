@@ -17,9 +17,9 @@ from ..databases import query
 from .pilot import ids, rendered
 
 Check = Callable[[Any, Any], None]  # (app, what before read)
-# Thirteen cases: the four utilities of the first release (tests/tui/test_tui_flow.py had
-# them) and the nine of the preferences issue (tests/tui/test_tui_more_utilities.py had them:
-# their filters list them alone).
+# Fourteen cases: the four utilities of the first release (tests/tui/test_tui_flow.py had
+# them), the nine of the preferences issue (tests/tui/test_tui_more_utilities.py had them:
+# their filters list them alone) and Recompute Due Dates.
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def location2_after(path, before):
     )
 
 
-# -- Change Patron Policy: due dates recomputed ------------------------------------------------
+# -- Change Patron Policy: due dates and fines recomputed --------------------------------------
 
 SIXTH_LOANS = (
     "SELECT c.id, c.{} FROM checkouts c JOIN patrons p ON p.id = c.patron_id "
@@ -183,8 +183,8 @@ def policy_before(path):
 
 def policy_said(loans) -> str:
     return (
-        f"{len(loans)} current loans of the patrons to change will get due dates from the "
-        "loan period of Grade 9-12."
+        f"{len(loans)} current loans of the patrons to change will get the loan period and "
+        "fines of Grade 9-12."
     )
 
 
@@ -198,8 +198,8 @@ def policy_confirm(app, before):
 
 def policy_result(app, before):
     assert (
-        f"{len(before[1])} current loans of the changed patrons got due dates from the loan "
-        "period of Grade 9-12."
+        f"{len(before[1])} current loans of the changed patrons got the loan period and fines "
+        "of Grade 9-12."
     ) in rendered(app, "#result-summary")
 
 
@@ -207,12 +207,15 @@ def policy_after(path, before):
     sixth, loans, other_loans = before
     assert sixth and loans
     assert ids(path, "SELECT id FROM patrons WHERE policy = 'Grade 9-12' AND grade = '6'") == sixth
-    # Grade 9-12 lends for 21 days.
+    # Grade 9-12 lends for 21 days, at 10 cents a day up to $10.00.
     expected = [
         (cid, (dt.date.fromisoformat(out) + dt.timedelta(days=21)).isoformat())
         for cid, out in loans
     ]
     assert query(path, SIXTH_LOANS.format("due_date", "=")) == expected
+    assert set(query(path, SIXTH_LOANS.format("fine_per_day || '/' || c.max_fine", "="))) == {
+        (cid, "10/1000") for cid, _ in loans
+    }
     assert query(path, SIXTH_LOANS.format("due_date", "IS NOT")) == other_loans
 
 
@@ -281,6 +284,45 @@ def renew_after(path, before):
     ) == [("policy Community has no account period",), ("your own account",)]
     [(matched, skipped)] = query(path, "SELECT matched, skipped FROM operations")
     assert (matched, skipped) == (len(staff) + len(community), len(community) + 1)
+
+
+# -- Recompute Due Dates: Grade 9-12's loans get its 21 days and fines -------------------------
+
+SENIOR_LOANS = (
+    "SELECT k.id, k.checked_out, k.due_date, k.fine_per_day, k.max_fine FROM checkouts k "
+    "JOIN patrons p ON p.id = k.patron_id WHERE p.policy {} 'Grade 9-12' ORDER BY k.id"
+)
+
+
+def recompute_before(path):
+    return query(path, SENIOR_LOANS.format("=")), query(path, SENIOR_LOANS.format("IS NOT"))
+
+
+def recompute_preview(app, before):
+    loans, _ = before
+    assert (
+        f"{len(loans)} current loans of the patrons to change will get the loan period and "
+        "fines of their policy."
+    ) in rendered(app, "#counts")
+
+
+def recompute_after(path, before):
+    loans, others = before
+    assert loans and all(due != out for _, out, due, _, _ in loans)  # the demo lends 14 days
+    assert query(path, SENIOR_LOANS.format("=")) == [
+        (cid, out, (dt.date.fromisoformat(out) + dt.timedelta(days=21)).isoformat(), 10, 1000)
+        for cid, out, _, _, _ in loans
+    ]
+    assert query(path, SENIOR_LOANS.format("IS NOT")) == others
+    assert ids(path, "SELECT row_id FROM operation_rows") == {cid for cid, *_ in loans}
+    borrowers = query(
+        path,
+        "SELECT count(DISTINCT k.patron_id) FROM checkouts k JOIN patrons p "
+        "ON p.id = k.patron_id WHERE p.policy = 'Grade 9-12'",
+    )[0][0]
+    assert query(path, "SELECT utility, changed FROM operations") == [
+        ("recompute-due-dates", borrowers)
+    ]
 
 
 # -- Remove Patron Notes, Pictures, History ----------------------------------------------------

@@ -75,6 +75,20 @@ CASES = {
         {"site": "ELM"},
         ["UPDATE patrons SET site = 'UNION' WHERE id IN (1, 2, 4, 301)"],
     ),
+    # 20260002's loans match Elementary (unchanged); 20260005's are Grade 9-12's 21 days; a
+    # loan of 20260004 checked out under Elementary, whose policy is now Grade 6-8 (the same
+    # 14 days): its fines change, not its date.
+    "recompute-due-dates": (
+        "recompute due dates",
+        {},
+        [
+            "INSERT INTO items (barcode, title) VALUES ('39000001', 'Atlas of the World')",
+            "INSERT INTO checkouts (item_id, patron_id, checked_out, due_date, fine_per_day, "
+            "max_fine) SELECT id, 4, '2026-05-04', '2026-05-18', 5, 200 FROM items "
+            "WHERE barcode = '39000001'",
+            "UPDATE patrons SET policy = 'Grade 6-8' WHERE id = 4",
+        ],
+    ),
     "remove-history": ("remove patron history", {}, []),
     "remove-notes": (
         "remove patron notes",

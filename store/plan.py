@@ -14,7 +14,7 @@ import sqlite_utils
 
 from . import authority, clock
 from .security import Operator
-from .selection import Selection, compile_selection
+from .selection import Selection, compile_selection, sql_text
 from .utilities.base import Utility
 from .validation import StoreModel
 
@@ -56,7 +56,12 @@ def _plan_parts(
     """(head, columns + FROM, preview order, params) of the plan's SELECT."""
     where = compile_selection(selection)
     if utility.fixed_where:
-        where.add(f"({utility.fixed_where})")
+        # Set apart, not just left out: a listed barcode of a patron it leaves out is
+        # reported as skipped, with the reason (a list is never silently shortened).
+        where.set_apart(
+            f"NOT coalesce(({utility.fixed_where}), 0)",
+            sql_text(utility.fixed_reason or "not taken in by this utility"),
+        )
     spec = utility.plan_sql(options, operator)
     # The level rule holds for every utility, whatever its own SQL says: a patron the
     # operator may not change keeps their value and is skipped, with the reason.
@@ -92,12 +97,24 @@ def _plan_parts(
                    NULL AS new, 'skip' AS outcome, 'not found' AS reason, b.key AS position
             FROM json_each({where.listed}) b
             WHERE NOT EXISTS (SELECT 1 FROM patrons x WHERE x.barcode = b.value COLLATE NOCASE)"""
+        # Listed patrons the other criteria take in but no selection may (the Unknown
+        # Patron; Reassign Union Site's patrons of other sites): skipped, with the reason.
+        set_aside = f"""
+            SELECT p.id, p.barcode, {NAME_SQL} AS name, p.last_name, p.first_name,
+                   {where.set_aside_reason} AS reason
+            FROM patrons p
+            WHERE p.barcode COLLATE NOCASE IN (SELECT value FROM json_each({where.listed}))
+              AND ({where.chosen}) AND ({where.set_aside_condition})"""
         body = f"""p.patron_id, p.barcode, p.name, p.current, p.new, p.outcome, p.reason
             FROM (SELECT 0 AS found, m.position, NULL AS last_name, NULL AS first_name,
                          m.patron_id, m.barcode, m.name, m.current, m.new, m.outcome, m.reason
                   FROM ({missing}) m
                   UNION ALL
-                  SELECT 1, NULL, p.last_name, p.first_name, p.id, p.barcode, {NAME_SQL},
+                  SELECT 1, NULL, a.last_name, a.first_name, a.id, a.barcode, a.name,
+                         NULL, NULL, 'skip', a.reason
+                  FROM ({set_aside}) a
+                  UNION ALL
+                  SELECT 2, NULL, p.last_name, p.first_name, p.id, p.barcode, {NAME_SQL},
                          p.current, p.new, {outcome}, {reason}
                   FROM {source} AS p) AS p"""
         order = f"found, position, {ORDER_SQL}"

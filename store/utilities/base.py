@@ -67,6 +67,8 @@ class Utility(Entry, Generic[OptionsT]):
     # the Selections tab states it.
     fixed_where: ClassVar[str | None] = None
     fixed_description: ClassVar[str | None] = None
+    # Why a listed barcode of a patron the fixed criterion leaves out is skipped.
+    fixed_reason: ClassVar[str | None] = None
     # Selection criteria the fixed one makes pointless (not offered on the form).
     hidden_criteria: ClassVar[tuple[str, ...]] = ()
     # Criteria only some utilities offer (selection.OPT_IN) that this one does.

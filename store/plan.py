@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from . import authority, clock
+from .contract import MATCHED
 from .security import Operator
 from .selection import Selection, compile_selection, sql_text
 from .utilities.base import Utility
@@ -76,15 +77,16 @@ def _plan_parts(
         f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM patrons p WHERE {where.where})"
     )
     head = ""
-    if spec.extra:
+    if spec.extra or spec.batch:
         # Extra columns are computed once per patron (materialized, so a costly subquery
         # is not re-run for every reference) and current/new may use them as p.<name>.
-        extra = ", ".join(f"{sql} AS {name}" for name, sql in spec.extra.items())
+        extra = "".join(f", {sql} AS {name}" for name, sql in spec.extra.items())
+        batch = "".join(f", {name} AS ({sql})" for name, sql in spec.batch.items())
         head = (
-            f"WITH matched AS MATERIALIZED (SELECT p.*, {extra} FROM patrons p "
-            f"WHERE {where.where}) "
+            f"WITH RECURSIVE {MATCHED} AS MATERIALIZED (SELECT p.*{extra} FROM patrons p "
+            f"WHERE {where.where}){batch} "
         )
-        source = f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM matched p)"
+        source = f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM {MATCHED} p)"
     body = f"""p.id AS patron_id, p.barcode, {NAME_SQL} AS name, p.current, p.new,
                {outcome} AS outcome, {reason} AS reason
         FROM {source} AS p"""

@@ -13,13 +13,14 @@ from typing import Any, ClassVar, Generic, TypeVar
 import sqlite_utils
 
 # The engine's vocabulary, from the leaf module (re-exported: utilities import it from here).
-from ..contract import CHANGING, PlanSQL, PlanView, Progress, TransactionView
+from ..contract import CHANGING, MATCHED, PlanSQL, PlanView, Progress, TransactionView
 from ..security import UTILITIES, Operator
 from ..selection import OPT_IN, Selection
 from ..validation import StoreModel
 
 __all__ = [
     "CHANGING",
+    "MATCHED",
     "Entry",
     "PlanSQL",
     "PlanView",

@@ -261,7 +261,7 @@ def _forgiven_parts(tx: TransactionView[ForgiveChargesOptions], params: dict) ->
     fines = fines_where(options, f"k.patron_id IN {tx.changes}") or "0"
     tx.db.execute(f"DROP TABLE IF EXISTS {table}")
     tx.db.execute(
-        f"""CREATE TEMP TABLE {table.split('.')[1]} AS
+        f"""CREATE TEMP TABLE {table.split(".")[1]} AS
             WITH items AS (
                 SELECT {_FINE} AS kind, k.id, k.patron_id, {ACCRUED} AS amount, k.due_date AS d
                 FROM {LOANS_OF} WHERE {fines}

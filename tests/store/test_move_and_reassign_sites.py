@@ -174,7 +174,9 @@ def test_listed_patrons_not_on_the_union_site_are_skipped_with_the_reason(small_
 def test_a_listed_patron_the_other_criteria_leave_out_gets_no_line(small_db):
     # '10' is not Graduated either: the operator's own criteria narrow the list as before.
     plan = small_db.plan(
-        "reassign-union-site", {"barcodes": ["10", "2"], "grades": ["Graduated"]}, {"site": "ELM"},
+        "reassign-union-site",
+        {"barcodes": ["10", "2"], "grades": ["Graduated"]},
+        {"site": "ELM"},
         ADMIN,
     )
     assert {r.barcode: r.outcome for r in plan.page(0, 10)} == {"2": "change"}

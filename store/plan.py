@@ -101,19 +101,22 @@ def _plan_parts(
             WHERE NOT EXISTS (SELECT 1 FROM patrons x WHERE x.barcode = b.value COLLATE NOCASE)"""
         # Listed patrons the other criteria take in but no selection may (the Unknown
         # Patron; Reassign Union Site's patrons of other sites): skipped, with the reason.
+        # They show what they have, and keep it (as a patron the operator may not change).
+        extra = "".join(f", {sql} AS {name}" for name, sql in spec.extra.items())
         set_aside = f"""
             SELECT p.id, p.barcode, {NAME_SQL} AS name, p.last_name, p.first_name,
+                   {spec.current} AS current, {utility.skipped_value or spec.current} AS new,
                    {where.set_aside_reason} AS reason
-            FROM patrons p
-            WHERE p.barcode COLLATE NOCASE IN (SELECT value FROM json_each({where.listed}))
-              AND ({where.chosen}) AND ({where.set_aside_condition})"""
+            FROM (SELECT p.*{extra} FROM patrons p
+                  WHERE p.barcode COLLATE NOCASE IN (SELECT value FROM json_each({where.listed}))
+                    AND ({where.chosen}) AND ({where.set_aside_condition})) AS p"""
         body = f"""p.patron_id, p.barcode, p.name, p.current, p.new, p.outcome, p.reason
             FROM (SELECT 0 AS found, m.position, NULL AS last_name, NULL AS first_name,
                          m.patron_id, m.barcode, m.name, m.current, m.new, m.outcome, m.reason
                   FROM ({missing}) m
                   UNION ALL
                   SELECT 1, NULL, a.last_name, a.first_name, a.id, a.barcode, a.name,
-                         NULL, NULL, 'skip', a.reason
+                         a.current, a.new, 'skip', a.reason
                   FROM ({set_aside}) a
                   UNION ALL
                   SELECT 2, NULL, p.last_name, p.first_name, p.id, p.barcode, {NAME_SQL},

@@ -309,8 +309,7 @@ class Compiled:
         self.clauses.append(clause)
 
     def set_apart(self, condition: str, reason: str) -> None:
-        """Never match patrons for whom ``condition`` holds (SQL over ``p``); ``reason`` is
-        SQL too."""
+        """Never match patrons for whom ``condition`` (SQL over ``p``) holds; why, in SQL."""
         self.set_aside.append((condition, reason))
 
     @property

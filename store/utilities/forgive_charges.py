@@ -236,7 +236,10 @@ class ForgiveCharges(Utility[ForgiveChargesOptions]):
         tx.db.execute(f"UPDATE checkouts SET fines_from = :today WHERE {loans}", params)
         # The charge that reaches the balance is forgiven in part: its amount goes down.
         cut = f"id IN (SELECT f.id FROM {parts} f WHERE f.kind = {_CHARGE} AND f.part < f.amount)"
-        left = f"amount - (SELECT f.part FROM {parts} f WHERE f.kind = {_CHARGE} AND f.id = charges.id)"
+        left = (
+            f"amount - (SELECT f.part FROM {parts} f "
+            f"WHERE f.kind = {_CHARGE} AND f.id = charges.id)"
+        )
         tx.record_rows(
             "charges", "update", cut, columns=["amount"], after_sql=f"json_object('amount', {left})"
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import store
 
 from ..operators import ADMIN
-from .forgive_helpers import ADAMS, ALL, CARTER, KEY, balances, charge, charge_ids, lend, preview
+from .forgive_helpers import ADAMS, ALL, CARTER, balances, charge, charge_ids, lend, preview
 from .runs import changes, journal, rows_of
 
 UNDER_A_DOLLAR = {"balance_from": "0.01", "balance_to": "0.99"}

@@ -162,8 +162,8 @@ def test_listed_patrons_not_on_the_union_site_are_skipped_with_the_reason(small_
     assert plan.counts == store.Counts(matched=4, change=1, unchanged=0, skip=3, not_found=1)
     assert changes(small_db, report.operation_id) == {
         "NOPE": ("skip", "not found", None, None),
-        "10": ("skip", "not on the Union Site", None, None),
-        "p150": ("skip", "not on the Union Site", None, None),
+        "10": ("skip", "not on the Union Site", "ELM", "ELM"),  # where they are, kept
+        "p150": ("skip", "not on the Union Site", "HIGH", "HIGH"),
         "2": ("change", None, "UNION", "HIGH"),
     }
     site = column(small_db, "site")

@@ -132,15 +132,15 @@ def test_a_listed_unknown_patron_is_skipped_even_by_a_level_0_operator_with_the_
     unknown = add_unknown(holdings)
     plan, rows, report = run(holdings, KEY, {"barcodes": ["UNKNOWN", "2"]}, {"force": True})
     assert outcomes(rows) == {
-        "UNKNOWN": ("skip", UNKNOWN_REASON, None, None),
+        "UNKNOWN": ("skip", UNKNOWN_REASON, "nothing out or owed", "kept"),
         "2": ("change", None, "nothing out or owed", "removed"),
     }
     assert plan.counts == store.Counts(matched=2, change=1, unchanged=0, skip=1)
     assert changes(holdings, report.operation_id)["UNKNOWN"] == (
         "skip",
         UNKNOWN_REASON,
-        None,
-        None,
+        "nothing out or owed",
+        "kept",
     )
     assert [p["id"] for p in unknown_patrons(holdings)] == [unknown]
     # A range that takes in only the Unknown Patron matches nobody.

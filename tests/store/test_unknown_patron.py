@@ -71,3 +71,24 @@ def test_the_unknown_patrons_username_stays_empty_when_another_patron_has_it(hol
     [unknown] = unknown_patrons(holdings)
     assert (unknown["barcode"], unknown["username"]) == ("UNKNOWN", None)
     assert column(holdings, "username")["9"] == "unknown"
+
+
+def test_a_listed_unknown_patron_shows_what_it_has_to_a_utility_with_extra_columns(small_db):
+    unknown = add_unknown(small_db)
+    small_db.db["charges"].insert(
+        {
+            "patron_id": unknown,
+            "amount": 40,
+            "description": "Printing",
+            "transaction_date": "2026-05-01",
+        }
+    )
+    plan, rows, _ = run(
+        small_db,
+        "forgive-charges",
+        {"barcodes": ["UNKNOWN"]},
+        {"category": "All Charges, Fees, and Fines"},
+    )
+    assert (rows["UNKNOWN"].outcome, rows["UNKNOWN"].reason) == ("skip", UNKNOWN_REASON)
+    assert (rows["UNKNOWN"].current, rows["UNKNOWN"].new) == (40, 40)  # its balance, kept
+    assert count(small_db, "charges", "patron_id = ?", unknown) == 1

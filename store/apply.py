@@ -77,9 +77,11 @@ class Transaction:
         """A subquery of the patron ids to change."""
         return f"(SELECT patron_id FROM temp.{self.plan.table} plan WHERE {CHANGING})"
 
-    def update_patrons(self, column: str) -> None:
+    def update_patrons(self, column: str, moving: bool = False) -> None:
         """Set ``column`` to each plan row's new value, journaling the old one (and the
-        old ``modified``, so an undo leaves the row exactly as it was)."""
+        old ``modified``, so an undo leaves the row exactly as it was). ``moving``: values
+        pass between patrons of the run (a username one gives up and another takes), so
+        the changing ones are cleared first: a unique column never collides half-way."""
         # In patron id order, not the preview's name order: the patrons table is then
         # read and written front to back (twice as fast as hopping about at a million).
         plan = (
@@ -95,6 +97,12 @@ class Transaction:
                 FROM {plan} AS plan JOIN patrons p ON p.id = plan.patron_id""",
             {"op": self.operation_id, "col": column, "now": self.now},
         )
+        if moving:
+            self.db.execute(
+                f"""UPDATE patrons SET {column} = NULL
+                    FROM {plan} AS plan WHERE plan.patron_id = patrons.id
+                    AND plan.new IS NOT patrons.{column} COLLATE BINARY"""
+            )
         self.db.execute(
             f"""UPDATE patrons SET {column} = plan.new, modified = :now
                 FROM {plan} AS plan WHERE plan.patron_id = patrons.id""",

@@ -19,6 +19,9 @@ from .validation import StoreModel
 # excluded from the preview by hand.
 CHANGING = "plan.outcome = 'change' AND NOT plan.excluded"
 
+# The matched patrons (with the utility's extra columns), for PlanSQL.batch to read.
+MATCHED = "matched"
+
 # Reports (done, total) while an apply prepares slow work; the TUI shows it.
 Progress = Callable[[int, int], None]
 
@@ -42,6 +45,11 @@ class PlanSQL:
     # More columns computed once per patron, for current, new, outcome and reason to use
     # as p.<name>.
     extra: dict[str, str] = field(default_factory=dict)
+    # Common table expressions over the whole batch (name → SELECT), for rules one patron's
+    # row cannot decide alone (a username another patron of the run gives up): they read
+    # the matched patrons, with the extra columns, as MATCHED, and may be recursive;
+    # current, new, outcome and reason may read them in subqueries.
+    batch: dict[str, str] = field(default_factory=dict)
 
 
 # The options model a plan was made with, as the utility declared it.
@@ -82,7 +90,11 @@ class TransactionView(Protocol[O_co]):
         """A subquery of the patron ids to change."""
         ...
 
-    def update_patrons(self, column: str) -> None: ...
+    def update_patrons(self, column: str, moving: bool = False) -> None:
+        """Set ``column`` to each changing row's new value, journaled. ``moving``: values
+        pass between patrons of the run (a username one gives up, another takes), so each
+        changing value is cleared first and none collides half-way."""
+        ...
 
     def record_rows(
         self,

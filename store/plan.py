@@ -13,8 +13,9 @@ from typing import Any
 import sqlite_utils
 
 from . import authority, clock
+from .contract import MATCHED
 from .security import Operator
-from .selection import Selection, compile_selection
+from .selection import Selection, compile_selection, sql_text
 from .utilities.base import Utility
 from .validation import StoreModel
 
@@ -56,7 +57,12 @@ def _plan_parts(
     """(head, columns + FROM, preview order, params) of the plan's SELECT."""
     where = compile_selection(selection)
     if utility.fixed_where:
-        where.add(f"({utility.fixed_where})")
+        # Set apart, not just left out: a listed barcode of a patron it leaves out is
+        # reported as skipped, with the reason (a list is never silently shortened).
+        where.set_apart(
+            f"NOT coalesce(({utility.fixed_where}), 0)",
+            sql_text(utility.fixed_reason or "not taken in by this utility"),
+        )
     spec = utility.plan_sql(options, operator)
     # The level rule holds for every utility, whatever its own SQL says: a patron the
     # operator may not change keeps their value and is skipped, with the reason.
@@ -71,15 +77,16 @@ def _plan_parts(
         f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM patrons p WHERE {where.where})"
     )
     head = ""
-    if spec.extra:
+    if spec.extra or spec.batch:
         # Extra columns are computed once per patron (materialized, so a costly subquery
         # is not re-run for every reference) and current/new may use them as p.<name>.
-        extra = ", ".join(f"{sql} AS {name}" for name, sql in spec.extra.items())
+        extra = "".join(f", {sql} AS {name}" for name, sql in spec.extra.items())
+        batch = "".join(f", {name} AS ({sql})" for name, sql in spec.batch.items())
         head = (
-            f"WITH matched AS MATERIALIZED (SELECT p.*, {extra} FROM patrons p "
-            f"WHERE {where.where}) "
+            f"WITH RECURSIVE {MATCHED} AS MATERIALIZED (SELECT p.*{extra} FROM patrons p "
+            f"WHERE {where.where}){batch} "
         )
-        source = f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM matched p)"
+        source = f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM {MATCHED} p)"
     body = f"""p.id AS patron_id, p.barcode, {NAME_SQL} AS name, p.current, p.new,
                {outcome} AS outcome, {reason} AS reason
         FROM {source} AS p"""
@@ -92,12 +99,27 @@ def _plan_parts(
                    NULL AS new, 'skip' AS outcome, 'not found' AS reason, b.key AS position
             FROM json_each({where.listed}) b
             WHERE NOT EXISTS (SELECT 1 FROM patrons x WHERE x.barcode = b.value COLLATE NOCASE)"""
+        # Listed patrons the other criteria take in but no selection may (the Unknown
+        # Patron; Reassign Union Site's patrons of other sites): skipped, with the reason.
+        # They show what they have, and keep it (as a patron the operator may not change).
+        extra = "".join(f", {sql} AS {name}" for name, sql in spec.extra.items())
+        set_aside = f"""
+            SELECT p.id, p.barcode, {NAME_SQL} AS name, p.last_name, p.first_name,
+                   {spec.current} AS current, {utility.skipped_value or spec.current} AS new,
+                   {where.set_aside_reason} AS reason
+            FROM (SELECT p.*{extra} FROM patrons p
+                  WHERE p.barcode COLLATE NOCASE IN (SELECT value FROM json_each({where.listed}))
+                    AND ({where.chosen}) AND ({where.set_aside_condition})) AS p"""
         body = f"""p.patron_id, p.barcode, p.name, p.current, p.new, p.outcome, p.reason
             FROM (SELECT 0 AS found, m.position, NULL AS last_name, NULL AS first_name,
                          m.patron_id, m.barcode, m.name, m.current, m.new, m.outcome, m.reason
                   FROM ({missing}) m
                   UNION ALL
-                  SELECT 1, NULL, p.last_name, p.first_name, p.id, p.barcode, {NAME_SQL},
+                  SELECT 1, NULL, a.last_name, a.first_name, a.id, a.barcode, a.name,
+                         a.current, a.new, 'skip', a.reason
+                  FROM ({set_aside}) a
+                  UNION ALL
+                  SELECT 2, NULL, p.last_name, p.first_name, p.id, p.barcode, {NAME_SQL},
                          p.current, p.new, {outcome}, {reason}
                   FROM {source} AS p) AS p"""
         order = f"found, position, {ORDER_SQL}"

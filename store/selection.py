@@ -282,11 +282,21 @@ def check_order(info: ValidationInfo, value: str, ordered) -> None:
         raise ValueError(f"{value!r} is before the start of the range, {low!r}")
 
 
+# The Unknown Patron (patrons.is_unknown, made by Remove Patrons to keep removed patrons'
+# reviews) is set aside by every selection: no utility, saved run or export touches it.
+UNKNOWN_REASON = "the Unknown Patron keeps removed patrons' reviews"
+
+
 class Compiled:
-    """A WHERE clause over ``patrons p`` with its named parameters."""
+    """A WHERE clause over ``patrons p`` with its named parameters.
+
+    ``clauses`` are the criteria the operator chose; ``set_aside`` are the patrons no
+    selection may take in whatever it says, each (condition, reason SQL): a listed barcode
+    of one of them is reported with the reason, never silently dropped."""
 
     def __init__(self) -> None:
         self.clauses: list[str] = []
+        self.set_aside: list[tuple[str, str]] = [("p.is_unknown", sql_text(UNKNOWN_REASON))]
         self.params: dict[str, Any] = {}
         self.listed: str | None = None  # the barcode list's parameter, when there is one
 
@@ -298,9 +308,32 @@ class Compiled:
     def add(self, clause: str) -> None:
         self.clauses.append(clause)
 
+    def set_apart(self, condition: str, reason: str) -> None:
+        """Never match patrons for whom ``condition`` (SQL over ``p``) holds; why, in SQL."""
+        self.set_aside.append((condition, reason))
+
+    @property
+    def chosen(self) -> str:
+        """The operator's own criteria alone."""
+        return " AND ".join(self.clauses) or "1"
+
     @property
     def where(self) -> str:
-        return " AND ".join(self.clauses) or "1"
+        kept = [f"NOT coalesce({cond}, 0)" for cond, _ in self.set_aside]
+        return " AND ".join([*self.clauses, *kept]) or "1"
+
+    @property
+    def set_aside_condition(self) -> str:
+        return " OR ".join(f"coalesce({cond}, 0)" for cond, _ in self.set_aside)
+
+    @property
+    def set_aside_reason(self) -> str:
+        return "CASE " + " ".join(f"WHEN {c} THEN {r}" for c, r in self.set_aside) + " END"
+
+
+def sql_text(text: str) -> str:
+    """``text`` as an SQL string literal (for reasons written by the program, never input)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def compile_selection(sel: Selection, today: dt.date | None = None) -> Compiled:

@@ -151,13 +151,27 @@ class Block:
         # OR IGNORE: a unique value (a username) taken since leaves the row as it is.
         # From a subquery sorted by row: SQLite then writes the table front to back (a third
         # faster at a million rows than joining the images directly).
-        self.db.execute(
-            f"""UPDATE OR IGNORE {self.table} SET {sets}
+        restore = f"""UPDATE OR IGNORE {self.table} SET {sets}
                             FROM (SELECT * FROM {IMAGES} j WHERE {self.kept} ORDER BY j.row_id) j
-                            WHERE j.row_id = {self.table}.rowid""",
-            self.params,
-        )
+                            WHERE j.row_id = {self.table}.rowid"""
+        self.db.execute(restore, self.params)
         if set(keys) & _unique_columns(self.db, self.table):
+            # A value that moved between rows of this block (a username one patron gave up
+            # and another took) goes back only once the row now holding it has given it back:
+            # again, over the rows not yet put back, until a pass puts back none.
+            pending = (
+                restore
+                + " AND NOT ("
+                + " AND ".join(
+                    f"{self.table}.{k} IS {self.value('before', k)} COLLATE BINARY" for k in keys
+                )
+                + ")"
+            )
+            while True:
+                done = self.db.conn.total_changes
+                self.db.execute(pending, self.params)
+                if self.db.conn.total_changes == done:
+                    break
             # OR IGNORE left a row whose unique value is taken: say so.
             self.conflict(
                 " OR ".join(f"NOT ({self.same('before', k)})" for k in keys),

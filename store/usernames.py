@@ -1,4 +1,5 @@
-"""Usernames as Reset Patron Accounts makes them: lower case, letters and digits only."""
+"""Usernames Reset Patron Accounts makes from names: lower case, letters and digits only
+(barcode and email usernames keep their case: logins ignore it, store/security.py)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import sqlite_utils
 
 # The engine's vocabulary, from the leaf module (re-exported: utilities import it from here).
-from ..contract import CHANGING, PlanSQL, PlanView, Progress, TransactionView
+from ..contract import CHANGING, MATCHED, PlanSQL, PlanView, Progress, TransactionView
 from ..fields import field_title
 from ..security import UTILITIES, Operator
 from ..selection import OPT_IN, Selection
@@ -21,6 +21,7 @@ from ..validation import Invalid, Problem, StoreModel
 
 __all__ = [
     "CHANGING",
+    "MATCHED",
     "Entry",
     "PlanSQL",
     "PlanView",
@@ -68,6 +69,8 @@ class Utility(Entry, Generic[OptionsT]):
     # the Selections tab states it.
     fixed_where: ClassVar[str | None] = None
     fixed_description: ClassVar[str | None] = None
+    # Why a listed barcode of a patron the fixed criterion leaves out is skipped.
+    fixed_reason: ClassVar[str | None] = None
     # Selection criteria the fixed one makes pointless (not offered on the form).
     hidden_criteria: ClassVar[tuple[str, ...]] = ()
     # Criteria only some utilities offer (selection.OPT_IN) that this one does.

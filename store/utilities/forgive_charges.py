@@ -3,8 +3,11 @@
 Categories partition a patron's charges: a charge is Lost when its description or
 note is "Lost", else an Overdue Fine when either is "Overdue Fine" (any case, spaces
 trimmed), else Other. Fines still accruing on overdue loans are Overdue Fines.
-Credits are never forgiven. A forgiven charge is deleted (the journal keeps it) and
-leaves a 'forgiven' history entry; a forgiven accruing fine restarts from today.
+Credits are never forgiven, and no balance goes below zero: at most the balance is
+forgiven, accruing fines first, then charges oldest first, the one that reaches the
+balance in part. A forgiven charge is deleted (the journal keeps it), one forgiven in
+part has its amount lowered, and each leaves a 'forgiven' history entry; a forgiven
+accruing fine restarts from today.
 """
 
 from __future__ import annotations
@@ -113,8 +116,12 @@ class ForgiveCharges(Utility[ForgiveChargesOptions]):
         "charge the lost item fee, run this utility with Overdue Fines Only.\n\n"
         "To forgive only minimal charges, such as those under $1, use the Patron Balance "
         "selection (to 0.99).\n\n"
-        "Credits are never forgiven. Each forgiven charge leaves a history entry on the patron; "
-        "a forgiven accruing fine restarts from today and the item stays checked out."
+        "Credits are never forgiven, and no balance goes below zero: at most the balance is "
+        "forgiven (accruing fines first, then charges oldest first; the charge that reaches "
+        "the balance is forgiven in part). A patron with no balance owed, or whose accruing "
+        "fines are more than the balance, is skipped. Each forgiven charge leaves a history "
+        "entry on the patron; a forgiven accruing fine restarts from today and the item stays "
+        "checked out."
     )
     textbook_tracker = True
     permissions = (UTILITIES, FORGIVE)
@@ -124,20 +131,38 @@ class ForgiveCharges(Utility[ForgiveChargesOptions]):
 
     def plan_sql(self, options: ForgiveChargesOptions, operator: Operator) -> PlanSQL:
         charges, fines = charges_where(options), fines_where(options) or "0"
+        # Never below zero: at most the balance is forgiven (credits are never forgiven, so
+        # forgiving every charge of a patron with a credit would leave the library owing).
+        owed = "max(p.balance, 0)"
+        forgiven = f"min(p.charged + p.accrued, {owed})"
+        counted = (
+            "ltrim(CASE WHEN p.charges = 1 THEN '1 charge' WHEN p.charges > 1 "
+            "THEN p.charges || ' charges' ELSE '' END || "
+            "CASE WHEN p.charges > 0 AND p.fines > 0 THEN ' + ' ELSE '' END || "
+            "CASE WHEN p.fines = 1 THEN '1 fine' WHEN p.fines > 1 "
+            "THEN p.fines || ' fines' ELSE '' END)"
+        )
+        nothing = "p.charges + p.fines = 0"
+        no_balance = f"NOT ({nothing}) AND p.balance <= 0"
+        # Accruing fines are forgiven whole (a fine is a loan's, not an amount to cut), first;
+        # only a charge is forgiven in part.
+        fines_over = f"NOT ({nothing}) AND p.accrued > {owed}"
         return PlanSQL(
             current="p.balance",
-            new="p.balance - p.forgiven",
-            outcome="CASE WHEN p.charges + p.fines = 0 THEN 'unchanged' ELSE 'change' END",
-            # e.g. '2 charges, $1.15 forgiven' · '1 charge + 1 fine, $1.45 forgiven'
-            reason=(
-                "CASE WHEN p.charges + p.fines = 0 THEN :nothing ELSE "
-                "ltrim(CASE WHEN p.charges = 1 THEN '1 charge' WHEN p.charges > 1 "
-                "THEN p.charges || ' charges' ELSE '' END || "
-                "CASE WHEN p.charges > 0 AND p.fines > 0 THEN ' + ' ELSE '' END || "
-                "CASE WHEN p.fines = 1 THEN '1 fine' WHEN p.fines > 1 "
-                "THEN p.fines || ' fines' ELSE '' END) || ', ' || money(p.forgiven) || "
-                "' forgiven' END"
-            ),
+            new=f"CASE WHEN {fines_over} THEN p.balance ELSE p.balance - {forgiven} END",
+            outcome=f"""CASE WHEN {nothing} THEN 'unchanged'
+                             WHEN {no_balance} OR {fines_over} THEN 'skip' ELSE 'change' END""",
+            # e.g. '2 charges, $1.15 forgiven' · '1 charge + 1 fine, $1.45 forgiven' ·
+            # '1 charge, $0.90 of $1.50 forgiven (up to the balance)'
+            reason=f"""CASE WHEN {nothing} THEN :nothing
+                WHEN {no_balance} THEN 'no balance owed (' || money(p.balance) ||
+                     '): forgiving would leave a credit'
+                WHEN {fines_over} THEN 'accruing fines of ' || money(p.accrued) ||
+                     ' are more than the balance of ' || money(p.balance)
+                WHEN p.charged + p.accrued > {owed}
+                THEN {counted} || ', ' || money({forgiven}) || ' of ' ||
+                     money(p.charged + p.accrued) || ' forgiven (up to the balance)'
+                ELSE {counted} || ', ' || money({forgiven}) || ' forgiven' END""",
             params={
                 "today": clock.today().isoformat(),
                 "nothing": _nothing(options),
@@ -148,8 +173,8 @@ class ForgiveCharges(Utility[ForgiveChargesOptions]):
                 "balance": BALANCE,
                 "charges": f"(SELECT count(*) FROM charges c WHERE {charges})",
                 "fines": f"(SELECT count(*) FROM {LOANS_OF} WHERE {fines})",
-                "forgiven": f"(SELECT coalesce(sum(c.amount), 0) FROM charges c WHERE {charges}) + "
-                f"(SELECT coalesce(sum({ACCRUED}), 0) FROM {LOANS_OF} WHERE {fines})",
+                "charged": f"(SELECT coalesce(sum(c.amount), 0) FROM charges c WHERE {charges})",
+                "accrued": f"(SELECT coalesce(sum({ACCRUED}), 0) FROM {LOANS_OF} WHERE {fines})",
             },
         )
 
@@ -171,44 +196,93 @@ class ForgiveCharges(Utility[ForgiveChargesOptions]):
             "date_from": _iso(options.transaction_from),
             "date_to": _iso(options.transaction_to),
         }
-        charges = charges_where(options, f"c.patron_id IN {tx.changes}")
+        parts = _forgiven_parts(tx, params)
         # One history entry per forgiven charge, journaled as inserts (an undo removes them).
         first = tx.last_id("history")
         tx.db.execute(
             f"""INSERT INTO history (patron_id, kind, detail, date)
                 SELECT c.patron_id, 'forgiven',
-                       'Forgave ' || money(c.amount) || ' ' || c.description ||
+                       'Forgave ' || money(f.part) ||
+                       CASE WHEN f.part < c.amount THEN ' of ' || money(c.amount) ELSE '' END ||
+                       ' ' || c.description ||
                        ' charged ' || strftime('%m/%d/%Y', c.transaction_date) ||
                        ' (operation #' || :op || ')',
                        :today
-                FROM charges c WHERE {charges} ORDER BY c.id""",
+                FROM {parts} f JOIN charges c ON c.id = f.id WHERE f.kind = {_CHARGE}
+                ORDER BY c.id""",
             {**params, "op": tx.operation_id},
         )
-        fines = fines_where(options, f"k.patron_id IN {tx.changes}")
-        if fines:
-            tx.db.execute(
-                f"""INSERT INTO history (patron_id, kind, detail, date)
-                    SELECT k.patron_id, 'forgiven',
-                           'Forgave ' || money({ACCRUED}) || ' overdue fine accrued on ' ||
-                           i.title || ' (' || i.barcode || ') since ' ||
-                           strftime('%m/%d/%Y', {FINE_START}) ||
-                           ' (operation #' || :op || ')', :today
-                    FROM {LOANS_OF} JOIN items i ON i.id = k.item_id WHERE {fines} ORDER BY k.id""",
-                {**params, "op": tx.operation_id},
-            )
+        loans = f"id IN (SELECT f.id FROM {parts} f WHERE f.kind = {_FINE})"
+        tx.db.execute(
+            f"""INSERT INTO history (patron_id, kind, detail, date)
+                SELECT k.patron_id, 'forgiven',
+                       'Forgave ' || money(f.part) || ' overdue fine accrued on ' ||
+                       i.title || ' (' || i.barcode || ') since ' ||
+                       strftime('%m/%d/%Y', {FINE_START}) ||
+                       ' (operation #' || :op || ')', :today
+                FROM {parts} f JOIN checkouts k ON k.id = f.id JOIN items i ON i.id = k.item_id
+                WHERE f.kind = {_FINE} ORDER BY k.id""",
+            {**params, "op": tx.operation_id},
+        )
         tx.record_rows("history", "insert", "id > :first", {"first": first})
-        if fines:
-            loans = f"id IN (SELECT k.id FROM {LOANS_OF} WHERE {fines})"
-            tx.record_rows(
-                "checkouts",
-                "update",
-                loans,
-                params,
-                columns=["fines_from"],
-                after_sql="json_object('fines_from', :today)",
-            )
-            tx.db.execute(f"UPDATE checkouts SET fines_from = :today WHERE {loans}", params)
-        tx.delete_rows("charges", f"id IN (SELECT c.id FROM charges c WHERE {charges})", params)
+        tx.record_rows(
+            "checkouts",
+            "update",
+            loans,
+            params,
+            columns=["fines_from"],
+            after_sql="json_object('fines_from', :today)",
+        )
+        tx.db.execute(f"UPDATE checkouts SET fines_from = :today WHERE {loans}", params)
+        # The charge that reaches the balance is forgiven in part: its amount goes down.
+        cut = f"id IN (SELECT f.id FROM {parts} f WHERE f.kind = {_CHARGE} AND f.part < f.amount)"
+        left = (
+            f"amount - (SELECT f.part FROM {parts} f "
+            f"WHERE f.kind = {_CHARGE} AND f.id = charges.id)"
+        )
+        tx.record_rows(
+            "charges", "update", cut, columns=["amount"], after_sql=f"json_object('amount', {left})"
+        )
+        tx.db.execute(f"UPDATE charges SET amount = {left} WHERE {cut}")
+        tx.delete_rows(
+            "charges",
+            f"id IN (SELECT f.id FROM {parts} f WHERE f.kind = {_CHARGE} AND f.part = f.amount)",
+        )
+        tx.db.execute(f"DROP TABLE {parts}")
+
+
+_FINE, _CHARGE = 0, 1  # the order they are forgiven in: accruing fines first
+
+
+def _forgiven_parts(tx: TransactionView[ForgiveChargesOptions], params: dict) -> str:
+    """A temporary table of what is forgiven of each charge and loan (kind, id, amount, part):
+    each changed patron's fines, then charges oldest first, until what the preview said
+    (current - new: at most the balance) is reached; the one that reaches it in part."""
+    options: ForgiveChargesOptions = tx.options
+    table = f"temp.{tx.plan.table}_forgiven"
+    charges = charges_where(options, f"c.patron_id IN {tx.changes}")
+    fines = fines_where(options, f"k.patron_id IN {tx.changes}") or "0"
+    tx.db.execute(f"DROP TABLE IF EXISTS {table}")
+    tx.db.execute(
+        f"""CREATE TEMP TABLE {table.split(".")[1]} AS
+            WITH items AS (
+                SELECT {_FINE} AS kind, k.id, k.patron_id, {ACCRUED} AS amount, k.due_date AS d
+                FROM {LOANS_OF} WHERE {fines}
+                UNION ALL
+                SELECT {_CHARGE}, c.id, c.patron_id, c.amount, c.transaction_date
+                FROM charges c WHERE {charges}),
+            running AS (
+                SELECT i.*, plan.current - plan.new AS cap,
+                       sum(i.amount) OVER (PARTITION BY i.patron_id
+                                           ORDER BY i.kind, i.d, i.id) AS upto
+                FROM items i JOIN temp.{tx.plan.table} plan ON plan.patron_id = i.patron_id
+                WHERE {CHANGING})
+            SELECT kind, id, amount,
+                   CASE WHEN upto <= cap THEN amount ELSE cap - (upto - amount) END AS part
+            FROM running WHERE upto <= cap OR upto - amount < cap""",
+        params,
+    )
+    return table
 
 
 def _nothing(options: ForgiveChargesOptions) -> str:

@@ -28,4 +28,5 @@ class ReassignUnionSitePatrons(SetPatronColumn[ReassignUnionSiteOptions]):
     option = "site"
     fixed_where = "p.site IN (SELECT code FROM sites WHERE is_union)"
     fixed_description = "Always: only patrons of the Union Site"
+    fixed_reason = "not on the Union Site"
     hidden_criteria = ("sites",)

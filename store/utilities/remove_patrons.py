@@ -177,10 +177,20 @@ def unknown_patron(tx: TransactionView[RemovePatronsOptions]) -> int:
     (site,) = tx.db.execute(
         "SELECT code FROM sites ORDER BY is_union DESC, code LIMIT 1"
     ).fetchone()
+    # "Username fields in Alexandria default to barcode" (the vendor manual), unless another
+    # patron has it (usernames compare without case, as logins do).
+    taken_name = tx.db.execute("SELECT 1 FROM patrons WHERE username = ?", [barcode]).fetchone()
     new_id = tx.db.execute(
-        """INSERT INTO patrons (barcode, last_name, status, site, is_unknown, created, modified)
-           VALUES (:barcode, :name, 'Active', :site, 1, :now, :now)""",
-        {"barcode": barcode, "name": UNKNOWN_PATRON, "site": site, "now": tx.now},
+        """INSERT INTO patrons (barcode, last_name, status, site, username, is_unknown,
+                                created, modified)
+           VALUES (:barcode, :name, 'Active', :site, :username, 1, :now, :now)""",
+        {
+            "barcode": barcode,
+            "name": UNKNOWN_PATRON,
+            "site": site,
+            "username": None if taken_name else barcode,
+            "now": tx.now,
+        },
     ).lastrowid
     assert new_id is not None
     tx.record_rows("patrons", "insert", "id = :id", {"id": new_id})

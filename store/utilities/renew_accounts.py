@@ -9,6 +9,7 @@ from ..validation import StoreModel
 from .base import PlanSQL, TransactionView, Utility
 
 _DAYS = "(SELECT pol.account_days FROM policies pol WHERE pol.name = p.policy)"
+_RENEWED = f"date(:today, '+' || {_DAYS} || ' days')"  # today plus the policy's period
 
 
 class RenewAccountsOptions(StoreModel):
@@ -21,7 +22,8 @@ class RenewPatronAccounts(Utility[RenewAccountsOptions]):
     summary = "Renews the accounts of all selected patrons."
     guidance = (
         "The number of days a patron's account is active after renewal is determined by the "
-        "patron's policy: the new expiration date is today plus that period.\n\n"
+        "patron's policy: the new expiration date is today plus that period. Renewing never "
+        "shortens an account: a patron whose account already expires later keeps that date.\n\n"
         + preferences.EXPIRATION_DISABLED
     )
     textbook_tracker = True
@@ -34,13 +36,18 @@ class RenewPatronAccounts(Utility[RenewAccountsOptions]):
         return None
 
     def plan_sql(self, options: RenewAccountsOptions, operator: Operator) -> PlanSQL:
+        # Renewing never shortens an account: one already expiring after the renewed date
+        # keeps its date (unchanged, with that date as the reason).
         return PlanSQL(
             current="p.expiration_date",
-            new=f"date(:today, '+' || {_DAYS} || ' days')",
+            new=f"""CASE WHEN p.expiration_date > {_RENEWED} THEN p.expiration_date
+                        ELSE {_RENEWED} END""",
             outcome=f"""CASE WHEN p.policy IS NULL OR {_DAYS} IS NULL THEN 'skip'
                         WHEN p.current IS p.new THEN 'unchanged' ELSE 'change' END""",
             reason=f"""CASE WHEN p.policy IS NULL THEN 'no policy'
                        WHEN {_DAYS} IS NULL THEN 'policy ' || p.policy || ' has no account period'
+                       WHEN p.current > {_RENEWED}
+                       THEN 'already expires after ' || strftime('%m/%d/%Y', {_RENEWED})
                        WHEN p.current IS p.new
                        THEN 'already expires ' || strftime('%m/%d/%Y', p.new) END""",
             params={"today": clock.today().isoformat()},

@@ -14,7 +14,7 @@ from ..fields import field_title
 from ..security import PASSWORDS, UTILITIES, Operator
 from ..usernames import as_password
 from ..validation import Invalid, Problem, StoreModel
-from .base import CHANGING, PlanSQL, PlanView, Progress, TransactionView, Utility
+from .base import CHANGING, MATCHED, PlanSQL, PlanView, Progress, TransactionView, Utility
 
 
 class UsernameFormat(StrEnum):
@@ -51,14 +51,18 @@ class ResetAccountsOptions(StoreModel):
     )
 
 
+# Usernames keep the case they are made from (a barcode 'AbC3012', an address as listed):
+# logins ignore case (store/security.py casefolds what is typed, and the column compares
+# with NOCASE), so lower-casing would only change what the patron sees, and uniqueness is
+# already without case.
 EMAIL = (
-    "(SELECT lower(trim(e.address)) FROM patron_emails e WHERE e.patron_id = p.id "
+    "(SELECT trim(e.address) FROM patron_emails e WHERE e.patron_id = p.id "
     "ORDER BY e.position LIMIT 1)"
 )
 FIRST = "CASE WHEN :nickname AND p.nickname <> '' THEN p.nickname ELSE p.first_name END"
 USERNAME_SQL = {
     UsernameFormat.NO_CHANGE: "p.username",
-    UsernameFormat.BARCODE: "lower(p.barcode)",
+    UsernameFormat.BARCODE: "p.barcode",
     UsernameFormat.INITIAL_LAST: (
         f"substr(fold_username({FIRST}), 1, 1) || fold_username(p.last_name)"
     ),
@@ -66,6 +70,8 @@ USERNAME_SQL = {
     UsernameFormat.EMAIL: EMAIL,
 }
 LEVEL = "(SELECT g.level FROM security_groups g WHERE g.name = p.security_group)"
+# The batch's tables (PlanSQL.batch): who may take a new username, and who does.
+WANTING, MOVERS = "reset_wanting", "reset_movers"
 RESET_SUBJECT = "Choose a new library password"
 RESET_BODY = (
     "Hello {name},\n\nThe library has reset your account. Choose a new password "
@@ -83,8 +89,12 @@ class ResetPatronAccounts(Utility[ResetAccountsOptions]):
         "their usernames and passwords over the summer log in again, or to change usernames to "
         "something easier to remember, such as first initial and last name.\n\n"
         "Only patrons of a lower security level than yours (a larger number) are changed. A "
-        "patron is skipped if the new username would duplicate another patron's, or if the "
-        "format needs an email address and they have none; the summary lists every skip."
+        "new username is not given if it would duplicate another patron's after the run (one "
+        "another patron of this run gives up may be taken), or if the format needs an email "
+        "address and they have none; an emailed link needs an email address too. When only "
+        "the username or only the password can be reset, that part is done and the preview "
+        "says which was not and why; the summary lists every skip. Usernames keep the case "
+        "of the barcode or address (logins ignore case)."
     )
     textbook_tracker = True
     permissions = (UTILITIES, PASSWORDS)
@@ -109,54 +119,123 @@ class ResetPatronAccounts(Utility[ResetAccountsOptions]):
             )
 
     def plan_sql(self, options: ResetAccountsOptions, operator: Operator) -> PlanSQL:
-        needs_email = (
-            options.username == UsernameFormat.EMAIL
-            or options.password == PasswordFormat.EMAIL_LINK
-        )
+        resets_username = options.username != UsernameFormat.NO_CHANGE
         resets_password = options.password != PasswordFormat.NO_CHANGE
-        # Reasons in order; the first that holds is the patron's outcome.
         # The plan skips your own account, and below level 0 patrons at or above your level;
-        # the vendor manual lets no one change the password of a patron at their own level, so here
-        # level 0 skips level 0 too.
-        blocked = [
-            (
-                f"coalesce({LEVEL} <= :level, 0)",
-                "'in ' || p.security_group || ' (level ' || "
-                + LEVEL
-                + " || '), not below your level ' || :level",
+        # the vendor manual lets no one change the password of a patron at their own level,
+        # so here level 0 skips level 0 too. Such a patron keeps both username and password.
+        level = f"(p.id = :operator OR coalesce({LEVEL} <= :level, 0))"
+        level_why = (
+            "'in ' || p.security_group || ' (level ' || "
+            + LEVEL
+            + " || '), not below your level ' || :level"
+        )
+        # Each part (username, password) is done on its own when the other cannot be.
+        password_why = (
+            "CASE WHEN p.email IS NULL THEN 'no email address' END"
+            if options.password == PasswordFormat.EMAIL_LINK
+            else "NULL"
+        )
+        params = {"nickname": options.use_nickname, "level": operator.level}
+        params["operator"] = operator.patron_id
+        if not resets_username:
+            return PlanSQL(
+                current="p.username",
+                new="p.username",
+                outcome=f"CASE WHEN {level} OR ({password_why}) IS NOT NULL THEN 'skip' "
+                "ELSE 'change' END",
+                reason=f"CASE WHEN {level} THEN {level_why} ELSE {password_why} END",
+                params=params,
+                extra={"email": EMAIL},
             )
-        ]
-        if needs_email:
-            blocked.append(("p.email IS NULL", "'no email address'"))
-        if options.username != UsernameFormat.NO_CHANGE:
-            blocked.append(("coalesce(p.new, '') = ''", "'no letters to make a username from'"))
-        eligible = "NOT (" + " OR ".join(cond for cond, _ in blocked) + ")"
-        # Usernames compare without case (the column is COLLATE NOCASE, as logins are), so
-        # 'DAnderson' held by another patron clashes with a new 'danderson'; a patron's own
-        # 'DANDERSON' may still become 'danderson' (BINARY: that is a change).
-        differs = "p.new IS NOT p.username COLLATE BINARY"
-        clash_outside = (
-            f"{differs} AND EXISTS (SELECT 1 FROM patrons o "
-            "WHERE o.username = p.new AND o.id <> p.id)"
-        )
-        clash_batch = (
-            f"{differs} AND count(*) FILTER (WHERE {eligible}) OVER (PARTITION BY p.new) > 1"
-        )
-        blocked += [
-            (clash_outside, "p.new || ' belongs to another patron'"),
-            (clash_batch, "p.new || ' would be shared within this batch'"),
-        ]
-        skip = " ".join(f"WHEN {cond} THEN 'skip'" for cond, _ in blocked)
-        reasons = " ".join(f"WHEN {cond} THEN {why}" for cond, why in blocked)
-        same = "0" if resets_password else "p.new IS p.username COLLATE BINARY"
+        batch, username_why = self._usernames(options, level)
+        # A changing username differs from the patron's own, in case too ('DANDERSON' may
+        # become 'danderson': the column compares without case, so that is no clash).
+        differs = "p.candidate IS NOT p.username COLLATE BINARY"
+        new = f"CASE WHEN p.id IN (SELECT id FROM {MOVERS}) THEN p.candidate ELSE p.username END"
+        if not resets_password:
+            outcome = (
+                f"CASE WHEN {level} OR ({username_why}) IS NOT NULL THEN 'skip' "
+                f"WHEN NOT ({differs}) THEN 'unchanged' ELSE 'change' END"
+            )
+            reason = (
+                f"CASE WHEN {level} THEN {level_why} "
+                f"WHEN ({username_why}) IS NOT NULL THEN {username_why} "
+                f"WHEN NOT ({differs}) THEN 'already ' || p.username END"
+            )
+        else:
+            user, word = f"({username_why})", f"({password_why})"
+            outcome = (
+                f"CASE WHEN {level} THEN 'skip' WHEN {word} IS NULL THEN 'change' "
+                f"WHEN {user} IS NULL AND {differs} THEN 'change' ELSE 'skip' END"
+            )
+            reason = f"""CASE WHEN {level} THEN {level_why}
+                WHEN {user} IS NULL AND {word} IS NULL THEN NULL
+                WHEN {user} = {word} THEN {user}
+                WHEN {word} IS NULL THEN 'password reset; username not changed: ' || {user}
+                WHEN {user} IS NOT NULL
+                THEN 'username not changed: ' || {user} || '; password not reset: ' || {word}
+                WHEN {differs} THEN 'username changed; password not reset: ' || {word}
+                ELSE 'password not reset: ' || {word} || ' (username already ' ||
+                     p.username || ')' END"""
         return PlanSQL(
             current="p.username",
-            new=USERNAME_SQL[options.username],
-            outcome=f"CASE {skip} WHEN {same} THEN 'unchanged' ELSE 'change' END",
-            reason=f"CASE {reasons} WHEN {same} THEN 'already ' || p.new END",
-            params={"nickname": options.use_nickname, "level": operator.level},
-            extra={"email": EMAIL},
+            new=new,
+            outcome=outcome,
+            reason=reason,
+            params=params,
+            extra={"email": EMAIL, "candidate": USERNAME_SQL[options.username]},
+            batch=batch,
         )
+
+    def _usernames(self, options: ResetAccountsOptions, level: str) -> tuple[dict[str, str], str]:
+        """The batch of patrons who take their new username, and why another does not.
+
+        Set-based, on the usernames as they will be after the run: a patron may take a
+        username another patron of this run gives up (bsmith → zsmith frees bsmith for Bea
+        Smith). Who moves is found from the patrons whose new username nobody holds, then,
+        step by step, those whose new username is held by one who moves. A username wanted by
+        two patrons goes to neither; two patrons swapping usernames both keep theirs. In the
+        end every username is still held by one patron at most."""
+        m = MATCHED
+        base = [
+            (
+                "p.email IS NULL" if options.username == UsernameFormat.EMAIL else "0",
+                "'no email address'",
+            ),
+            ("coalesce(p.candidate, '') = ''", "'no letters to make a username from'"),
+        ]
+        able = " AND ".join(f"NOT coalesce({cond}, 0)" for cond, _ in [(level, ""), *base])
+        differs = "w.candidate IS NOT w.username COLLATE BINARY"
+        batch = {
+            # Who may take a new username, with how many of them want the same one.
+            WANTING: f"""SELECT p.id, p.username, p.candidate,
+                    count(*) OVER (PARTITION BY p.candidate COLLATE NOCASE) AS wanted
+                FROM {m} p WHERE {able}""",
+            MOVERS: f"""SELECT w.id, w.username FROM {WANTING} w
+                WHERE w.wanted = 1 AND {differs} AND NOT EXISTS
+                    (SELECT 1 FROM patrons o WHERE o.username = w.candidate AND o.id <> w.id)
+                UNION
+                SELECT w.id, w.username FROM {WANTING} w
+                JOIN {MOVERS} h ON h.username = w.candidate COLLATE NOCASE AND h.id <> w.id
+                WHERE w.wanted = 1 AND {differs}""",
+        }
+        differs = "p.candidate IS NOT p.username COLLATE BINARY"
+        moves = f"p.id IN (SELECT id FROM {MOVERS})"
+        held = (
+            f"{differs} AND NOT {moves} AND EXISTS (SELECT 1 FROM patrons o "
+            f"WHERE o.username = p.candidate AND o.id <> p.id "
+            f"AND o.id NOT IN (SELECT id FROM {MOVERS}))"
+        )
+        shared = f"{differs} AND p.id IN (SELECT id FROM {WANTING} WHERE wanted > 1)"
+        cases = [
+            *base,
+            (held, "p.candidate || ' belongs to another patron'"),
+            (shared, "p.candidate || ' would be shared within this batch'"),
+            (f"{differs} AND NOT {moves}", "p.candidate || ' belongs to another patron'"),
+        ]
+        why = "CASE " + " ".join(f"WHEN {c} THEN {r}" for c, r in cases) + " END"
+        return batch, why
 
     def prepare(
         self, db: sqlite_utils.Database, plan: PlanView[ResetAccountsOptions], progress: Progress
@@ -186,7 +265,7 @@ class ResetPatronAccounts(Utility[ResetAccountsOptions]):
     def apply(self, tx: TransactionView[ResetAccountsOptions]) -> None:
         options: ResetAccountsOptions = tx.options
         if options.username != UsernameFormat.NO_CHANGE:
-            tx.update_patrons("username")
+            tx.update_patrons("username", moving=True)
         if options.password == PasswordFormat.LAST_NAME:
             table = f"temp.{tx.plan.table}_passwords"
             tx.record_rows(
@@ -213,7 +292,7 @@ class ResetPatronAccounts(Utility[ResetAccountsOptions]):
                     SELECT p.id, 'password-reset', {EMAIL}, :subject,
                            replace(:body, '{{name}}', CASE WHEN p.first_name = '' THEN p.last_name
                                                            ELSE p.first_name END), :now
-                    FROM patrons p WHERE p.id IN {tx.changes}""",
+                    FROM patrons p WHERE p.id IN {tx.changes} AND {EMAIL} IS NOT NULL""",
                 {"subject": RESET_SUBJECT, "body": RESET_BODY, "now": tx.now},
             )
             tx.record_rows("outbox", "insert", "id > :first", {"first": first})

@@ -215,6 +215,18 @@ def test_the_end_of_year_script_runs_in_bash(template, db, twin):
     assert removed > 0
     # (The Unknown Patron, made to keep removed patrons' reviews, is not one of them.)
     assert count(db, "SELECT count(*) FROM patrons WHERE NOT is_unknown") == 152 - removed
-    assert count(db, "SELECT count(*) FROM patrons WHERE status <> 'Inactive'") == count(
+    assert count(
+        db, "SELECT count(*) FROM patrons WHERE status <> 'Inactive' AND NOT is_unknown"
+    ) == count(
         db, "SELECT count(*) FROM operation_changes WHERE operation_id = 3 AND outcome = 'skip'"
+    )
+    # Change Status on everyone never matched the Unknown Patron: it is as it was made.
+    assert count(db, "SELECT count(*) FROM patrons WHERE is_unknown AND status = 'Active'") == 1
+    assert (
+        count(
+            db,
+            "SELECT count(*) FROM operation_changes c JOIN patrons p ON p.id = c.patron_id "
+            "WHERE p.is_unknown",
+        )
+        == 0
     )

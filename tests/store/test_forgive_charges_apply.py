@@ -61,22 +61,31 @@ def test_apply_deletes_records_and_journals_each_forgiven_charge_and_fine(to_for
     plan, rows, report = run(s, KEY, {"sites": ["ELM"]}, {"category": ALL})
     assert plan.counts == store.Counts(matched=5, change=3, unchanged=2, skip=0)
     assert {b: (r.current, r.new, r.outcome, r.reason) for b, r in rows.items()} == {
-        "9": (1299 + 25 - 100 + 50, -100, "change", "2 charges + 1 fine, $13.74 forgiven"),
+        # Adams owes $12.74 (his $1.00 credit offsets $13.74): no more than that is forgiven.
+        "9": (
+            1299 + 25 - 100 + 50,
+            0,
+            "change",
+            "2 charges + 1 fine, $12.74 of $13.74 forgiven (up to the balance)",
+        ),
         "10": (150, 0, "change", "1 charge, $1.50 forgiven"),
         "11": (25, 0, "change", "1 fine, $0.25 forgiven"),
         "P200": (0, 0, "unchanged", "no charges or accruing fines"),
         "O'1": (0, 0, "unchanged", "no charges or accruing fines"),
     }
-    assert (utility.show(rows["9"].current), utility.show(rows["9"].new)) == ("$12.74", "-$1.00")
+    assert (utility.show(rows["9"].current), utility.show(rows["9"].new)) == ("$12.74", "$0.00")
     assert changes(s, report.operation_id)["9"] == (
         "change",
-        "2 charges + 1 fine, $13.74 forgiven",
+        "2 charges + 1 fine, $12.74 of $13.74 forgiven (up to the balance)",
         1274,
-        -100,
+        0,
     )
 
-    # Charges: the forgiven ones are gone; the credit and the unselected patron's stay.
-    assert charge_ids(s, ADAMS) == {ids["credit"]}
+    # Charges: the forgiven ones are gone; the credit and the unselected patron's stay. Adams's
+    # fine goes first ($0.50), then his charges oldest first: the Lost fee reaches the balance
+    # and is forgiven in part ($12.24 of $12.99: $0.75 left), Printing is not reached.
+    assert charge_ids(s, ADAMS) == {ids["credit"], ids["lost"], ids["printing"]}
+    assert s.db["charges"].get(ids["lost"])["amount"] == 75
     assert charge_ids(s, CARTER) == set()
     assert charge_ids(s, COBB) == {ids["cobb"]}
     # Loans: still checked out, fines now counted from today.
@@ -91,30 +100,31 @@ def test_apply_deletes_records_and_journals_each_forgiven_charge_and_fine(to_for
     forgiven = rows_of(s, "history", "kind = 'forgiven'")
     assert [(h["patron_id"], h["date"]) for h in forgiven] == [
         (ADAMS, "2026-06-01"),
-        (ADAMS, "2026-06-01"),
         (CARTER, "2026-06-01"),
         (ADAMS, "2026-06-01"),
         (BELL, "2026-06-01"),
     ]
-    assert [h["detail"] for h in forgiven[:3]] == [
-        f"Forgave $12.99 Lost charged 03/15/2026 (operation #{op})",
-        f"Forgave $0.25 Printing charged 05/20/2026 (operation #{op})",
+    assert [h["detail"] for h in forgiven[:2]] == [
+        f"Forgave $12.24 of $12.99 Lost charged 03/15/2026 (operation #{op})",
         f"Forgave $1.50 Overdue Fine charged 05/10/2026 (operation #{op})",
     ]
     # (How the fine's start date reads: test_forgiven_fine_history_dates_the_fine_as_mm_dd_yyyy.)
-    assert forgiven[3]["detail"].startswith(
+    assert forgiven[2]["detail"].startswith(
         "Forgave $0.50 overdue fine accrued on Book 1 (B1) since "
     )
-    assert forgiven[4]["detail"].startswith(
+    assert forgiven[3]["detail"].startswith(
         "Forgave $0.25 overdue fine accrued on Book 2 (B2) since "
     )
     assert all(h["detail"].endswith(f"(operation #{op})") for h in forgiven)
     assert count(s, "history", "kind = 'payment'") == 1  # earlier history untouched
 
-    # The journal: deleted charges whole, the history inserts whole, the loans' fines_from.
-    deleted = [ids["lost"], ids["printing"], ids["carter"]]
+    # The journal: deleted charges whole, the one forgiven in part its amount, the history
+    # inserts whole, the loans' fines_from.
     assert journal(s, op) == sorted(
-        [("charges", cid, "delete", charges_before[cid], None) for cid in deleted]
+        [
+            ("charges", ids["carter"], "delete", charges_before[ids["carter"]], None),
+            ("charges", ids["lost"], "update", {"amount": 1299}, {"amount": 75}),
+        ]
         + [
             (
                 "checkouts",
@@ -127,13 +137,13 @@ def test_apply_deletes_records_and_journals_each_forgiven_charge_and_fine(to_for
         ]
         + [("history", h["id"], "insert", None, h) for h in forgiven]
     )
-    assert journal(s, op)[0][3] == {
-        "id": ids["lost"],
-        "patron_id": ADAMS,
-        "amount": 1299,
-        "description": "Lost",
-        "note": "Charlotte's Web",
-        "transaction_date": "2026-03-15",
+    assert journal(s, op)[1][3] == {
+        "id": ids["carter"],
+        "patron_id": CARTER,
+        "amount": 150,
+        "description": "Overdue Fine",
+        "note": "",
+        "transaction_date": "2026-05-10",
         "is_credit": 0,
     }
 
@@ -148,9 +158,10 @@ def test_a_second_plan_finds_nothing_left_to_forgive(to_forgive):
     s, _ = to_forgive
     run(s, KEY, {"sites": ["ELM"]}, {"category": ALL})
     plan, rows = preview(s, ALL, {"sites": ["ELM"]})
-    assert plan.counts == store.Counts(matched=5, change=0, unchanged=5, skip=0)
+    # Adams still has $1.00 of charges, which his $1.00 credit covers: nothing is owed.
+    assert plan.counts == store.Counts(matched=5, change=0, unchanged=4, skip=1)
     assert {b: (r.current, r.new, r.reason) for b, r in rows.items()} == {
-        "9": (-100, -100, "no charges or accruing fines"),
+        "9": (0, 0, "no balance owed ($0.00): forgiving would leave a credit"),
         "10": (0, 0, "no charges or accruing fines"),
         "11": (0, 0, "no charges or accruing fines"),
         "P200": (0, 0, "no charges or accruing fines"),

@@ -94,31 +94,43 @@ def test_each_category_forgives_its_charges_and_keeps_the_rest(
     said = f"{len(forgiven)} charges" + (" + 1 fine" if fine else "")
     carter_before = rows_of(s, "charges", "patron_id = ?", CARTER)
 
+    # All of them ($16.55) is more than Adams owes: at most the balance is forgiven, and the
+    # charge that reaches it (the newest, by the dates above) only in part.
+    capped = amount > balance
+    done = min(amount, balance)
     plan, rows, report = run(s, KEY, ADAMS_ONLY, {"category": category})
     assert (rows["9"].current, rows["9"].new, rows["9"].outcome, rows["9"].reason) == (
         balance,
-        balance - amount,
+        balance - done,
         "change",
-        f"{said}, {format_money(amount)} forgiven",
+        f"{said}, {format_money(done)} of {format_money(amount)} forgiven (up to the balance)"
+        if capped
+        else f"{said}, {format_money(done)} forgiven",
     )
-    # Forgiven charges are gone; the others and every credit stay.
+    assert capped == (category == ALL)
+    # Forgiven charges are gone (but the one forgiven in part); the others and every credit stay.
     kept = charge_ids(s, ADAMS)
-    assert kept.isdisjoint(forgiven)
     assert set(ids) - forgiven <= kept
+    # Oldest first: past the one forgiven in part, the newest are not reached at all.
+    part = kept & forgiven
+    assert bool(part) == capped
+    left = {cid: s.db["charges"].get(cid)["amount"] for cid in part}
+    assert sum(left.values()) == amount - done
+    cut = [cid for cid in part if left[cid] != ids[cid][0]]
+    assert len(cut) == int(capped)
     assert count(s, "charges", "patron_id = ? AND is_credit", ADAMS) == len(CREDITS)
     assert count(s, "charges", "patron_id = ?", ADAMS) == (
-        len(CHARGES) - len(forgiven) + len(CREDITS)
+        len(CHARGES) - len(forgiven) + len(part) + len(CREDITS)
     )
     # The accruing fine is forgiven only by All and Overdue Fines Only.
     loan = rows_of(s, "checkouts", "patron_id = ?", ADAMS)[0]
     assert loan["fines_from"] == ("2026-06-01" if fine else None)
-    assert count(s, "history", "patron_id = ? AND kind = 'forgiven'", ADAMS) == len(forgiven) + int(
-        fine
-    )
+    touched = len(forgiven) - len(part) + len(cut)
+    assert count(s, "history", "patron_id = ? AND kind = 'forgiven'", ADAMS) == touched + int(fine)
     # Carter, not selected, keeps everything.
     assert rows_of(s, "charges", "patron_id = ?", CARTER) == carter_before
     assert rows_of(s, "checkouts", "patron_id = ?", CARTER)[0]["fines_from"] is None
-    assert balances(s, ADAMS_ONLY) == {"9": balance - amount}
+    assert balances(s, ADAMS_ONLY) == {"9": balance - done}
 
 
 def test_the_category_table_matches_the_hand_counts(categorised):

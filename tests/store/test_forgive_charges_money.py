@@ -230,12 +230,13 @@ def test_balance_criterion_is_kept_as_typed_and_in_the_operations_row(owing):
     }
     assert set(rows) == {"9", "11", "10"}
     assert plan.counts == store.Counts(matched=3, change=3, unchanged=0, skip=0)
-    # Bell's credit stays, so Bell ends $0.51 in credit.
+    # Bell's credit stays, so only $0.99 of Bell's $1.50 is forgiven: no balance below zero.
     assert {b: (r.current, r.new) for b, r in rows.items()} == {
         "9": (99, 0),
-        "11": (99, -51),
+        "11": (99, 0),
         "10": (100, 0),
     }
+    assert rows["11"].reason == "1 charge, $0.99 of $1.50 forgiven (up to the balance)"
 
 
 def test_only_forgive_charges_offers_the_balance_criterion(owing):

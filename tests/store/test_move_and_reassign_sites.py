@@ -145,3 +145,38 @@ def test_reassign_union_site_never_matches_patrons_of_other_sites(small_db, sele
     site = column(small_db, "site")
     assert {b for b, v in site.items() if v == "UNION"} == {"2", "99"} - matched
     assert count(small_db, "operation_rows") == len(matched)
+
+
+def test_listed_patrons_not_on_the_union_site_are_skipped_with_the_reason(small_db):
+    # '2' is on the Union Site; '10' is at ELM, 'p150' at HIGH; 'NOPE' is nobody's.
+    listed = ["10", "2", "NOPE", "p150"]
+    plan, rows, report = run(
+        small_db, "reassign-union-site", {"barcodes": listed}, {"site": "HIGH"}
+    )
+    assert {b: (r.outcome, r.reason) for b, r in rows.items()} == {
+        "NOPE": ("skip", "not found"),
+        "10": ("skip", "not on the Union Site"),
+        "p150": ("skip", "not on the Union Site"),
+        "2": ("change", None),
+    }
+    assert plan.counts == store.Counts(matched=4, change=1, unchanged=0, skip=3, not_found=1)
+    assert changes(small_db, report.operation_id) == {
+        "NOPE": ("skip", "not found", None, None),
+        "10": ("skip", "not on the Union Site", "ELM", "ELM"),  # where they are, kept
+        "p150": ("skip", "not on the Union Site", "HIGH", "HIGH"),
+        "2": ("change", None, "UNION", "HIGH"),
+    }
+    site = column(small_db, "site")
+    assert (site["10"], site["p150"], site["2"]) == ("ELM", "HIGH", "HIGH")
+    assert count(small_db, "operation_rows") == 1
+
+
+def test_a_listed_patron_the_other_criteria_leave_out_gets_no_line(small_db):
+    # '10' is not Graduated either: the operator's own criteria narrow the list as before.
+    plan = small_db.plan(
+        "reassign-union-site",
+        {"barcodes": ["10", "2"], "grades": ["Graduated"]},
+        {"site": "ELM"},
+        ADMIN,
+    )
+    assert {r.barcode: r.outcome for r in plan.page(0, 10)} == {"2": "change"}

@@ -59,7 +59,7 @@ def test_option_off_keeps_patrons_holding_items_charges_or_credits(holdings, all
         "site": "UNION",
         "graduation_date": None,
         "expiration_date": None,
-        "username": None,
+        "username": "UNKNOWN",  # usernames default to the barcode (vendor manual)
         "password_hash": None,
         "must_change_password": 0,
         "created": NOW,

@@ -109,30 +109,43 @@ def test_the_unknown_patrons_barcode_avoids_a_normal_patrons(holdings, taken, ex
 
 
 @pytest.mark.parametrize("force", [False, True])
-def test_the_unknown_patron_is_always_skipped(holdings, force):
+def test_the_unknown_patron_is_never_matched(holdings, force):
     unknown = add_unknown(holdings)
     holdings.db["reviews"].insert({"patron_id": unknown, "title": "Old", "text": "Kept"})
     plan, rows, report = run(holdings, KEY, {"sites": ["UNION"]}, {"force": force})
-    assert outcomes(rows)["UNKNOWN"] == ("skip", UNKNOWN_REASON, "nothing out or owed", "kept")
     # The other Union Site patrons: '2' has nothing; '99' has a $0.00 charge.
+    assert set(rows) == {"2", "99"}
     assert outcomes(rows)["2"] == ("change", None, "nothing out or owed", "removed")
     assert outcomes(rows)["99"] == (
         ("change", None, "a $0.00 charge", "removed")
         if force
         else ("skip", "a $0.00 charge", "a $0.00 charge", "kept")
     )
+    assert plan.counts.matched == 2
     assert [p["id"] for p in unknown_patrons(holdings)] == [unknown]
     assert count(holdings, "reviews", "patron_id = ?", unknown) == 2  # its own and '2''s
 
 
-def test_the_unknown_patron_is_skipped_even_by_a_level_0_operator_with_the_option_on(holdings):
+def test_a_listed_unknown_patron_is_skipped_even_by_a_level_0_operator_with_the_option_on(
+    holdings,
+):
     unknown = add_unknown(holdings)
-    plan, rows, report = run(
-        holdings, KEY, {"barcode_from": "UNKNOWN", "barcode_to": "UNKNOWN"}, {"force": True}
+    plan, rows, report = run(holdings, KEY, {"barcodes": ["UNKNOWN", "2"]}, {"force": True})
+    assert outcomes(rows) == {
+        "UNKNOWN": ("skip", UNKNOWN_REASON, "nothing out or owed", "kept"),
+        "2": ("change", None, "nothing out or owed", "removed"),
+    }
+    assert plan.counts == store.Counts(matched=2, change=1, unchanged=0, skip=1)
+    assert changes(holdings, report.operation_id)["UNKNOWN"] == (
+        "skip",
+        UNKNOWN_REASON,
+        "nothing out or owed",
+        "kept",
     )
-    assert outcomes(rows) == {"UNKNOWN": ("skip", UNKNOWN_REASON, "nothing out or owed", "kept")}
-    assert plan.counts == store.Counts(matched=1, change=0, unchanged=0, skip=1)
     assert [p["id"] for p in unknown_patrons(holdings)] == [unknown]
+    # A range that takes in only the Unknown Patron matches nobody.
+    empty = holdings.plan(KEY, {"barcode_from": "UNKNOWN", "barcode_to": "UNKNOWN"}, {}, ADMIN)
+    assert empty.counts == store.Counts(matched=0, change=0, unchanged=0, skip=0)
 
 
 # -- who may be removed --------------------------------------------------------------------------
@@ -261,20 +274,19 @@ def test_preview_counts_of_a_mixed_case_and_the_aide_is_refused(holdings):
     add_unknown(s)
     bell = enrol(s.db, BELL)
     off = s.plan(KEY, {}, {}, bell)
-    # Kept: the Unknown Patron, Bell herself, Zimmer (a Librarian), the administrator, the
-    # five holding something; the aide (level 2) goes.
-    assert off.counts == store.Counts(matched=15, change=6, unchanged=0, skip=9)
+    # Kept: Bell herself, Zimmer (a Librarian), the administrator, the five holding
+    # something; the aide (level 2) goes. The Unknown Patron is not matched at all.
+    assert off.counts == store.Counts(matched=14, change=6, unchanged=0, skip=8)
     rows = {r.barcode: r for r in off.page(0, 100)}
     assert {b: (r.outcome, r.reason) for b, r in rows.items() if r.outcome == "skip"} == {
-        "UNKNOWN": ("skip", UNKNOWN_REASON),
         "11": ("skip", OWN),
         "P200": ("skip", "in Librarian (level 1), not below your level 1"),
         "STAFF001": ("skip", "in District Administrator (level 0), not below your level 1"),
     } | {b: ("skip", why) for b, why in HELD.items()}
     on = s.plan(KEY, {}, {"force": True}, bell)
-    assert on.counts == store.Counts(matched=15, change=11, unchanged=0, skip=4)
+    assert on.counts == store.Counts(matched=14, change=11, unchanged=0, skip=3)
     rows = {r.barcode: (r.outcome, r.new) for r in on.page(0, 100)}
-    assert {b for b, (o, _) in rows.items() if o == "skip"} == {"UNKNOWN", "11", "P200", "STAFF001"}
+    assert {b for b, (o, _) in rows.items() if o == "skip"} == {"11", "P200", "STAFF001"}
     assert (rows["9"], rows["P123"], rows["10"]) == (
         ("change", "removed, 1 item declared lost"),
         ("change", "removed, 2 items declared lost"),

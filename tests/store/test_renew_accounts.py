@@ -106,3 +106,26 @@ def test_renew_is_refused_when_expiration_dates_are_disabled(renewals, selection
     set_preference(renewals, "disable_account_expiration", "0")
     assert renewals.unavailable(entry, ADMIN) is None
     assert renewals.plan("renew-accounts", selection, {}, ADMIN).counts.change > 0
+
+
+def test_renew_never_shortens_an_account(renewals, fixed_today):
+    # '10' (Elementary, 365 days) already expires in 2030: renewing would make it 06/01/2027.
+    renewals.db.execute("UPDATE patrons SET expiration_date = '2030-01-01' WHERE barcode = '10'")
+    plan, rows, report = run(renewals, "renew-accounts", {"barcodes": ["10", "11"]}, {})
+    assert (rows["10"].outcome, rows["10"].reason, rows["10"].current, rows["10"].new) == (
+        "unchanged",
+        "already expires after 06/01/2027",
+        "2030-01-01",
+        "2030-01-01",
+    )
+    assert rows["11"].outcome == "change" and rows["11"].new == "2027-06-01"
+    assert plan.counts == store.Counts(matched=2, change=1, unchanged=1, skip=0)
+    assert changes(renewals, report.operation_id)["10"] == (
+        "unchanged",
+        "already expires after 06/01/2027",
+        "2030-01-01",
+        "2030-01-01",
+    )
+    after = column(renewals, "expiration_date")
+    assert (after["10"], after["11"]) == ("2030-01-01", "2027-06-01")
+    assert [row_id for _, row_id, *_ in journal(renewals, report.operation_id)] == [7]  # '11'

@@ -11,88 +11,18 @@ from argon2 import PasswordHasher
 
 import store
 from store import security
-from store.security import PASSWORDS, UTILITIES, Operator
 from store.usernames import as_password, fold_username
 from store.utilities.reset_accounts import RESET_SUBJECT
 
-from ..operators import operator_at
+from .reset_accounts_helpers import BATCH, KEY, add, operator, patron, prepare, run, usernames
 from .runs import NOW
 
-KEY = "reset-accounts"
-BATCH = {"sites": ["TEST"]}  # the patrons a test adds; small_db's own patrons stay outside
 pytestmark = pytest.mark.usefixtures("fast")  # cheap logins (tests/conftest.py)
 
 
 @pytest.fixture
 def s(small_db):
-    small_db.db["sites"].insert({"code": "TEST", "name": "Test School", "is_union": 0})
-    small_db.db["security_groups"].insert_all(
-        [
-            {
-                "name": "Admin",
-                "level": 0,
-                "permissions": json.dumps(list(security.ALL_PERMISSIONS)),
-            },
-            {"name": "Aide", "level": 2, "permissions": json.dumps([UTILITIES])},
-        ]
-    )
-    return small_db
-
-
-_ids = iter(range(100, 1000))
-
-
-def add(
-    s: store.Store,
-    first: str,
-    last: str,
-    *,
-    nickname: str = "",
-    group: str | None = "Student",
-    emails: tuple[str, ...] = (),
-    username: str | None = None,
-    barcode: str | None = None,
-) -> int:
-    """A patron at the TEST site; emails are listed in order (inserted last first)."""
-    pid = next(_ids)
-    s.db["patrons"].insert(
-        {
-            "id": pid,
-            "barcode": barcode or f"T{pid}",
-            "first_name": first,
-            "last_name": last,
-            "nickname": nickname,
-            "security_group": group,
-            "status": "Active",
-            "site": "TEST",
-            "username": username,
-            "created": "2026-01-01",
-            "modified": "2026-01-01",
-        }
-    )
-    for position in reversed(range(len(emails))):
-        s.db["patron_emails"].insert(
-            {"patron_id": pid, "position": position, "address": emails[position]}
-        )
-    return pid
-
-
-def operator(s: store.Store, level: int = 1, patron_id: int | None = None) -> Operator:
-    return operator_at(s.db, level, {UTILITIES, PASSWORDS}, patron_id)
-
-
-def run(s: store.Store, options: dict, op: Operator | None = None):
-    plan = s.plan(KEY, BATCH, options, op or operator(s))
-    rows = {r.patron_id: r for r in plan.page(0, 1000)}
-    return plan, rows, s.apply(plan)
-
-
-def patron(s: store.Store, pid: int) -> dict:
-    return s.db["patrons"].get(pid)
-
-
-def usernames(s: store.Store) -> dict[int, str | None]:
-    return dict(s.db.execute("SELECT id, username FROM patrons").fetchall())
+    return prepare(small_db)
 
 
 def raw_bytes(s: store.Store) -> bytes:
@@ -167,20 +97,35 @@ def test_accents_and_punctuation_are_folded(s):
     )
 
 
-def test_barcode_format_lower_cases_the_barcode(s):
-    pid = add(s, "Paul", "Upper", barcode="P777X", username="old-name")
+def test_barcode_format_keeps_the_case_of_the_barcode_and_logins_ignore_it(s):
+    pid = add(s, "Paul", "Upper", barcode="AbC3012", username="old-name")
+    s.db.execute(
+        "UPDATE patrons SET password_hash = ? WHERE id = ?", [security.HASHER.hash("pw"), pid]
+    )
     _, rows, report = run(s, {"username": "barcode"})
-    assert (rows[pid].current, rows[pid].new) == ("old-name", "p777x")
-    assert usernames(s)[pid] == "p777x"
+    assert (rows[pid].current, rows[pid].new) == ("old-name", "AbC3012")
+    assert usernames(s)[pid] == "AbC3012"
+    # Logins ignore case: made an operator, the patron logs in typing it in any case.
+    s.db.execute("UPDATE patrons SET security_group = 'Admin' WHERE id = ?", [pid])
+    for typed in ("AbC3012", "abc3012", "ABC3012"):
+        assert s.login(typed, "pw").patron_id == pid
+
+
+def test_a_barcode_username_clashes_with_another_patrons_in_another_case(s):
+    s.db.execute("UPDATE patrons SET username = 'abc3012' WHERE id = 1")  # Ann Adams, ELM
+    pid = add(s, "Paul", "Upper", barcode="AbC3012")
+    _, rows, _ = run(s, {"username": "barcode"})
+    assert (rows[pid].outcome, rows[pid].reason) == ("skip", "AbC3012 belongs to another patron")
+    assert usernames(s)[pid] is None
 
 
 def test_email_format_takes_the_first_listed_email_and_skips_patrons_without(s):
     two = add(s, "Two", "Emails", emails=(" First.Choice@Example.org ", "second@example.org"))
     none = add(s, "No", "Email", username="keepme")
     plan, rows, _ = run(s, {"username": "Email Address"})
-    assert rows[two].new == "first.choice@example.org"
+    assert rows[two].new == "First.Choice@Example.org"  # trimmed, as listed
     assert (rows[none].outcome, rows[none].reason) == ("skip", "no email address")
-    assert usernames(s)[two] == "first.choice@example.org"
+    assert usernames(s)[two] == "First.Choice@Example.org"
     assert usernames(s)[none] == "keepme"
 
 
@@ -352,7 +297,7 @@ def test_email_link_queues_one_message_per_changed_patron_with_no_token(s):
         "SELECT id, patron_id, kind, address, subject, body, sent FROM outbox ORDER BY patron_id"
     ).fetchall()
     assert [(r[1], r[2], r[3], r[4], r[6]) for r in outbox] == [
-        (one, "password-reset", "mia@example.org", RESET_SUBJECT, None),
+        (one, "password-reset", "Mia@Example.org", RESET_SUBJECT, None),  # as listed
         (two, "password-reset", "noah@example.org", RESET_SUBJECT, None),
     ]
     assert outbox[0][5].startswith("Hello Mia,") and "{link}" in outbox[0][5]

@@ -37,7 +37,9 @@ def validated(s: store.Store, **criteria) -> set[str]:
 def test_empty_selection_matches_everyone_and_says_so(small_db, all_barcodes):
     sel = Selection()
     assert sel.is_empty()
-    assert compile_selection(sel).where == "1"
+    assert compile_selection(sel).chosen == "1"
+    # Every patron but the Unknown Patron, whom no selection takes in.
+    assert compile_selection(sel).where == "NOT coalesce(p.is_unknown, 0)"
     assert matched(small_db) == all_barcodes
     assert sel.describe() == ["Every patron (no selections)"]
 

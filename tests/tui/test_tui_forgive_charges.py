@@ -67,7 +67,8 @@ async def choose_first_category(pilot) -> None:
 
 async def test_forgive_charges_under_a_dollar_leaves_no_balance_and_keeps_credits(path):
     # A patron owing $3.50 with a $3.00 credit has a balance of $0.50: in the range, and the
-    # credit must outlive the forgiving (credits are never forgiven).
+    # credit must outlive the forgiving (credits are never forgiven). Only the $0.50 owed is
+    # forgiven: no balance goes below zero.
     [(credited,)] = query(
         path,
         """
@@ -120,7 +121,7 @@ async def test_forgive_charges_under_a_dollar_leaves_no_balance_and_keeps_credit
         previewed = {row.patron_id for row in preview_rows(app)}
         assert previewed == in_range
         assert screen.plan.counts.change == len(in_range)
-        total = sum(before[pid] for pid in in_range) + 300  # the credit is not forgiven
+        total = sum(before[pid] for pid in in_range)  # each balance, to zero
         assert f"In all, ${total // 100}.{total % 100:02d} will be forgiven." in counts
         await pilot.press("f9")
         await settle(pilot)
@@ -130,19 +131,20 @@ async def test_forgive_charges_under_a_dollar_leaves_no_balance_and_keeps_credit
         assert isinstance(app.screen, SummaryScreen)
 
     after = balances(path)
-    assert all(after[pid] <= 0 for pid in previewed), {p: after[p] for p in previewed}
-    assert after[credited] == -300
+    assert all(after[pid] == 0 for pid in previewed), {p: after[p] for p in previewed}
+    assert after[credited] == 0
     assert {pid: after[pid] for pid in after if pid not in previewed} == {
         pid: before[pid] for pid in before if pid not in previewed
     }
-    # Their non-credit charges are gone, each leaving a 'forgiven' history entry (plus one
-    # per forgiven accruing fine); credits and everyone else's charges and loans stay.
+    # Their non-credit charges are gone (the credited patron's $3.50 forgiven in part: $3.00
+    # left against the $3.00 credit), each leaving a 'forgiven' history entry (plus one per
+    # forgiven accruing fine); credits and everyone else's charges and loans stay.
     assert query(
         path,
-        "SELECT count(*) FROM charges WHERE NOT is_credit AND patron_id IN ({})".format(
+        "SELECT patron_id, amount FROM charges WHERE NOT is_credit AND patron_id IN ({})".format(
             ",".join(map(str, previewed))
         ),
-    ) == [(0,)]
+    ) == [(credited, 300)]
     assert query(path, "SELECT * FROM charges WHERE is_credit ORDER BY id") == credits
     assert (
         query(

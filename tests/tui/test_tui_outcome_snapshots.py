@@ -181,9 +181,14 @@ def test_result(snap_compare, path, key):
     [(utility, matched, changed, skipped)] = query(
         path, "SELECT utility, matched, changed, skipped FROM operations"
     )
-    # Reassign Union Site Patrons matches only Union Site patrons (20260005 is at HIGH).
-    assert (utility, matched) == (key, len(BARCODES) - (key == "reassign-union-site"))
+    # Every listed barcode has its line; Reassign Union Site Patrons skips 20260005 (at HIGH)
+    # as "not on the Union Site".
+    assert (utility, matched) == (key, len(BARCODES))
     outcomes = dict(query(path, "SELECT barcode, outcome FROM operation_changes"))
+    if key == "reassign-union-site":
+        assert query(
+            path, "SELECT outcome, reason FROM operation_changes WHERE barcode = '20260005'"
+        ) == [("skip", "not on the Union Site")]
     assert outcomes["NOSUCH"] == "skip"
     assert outcomes["STAFF001"] == "skip"
     assert skipped == sum(o == "skip" for o in outcomes.values())

@@ -99,7 +99,7 @@ async def test_preview_pages_rows_instead_of_loading_all(path):
         last = table.record(301)
         assert last == app.screen.plan.page(301, 1)[0]
         assert f"302 of 302 · {last.name}" in rendered(app, "#row-detail")
-        assert "No selections: every patron" in str(
+        assert "No selections: every patron matches (the Unknown Patron never does)." in str(
             app.screen.query_one("#counts", Static).render()
         )
 

@@ -119,7 +119,8 @@ class PreviewPane(TabPane):
         say = self.app.say
         lines = []
         if plan.selection.is_empty() and not self.utility.fixed_description:
-            lines.append("No selections: every patron in the database matches.")
+            # Honest about the one record no selection takes in (store/selection.py).
+            lines.append("No selections: every patron matches (the Unknown Patron never does).")
         else:
             criteria = text.selection_lines(plan.selection, self.utility.fixed_description)
             lines.append(say("Selections: " + "; ".join(criteria)))

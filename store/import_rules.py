@@ -13,6 +13,7 @@ from . import authority, patron_emails
 from .file_out import excerpt
 from .patron_csv import RowProblem
 from .security import PASSWORDS, SECURITY_GROUPS, Operator
+from .selection import UNKNOWN_REASON
 
 CHUNK = 2000  # barcodes looked up per query
 
@@ -79,6 +80,17 @@ def _authorized(
             if old
             else [k for k, v in record.items() if k != "barcode" and v not in (None, "", ())]
         )
+        if old is not None and changing and old["is_unknown"]:
+            # No utility matches it (store.selection); an import is no way round that.
+            out.append(
+                RowProblem(
+                    number,
+                    changing[0],
+                    f"patron {record['barcode']} is the Unknown Patron: {UNKNOWN_REASON}, and "
+                    "an import does not change it",
+                )
+            )
+            continue
         if old is not None and changing:
             group = old["security_group"]
             why = authority.refusal(operator, old["id"], group, levels.get(group))
@@ -160,16 +172,16 @@ def existing(
 def default_usernames(
     db: sqlite_utils.Database, records: list[tuple[int, dict]]
 ) -> tuple[int, list[tuple[int, str, str]]]:
-    """Give each new patron the file gives no username their barcode as one, as Reset
-    Patron Accounts' Barcode makes it (lower case): "Username fields in Alexandria default
-    to barcode." A barcode that is already a username here (logins ignore case) or is given
-    as one on another row leaves that patron without one, listed as (row, barcode, why);
+    """Give each new patron the file gives no username their barcode as one, in its case, as
+    Reset Patron Accounts' Barcode makes it (logins ignore case): "Username fields in
+    Alexandria default to barcode." A barcode that is already a username here or is given as
+    one on another row leaves that patron without one, listed as (row, barcode, why);
     nothing else about the row changes. Returns how many were given and those left."""
     known = existing(db, [r["barcode"] for _, r in records])
     new = [(n, r) for n, r in records if r["barcode"] not in known and not r.get("username")]
     if not new:
         return 0, []
-    wanted = [_lower(r["barcode"]) for _, r in new]
+    wanted = [r["barcode"] for _, r in new]
     taken: dict[str, str] = {}
     for start in range(0, len(wanted), CHUNK):
         for username, barcode in db.execute(
@@ -191,11 +203,6 @@ def default_usernames(
         else:
             left.append((number, record["barcode"], f"{username!r} is already {holder}'s username"))
     return given, left
-
-
-def _lower(barcode: str) -> str:
-    # ASCII letters only, as SQLite's lower() does in Reset Patron Accounts.
-    return "".join(c.lower() if c.isascii() else c for c in barcode)
 
 
 def differs(old: dict, new: dict) -> list[str]:

@@ -81,8 +81,8 @@ def test_a_library_set_up_from_the_command_line(cli, library, tmp_path):
         "WHERE barcode IN ('N100', 'N101') ORDER BY barcode",
     )
     assert rows == [
-        ("N100", "Núñez", "Zoë", "12", "Room 9", "n100"),  # the username: the barcode
-        ("N101", "O'Brien", "Liam", "11", "Room 9", "n101"),
+        ("N100", "Núñez", "Zoë", "12", "Room 9", "N100"),  # the username: the barcode
+        ("N101", "O'Brien", "Liam", "11", "Room 9", "N101"),
     ]
     assert query(
         library,

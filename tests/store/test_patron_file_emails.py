@@ -170,14 +170,14 @@ def test_new_patrons_get_their_barcode_as_username_existing_ones_keep_theirs(sma
         tmp_path,
         "u.csv",
         "barcode,last_name,username\n"
-        "AB12,Ng,\n"  # blank: the barcode, in lower case
+        "AB12,Ng,\n"  # blank: the barcode, in its case (logins ignore case)
         "10,Carter,\n"  # Ben has none and keeps none
         "9,Adams,annadams\n",
     )
     # An aide (no Patron Passwords permission) may import: the default is not a choice of theirs.
     report = small_db.import_patrons(path, {}, AIDE)
     assert report.usernames_from_barcode == 1 and report.no_username == []
-    assert patron(small_db, "AB12")["username"] == "ab12"
+    assert patron(small_db, "AB12")["username"] == "AB12"
     assert patron(small_db, "10")["username"] is None
     assert patron(small_db, "9")["username"] == "annadams"
 
@@ -191,8 +191,8 @@ def test_a_barcode_already_someones_username_leaves_the_new_patron_without_one(s
     )
     report = small_db.import_patrons(path, {}, ADMIN, dry_run=True)
     assert report.no_username == [
-        (2, "N1", "'n1' is already patron 9's username"),
-        (3, "N2", "'n2' is already row 4's username"),
+        (2, "N1", "'N1' is already patron 9's username"),
+        (3, "N2", "'N2' is already row 4's username"),
     ]
     report = small_db.import_patrons(path, {}, ADMIN)
     assert (report.new, report.usernames_from_barcode) == (3, 0)

@@ -6,9 +6,13 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 import store
+from store.patron_file import BadFile
 
 from ..operators import ADMIN
+from .patron_file_helpers import dump, problems, write
 from .remove_patrons_helpers import KEY, UNKNOWN_ID, UNKNOWN_REASON, add_unknown, unknown_patrons
 from .runs import changes, column, count, run
 
@@ -92,3 +96,16 @@ def test_a_listed_unknown_patron_shows_what_it_has_to_a_utility_with_extra_colum
     assert (rows["UNKNOWN"].outcome, rows["UNKNOWN"].reason) == ("skip", UNKNOWN_REASON)
     assert (rows["UNKNOWN"].current, rows["UNKNOWN"].new) == (40, 40)  # its balance, kept
     assert count(small_db, "charges", "patron_id = ?", unknown) == 1
+
+
+def test_an_import_does_not_change_the_unknown_patron(small_db, tmp_path):
+    """What no utility may touch, an import may not either: a row with its barcode is a bad
+    row, and nothing is imported."""
+    add_unknown(small_db)
+    before = dump(small_db.db)
+    path = write(tmp_path, "u.csv", "barcode,last_name,status\nUNKNOWN,Smith,Inactive\n9,Adams,Active\n")
+    with pytest.raises(BadFile) as exc:
+        small_db.import_patrons(path, {}, ADMIN)
+    assert problems(exc) == [(2, "last_name")]
+    assert "the Unknown Patron" in exc.value.problems[0].message
+    assert dump(small_db.db) == before

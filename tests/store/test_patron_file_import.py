@@ -16,9 +16,9 @@ from .runs import NOW, STAMP, rows_of
 # -- helpers -----------------------------------------------------------------------------------
 def blank_patron(**values) -> dict:
     """A whole patrons row as an import inserts it: defaults, then ``values``; a new patron
-    the file gives no username has their barcode, in lower case."""
+    the file gives no username has their barcode, in its case."""
     return {
-        "username": values["barcode"].lower(),
+        "username": values["barcode"],
         "barcode": None,
         "first_name": "",
         "middle_name": "",

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from . import clock, security
 from .database import connect
-from .demo_names import CHARGES, FIRST, LAST, NICKNAMES, NOTE_TEXT, TITLES
-from .usernames import fold_username
+from .demo_names import CHARGES, NOTE_TEXT, TITLES
+from .demo_people import People
 
 SITES = [
     ("ELM", "Elm Street Elementary", 0),
@@ -85,7 +85,7 @@ def create_demo(
     ).fetchall():
         db.execute(f"DROP INDEX {name}")
     _reference_tables(db)
-    _patrons(db, rng, patrons, today, stamp)
+    _patrons(db, rng, People(seed, patrons), patrons, today, stamp)
     _operators(db, patrons, stamp)
     _circulation(db, rng, patrons, today)
     for sql in indexes:
@@ -171,12 +171,21 @@ def _site_for(grade: str | None, rng: random.Random) -> str:
     return "HIGH" if grade else rng.choice(["ELM", "MID", "HIGH"])
 
 
-def _patrons(db, rng: random.Random, count: int, today: dt.date, stamp: str) -> None:
+# The names were drawn from the seed's own stream before they had theirs (demo_people):
+# the stream still spends those draws, where they were, so that a seed's grades, sites,
+# loans and charges stay as they were (the tests and their snapshots are built on them).
+_SPENT_FIRST, _SPENT_LAST, _SPENT_MIDDLE = 37, 33, 5
+
+
+def _patrons(
+    db, rng: random.Random, people: People, count: int, today: dt.date, stamp: str
+) -> None:
     rows, emails = [], []
     for i in range(1, count + 1):
         staff = i % 25 == 0
         grade = None if staff else GRADES[rng.randrange(len(GRADES))]
-        first, last = rng.choice(FIRST), rng.choice(LAST)
+        rng.randrange(_SPENT_FIRST), rng.randrange(_SPENT_LAST)
+        first, middle, last, nickname = people.person()
         site = _site_for(grade, rng)
         status = "Active"
         if i % 97 == 0:
@@ -188,14 +197,16 @@ def _patrons(db, rng: random.Random, count: int, today: dt.date, stamp: str) -> 
         grad_year = today.year + (12 - int(grade)) if grade and grade.isdigit() else None
         if grade == "Graduated":
             grad_year = today.year - rng.randint(0, 1)
+        rng.randrange(_SPENT_MIDDLE), rng.random()  # were the middle name and the nickname
+        barcode = str(20260000 + i)
         rows.append(
             {
                 "id": i,
-                "barcode": str(20260000 + i),
+                "barcode": barcode,
                 "first_name": first,
-                "middle_name": rng.choice(["", "", "A.", "Lee", "Marie"]),
+                "middle_name": middle,
                 "last_name": last,
-                "nickname": NICKNAMES.get(first, "") if rng.random() < 0.6 else "",
+                "nickname": nickname,
                 "grade": grade,
                 "location": None if staff else f"Room {100 + rng.randrange(30)}",
                 "location2": rng.choice([None, None, "Bus 4", "Bus 7", "After School"]),
@@ -207,8 +218,7 @@ def _patrons(db, rng: random.Random, count: int, today: dt.date, stamp: str) -> 
                 "site": site,
                 "graduation_date": dt.date(grad_year, 6, 5).isoformat() if grad_year else None,
                 "expiration_date": (today + dt.timedelta(days=rng.randint(-200, 400))).isoformat(),
-                # Alexandria's default username is the barcode; some patrons have none yet.
-                "username": str(20260000 + i) if i % 3 else None,
+                "username": barcode,  # Alexandria's default username is the barcode
                 "password_hash": None,
                 "must_change_password": 0,
                 "created": stamp,
@@ -216,11 +226,10 @@ def _patrons(db, rng: random.Random, count: int, today: dt.date, stamp: str) -> 
             }
         )
         n_emails = rng.choice([0, 1, 1, 1, 2, 3]) if rng.random() < 0.8 else 0
-        base = fold_username(f"{first[0]}{last}")
-        for pos in range(n_emails):
-            emails.append(
-                {"patron_id": i, "position": pos, "address": f"{base}{i}{'.alt' * pos}@example.org"}
-            )
+        for pos, address in enumerate(
+            people.emails(first, last, site, staff, grade == "Graduated", n_emails)
+        ):
+            emails.append({"patron_id": i, "position": pos, "address": address})
     _insert(db, "patrons", rows)
     _insert(db, "patron_emails", emails)
 

@@ -103,7 +103,9 @@ def test_an_import_does_not_change_the_unknown_patron(small_db, tmp_path):
     row, and nothing is imported."""
     add_unknown(small_db)
     before = dump(small_db.db)
-    path = write(tmp_path, "u.csv", "barcode,last_name,status\nUNKNOWN,Smith,Inactive\n9,Adams,Active\n")
+    path = write(
+        tmp_path, "u.csv", "barcode,last_name,status\nUNKNOWN,Smith,Inactive\n9,Adams,Active\n"
+    )
     with pytest.raises(BadFile) as exc:
         small_db.import_patrons(path, {}, ADMIN)
     assert problems(exc) == [(2, "last_name")]

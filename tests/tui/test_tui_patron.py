@@ -22,7 +22,7 @@ from tui.widgets.preview_table import PreviewTable
 from ..databases import everything, query, query_write
 from .pilot import SIZE, app_for, apply_change_status, notes, press, preview, rendered, settle
 
-FIRST_OF_GRADE_12 = "20260134"  # Brown, Priya: the preview's first row for grade 12
+FIRST_OF_GRADE_12 = "20260140"  # Churchwick, Aryan: the preview's first row for grade 12
 
 
 def balance(path, barcode: str) -> int:
@@ -38,7 +38,7 @@ def balance(path, barcode: str) -> int:
 
 
 def enrich(path, barcode: str) -> int:
-    """Give the patron a note of two types, an overdue loan, a charge, a credit, a hold and
+    """Give the patron a note of two types, one overdue loan, a charge, a credit, a hold and
     history of three kinds (before the app opens the database); the library says Level."""
     [(pid,)] = query(path, "SELECT id FROM patrons WHERE barcode = ?", barcode)
     rows = [
@@ -57,7 +57,12 @@ def enrich(path, barcode: str) -> int:
          "'Holes', '2026-05-10')", pid),
         ("INSERT INTO history (patron_id, kind, detail, date) VALUES (?, 'renewal', "
          "'Account renewed', '2026-05-30')", pid),
-        ("UPDATE checkouts SET due_date = '2026-05-25' WHERE patron_id = ?", pid),
+        # One loan, overdue since 05/25 (fines on the terms of the patron's policy).
+        ("DELETE FROM checkouts WHERE patron_id = ?", pid),
+        ("INSERT INTO items (barcode, title) VALUES ('39999999', 'The Giver')",),
+        ("INSERT INTO checkouts (item_id, patron_id, checked_out, due_date) VALUES "
+         "((SELECT id FROM items WHERE barcode = '39999999'), ?, '2026-05-18', '2026-05-25')",
+         pid),
         ("INSERT INTO preferences (key, value) VALUES ('term.grade', 'Level') "
          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", ),
     ]  # fmt: skip

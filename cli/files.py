@@ -125,15 +125,17 @@ def import_patrons(argv: list[str]) -> int:
             )
         verb = "Would import" if args.dry_run else "Imported"
         print(
-            f"{verb} {report.rows:,} rows: {report.new:,} new, {report.updated:,} updated, "
+            f"{verb} {_rows(report.rows)}: {report.new:,} new, {report.updated:,} updated, "
             f"{report.unchanged:,} unchanged."
         )
         if report.to_union_site:
             shown = ", ".join(map(str, report.to_union_site[:20]))
             more = "…" if len(report.to_union_site) > 20 else ""
+            n = len(report.to_union_site)
             print(
-                f"{len(report.to_union_site):,} rows had no valid site code and go to the "
-                f"Union Site (rows {shown}{more}); Reassign Union Site Patrons moves them."
+                f"{_rows(n)} had no valid site code and go{'es' * (n == 1)} to the Union Site "
+                f"(row{'s' * (n != 1)} {shown}{more}); Reassign Union Site Patrons moves "
+                f"{'it' if n == 1 else 'them'}."
             )
         if report.usernames_from_barcode:
             n = report.usernames_from_barcode
@@ -214,3 +216,7 @@ def export_patrons(argv: list[str]) -> int:
         return DONE
 
     return guarded(_export)
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" + ("" if n == 1 else "s")

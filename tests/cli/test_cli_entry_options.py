@@ -36,7 +36,7 @@ SAYS = {
     "show": "Operation #1: Change Patron Status",
     "patron": "Level:",
     "undo": "Would undo operation #1",
-    "import": "Would import 1 rows: 1 new",
+    "import": "Would import 1 row: 1 new",
     "export": "barcode,",
     "demo": "Created a demo database",
     "send-mail": "Sent 0",

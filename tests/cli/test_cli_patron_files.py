@@ -50,7 +50,7 @@ def test_cli_import_prints_counts_and_the_operation(demo60, tmp_path, capsys):
     assert main(["import", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Imported 3 rows: 2 new, 1 updated, 0 unchanged." in out
-    assert "1 rows had no valid site code and go to the Union Site (rows 4)" in out
+    assert "1 row had no valid site code and goes to the Union Site (row 4)" in out
     assert "Recorded as operation #1 (patron-utils undo 1 --yes reverses it)." in out
     assert query(
         demo60,
@@ -71,7 +71,7 @@ def test_cli_import_dry_run_writes_nothing(demo60, tmp_path, capsys):
     path = write(tmp_path, "in.csv", "barcode,last_name,site\nN1,Lovelace,ELM\n")
     assert main(["import", str(path), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "Would import 1 rows: 1 new, 0 updated, 0 unchanged." in out
+    assert "Would import 1 row: 1 new, 0 updated, 0 unchanged." in out
     assert "Dry run: nothing was written." in out
     assert file_dump(demo60) == before
 
@@ -112,7 +112,7 @@ def test_cli_import_with_a_map(demo60, tmp_path, capsys):
         main(["import", str(path), "--map", "cardnumber=barcode", "--map", "surname=last_name"])
         == 0
     )
-    assert "Imported 1 rows: 1 new" in capsys.readouterr().out
+    assert "Imported 1 row: 1 new" in capsys.readouterr().out
     assert query(demo60, "SELECT last_name, site FROM patrons WHERE barcode = 'N1'") == [
         ("Lovelace", "ELM")
     ]
@@ -221,7 +221,7 @@ def test_cli_import_ignore_unknown_lists_the_columns_on_stderr(demo60, tmp_path,
     assert main(["import", str(path), "--ignore-unknown", "--ignore", "gender"]) == 0
     captured = capsys.readouterr()
     assert "patron-utils import: 2 column(s) not read: Student ID, Gender" in captured.err
-    assert "Imported 1 rows: 1 new, 0 updated, 0 unchanged." in captured.out
+    assert "Imported 1 row: 1 new, 0 updated, 0 unchanged." in captured.out
     assert "1 new patron got their barcode as username." in captured.out
     assert query(
         demo60,
@@ -267,7 +267,7 @@ def test_cli_import_a_koha_export_with_the_preset(demo60, tmp_path, capsys):
         "patron-utils import: 5 column(s) not read: borrowernumber, categorycode, "
         "dateofbirth, sex, password" in captured.err
     )
-    assert "Imported 1 rows: 1 new" in captured.out
+    assert "Imported 1 row: 1 new" in captured.out
     assert query(
         demo60,
         "SELECT last_name, first_name, site, username, expiration_date, password_hash "

@@ -155,10 +155,13 @@ def export_1_1(tmp_path: Path, **files: list[list[str]] | str) -> Path:
     return folder
 
 
-def export_1_2(tmp_path: Path, manifest: bool = True, **files: list[list[str]] | str) -> Path:
+def export_1_2(
+    tmp_path: Path, manifest: list[list[str]] | None = MANIFEST_1_2, **files: list[list[str]] | str
+) -> Path:
+    """A 1.2 export with ``manifest`` (None: without one)."""
     folder = tmp_path / "oneroster_1_2"
-    if manifest:
-        write(folder, "manifest.csv", files.pop("manifest", MANIFEST_1_2))
+    if manifest is not None:
+        write(folder, "manifest.csv", manifest)
     write(folder, "users.csv", files.pop("users", USERS_1_2))
     write(folder, "orgs.csv", files.pop("orgs", ORGS), bom=True)
     write(folder, "roles.csv", files.pop("roles", ROLES_1_2))

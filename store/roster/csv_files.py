@@ -43,9 +43,12 @@ def fail(file: str, message: str, row: int | None = None, column: str | None = N
     return BadRoster([RosterProblem(file, row, column, message)])
 
 
+_DROPPED = dict.fromkeys(map(ord, " \t\r\n\u00a0_-"))
+
+
 def normal(name: str) -> str:
     """A column name as compared: any case, without spaces, underscores or hyphens."""
-    return re.sub(r"[\s_\-]", "", name).casefold()
+    return name.translate(_DROPPED).casefold()
 
 
 class Source:
@@ -276,7 +279,7 @@ def _rows(
                 + "; nothing of the export was used",
                 number,
             ) from None
-        if not any(cell.strip() for cell in line):
+        if not "".join(line).strip():
             continue
         if len(line) > width and not any(c.strip() for c in line[width:]):
             line = line[:width]  # trailing commas some exports add to every row
@@ -295,7 +298,7 @@ def _rows(
                 ],
             )
             continue
-        if [normal(c) for c in line] == heading:
+        if normal(line[0]) == heading[0] and [normal(c) for c in line] == heading:
             yield number, {}, [RosterProblem(file, number, None, "repeats the header row")]
             continue
         values = {f: cell for f, cell in zip(fields, line, strict=True) if f is not None}

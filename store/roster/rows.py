@@ -64,7 +64,7 @@ _US_DATES = ("%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M")
 
 def status(value: str) -> str:
     """Blank is active (real exports leave it out); OneRoster 1.0's inactive means gone."""
-    found = normal(value)
+    found = value if value in ("", "active") else normal(value)
     if found in ("", "active"):
         return "active"
     if found in ("tobedeleted", "inactive"):
@@ -93,6 +93,8 @@ def modified(value: str) -> datetime | None:
 
 def listed(value: str) -> tuple[str, ...]:
     """'a, b,c' as ('a', 'b', 'c'): blanks and repeats left out."""
+    if "," not in value:
+        return (value.strip(),) if value.strip() else ()
     return tuple(dict.fromkeys(p for p in (v.strip() for v in value.split(",")) if p))
 
 
@@ -233,7 +235,7 @@ def role(value: str, blank: bool) -> str:
         return ""
     if text[:4].lower() == "ext:" and len(text) > 4:
         return text.lower()
-    if found := ROLES.get(normal(text)):
+    if found := ROLES.get(text.lower()) or ROLES.get(normal(text)):
         return found
     shown = repr(text) if text else "blank"
     raise ValueError(f"{shown} is not a OneRoster role; allowed: {ROLE_NAMES} (any case)")

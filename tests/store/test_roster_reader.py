@@ -411,3 +411,13 @@ def test_known_header_spellings(tmp_path, written, attribute, expected):
     header = [written if i == column else c for i, c in enumerate(HEADER_1_1)]
     users = [header, user_1_1("x", grades="05")]
     assert getattr(read_roster(export_1_1(tmp_path, users=users)).users[0], attribute) == expected
+
+
+def test_a_zip_with_file_names_in_capitals_and_lf_line_ends(tmp_path):
+    archive = tmp_path / "SIS.ZIP"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("Users.CSV", csv_text(USERS_1_1, crlf=False))
+        z.writestr("ORGS.csv", csv_text(ORGS, crlf=False))
+    roster = read_roster(archive)
+    assert [u.row for u in roster.users] == [2, 3, 4, 5, 6]
+    assert by_id(roster)["u1"].grades == ("09", "10") and "s1" in roster.orgs

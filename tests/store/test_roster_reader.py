@@ -70,26 +70,16 @@ def test_1_1_folder_reads_every_user_with_the_vendors_quirks(tmp_path):
 def test_1_1_orgs_are_read_by_sourced_id(tmp_path):
     orgs = read_roster(export_1_1(tmp_path)).orgs
     assert list(orgs) == ["d1", "s1", "s2"]
-    assert (orgs["s1"].name, orgs["s1"].identifier, orgs["s1"].type) == (
-        "North High",
-        "NH",
-        "school",
-    )
-    assert orgs["s1"].status == "active"  # blank status
+    north = orgs["s1"]
+    assert (north.name, north.identifier, north.type) == ("North High", "NH", "school")
+    assert north.status == "active"  # blank status
 
 
 def test_tobedeleted_and_disabled_users_are_kept_inactive(tmp_path):
     users = by_id(read_roster(export_1_1(tmp_path)))
-    assert (users["u3"].status, users["u3"].enabled, users["u3"].active) == (
-        "tobedeleted",
-        False,
-        False,
-    )
-    assert (users["u4"].status, users["u4"].enabled, users["u4"].active) == (
-        "active",
-        False,
-        False,
-    )  # Active, False
+    gone, disabled = users["u3"], users["u4"]  # tobedeleted and no; Active and False
+    assert (gone.status, gone.enabled, gone.active) == ("tobedeleted", False, False)
+    assert (disabled.status, disabled.enabled, disabled.active) == ("active", False, False)
 
 
 def test_a_user_at_an_org_orgs_csv_lacks_is_kept(tmp_path):
@@ -421,3 +411,13 @@ def test_a_zip_with_file_names_in_capitals_and_lf_line_ends(tmp_path):
     roster = read_roster(archive)
     assert [u.row for u in roster.users] == [2, 3, 4, 5, 6]
     assert by_id(roster)["u1"].grades == ("09", "10") and "s1" in roster.orgs
+
+
+@pytest.mark.parametrize(
+    ("written", "status"),
+    [("", "active"), ("ACTIVE", "active"), ("ToBeDeleted", "tobedeleted")]
+    + [("to be deleted", "tobedeleted"), ("inactive", "tobedeleted")],  # inactive: 1.0's
+)
+def test_status_in_any_spelling(tmp_path, written, status):
+    users = with_row(USERS_1_1[:1], user_1_1("x", status=written))
+    assert read_roster(export_1_1(tmp_path, users=users)).users[0].status == status

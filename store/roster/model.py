@@ -4,6 +4,7 @@ of each user and each org, with the vendors' quirks already smoothed out by the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,7 @@ class RosterOrg:
     name: str
     identifier: str = ""  # the org's own code (a state school number, a site code…)
     type: str = ""  # school, district, …
+    status: str = "active"  # active or tobedeleted (the school is closing)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,14 @@ class RosterUser:
     grades: tuple[str, ...] = ()  # OneRoster grade codes as given: "PK", "KG", "01" … "12"
     status: str = "active"  # active or tobedeleted
     enabled: bool = True
+    # dateLastModified when it could be read (ISO date or datetime, MM/DD/YYYY); a date
+    # alone is midnight UTC. None when blank or in no known format: never a problem.
+    modified: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Still at the school as the roster sees it: not tobedeleted, not disabled."""
+        return self.status == "active" and self.enabled
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,9 @@ class RosterProblem:
     row: int | None
     column: str | None
     message: str
+    # users.csv's sourcedId of the row (or roles.csv's userSourcedId), when it has one: a
+    # user the reader left out is skipped by the sync, never taken for one who has left
+    sourced_id: str = ""
 
     def __str__(self) -> str:
         where = self.file
@@ -72,3 +85,13 @@ class Roster:
     orgs: dict[str, RosterOrg]
     users: list[RosterUser]
     problems: list[RosterProblem] = field(default_factory=list)
+
+
+class BadRoster(ValueError):
+    """The export as a whole cannot be read (not a folder or a .zip, no users.csv, a
+    users.csv without sourcedId, a file that is not UTF-8 or over the size limit…): nothing
+    of it is used."""
+
+    def __init__(self, problems: list[RosterProblem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))

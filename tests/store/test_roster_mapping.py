@@ -10,16 +10,9 @@ import pytest
 import store
 from store.patron_record import FIELDS, PatronRecord
 from store.roster.mapping import DEFAULT_GRADES, RosterMapping
+from store.roster.mapping_context import MappedPatron, MappingContext, Skipped
 from store.roster.mapping_files import KEY, load_mapping, validate_mapping
-from store.roster.mapping_users import (
-    MappedPatron,
-    Mapper,
-    MappingContext,
-    Skipped,
-    check,
-    map_user,
-    map_users,
-)
+from store.roster.mapping_users import Mapper, check, map_user, map_users
 from store.roster.model import Roster, RosterOrg, RosterProblem, RosterUser
 from store.validation import validate
 

@@ -29,6 +29,7 @@ from .selection import OPT_IN, Selection
 from .store_files import PatronFilesMixin
 from .store_keys import OperatorKeysMixin
 from .store_patrons import PatronViewMixin
+from .store_roster import RosterMappingMixin
 from .store_runs import SavedRunsMixin
 from .utilities.base import Entry, Utility
 from .validation import Invalid, Problem, StoreModel, validate
@@ -38,12 +39,14 @@ TERMINAL = "terminal"  # the app, on the computer the database is on
 COMMAND_LINE = "command line"  # patron-utils COMMAND, from a script or cron
 
 
-class Store(OperatorKeysMixin, SavedRunsMixin, PatronFilesMixin, PatronViewMixin):
+class Store(
+    OperatorKeysMixin, SavedRunsMixin, PatronFilesMixin, PatronViewMixin, RosterMappingMixin
+):
     """An open patron database. Every public method is safe to call from any thread.
 
     Its operators' SSH keys (store/store_keys.py), saved runs (store/store_runs.py), patron
-    files (store/store_files.py) and one patron's record (store/store_patrons.py) are
-    mixins; the rest is here."""
+    files (store/store_files.py), one patron's record (store/store_patrons.py) and the roster
+    mapping (store/store_roster.py) are mixins; the rest is here."""
 
     def __init__(
         self,

@@ -181,8 +181,6 @@ def test_hostile_barcodes_are_listed_not_found_literally(fresh, listed):
 def test_the_control_character_scan_finds_exactly_what_is_control_says_over_all_of_unicode():
     """control_character scans with one regular expression (every cell of an import goes
     through it); it must find exactly the characters the Unicode categories name."""
-    from store.validation import control_character, is_control
-
     found = [c for c in range(0x110000) if control_character(chr(c)) is not None]
     assert found == [c for c in range(0x110000) if is_control(chr(c))]
     assert control_character("Núñez\tGarcía", allowed="\t") is None

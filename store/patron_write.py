@@ -68,7 +68,7 @@ def write_patrons(
                 "created": now,
                 "modified": now,
             }
-            new_id = db["patrons"].insert(row).last_pk
+            new_id: int = db.table("patrons").insert(row).last_pk  # type: ignore[assignment]
             db.execute(
                 """INSERT INTO operation_rows (operation_id, table_name, row_id, action,
                               before, after)
@@ -89,8 +89,8 @@ def write_patrons(
         if own:
             before = {k: old[k] for k in own} | {"modified": old["modified"]}
             after = {k: record[k] for k in own} | {"modified": now}
-            db["patrons"].update(old["id"], after)
-            db["operation_rows"].insert(
+            db.table("patrons").update(old["id"], after)
+            db.table("operation_rows").insert(
                 {
                     "operation_id": op,
                     "table_name": "patrons",

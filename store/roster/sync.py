@@ -52,11 +52,20 @@ class TransfersUnconfirmed(ValueError):
             for g in plan.guarded
         )
         told = "" if given is None else f" ({given} was given)"
+        if sites:
+            why = (
+                f"the sync would transfer more than {plan.mapping.transfer_guard_percent}% "
+                f"of a site's active patrons — {sites}"
+            )
+        else:
+            why = (
+                f"{len(plan.unmatched)} row(s) of users.csv could not be read and their "
+                "patrons not told (no patron has their sourcedId yet): one of the "
+                f"{transfers} transfer(s) may be one of them"
+            )
         super().__init__(
-            f"the sync would transfer more than {plan.mapping.transfer_guard_percent}% of a "
-            f"site's active patrons — {sites}; if the roster is whole, confirm the "
-            f"{transfers} transfer(s) by typing their number{told} (--confirm-transfers "
-            f"{transfers}); nothing was written"
+            f"{why}; if the roster is whole, confirm the {transfers} transfer(s) by typing "
+            f"their number{told} (--confirm-transfers {transfers}); nothing was written"
         )
 
 
@@ -89,7 +98,7 @@ def apply_sync(
     """Write ``plan`` exactly as planned, in one transaction, or raise having written
     nothing (TransfersUnconfirmed, SyncStale, NotPermitted, Invalid)."""
     transfers = plan.count("transferred")
-    if (plan.guarded or confirm_transfers is not None) and confirm_transfers != transfers:
+    if (plan.needs_confirming or confirm_transfers is not None) and confirm_transfers != transfers:
         raise TransfersUnconfirmed(plan, confirm_transfers)
     if plan.nothing_to_do:
         return SyncResult(None, plan.counts)

@@ -75,6 +75,9 @@ class SyncPlan:
     # Active patrons not in the roster, of sites the roster does not cover: never transferred.
     other_sites: dict[str, int]
     guarded: list[GuardedSite]
+    # Row problems of users.csv whose patron could not be told (no patron has that roster
+    # id yet): one of the transfers may be that patron, so transfers need confirming.
+    unmatched: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list, repr=False)  # what apply writes
 
     def count(self, fate: str) -> int:
@@ -83,6 +86,11 @@ class SyncPlan:
     @property
     def counts(self) -> dict[str, int]:
         return {fate: self.count(fate) for fate in FATES}
+
+    @property
+    def needs_confirming(self) -> bool:
+        """Transfers that are applied only with their number typed back."""
+        return bool(self.guarded or (self.unmatched and self.count("transferred")))
 
     @property
     def nothing_to_do(self) -> bool:
@@ -132,8 +140,13 @@ class _Planner:
     # -- the roster's users -----------------------------------------------------------------
     def plan(self) -> SyncPlan:
         unreadable = {p.sourced_id: p for p in self.roster.problems if p.sourced_id}
+        self.unmatched: list[str] = []
         for sid, problem in unreadable.items():
             old = self.by_roster.get(sid)
+            if old is None and self.mapping.barcode_from == "sourcedId":
+                old = self.by_barcode.get(sid)
+            if old is None:
+                self.unmatched.append(sid)
             self._skip(old, "", sid, problem.row, f"row problem: {problem}")
         mapped: list[MappedPatron] = []
         for user in self.roster.users:
@@ -161,6 +174,7 @@ class _Planner:
             synced_sites=tuple(sorted(self.sites)),
             other_sites=self.others,
             guarded=self.guarded,
+            unmatched=self.unmatched,
             entries=self.entries,
         )
 

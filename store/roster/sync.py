@@ -22,7 +22,8 @@ from ..apply import Stale
 from ..database import begin_write, roll_back
 from ..patron_write import journal_outcomes, write_patrons
 from ..security import Operator
-from .sync_plan import FATES, Fate, GuardedSite, SyncPlan, plan_sync
+from .sync_model import FATES, Fate, GuardedSite, SyncPlan
+from .sync_plan import plan_sync
 
 __all__ = [
     "FATES",

@@ -136,6 +136,13 @@ class _Planner:
 
     def _mapped(self, mapped: list[MappedPatron]) -> None:
         email = self.mapping.email_from_roster
+        mapping = self.mapping
+        kept = {
+            Status.ACTIVE,
+            Status.TRANSFERRED,
+            mapping.tobedeleted_status,
+            mapping.disabled_status,
+        }
         matches: list[tuple[MappedPatron, dict | None]] = []
         claimed: dict[int, int] = {}  # patron id → the users.csv row that matched them
         given: dict[str, int] = {}  # barcode → users.csv row
@@ -176,6 +183,10 @@ class _Planner:
         new_records: list[tuple[int, dict]] = []
         for m, old in matches:
             record = {**m.record, "roster_id": m.sourced_id}
+            if old is not None and record["status"] == Status.ACTIVE and old["status"] not in kept:
+                # Still enrolled: a status the library set (Card Lost, Suspended…) stays; only
+                # the statuses a roster gives (Transferred, tobedeleted, disabled) go back.
+                del record["status"]
             if m.first_email:
                 theirs = lists.get(old["id"], ()) if old else ()
                 record["emails"] = (m.first_email,) + tuple(

@@ -199,6 +199,18 @@ def test_the_first_email_goes_first_and_the_others_stay(s, tmp_path, baseline):
     ).fetchall() == [("kid@school.org",), ("home@example.org",)]
 
 
+def test_a_status_the_library_set_stays_and_one_who_came_back_is_active(s, tmp_path, baseline):
+    lost, back = baseline[0]["identifier"], baseline[1]["identifier"]
+    s.db.execute("UPDATE patrons SET status = 'Card Lost' WHERE barcode = ?", [lost])
+    s.db.execute("UPDATE patrons SET status = 'Transferred' WHERE barcode = ?", [back])
+    s.db.conn.commit()
+    plan, _ = synced(s, tmp_path, baseline, "back")
+    assert fates(plan)[lost] == ("unchanged", "")
+    [returned] = [f for f in plan.fates if f.fate == "updated"]
+    assert (returned.barcode, returned.changes) == (back, (("status", "Transferred", "Active"),))
+    assert (col(s, "status", lost), col(s, "status", back)) == ("Card Lost", "Active")
+
+
 # -- the guard ---------------------------------------------------------------------------------
 def test_the_guard_refuses_a_half_roster_until_the_transfers_are_typed_back(s, tmp_path, baseline):
     mid = [u for u in baseline if u["orgSourcedIds"] == "s-mid"]

@@ -9,11 +9,11 @@ import pytest
 import store
 from store.roster.model import BadRoster
 from store.roster.sync import SyncStale, TransfersUnconfirmed
-from store.security import NotPermitted
+from store.security import ALL_PERMISSIONS, NotPermitted, Operator
 
 from ..databases import demo_db
 from ..operators import ADMIN, AIDE
-from .roster_fixtures import write, zipped
+from .roster_fixtures import export_1_2, write, zipped
 from .roster_sync_helpers import COLUMNS, demo_users, export, user
 from .undo_helpers import dump, unstamped
 
@@ -295,6 +295,53 @@ def test_an_unreadable_row_of_a_first_sync_makes_the_transfers_need_confirming(s
     with pytest.raises(TransfersUnconfirmed, match="1 row\\(s\\) of users.csv could not be read"):
         s.apply_sync(plan, ADMIN)
     assert dump(s) == before
+
+
+def test_a_1_2_export_of_schools_that_are_no_sites_makes_union_patrons_and_transfers_none(
+    s, tmp_path
+):
+    plan, _ = synced_path(s, export_1_2(tmp_path))
+    assert plan.roster.version == "1.2"
+    assert plan.counts == {"new": 3, "updated": 0, "unchanged": 0, "transferred": 0, "skipped": 0}
+    assert plan.synced_sites == ()  # the Union Site is never a synced site
+    assert plan.other_sites["ELM"] == 139
+    bob = patron(s, "2001")
+    assert (bob["site"], bob["nickname"], bob["username"], bob["roster_id"]) == (
+        "UNION",
+        "Bob",
+        "bo",
+        "v1",
+    )
+
+
+def synced_path(s, path, operator=ADMIN):
+    plan = s.plan_sync(path, operator)
+    return plan, s.apply_sync(plan, operator)
+
+
+def test_patrons_at_or_above_the_operators_level_are_protected(s, tmp_path):
+    librarian = Operator(
+        250, "20260250", "Sakura MacRae", "Librarian", 1, frozenset(ALL_PERMISSIONS)
+    )
+    users = demo_users(s.db)
+    users.append(
+        user(
+            "u-dana",
+            identifier="STAFF001",
+            givenName="Dana",
+            familyName="Reyes",
+            role="teacher",
+            orgSourcedIds="s-high",
+        )
+    )
+    plan, _ = synced_path(s, export(tmp_path, users), librarian)
+    got = fates(plan)
+    assert got["STAFF001"] == (
+        "skipped",
+        "protected: in District Administrator (level 0), not below your level 1",
+    )
+    assert got["20260250"][1] == "protected: your own account; not in the roster, not transferred"
+    assert patron(s, "STAFF001")["security_group"] == "District Administrator"
 
 
 # -- who may sync ---------------------------------------------------------------------------------

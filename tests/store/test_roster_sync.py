@@ -79,6 +79,15 @@ def test_the_first_sync_keeps_the_roster_id_and_the_same_roster_again_changes_no
     assert (dump(s), operations(s)) == (before, ops)
 
 
+def test_undo_of_the_first_sync_takes_the_roster_ids_back(s, tmp_path):
+    _, result = synced(s, tmp_path, demo_users(s.db))
+    assert col(s, "roster_id", "20260001") == "u20260001"
+    s.undo(result.operation_id, ADMIN)
+    assert (
+        s.db.execute("SELECT count(*) FROM patrons WHERE roster_id IS NOT NULL").fetchone()[0] == 0
+    )
+
+
 def test_operators_are_protected_in_the_roster_or_not(s, tmp_path):
     users = demo_users(s.db)
     # The Librarian (an operator) is in the roster as a teacher: the sync would demote them.

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import demo, files, grades, journal, keys, mail, password, patron, preferences, run
+from . import (
+    demo,
+    files,
+    grades,
+    journal,
+    keys,
+    mail,
+    password,
+    patron,
+    preferences,
+    run,
+    sync,
+)
 
 # patron-utils COMMAND … : the commands that need no screen.
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
@@ -23,6 +35,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "keys": keys.keys,
     "preferences": preferences.preferences,
     "grades": grades.grades,
+    "sync": sync.sync,
 }
 # What `patron-utils --help` says of each.
 SUMMARIES: dict[str, str] = {
@@ -40,4 +53,5 @@ SUMMARIES: dict[str, str] = {
     "keys": "add, list or remove an operator's SSH public keys",
     "preferences": "show or set the library's preferences (terms, switches)",
     "grades": "list or edit the grade table (add, rename, remove, move, last)",
+    "sync": "sync the patrons from the school's roster: patron-utils sync oneroster PATH",
 }

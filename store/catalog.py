@@ -31,6 +31,7 @@ from .utilities.remove_patrons import RemovePatrons
 from .utilities.remove_pictures import RemovePatronPictures
 from .utilities.renew_accounts import RenewPatronAccounts
 from .utilities.reset_accounts import ResetPatronAccounts
+from .utilities.sync_roster import SyncRoster
 
 CATALOG: list[Entry] = [
     AddPatronNotes(),
@@ -61,7 +62,7 @@ GRADE_TABLE: list[Entry] = [AdvanceAllGrades()]
 RUNNABLE: list[Entry] = CATALOG + GRADE_TABLE
 # Operations the journal records that are not picked from the catalog (imports, grade
 # table edits).
-JOURNAL_ONLY: list[Utility] = [ImportPatrons(), GradeTableEdit()]
+JOURNAL_ONLY: list[Utility] = [ImportPatrons(), GradeTableEdit(), SyncRoster()]
 BY_KEY: dict[str, Entry] = {entry.key: entry for entry in RUNNABLE + JOURNAL_ONLY}
 
 

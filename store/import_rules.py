@@ -64,6 +64,12 @@ def _case_twins(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> l
     ]
 
 
+def case_twins(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> list[RowProblem]:
+    """The rows whose barcode is an existing patron's in another case (Sync from Roster's
+    new patrons are checked as an import's)."""
+    return _case_twins(db, records)
+
+
 def _authorized(
     db: sqlite_utils.Database, records: list[tuple[int, dict]], operator: Operator
 ) -> list[RowProblem]:

@@ -21,7 +21,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import authority, clock, credentials, import_rules, patron_csv, patron_emails, preferences
+from . import (
+    authority,
+    clock,
+    credentials,
+    import_rules,
+    patron_csv,
+    patron_emails,
+    patron_write,
+    preferences,
+)
 from .database import begin_write, roll_back
 from .file_out import excerpt
 from .patron_columns import ColumnRule
@@ -220,8 +229,6 @@ def _usernames(db, records, report) -> None:
 
 
 def _write(db, records, report, operator, path, rule: ColumnRule, site, progress, via) -> int:
-    from .plan import NAME_SQL  # the preview's "Last, First"
-
     now = clock.now()
     existing = _count(db, records, report)
     options = {
@@ -246,89 +253,9 @@ def _write(db, records, report, operator, path, rule: ColumnRule, site, progress
             "via": via,
         },
     ).lastrowid
-    changes = []
-    addresses: dict[int, tuple[str, ...]] = {}  # patron id → their new list, when it changes
-    for seq, (number, record) in enumerate(records, start=1):
-        old = existing.get(record["barcode"])
-        if old is None:
-            emails = record.pop("emails", ())
-            row = {
-                **{f: None for f in FIELDS},
-                "first_name": "",
-                "middle_name": "",
-                "nickname": "",
-                "status": "Active",
-                **record,
-                "created": now,
-                "modified": now,
-            }
-            new_id = db["patrons"].insert(row).last_pk
-            db.execute(
-                """INSERT INTO operation_rows (operation_id, table_name, row_id, action,
-                              before, after)
-                          SELECT :op, 'patrons', id, 'insert', NULL, json_object("""
-                + ", ".join(f"'{c}', {c}" for c in _columns(db))
-                + ") FROM patrons WHERE id = :id",
-                {"op": op, "id": new_id},
-            )
-            if emails:
-                addresses[new_id] = emails
-            changes.append(
-                (op, seq, new_id, record["barcode"], "change", f"new patron (row {number})")
-            )
-        else:
-            fields = import_rules.differs(old, record)
-            if "emails" in fields:
-                addresses[old["id"]] = record["emails"]
-            columns = [f for f in fields if f != "emails"]  # the patron's own row
-            if columns:
-                before = {k: old[k] for k in columns} | {"modified": old["modified"]}
-                after = {k: record[k] for k in columns} | {"modified": now}
-                db["patrons"].update(old["id"], after)
-                db["operation_rows"].insert(
-                    {
-                        "operation_id": op,
-                        "table_name": "patrons",
-                        "row_id": old["id"],
-                        "action": "update",
-                        "before": json.dumps(before),
-                        "after": json.dumps(after),
-                    }
-                )
-            if fields:
-                changes.append(
-                    (
-                        op,
-                        seq,
-                        old["id"],
-                        record["barcode"],
-                        "change",
-                        f"updated {', '.join(fields)} (row {number})",
-                    )
-                )
-            else:
-                changes.append(
-                    (
-                        op,
-                        seq,
-                        old["id"],
-                        record["barcode"],
-                        "unchanged",
-                        f"already the same (row {number})",
-                    )
-                )
-        if progress and seq % CHUNK == 0:
-            progress(seq)
-    # After every patron row: an undo (newest first) takes these back before the patrons.
-    patron_emails.replace(db, op, addresses)
-    db.conn.executemany(
-        f"""INSERT INTO operation_changes (operation_id, seq, patron_id, barcode, name, outcome,
-                reason, before, after)
-            SELECT ?, ?, p.id, ?, {NAME_SQL}, ?, ?, NULL, NULL FROM patrons p WHERE p.id = ?""",
-        [(o, s, b, outcome, reason, pid) for o, s, pid, b, outcome, reason in changes],
-    )
+    entries = [
+        patron_write.Entry(existing.get(record["barcode"]), record, f"row {number}")
+        for number, record in records
+    ]
+    patron_write.write_patrons(db, op, entries, now, progress)
     return op
-
-
-def _columns(db) -> list[str]:
-    return [c.name for c in db["patrons"].columns]

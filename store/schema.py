@@ -22,6 +22,7 @@ from .schema_versions import (
     V5,
     V6,
     V7,
+    V8,
     NoteType,
     Status,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "V5",
     "V6",
     "V7",
+    "V8",
     "VERSION",
     "NewerSchema",
     "NoteType",
@@ -49,7 +51,7 @@ __all__ = [
 # PRAGMA application_id of a Patron Utilities database ("PUTL"); store.database checks it.
 APPLICATION_ID = 0x5055544C
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7]
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8]
 VERSION = len(MIGRATIONS)
 
 

@@ -386,3 +386,11 @@ BEGIN
     WHERE id = NEW.id;
 END;
 """
+
+# V8: the school roster's id of a patron (OneRoster's sourcedId), kept by Sync from Roster so
+# a changed barcode or name is an update of the same patron, not a new patron plus a
+# transfer. NULL for patrons no roster made; each id names one patron.
+V8 = """
+ALTER TABLE patrons ADD COLUMN roster_id TEXT;
+CREATE UNIQUE INDEX patrons_roster_id ON patrons(roster_id) WHERE roster_id IS NOT NULL;
+"""

@@ -6,15 +6,20 @@ A mixin of ``Store`` (store/store.py), which supplies the open database and its 
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from .patron_file import max_import_mb
 from .roster import mapping_files
+from .roster import sync as _sync
 from .roster.mapping import RosterMapping
 from .roster.mapping_users import MappingContext, check
-from .security import Operator
+from .roster.reader import read_roster
+from .security import NotPermitted, Operator
 from .validation import Problem
 
 
@@ -23,6 +28,8 @@ class RosterMappingMixin:
 
     db: sqlite_utils.Database
     lock: threading.RLock
+    via: str
+    server_files: bool
 
     def roster_mapping(self) -> RosterMapping:
         """The library's roster mapping (the defaults until one is saved)."""
@@ -45,3 +52,29 @@ class RosterMappingMixin:
         with self.lock:
             mapping_files.save_mapping(self.db, mapping, operator, read)
         return mapping
+
+    def plan_sync(
+        self,
+        path: str | os.PathLike[str],
+        operator: Operator,
+        mapping: RosterMapping | None = None,
+    ) -> _sync.SyncPlan:
+        """Read the roster at ``path`` (a folder or .zip of OneRoster CSV) and plan the sync
+        with ``mapping`` (the library's when None): every patron's fate, nothing written.
+        BadRoster when the export cannot be read; Invalid when the mapping names what the
+        database lacks; NotPermitted without the sync's permissions."""
+        if not self.server_files:
+            raise NotPermitted("a roster is a file of the server: a sync is not run over SSH")
+        with self.lock:
+            roster = read_roster(path, max_import_mb(self.db))
+            if mapping is None:
+                mapping = mapping_files.mapping_from_preferences(self.db)
+            return _sync.plan_sync(self.db, roster, mapping, operator, Path(path).name)
+
+    def apply_sync(
+        self, plan: _sync.SyncPlan, operator: Operator, confirm_transfers: int | None = None
+    ) -> _sync.SyncResult:
+        """Apply ``plan`` in one transaction (store/roster/sync.py): TransfersUnconfirmed,
+        SyncStale, NotPermitted or Busy having written nothing."""
+        with self.lock:
+            return _sync.apply_sync(self.db, plan, operator, confirm_transfers, via=self.via)

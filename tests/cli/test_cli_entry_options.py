@@ -10,6 +10,8 @@ import pytest
 
 import cli
 
+from ..store.roster_sync_helpers import export, user
+
 # A command's words (after its name) that do something with the database --db names; the
 # environment names none, so a command that ignored --db would say so.
 WORDS = {
@@ -27,6 +29,7 @@ WORDS = {
     "keys": ["list", "demo"],
     "preferences": [],
     "grades": ["list"],
+    "sync": ["oneroster", "roster"],
 }
 # What a command shows that it read this database: its operation, the library's own word.
 SAYS = {
@@ -43,6 +46,7 @@ SAYS = {
     "keys": "demo has no SSH keys",
     "preferences": "Level",
     "grades": "Graduated",
+    "sync": "updated\t20260001\tMcCarthy, Kayla",
 }
 
 
@@ -58,6 +62,7 @@ def library(cli, db, tmp_path, monkeypatch):
     monkeypatch.setenv("PATRON_UTILS_DB", str(tmp_path / "nowhere.db"))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "people.csv").write_text("barcode,last_name\nN1,New\n")
+    export(tmp_path, [user("u1", identifier="20260001", givenName="Kayla", familyName="McCarthy")])
     return db
 
 

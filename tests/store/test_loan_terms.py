@@ -132,7 +132,7 @@ def test_a_schema_6_database_keeps_its_fines_once_migrated(tmp_path):
     schema_6_database(path)
     s = store.Store(path)
     try:
-        assert s.db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 7
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 8
         enrol(s.db, ADMIN, site="ELM")
         # Each loan out got its patron's policy as it was at the migration.
         assert s.db.execute(
@@ -152,7 +152,7 @@ def test_a_schema_6_database_keeps_its_fines_once_migrated(tmp_path):
     # Opened again: not migrated twice.
     s = store.Store(path)
     try:
-        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 8
         assert s.db.execute("SELECT count(*) FROM checkouts").fetchone()[0] == 3
     finally:
         s.close()

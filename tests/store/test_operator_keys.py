@@ -221,7 +221,7 @@ def test_a_version_5_database_gains_operator_keys_and_how_operations_were_made(t
 
     db = store.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 7
+        assert db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 8
         # An operation made before says nothing of how: not recorded, not guessed.
         assert db.execute("SELECT id, via FROM operations").fetchall() == [(1, None)]
         assert [r[1] for r in db.execute("PRAGMA table_info(operator_keys)")] == [
@@ -247,7 +247,7 @@ def test_a_version_5_database_gains_operator_keys_and_how_operations_were_made(t
     # Opened again: not migrated twice.
     db = store.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 8
         assert db.execute("SELECT count(*) FROM operations").fetchone()[0] == 1
     finally:
         db.conn.close()
@@ -257,8 +257,8 @@ def test_a_database_of_a_newer_version_is_still_refused(small_db):
     path = small_db.path
     small_db.close()
     conn = sqlite3.connect(path)
-    conn.execute("PRAGMA user_version = 8")
+    conn.execute("PRAGMA user_version = 9")
     conn.commit()
     conn.close()
-    with pytest.raises(store.NotADatabase, match="schema 8, this program knows 7"):
+    with pytest.raises(store.NotADatabase, match="schema 9, this program knows 8"):
         store.connect(path)

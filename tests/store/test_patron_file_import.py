@@ -38,6 +38,7 @@ def blank_patron(**values) -> dict:
         "created": NOW,
         "modified": NOW,
         "is_unknown": 0,
+        "roster_id": None,  # schema 8: an import keeps no roster id
         **values,
     }
 

@@ -117,6 +117,7 @@ def test_the_journal_keeps_every_removed_row_whole(holdings, force):
         "created": "2026-01-01 00:00:00",
         "modified": "2026-01-01 00:00:00",
         "is_unknown": 0,
+        "roster_id": None,
     }
     assert by_key[("reviews", 3, "update")] == ({"patron_id": 9}, {"patron_id": 303})
     assert by_key[("patrons", 303, "insert")][1]["barcode"] == "UNKNOWN"
@@ -196,7 +197,7 @@ def test_a_version_1_database_is_migrated_keeping_its_history(tmp_path):
 
     db = store.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 7
+        assert db.execute("PRAGMA user_version").fetchone()[0] == store.schema.VERSION == 8
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         # Version 3: the preview's name order is an index.
         assert (
@@ -235,7 +236,7 @@ def test_a_version_1_database_is_migrated_keeping_its_history(tmp_path):
     # Connecting again does not migrate twice; the migrated database runs Remove Patrons.
     s = store.Store(path)
     try:
-        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == 8
         assert s.db.execute("SELECT count(*) FROM history").fetchone()[0] == 2
         enrol(s.db, ADMIN)
         plan, rows, report = run(s, KEY, {"barcodes": ["9"]}, {})

@@ -65,6 +65,7 @@ def test_option_off_keeps_patrons_holding_items_charges_or_credits(holdings, all
         "created": NOW,
         "modified": NOW,
         "is_unknown": 1,
+        "roster_id": None,
     }
     assert barcodes(s) == set(HELD) | {"UNKNOWN", "STAFF001"}
     assert barcodes(s) == all_barcodes - set(FREE) | {"UNKNOWN"}

@@ -87,6 +87,7 @@ def test_catalog_has_the_manuals_eighteen_utilities_in_order():
         "import-patrons",
         "grade-table",
         "advance-all-grades",
+        "sync-roster",  # Sync from Roster: journal only until the picker runs it
     }
     assert all(e.summary and e.guidance for e in CATALOG)
 
@@ -231,5 +232,5 @@ def test_every_utility_class_is_in_the_catalog_or_the_journal():
         importlib.import_module(f"store.utilities.{module.name}")
     concrete = {cls for cls in _subclasses(Utility) if "key" in vars(cls)}
     assert {type(u) for u in BY_KEY.values()} == concrete
-    # the eighteen, Advance All Grades, imports and grade table edits
-    assert len(concrete) == 21
+    # the eighteen, Advance All Grades, imports, grade table edits and roster syncs
+    assert len(concrete) == 22

@@ -1,0 +1,126 @@
+"""Writing checked patron records under one operation: the piece the patron file import
+(store/patron_file.py) and Sync from Roster (store/roster/sync.py) share.
+
+Each record is a patron-file record (store/patron_record.py's FIELDS, ``emails`` for the
+exact list of addresses, and any other column of ``patrons`` such as ``roster_id``) with
+the patron it changes (None: a new patron). New patrons are inserted whole; a patron's
+changed columns are updated; every row is journaled (operation_rows) so an undo puts it
+back, and every patron's outcome is said once (operation_changes). The caller has checked
+the records and holds the write lock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from . import import_rules, patron_emails
+from .patron_record import FIELDS
+
+CHUNK = 2000
+
+
+@dataclass
+class Entry:
+    """One record to write: the patron it changes (None: new), and where it came from
+    ("row 4", "roster row 12"), said in the outcome's reason. ``reason`` replaces the
+    reason the writer would give (a transfer says why the patron is transferred)."""
+
+    old: dict | None
+    record: dict
+    where: str
+    reason: str | None = None
+
+
+def changed_fields(old: dict, record: dict) -> list[str]:
+    """The fields of ``record`` that differ from the patron's: its barcode too when the
+    patron was found by something else (their roster id)."""
+    fields = import_rules.differs(old, record)
+    if "barcode" in record and old.get("barcode") != record["barcode"]:
+        fields.insert(0, "barcode")
+    return fields
+
+
+def write_patrons(
+    db: sqlite_utils.Database,
+    op: int,
+    entries: list[Entry],
+    now: str,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    changes = []
+    addresses: dict[int, tuple[str, ...]] = {}  # patron id → their new list, when it changes
+    columns = [c.name for c in db["patrons"].columns]
+    for seq, entry in enumerate(entries, start=1):
+        old, record = entry.old, dict(entry.record)
+        if old is None:
+            emails = record.pop("emails", ())
+            row = {
+                **{f: None for f in FIELDS},
+                "first_name": "",
+                "middle_name": "",
+                "nickname": "",
+                "status": "Active",
+                **record,
+                "created": now,
+                "modified": now,
+            }
+            new_id: int = db.table("patrons").insert(row).last_pk  # type: ignore[assignment]
+            db.execute(
+                """INSERT INTO operation_rows (operation_id, table_name, row_id, action,
+                              before, after)
+                          SELECT :op, 'patrons', id, 'insert', NULL, json_object("""
+                + ", ".join(f"'{c}', {c}" for c in columns)
+                + ") FROM patrons WHERE id = :id",
+                {"op": op, "id": new_id},
+            )
+            if emails:
+                addresses[new_id] = emails
+            reason = entry.reason or f"new patron ({entry.where})"
+            changes.append((op, seq, new_id, record["barcode"], "change", reason))
+            continue
+        fields = changed_fields(old, record)
+        if "emails" in fields:
+            addresses[old["id"]] = record["emails"]
+        own = [f for f in fields if f != "emails"]  # the patron's own row
+        if own:
+            before = {k: old[k] for k in own} | {"modified": old["modified"]}
+            after = {k: record[k] for k in own} | {"modified": now}
+            db.table("patrons").update(old["id"], after)
+            db.table("operation_rows").insert(
+                {
+                    "operation_id": op,
+                    "table_name": "patrons",
+                    "row_id": old["id"],
+                    "action": "update",
+                    "before": json.dumps(before),
+                    "after": json.dumps(after),
+                }
+            )
+        if fields:
+            reason = entry.reason or f"updated {', '.join(fields)} ({entry.where})"
+            changes.append((op, seq, old["id"], record["barcode"], "change", reason))
+        else:
+            reason = entry.reason or f"already the same ({entry.where})"
+            changes.append((op, seq, old["id"], record["barcode"], "unchanged", reason))
+        if progress and seq % CHUNK == 0:
+            progress(seq)
+    # After every patron row: an undo (newest first) takes these back before the patrons.
+    patron_emails.replace(db, op, addresses)
+    journal_outcomes(db, changes)
+
+
+def journal_outcomes(db: sqlite_utils.Database, changes: list[tuple]) -> None:
+    """operation_changes rows (operation, seq, patron id, barcode, outcome, reason), each
+    with the patron's name as it is now."""
+    from .plan import NAME_SQL  # the preview's "Last, First"
+
+    db.conn.executemany(
+        f"""INSERT INTO operation_changes (operation_id, seq, patron_id, barcode, name, outcome,
+                reason, before, after)
+            SELECT ?, ?, p.id, ?, {NAME_SQL}, ?, ?, NULL, NULL FROM patrons p WHERE p.id = ?""",
+        [(o, s, b, outcome, reason, pid) for o, s, pid, b, outcome, reason in changes],
+    )

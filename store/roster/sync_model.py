@@ -1,0 +1,79 @@
+"""What a sync plan says: every patron's fate (``Fate``), the sites the transfer guard stops
+(``GuardedSite``) and the plan as a whole (``SyncPlan``), made by store/roster/sync_plan.py
+and applied by store/roster/sync.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..patron_write import Entry
+from .mapping import RosterMapping
+from .model import Roster
+
+FATES = ("new", "updated", "unchanged", "transferred", "skipped")
+NOT_IN_ROSTER = "not in the roster"
+
+
+@dataclass(frozen=True)
+class Fate:
+    """What the sync does to one patron (or roster user): ``fate`` is one of FATES;
+    ``changes`` are (field, current, new) for updated, new and transferred patrons."""
+
+    fate: str
+    barcode: str
+    name: str
+    reason: str
+    sourced_id: str = ""
+    row: int | None = None  # users.csv's line
+    patron_id: int | None = None
+    changes: tuple[tuple[str, Any, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class GuardedSite:
+    """A site the sync would transfer more than the guard's share of."""
+
+    site: str
+    active: int
+    transfers: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.transfers / self.active if self.active else 100.0
+
+
+@dataclass
+class SyncPlan:
+    roster: Roster
+    mapping: RosterMapping
+    source: str  # the roster's file or folder name, as the journal says it
+    fates: list[Fate]
+    synced_sites: tuple[str, ...]
+    # Active patrons not in the roster, of sites the roster does not cover: never transferred.
+    other_sites: dict[str, int]
+    guarded: list[GuardedSite]
+    # Row problems of users.csv whose patron could not be told (no patron has that roster
+    # id yet): one of the transfers may be that patron, so transfers need confirming.
+    unmatched: list[str] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list, repr=False)  # what apply writes
+
+    def count(self, fate: str) -> int:
+        return sum(1 for f in self.fates if f.fate == fate)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {fate: self.count(fate) for fate in FATES}
+
+    @property
+    def needs_confirming(self) -> bool:
+        """Transfers that are applied only with their number typed back."""
+        return bool(self.guarded or (self.unmatched and self.count("transferred")))
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.entries
+
+
+def name_of(last: str | None, first: str | None) -> str:
+    return f"{last}, {first}" if first else (last or "")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -20,7 +19,6 @@ from store import (
     NotPermitted,
     Operator,
     Plan,
-    PlanRow,
     Problem,
     Selection,
     Store,
@@ -35,6 +33,7 @@ from ..widgets.model_form import ModelForm
 from ..widgets.plain import Plain
 from ..widgets.preview_pane import PreviewPane
 from ..widgets.preview_table import PAGE
+from . import utility_messages as messages
 from .apply_flow import ApplyFlow
 from .applying import ApplyingScreen
 from .prompt import PromptScreen
@@ -59,47 +58,12 @@ class UtilityScreen(ApplyFlow):
         Binding("f9", "apply", "Apply", id="apply"),
     ]
 
-    class Problems(Message, bubble=False):
-        """Fields to mark ⚠ (none: every mark is fixed); ``what`` heads the counts line."""
-
-        def __init__(
-            self, problems: list[Problem], what: str = "Not previewed", focus: bool = True
-        ) -> None:
-            super().__init__()
-            self.problems = problems
-            self.what = what
-            self.focus = focus  # bring the first marked field forward
-
-    class FirstRows(Message, bubble=False):
-        """Preview number ``preview``'s first page, read before the whole plan is counted."""
-
-        def __init__(self, preview: int, rows: list[PlanRow], options: StoreModel) -> None:
-            super().__init__()
-            self.preview = preview
-            self.rows = rows
-            self.options = options
-
-    class PlanReady(Message, bubble=False):
-        """Preview number ``preview`` is counted: its plan and the plan's first page."""
-
-        def __init__(self, preview: int, plan: Plan, rows: list[PlanRow]) -> None:
-            super().__init__()
-            self.preview = preview
-            self.plan = plan
-            self.rows = rows
-
-    class RunSaved(Message, bubble=False):
-        def __init__(self, name: str, replaced: bool) -> None:
-            super().__init__()
-            self.name = name
-            self.replaced = replaced
-
-    class RunNotSaved(Message, bubble=False):
-        """A refusal (an exception) or the one problem with the name asked for."""
-
-        def __init__(self, why: Exception | Problem) -> None:
-            super().__init__()
-            self.why = why
+    # What its workers post (tui/screens/utility_messages.py), named as the screen's own.
+    Problems = messages.Problems
+    FirstRows = messages.FirstRows
+    PlanReady = messages.PlanReady
+    RunSaved = messages.RunSaved
+    RunNotSaved = messages.RunNotSaved
 
     def __init__(
         self,
@@ -276,8 +240,8 @@ class UtilityScreen(ApplyFlow):
         rows = self.store.page(plan, 0, PAGE)
         self.post_message(self.PlanReady(preview, plan, rows))
 
-    @on(Problems)
-    def _show_problems(self, message: Problems) -> None:
+    @on(messages.Problems)
+    def _show_problems(self, message: messages.Problems) -> None:
         first = None
         problems = message.problems
         self.marked = bool(problems)
@@ -302,8 +266,8 @@ class UtilityScreen(ApplyFlow):
             tabs.active = tab_id
             form.focus_field(field)
 
-    @on(FirstRows)
-    def _show_first(self, message: FirstRows) -> None:
+    @on(messages.FirstRows)
+    def _show_first(self, message: messages.FirstRows) -> None:
         """The first page, while the plan is counted: F9 waits for the count."""
         if not self._current(message.preview):
             return
@@ -316,8 +280,8 @@ class UtilityScreen(ApplyFlow):
         tabs.active = "preview"
         self.pane.table.focus()
 
-    @on(PlanReady)
-    def _show_plan(self, message: PlanReady) -> None:
+    @on(messages.PlanReady)
+    def _show_plan(self, message: messages.PlanReady) -> None:
         if not self._current(message.preview):
             self._discard(message.plan)
             return
@@ -371,14 +335,14 @@ class UtilityScreen(ApplyFlow):
             return
         self.post_message(self.RunSaved(name.strip(), replaced))
 
-    @on(RunNotSaved)
-    def _not_saved(self, message: RunNotSaved) -> None:
+    @on(messages.RunNotSaved)
+    def _not_saved(self, message: messages.RunNotSaved) -> None:
         if isinstance(message.why, Exception) and self.app.refused(message.why):
             return
         self.notify(f"Not saved: {message.why}", severity="error", timeout=10)
 
-    @on(RunSaved)
-    def _saved(self, message: RunSaved) -> None:
+    @on(messages.RunSaved)
+    def _saved(self, message: messages.RunSaved) -> None:
         self.run_name = message.name
         verb = "Replaced the saved run" if message.replaced else "Saved as"
         self.notify(

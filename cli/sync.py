@@ -19,7 +19,7 @@ from typing import Any
 from store.file_out import printable
 from store.roster.mapping_files import load_mapping
 from store.roster.model import BadRoster
-from store.roster.sync import FATES, SyncPlan, TransfersUnconfirmed
+from store.roster.sync import SyncPlan, TransfersUnconfirmed
 
 from .run import DONE, INVALID, REFUSED, common, fail, guarded, log_in, open_store, whole
 
@@ -145,7 +145,7 @@ def _print(plan: SyncPlan, fmt: str, say, operation: int | None, applied: bool) 
     else:
         head = f"Would sync from {plan.source} (dry run; --yes applies it)"
     print(printable(head) + f" — OneRoster {plan.roster.version}")
-    print(", ".join(f"{counts[f]} {f}" for f in FATES))
+    print(plan.counts_line())
     sites = ", ".join(plan.synced_sites) or "(none)"
     print(f"Sites synced: {sites}")
     if plan.other_sites:
@@ -162,8 +162,8 @@ def _print(plan: SyncPlan, fmt: str, say, operation: int | None, applied: bool) 
         print(f"Applying needs --confirm-transfers {counts['transferred']}")
     for f in plan.fates:
         reason = say(f.reason)
-        if f.changes and f.fate == "updated":
-            reason += ": " + "; ".join(f"{say(k)} {_v(a)} → {_v(b)}" for k, a, b in f.changes)
+        if f.changes and f.fate == "updated":  # each field with its current and new value
+            reason = "; ".join(f"{say(k)} {_v(a)} → {_v(b)}" for k, a, b in f.changes)
         print("\t".join(printable(cell) for cell in (f.fate, f.barcode, f.name, reason)))
 
 

@@ -60,9 +60,14 @@ CATALOG: list[Entry] = [
 GRADE_TABLE: list[Entry] = [AdvanceAllGrades()]
 # Every utility that can be planned and run, the picker's first.
 RUNNABLE: list[Entry] = CATALOG + GRADE_TABLE
+# Sync from Roster: in the picker with its own screen (the plan is the roster's, not a
+# query over the patrons), and in the journal.
+SYNC_ROSTER = SyncRoster()
+# What the picker lists, in the manual's order and then the roster sync.
+PICKER: list[Entry] = [*CATALOG, SYNC_ROSTER]
 # Operations the journal records that are not picked from the catalog (imports, grade
-# table edits).
-JOURNAL_ONLY: list[Utility] = [ImportPatrons(), GradeTableEdit(), SyncRoster()]
+# table edits, roster syncs).
+JOURNAL_ONLY: list[Utility] = [ImportPatrons(), GradeTableEdit(), SYNC_ROSTER]
 BY_KEY: dict[str, Entry] = {entry.key: entry for entry in RUNNABLE + JOURNAL_ONLY}
 
 

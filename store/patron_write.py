@@ -14,13 +14,40 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
 from . import import_rules, patron_emails
-from .patron_record import FIELDS
+from .fields import field_title
+from .patron_record import FIELDS, PatronRecord
 
 CHUNK = 2000
+# Fields as a technician reads them in a preview, a summary and a report (the library's
+# terms are put on them where they are shown).
+LABELS = {"emails": "Email addresses", "roster_id": "Roster id"}
+# What a new patron's journal row says of them (the record itself is in operation_rows).
+NEW_SHOWN = ("site", "grade", "security_group")
+
+
+def field_label(name: str) -> str:
+    return LABELS.get(name) or field_title(PatronRecord, name)
+
+
+def shown_value(record: dict, name: str) -> Any:
+    """A field's value as shown: a patron's email addresses in their order."""
+    value = record.get(name)
+    if name == "emails":
+        return ", ".join(value) if value else None
+    return value
+
+
+def described(record: dict, fields: list[str]) -> str:
+    """'Grade 5; Site ELM': the fields with their values, blank ones said."""
+    return "; ".join(
+        f"{field_label(f)} {'(blank)' if (v := shown_value(record, f)) in (None, '') else v}"
+        for f in fields
+    )
 
 
 @dataclass
@@ -51,7 +78,7 @@ def write_patrons(
     now: str,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    changes = []
+    changes: list[tuple] = []
     addresses: dict[int, tuple[str, ...]] = {}  # patron id → their new list, when it changes
     columns = [c.name for c in db["patrons"].columns]
     for seq, entry in enumerate(entries, start=1):
@@ -80,7 +107,8 @@ def write_patrons(
             if emails:
                 addresses[new_id] = emails
             reason = entry.reason or f"new patron ({entry.where})"
-            changes.append((op, seq, new_id, record["barcode"], "change", reason))
+            shown = described(record, [f for f in NEW_SHOWN if record.get(f)])
+            changes.append((op, seq, new_id, record["barcode"], "change", reason, None, shown))
             continue
         fields = changed_fields(old, record)
         if "emails" in fields:
@@ -101,11 +129,13 @@ def write_patrons(
                 }
             )
         if fields:
-            reason = entry.reason or f"updated {', '.join(fields)} ({entry.where})"
-            changes.append((op, seq, old["id"], record["barcode"], "change", reason))
+            labels = ", ".join(field_label(f) for f in fields)
+            reason = entry.reason or f"updated {labels} ({entry.where})"
+            was, now_is = described(old, fields), described(record, fields)
+            changes.append((op, seq, old["id"], record["barcode"], "change", reason, was, now_is))
         else:
             reason = entry.reason or f"already the same ({entry.where})"
-            changes.append((op, seq, old["id"], record["barcode"], "unchanged", reason))
+            changes.append((op, seq, old["id"], record["barcode"], "unchanged", reason, None, None))
         if progress and seq % CHUNK == 0:
             progress(seq)
     # After every patron row: an undo (newest first) takes these back before the patrons.
@@ -114,13 +144,19 @@ def write_patrons(
 
 
 def journal_outcomes(db: sqlite_utils.Database, changes: list[tuple]) -> None:
-    """operation_changes rows (operation, seq, patron id, barcode, outcome, reason), each
-    with the patron's name as it is now."""
+    """operation_changes rows (operation, seq, patron id, barcode, outcome, reason, and
+    optionally what was before and after, as the summary shows them), each with the
+    patron's name as it is now."""
     from .plan import NAME_SQL  # the preview's "Last, First"
 
     db.conn.executemany(
         f"""INSERT INTO operation_changes (operation_id, seq, patron_id, barcode, name, outcome,
                 reason, before, after)
-            SELECT ?, ?, p.id, ?, {NAME_SQL}, ?, ?, NULL, NULL FROM patrons p WHERE p.id = ?""",
-        [(o, s, b, outcome, reason, pid) for o, s, pid, b, outcome, reason in changes],
+            SELECT ?, ?, p.id, ?, {NAME_SQL}, ?, ?, ?, ? FROM patrons p WHERE p.id = ?""",
+        [
+            (o, s, b, outcome, reason, before, after, pid)
+            for o, s, pid, b, outcome, reason, before, after in (
+                (*c, None, None)[:8] for c in changes
+            )
+        ],
     )

@@ -19,7 +19,7 @@ from . import plan as _plan
 from . import preferences as _preferences
 from . import report as _report
 from . import undo as _undo
-from .catalog import CATALOG, RUNNABLE, get
+from .catalog import PICKER, RUNNABLE, get
 from .database import BUSY, Busy, connect, share_with_group
 from .fields import field_title
 from .plan import Plan, PlanRow
@@ -85,7 +85,8 @@ class Store(
     # -- what forms offer -------------------------------------------------
     @property
     def catalog(self) -> list[Entry]:
-        return CATALOG
+        """What the picker lists: the manual's utilities and Sync from Roster."""
+        return PICKER
 
     def utility(self, key: str) -> Utility:
         return get(key)
@@ -116,6 +117,11 @@ class Store(
         missing = operator.missing(entry.permissions)
         if missing:
             return "needs the permission " + " and ".join(f"'{p}'" for p in missing)
+        if entry.reads_server_files and not self.server_files:
+            return (
+                "it reads the roster from a file of the server, which a session over SSH "
+                "may not read: run patron-utils sync oneroster on the server"
+            )
         return entry.unavailable(self.preferences())
 
     def data_version(self) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .apply import Stage
 from .patron_file import max_import_mb
 from .roster import mapping_files
 from .roster import sync as _sync
@@ -72,9 +73,16 @@ class RosterMappingMixin:
             return _sync.plan_sync(self.db, roster, mapping, operator, Path(path).name)
 
     def apply_sync(
-        self, plan: _sync.SyncPlan, operator: Operator, confirm_transfers: int | None = None
+        self,
+        plan: _sync.SyncPlan,
+        operator: Operator,
+        confirm_transfers: int | None = None,
+        stage: Stage | None = None,
+        cancel: threading.Event | None = None,
     ) -> _sync.SyncResult:
         """Apply ``plan`` in one transaction (store/roster/sync.py): TransfersUnconfirmed,
-        SyncStale, NotPermitted or Busy having written nothing."""
+        SyncStale, NotPermitted, Busy or Cancelled having written nothing."""
         with self.lock:
-            return _sync.apply_sync(self.db, plan, operator, confirm_transfers, via=self.via)
+            return _sync.apply_sync(
+                self.db, plan, operator, confirm_transfers, via=self.via, stage=stage, cancel=cancel
+            )

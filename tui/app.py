@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from store import Operator, Selection, SessionEnded, Store
+from store.catalog import SYNC_ROSTER
 from store.preferences import localize
 
 from . import text
@@ -21,6 +22,7 @@ from .screens.applying import ApplyingScreen
 from .screens.keys import KeysScreen, keys_of
 from .screens.login import LoginScreen
 from .screens.picker import PickerScreen
+from .screens.sync import SyncScreen
 from .screens.utility import UtilityScreen
 from .widgets.plain import plain
 
@@ -248,6 +250,11 @@ class PatronUtilsApp(App):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def load_utility(self, key: str, run: dict | None = None) -> None:
+        if key == SYNC_ROSTER.key:  # its own screen: the plan is the roster's
+            self.call_from_thread(
+                self.push_screen, SyncScreen(self.store, SYNC_ROSTER, self.signed_in)
+            )
+            return
         utility = self.store.utility(key)
         kinds = {
             s.choices

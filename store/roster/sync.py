@@ -13,12 +13,13 @@ of an unchanged roster leaves the log alone.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 
 import sqlite_utils
 
 from .. import clock, credentials
-from ..apply import Stale
+from ..apply import STAGES, Cancelled, Stage, Stale
 from ..database import begin_write, roll_back
 from ..patron_write import journal_outcomes, write_patrons
 from ..security import Operator
@@ -95,21 +96,35 @@ def apply_sync(
     confirm_transfers: int | None = None,
     *,
     via: str,
+    stage: Stage | None = None,
+    cancel: threading.Event | None = None,
 ) -> SyncResult:
     """Write ``plan`` exactly as planned, in one transaction, or raise having written
-    nothing (TransfersUnconfirmed, SyncStale, NotPermitted, Invalid)."""
+    nothing (TransfersUnconfirmed, SyncStale, NotPermitted, Invalid, Cancelled). ``stage``
+    hears each step (as an apply's); ``cancel`` set before the commit rolls it all back."""
+    stage = stage or (lambda number, of, what: None)
     transfers = plan.count("transferred")
     if (plan.needs_confirming or confirm_transfers is not None) and confirm_transfers != transfers:
         raise TransfersUnconfirmed(plan, confirm_transfers)
     if plan.nothing_to_do:
         return SyncResult(None, plan.counts)
+
+    def stop_if_cancelled() -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+
+    stop_if_cancelled()
+    stage(0, STAGES, "waiting for the database (another technician may be writing)")
     begin_write(db)
     try:
+        stage(1, STAGES, "checking the roster's plan is still current")
         fresh = plan_sync(db, plan.roster, plan.mapping, operator, plan.source)
         if fresh.fates != plan.fates:
             differ = len(set(fresh.fates) ^ set(plan.fates)) or 1
             raise SyncStale(differ)
+        stop_if_cancelled()
         op = _operation(db, fresh, operator, confirm_transfers, via)
+        stage(3, STAGES, f"{len(fresh.entries):,} patrons being created, updated or transferred")
         write_patrons(db, op, fresh.entries, clock.now())
         skips = [
             (op, len(fresh.entries) + n, f.patron_id, f.barcode, "skip", f.reason)
@@ -119,6 +134,8 @@ def apply_sync(
         journal_outcomes(db, skips)
         credentials.nothing_to_erase(db, op)  # a sync sets no password
         credentials.erase_expired(db)
+        stop_if_cancelled()
+        stage(4, STAGES, "committing")
         db.execute("COMMIT")
     except BaseException:
         roll_back(db)

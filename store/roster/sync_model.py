@@ -65,6 +65,17 @@ class SyncPlan:
     def counts(self) -> dict[str, int]:
         return {fate: self.count(fate) for fate in FATES}
 
+    def counts_line(self, sep: str = ", ") -> str:
+        """How many patrons meet each fate: "1 new, 189 updated, 0 unchanged, …"."""
+        counts = self.counts
+        return sep.join(f"{counts[fate]:,} {fate}" for fate in FATES)
+
+    @property
+    def changing(self) -> int:
+        """Patrons the apply writes: created, updated and transferred."""
+        counts = self.counts
+        return counts["new"] + counts["updated"] + counts["transferred"]
+
     @property
     def needs_confirming(self) -> bool:
         """Transfers that are applied only with their number typed back."""

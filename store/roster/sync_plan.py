@@ -20,10 +20,11 @@ from typing import Any
 import sqlite_utils
 
 from .. import authority, import_rules, patron_emails
-from ..patron_write import Entry, changed_fields
+from ..patron_write import Entry, changed_fields, field_label, shown_value
 from ..schema_versions import Status
-from ..security import PASSWORDS, SECURITY_GROUPS, UTILITIES, Operator
+from ..security import Operator
 from ..selection import UNKNOWN_REASON
+from ..utilities.sync_roster import SyncRoster
 from ..validation import Invalid
 from .mapping import RosterMapping
 from .mapping_users import MappedPatron, Mapper, MappingContext, Skipped
@@ -32,7 +33,7 @@ from .sync_model import NOT_IN_ROSTER, Fate, GuardedSite, SyncPlan, name_of
 
 WHAT = "run Sync from Roster"
 # A sync creates patrons with a security group and a username: it needs all three.
-PERMISSIONS = (UTILITIES, SECURITY_GROUPS, PASSWORDS)
+PERMISSIONS = SyncRoster.permissions
 
 
 def plan_sync(
@@ -217,7 +218,7 @@ class _Planner:
                     "updated",
                     record["barcode"],
                     name_of(record["last_name"], record["first_name"]),
-                    "updated " + ", ".join(fields),
+                    ", ".join(_label(f) for f in fields),
                     m.sourced_id,
                     m.row,
                     old["id"],
@@ -306,7 +307,7 @@ class _Planner:
                     old["roster_id"] or "",
                     None,
                     old["id"],
-                    (("status", Status.ACTIVE.value, Status.TRANSFERRED.value),),
+                    ((_label("status"), Status.ACTIVE.value, Status.TRANSFERRED.value),),
                 )
             )
             record = {"barcode": old["barcode"], "status": Status.TRANSFERRED.value}
@@ -323,12 +324,14 @@ class _Planner:
         ]
 
 
+# A roster sets a patron's first email address and keeps the others after it: the preview
+# says the first.
 def _shown(record: dict, field_name: str) -> Any:
-    value = record.get(field_name)
     if field_name == "emails":
+        value = record.get("emails")
         return value[0] if value else None
-    return value
+    return shown_value(record, field_name)
 
 
 def _label(field_name: str) -> str:
-    return "first email" if field_name == "emails" else field_name
+    return "First email" if field_name == "emails" else field_label(field_name)

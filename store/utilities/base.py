@@ -47,6 +47,9 @@ class Entry:
     textbook_tracker: ClassVar[bool] = False
     # Every one of these must be granted by the operator's security group.
     permissions: ClassVar[tuple[str, ...]] = (UTILITIES,)
+    # It reads a file of the server (a roster export): not offered to a session over SSH,
+    # which may not read the server's files.
+    reads_server_files: ClassVar[bool] = False
 
     def unavailable(self, preferences: dict[str, str]) -> str | None:
         """Why the library's preferences rule this utility out, or None."""

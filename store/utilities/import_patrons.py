@@ -29,6 +29,8 @@ class ImportPatrons(Utility[ImportPatronsOptions]):
     summary = "Inserts new barcodes from a CSV file and updates the patrons already there."
     Options = ImportPatronsOptions
     value_label = "Record"
+    # What the journal's "Selections" says of an import: the file chose its patrons.
+    fixed_description = "The patrons of the file"
 
     def plan_sql(self, options: ImportPatronsOptions, operator: Operator) -> PlanSQL:
         raise NotImplementedError("imports are run by patron-utils import, not planned")

@@ -58,6 +58,9 @@ def test_the_dry_run_lists_every_patron_and_writes_nothing(cli, db, users, roste
         for line in lines
     )
     assert "new\tN1\tNew, Nia\tnew patron" in lines
+    # An update names each field as the library reads it, with its current and new value.
+    updated = [line for line in lines if line.startswith("updated\t")]
+    assert updated and all("\tRoster id (blank) → " in line for line in updated)
     assert rows(db, "SELECT * FROM patrons ORDER BY id") == before
     assert rows(db, "SELECT count(*) FROM operations") == [(0,)]
 

@@ -124,9 +124,9 @@ def test_an_update_replaces_the_addresses_and_undo_puts_them_back(small_db, tmp_
     # Only the addresses changed: Ben's own row (and its stamp) is as it was.
     assert patron(small_db, "10")["modified"] == ben_stamp
     assert [c["reason"] for c in small_db.operation_changes(report.operation_id)] == [
-        "updated emails (row 2)",
+        "updated Email addresses (row 2)",
         "already the same (row 3)",
-        "updated emails (row 4)",
+        "updated Email addresses (row 4)",
         "new patron (row 5)",
     ]
     journal = rows_of(small_db, "operation_rows", "operation_id = ?", report.operation_id)

@@ -134,7 +134,7 @@ def test_an_update_without_a_site_column_keeps_the_site(small_db, tmp_path):
     assert report.to_union_site == []
     assert patron(small_db, "10") == {**ben, "grade": "6", "modified": NOW}
     assert [c["reason"] for c in small_db.operation_changes(report.operation_id)] == [
-        "updated grade (row 2)"
+        "updated Grade (row 2)"
     ]
 
 

@@ -77,9 +77,17 @@ def test_an_import_is_journaled_and_undone_exactly(small_db, tmp_path):
         for c in small_db.operation_changes(report.operation_id)
     ] == [
         (1, 303, "N1", "Lovelace, Ada", "change", "new patron (row 2)"),
-        (2, 2, "10", "Carter, Ben", "change", "updated grade (row 3)"),
+        (2, 2, "10", "Carter, Ben", "change", "updated Grade (row 3)"),
         (3, 1, "9", "Adams, Ann", "unchanged", "already the same (row 4)"),
-        (4, 5, "P123", "Eluard, Paul", "change", "updated last_name, grade (row 5)"),
+        (4, 5, "P123", "Eluard, Paul", "change", "updated Last name, Grade (row 5)"),
+    ]
+    # What the summary's before and after columns show: the fields that changed.
+    assert [(c["before"], c["after"]) for c in small_db.operation_changes(report.operation_id)][
+        1:
+    ] == [
+        ("Grade 5", "Grade 6"),
+        (None, None),
+        ("Last name Éluard; Grade 9", "Last name Eluard; Grade 10"),
     ]
     journal = rows_of(small_db, "operation_rows", "operation_id = ?", report.operation_id)
     assert [(j["table_name"], j["row_id"], j["action"]) for j in journal] == [

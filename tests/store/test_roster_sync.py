@@ -59,7 +59,7 @@ def test_the_first_sync_keeps_the_roster_id_and_the_same_roster_again_changes_no
     users = demo_users(s.db)
     plan, result = synced(s, tmp_path, users)
     assert plan.counts == {"new": 0, "updated": 287, "unchanged": 0, "transferred": 0, "skipped": 3}
-    assert {f.reason for f in plan.fates if f.fate == "updated"} == {"updated roster_id"}
+    assert {f.reason for f in plan.fates if f.fate == "updated"} == {"Roster id"}
     assert plan.synced_sites == ("ELM", "HIGH", "MID")
     assert plan.other_sites == {"UNION": 3}  # active, not in the roster, never transferred
     assert col(s, "roster_id", "20260001") == "u20260001"
@@ -148,7 +148,7 @@ def test_every_fate_in_one_sync(s, tmp_path, baseline):
     assert got[gone[0]] == ("transferred", "not in the roster: status Active → Transferred")
     assert got["20260005"][0] == "updated"
     [renamed] = [f for f in plan.fates if f.barcode == "20260005"]
-    assert renamed.changes == (("last_name", last, "Renamed"),)
+    assert renamed.changes == (("Last name", last, "Renamed"),)
     assert got["20260006"][0] == "skipped"
     assert got["20260006"][1].startswith("row problem: users.csv, row ")
     assert "grade code 'ZZ' is not in the mapping" in got["20260006"][1]
@@ -185,7 +185,7 @@ def test_a_changed_barcode_is_an_update_of_the_same_patron(s, tmp_path, baseline
     plan, _ = synced(s, tmp_path, users, "changed")
     assert plan.counts["new"] == plan.counts["transferred"] == 0
     [changed] = [f for f in plan.fates if f.fate == "updated"]
-    assert changed.changes == (("barcode", "20260001", "NEW-0001"),)
+    assert changed.changes == (("Barcode", "20260001", "NEW-0001"),)
     assert patron(s, "NEW-0001")["id"] == old["id"]
     assert s.db.execute("SELECT count(*) FROM patrons").fetchone()[0] == count
 
@@ -202,7 +202,7 @@ def test_the_first_email_goes_first_and_the_others_stay(s, tmp_path, baseline):
     next(u for u in users if u["identifier"] == "20260003")["email"] = "kid@school.org"
     plan, _ = synced(s, tmp_path, users, "email")
     [f] = [f for f in plan.fates if f.fate == "updated"]
-    assert f.changes == (("first email", "home@example.org", "kid@school.org"),)
+    assert f.changes == (("First email", "home@example.org", "kid@school.org"),)
     assert s.db.execute(
         "SELECT address FROM patron_emails WHERE patron_id = ? ORDER BY position", [pid]
     ).fetchall() == [("kid@school.org",), ("home@example.org",)]
@@ -216,7 +216,7 @@ def test_a_status_the_library_set_stays_and_one_who_came_back_is_active(s, tmp_p
     plan, _ = synced(s, tmp_path, baseline, "back")
     assert fates(plan)[lost] == ("unchanged", "")
     [returned] = [f for f in plan.fates if f.fate == "updated"]
-    assert (returned.barcode, returned.changes) == (back, (("status", "Transferred", "Active"),))
+    assert (returned.barcode, returned.changes) == (back, (("Status", "Transferred", "Active"),))
     assert (col(s, "status", lost), col(s, "status", back)) == ("Card Lost", "Active")
 
 

@@ -63,10 +63,18 @@ class TypedConfirmScreen(_Dialog):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel", priority=True)]
 
-    def __init__(self, title: str, lines: list[str], expected: int, what: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        lines: list[str],
+        expected: int,
+        what: str,
+        untouched: str = "nothing was removed",
+    ) -> None:
         super().__init__(title, lines)
         self.expected = expected
         self.what = what  # "patrons that will be removed"
+        self.untouched = untouched  # what a wrong number leaves
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="-typed"):
@@ -91,7 +99,7 @@ class TypedConfirmScreen(_Dialog):
             return
         shown = f"'{event.value}'" if event.value else "nothing"
         self.query_one("#dialog-problem", Static).update(
-            f"You typed {shown}, not {self.expected:,}: nothing was removed. "
+            f"You typed {shown}, not {self.expected:,}: {self.untouched}. "
             "Type the number exactly, or Escape to cancel."
         )
         event.input.clear()

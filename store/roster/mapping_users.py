@@ -26,6 +26,9 @@ from .mapping_context import Mapped, MappedPatron, MappingContext, Skipped
 from .model import Roster, RosterOrg, RosterProblem, RosterUser
 
 USERS = "users.csv"
+ROLES = "roles.csv"
+# The users.csv columns whose values 1.2 gives in roles.csv instead.
+ROLES_COLUMNS = {"role": "role", "orgSourcedIds": "orgSourcedId"}
 # Which users.csv column a patron field comes from, for a problem's message.
 COLUMNS = {
     "first_name": "givenName",
@@ -117,7 +120,11 @@ class Mapper:
         problems: list[RosterProblem] = []
 
         def problem(column: str, message: str) -> None:
-            problems.append(RosterProblem(USERS, user.row, column, message))
+            if user.role_row is not None and column in ROLES_COLUMNS:  # 1.2: roles.csv's
+                where = ROLES, user.role_row, ROLES_COLUMNS[column]
+            else:
+                where = USERS, user.row, column
+            problems.append(RosterProblem(*where, message))
 
         role = self._roles.get(user.role)
         if role is None:

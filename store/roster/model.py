@@ -47,6 +47,9 @@ class RosterUser:
     # dateLastModified when it could be read (ISO date or datetime, MM/DD/YYYY); a date
     # alone is midnight UTC. None when blank or in no known format: never a problem.
     modified: datetime | None = None
+    # 1.2: the line of roles.csv that gave the role and the primary org (None: users.csv
+    # did), so a problem with either names the file it is in.
+    role_row: int | None = None
 
     @property
     def active(self) -> bool:

@@ -163,7 +163,8 @@ def _orgs(source: Source, problems: list[RosterProblem]) -> dict[str, RosterOrg]
     return orgs
 
 
-Roles = dict[str, list[RoleRow | None]]  # by userSourcedId; None for a row not usable
+# By userSourcedId: each row with its line of roles.csv; None for a row not usable.
+Roles = dict[str, list[tuple[int, RoleRow] | None]]
 
 
 def _roles(source: Source, problems: list[RosterProblem]) -> Roles:
@@ -171,10 +172,10 @@ def _roles(source: Source, problems: list[RosterProblem]) -> Roles:
         source, "roles.csv", ROLE_COLUMNS, ALIASES["roles.csv"], ("userSourcedId", "role")
     )
     roles: Roles = {}
-    for _number, row in _valid(table, RoleRow, problems, "userSourcedId"):
+    for number, row in _valid(table, RoleRow, problems, "userSourcedId"):
         if isinstance(row, RoleRow):
             if row.status == "active":
-                roles.setdefault(row.user_id, []).append(row)
+                roles.setdefault(row.user_id, []).append((number, row))
         elif problems[-1].sourced_id:
             roles.setdefault(problems[-1].sourced_id, []).append(None)
     return roles
@@ -195,7 +196,7 @@ def _users(table: Table, roles: Roles | None, problems: list[RosterProblem]) -> 
             column = table.header.get("role")
             problems.append(RosterProblem(table.file, number, column, folded, row.sourced_id))
             continue
-        role, org_ids = folded
+        role, org_ids, role_row = folded
         if not (row.given_name or row.family_name):
             problems.append(
                 RosterProblem(
@@ -224,6 +225,7 @@ def _users(table: Table, roles: Roles | None, problems: list[RosterProblem]) -> 
             status=row.status,
             enabled=row.enabled,
             modified=row.modified,
+            role_row=role_row,
         )
     for sourced_id, numbers in twice.items():
         if len(numbers) > 1:
@@ -234,21 +236,24 @@ def _users(table: Table, roles: Roles | None, problems: list[RosterProblem]) -> 
     return sorted(users.values(), key=lambda u: u.row)
 
 
-def _folded(row: UserRow, roles: Roles | None) -> tuple[str, tuple[str, ...]] | str:
-    """The user's role and orgs (primary first), or why there are none."""
+def _folded(row: UserRow, roles: Roles | None) -> tuple[str, tuple[str, ...], int | None] | str:
+    """The user's role and orgs (primary first) and the line of roles.csv that gave them
+    (None: users.csv did), or why there are none."""
     held = roles.get(row.sourced_id, []) if roles is not None else []
     if None in held:
         return "a row of roles.csv for this user cannot be used (see its problem)"
-    ok = [r for r in held if r is not None]
+    lines = {id(r): n for n, r in (h for h in held if h is not None)}
+    ok = [r for _, r in (h for h in held if h is not None)]
     if not ok:
         if row.role:  # 1.1, or a 1.2 export that still fills users.csv's role
-            return row.role, _first(row.primary_org_id, row.org_ids)
+            return row.role, _first(row.primary_org_id, row.org_ids), None
         if roles is not None:
             return "the user has no role: roles.csv has no active row for this sourcedId"
         return "role is blank; allowed: a OneRoster role such as student or teacher"
     main = next((r for r in ok if r.primary), ok[0])
     others = [r.org_id for r in ok if r is not main]
-    return main.role, _first(row.primary_org_id, (main.org_id, *others, *row.org_ids))
+    orgs = _first(row.primary_org_id, (main.org_id, *others, *row.org_ids))
+    return main.role, orgs, lines[id(main)]
 
 
 def _first(primary: str, org_ids: tuple[str, ...]) -> tuple[str, ...]:

@@ -294,6 +294,15 @@ def test_a_role_neither_mapped_nor_skipped_is_a_problem(ctx):
     assert "'extuser' is not in the mapping" in problem.message and "guardian" in problem.message
 
 
+def test_a_1_2_role_problem_names_roles_csv_where_the_role_is(ctx):
+    """1.2 gives roles (and the primary org) in roles.csv: a problem with one names that
+    file and its line, not a users.csv column that is not there."""
+    [problem] = problems_of(ctx, role="extuser", role_row=7)
+    assert (problem.file, problem.row, problem.column) == ("roles.csv", 7, "role")
+    [problem] = problems_of(ctx, grades=("XX",), role_row=7)  # grades stay users.csv's
+    assert (problem.file, problem.row, problem.column) == ("users.csv", 2, "grades")
+
+
 def test_a_role_mapped_to_what_the_database_lacks_is_a_problem(ctx):
     mapping = validate_mapping({"roles": {"teacher": {"policy": "Faculty", "security_group": "X"}}})
     assert {p.field for p in check(mapping, ctx)} == {

@@ -228,6 +228,9 @@ def test_1_2_folds_roles_into_each_user(tmp_path):
     assert (ana.role, ana.org_ids) == ("districtadministrator", ("d1", "s2"))
     kim = users["v3"]  # no primary roleType: the first row
     assert (kim.role, kim.org_ids) == ("proctor", ("s1", "s2"))
+    # The line of roles.csv each role came from, for a problem with it (r3, r1, r5).
+    assert (bob.role_row, ana.role_row, kim.role_row) == (2, 4, 6)
+    assert all(u.role_row is None for u in read_roster(export_1_1(tmp_path)).users)
 
 
 def test_1_2_without_a_manifest_is_known_by_its_columns(tmp_path):

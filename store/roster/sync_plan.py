@@ -228,8 +228,11 @@ class _Planner:
         self._new(new_records, {m.row: m for m, _ in matches})
 
     def _row_rules(self, row: int, record: dict, patron_id: int | None) -> str | None:
-        """The rules an import checks of a record: a username another patron has, a
-        security group the operator may not assign."""
+        """The rules an import checks of a record: a barcode another patron has (in any
+        case: barcodes match regardless of it), a username another patron has, a security
+        group the operator may not assign."""
+        if patron_id is not None and (why := self._barcode_taken(record["barcode"], patron_id)):
+            return why
         name = record.get("username")
         if name and self.usernames.get(name.casefold(), patron_id) != patron_id:
             return f"username {name!r} belongs to another patron"
@@ -237,6 +240,26 @@ class _Planner:
         if group and (why := authority.may_assign(self.operator, group, self.levels.get(group))):
             return why
         return None
+
+    def _barcode_taken(self, barcode: str, patron_id: int) -> str | None:
+        """Why a matched patron may not take ``barcode`` (their roster id found them, and the
+        roster gives them a new one), or None: it is another patron's (the write would fail on
+        it) or another patron's in another case (a twin every barcode list would select too)."""
+        if barcode == self.patrons[patron_id]["barcode"]:
+            return None
+        other = self.db.execute(
+            "SELECT barcode FROM patrons WHERE barcode = ? COLLATE NOCASE AND id <> ? "
+            "ORDER BY barcode = ? DESC LIMIT 1",
+            [barcode, patron_id, barcode],
+        ).fetchone()
+        if other is None:
+            return None
+        if other[0] == barcode:
+            return f"barcode {barcode} is another patron's"
+        return (
+            f"barcode {barcode} is patron {other[0]}'s barcode in another case "
+            "(barcodes match regardless of case)"
+        )
 
     def _new(self, records: list[tuple[int, dict]], by_row: dict[int, MappedPatron]) -> None:
         twins = {p.row: p.message for p in import_rules.case_twins(self.db, records)}

@@ -141,3 +141,22 @@ def test_a_roster_giving_a_patron_another_patrons_barcode_is_a_skip_not_an_error
     assert "barcode staff001 is patron STAFF001's barcode in another case" in result.out
     assert "Traceback" not in result.err
     assert dump(db) == before  # nothing else to do: no operation either
+
+
+def test_the_aide_may_not_replace_notes_nor_undo_the_administrators(db, cli, monkeypatch):
+    note = ("--note", "See the librarian", "--note-type", "Alert")
+    done = cli("run", "add-notes", *note, "--grades", "3", "--yes")
+    assert done.code == 0, done.err
+    [(op,)] = query(db, "SELECT id FROM operations")
+    monkeypatch.setenv("PATRON_UTILS_OPERATOR", AIDE)
+    monkeypatch.setenv("PATRON_UTILS_PASSWORD", AIDE_PASSWORD)
+    before = dump(db)
+    replaced = cli("run", "add-notes", *note, "--replace-existing", "--grades", "3", "--yes")
+    assert replaced.code == INVALID, replaced.err
+    assert "--replace-existing" in replaced.err
+    assert "'Patron Notes, Pictures and History: Remove'" in replaced.err
+    undone = cli("undo", str(op), "--yes")
+    assert undone.code == REFUSED, undone.err
+    assert "'Patron Notes, Pictures and History: Remove'" in undone.err
+    assert "Traceback" not in replaced.err + undone.err
+    assert dump(db) == before

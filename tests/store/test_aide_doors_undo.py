@@ -193,3 +193,53 @@ def test_the_aide_may_not_undo_a_username_reset(district: District):
     with pytest.raises(store.NotPermitted, match="Patron Passwords: Edit"):
         s.undo(op, district.aide)
     assert everything(district.path) == before
+
+
+# -- notes: replacing them is removing them, and so is undoing someone else's ------------------
+
+
+ALERT = {"note": "See the librarian", "note_type": "Alert"}
+
+
+def test_the_aide_may_not_remove_notes_by_replacing_them(district: District):
+    s = district.store
+    s.db["notes"].insert(
+        {"patron_id": 1, "type": "Alert", "text": "Allergy", "created": "2026-01-02"}
+    )
+    selection = {"barcodes": [patron(s, 1)["barcode"]]}
+    before = everything(district.path)
+    with pytest.raises(store.Invalid) as info:
+        s.plan("add-notes", selection, {**ALERT, "replace_existing": True}, district.aide)
+    [problem] = info.value.problems
+    assert (problem.field, problem.message) == (
+        "replace_existing",
+        "removes the patrons' existing Alert notes: it needs the permission "
+        "'Patron Notes, Pictures and History: Remove'",
+    )
+    assert everything(district.path) == before
+    s.apply(s.plan("add-notes", selection, ALERT, district.aide))  # adding is theirs to do
+    plan = s.plan("add-notes", selection, {**ALERT, "replace_existing": True}, district.librarian)
+    s.apply(plan)
+    texts = [
+        r[0] for r in s.db.execute("SELECT text FROM notes WHERE patron_id = 1 AND type = 'Alert'")
+    ]
+    assert texts == ["See the librarian"]
+
+
+def test_the_aide_may_not_remove_the_administrators_notes_by_undoing_them(district: District):
+    s = district.store
+    selection = {"barcodes": [patron(s, pid)["barcode"] for pid in (1, 2)]}
+    theirs = s.apply(s.plan("add-notes", selection, ALERT, district.admin)).operation_id
+    before = everything(district.path)
+    for door in (s.check_undo, s.undo):
+        with pytest.raises(
+            store.NotPermitted, match="'Patron Notes, Pictures and History: Remove'"
+        ):
+            door(theirs, district.aide)
+    assert everything(district.path) == before
+    mine = s.apply(s.plan("add-notes", selection, {**ALERT, "note": "Mine"}, district.aide))
+    assert s.undo(mine.operation_id, district.aide).conflicts == []  # one's own: taken back
+    assert s.undo(theirs, district.librarian).conflicts == []
+    assert s.db.execute(
+        "SELECT count(*) FROM notes WHERE text IN (?, 'Mine')", [ALERT["note"]]
+    ).fetchone() == (0,)

@@ -160,3 +160,20 @@ def test_the_aide_may_not_replace_notes_nor_undo_the_administrators(db, cli, mon
     assert "'Patron Notes, Pictures and History: Remove'" in undone.err
     assert "Traceback" not in replaced.err + undone.err
     assert dump(db) == before
+
+
+def test_a_roster_giving_one_username_twice_is_a_skip_not_an_error(db, cli, tmp_path):
+    conn = sqlite3.connect(db)
+    try:
+        users = demo_users(conn)
+    finally:
+        conn.close()
+    assert cli("sync", "oneroster", export(tmp_path, users, "first"), "--yes").code == 0
+    users[0]["username"], users[1]["username"] = "SameName", "samename"
+    result = cli("sync", "oneroster", export(tmp_path, users, "names"), "--yes")
+    assert result.code == 0, result.err
+    assert "username 'samename' is also given on users.csv row 2" in result.out
+    assert "Traceback" not in result.err
+    assert query(db, "SELECT barcode FROM patrons WHERE username = 'samename'") == [
+        (users[0]["identifier"],)
+    ]

@@ -206,3 +206,39 @@ def test_a_role_mapped_to_a_group_at_the_librarians_level_is_not_assigned(
     plan = s.plan_sync(export(tmp_path, users, "roles2"), district.librarian, mapping)
     [fate] = [f for f in plan.fates if f.barcode == "NEW8"]
     assert fate.fate == "new"
+
+
+@pytest.mark.parametrize("case", ["two updated", "updated and new", "updated and a new barcode"])
+def test_a_username_the_roster_gives_twice_goes_to_the_first_row_only(
+    district: District, tmp_path, case
+):
+    """Two patrons given one username (in any case) passed the plan one by one, and the
+    write then stopped the whole sync on the database's rule."""
+    s = district.store
+    users = [dict(u) for u in first_sync(district, tmp_path)]
+    first, second = users[0], users[1]
+    first["username"] = "SameName"
+    if case == "two updated":
+        second["username"] = "samename"
+        loser, why = second["identifier"], "username 'samename' is also given on users.csv row 2"
+    elif case == "updated and new":
+        users.append(user("u-n", identifier="NEW7", familyName="Newman", username="SAMENAME"))
+        loser, why = "NEW7", "username 'SAMENAME' is also given on users.csv row 2"
+    else:  # a new patron's username is their barcode: here the updated patron's
+        first["username"] = "NEW7"
+        users.append(user("u-n", identifier="NEW7", familyName="Newman"))
+        loser, why = None, None
+    plan = s.plan_sync(export(tmp_path, users, "names"), district.admin)
+    fates = {f.barcode: f for f in plan.fates}
+    assert fates[first["identifier"]].fate == "updated"
+    if loser is not None:
+        assert (fates[loser].fate, fates[loser].reason) == ("skipped", f"row problem: {why}")
+    s.apply_sync(plan, district.admin)
+    holders = s.db.execute(
+        "SELECT barcode FROM patrons WHERE username = ? COLLATE NOCASE", [first["username"]]
+    ).fetchall()
+    assert holders == [(first["identifier"],)]
+    if case == "updated and a new barcode":
+        assert s.db.execute("SELECT username FROM patrons WHERE barcode = 'NEW7'").fetchone() == (
+            None,
+        )

@@ -100,6 +100,7 @@ def test_undo_of_a_forgiveness_leaves_the_patrons_the_undoer_may_not_change(dist
     s = district.store
     for pid in (1, LIBRARIAN_ID, SECOND_ADMIN_ID):
         owing(s, pid)
+    charged = {pid: charges_of(s, pid) for pid in (1, LIBRARIAN_ID, SECOND_ADMIN_ID)}
     op = forgive(s, district.admin, 1, LIBRARIAN_ID, SECOND_ADMIN_ID).operation_id
     forgiven = {pid: charges_of(s, pid) for pid in (LIBRARIAN_ID, SECOND_ADMIN_ID)}
     check = s.check_undo(op, district.librarian)  # level 1, Charges: Forgive
@@ -107,7 +108,12 @@ def test_undo_of_a_forgiveness_leaves_the_patrons_the_undoer_may_not_change(dist
     report = s.undo(op, district.librarian)
     assert {c.patron_id for c in report.conflicts} == {LIBRARIAN_ID, SECOND_ADMIN_ID}
     assert {pid: charges_of(s, pid) for pid in forgiven} == forgiven  # not given back
-    assert len(charges_of(s, 1)) == 3  # the student's came back
+    assert charges_of(s, 1) == charged[1]  # the student's came back, to the cent
+    # Undone again by the administrator: the rest comes back, exactly.
+    again = s.undo(op, district.admin)
+    assert again.conflicts == [] and again.counts.change == 2
+    assert {pid: charges_of(s, pid) for pid in charged} == charged
+    assert s.operation(op)["undone_by"] == again.operation_id
 
 
 def test_the_aide_undoing_an_administrators_run_restores_only_whom_the_aide_may_change(

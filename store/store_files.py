@@ -26,6 +26,7 @@ class PatronFilesMixin:
     db: sqlite_utils.Database
     lock: threading.RLock
     via: str
+    server_files: bool
 
     if TYPE_CHECKING:  # Store's own, declared here for mypy
 
@@ -50,6 +51,10 @@ class PatronFilesMixin:
 
         ``ignore`` leaves those columns out, ``ignore_unknown`` every column that is no
         field; ``preset`` reads another system's export (store/import_presets.py)."""
+        if not self.server_files:  # as a sync's roster: the file would be the server's
+            raise security.NotPermitted(
+                "a patron file is a file of the server: an import is not run over SSH"
+            )
         with self.lock:
             return _patron_file.import_patrons(
                 self.db,

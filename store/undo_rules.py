@@ -13,7 +13,7 @@ import sqlite_utils
 
 from . import authority, credentials, grade_journal
 from .catalog import get
-from .security import PASSWORDS, REMOVE_PATRONS, SECURITY_GROUPS, Operator
+from .security import PASSWORDS, REMOVE_PATRONS, REMOVE_RECORDS, SECURITY_GROUPS, Operator
 
 CONFLICTS = "temp.undo_conflicts"  # journal rows the undo leaves, with why
 GUARD = "temp.undo_guard"  # patrons this operator may not restore, with why
@@ -124,8 +124,9 @@ def needs(
 ) -> tuple[str, ...]:
     """The permissions undoing ``op`` needs: its utility's, and those of what it would do to
     patrons — each column it would set back (a group, a username, a password), removing a
-    patron the operation added (unless the operator added them: taking back one's own
-    import), putting back a removed patron with their username, password and group."""
+    patron or a note the operation added (unless the operator added them: taking back one's
+    own import or notes), putting back a removed patron with their username, password and
+    group."""
     needed = list(get(op["utility"]).permissions)
 
     def need(permission: str) -> None:
@@ -133,6 +134,10 @@ def needs(
             needed.append(permission)
 
     for table, action, low, high, shape in runs:
+        if table == "notes" and action == "insert" and op["operator_id"] != operator.patron_id:
+            # Undone, the notes someone else added are removed: Remove Patron Notes' permission
+            # (taking back one's own notes needs none).
+            need(REMOVE_RECORDS)
         if table != "patrons":
             continue
         if action == "update":

@@ -65,6 +65,8 @@ class _Planner:
         self.usernames = {
             p["username"].casefold(): p["id"] for p in self.patrons.values() if p["username"]
         }
+        # Usernames the roster's accepted rows give (updated and new patrons): users.csv row.
+        self.given: dict[str, int] = {}
         union = db.execute("SELECT code FROM sites WHERE is_union").fetchall()
         self.union = {code for (code,) in union}
         self.fates: list[Fate] = []
@@ -226,12 +228,18 @@ class _Planner:
                 )
             )
             self.entries.append(Entry(current, record, f"roster row {m.row}"))
+            self._give(m.row, record)
         self._new(new_records, {m.row: m for m, _ in matches})
 
     def _row_rules(self, row: int, record: dict, patron_id: int | None) -> str | None:
-        """The rules an import checks of a record: a username another patron has, a
-        security group the operator may not assign."""
+        """The rules an import checks of a record: a barcode another patron has (in any
+        case: barcodes match regardless of it), a username another patron has, a security
+        group the operator may not assign."""
+        if patron_id is not None and (why := self._barcode_taken(record["barcode"], patron_id)):
+            return why
         name = record.get("username")
+        if name and (other := self.given.get(name.casefold(), row)) != row:
+            return f"username {name!r} is also given on users.csv row {other}"
         if name and self.usernames.get(name.casefold(), patron_id) != patron_id:
             return f"username {name!r} belongs to another patron"
         group = record.get("security_group")
@@ -239,9 +247,38 @@ class _Planner:
             return why
         return None
 
+    def _barcode_taken(self, barcode: str, patron_id: int) -> str | None:
+        """Why a matched patron may not take ``barcode`` (their roster id found them, and the
+        roster gives them a new one), or None: it is another patron's (the write would fail on
+        it) or another patron's in another case (a twin every barcode list would select too)."""
+        if barcode == self.patrons[patron_id]["barcode"]:
+            return None
+        other = self.db.execute(
+            "SELECT barcode FROM patrons WHERE barcode = ? COLLATE NOCASE AND id <> ? "
+            "ORDER BY barcode = ? DESC LIMIT 1",
+            [barcode, patron_id, barcode],
+        ).fetchone()
+        if other is None:
+            return None
+        if other[0] == barcode:
+            return f"barcode {barcode} is another patron's"
+        return (
+            f"barcode {barcode} is patron {other[0]}'s barcode in another case "
+            "(barcodes match regardless of case)"
+        )
+
+    def _give(self, row: int, record: dict) -> None:
+        """The username this accepted row gives its patron is theirs: no later row takes it
+        (two patrons given one username would stop the whole sync at the write)."""
+        if record.get("username"):
+            self.given.setdefault(record["username"].casefold(), row)
+
     def _new(self, records: list[tuple[int, dict]], by_row: dict[int, MappedPatron]) -> None:
         twins = {p.row: p.message for p in import_rules.case_twins(self.db, records)}
-        import_rules.default_usernames(self.db, records)
+        # A new patron's barcode is their username unless someone has it, or an updated
+        # patron of this roster is given it (those rows name it; they are not new).
+        updated = [(0, e.record) for e in self.entries if e.record.get("username")]
+        import_rules.default_usernames(self.db, records + updated)
         for row, record in records:
             m = by_row[row]
             name = name_of(record["last_name"], record["first_name"])
@@ -253,8 +290,7 @@ class _Planner:
                     )
                 )
                 continue
-            if record.get("username"):
-                self.usernames[record["username"].casefold()] = -row  # taken by this row
+            self._give(row, record)
             changes = tuple(
                 (_label(f), None, _shown(record, f))
                 for f in record

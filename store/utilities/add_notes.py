@@ -5,9 +5,10 @@ from typing import Any
 import sqlite_utils
 from pydantic import Field
 
+from ..fields import field_title
 from ..schema import NoteType
-from ..security import Operator
-from ..validation import StoreModel
+from ..security import REMOVE_RECORDS, Operator
+from ..validation import Invalid, Problem, StoreModel
 from .base import CHANGING, PlanSQL, PlanView, TransactionView, Utility, count_of
 
 _COUNT = "(SELECT count(*) FROM notes n WHERE n.patron_id = p.id AND n.type = :type)"
@@ -44,6 +45,23 @@ class AddPatronNotes(Utility[AddNotesOptions]):
     )
     Options = AddNotesOptions
     value_label = "Notes of type"
+
+    def check(
+        self, db: sqlite_utils.Database, options: AddNotesOptions, operator: Operator
+    ) -> None:
+        # Replacing removes the patrons' notes of the type: as Remove Patron Notes does, so
+        # it needs that utility's permission (else this would be a way round it).
+        if options.replace_existing and not operator.may((REMOVE_RECORDS,)):
+            raise Invalid(
+                [
+                    Problem(
+                        "replace_existing",
+                        field_title(AddNotesOptions, "replace_existing"),
+                        f"removes the patrons' existing {options.note_type} notes: it needs "
+                        f"the permission '{REMOVE_RECORDS}'",
+                    )
+                ]
+            )
 
     def plan_sql(self, options: AddNotesOptions, operator: Operator) -> PlanSQL:
         params = {"type": str(options.note_type), "text": options.note}

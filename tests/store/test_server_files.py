@@ -7,6 +7,7 @@ import pytest
 
 from store import Invalid, NotPermitted, Store
 
+from ..databases import everything
 from ..operators import ADMIN
 
 
@@ -47,3 +48,15 @@ def test_a_report_is_not_written_to_the_servers_files(served, tmp_path):
     with pytest.raises(NotPermitted, match="not possible in a session over SSH"):
         served.write_report(done.operation_id, target, ADMIN)
     assert not target.exists()
+
+
+def test_a_patron_file_of_the_server_is_not_imported(served, small_db, tmp_path):
+    """As a roster: the file named is the server's, not the operator's."""
+    path = tmp_path / "people.csv"
+    path.write_text("barcode,last_name\nNEW5,Newman\n", encoding="utf-8")
+    before = everything(small_db.path)
+    for dry_run in (True, False):
+        with pytest.raises(NotPermitted, match="an import is not run over SSH"):
+            served.import_patrons(path, {}, ADMIN, dry_run=dry_run)
+    assert everything(small_db.path) == before
+    assert small_db.import_patrons(path, {}, ADMIN).new == 1  # on this computer it is

@@ -23,6 +23,7 @@ from .utilities.forgive_charges import ForgiveCharges
 from .utilities.grade_table import GradeTableEdit
 from .utilities.import_patrons import ImportPatrons
 from .utilities.move_to_site import MovePatronsToSite
+from .utilities.patron_password import PatronPassword
 from .utilities.reassign_union_site import ReassignUnionSitePatrons
 from .utilities.recompute_due_dates import RecomputeDueDates
 from .utilities.remove_history import RemovePatronHistory
@@ -61,8 +62,8 @@ GRADE_TABLE: list[Entry] = [AdvanceAllGrades()]
 # Every utility that can be planned and run, the picker's first.
 RUNNABLE: list[Entry] = CATALOG + GRADE_TABLE
 # Operations the journal records that are not picked from the catalog (imports, grade
-# table edits).
-JOURNAL_ONLY: list[Utility] = [ImportPatrons(), GradeTableEdit(), SyncRoster()]
+# table edits, passwords patrons chose).
+JOURNAL_ONLY: list[Utility] = [ImportPatrons(), GradeTableEdit(), SyncRoster(), PatronPassword()]
 BY_KEY: dict[str, Entry] = {entry.key: entry for entry in RUNNABLE + JOURNAL_ONLY}
 
 

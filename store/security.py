@@ -198,23 +198,26 @@ def _check(db: sqlite_utils.Database, username: str, password: str) -> tuple[Ope
     operator = None
     try:
         # An unknown username is checked against a dummy hash, so it takes as long.
-        HASHER.verify(row[1] if row and row[1] else _dummy_hash(), password)
+        HASHER.verify(row[1] if row and row[1] else dummy_hash(), password)
         operator = operator_for(db, row[0]) if row and row[1] else None
     except (VerificationError, InvalidHashError):
         operator = None
     if operator is None:
-        _record_failure(db, username, _clock())
+        record_failure(db, username)
         return None, False
     db.execute("DELETE FROM login_failures WHERE username = ?", [username])
     return dataclasses.replace(operator, credential=credential_of(row[1])), bool(row[2])
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
     return HASHER.hash(secrets.token_urlsafe(16))
 
 
-def _record_failure(db: sqlite_utils.Database, username: str, now: float) -> None:
+def record_failure(db: sqlite_utils.Database, username: str) -> None:
+    """Count a failed login of ``username`` (inside the caller's write transaction); the
+    LOCK_AFTER-th in a row locks it for LOCK_SECONDS."""
+    now = _clock()
     db.execute(
         """INSERT INTO login_failures (username, failures, locked_until) VALUES (?, 1, NULL)
            ON CONFLICT (username) DO UPDATE SET
@@ -266,7 +269,7 @@ def change_password(
             current = db.execute(
                 "SELECT password_hash FROM patrons WHERE id = ?", [operator.patron_id]
             ).fetchone()[0]
-            if _verifies(current, new_password):
+            if verifies(current, new_password):
                 db.execute("COMMIT")  # the failures the right password cleared stay cleared
                 raise Invalid(
                     [
@@ -291,7 +294,7 @@ def change_password(
     return operator
 
 
-def _verifies(stored: str | None, password: str) -> bool:
+def verifies(stored: str | None, password: str) -> bool:
     if not stored:
         return False
     try:

@@ -20,14 +20,18 @@ from web import WebServer
 from ..operators import ADMIN
 from ..store.test_mail import Recorder, free_port
 
-pytestmark = pytest.mark.usefixtures("fast")
-
 SENDER = "library@example.org"
 ADDRESSES = {1: "ann@example.org", 2: "ben@example.org", 3: "cara@example.org"}
 # Patrons who sign in: (id, username, password)
 LOGINS = [(1, "aadams", "first-Password-41"), (2, "bcarter", "second-Password-42")]
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/reset\?token=)([A-Za-z0-9_-]+)")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def cheap_logins(fast):
+    """Passwords hashed at the tests' cost, no pause after a wrong one (tests/conftest.py):
+    the server runs in this process, so it hashes and pauses as the test says."""
 
 
 class Running:

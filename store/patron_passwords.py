@@ -73,13 +73,13 @@ def check_new(patron: dict, new_password: str, again: str) -> None:
     does (store/security.py) and contains none of the patron's own names or barcode."""
     security.check_new_password(patron["username"] or "", new_password)
     folded = _fold(new_password)
-    parts = [
+    parts = [  # a username is often made of the names: said first, as the likelier cause
+        ("username", "your username"),
+        ("barcode", "your barcode"),
         ("first_name", "your first name"),
         ("middle_name", "your middle name"),
         ("last_name", "your last name"),
         ("nickname", "your nickname"),
-        ("barcode", "your barcode"),
-        ("username", "your username"),
     ]
     for column, said in parts:
         value = _fold(patron[column] or "").strip()
@@ -278,5 +278,12 @@ def _write(db: sqlite_utils.Database, patron: dict, new_hash: str, how: str, via
     )
     assert op is not None
     journal_outcomes(db, [(op, 1, patron["id"], patron["barcode"], "change", f"password {how}")])
+    # The report's Password before → after says what it was, never a hash.
+    was = "reset, to be changed" if before[1] else ("set" if before[0] else "none")
+    db.execute(
+        "UPDATE operation_changes SET before = ?, after = 'chosen by the patron' "
+        "WHERE operation_id = ?",
+        [was, op],
+    )
     credentials.erase_expired(db)
     return op

@@ -24,6 +24,7 @@ class PatronPassword(Utility[PatronPasswordOptions]):
     permissions = (UTILITIES, PASSWORDS)
     Options = PatronPasswordOptions
     value_label = "Password"
+    fixed_description = "The patron who signed in or followed their reset link"
 
     def plan_sql(self, options: PatronPasswordOptions, operator: Operator) -> PlanSQL:
         raise NotImplementedError("patrons choose their passwords on the password page")

@@ -8,6 +8,7 @@ itself runs no script."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -133,10 +134,8 @@ class Browser:
 
     def close(self) -> None:
         self.session = ""  # a command of the browser, not of its page
-        try:
+        with contextlib.suppress(AssertionError, OSError):
             self.call("Browser.close", timeout=10)
-        except (AssertionError, OSError):
-            pass
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:

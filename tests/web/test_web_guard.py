@@ -32,9 +32,9 @@ def test_a_form_without_its_pages_token_is_refused_and_nothing_is_done(
     signed_in = client.post("/password", data={"username": "aadams", "password": LOGINS[0][2]})
     assert signed_in.status_code == 403
     assert client.post("/password/sign-out", data={}).status_code == 403
-    assert patrons.db.execute("SELECT used FROM password_resets WHERE patron_id = 1").fetchone() == (
-        None,
-    )
+    assert patrons.db.execute(
+        "SELECT used FROM password_resets WHERE patron_id = 1"
+    ).fetchone() == (None,)
     assert patrons.db.execute("SELECT count(*) FROM login_failures").fetchone()[0] == 0
     assert client.post("/reset", data={**fields, "csrf": good}).status_code == 200
 
@@ -64,7 +64,7 @@ def test_every_answer_carries_the_security_headers_and_is_never_cached(server, c
 
 
 def test_the_page_names_the_library_and_fits_a_phone(patrons, client):
-    assert "<p class=\"library\">The Library</p>" in client.get("/password").text
+    assert '<p class="library">The Library</p>' in client.get("/password").text
     values = {**patrons.library_preferences().model_dump(), "library_name": "Elm & Oak Library"}
     patrons.save_preferences(values, ADMIN)
     page = client.get("/password")
@@ -72,3 +72,12 @@ def test_the_page_names_the_library_and_fits_a_phone(patrons, client):
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page.text
     assert "<script" not in page.text
     assert LibraryPreferences.model_fields["library_name"].title == "Library name"
+
+
+def test_behind_a_tls_proxy_on_this_computer_cookies_are_secure(server):
+    """The proxy says the patron's connection was HTTPS (X-Forwarded-Proto, believed from
+    127.0.0.1 only): cookies are Secure, and browsers are told to keep to HTTPS."""
+    with httpx.Client(base_url=server.url, headers={"X-Forwarded-Proto": "https"}) as behind:
+        answer = behind.get("/password")
+    assert "; Secure" in answer.headers["set-cookie"]
+    assert answer.headers["strict-transport-security"] == "max-age=31536000"

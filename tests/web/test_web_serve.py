@@ -19,7 +19,9 @@ from store.mail import SERVED_RESET_URL, MailConfig, send_outbox
 
 from ..conftest import build_small_db
 from ..reliability_helpers import REPO, child_env, patron_utils
-from .conftest import ADDRESSES, LINK, SENDER
+from .conftest import ADDRESSES, LINK, SENDER, csrf_of
+
+SECRET = "Never-in-a-log-44"
 
 PAGE = re.compile(r"password page on http://127\.0\.0\.1:(\d+), reached at (\S+)/password")
 
@@ -102,10 +104,17 @@ def test_the_page_alone_and_the_reset_links_point_to_it(db, smtp):
         s.close()
         link = LINK.search(smtp.by_address()[ADDRESSES[1]].get_content())
         assert link and link.group(1) == f"{url}/reset?token="
-        assert 'name="new_password"' in httpx.get(link.group(0)).text
+        with httpx.Client(base_url=url) as c:
+            page = c.get(link.group(0))
+            assert 'name="new_password"' in page.text
+            form = {"csrf": csrf_of(page), "token": link.group(2)}
+            chosen = c.post("/reset", data={**form, "new_password": SECRET, "again": SECRET})
+            assert chosen.status_code == 200
     finally:
         assert served.stop() == 0
     assert "stopped" in served.lines[-1]
+    # Neither the link's token nor the password is ever written to the log.
+    assert not [line for line in served.lines if link.group(2) in line or SECRET in line]
     assert not Path(f"{db}.host_key").exists()  # no SSH: no host key made
     assert not any("listening on" in line for line in served.lines)
 

@@ -8,6 +8,7 @@ handed on, never logged, never sent back in a page.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -35,6 +36,9 @@ FORM_EXPIRED = (
 )
 # Longest form the pages accept: two passwords and a token fit many times over.
 MOST_FORM_BYTES = 16 * 1024
+# Password checks and hashes at once: each argon2 hash takes 64 MiB, so a burst of sign-ins
+# waits its turn rather than taking the server's memory.
+CHECKS_AT_ONCE = 4
 
 
 class Stores:
@@ -68,9 +72,15 @@ def make_app(db: str, contact: str | None = None) -> Starlette:
     patrons may write to for a new link (the library's sender address, say)."""
     stores = Stores(db)
     sessions = Sessions()
+    checks = asyncio.Semaphore(CHECKS_AT_ONCE)
 
     async def call(work: Callable[[Store], T]) -> T:
         return await run_in_threadpool(lambda: work(stores.get()))
+
+    async def check(work: Callable[[Store], T]) -> T:
+        """``call`` for what hashes or verifies a password."""
+        async with checks:
+            return await call(work)
 
     async def page(
         request: Request, template: str, status: int = 200, **values: Any
@@ -114,7 +124,7 @@ def make_app(db: str, contact: str | None = None) -> Starlette:
         token = fields.get("token", "")
         new, again = fields.get("new_password", ""), fields.get("again", "")
         try:
-            await call(lambda s: s.redeem_reset(token, new, again))
+            await check(lambda s: s.redeem_reset(token, new, again))
         except ResetRefused:
             return await page(request, "link.html", 410, message=LINK_REFUSED)
         except Invalid as exc:
@@ -140,7 +150,7 @@ def make_app(db: str, contact: str | None = None) -> Starlette:
             return await refused(request, FORM_EXPIRED)
         username, password = fields.get("username", ""), fields.get("password", "")
         try:
-            login = await call(lambda s: s.patron_login(username, password))
+            login = await check(lambda s: s.patron_login(username, password))
         except LoginFailed as exc:
             return await page(request, "login.html", 401, username=username, message=str(exc))
         except Busy:
@@ -158,7 +168,7 @@ def make_app(db: str, contact: str | None = None) -> Starlette:
             return RedirectResponse("/password", status_code=303)
         new, again = fields.get("new_password", ""), fields.get("again", "")
         try:
-            await call(lambda s: s.change_patron_password(signed_in, new, again))
+            await check(lambda s: s.change_patron_password(signed_in, new, again))
         except LoginFailed as exc:
             response = await page(request, "login.html", 401, username="", message=str(exc))
             sessions.end(request, response)

@@ -76,7 +76,7 @@ def parser() -> argparse.ArgumentParser:
         "--listen",
         metavar="HOST:PORT",
         type=listen_address,
-        default=("0.0.0.0", DEFAULT_PORT),
+        default=None,
         help=f"where to listen (default 0.0.0.0:{DEFAULT_PORT})",
     )
     p.add_argument(
@@ -131,6 +131,9 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if args.no_ssh and args.web is None:
         p.error("--no-ssh: give --web HOST:PORT too (nothing would be served)")
+    for given, flag in ((args.listen, "--listen"), (args.host_key, "--host-key")):
+        if args.no_ssh and given is not None:
+            p.error(f"{flag}: not used with --no-ssh (no SSH service is started)")
     if args.public_url and args.web is None:
         p.error("--public-url: give --web HOST:PORT too")
     db = resolve_path(args.db)
@@ -152,7 +155,7 @@ def main(argv: list[str]) -> int:
     except HostKeyProblem as exc:
         print(f"patron-utils serve: {exc}", file=sys.stderr)
         return 2
-    host, port = args.listen
+    host, port = args.listen or ("0.0.0.0", DEFAULT_PORT)
     settings = Settings(
         db=db.resolve(),
         host=host,

@@ -141,6 +141,7 @@ def test_the_page_alongside_ssh_with_its_public_address(db):
     ("args", "said"),
     [
         (["--no-ssh"], "--no-ssh: give --web HOST:PORT too"),
+        (["--web", "127.0.0.1:0", "--no-ssh", "--listen", "127.0.0.1:0"], "--listen: not used"),
         (["--public-url", "https://x.example"], "--public-url: give --web HOST:PORT too"),
         (["--web", "127.0.0.1:0", "--public-url", "ftp://x"], "is not an http:// or https://"),
         (["--web", "nowhere"], "'nowhere' is not HOST:PORT"),

@@ -313,27 +313,3 @@ def set_password(db: sqlite_utils.Database, patron_id: int, password: str) -> No
 
 class ResetRefused(ValueError):
     """A password-reset token that is unknown, used or expired."""
-
-
-def redeem_reset_token(db: sqlite_utils.Database, token: str, new_password: str) -> int:
-    """Set a patron's password from a reset link's token (once, within 72 hours)."""
-    from . import clock
-
-    row = db.execute(
-        "SELECT id, patron_id, expires, used FROM password_resets WHERE token_hash = ?",
-        [token_hash(token)],
-    ).fetchone()
-    if row is None or row[3] is not None:
-        raise ResetRefused("this reset link is not valid or has already been used")
-    if row[2] < clock.now():
-        raise ResetRefused("this reset link has expired; ask the library for a new one")
-    claimed = db.execute(
-        "UPDATE password_resets SET used = ? WHERE id = ? AND used IS NULL", [clock.now(), row[0]]
-    ).rowcount
-    if not claimed:  # another request redeemed it a moment ago
-        raise ResetRefused("this reset link is not valid or has already been used")
-    db.execute(
-        "UPDATE patrons SET password_hash = ?, must_change_password = 0 WHERE id = ?",
-        [hash_password(new_password), row[1]],
-    )
-    return row[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -24,16 +25,19 @@ class Browser:
     def __init__(self, profile: Path, width: int, height: int):
         if not Path(CHROMIUM).exists():
             raise AssertionError(f"{CHROMIUM} is missing: apt-get install -y chromium")
-        to_browser_r, self._to_browser = os.pipe()
-        self._from_browser, from_browser_w = os.pipe()
-
-        def wire() -> None:  # in the child: its ends of the pipes as fds 3 and 4
-            reading, writing = os.dup(to_browser_r), os.dup(from_browser_w)  # out of the way
-            os.dup2(reading, 3)
-            os.dup2(writing, 4)
-
+        # The child's ends, numbered 10 or more so the shell's 3<&N 4>&M cannot clobber
+        # one with the other; the shell makes them fds 3 and 4 and execs Chromium (no
+        # preexec_fn: this process runs the server's threads).
+        reading, self._to_browser = os.pipe()
+        self._from_browser, writing = os.pipe()
+        ends = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (reading, writing)]
+        os.close(reading)
+        os.close(writing)
         self.proc = subprocess.Popen(
             [
+                "/bin/bash",  # dash takes single-digit descriptors only
+                "-c",
+                f'exec "$0" "$@" 3<&{ends[0]} 4>&{ends[1]} {ends[0]}<&- {ends[1]}>&-',
                 CHROMIUM,
                 "--headless",
                 "--no-sandbox",  # the CI runs as root
@@ -45,14 +49,13 @@ class Browser:
                 f"--window-size={width},{height}",
                 "about:blank",
             ],
-            preexec_fn=wire,
-            pass_fds=(3, 4),  # kept open after wire() (close_fds runs after it)
+            pass_fds=ends,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        os.close(to_browser_r)
-        os.close(from_browser_w)
+        for fd in ends:
+            os.close(fd)
         self._buffer = b""
         self._next = 0
         self.events: list[dict] = []

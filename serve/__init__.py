@@ -1,5 +1,6 @@
 """``patron-utils serve``: the app and the headless commands over SSH, for technicians
-without a login on the server.
+without a login on the server; with ``--web HOST:PORT``, the patrons' password page (web/)
+too, or alone (``--no-ssh``).
 
 Small on purpose: it never imports the screens, Textual or rich (import-linter holds it);
 each session's app runs in a child process of its own (``patron-utils --session-fd N``).
@@ -9,15 +10,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
+import socket
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from store import Busy, NotADatabase, Store
 from store.database import resolve_path
 
 from .hostkey import HostKeyProblem, load_or_create
 from .service import Service, Settings
+
+if TYPE_CHECKING:
+    from web import WebServer
 
 DEFAULT_PORT = 2222
 
@@ -29,6 +39,16 @@ def listen_address(text: str) -> tuple[str, int]:
             f"{text!r} is not HOST:PORT (e.g. 0.0.0.0:{DEFAULT_PORT}; port 0 picks a free one)"
         )
     return host.strip("[]") or "0.0.0.0", int(port)
+
+
+def public_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an http:// or https:// address without ?query or #fragment "
+            "(e.g. https://library.example.org)"
+        )
+    return text.rstrip("/")
 
 
 def positive(kind: type[int] | type[float]) -> Callable[[str], float]:
@@ -56,9 +76,25 @@ def parser() -> argparse.ArgumentParser:
         "--listen",
         metavar="HOST:PORT",
         type=listen_address,
-        default=("0.0.0.0", DEFAULT_PORT),
+        default=None,
         help=f"where to listen (default 0.0.0.0:{DEFAULT_PORT})",
     )
+    p.add_argument(
+        "--web",
+        metavar="HOST:PORT",
+        type=listen_address,
+        help="also serve the patrons' password page (reset links, choosing a new password) "
+        "here, in plain HTTP: put a TLS reverse proxy in front of it (e.g. 127.0.0.1:8080)",
+    )
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        type=public_url,
+        help="the address patrons reach the password page at, through the proxy "
+        "(default http://HOST:PORT of --web); reset links point to URL/reset?token=… "
+        "unless PATRON_UTILS_RESET_URL or send-mail --reset-url says otherwise",
+    )
+    p.add_argument("--no-ssh", action="store_true", help="only the password page (needs --web)")
     p.add_argument(
         "--host-key",
         metavar="FILE",
@@ -91,18 +127,35 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.no_ssh and args.web is None:
+        p.error("--no-ssh: give --web HOST:PORT too (nothing would be served)")
+    for given, flag in ((args.listen, "--listen"), (args.host_key, "--host-key")):
+        if args.no_ssh and given is not None:
+            p.error(f"{flag}: not used with --no-ssh (no SSH service is started)")
+    if args.public_url and args.web is None:
+        p.error("--public-url: give --web HOST:PORT too")
     db = resolve_path(args.db)
     if not db.exists():
         print(f"patron-utils serve: --db: there is no database at {db}", file=sys.stderr)
         return 2
+    web = None
+    if args.web is not None:
+        from web import WebServer
+
+        contact = os.environ.get("PATRON_UTILS_MAIL_FROM") or None
+        web_host, web_port = args.web
+        web = WebServer(str(db.resolve()), web_host, web_port, contact=contact)
+    if args.no_ssh:
+        return asyncio.run(_serve(None, web, args.public_url, db))
     key_path = Path(args.host_key) if args.host_key else Path(f"{db}.host_key")
     try:
         key, created = load_or_create(key_path)
     except HostKeyProblem as exc:
         print(f"patron-utils serve: {exc}", file=sys.stderr)
         return 2
-    host, port = args.listen
+    host, port = args.listen or ("0.0.0.0", DEFAULT_PORT)
     settings = Settings(
         db=db.resolve(),
         host=host,
@@ -114,24 +167,68 @@ def main(argv: list[str]) -> int:
         idle_timeout=args.idle_timeout,
     )
     made = "made now, " if created else ""
-    return asyncio.run(_serve(Service(settings), f"{made}{key_path}", key.get_fingerprint()))
+    key_note = f"host key {key.get_fingerprint()} ({made}{key_path})"
+    return asyncio.run(_serve(Service(settings), web, args.public_url, db, key_note))
 
 
-async def _serve(service: Service, key_note: str, fingerprint: str) -> int:
-    try:
-        port = await service.start()
-    except OSError as exc:
-        print(f"patron-utils serve: --listen: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    s = service.settings
-    service.log(f"host key {fingerprint} ({key_note})")
-    service.log(f"listening on {s.host}:{port} for {s.db}")
+def log(text: str) -> None:
+    print(f"patron-utils serve: {text}", file=sys.stderr, flush=True)
+
+
+async def _serve(
+    service: Service | None,
+    web: WebServer | None,
+    public: str | None,
+    db: Path,
+    key_note: str = "",
+) -> int:
+    if service is not None:
+        try:
+            port = await service.start()
+        except OSError as exc:
+            log(f"--listen: {exc.strerror or exc}")
+            return 2
+        s = service.settings
+        log(key_note)
+        log(f"listening on {s.host}:{port} for {s.db}")
+    if web is not None:
+        try:
+            port = await web.start()
+        except OSError as exc:
+            log(f"--web: {exc.strerror or exc}")
+            if service is not None:
+                await service.stop()
+            return 2
+        host = web.host if web.host not in ("0.0.0.0", "::") else socket.getfqdn()
+        host = f"[{host}]" if ":" in host else host
+        page = public or f"http://{host}:{port}"
+        if problem := _note_reset_url(db, f"{page}/reset?token="):
+            log(f"--web: reset links will not point here: {problem}")
+        log(f"password page on http://{web.host}:{port}, reached at {page}/password")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
-    service.log(f"stopping: hanging up {len(service.sessions)} session(s)")
-    await service.stop()
-    service.log("stopped")
+    if web is not None:
+        await web.stop()
+    if service is not None:
+        log(f"stopping: hanging up {len(service.sessions)} session(s)")
+        await service.stop()
+    log("stopped")
     return 0
+
+
+def _note_reset_url(db: Path, url: str) -> str | None:
+    """Reset links point to the served page unless the mail settings say otherwise."""
+    try:
+        store = Store(db)
+    except (Busy, NotADatabase, RuntimeError, OSError, sqlite3.Error) as exc:
+        return str(exc)
+    try:
+        store.note_reset_url(url)
+    except (OSError, RuntimeError, sqlite3.Error) as exc:
+        return str(exc)
+    finally:
+        store.close()
+    return None

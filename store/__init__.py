@@ -7,9 +7,16 @@ from .apply import AlreadyApplied, Cancelled, Report, Stale
 from .authority import SessionEnded
 from .database import Busy, NotADatabase, ReadOnly, connect, resolve_path
 from .operator_keys import KeyInfo
+from .patron_passwords import PatronLogin
 from .patron_view import NoSuchPatron, PatronView
 from .plan import Counts, Plan, PlanRow
-from .security import LoginFailed, NotPermitted, Operator, PasswordChangeRequired
+from .security import (
+    LoginFailed,
+    NotPermitted,
+    Operator,
+    PasswordChangeRequired,
+    ResetRefused,
+)
 from .selection import Selection, Status, compile_selection
 from .store import Store, Unavailable
 from .undo import NotUndoable, UndoCheck, UndoReport
@@ -28,6 +35,7 @@ __all__ = [
     "NoSuchPatron",
     "NotUndoable",
     "Operator",
+    "PatronLogin",
     "PatronView",
     "ReadOnly",
     "PasswordChangeRequired",
@@ -35,6 +43,7 @@ __all__ = [
     "PlanRow",
     "Problem",
     "Report",
+    "ResetRefused",
     "Selection",
     "SessionEnded",
     "Stale",

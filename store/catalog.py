@@ -23,6 +23,7 @@ from .utilities.forgive_charges import ForgiveCharges
 from .utilities.grade_table import GradeTableEdit
 from .utilities.import_patrons import ImportPatrons
 from .utilities.move_to_site import MovePatronsToSite
+from .utilities.patron_password import PatronPassword
 from .utilities.reassign_union_site import ReassignUnionSitePatrons
 from .utilities.recompute_due_dates import RecomputeDueDates
 from .utilities.remove_history import RemovePatronHistory
@@ -66,8 +67,8 @@ SYNC_ROSTER = SyncRoster()
 # What the picker lists, in the manual's order and then the roster sync.
 PICKER: list[Entry] = [*CATALOG, SYNC_ROSTER]
 # Operations the journal records that are not picked from the catalog (imports, grade
-# table edits, roster syncs).
-JOURNAL_ONLY: list[Utility] = [ImportPatrons(), GradeTableEdit(), SYNC_ROSTER]
+# table edits, roster syncs, passwords patrons chose).
+JOURNAL_ONLY: list[Utility] = [ImportPatrons(), GradeTableEdit(), SYNC_ROSTER, PatronPassword()]
 BY_KEY: dict[str, Entry] = {entry.key: entry for entry in RUNNABLE + JOURNAL_ONLY}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import secrets
@@ -15,6 +16,9 @@ from . import clock
 from .security import token_hash
 
 RESET_HOURS = 72
+# Where the password page (patron-utils serve --web) said it is reached, as a reset link's
+# start: the reset URL when neither PATRON_UTILS_RESET_URL nor --reset-url gives one.
+SERVED_RESET_URL = "password_page.reset_url"
 
 
 class MailConfigError(ValueError):
@@ -29,7 +33,7 @@ class MailConfig:
     starttls: bool = False
     username: str | None = None
     password: str | None = None
-    reset_url: str | None = None  # the catalog's page that takes ?token=…
+    reset_url: str | None = None  # the page that takes ?token=… (see SERVED_RESET_URL)
     timeout: float = 30.0
 
     @classmethod
@@ -87,6 +91,18 @@ class Delivery:
     errors: list[str]
 
 
+def served_reset_url(db: sqlite_utils.Database) -> str | None:
+    row = db.execute("SELECT value FROM preferences WHERE key = ?", [SERVED_RESET_URL]).fetchone()
+    return row[0] if row and row[0] else None
+
+
+def note_served_reset_url(db: sqlite_utils.Database, url: str) -> None:
+    """Remember where the password page is served (``url`` ends where the token goes)."""
+    db.execute(
+        "INSERT OR REPLACE INTO preferences (key, value) VALUES (?, ?)", [SERVED_RESET_URL, url]
+    )
+
+
 def queued(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT count(*) FROM outbox WHERE sent IS NULL").fetchone()[0]
 
@@ -96,10 +112,12 @@ def send_outbox(db: sqlite_utils.Database, config: MailConfig) -> Delivery:
     rows = list(db.query("SELECT * FROM outbox WHERE sent IS NULL ORDER BY id"))
     if not rows:
         return Delivery(0, 0, [])
+    if config.reset_url is None:
+        config = dataclasses.replace(config, reset_url=served_reset_url(db))
     if config.reset_url is None and any(r["kind"] == "password-reset" for r in rows):
         raise MailConfigError(
-            "password-reset messages need the catalog's reset page: set "
-            "PATRON_UTILS_RESET_URL or use --reset-url"
+            "password-reset messages need the reset page: set PATRON_UTILS_RESET_URL, use "
+            "--reset-url, or serve the password page (patron-utils serve --web HOST:PORT)"
         )
     try:
         smtp = _connect(config)

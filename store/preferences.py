@@ -20,6 +20,7 @@ DEFAULTS = {
     "credential_retention_days": "30",
     "share_with_group": "0",
     "largest_import_mb": "200",
+    "library_name": "The Library",
 }
 # The words a library may rename, longest first ("2nd Location" before "Location").
 TERMS = ("term.location2", "term.grade", "term.location")
@@ -123,12 +124,20 @@ class LibraryPreferences(StoreModel):
         title="Largest import file (MB)",
         description="A patron file larger than this is refused before it is read.",
     )
+    library_name: str = Field(
+        "The Library",
+        title="Library name",
+        min_length=1,
+        max_length=80,
+        description="Named to patrons on the password page (patron-utils serve --web).",
+    )
 
 
 _FIELD_KEYS = {
     "grade_term": "term.grade",
     "location_term": "term.location",
     "location2_term": "term.location2",
+    "library_name": "library_name",
 }
 
 
@@ -144,6 +153,7 @@ def current(db: sqlite_utils.Database) -> LibraryPreferences:
         grade_term=prefs["term.grade"],
         location_term=prefs["term.location"],
         location2_term=prefs["term.location2"],
+        library_name=prefs["library_name"],
         **values,
     )
 

@@ -198,23 +198,26 @@ def _check(db: sqlite_utils.Database, username: str, password: str) -> tuple[Ope
     operator = None
     try:
         # An unknown username is checked against a dummy hash, so it takes as long.
-        HASHER.verify(row[1] if row and row[1] else _dummy_hash(), password)
+        HASHER.verify(row[1] if row and row[1] else dummy_hash(), password)
         operator = operator_for(db, row[0]) if row and row[1] else None
     except (VerificationError, InvalidHashError):
         operator = None
     if operator is None:
-        _record_failure(db, username, _clock())
+        record_failure(db, username)
         return None, False
     db.execute("DELETE FROM login_failures WHERE username = ?", [username])
     return dataclasses.replace(operator, credential=credential_of(row[1])), bool(row[2])
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
     return HASHER.hash(secrets.token_urlsafe(16))
 
 
-def _record_failure(db: sqlite_utils.Database, username: str, now: float) -> None:
+def record_failure(db: sqlite_utils.Database, username: str) -> None:
+    """Count a failed login of ``username`` (inside the caller's write transaction); the
+    LOCK_AFTER-th in a row locks it for LOCK_SECONDS."""
+    now = _clock()
     db.execute(
         """INSERT INTO login_failures (username, failures, locked_until) VALUES (?, 1, NULL)
            ON CONFLICT (username) DO UPDATE SET
@@ -266,7 +269,7 @@ def change_password(
             current = db.execute(
                 "SELECT password_hash FROM patrons WHERE id = ?", [operator.patron_id]
             ).fetchone()[0]
-            if _verifies(current, new_password):
+            if verifies(current, new_password):
                 db.execute("COMMIT")  # the failures the right password cleared stay cleared
                 raise Invalid(
                     [
@@ -291,7 +294,7 @@ def change_password(
     return operator
 
 
-def _verifies(stored: str | None, password: str) -> bool:
+def verifies(stored: str | None, password: str) -> bool:
     if not stored:
         return False
     try:
@@ -310,27 +313,3 @@ def set_password(db: sqlite_utils.Database, patron_id: int, password: str) -> No
 
 class ResetRefused(ValueError):
     """A password-reset token that is unknown, used or expired."""
-
-
-def redeem_reset_token(db: sqlite_utils.Database, token: str, new_password: str) -> int:
-    """Set a patron's password from a reset link's token (once, within 72 hours)."""
-    from . import clock
-
-    row = db.execute(
-        "SELECT id, patron_id, expires, used FROM password_resets WHERE token_hash = ?",
-        [token_hash(token)],
-    ).fetchone()
-    if row is None or row[3] is not None:
-        raise ResetRefused("this reset link is not valid or has already been used")
-    if row[2] < clock.now():
-        raise ResetRefused("this reset link has expired; ask the library for a new one")
-    claimed = db.execute(
-        "UPDATE password_resets SET used = ? WHERE id = ? AND used IS NULL", [clock.now(), row[0]]
-    ).rowcount
-    if not claimed:  # another request redeemed it a moment ago
-        raise ResetRefused("this reset link is not valid or has already been used")
-    db.execute(
-        "UPDATE patrons SET password_hash = ?, must_change_password = 0 WHERE id = ?",
-        [hash_password(new_password), row[1]],
-    )
-    return row[1]

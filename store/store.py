@@ -28,6 +28,7 @@ from .security import NotPermitted, Operator
 from .selection import OPT_IN, Selection
 from .store_files import PatronFilesMixin
 from .store_keys import OperatorKeysMixin
+from .store_patron_passwords import PatronPasswordsMixin
 from .store_patrons import PatronViewMixin
 from .store_roster import RosterMappingMixin
 from .store_runs import SavedRunsMixin
@@ -40,13 +41,19 @@ COMMAND_LINE = "command line"  # patron-utils COMMAND, from a script or cron
 
 
 class Store(
-    OperatorKeysMixin, SavedRunsMixin, PatronFilesMixin, PatronViewMixin, RosterMappingMixin
+    OperatorKeysMixin,
+    SavedRunsMixin,
+    PatronFilesMixin,
+    PatronViewMixin,
+    RosterMappingMixin,
+    PatronPasswordsMixin,
 ):
     """An open patron database. Every public method is safe to call from any thread.
 
     Its operators' SSH keys (store/store_keys.py), saved runs (store/store_runs.py), patron
-    files (store/store_files.py), one patron's record (store/store_patrons.py) and the roster
-    mapping (store/store_roster.py) are mixins; the rest is here."""
+    files (store/store_files.py), one patron's record (store/store_patrons.py), the roster
+    mapping (store/store_roster.py) and patrons' own passwords (store/store_patron_passwords.py)
+    are mixins; the rest is here."""
 
     def __init__(
         self,

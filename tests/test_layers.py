@@ -20,12 +20,31 @@ import pytest
         "cli.flags",
         "serve",
         "serve.session",
+        "web",
     ],
 )
 def test_importing_leaves_textual_and_rich_unloaded(module):
     code = (
         f"import sys, {module}; "
         "print(sorted(m for m in ('textual', 'rich', 'tui') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=__import__("pathlib").Path(__file__).parents[1],
+    )
+    assert out.stdout.strip() == "[]", (module, out.stderr)
+
+
+@pytest.mark.parametrize("module", ["store", "cli.run", "serve"])
+def test_only_the_password_page_loads_the_web_libraries(module):
+    """A cron job, the app and an SSH-only service never load Starlette or uvicorn:
+    serve imports web/ only when it is asked for --web."""
+    code = (
+        f"import sys, {module}; "
+        "print(sorted(m for m in ('web', 'starlette', 'uvicorn', 'jinja2') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],

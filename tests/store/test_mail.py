@@ -19,7 +19,8 @@ import store
 from patron_utils import main
 from store import clock, security
 from store.mail import MailConfig, MailConfigError, queued, send_outbox
-from store.security import PASSWORDS, UTILITIES, Operator, ResetRefused, redeem_reset_token
+from store.patron_passwords import LINK_REFUSED, redeem
+from store.security import PASSWORDS, UTILITIES, Operator, ResetRefused
 from store.utilities.reset_accounts import RESET_SUBJECT
 
 from ..operators import enrol
@@ -146,18 +147,21 @@ def test_a_reset_link_sets_a_password_once(outbox, smtp):
     send_outbox(outbox.db, config(smtp.port))
     token = tokens(smtp)["ben@example.org"]
     outbox.db.execute("UPDATE patrons SET must_change_password = 1 WHERE id = 2")
-    assert redeem_reset_token(outbox.db, token, "Quokka-new-pass-71") == 2
+    op = redeem(outbox.db, token, "Quokka-new-pass-71", "Quokka-new-pass-71")
+    assert outbox.db.execute(
+        "SELECT operator_id FROM operations WHERE id = ?", [op]
+    ).fetchone() == (2,)
     row = outbox.db["patrons"].get(2)
     assert PasswordHasher().verify(row["password_hash"], "Quokka-new-pass-71")
     assert row["must_change_password"] == 0
     assert outbox.db.execute("SELECT used FROM password_resets WHERE patron_id = 2").fetchone()[0]
-    with pytest.raises(ResetRefused, match="already been used"):
-        redeem_reset_token(outbox.db, token, "another-pass")
+    with pytest.raises(ResetRefused, match=LINK_REFUSED):
+        redeem(outbox.db, token, "another-pass-44", "another-pass-44")
     assert PasswordHasher().verify(
         outbox.db["patrons"].get(2)["password_hash"], "Quokka-new-pass-71"
     )
-    with pytest.raises(ResetRefused):
-        redeem_reset_token(outbox.db, "not-a-token", "x")
+    with pytest.raises(ResetRefused, match=LINK_REFUSED):
+        redeem(outbox.db, "not-a-token", "x", "x")
     assert b"Quokka-new-pass-71" not in raw_bytes(outbox)
 
 
@@ -165,10 +169,10 @@ def test_a_reset_link_expires_after_72_hours(outbox, smtp, fixed_today):
     send_outbox(outbox.db, config(smtp.port))
     links = tokens(smtp)
     clock.fix_today(fixed_today + dt.timedelta(days=2))
-    assert redeem_reset_token(outbox.db, links["ann@example.org"], "in-time") == 1
+    assert redeem(outbox.db, links["ann@example.org"], "in-time-pass", "in-time-pass")
     clock.fix_today(fixed_today + dt.timedelta(days=4))
-    with pytest.raises(ResetRefused, match="expired"):
-        redeem_reset_token(outbox.db, links["ben@example.org"], "too-late")
+    with pytest.raises(ResetRefused, match=LINK_REFUSED):
+        redeem(outbox.db, links["ben@example.org"], "too-late-pass", "too-late-pass")
     assert outbox.db["patrons"].get(2)["password_hash"] is None
 
 

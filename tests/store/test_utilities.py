@@ -87,7 +87,8 @@ def test_catalog_has_the_manuals_eighteen_utilities_in_order():
         "import-patrons",
         "grade-table",
         "advance-all-grades",
-        "sync-roster",  # Sync from Roster: journal only until the picker runs it
+        "sync-roster",  # Sync from Roster: its own screen, not the Selections engine
+        "patron-password",  # a patron's own new password, from the password page
     }
     assert all(e.summary and e.guidance for e in CATALOG)
 
@@ -232,5 +233,6 @@ def test_every_utility_class_is_in_the_catalog_or_the_journal():
         importlib.import_module(f"store.utilities.{module.name}")
     concrete = {cls for cls in _subclasses(Utility) if "key" in vars(cls)}
     assert {type(u) for u in BY_KEY.values()} == concrete
-    # the eighteen, Advance All Grades, imports, grade table edits and roster syncs
-    assert len(concrete) == 22
+    # the eighteen, Advance All Grades, imports, grade table edits, roster syncs and the
+    # passwords patrons choose
+    assert len(concrete) == 23

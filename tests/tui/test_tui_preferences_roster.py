@@ -9,13 +9,16 @@ import json
 from textual.widgets import DataTable, Select, TabbedContent
 
 from store import Store
+from store.roster.mapping import RosterMapping
+from store.roster.mapping_files import KEY
 from tui.screens.code_row import RowScreen
 from tui.screens.keys import KeysScreen
 from tui.screens.preferences import PreferencesScreen
 
-from ..databases import query
+from ..databases import query, query_write
 from ..operators import ADMIN, AIDE
 from .pilot import app_for, fill_all, press, rendered, settle
+from .test_tui_standard_colours import SixteenColours
 
 SAVED = "SELECT value FROM preferences WHERE key = 'roster.mapping'"
 
@@ -208,3 +211,37 @@ def test_snapshot_of_the_roster_tab_flagging_a_grade_the_table_lacks(snap_compar
     assert snap_compare(app_for(path), terminal_size=(80, 24), run_before=run_before)
     assert query(path, SAVED) == before
     assert json.loads(before[0][0])["grades"]["PS"] == "Post-grad"
+
+
+def test_the_flagged_row_reads_in_sixteen_colours(snap_compare, path):
+    """The row to fix is told by its ⚠ and the message naming it, not by a colour."""
+    lacking_a_grade(path)
+    before = query(path, SAVED)
+    shown: list[str] = []
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(PreferencesScreen(pilot.app.store, ADMIN, tab="roster"))
+        await settle(pilot)
+        await on_row(pilot, "grades", "PS")
+        shown.append(pilot.app.screen_text())
+
+    app = SixteenColours(Store(path), ADMIN)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    text = " ".join(shown[0].split())
+    assert "⚠ PS Post-grad" in text and "F4 Roster ⚠ 1" in text, shown[0]
+    assert "⚠ PS: 'Post-grad' is not in the grade table" in text
+    assert query(path, SAVED) == before
+
+
+async def test_a_saved_mapping_that_cannot_be_read_is_said_and_f9_saves_over_it(path):
+    query_write(path, "INSERT INTO preferences (key, value) VALUES (?, ?)", KEY, '{"ssn": 1}')
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await to_the_roster_tab(pilot)
+        assert "The saved roster mapping cannot be read" in rendered(app, "#roster-message")
+        assert query(path, SAVED) == [('{"ssn": 1}',)]  # opening it changed nothing
+        await press(pilot, "f9")
+        assert rendered(app, "#roster-message") == "Roster mapping saved."
+        assert app.screen is screen
+    assert saved_mapping(path) == RosterMapping()

@@ -17,7 +17,7 @@ from tui.screens.preferences import PreferencesScreen
 
 from ..databases import query, query_write
 from ..operators import ADMIN, AIDE
-from .pilot import app_for, fill_all, press, rendered, settle
+from .pilot import app_for, fill_all, notes, press, rendered, settle
 from .test_tui_standard_colours import SixteenColours
 
 SAVED = "SELECT value FROM preferences WHERE key = 'roster.mapping'"
@@ -245,3 +245,27 @@ async def test_a_saved_mapping_that_cannot_be_read_is_said_and_f9_saves_over_it(
         assert rendered(app, "#roster-message") == "Roster mapping saved."
         assert app.screen is screen
     assert saved_mapping(path) == RosterMapping()
+
+
+async def test_saving_the_library_tab_keeps_the_roster_tabs_unsaved_changes(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await to_the_roster_tab(pilot)
+        await fill_all(pilot, transfer_guard_percent="40")
+        await press(pilot, "f2")
+        await fill_all(pilot, location_term="Homeroom")
+        await press(pilot, "f9")
+        assert app.screen is screen  # not gone back with the Roster tab's 40 unsaved
+        assert "Roster tab's changes are not saved yet" in str(notes(app))
+        await press(pilot, "f4", "f9")
+        assert rendered(app, "#roster-message") == "Roster mapping saved."
+        await press(pilot, "f2")
+        await fill_all(pilot, location2_term="Bus Route")
+        await press(pilot, "f9")  # nothing left unsaved on the Roster tab: back
+        assert app.screen is not screen
+    assert saved_mapping(path).transfer_guard_percent == 40
+    assert query(
+        path,
+        "SELECT key, value FROM preferences WHERE key IN ('term.location', 'term.location2') "
+        "ORDER BY key",
+    ) == [("term.location", "Homeroom"), ("term.location2", "Bus Route")]

@@ -244,6 +244,12 @@ class PreferencesScreen(ProductScreen[None]):
             self.notify(f"Not saved: {exc}", severity="error", timeout=10)
 
     def _saved(self) -> None:
+        if self.query_one(RosterTab).unsaved():
+            # Going back would drop the Roster tab's edits unsaved: stay, and say so.
+            self.read = self.store.library_preferences().model_dump()
+            self.app.preferences_changed()
+            self.notify("Preferences saved. The Roster tab's changes are not saved yet: F4, F9.")
+            return
         self.notify("Preferences saved.")
         self.app.pop_screen()
         self.app.preferences_changed()

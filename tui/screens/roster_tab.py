@@ -13,6 +13,7 @@ from __future__ import annotations
 import typing
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import TabbedContent
@@ -131,6 +132,14 @@ class RosterTab(VerticalScroll):
         for table in self.tables:
             out[table.field] = table.values()
         return out
+
+    def unsaved(self) -> bool:
+        """Whether the tab holds changes F9 has not saved (values that do not validate are)."""
+        try:
+            shown = RosterMapping.model_validate(self.values())
+        except ValidationError:
+            return True
+        return shown != (self.read or RosterMapping())
 
     # -- problems -----------------------------------------------------------------------
     def check(self) -> None:

@@ -256,16 +256,21 @@ class PreferencesScreen(ProductScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save_roster(self, values: dict, read) -> None:
-        roster = self.query_one(RosterTab)
         try:
             saved = self.store.save_roster_mapping(values, self.operator, read)
         except Invalid as exc:
-            self.app.call_from_thread(roster.show_problems, exc.problems)
+            self.app.call_from_thread(self._roster_problems, exc.problems)
             return
         except (NotPermitted, Busy) as exc:
             self.app.call_from_thread(self._roster_not_saved, exc)
             return
-        self.app.call_from_thread(roster.saved, saved)
+        self.app.call_from_thread(self._roster_saved, saved)
+
+    def _roster_problems(self, problems: list) -> None:
+        self.query_one(RosterTab).show_problems(problems)
+
+    def _roster_saved(self, mapping) -> None:
+        self.query_one(RosterTab).saved(mapping)
 
     def _roster_not_saved(self, exc: Exception) -> None:
         if not self.app.refused(exc):

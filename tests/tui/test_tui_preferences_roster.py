@@ -269,3 +269,17 @@ async def test_saving_the_library_tab_keeps_the_roster_tabs_unsaved_changes(path
         "SELECT key, value FROM preferences WHERE key IN ('term.location', 'term.location2') "
         "ORDER BY key",
     ) == [("term.location", "Homeroom"), ("term.location2", "Bus Route")]
+
+
+async def test_a_setting_that_does_not_validate_is_shown_on_its_field_and_not_saved(path):
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_the_roster_tab(pilot)
+        await fill_all(pilot, transfer_guard_percent="lots", barcode_from="ssn")
+        await press(pilot, "f9")
+        assert "must be a whole number; this is 'lots'" in rendered(
+            app, "#error-transfer_guard_percent"
+        )
+        assert "'ssn' is not a roster field for barcodes" in rendered(app, "#error-barcode_from")
+        assert app.focused is app.screen.query_one("#input-barcode_from")  # the first, focused
+    assert query(path, SAVED) == []

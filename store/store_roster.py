@@ -21,7 +21,7 @@ from .roster.mapping import RosterMapping
 from .roster.mapping_users import MappingContext, check
 from .roster.reader import read_roster
 from .security import NotPermitted, Operator
-from .validation import Problem
+from .validation import Invalid, Problem
 
 
 class RosterMappingMixin:
@@ -41,6 +41,15 @@ class RosterMappingMixin:
         """What ``mapping`` names that this database lacks, by key (empty: it is usable)."""
         with self.lock:
             return check(mapping, MappingContext.of(self.db))
+
+    def roster_mapping_check(self, data: dict[str, Any]) -> list[Problem]:
+        """What saving ``data`` would refuse for its values: its own problems by key, else
+        what it names that this database lacks (empty: it would save). Nothing written."""
+        try:
+            mapping = mapping_files.validate_mapping(data)
+        except Invalid as exc:
+            return exc.problems
+        return self.roster_mapping_problems(mapping)
 
     def save_roster_mapping(
         self, data: dict[str, Any], operator: Operator, read: RosterMapping | None = None

@@ -171,3 +171,15 @@ def test_a_stored_mapping_that_no_longer_validates_is_not_the_defaults(demo_stor
     with pytest.raises(store.Invalid) as info:
         demo_store.roster_mapping()
     assert info.value.problems[0].field == "barcode_from"
+
+
+def test_checking_a_forms_values_names_each_problem_and_writes_nothing(demo_store):
+    before = stored(demo_store)
+    assert demo_store.roster_mapping_check({"transfer_guard_percent": "lots"})[0].field == (
+        "transfer_guard_percent"
+    )
+    lacking = demo_store.roster_mapping_check({"sites": {"0042": "NOPE"}, "grades": {"KG": "K"}})
+    assert [p.field for p in lacking] == ["sites.0042"]
+    assert "'NOPE' is not in the sites" in lacking[0].message
+    assert demo_store.roster_mapping_check({"sites": {"0042": "ELM"}}) == []
+    assert stored(demo_store) == before

@@ -1,4 +1,5 @@
-"""Library preferences: terminology, catalog and expiration rules, the grade table."""
+"""Library preferences: terminology, catalog and expiration rules, the grade table, and how
+the school's roster makes patrons (its tab is tui/screens/roster_tab.py)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,22 @@ from ..widgets.footer import KeysFooter
 from ..widgets.model_form import ModelForm
 from ..widgets.plain import Plain, PlainTable
 from .prompt import PromptScreen
+from .roster_tab import ROSTER, RosterTab
 
 ADVANCE_ALL = "advance-all-grades"
+# The tabs carry their keys, which keeps the footer short enough at 80 columns.
+TABS = {"library": "F2 Library", "grade-table": "F3 Grade table", "roster": ROSTER}
 
 
 class PreferencesScreen(ProductScreen[None]):
-    """F9 saves the Library tab; the grade table's keys change it at once."""
+    """F9 saves the Library tab or the Roster tab, the one shown; the grade table's keys
+    change it at once."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("f2", "tab('library')", "Library", id="library"),
-        Binding("f3", "tab('grade-table')", "Grade table", id="grade-table"),
+        Binding("f2", "tab('library')", "Library", id="library", show=False),
+        Binding("f3", "tab('grade-table')", "Grade table", id="grade-table", show=False),
+        Binding("f4", "tab('roster')", "Roster", id="roster", show=False),
         Binding("f9", "save", "Save", id="save"),
         # The vendor manual's Advance All Grades lives here, not in the picker.
         Binding("f5", "advance_all", "Advance all", id="advance-all"),
@@ -40,8 +46,9 @@ class PreferencesScreen(ProductScreen[None]):
         Binding("l", "last", "Make it the Last Grade", id="last", show=False),
     ]
 
-    def __init__(self, store: Store, operator: Operator) -> None:
+    def __init__(self, store: Store, operator: Operator, tab: str = "library") -> None:
         super().__init__()
+        self.initial_tab = tab  # library, grade-table or roster (Sync from Roster opens it)
         self.store = store
         self.operator = operator
         # What the Library tab showed: saving refuses what another session changed since.
@@ -49,10 +56,10 @@ class PreferencesScreen(ProductScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Plain("Preferences", id="heading")
-        with TabbedContent(initial="library"):
-            with TabPane("Library", id="library"):
+        with TabbedContent(initial=self.initial_tab):
+            with TabPane(TABS["library"], id="library"):
                 yield ModelForm(field_specs(LibraryPreferences), {}, self.read, id="prefs-form")
-            with TabPane("Grade table", id="grade-table"):
+            with TabPane(TABS["grade-table"], id="grade-table"):
                 yield Plain(
                     "Grades advance in this order. a add · r rename · d remove · "
                     "- up · + down · l make it the Last Grade",
@@ -60,13 +67,15 @@ class PreferencesScreen(ProductScreen[None]):
                 )
                 yield PlainTable(id="grades", cursor_type="row", zebra_stripes=True)
                 yield Plain("", id="grade-message")
+            with TabPane(TABS["roster"], id="roster"):
+                yield RosterTab(self.store)
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#prefs-form", ModelForm).focus_first()
         table = self.query_one("#grades", DataTable)
         table.add_columns("Order", "Grade", "Last Grade", "Patrons")
         self._load_grades()
+        self._focus_tab(self.initial_tab)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Grade keys only on the Grade table tab, Save only on the Library tab."""
@@ -74,21 +83,30 @@ class PreferencesScreen(ProductScreen[None]):
         if action in ("add", "rename", "remove", "move", "last", "advance_all"):
             return tab == "grade-table"
         if action == "save":
-            return tab == "library"
+            return tab in ("library", "roster")
         return True
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        self._focus_tab(tab)
+
+    def _focus_tab(self, tab: str) -> None:
         if tab == "library":
             self.query_one("#prefs-form", ModelForm).focus_first()
+        elif tab == "roster":
+            self.query_one(RosterTab).focus_first()
         else:
             self.query_one("#grades").focus()
 
     def on_tabbed_content_tab_activated(self) -> None:
         self.refresh_bindings()
-        if self.query_one(TabbedContent).active == "grade-table":
+        active = self.query_one(TabbedContent).active
+        if active == "grade-table":
             self._catch_up()
             self.query_one("#grades").focus()
+        elif active == "roster":
+            # The grade table may have changed since: what the mapping names, checked again.
+            self.query_one(RosterTab).check()
 
     def on_screen_resume(self) -> None:
         self._catch_up()
@@ -194,6 +212,11 @@ class PreferencesScreen(ProductScreen[None]):
 
     # -- saving -------------------------------------------------------------------
     def action_save(self) -> None:
+        if self.query_one(TabbedContent).active == "roster":
+            roster = self.query_one(RosterTab)
+            roster.clear_problems()
+            self.save_roster(roster.values(), roster.read)
+            return
         form = self.query_one("#prefs-form", ModelForm)
         form.clear_problems()
         self.save(form.values())
@@ -221,9 +244,38 @@ class PreferencesScreen(ProductScreen[None]):
             self.notify(f"Not saved: {exc}", severity="error", timeout=10)
 
     def _saved(self) -> None:
+        if self.query_one(RosterTab).unsaved():
+            # Going back would drop the Roster tab's edits unsaved: stay, and say so.
+            self.read = self.store.library_preferences().model_dump()
+            self.app.preferences_changed()
+            self.notify("Preferences saved. The Roster tab's changes are not saved yet: F4, F9.")
+            return
         self.notify("Preferences saved.")
         self.app.pop_screen()
         self.app.preferences_changed()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def save_roster(self, values: dict, read) -> None:
+        try:
+            saved = self.store.save_roster_mapping(values, self.operator, read)
+        except Invalid as exc:
+            self.app.call_from_thread(self._roster_problems, exc.problems)
+            return
+        except (NotPermitted, Busy) as exc:
+            self.app.call_from_thread(self._roster_not_saved, exc)
+            return
+        self.app.call_from_thread(self._roster_saved, saved)
+
+    def _roster_problems(self, problems: list) -> None:
+        self.query_one(RosterTab).show_problems(problems)
+
+    def _roster_saved(self, mapping) -> None:
+        self.query_one(RosterTab).saved(mapping)
+
+    def _roster_not_saved(self, exc: Exception) -> None:
+        if not self.app.refused(exc):
+            self.query_one(RosterTab).refused(f"⚠ Not saved: {exc}")
+            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
 
     def action_back(self) -> None:
         self.app.pop_screen()

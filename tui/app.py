@@ -189,8 +189,8 @@ class PatronUtilsApp(App):
             lines.append("Options: " + "; ".join(text.options_lines(options)))
         return lines + problems
 
-    def action_preferences(self) -> None:
-        """Open the Preferences screen, if this operator may change preferences."""
+    def action_preferences(self, tab: str = "library") -> None:
+        """Open the Preferences screen at ``tab``, if this operator may change preferences."""
         from store.security import PREFERENCES, NotPermitted, require
 
         from .screens.preferences import PreferencesScreen
@@ -202,7 +202,7 @@ class PatronUtilsApp(App):
         except NotPermitted as exc:
             self.notify(str(exc), severity="warning")
             return
-        self.push_screen(PreferencesScreen(self.store, self.operator))
+        self.push_screen(PreferencesScreen(self.store, self.operator, tab))
 
     def action_operations(self) -> None:
         """The journal: every operation, its summary, undo."""

@@ -8,6 +8,7 @@ import sqlite3
 
 from store import Store
 from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
+from tui.screens.preferences import PreferencesScreen
 from tui.screens.summary import SummaryScreen
 from tui.screens.sync import SyncScreen
 
@@ -146,6 +147,25 @@ async def test_a_guarded_sync_needs_the_number_of_transfers_typed(path, tmp_path
     assert query(path, "SELECT json_extract(options, '$.confirmed_transfers') FROM operations") == [
         (left,)
     ]
+
+
+async def test_f4_opens_the_mapping_and_the_roster_tab_reads_it_again(path):
+    """F4: Preferences at its Roster tab; a mapping saved there is what the Roster tab of the
+    sync says on return."""
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sync(pilot)
+        assert "transfers over 20%" in rendered(app, "#roster-mapping")
+        await press(pilot, "f4")
+        prefs = app.screen
+        assert isinstance(prefs, PreferencesScreen)
+        assert prefs.query_one("TabbedContent").active == "roster"
+        mapping = prefs.store.roster_mapping().model_dump(mode="json")
+        prefs.store.save_roster_mapping(mapping | {"transfer_guard_percent": 35}, ADMIN)
+        await press(pilot, "escape")
+        assert app.screen is screen
+        assert "transfers over 35%" in rendered(app, "#roster-mapping")
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
 
 
 async def test_a_roster_that_cannot_be_read_is_said_on_the_roster_tab(path, tmp_path):

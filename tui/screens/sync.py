@@ -162,7 +162,7 @@ class SyncScreen(ProductScreen[None]):
         self.app.pop_screen()
 
     def action_mapping(self) -> None:
-        self.app.action_preferences()
+        self.app.action_preferences("roster")
 
     def action_show_next(self) -> None:
         self.pane.show_next()

@@ -191,7 +191,8 @@ class Mapper:
             done = self._shared[shared] = self._validate(
                 {"barcode": "X", "last_name": "X", **dict(shared)}, SHARED, self.context.choices
             )
-        for part in (done, self._validate(own, tuple(own), None)):
+        mine = dict(own) if _plain(own) else self._validate(own, tuple(own), None)
+        for part in (done, mine):
             if isinstance(part, list):
                 for name, message in part:
                     column = self._barcode_column if name == "barcode" else COLUMNS.get(name, name)
@@ -275,6 +276,34 @@ class Mapper:
             )
             return "", False
         return self.context.union_site, True
+
+
+def _plain(own: dict[str, Any]) -> bool:
+    """Whether PatronRecord would take these per-user values exactly as they are, known
+    without it: printable text (no control or invisible character, no space but ASCII's)
+    with nothing to strip, within each field's limits. Most users' are; any other value is
+    checked by PatronRecord itself, which says what is wrong."""
+    for key, value in own.items():
+        if type(value) is not str or not value.isprintable() or value != value.strip():
+            return False
+        limits = _LIMITS.get(key)
+        if limits is None:
+            return False
+        least, most, banned = limits
+        if not least <= len(value) <= most or (banned and any(c in value for c in banned)):
+            return False
+    return True
+
+
+# PatronRecord's limits on the per-user fields: (shortest, longest, characters not allowed).
+_LIMITS = {
+    "barcode": (1, 15, " ,;"),
+    "first_name": (0, 10**9, ""),
+    "middle_name": (0, 10**9, ""),
+    "last_name": (1, 100, ""),
+    "nickname": (0, 10**9, ""),
+    "username": (1, 60, " "),
+}
 
 
 def check(mapping: RosterMapping, context: MappingContext) -> list[Problem]:

@@ -105,7 +105,7 @@ def apply_sync(
         return SyncResult(None, plan.counts)
     begin_write(db)
     try:
-        fresh = plan_sync(db, plan.roster, plan.mapping, operator, plan.source)
+        fresh = plan_sync(db, plan.roster, plan.mapping, operator, plan.source, plan)
         if fresh.fates != plan.fates:
             differ = len(set(fresh.fates) ^ set(plan.fates)) or 1
             raise SyncStale(differ)

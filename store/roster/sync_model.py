@@ -9,6 +9,7 @@ from typing import Any
 
 from ..patron_write import Entry
 from .mapping import RosterMapping
+from .mapping_context import Mapped, MappingContext
 from .model import Roster
 
 FATES = ("new", "updated", "unchanged", "transferred", "skipped")
@@ -57,6 +58,10 @@ class SyncPlan:
     # id yet): one of the transfers may be that patron, so transfers need confirming.
     unmatched: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list, repr=False)  # what apply writes
+    # Each user as mapped, and what the database offered the mapping: the apply's second
+    # plan maps them again only if that changed.
+    mapped: list[Mapped] = field(default_factory=list, repr=False, compare=False)
+    context: MappingContext | None = field(default=None, repr=False, compare=False)
 
     def count(self, fate: str) -> int:
         return sum(1 for f in self.fates if f.fate == fate)

@@ -28,7 +28,7 @@ from ..validation import Invalid
 from .mapping import RosterMapping
 from .mapping_users import Mapped, MappedPatron, Mapper, MappingContext, Skipped
 from .model import Roster
-from .sync_model import NOT_IN_ROSTER, Fate, GuardedSite, SyncPlan, name_of
+from .sync_model import NOT_IN_ROSTER, Fate, GuardedSite, SyncPlan, data_version, name_of, seen
 
 WHAT = "run Sync from Roster"
 # A sync creates patrons with a security group and a username: it needs all three.
@@ -47,6 +47,7 @@ def plan_sync(
     what this database lacks; NotPermitted without the sync's permissions). ``again``: a
     plan of the same roster and mapping, whose users are not mapped again when the
     database offers the mapping what it did then (the apply's second plan)."""
+    version = data_version(db)  # before the first read: a commit from now on is seen
     authority.authorize(db, operator, PERMISSIONS, WHAT)
     context = MappingContext.of(db)
     mapper = Mapper(mapping, context)
@@ -61,7 +62,7 @@ def plan_sync(
     )
     results = again.mapped if same else [mapper.map(u, roster.orgs) for u in roster.users]  # type: ignore[union-attr]
     plan = _Planner(db, roster, mapping, operator, mapper, source).plan(results)
-    plan.mapped, plan.context = results, context
+    plan.mapped, plan.context, plan.seen = results, context, seen(db, operator, version)
     return plan
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils.db import NotFoundError, jsonify_if_needed
 
 from . import import_rules, patron_emails
 from .fields import field_title
@@ -80,36 +81,16 @@ def write_patrons(
 ) -> None:
     changes: list[tuple] = []
     addresses: dict[int, tuple[str, ...]] = {}  # patron id → their new list, when it changes
-    columns = [c.name for c in db["patrons"].columns]
+    image = "json_object(" + ", ".join(f"'{c.name}', {c.name}" for c in db["patrons"].columns)
+    new: list[tuple[int, Entry]] = []  # consecutive new patrons, inserted together
     for seq, entry in enumerate(entries, start=1):
-        old, record = entry.old, dict(entry.record)
+        old, record = entry.old, entry.record
         if old is None:
-            emails = record.pop("emails", ())
-            row = {
-                **{f: None for f in FIELDS},
-                "first_name": "",
-                "middle_name": "",
-                "nickname": "",
-                "status": "Active",
-                **record,
-                "created": now,
-                "modified": now,
-            }
-            new_id: int = db.table("patrons").insert(row).last_pk  # type: ignore[assignment]
-            db.execute(
-                """INSERT INTO operation_rows (operation_id, table_name, row_id, action,
-                              before, after)
-                          SELECT :op, 'patrons', id, 'insert', NULL, json_object("""
-                + ", ".join(f"'{c}', {c}" for c in columns)
-                + ") FROM patrons WHERE id = :id",
-                {"op": op, "id": new_id},
-            )
-            if emails:
-                addresses[new_id] = emails
-            reason = entry.reason or f"new patron ({entry.where})"
-            shown = described(record, [f for f in NEW_SHOWN if record.get(f)])
-            changes.append((op, seq, new_id, record["barcode"], "change", reason, None, shown))
+            new.append((seq, entry))
             continue
+        if new:
+            _insert(db, op, new, now, image + ")", changes, addresses)
+            new = []
         fields = changed_fields(old, record)
         if "emails" in fields:
             addresses[old["id"]] = record["emails"]
@@ -117,16 +98,16 @@ def write_patrons(
         if own:
             before = {k: old[k] for k in own} | {"modified": old["modified"]}
             after = {k: record[k] for k in own} | {"modified": now}
-            db.table("patrons").update(old["id"], after)
-            db.table("operation_rows").insert(
-                {
-                    "operation_id": op,
-                    "table_name": "patrons",
-                    "row_id": old["id"],
-                    "action": "update",
-                    "before": json.dumps(before),
-                    "after": json.dumps(after),
-                }
+            updated = db.conn.execute(
+                f"UPDATE patrons SET {', '.join(f'{k} = ?' for k in after)} WHERE id = ?",
+                [*(_value(v) for v in after.values()), old["id"]],
+            )
+            if updated.rowcount != 1:
+                raise NotFoundError(f"patron {old['id']} is not in the database")
+            db.conn.execute(
+                "INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, "
+                "after) VALUES (?, 'patrons', ?, 'update', ?, ?)",
+                (op, old["id"], json.dumps(before), json.dumps(after)),
             )
         if fields:
             labels = ", ".join(field_label(f) for f in fields)
@@ -138,9 +119,60 @@ def write_patrons(
             changes.append((op, seq, old["id"], record["barcode"], "unchanged", reason, None, None))
         if progress and seq % CHUNK == 0:
             progress(seq)
+    if new:
+        _insert(db, op, new, now, image + ")", changes, addresses)
     # After every patron row: an undo (newest first) takes these back before the patrons.
     patron_emails.replace(db, op, addresses)
     journal_outcomes(db, changes)
+
+
+def _insert(db, op, new: list[tuple[int, Entry]], now: str, image: str, changes, addresses):
+    """New patrons inserted whole, each journaled with its row as inserted: a few statements
+    for the lot, not a few per patron (a first sync makes a whole district)."""
+    last = db.execute("SELECT coalesce(max(id), 0) FROM patrons").fetchone()[0]
+    runs: list[tuple[tuple[str, ...], list[tuple]]] = []  # rows with the same columns
+    for _seq, entry in new:
+        record = dict(entry.record)
+        record.pop("emails", None)
+        row = {**_BLANK, **record, "created": now, "modified": now}
+        if not runs or runs[-1][0] != tuple(row):
+            runs.append((tuple(row), []))
+        runs[-1][1].append(tuple(_value(v) for v in row.values()))
+    for columns, rows in runs:
+        db.conn.executemany(
+            f"INSERT INTO patrons ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            rows,
+        )
+    ids = db.execute("SELECT id, barcode FROM patrons WHERE id > ? ORDER BY id", [last]).fetchall()
+    if [b for _, b in ids] != [e.record["barcode"] for _, e in new]:  # ids in insert order
+        raise RuntimeError("the new patrons' ids are not in the order they were inserted")
+    db.execute(
+        f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
+            SELECT ?, 'patrons', id, 'insert', NULL, {image} FROM patrons WHERE id > ?
+            ORDER BY id""",
+        [op, last],
+    )
+    for (seq, entry), (new_id, barcode) in zip(new, ids, strict=True):
+        if emails := entry.record.get("emails"):
+            addresses[new_id] = emails
+        reason = entry.reason or f"new patron ({entry.where})"
+        shown = described(entry.record, [f for f in NEW_SHOWN if entry.record.get(f)])
+        changes.append((op, seq, new_id, barcode, "change", reason, None, shown))
+
+
+# A new patron's values where the record gives none.
+_BLANK = {
+    **{f: None for f in FIELDS},
+    "first_name": "",
+    "middle_name": "",
+    "nickname": "",
+    "status": "Active",
+}
+
+
+def _value(value: object) -> object:
+    """A value as sqlite-utils would write it (JSON for a list, ISO for a date…)."""
+    return value if value is None or type(value) is str else jsonify_if_needed(value)
 
 
 def journal_outcomes(db: sqlite_utils.Database, changes: list[tuple]) -> None:

@@ -10,6 +10,7 @@ record, which the sync then passes through the import's rules (store/import_rule
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,7 +180,9 @@ class Mapper:
         checked = self._check(record, problem)
         email = None
         if m.email_from_roster and user.email:
-            if bad := patron_emails.problem(user.email):
+            if not _PLAIN_EMAIL.fullmatch(user.email) and (
+                bad := patron_emails.problem(user.email)
+            ):
                 problem("email", bad)
             email = user.email
         if problems:
@@ -198,7 +201,8 @@ class Mapper:
             done = self._shared[shared] = self._validate(
                 {"barcode": "X", "last_name": "X", **dict(shared)}, SHARED, self.context.choices
             )
-        for part in (done, self._validate(own, tuple(own), None)):
+        mine = dict(own) if _plain(own) else self._validate(own, tuple(own), None)
+        for part in (done, mine):
             if isinstance(part, list):
                 for name, message in part:
                     column = self._barcode_column if name == "barcode" else COLUMNS.get(name, name)
@@ -282,6 +286,46 @@ class Mapper:
             )
             return "", False
         return self.context.union_site, True
+
+
+def _plain(own: dict[str, Any]) -> bool:
+    """Whether PatronRecord would take these per-user values exactly as they are, known
+    without it: printable text (no control or invisible character, no space but ASCII's)
+    with nothing to strip, within each field's limits. Most users' are; any other value is
+    checked by PatronRecord itself, which says what is wrong."""
+    for key, value in own.items():
+        limits = _LIMITS.get(key)
+        if limits is None or type(value) is not str:
+            return False
+        least, most, banned = limits
+        if not least <= len(value) <= most or not value.isprintable() or value != value.strip():
+            return False
+        if banned is not None and banned.search(value):
+            return False
+    return True
+
+
+# An address patron_emails.problem() has nothing against, known by one C-speed match: ASCII
+# letters, digits and its punctuation before the @ (no dot first, last or twice, at most 64),
+# then two or more labels of letters, digits and inner hyphens (at most 63 each), the last
+# not all digits, 254 characters in all. Any other address is checked by problem() itself.
+_PLAIN_EMAIL = re.compile(
+    r"(?=.{3,254}\Z)(?=[^@]{1,64}@)"
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?![0-9]+\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?",
+    re.ASCII | re.DOTALL,
+)
+# PatronRecord's limits on the per-user fields: (shortest, longest, characters not allowed).
+_ANY = 10**9
+_LIMITS: dict[str, tuple[int, int, re.Pattern | None]] = {
+    "barcode": (1, 15, re.compile("[ ,;]")),
+    "first_name": (0, _ANY, None),
+    "middle_name": (0, _ANY, None),
+    "last_name": (1, 100, None),
+    "nickname": (0, _ANY, None),
+    "username": (1, 60, re.compile(" ")),
+}
 
 
 def check(mapping: RosterMapping, context: MappingContext) -> list[Problem]:

@@ -7,8 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlite_utils
+
 from ..patron_write import Entry
+from ..security import Operator
 from .mapping import RosterMapping
+from .mapping_context import Mapped, MappingContext
 from .model import Roster
 
 FATES = ("new", "updated", "unchanged", "transferred", "skipped")
@@ -57,6 +61,12 @@ class SyncPlan:
     # id yet): one of the transfers may be that patron, so transfers need confirming.
     unmatched: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list, repr=False)  # what apply writes
+    # Each user as mapped, and what the database offered the mapping: the apply's second
+    # plan maps them again only if that changed.
+    mapped: list[Mapped] = field(default_factory=list, repr=False, compare=False)
+    context: MappingContext | None = field(default=None, repr=False, compare=False)
+    # The database as the plan read it (``seen``): the apply plans again only if it changed.
+    seen: tuple | None = field(default=None, repr=False, compare=False)
 
     def count(self, fate: str) -> int:
         return sum(1 for f in self.fates if f.fate == fate)
@@ -84,6 +94,21 @@ class SyncPlan:
     @property
     def nothing_to_do(self) -> bool:
         return not self.entries
+
+
+def data_version(db: sqlite_utils.Database) -> int:
+    """Changes when any other connection commits (SQLite's PRAGMA data_version)."""
+    return db.execute("PRAGMA data_version").fetchone()[0]
+
+
+def seen(db: sqlite_utils.Database, operator: Operator, version: int | None = None) -> tuple:
+    """What tells this connection that the database is as a plan read it: the same
+    connection and operator, no commit by another connection since ``version`` (taken
+    before the plan's first read) and no change by this one (total_changes, temporary
+    tables too)."""
+    if version is None:
+        version = data_version(db)
+    return (db.conn, operator, version, db.conn.total_changes)
 
 
 def name_of(last: str | None, first: str | None) -> str:

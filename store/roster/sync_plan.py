@@ -27,9 +27,9 @@ from ..selection import UNKNOWN_REASON
 from ..utilities.sync_roster import SyncRoster
 from ..validation import Invalid
 from .mapping import RosterMapping
-from .mapping_users import MappedPatron, Mapper, MappingContext, Skipped
+from .mapping_users import Mapped, MappedPatron, Mapper, MappingContext, Skipped
 from .model import Roster
-from .sync_model import NOT_IN_ROSTER, Fate, GuardedSite, SyncPlan, name_of
+from .sync_model import NOT_IN_ROSTER, Fate, GuardedSite, SyncPlan, data_version, name_of, seen
 
 WHAT = "run Sync from Roster"
 # A sync creates patrons with a security group and a username: it needs all three.
@@ -42,14 +42,29 @@ def plan_sync(
     mapping: RosterMapping,
     operator: Operator,
     source: str = "",
+    again: SyncPlan | None = None,
 ) -> SyncPlan:
     """Every patron's fate under this roster and mapping (Invalid when the mapping names
-    what this database lacks; NotPermitted without the sync's permissions)."""
+    what this database lacks; NotPermitted without the sync's permissions). ``again``: a
+    plan of the same roster and mapping, whose users are not mapped again when the
+    database offers the mapping what it did then (the apply's second plan)."""
+    version = data_version(db)  # before the first read: a commit from now on is seen
     authority.authorize(db, operator, PERMISSIONS, WHAT)
-    mapper = Mapper(mapping, MappingContext.of(db))
+    context = MappingContext.of(db)
+    mapper = Mapper(mapping, context)
     if mapper.problems:
         raise Invalid(mapper.problems)
-    return _Planner(db, roster, mapping, operator, mapper, source).plan()
+    # Mapping a user reads nothing but the user, the orgs and the context.
+    same = (
+        again is not None
+        and again.roster is roster
+        and again.mapping is mapping
+        and again.context == context
+    )
+    results = again.mapped if same else [mapper.map(u, roster.orgs) for u in roster.users]  # type: ignore[union-attr]
+    plan = _Planner(db, roster, mapping, operator, mapper, source).plan(results)
+    plan.mapped, plan.context, plan.seen = results, context, seen(db, operator, version)
+    return plan
 
 
 class _Planner:
@@ -75,7 +90,7 @@ class _Planner:
         self.sites: set[str] = set()
 
     # -- the roster's users -----------------------------------------------------------------
-    def plan(self) -> SyncPlan:
+    def plan(self, results: list[Mapped]) -> SyncPlan:
         unreadable = {p.sourced_id: p for p in self.roster.problems if p.sourced_id}
         self.unmatched: list[str] = []
         for sid, problem in unreadable.items():
@@ -86,8 +101,7 @@ class _Planner:
                 self.unmatched.append(sid)
             self._skip(old, "", sid, problem.row, f"row problem: {problem}")
         mapped: list[MappedPatron] = []
-        for user in self.roster.users:
-            result = self.mapper.map(user, self.roster.orgs)
+        for user, result in zip(self.roster.users, results, strict=True):
             if isinstance(result, Skipped):
                 old = self.by_roster.get(user.sourced_id)
                 self._skip(old, "", user.sourced_id, user.row, result.reason, user)

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from .apply import Stage
+from .authority import authorize
 from .patron_file import max_import_mb
 from .roster import mapping_files
 from .roster import sync as _sync
 from .roster.mapping import RosterMapping
 from .roster.mapping_users import MappingContext, check
 from .roster.reader import read_roster
+from .roster.sync_plan import PERMISSIONS, WHAT
 from .security import NotPermitted, Operator
 from .validation import Invalid, Problem
 
@@ -68,15 +71,24 @@ class RosterMappingMixin:
         path: str | os.PathLike[str],
         operator: Operator,
         mapping: RosterMapping | None = None,
+        said: Callable[[str], None] | None = None,
     ) -> _sync.SyncPlan:
         """Read the roster at ``path`` (a folder or .zip of OneRoster CSV) and plan the sync
         with ``mapping`` (the library's when None): every patron's fate, nothing written.
         BadRoster when the export cannot be read; Invalid when the mapping names what the
-        database lacks; NotPermitted without the sync's permissions."""
+        database lacks; NotPermitted without the sync's permissions. ``said`` hears what
+        it is doing (a district's export takes seconds to read)."""
+        said = said or (lambda line: None)
         if not self.server_files:
             raise NotPermitted("a roster is a file of the server: a sync is not run over SSH")
         with self.lock:
-            roster = read_roster(path, max_import_mb(self.db))
+            # Asked first: a refusal costs no reading. Planning asks again.
+            authorize(self.db, operator, PERMISSIONS, WHAT)
+            limit = max_import_mb(self.db)
+        said(f"Reading {Path(path).name}…")
+        roster = read_roster(path, limit)  # the export, not the database: no lock held
+        said(f"Planning the fates of {len(roster.users):,} users…")
+        with self.lock:
             if mapping is None:
                 mapping = mapping_files.mapping_from_preferences(self.db)
             return _sync.plan_sync(self.db, roster, mapping, operator, Path(path).name)

@@ -13,7 +13,7 @@ from store.roster import sync_plan
 from store.roster.sync import SyncStale
 
 from ..databases import demo_db
-from ..operators import ADMIN
+from ..operators import ADMIN, AIDE
 from .roster_sync_helpers import demo_users, export
 from .undo_helpers import dump
 
@@ -93,3 +93,17 @@ def test_the_same_plan_applied_twice_is_stale_the_second_time(
     with pytest.raises(SyncStale):
         s.apply_sync(plan, ADMIN)
     assert dump(s) == before
+
+
+def test_a_refusal_comes_before_the_export_is_read(s, tmp_path):
+    """The aide lacks the sync's permissions: refused before a byte of the export is read
+    (a missing export would otherwise be the first thing said)."""
+    with pytest.raises(store.NotPermitted):
+        s.plan_sync(tmp_path / "no-such-export", AIDE)
+
+
+def test_the_plan_says_what_it_is_doing(s, tmp_path):
+    lines: list[str] = []
+    users = demo_users(s.db)
+    s.plan_sync(export(tmp_path, users, "roster"), ADMIN, said=lines.append)
+    assert lines == ["Reading roster…", f"Planning the fates of {len(users):,} users…"]

@@ -81,6 +81,13 @@ class SyncScreen(ProductScreen[None]):
             super().__init__()
             self.preview, self.lines, self.exc = preview, lines, exc
 
+    class Said(Message, bubble=False):
+        """What the plan's worker is doing (reading the export, planning)."""
+
+        def __init__(self, preview: int, line: str) -> None:
+            super().__init__()
+            self.preview, self.line = preview, line
+
     class Done(Message, bubble=False):
         """The apply ended: ``operation`` written, or ``why`` not (nothing written)."""
 
@@ -207,8 +214,11 @@ class SyncScreen(ProductScreen[None]):
 
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
     def make_plan(self, path: str, preview: int) -> None:
+        def said(line: str) -> None:
+            self.post_message(self.Said(preview, line))
+
         try:
-            plan = self.store.plan_sync(path, self.operator)
+            plan = self.store.plan_sync(path, self.operator, said=said)
         except BadRoster as exc:
             lines = ["The roster cannot be read; nothing was written:"]
             self.post_message(self.NotPlanned(preview, lines + [str(p) for p in exc.problems]))
@@ -221,6 +231,11 @@ class SyncScreen(ProductScreen[None]):
             self.post_message(self.NotPlanned(preview, [f"Not previewed: {exc}"], exc))
             return
         self.post_message(self.Planned(preview, plan))
+
+    @on(Said)
+    def _said(self, message: Said) -> None:
+        if message.preview == self.previews and self.plan is None:
+            self.pane.show_status(message.line)
 
     @on(NotPlanned)
     def _not_planned(self, message: NotPlanned) -> None:

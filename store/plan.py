@@ -219,23 +219,18 @@ class Plan:
         return self.stamp == (self._data_version(), self.db.conn.total_changes, clock.today())
 
     def _count(self) -> Counts:
-        by = dict(
-            self.db.execute(
-                f"SELECT CASE WHEN excluded THEN 'excluded' ELSE outcome END AS o, count(*) "
-                f"FROM temp.{self.table} GROUP BY o"
-            ).fetchall()
-        )
-        missing = self.db.execute(
-            f"SELECT count(*) FROM temp.{self.table} WHERE patron_id IS NULL"
-        ).fetchone()[0]
-        return Counts(
-            matched=sum(by.values()),
-            change=by.get("change", 0),
-            unchanged=by.get("unchanged", 0),
-            skip=by.get("skip", 0),
-            excluded=by.get("excluded", 0),
-            not_found=missing,
-        )
+        # One pass over the plan, in seq order (a GROUP BY would sort a million rows).
+        kept = "CASE WHEN excluded THEN NULL ELSE outcome END"
+        row = self.db.execute(
+            f"""SELECT count(*), count(CASE {kept} WHEN 'change' THEN 1 END),
+                       count(CASE {kept} WHEN 'unchanged' THEN 1 END),
+                       count(CASE {kept} WHEN 'skip' THEN 1 END),
+                       count(CASE WHEN excluded THEN 1 END),
+                       count(CASE WHEN patron_id IS NULL THEN 1 END)
+                FROM temp.{self.table}"""
+        ).fetchone()
+        matched, change, unchanged, skip, excluded, missing = row
+        return Counts(matched, change, unchanged, skip, excluded, missing)
 
     def toggle_excluded(self, seq: int) -> bool:
         """Take a patron who would change out of the run, or put them back; True if now out.

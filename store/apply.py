@@ -13,7 +13,7 @@ import sqlite_utils
 from . import authority, choices, clock, credentials, preferences
 from .contract import CHANGING, Progress
 from .database import begin_write, roll_back
-from .plan import Counts, Plan, create_plan_table, plan_select
+from .plan import Counts, Plan, create_plan_table, plan_selects
 from .preferences import Unavailable
 from .selection import Selection
 from .validation import validate
@@ -293,9 +293,12 @@ def _check_fresh(db: sqlite_utils.Database, plan: Plan) -> None:
     million-patron plan would cost more than the change itself."""
     if plan.unchanged_since():
         return
-    sql, params = plan_select(plan.utility, plan.selection, plan.options, plan.operator)
+    # Unordered: the rows are compared, not their places, and no index walk is paid for.
+    selects, params = plan_selects(
+        plan.utility, plan.selection, plan.options, plan.operator, ordered=False
+    )
     check = f"{plan.table}_check"
-    create_plan_table(db, check, sql, params)
+    create_plan_table(db, check, selects, params)
     cols = "patron_id, current, new, outcome, reason"
     # Patrons whose row differs either way (a changed patron shows on both sides: count once).
     differ = db.execute(

@@ -25,6 +25,8 @@ NAME_SQL = (
     "CASE WHEN p.first_name = '' THEN p.last_name ELSE p.last_name || ', ' || p.first_name END"
 )
 ORDER_SQL = "p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.barcode"
+LISTED_ORDER_SQL = "+p.last_name COLLATE NOCASE, +p.first_name COLLATE NOCASE, +p.barcode"
+ROW_COLUMNS = "patron_id, barcode, name, current, new, outcome, reason"
 PLAN_COLUMNS = "seq, patron_id, barcode, name, current, new, outcome, reason"
 
 
@@ -51,10 +53,16 @@ class PlanRow:
     excluded: bool = False
 
 
-def _plan_parts(
-    utility: Utility, selection: Selection, options: StoreModel, operator: Operator
-) -> tuple[str, str, str, dict]:
-    """(head, columns + FROM, preview order, params) of the plan's SELECT."""
+def plan_selects(
+    utility: Utility,
+    selection: Selection,
+    options: StoreModel,
+    operator: Operator,
+    ordered: bool = True,
+) -> tuple[list[str], dict]:
+    """The plan's SELECTs and their params: the plan is their rows one after another, each
+    in preview order (a row's seq is its place). Unordered, the same rows at less cost (the
+    stale check at apply compares rows, not places)."""
     where = compile_selection(selection)
     if utility.fixed_where:
         # Set apart, not just left out: a listed barcode of a patron it leaves out is
@@ -87,51 +95,35 @@ def _plan_parts(
             f"WHERE {where.where}){batch} "
         )
         source = f"(SELECT p.*, {spec.current} AS current, {new} AS new FROM {MATCHED} p)"
-    body = f"""p.id AS patron_id, p.barcode, {NAME_SQL} AS name, p.current, p.new,
-               {outcome} AS outcome, {reason} AS reason
-        FROM {source} AS p"""
-    order = ORDER_SQL
-    if where.listed:
-        # Listed barcodes no patron has come first, as skipped 'not found' rows: a list
-        # is never silently shortened.
-        missing = f"""
-            SELECT NULL AS patron_id, b.value AS barcode, '(not found)' AS name, NULL AS current,
-                   NULL AS new, 'skip' AS outcome, 'not found' AS reason, b.key AS position
-            FROM json_each({where.listed}) b
-            WHERE NOT EXISTS (SELECT 1 FROM patrons x WHERE x.barcode = b.value COLLATE NOCASE)"""
-        # Listed patrons the other criteria take in but no selection may (the Unknown
-        # Patron; Reassign Union Site's patrons of other sites): skipped, with the reason.
-        # They show what they have, and keep it (as a patron the operator may not change).
-        extra = "".join(f", {sql} AS {name}" for name, sql in spec.extra.items())
-        set_aside = f"""
-            SELECT p.id, p.barcode, {NAME_SQL} AS name, p.last_name, p.first_name,
-                   {spec.current} AS current, {utility.skipped_value or spec.current} AS new,
-                   {where.set_aside_reason} AS reason
-            FROM (SELECT p.*{extra} FROM patrons p
-                  WHERE p.barcode COLLATE NOCASE IN (SELECT value FROM json_each({where.listed}))
-                    AND ({where.chosen}) AND ({where.set_aside_condition})) AS p"""
-        body = f"""p.patron_id, p.barcode, p.name, p.current, p.new, p.outcome, p.reason
-            FROM (SELECT 0 AS found, m.position, NULL AS last_name, NULL AS first_name,
-                         m.patron_id, m.barcode, m.name, m.current, m.new, m.outcome, m.reason
-                  FROM ({missing}) m
-                  UNION ALL
-                  SELECT 1, NULL, a.last_name, a.first_name, a.id, a.barcode, a.name,
-                         a.current, a.new, 'skip', a.reason
-                  FROM ({set_aside}) a
-                  UNION ALL
-                  SELECT 2, NULL, p.last_name, p.first_name, p.id, p.barcode, {NAME_SQL},
-                         p.current, p.new, {outcome}, {reason}
-                  FROM {source} AS p) AS p"""
-        order = f"found, position, {ORDER_SQL}"
-    return head, body, order, {**where.params, **spec.params, **guard.params}
-
-
-def plan_select(
-    utility: Utility, selection: Selection, options: StoreModel, operator: Operator
-) -> tuple[str, dict]:
-    """The SELECT producing plan rows (also re-run at apply to detect a stale preview)."""
-    head, body, order, params = _plan_parts(utility, selection, options, operator)
-    return f"{head} SELECT row_number() OVER (ORDER BY {order}) AS seq, {body}", params
+    params = {**where.params, **spec.params, **guard.params}
+    # Ordered as the patrons_preview_order index is, so SQLite walks it instead of sorting;
+    # a list's few patrons are found in one pass over patrons and sorted (+ keeps the
+    # index out: walking it looks up every patron).
+    by_name = f" ORDER BY {LISTED_ORDER_SQL if where.listed else ORDER_SQL}" if ordered else ""
+    matched = f"""SELECT p.id, p.barcode, {NAME_SQL}, p.current, p.new, {outcome}, {reason}
+        FROM {source} AS p{by_name}"""
+    if not where.listed:
+        return [head + matched], params
+    # Listed barcodes no patron has come first, as skipped 'not found' rows in the list's
+    # order: a list is never silently shortened.
+    missing = f"""SELECT NULL, b.value, '(not found)', NULL, NULL, 'skip', 'not found'
+        FROM json_each({where.listed}) b
+        WHERE b.value COLLATE NOCASE NOT IN (
+            -- Once for the whole list (compared row by row, each listed barcode would scan
+            -- every patron's: the barcode index does not ignore case).
+            SELECT x.barcode FROM patrons x
+            WHERE x.barcode COLLATE NOCASE IN (SELECT value FROM json_each({where.listed})))
+        {"ORDER BY b.key" if ordered else ""}"""
+    # Then listed patrons the other criteria take in but no selection may (the Unknown
+    # Patron; Reassign Union Site's patrons of other sites): skipped, with the reason.
+    # They show what they have, and keep it (as a patron the operator may not change).
+    extra = "".join(f", {sql} AS {name}" for name, sql in spec.extra.items())
+    set_aside = f"""SELECT p.id, p.barcode, {NAME_SQL}, {spec.current},
+               {utility.skipped_value or spec.current}, 'skip', {where.set_aside_reason}
+        FROM (SELECT p.*{extra} FROM patrons p
+              WHERE p.barcode COLLATE NOCASE IN (SELECT value FROM json_each({where.listed}))
+                AND ({where.chosen}) AND ({where.set_aside_condition})) AS p{by_name}"""
+    return [head + missing, head + set_aside, head + matched], params
 
 
 def first_rows(
@@ -144,22 +136,28 @@ def first_rows(
 ) -> list[PlanRow]:
     """The plan's first ``limit`` rows, without computing the rest: read in preview order
     off an index, they are on screen long before a million-patron plan is counted."""
-    head, body, order, params = _plan_parts(utility, selection, options, operator)
-    rows = db.execute(
-        f"{head} SELECT {body} ORDER BY {order} LIMIT {int(limit)}", params
-    ).fetchall()
+    selects, params = plan_selects(utility, selection, options, operator)
+    rows: list = []
+    for select in selects:
+        if len(rows) >= limit:
+            break
+        rows += db.execute(f"{select} LIMIT {int(limit) - len(rows)}", params).fetchall()
     return [PlanRow(seq, *row) for seq, row in enumerate(rows, start=1)]
 
 
-def create_plan_table(db: sqlite_utils.Database, name: str, sql: str, params: dict) -> None:
+def create_plan_table(
+    db: sqlite_utils.Database, name: str, selects: list[str], params: dict
+) -> None:
     db.execute(f"DROP TABLE IF EXISTS temp.{name}")
     db.execute(
+        # seq is the rowid, given in the order rows are inserted: the preview order.
         # patron_id is NULL on a listed barcode no patron has.
         f"CREATE TEMP TABLE {name} (seq INTEGER PRIMARY KEY, patron_id INTEGER, "
         "barcode TEXT, name TEXT, current, new, outcome TEXT NOT NULL, reason TEXT, "
         "excluded INTEGER NOT NULL DEFAULT 0)"
     )
-    db.execute(f"INSERT INTO temp.{name} ({PLAN_COLUMNS}) {sql}", params)
+    for select in selects:
+        db.execute(f"INSERT INTO temp.{name} ({ROW_COLUMNS}) {select}", params)
 
 
 class Plan:
@@ -182,10 +180,10 @@ class Plan:
         # Read before the plan is computed: a commit (or midnight) landing in between
         # makes the apply recheck in full, never the reverse.
         data_version, today = self._data_version(), clock.today()
-        sql, params = plan_select(utility, selection, options, operator)
+        selects, params = plan_selects(utility, selection, options, operator)
         self.db.execute("BEGIN")  # one consistent read for the whole plan
         try:
-            create_plan_table(db, self.table, sql, params)
+            create_plan_table(db, self.table, selects, params)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -221,23 +219,18 @@ class Plan:
         return self.stamp == (self._data_version(), self.db.conn.total_changes, clock.today())
 
     def _count(self) -> Counts:
-        by = dict(
-            self.db.execute(
-                f"SELECT CASE WHEN excluded THEN 'excluded' ELSE outcome END AS o, count(*) "
-                f"FROM temp.{self.table} GROUP BY o"
-            ).fetchall()
-        )
-        missing = self.db.execute(
-            f"SELECT count(*) FROM temp.{self.table} WHERE patron_id IS NULL"
-        ).fetchone()[0]
-        return Counts(
-            matched=sum(by.values()),
-            change=by.get("change", 0),
-            unchanged=by.get("unchanged", 0),
-            skip=by.get("skip", 0),
-            excluded=by.get("excluded", 0),
-            not_found=missing,
-        )
+        # One pass over the plan, in seq order (a GROUP BY would sort a million rows).
+        kept = "CASE WHEN excluded THEN NULL ELSE outcome END"
+        row = self.db.execute(
+            f"""SELECT count(*), count(CASE {kept} WHEN 'change' THEN 1 END),
+                       count(CASE {kept} WHEN 'unchanged' THEN 1 END),
+                       count(CASE {kept} WHEN 'skip' THEN 1 END),
+                       count(CASE WHEN excluded THEN 1 END),
+                       count(CASE WHEN patron_id IS NULL THEN 1 END)
+                FROM temp.{self.table}"""
+        ).fetchone()
+        matched, change, unchanged, skip, excluded, missing = row
+        return Counts(matched, change, unchanged, skip, excluded, missing)
 
     def toggle_excluded(self, seq: int) -> bool:
         """Take a patron who would change out of the run, or put them back; True if now out.

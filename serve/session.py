@@ -269,10 +269,16 @@ class Session(asyncssh.SSHServerSession[bytes]):
             await self.writable.wait()
             if self.closed or self.chan is None:
                 continue  # the client is gone: read on, so the child is never stuck
-            if stderr:
-                self.chan.write_stderr(data)
-            else:
-                self.chan.write(data)
+            try:
+                if stderr:
+                    self.chan.write_stderr(data)
+                else:
+                    self.chan.write(data)
+            except (BrokenPipeError, ConnectionError):
+                # The channel closed before the connection was said to be lost: the same,
+                # the child's own status is what the session ends with (not a failure).
+                self.closed = True
+                self.hang_up()
 
     def _stderr(self, text: str) -> None:
         if not self.closed and self.chan is not None:

@@ -47,6 +47,6 @@ async def test_a_connection_closed_in_the_middle_of_a_large_apply_leaves_all_or_
     finally:
         server.stop()
     # Hung up (SIGHUP: 129) mid-write, or it had just finished (0): nothing in between.
-    assert ended.endswith(("(status 129)", "(status 0)")), ended
+    assert ended.endswith(("(status 129)", "(status 0)")), server.log()
     assert all_or_nothing(cut, before) in ("all", "none")
     unlocked(cut)

@@ -248,16 +248,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--patrons", type=int, default=1_000_000)
+    parser.add_argument("--patrons", type=int, help="default 1,000,000 (--quick: 50,000)")
     parser.add_argument(
         "--dir",
         type=Path,
         default=Path(tempfile.gettempdir()),
         help="where the demo is built and kept between runs",
     )
-    parser.add_argument("--runs", type=int, default=5, help="runs of each plan figure")
+    parser.add_argument("--runs", type=int, help="runs of each plan figure: 5 (--quick: 3)")
     parser.add_argument("--only", choices=["plan", "apply", "import", "app"], action="append")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a laptop's size: 50,000 patrons and 3 runs (unless --patrons or --runs say)",
+    )
     args = parser.parse_args()
+    args.patrons = args.patrons or (50_000 if args.quick else 1_000_000)
+    args.runs = args.runs or (3 if args.quick else 5)
     only = set(args.only or ["plan", "apply", "import", "app"])
     print(
         f"Patron Utilities at {args.patrons:,} patrons (SQLite {sqlite3.sqlite_version}, "

@@ -17,16 +17,15 @@ from . import authority, grade_journal, security
 from . import choices as _choices
 from . import plan as _plan
 from . import preferences as _preferences
-from . import report as _report
-from . import undo as _undo
 from .catalog import PICKER, RUNNABLE, get
 from .database import BUSY, Busy, connect, share_with_group
 from .fields import field_title
 from .plan import Plan, PlanRow
 from .preferences import Unavailable
-from .security import NotPermitted, Operator
+from .security import Operator
 from .selection import OPT_IN, Selection
 from .store_files import PatronFilesMixin
+from .store_journal import JournalMixin
 from .store_keys import OperatorKeysMixin
 from .store_patron_passwords import PatronPasswordsMixin
 from .store_patrons import PatronViewMixin
@@ -41,6 +40,7 @@ COMMAND_LINE = "command line"  # patron-utils COMMAND, from a script or cron
 
 
 class Store(
+    JournalMixin,
     OperatorKeysMixin,
     SavedRunsMixin,
     PatronFilesMixin,
@@ -50,7 +50,8 @@ class Store(
 ):
     """An open patron database. Every public method is safe to call from any thread.
 
-    Its operators' SSH keys (store/store_keys.py), saved runs (store/store_runs.py), patron
+    Its journal — operations, their reports, undo (store/store_journal.py) — its operators'
+    SSH keys (store/store_keys.py), saved runs (store/store_runs.py), patron
     files (store/store_files.py), one patron's record (store/store_patrons.py), the roster
     mapping (store/store_roster.py) and patrons' own passwords (store/store_patron_passwords.py)
     are mixins; the rest is here."""
@@ -301,66 +302,6 @@ class Store(
             plan.discard()
             return report
 
-    # -- the journal --------------------------------------------------------
-    def operation(self, operation_id: int) -> dict[str, Any]:
-        """An operation of the journal; KeyError when there is none with that number."""
-        with self.lock:
-            row = self.db.execute(
-                "SELECT * FROM operations WHERE id = ?", [operation_id]
-            ).fetchone()
-            if row is None:
-                raise KeyError(f"there is no operation #{operation_id}")
-            return dict(zip([c.name for c in self.db["operations"].columns], row, strict=True))
-
-    def operations(self, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
-        """A page of the journal's operations, newest first."""
-        with self.lock:
-            return list(
-                self.db.query(
-                    "SELECT * FROM operations ORDER BY id DESC LIMIT :limit OFFSET :offset",
-                    {"limit": limit, "offset": offset},
-                )
-            )
-
-    def check_undo(self, operation_id: int, operator: Operator) -> _undo.UndoCheck:
-        """What undoing an operation would do, for the confirm; NotUndoable or NotPermitted
-        (naming the missing permission) when it may not be undone. Writes nothing."""
-        with self.lock:
-            return _undo.check(self.db, operation_id, operator)
-
-    def undo(self, operation_id: int, operator: Operator) -> _undo.UndoReport:
-        """Undo an operation (NotUndoable, NotPermitted or Busy say why not)."""
-        with self.lock:
-            return _undo.undo(self.db, operation_id, operator, via=self.via)
-
-    def write_report(
-        self,
-        operation_id: int,
-        path: str | os.PathLike,
-        operator: Operator,
-        overwrite: bool = False,
-    ) -> str:
-        """Write an operation's summary (text, or CSV for a .csv name); returns the full path.
-        FileExists unless ``overwrite``; never through a link, never over the database."""
-        if not self.server_files:
-            raise NotPermitted(
-                "writing a file is not possible in a session over SSH: the files here are "
-                "the server's (use 'ssh … log' or a report on your own computer instead)"
-            )
-        with self.lock:
-            authority.authorize(self.db, operator, (security.UTILITIES,), "write a report")
-            prefs = _preferences.read(self.db)
-            return str(
-                _report.write(
-                    self.db,
-                    operation_id,
-                    path,
-                    overwrite,
-                    (self.path,),
-                    say=lambda text: _preferences.localize(text, prefs),
-                )
-            )
-
     def send_mail(self, config, operator: Operator):
         """Deliver the outbox (mail.send_outbox): an operator who may run the utilities, and
         Patron Passwords: Edit when password-reset links are queued (sending one mints it)."""
@@ -378,26 +319,6 @@ class Store(
                 if "locked" in str(exc) or "busy" in str(exc):
                     raise Busy(f"{BUSY}; messages not yet sent stay queued") from exc
                 raise
-
-    def operation_change_count(self, operation_id: int, outcome: str | None = None) -> int:
-        """How many rows an operation's per-patron report has (of one outcome)."""
-        with self.lock:
-            return _report.change_count(self.db, operation_id, outcome)
-
-    def report_page(
-        self, operation_id: int, offset: int, limit: int, outcome: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Rows ``offset``.. of an operation's report as its summary lists them (skipped
-        first), or of one ``outcome`` only."""
-        with self.lock:
-            return _report.page(self.db, operation_id, offset, limit, outcome)
-
-    def operation_changes(
-        self, operation_id: int, outcome: str | None = None, offset: int = 0, limit: int = 200
-    ) -> list[dict[str, Any]]:
-        """A page of an operation's per-patron report, optionally one outcome only."""
-        with self.lock:
-            return _report.changes(self.db, operation_id, outcome, offset, limit)
 
 
 def _as_dict(model: StoreModel | dict) -> dict[str, Any]:

@@ -6,8 +6,10 @@ Each layer's own fixtures are in tests/store, tests/cli and tests/tui's conftest
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
+from aiosmtpd.controller import Controller
 
 import store
 from store import clock, security
@@ -16,6 +18,7 @@ from store.demo import create_demo
 from .databases import demo_db
 from .district import District, open_district
 from .operators import CHEAP, OPERATOR_ROWS, enrol
+from .smtp_server import Recorder, free_port
 
 TODAY = dt.date(2026, 6, 1)
 STAMP = "2026-01-01 00:00:00"
@@ -345,3 +348,14 @@ def district(tmp_path, fast) -> District:
     d = open_district(demo_db(tmp_path))
     yield d
     d.store.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[Recorder]:
+    """An SMTP server on 127.0.0.1 that keeps what it is sent (tests/smtp_server.py)."""
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    recorder.port = controller.port
+    yield recorder
+    controller.stop()

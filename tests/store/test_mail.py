@@ -4,15 +4,11 @@ links."""
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import hashlib
 import re
-import socket
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from argon2 import PasswordHasher
 
 import store
@@ -24,6 +20,7 @@ from store.security import PASSWORDS, UTILITIES, Operator, ResetRefused
 from store.utilities.reset_accounts import RESET_SUBJECT
 
 from ..operators import enrol
+from ..smtp_server import Recorder, free_port
 
 SENDER = "library@example.org"
 RESET_URL = "https://catalog.example.org/reset?token="
@@ -31,46 +28,6 @@ LINK = re.compile(re.escape(RESET_URL) + r"([A-Za-z0-9_-]+)")
 # small_db Students (level 3) who get addresses; the rest of small_db has none.
 ADDRESSES = {1: "ann@example.org", 2: "ben@example.org", 3: "cara@example.org"}
 OPERATOR = Operator(900, "mailer", "Mail Tester", "Librarian", 1, frozenset({UTILITIES, PASSWORDS}))
-
-
-class Recorder:
-    """An SMTP handler that keeps every message and refuses the addresses in ``reject``."""
-
-    def __init__(self):
-        self.messages: list[tuple[str, list[str], email.message.EmailMessage]] = []
-        self.reject: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.reject:
-            return "550 no such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(
-            envelope.original_content or envelope.content, policy=email.policy.default
-        )
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def by_address(self) -> dict[str, email.message.EmailMessage]:
-        return {rcpt: msg for _, rcpts, msg in self.messages for rcpt in rcpts}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    recorder.port = controller.port
-    yield recorder
-    controller.stop()
 
 
 @pytest.fixture

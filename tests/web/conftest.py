@@ -11,14 +11,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 import store
 from store.mail import MailConfig, send_outbox
 from web import WebServer
 
 from ..operators import ADMIN
-from ..store.test_mail import Recorder, free_port
+from ..smtp_server import Recorder
 
 SENDER = "library@example.org"
 ADDRESSES = {1: "ann@example.org", 2: "ben@example.org", 3: "cara@example.org"}
@@ -69,16 +68,6 @@ def server(patrons) -> Iterator[Running]:
     running = Running(patrons.path)
     yield running
     running.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[Recorder]:
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    recorder.port = controller.port
-    yield recorder
-    controller.stop()
 
 
 @pytest.fixture

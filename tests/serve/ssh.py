@@ -6,22 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-import signal
-import subprocess
-import threading
 import time
 from pathlib import Path
 
 import asyncssh
 import pyte
 
-from ..reliability_helpers import REPO, child_env, patron_utils
+from ..reliability_helpers import child_env
+from ..serve_process import ServeProcess
 
 LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+) ")
 F5, F9 = "\x1b[15~", "\x1b[20~"
 
 
-class Server:
+class Server(ServeProcess):
     """``patron-utils serve --db DB --listen 127.0.0.1:0`` and the port it chose; its log
     (stderr) is kept line by line."""
 
@@ -29,40 +27,10 @@ class Server:
         env = child_env()
         for name in ("PATRON_UTILS_OPERATOR", "PATRON_UTILS_PASSWORD"):
             env.pop(name)
-        self.proc = subprocess.Popen(
-            patron_utils("serve", "--db", db, "--listen", "127.0.0.1:0", *extra),
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        super().__init__(db, ("--listen", "127.0.0.1:0", *extra), env)
         match = LISTENING.search(self.wait_log("listening on", timeout=30))
         assert match, self.log()
         self.port = int(match.group(1))
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.append(line.decode(errors="replace").rstrip("\n"))
-
-    def log(self) -> str:
-        return "\n".join(self.lines)
-
-    def wait_log(self, text: str, timeout: float = 10) -> str:
-        """The first log line holding ``text``, once it is there."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in list(self.lines):
-                if text in line:
-                    return line
-            if self.proc.poll() is not None and not self.reader.is_alive():
-                break
-            time.sleep(0.02)
-        raise AssertionError(f"{text!r} never logged; the log:\n{self.log()}")
 
     def connect(self, username: str = "demo", password: str | None = "demo-librarian", **kw):
         kw.setdefault("client_keys", None)  # none of the machine's own keys
@@ -75,18 +43,6 @@ class Server:
             agent_path=None,
             **kw,
         )
-
-    def stop(self, timeout: float = 20) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"the service ignored SIGTERM; the log:\n{self.log()}") from None
-        finally:
-            self.reader.join(5)
 
 
 class Terminal:

@@ -5,10 +5,7 @@ clean stop on SIGTERM."""
 from __future__ import annotations
 
 import re
-import signal
 import subprocess
-import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -19,6 +16,7 @@ from store.mail import SERVED_RESET_URL, MailConfig, send_outbox
 
 from ..conftest import build_small_db
 from ..reliability_helpers import REPO, child_env, patron_utils
+from ..serve_process import ServeProcess
 from .conftest import ADDRESSES, LINK, SENDER, csrf_of
 
 SECRET = "Never-in-a-log-44"
@@ -26,54 +24,19 @@ SECRET = "Never-in-a-log-44"
 PAGE = re.compile(r"password page on http://127\.0\.0\.1:(\d+), reached at (\S+)/password")
 
 
-class Served:
+class Served(ServeProcess):
     """``patron-utils serve --db DB ARGS…``, its log (stderr) kept line by line; its
     "today" is the tests' (tests/conftest.py's fixed_today), so links minted here work."""
 
     def __init__(self, db: Path, *args: str):
-        self.proc = subprocess.Popen(
-            patron_utils("serve", "--db", db, *args),
-            cwd=REPO,
-            env=child_env(PATRON_UTILS_TODAY=clock.today().isoformat()),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.append(line.decode(errors="replace").rstrip("\n"))
-
-    def wait_log(self, text: str, timeout: float = 30) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in list(self.lines):
-                if text in line:
-                    return line
-            if self.proc.poll() is not None and not self.reader.is_alive():
-                break
-            time.sleep(0.02)
-        raise AssertionError(f"{text!r} never logged; the log:\n" + "\n".join(self.lines))
+        env = child_env(PATRON_UTILS_TODAY=clock.today().isoformat())
+        super().__init__(db, args, env)
 
     def page(self) -> tuple[str, str]:
         """(where it listens, where patrons reach it)."""
-        found = PAGE.search(self.wait_log("password page on"))
+        found = PAGE.search(self.wait_log("password page on", timeout=30))
         assert found, self.lines
         return f"http://127.0.0.1:{found.group(1)}", found.group(2)
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(20)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-            self.reader.join(5)
 
 
 @pytest.fixture

@@ -126,13 +126,22 @@ def test_the_aides_batch_leaves_staff_at_or_above_their_level(db, cli, as_aide, 
     assert skipped[TEACHER_ID] == "in Teacher (level 2), not below your level 2"
 
 
-def test_a_roster_giving_a_patron_another_patrons_barcode_is_a_skip_not_an_error(db, cli, tmp_path):
+@pytest.fixture
+def synced(db, cli, tmp_path) -> list[dict[str, str]]:
+    """The demo's roster users, synced once as the administrator (their roster ids kept)."""
     conn = sqlite3.connect(db)
     try:
         users = demo_users(conn)
     finally:
         conn.close()
     assert cli("sync", "oneroster", export(tmp_path, users, "first"), "--yes").code == 0
+    return users
+
+
+def test_a_roster_giving_a_patron_another_patrons_barcode_is_a_skip_not_an_error(
+    db, cli, tmp_path, synced
+):
+    users = synced
     mover = next(u for u in users if u["identifier"] == "20260001")
     mover["identifier"] = "staff001"
     before = dump(db)
@@ -162,13 +171,8 @@ def test_the_aide_may_not_replace_notes_nor_undo_the_administrators(db, cli, mon
     assert dump(db) == before
 
 
-def test_a_roster_giving_one_username_twice_is_a_skip_not_an_error(db, cli, tmp_path):
-    conn = sqlite3.connect(db)
-    try:
-        users = demo_users(conn)
-    finally:
-        conn.close()
-    assert cli("sync", "oneroster", export(tmp_path, users, "first"), "--yes").code == 0
+def test_a_roster_giving_one_username_twice_is_a_skip_not_an_error(db, cli, tmp_path, synced):
+    users = synced
     users[0]["username"], users[1]["username"] = "SameName", "samename"
     result = cli("sync", "oneroster", export(tmp_path, users, "names"), "--yes")
     assert result.code == 0, result.err

@@ -61,7 +61,7 @@ def _value(value: Any) -> str:
 NEW_SHOWN = ("Site", "Grade", "Security group")
 
 
-def values(fate: Fate, say=str) -> tuple[str, str]:
+def values(fate: Fate) -> tuple[str, str]:
     """What a fate changes, as it is and as the roster has it (the Reason column names the
     fields; the detail line says them whole)."""
     if fate.fate == "new":
@@ -74,7 +74,7 @@ def values(fate: Fate, say=str) -> tuple[str, str]:
 
 
 def cells(fate: Fate, say=str) -> tuple:
-    current, new = values(fate, say)
+    current, new = values(fate)
     return (
         printable(fate.barcode),
         printable(fate.name),

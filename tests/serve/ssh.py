@@ -84,6 +84,12 @@ class Terminal:
                 raise AssertionError(f"{words} never appeared; the screen:\n{shown}")
             await asyncio.sleep(0.02)
 
+    async def expect_picker(self, timeout: float = 10) -> None:
+        """Wait for the whole picker: a frame arrives in pieces, so its filter box can be on
+        the screen before the utilities below it are."""
+        for word in ("Type to filter", "Change Patron Status", "palette"):
+            await self.expect(word, timeout=timeout)
+
     async def settle(self, quiet: float = 0.2, timeout: float = 5) -> None:
         """Wait until the app has answered the last key and gone quiet a moment."""
         deadline = time.monotonic() + timeout

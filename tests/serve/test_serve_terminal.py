@@ -17,8 +17,7 @@ async def test_a_terminal_session_is_the_app_logged_in_and_applies_by_keys(serve
     assert to_change
     async with server.connect() as conn:
         term = await Terminal.open(conn)
-        await term.expect("Type to filter")
-        assert "Change Patron Status" in term.text()
+        await term.expect_picker()
         assert "demo (District Administrator, level 0)" in term.text()  # no login screen
         await term.type(RUN.lower())
         await term.expect(RUN)
@@ -62,7 +61,7 @@ async def test_five_sessions_at_once_each_see_the_picker(server):
     async def session() -> str:
         async with server.connect() as conn:
             term = await Terminal.open(conn)
-            await term.expect("Type to filter", timeout=30)
+            await term.expect_picker(timeout=30)
             shown = term.text()
             await term.close()
             return shown
@@ -83,7 +82,7 @@ async def test_a_reset_password_is_changed_first_in_the_app(server, db):
         await term.expect("New password again")
         for keys in ("a-new-password-1\r", "a-new-password-1\r"):
             await term.type(keys)
-        await term.expect("Type to filter")
+        await term.expect_picker()
         assert "aide (Library Aide, level 2)" in term.text()
         await term.close()
     assert refused.exit_status == 3 and "ssh -t" in refused.stderr

@@ -11,6 +11,7 @@ from . import credentials
 from .undo_rules import CONFLICTS, patron_of
 
 IMAGES = "temp.undo_images"  # one update block's values, out of their JSON
+RESTORING = "temp.undo_restoring"  # the values an update block puts back, by row
 
 
 class Block:
@@ -120,7 +121,9 @@ class Block:
         one being undone; it goes back only if nothing changed the row since."""
         keys = [k for k in self.keys() if k != "modified"]
         stamp = self.stamped and "modified" in self.keys()
-        self._take_out_values(keys, live="modified" if stamp else None)
+        # A 'modified' the table does not stamp is carried over as the image held it.
+        carried = keys + (["modified"] if "modified" in self.keys() and not stamp else [])
+        self._take_out_values(carried, live="modified" if stamp else None)
         join = f"LEFT JOIN {self.table} t ON t.rowid = j.row_id"
         secret = credentials.COLUMNS.get(self.table, ())
         # What changed, column by column (a password hash is never written into a report).
@@ -148,19 +151,29 @@ class Block:
         stamping = ", modified = :now" if stamp else ""
         # OR IGNORE: a unique value (a username) taken since leaves the row as it is.
         # Correlated values and an IN rather than UPDATE … FROM, which SQLite materializes
-        # first (twice the cost at a million rows); the images are indexed by row for it.
-        self.db.execute(f"CREATE INDEX {IMAGES}_row ON {IMAGES.split('.')[1]} (row_id)")
-        values = {
-            k: f"""(SELECT j."before.{k}" FROM {IMAGES} j WHERE j.row_id = {self.table}.rowid
-                    AND {self.kept} LIMIT 1)"""
-            for k in keys
-        }
-        sets = ", ".join(f"{k} = {value}" for k, value in values.items())
+        # first (twice the cost at a million rows): the values to put back go into a table
+        # keyed by row (a row journaled twice in the block gets its earliest image back).
+        self.db.execute(f"DROP TABLE IF EXISTS {RESTORING}")
+        declared = ", ".join(f'"{k}" {self.types.get(k, "")}' for k in keys)
         self.db.execute(
-            f"""UPDATE OR IGNORE {self.table} SET {sets}{stamping}
-                WHERE rowid IN (SELECT j.row_id FROM {IMAGES} j WHERE {self.kept})""",
+            f"CREATE TEMP TABLE {RESTORING.split('.')[1]} (row_id INTEGER PRIMARY KEY, {declared})"
+        )
+        self.db.execute(
+            f"""INSERT OR IGNORE INTO {RESTORING}
+                SELECT j.row_id, {", ".join(self.value("before", k) for k in keys)}
+                FROM {IMAGES} j WHERE {self.kept} ORDER BY j.row_id, j.id""",
             self.params,
         )
+        sets = ", ".join(
+            f'{k} = (SELECT r."{k}" FROM {RESTORING} r WHERE r.row_id = {self.table}.rowid)'
+            for k in keys
+        )
+        self.db.execute(
+            f"""UPDATE OR IGNORE {self.table} SET {sets}{stamping}
+                WHERE rowid IN (SELECT row_id FROM {RESTORING})""",
+            self.params,
+        )
+        self.db.execute(f"DROP TABLE {RESTORING}")
         # Again, for the rows a unique value kept back (below): joined, as they are few.
         sets = ", ".join(f"{k} = {self.value('before', k)}" for k in keys)
         restore = f"""UPDATE OR IGNORE {self.table} SET {sets}{stamping}
@@ -191,19 +204,36 @@ class Block:
             )
         # The journal holds exactly what this undo wrote: the row as it was just before
         # (its 'modified' read off the live row) and as it is now.
-        before, after = "o.after", "o.before"
+        # Built from the values already taken out (each declared as its column is, so a
+        # value comes back as the JSON held it) rather than by parsing each image again.
+        before, after = self._image(carried, "after"), self._image(carried, "before")
         if stamp:
-            before = """json_set(o.after, '$.modified', j."live.modified")"""
-            after = "json_set(o.before, '$.modified', :now)"
+            before = before[:-1] + """, 'modified', j."live.modified")"""
+            after = after[:-1] + ", 'modified', :now)"
         self.db.execute(
             f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
                 SELECT :undo, j.table_name, j.row_id, 'update', {before}, {after}
-                FROM {IMAGES} j JOIN operation_rows o ON o.id = j.id
-                WHERE {self.block} AND {self.kept} ORDER BY j.id""",
+                FROM {IMAGES} j WHERE {self.block} AND {self.kept} ORDER BY j.id""",
             self.params,
         )
         self.source = "operation_rows"
         self.db.execute(f"DROP TABLE {IMAGES}")
+
+    def _image(self, keys: list[str], image: str) -> str:
+        """SQL: a JSON image of ``keys`` from the taken-out values (BLOBs as hex again)."""
+        return (
+            "json_object("
+            + ", ".join(
+                f"'{k}', "
+                + (
+                    f"hex({self.value(image, k)})"
+                    if self.types.get(k) == "BLOB"
+                    else self.value(image, k)
+                )
+                for k in keys
+            )
+            + ")"
+        )
 
     def _take_out_values(self, columns: list[str], live: str | None = None) -> None:
         """The block's before and after values as plain columns of a temporary table, read

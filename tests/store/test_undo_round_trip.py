@@ -133,3 +133,37 @@ def test_undo_after_remove_patrons_recreates_the_unknown_patron_only_as_needed(d
     s.undo(report.operation_id, ADMIN)
     assert count(s, "patrons", "is_unknown") == 0
     assert s.db.execute("SELECT id, patron_id FROM reviews ORDER BY id").fetchall() == reviewers
+
+
+@pytest.mark.parametrize("key, selection, options", CASES)
+def test_an_undo_journals_the_operation_s_images_swapped_exactly(
+    demo_store, key, selection, options
+):
+    """An undo's update rows are the operation's after-image as before and its before-image as
+    after, value for value and type for type ('modified' aside: the live row's, then the
+    undo's), so the undo can itself be undone; its inserts and deletes mirror the deletes and
+    inserts."""
+    s = demo_store
+    _, _, report = run(s, key, selection, options)
+    undone = s.undo(report.operation_id, ADMIN)
+    swapped = {"update": "update", "insert": "delete", "delete": "insert"}
+
+    def images(operation_id: int, flip: bool) -> list[tuple]:
+        rows = s.db.execute(
+            """SELECT table_name, row_id, action,
+                      json_remove(before, '$.modified'), json_remove(after, '$.modified')
+               FROM operation_rows WHERE operation_id = ?""",
+            [operation_id],
+        ).fetchall()
+        if flip:
+            rows = [(t, r, swapped[a], after, before) for t, r, a, before, after in rows]
+        return sorted(rows, key=repr)
+
+    assert images(undone.operation_id, flip=True) == images(report.operation_id, flip=False)
+    stamped = s.db.execute(
+        """SELECT count(*) FROM operation_rows WHERE operation_id = ? AND action = 'update'
+           AND json_type(after, '$.modified') IS NOT NULL
+           AND json_extract(after, '$.modified') IS NOT ?""",
+        [undone.operation_id, s.operation(undone.operation_id)["started"]],
+    ).fetchone()[0]
+    assert stamped == 0

@@ -5,8 +5,9 @@ them changing is hashed, in the apply's preparation, on a thread pool of one thr
 core), then the same passwords hashed one after another on this thread with the product's
 own hasher (store.security.HASHER: argon2id, argon2-cffi's defaults). Hashes per second of
 each, the ratio, and the CPU seconds this process spent per wall second (the cores busy:
-1.0 is one core). The progress the apply reported is checked too: it must rise to the
-total, and the write after the last report must be short.
+1.0 is one core; libargon2 hashes each password's p lanes on threads of its own, so one
+thread of ours may already keep more than one busy). The progress the apply reported is
+checked too: it must rise to the total, and the write after the last report be short.
 """
 
 from __future__ import annotations
@@ -99,7 +100,12 @@ def reset_hashing(source: Path, runs: int, patrons: int) -> None:
         return f"{statistics.median(rates):8.1f} /s ({rates[0]:.1f}–{rates[-1]:.1f})"
 
     params = f"argon2id t={HASHER.time_cost}, m={HASHER.memory_cost // 1024} MiB"
-    print(f"  ({hashed:,} of {patrons:,} patrons hashed; {params}, p={HASHER.parallelism})")
+    print(
+        f"  ({hashed:,} of {patrons:,} patrons hashed; {params}, p={HASHER.parallelism}: "
+        "libargon2 runs each hash's lanes\n   on threads of its own, so one thread of ours "
+        "may keep more than one core busy)",
+        flush=True,
+    )
     line(
         f"apply Reset Password by Last Name ({hashed:,})",
         pooled.seconds,

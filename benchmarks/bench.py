@@ -60,13 +60,25 @@ def note(what: str, value: str, target: str = "") -> None:
     print(f"  {what:<46} {value:<24} {'':<18} {target}", flush=True)
 
 
+COPIES: set[Path] = set()  # every working copy made, for remove_copies
+
+
 def working_copy(source: Path, name: str) -> Path:
     """A fresh copy of ``source`` next to it (no WAL of an earlier run left beside it)."""
     target = source.with_name(name)
+    COPIES.add(target)
     for suffix in ("-wal", "-shm"):
         Path(str(target) + suffix).unlink(missing_ok=True)
     shutil.copyfile(source, target)
     return target
+
+
+def remove_copies() -> None:
+    """The working copies, with their WAL: at a million patrons they are gigabytes."""
+    for copy in COPIES:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(copy) + suffix).unlink(missing_ok=True)
+    COPIES.clear()
 
 
 def raw_connection(path: Path) -> sqlite3.Connection:

@@ -49,6 +49,7 @@ from bench import (
     login,
     machine,
     note,
+    remove_copies,
     timed,
     working_copy,
 )
@@ -192,33 +193,36 @@ def main() -> None:
     source = demo_file(args.patrons, args.dir)
     work = working_copy(source, f"bench-{args.patrons}.db")
     began = time.perf_counter()
-    if "plan" in only:
-        heading("Plans")
-        plans(work, args.patrons, args.runs)
-    if "apply" in only:
-        heading("Apply and undo (each run on a fresh copy)")
-        apply_and_undo(work, args.runs)
-    if "import" in only:
-        heading("Import (each run on a fresh copy)")
-        import_patrons(work, args.runs, args.import_rows)
-    if "cli" in only:
-        heading("The command line, end to end (each run on a fresh copy)")
-        cli_runs(work, args.runs)
-    if "reset" in only:
-        heading("Reset Patron Accounts: hashing on every core?")
-        reset_hashing(work, args.runs, args.reset_patrons)
-    if "app" in only:
-        heading("The app")
-        app_figures(work, args.runs)
-    if "sync" in only:
-        import roster_sync
+    try:
+        if "plan" in only:
+            heading("Plans")
+            plans(work, args.patrons, args.runs)
+        if "apply" in only:
+            heading("Apply and undo (each run on a fresh copy)")
+            apply_and_undo(work, args.runs)
+        if "import" in only:
+            heading("Import (each run on a fresh copy)")
+            import_patrons(work, args.runs, args.import_rows)
+        if "cli" in only:
+            heading("The command line, end to end (each run on a fresh copy)")
+            cli_runs(work, args.runs)
+        if "reset" in only:
+            heading("Reset Patron Accounts: hashing on every core?")
+            reset_hashing(work, args.runs, args.reset_patrons)
+        if "app" in only:
+            heading("The app")
+            app_figures(work, args.runs)
+        if "sync" in only:
+            import roster_sync
 
-        roster_sync.measure(args.sync_users, args.runs)
-    if "ssh" in only:
-        import ssh_sessions  # asyncssh and pyte: loaded only for this section
+            roster_sync.measure(args.sync_users, args.runs)
+        if "ssh" in only:
+            import ssh_sessions  # asyncssh and pyte: loaded only for this section
 
-        heading("Over SSH (a demo of 2,000 patrons; no target set)")
-        ssh_sessions.measure(args.runs)
+            heading("Over SSH (a demo of 2,000 patrons; no target set)")
+            ssh_sessions.measure(args.runs)
+    finally:
+        remove_copies()
     print(f"The whole run: {(time.perf_counter() - began) / 60:.1f} min", flush=True)
 
 

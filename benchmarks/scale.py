@@ -42,6 +42,7 @@ import tempfile
 import time
 from pathlib import Path
 
+# bench (a sibling module, run as a script) puts this working tree first on sys.path.
 from bench import (
     FIRST_BARCODE,
     demo_file,

@@ -221,7 +221,8 @@ async def concurrent(service: Service, top: int, rounds: int) -> None:
             await service.wait_sessions(0)
 
 
-async def run(args: argparse.Namespace, folder: Path) -> None:
+async def run(runs: int, max_sessions: int | None, folder: Path) -> None:
+    """Session start and memory; then, unless ``max_sessions`` is None, sessions at once."""
     db = folder / "demo.db"
     subprocess.run(
         patron_utils("demo", "--db", db, "--patrons", 2000),
@@ -231,12 +232,20 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
         capture_output=True,
         timeout=300,
     )
-    service = Service(db, folder / "host_key", max(20, args.max_sessions))
+    service = Service(db, folder / "host_key", max(20, max_sessions or 0))
     try:
-        await start_and_memory(service, db, args.runs)
-        await concurrent(service, args.max_sessions, args.runs)
+        await start_and_memory(service, db, runs)
+        if max_sessions is not None:
+            await concurrent(service, max_sessions, runs)
     finally:
         service.stop()
+
+
+def measure(runs: int, max_sessions: int | None = None) -> None:
+    """The figures, printed, on a demo and a service of their own (scale.py's ssh section
+    asks for session start and memory only: no ``max_sessions``)."""
+    with tempfile.TemporaryDirectory(prefix="ssh-sessions-") as folder:
+        asyncio.run(run(runs, max_sessions, Path(folder)))
 
 
 def main() -> None:
@@ -255,8 +264,7 @@ def main() -> None:
         f"Python {sys.version.split()[0]}; the client runs on the same machine",
         flush=True,
     )
-    with tempfile.TemporaryDirectory(prefix="ssh-sessions-") as folder:
-        asyncio.run(run(args, Path(folder)))
+    measure(args.runs, args.max_sessions)
 
 
 if __name__ == "__main__":

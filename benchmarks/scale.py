@@ -13,12 +13,12 @@ does its raw baseline. The sections (--only):
 
   plan    plan + counts of Change Status, 10% and 100% matched; raw: the same rows
           materialized unordered, and numbered in name order.  Target <= 2x unordered + 1 s
-  apply   apply and undo of Change Status to every patron; raw: the UPDATE.  <= 3x raw
-  import  a CSV of new patrons (100,000; --quick 10,000); raw: executemany.  No target set
+  apply   apply and undo of Change Status to every patron; raw: the UPDATE.  <= 2.5x raw
+  import  a CSV of new patrons (100,000; --quick 10,000); raw: executemany.  <= 3x raw
   cli     patron-utils run change-status --status Inactive, a dry run and --yes, each a
           process; raw: the UPDATE.  No target set
   reset   Reset Password by Last Name on N patrons (2,000; --quick 200) against hashing the
-          same passwords on one thread; hashes/s, the ratio, the cores busy.  ~cores x
+          same passwords on one thread; hashes/s, the ratio, the cores busy.  all cores busy
   app     start-up (<= 2x a bare Textual app), preview first paint (<= 0.5 s), peak memory
           while previewing every patron (<= 200 MB)
   sync    benchmarks/roster_sync.py: Sync from Roster of 100,000 users (--quick 10,000) on

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
+from itertools import islice
 
 import sqlite_utils
 from pydantic import Field
@@ -249,10 +251,18 @@ class ResetPatronAccounts(Utility[ResetAccountsOptions]):
         ).fetchall()
         hasher = security.HASHER
         hashes: list[str] = []
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            for start in range(0, len(rows), 64):
-                chunk = rows[start : start + 64]
-                hashes += pool.map(lambda r: hasher.hash(as_password(r[1])), chunk)
+        workers = os.cpu_count() or 2
+        # A few hashes in flight per core, taken in order as each is done: every core stays
+        # busy, progress moves with each patron and a cancel waits for a few hashes only.
+        waiting = iter(rows)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            in_flight = deque(
+                pool.submit(hasher.hash, as_password(r[1])) for r in islice(waiting, 2 * workers)
+            )
+            while in_flight:
+                hashes.append(in_flight.popleft().result())
+                for r in islice(waiting, 1):
+                    in_flight.append(pool.submit(hasher.hash, as_password(r[1])))
                 progress(len(hashes), len(rows))
         table = f"{plan.table}_passwords"
         db.execute(f"DROP TABLE IF EXISTS temp.{table}")

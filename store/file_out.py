@@ -53,10 +53,10 @@ def csv_writer(out: IO[str]) -> Any:
 
 def printable(text: Any) -> str:
     """``text`` for a terminal: control characters shown escaped (\\x1b), never sent."""
-    from .validation import is_control  # the same characters the input refuses
+    from .validation import control_character, is_control  # the characters input refuses
 
     text = "" if text is None else str(text)
-    if not any(is_control(ch) for ch in text):
+    if control_character(text) is None:  # one regular-expression scan: every cell printed
         return text
     return "".join(ascii(ch)[1:-1] if is_control(ch) else ch for ch in text)
 

@@ -93,6 +93,33 @@ async def test_escape_while_committing_is_refused(path):
     assert query(path, "SELECT count(*) FROM operations") == [(0,)]
 
 
+async def test_a_preparation_fills_most_of_the_bar_and_the_stages_the_rest(path):
+    # Hashing passwords is nearly all of a Reset Patron Accounts apply: the bar follows the
+    # patrons hashed, not the stages of a transaction that then takes a moment.
+    from textual.widgets import ProgressBar
+
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await preview(pilot, "status", {"grades": ["12"]}, {"status": "Inactive"})
+        prepared = ApplyingScreen("Applying", threading.Event())
+        await app.push_screen(prepared)
+        bar = prepared.query_one(ProgressBar)
+        prepared.preparing(30, 60)
+        assert bar.progress == 47
+        assert "Preparing 30 of 60 patrons…" in rendered(app, "#applying-stage")
+        prepared.preparing(60, 60)
+        prepared.stage(3, 4, "60 patrons being changed")
+        assert bar.progress == 96
+        prepared.stage(4, 4, "committing")
+        assert bar.progress == 99
+        app.pop_screen()
+        plain = ApplyingScreen("Applying", threading.Event())  # no preparation: the stages
+        await app.push_screen(plain)
+        plain.stage(3, 4, "16 patrons being changed")
+        assert plain.query_one(ProgressBar).progress == 25
+    assert query(path, "SELECT count(*) FROM operations") == [(0,)]
+
+
 async def test_leaving_while_the_plan_is_counted_drops_the_plan(path):
     app = app_for(path)
     counted = threading.Event()

@@ -13,6 +13,7 @@ no username gets their barcode as one (import_rules.default_usernames).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable
@@ -86,6 +87,8 @@ def import_patrons(
     union = db.execute("SELECT code FROM sites WHERE is_union ORDER BY code LIMIT 1").fetchone()
     if site is not None and site.casefold() not in sites:
         raise BadFile(f"--site: {site!r} is not a site; sites: {', '.join(sites.values())}")
+    if choices is not None:  # each kind's values read once for the file, not once a row
+        choices = functools.cache(choices)
     report = ImportReport(ignored=columns.ignored)
     records: list[tuple[int, dict]] = []
     problems: list[RowProblem] = []

@@ -6,7 +6,9 @@ store/patron_file.py reads and writes the files.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -90,7 +92,7 @@ class PatronRecord(StoreModel):
     def _listable(cls, value: str) -> str:
         # A barcode list (pasted or a file) splits on these: such a barcode could never be
         # selected; an invisible character would make two barcodes that look the same.
-        if bad := next((c for c in value if c.isspace() or c in ",;" or _invisible(c)), None):
+        if bad := _first(value, _ASCII_UNLISTABLE, lambda c: c.isspace() or c in ",;"):
             raise ValueError(
                 f"contains {_named(bad)}; barcodes have no spaces, commas, "
                 "semicolons or invisible characters"
@@ -104,12 +106,26 @@ class PatronRecord(StoreModel):
             return value
         if len(value) > 60:
             raise ValueError(f"at most 60 characters are allowed; this has {len(value)}")
-        if bad := next((c for c in value if c.isspace() or _invisible(c)), None):
+        if bad := _first(value, _ASCII_SPACE, str.isspace):
             raise ValueError(
                 f"contains {_named(bad)}; a username is typed at the login: "
                 "no spaces or invisible characters"
             )
         return value
+
+
+# In ASCII no character is invisible (its controls are refused before): there the search
+# is one regular expression, not a Python test of each character. \s is str.isspace.
+_ASCII_SPACE = re.compile(r"\s")
+_ASCII_UNLISTABLE = re.compile(r"[\s,;]")
+
+
+def _first(value: str, ascii_bad: re.Pattern[str], bad: Callable[[str], bool]) -> str | None:
+    """The first character of ``value`` that is ``bad`` or invisible."""
+    if value.isascii():
+        found = ascii_bad.search(value)
+        return found.group() if found else None
+    return next((c for c in value if bad(c) or _invisible(c)), None)
 
 
 def _invisible(ch: str) -> bool:

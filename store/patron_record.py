@@ -83,7 +83,12 @@ class PatronRecord(StoreModel):
     @classmethod
     def _visible(cls, value: str) -> str:
         # Only invisible characters (a zero-width space): a name nobody could read or find.
-        if not any(not unicodedata.category(c).startswith(("C", "Z")) for c in value):
+        visible = (
+            _ASCII_VISIBLE.search(value) is not None
+            if value.isascii()  # its only invisible characters: the controls and the space
+            else any(not unicodedata.category(c).startswith(("C", "Z")) for c in value)
+        )
+        if not visible:
             raise ValueError("has no visible character")
         return value
 
@@ -118,6 +123,7 @@ class PatronRecord(StoreModel):
 # is one regular expression, not a Python test of each character. \s is str.isspace.
 _ASCII_SPACE = re.compile(r"\s")
 _ASCII_UNLISTABLE = re.compile(r"[\s,;]")
+_ASCII_VISIBLE = re.compile("[!-~]")
 
 
 def _first(value: str, ascii_bad: re.Pattern[str], bad: Callable[[str], bool]) -> str | None:

@@ -19,14 +19,18 @@ CHUNK = 2000  # barcodes looked up per query
 
 
 def problems(
-    db: sqlite_utils.Database, records: list[tuple[int, dict]], operator: Operator
+    db: sqlite_utils.Database,
+    records: list[tuple[int, dict]],
+    operator: Operator,
+    known: dict[str, dict] | None = None,
 ) -> list[RowProblem]:
     """The rules that depend on the database and the operator: unique usernames (logins
-    ignore case), then who may set what on whom."""
+    ignore case), then who may set what on whom. ``known``: the records' patrons as
+    ``existing`` reads them, when the caller has them already."""
     return (
         _case_twins(db, records)
         + _username_clashes(db, records)
-        + _authorized(db, records, operator)
+        + _authorized(db, records, operator, known)
     )
 
 
@@ -71,13 +75,17 @@ def case_twins(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> li
 
 
 def _authorized(
-    db: sqlite_utils.Database, records: list[tuple[int, dict]], operator: Operator
+    db: sqlite_utils.Database,
+    records: list[tuple[int, dict]],
+    operator: Operator,
+    known: dict[str, dict] | None,
 ) -> list[RowProblem]:
     """An import may do only what the utilities would let its operator do: change no patron
     at or above their level (nor their own account), set a username only with Patron
     Passwords: Edit, and a security group only with Assign and below their level."""
     levels = dict(db.execute("SELECT name, level FROM security_groups").fetchall())
-    known = existing(db, [r["barcode"] for _, r in records], records)
+    if known is None:
+        known = existing(db, [r["barcode"] for _, r in records], records)
     out = []
     for number, record in records:
         old = known.get(record["barcode"])
@@ -176,14 +184,18 @@ def existing(
 
 
 def default_usernames(
-    db: sqlite_utils.Database, records: list[tuple[int, dict]]
+    db: sqlite_utils.Database,
+    records: list[tuple[int, dict]],
+    known: dict[str, dict] | None = None,
 ) -> tuple[int, list[tuple[int, str, str]]]:
     """Give each new patron the file gives no username their barcode as one, in its case, as
     Reset Patron Accounts' Barcode makes it (logins ignore case): "Username fields in
     Alexandria default to barcode." A barcode that is already a username here or is given as
     one on another row leaves that patron without one, listed as (row, barcode, why);
-    nothing else about the row changes. Returns how many were given and those left."""
-    known = existing(db, [r["barcode"] for _, r in records])
+    nothing else about the row changes. Returns how many were given and those left
+    (``known``: the patrons here, as ``problems`` takes them)."""
+    if known is None:
+        known = existing(db, [r["barcode"] for _, r in records])
     new = [(n, r) for n, r in records if r["barcode"] not in known and not r.get("username")]
     if not new:
         return 0, []

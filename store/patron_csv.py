@@ -122,7 +122,8 @@ def read(
                 except csv.Error as exc:
                     yield number, None, [_unreadable(number, exc)]
                     return
-                if not any(cell.strip() for cell in line):
+                text = "".join(line)
+                if not text.strip():  # no cell holds anything but spaces
                     continue
                 if (
                     len(line) == len(heading)
@@ -141,7 +142,7 @@ def read(
                         ],
                     )
                     continue
-                if every and len(line) == len(columns) and _plain(line):
+                if every and len(line) == len(columns) and _plain(line, text):
                     yield number, dict(zip(columns, line, strict=True)), []
                     continue
                 problems = _check(number, line, columns, allowed)
@@ -182,14 +183,11 @@ def _capped(handle: IO[str], path: Path, max_mb: int) -> Iterator[str]:
         yield line
 
 
-def _plain(line: list[str]) -> bool:
-    """No cell too long, no control character and no quote anywhere in the row: then
-    ``_check`` finds nothing and ``_unquoted`` changes nothing (one scan of the whole row,
-    not one per cell)."""
-    if max(map(len, line)) > MAX_CELL:
-        return False
-    text = "".join(line)
-    return "'" not in text and not has_control(text)
+def _plain(line: list[str], text: str) -> bool:
+    """No cell too long, no control character and no quote anywhere in the row (``text``,
+    its cells joined): then ``_check`` finds nothing and ``_unquoted`` changes nothing (one
+    scan of the whole row, not one per cell)."""
+    return max(map(len, line)) <= MAX_CELL and "'" not in text and not has_control(text)
 
 
 def _unquoted(cell: str) -> str:

@@ -103,7 +103,7 @@ def import_patrons(
             problems += unreadable
             continue
         data = dict(raw)
-        addresses, bad = patron_emails.from_row(number, data, emails)
+        addresses, bad = patron_emails.from_row(number, data, emails) if emails else ((), [])
         code = (data.get("site") or site or "").strip()
         if not code:
             data["site"] = None  # decided below: a patron already here keeps theirs

@@ -132,7 +132,7 @@ def write_patrons(
 def _insert(db, op, new: list[tuple[int, Entry]], now: str, image: str, addresses) -> None:
     """New patrons inserted whole, each journaled with its row as inserted: a few statements
     for the lot, not a few per patron (a first sync makes a whole district). Their outcomes
-    are staged in SQL from the rows as inserted (journaled with the others at the end)."""
+    are journaled in SQL from the rows as inserted."""
     last = db.execute("SELECT coalesce(max(id), 0) FROM patrons").fetchone()[0]
     runs: list[tuple[str, list[tuple]]] = []  # rows with the same columns: one INSERT each
     staged: list[tuple] = []  # (k, seq, barcode, reason): the k-th new patron is id last + k
@@ -150,6 +150,8 @@ def _insert(db, op, new: list[tuple[int, Entry]], now: str, image: str, addresse
         staged.append((k, seq, record["barcode"], entry.reason or f"new patron ({entry.where})"))
         if emails := record.get("emails"):
             addresses[last + k] = emails
+    from .plan import NAME_SQL  # the preview's "Last, First"
+
     for sql, rows in runs:
         db.conn.executemany(sql, rows)
     db.execute("DELETE FROM temp.write_new")
@@ -173,9 +175,12 @@ def _insert(db, op, new: list[tuple[int, Entry]], now: str, image: str, addresse
     shown = " || ".join(
         f"coalesce('; ' || :{f} || ' ' || nullif(p.{f}, ''), '')" for f in NEW_SHOWN
     )
+    # Their outcomes, with their names as inserted: no later entry changes a new patron.
     db.execute(
-        f"""INSERT INTO temp.write_outcomes
-            SELECT :op, s.seq, p.id, p.barcode, 'change', s.reason, NULL, substr({shown}, 3)
+        f"""INSERT INTO operation_changes (operation_id, seq, patron_id, barcode, name,
+                outcome, reason, before, after)
+            SELECT :op, s.seq, p.id, p.barcode, {NAME_SQL}, 'change', s.reason, NULL,
+                   substr({shown}, 3)
             FROM temp.write_new s JOIN patrons p ON p.id = :last + s.k""",
         {"op": op, "last": last, **{f: field_label(f) for f in NEW_SHOWN}},
     )

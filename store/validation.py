@@ -102,7 +102,7 @@ class StoreModel(BaseModel):
         """No control character in any text: a NUL is cut by SQLite's JSON functions (the
         journal, undo, barcode lists), so it could not be matched or restored literally; an
         escape or a line break would reach a technician's terminal or a report whole."""
-        if type(value) is str and _CONTROL.search(value) is None:
+        if isinstance(value, str) and _CONTROL.search(value) is None:
             return value  # the usual case: one scan (an import checks every cell)
         values = value if isinstance(value, (list, tuple)) else [value]
         for v in values:

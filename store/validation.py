@@ -153,6 +153,19 @@ class StoreModel(BaseModel):
         return fixed if isinstance(value, list) else fixed[0]
 
 
+def narrowed(check: str, *fields: str) -> Any:
+    """StoreModel's ``check`` (``_enum_by_name`` or ``_in_database``) on ``fields`` alone,
+    for a model to declare under the same name: the inherited one is replaced in its place
+    (the checks run in the same order), and a model validated once a row (an import's
+    PatronRecord) does not run it on the fields it has nothing to check on."""
+    method = StoreModel.__dict__[check]
+    if check == "_enum_by_name":
+        return field_validator(*fields, mode="before")(method)
+    if check == "_in_database":
+        return field_validator(*fields, mode="after")(method)
+    raise ValueError(f"{check!r} is not a check a model narrows")
+
+
 @functools.lru_cache(maxsize=64)
 def _names(allowed: tuple[str, ...]) -> Names:
     """Indexed once per list of values, not once per value checked (an import checks each

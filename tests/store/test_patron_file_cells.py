@@ -110,3 +110,50 @@ def test_barcodes_and_usernames_beyond_ascii_are_judged_alike(
     [(number, where, message)] = problems_of(small_db, path)
     assert (number, where) == (2, column)
     assert message.startswith(says), message
+
+
+def test_the_record_checks_every_field_that_has_a_choice():
+    # PatronRecord runs the by-name and database-choice checks on the fields named for them
+    # only: every enum and every database choice it has must be among them.
+    from store.fields import field_specs
+    from store.patron_record import PatronRecord
+    from store.validation import Invalid, validate
+
+    checks = PatronRecord.__pydantic_decorators__.field_validators
+    assert set(checks["_enum_by_name"].info.fields) == {
+        s.name for s in field_specs(PatronRecord) if s.enum is not None
+    }
+    assert set(checks["_in_database"].info.fields) == {
+        s.name for s in field_specs(PatronRecord) if s.choices
+    }
+    # In the inherited order: a control character is named before a value not in the table.
+    assert list(checks)[:3] == ["_no_control", "_enum_by_name", "_in_database"]
+    with pytest.raises(Invalid) as info:
+        validate(
+            PatronRecord, {"barcode": "B", "last_name": "L", "grade": "9\x01"}, lambda k: ["9"]
+        )
+    assert [(p.field, p.message) for p in info.value.problems] == [
+        ("grade", "contains a control character (\\x01), which is not allowed")
+    ]
+
+
+@pytest.mark.parametrize(
+    "cells, says",
+    [
+        ("S1,Sam,card-lost,", None),  # a status typed by name
+        ("S1,Sam,lost,", "Status: 'lost' is not allowed; allowed: 'Active' (active)"),
+        ("S1,Sam,Active,99", "Grade: '99' is not in the grade table; allowed: "),
+        ("S1,Sam,active,pk", None),  # a grade in another case: PK
+    ],
+)
+def test_status_and_grade_are_judged_as_typed(small_db, tmp_path, cells, says):
+    path = write(tmp_path, "sg.csv", "barcode,last_name,status,grade\n" + cells + "\n")
+    if says is None:
+        small_db.import_patrons(path, {}, ADMIN)
+        record = patron(small_db, "S1")
+        assert (record["status"], record["grade"]) in (("Card Lost", None), ("Active", "PK"))
+        return
+    [(number, where, message)] = problems_of(small_db, path)
+    title, _, rest = says.partition(": ")
+    assert (number, where) == (2, title.lower())
+    assert message.startswith(rest), message

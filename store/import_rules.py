@@ -6,6 +6,7 @@ new patron gets when the file gives none (their barcode)."""
 from __future__ import annotations
 
 import json
+import re
 
 import sqlite_utils
 
@@ -16,25 +17,43 @@ from .security import PASSWORDS, SECURITY_GROUPS, Operator
 from .selection import UNKNOWN_REASON
 
 CHUNK = 2000  # barcodes looked up per query
+_LETTER = re.compile("[A-Za-z]")  # what SQLite's NOCASE folds
 
 
 def problems(
-    db: sqlite_utils.Database, records: list[tuple[int, dict]], operator: Operator
+    db: sqlite_utils.Database,
+    records: list[tuple[int, dict]],
+    operator: Operator,
+    known: dict[str, dict] | None = None,
 ) -> list[RowProblem]:
     """The rules that depend on the database and the operator: unique usernames (logins
-    ignore case), then who may set what on whom."""
+    ignore case), then who may set what on whom. ``known``: the records' patrons as
+    ``existing`` reads them, when the caller has them already."""
     return (
-        _case_twins(db, records)
+        _case_twins(db, records, known)
         + _username_clashes(db, records)
-        + _authorized(db, records, operator)
+        + _authorized(db, records, operator, known)
     )
 
 
-def _case_twins(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> list[RowProblem]:
+def _case_twins(
+    db: sqlite_utils.Database,
+    records: list[tuple[int, dict]],
+    known: dict[str, dict] | None = None,
+) -> list[RowProblem]:
     """A new barcode that is an existing one in another case (AB1 for ab1) would make a
     second patron that every barcode list selects with the first (they match regardless
     of case): a problem naming the barcode to use. One pass over the patrons (SQLite's
-    NOCASE folds ASCII letters only)."""
+    NOCASE folds ASCII letters only), made only for barcodes that could have a twin: new
+    ones (not in ``known``, the patrons here by barcode) with an ASCII letter (a barcode
+    with none equals only itself regardless of case)."""
+    rows = [
+        (n, r["barcode"])
+        for n, r in records
+        if _LETTER.search(r["barcode"]) and (known is None or r["barcode"] not in known)
+    ]
+    if not rows:
+        return []
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS import_barcodes (row INTEGER, barcode TEXT COLLATE NOCASE)"
     )
@@ -42,9 +61,7 @@ def _case_twins(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> l
         "CREATE INDEX IF NOT EXISTS temp.import_barcodes_barcode ON import_barcodes(barcode)"
     )
     db.execute("DELETE FROM temp.import_barcodes")
-    db.conn.executemany(
-        "INSERT INTO temp.import_barcodes VALUES (?, ?)", [(n, r["barcode"]) for n, r in records]
-    )
+    db.conn.executemany("INSERT INTO temp.import_barcodes VALUES (?, ?)", rows)
     twins = db.execute(
         """SELECT t.row, t.barcode, p.barcode FROM patrons p
            JOIN temp.import_barcodes t ON t.barcode = p.barcode
@@ -71,13 +88,17 @@ def case_twins(db: sqlite_utils.Database, records: list[tuple[int, dict]]) -> li
 
 
 def _authorized(
-    db: sqlite_utils.Database, records: list[tuple[int, dict]], operator: Operator
+    db: sqlite_utils.Database,
+    records: list[tuple[int, dict]],
+    operator: Operator,
+    known: dict[str, dict] | None,
 ) -> list[RowProblem]:
     """An import may do only what the utilities would let its operator do: change no patron
     at or above their level (nor their own account), set a username only with Patron
     Passwords: Edit, and a security group only with Assign and below their level."""
     levels = dict(db.execute("SELECT name, level FROM security_groups").fetchall())
-    known = existing(db, [r["barcode"] for _, r in records], records)
+    if known is None:
+        known = existing(db, [r["barcode"] for _, r in records], records)
     out = []
     for number, record in records:
         old = known.get(record["barcode"])
@@ -176,14 +197,18 @@ def existing(
 
 
 def default_usernames(
-    db: sqlite_utils.Database, records: list[tuple[int, dict]]
+    db: sqlite_utils.Database,
+    records: list[tuple[int, dict]],
+    known: dict[str, dict] | None = None,
 ) -> tuple[int, list[tuple[int, str, str]]]:
     """Give each new patron the file gives no username their barcode as one, in its case, as
     Reset Patron Accounts' Barcode makes it (logins ignore case): "Username fields in
     Alexandria default to barcode." A barcode that is already a username here or is given as
     one on another row leaves that patron without one, listed as (row, barcode, why);
-    nothing else about the row changes. Returns how many were given and those left."""
-    known = existing(db, [r["barcode"] for _, r in records])
+    nothing else about the row changes. Returns how many were given and those left
+    (``known``: the patrons here, as ``problems`` takes them)."""
+    if known is None:
+        known = existing(db, [r["barcode"] for _, r in records])
     new = [(n, r) for n, r in records if r["barcode"] not in known and not r.get("username")]
     if not new:
         return 0, []

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Protocol, TypeVar
 
 from .file_out import csv_cell
-from .validation import control_character
+from .validation import control_character, has_control
 
 MAX_CELL = 1_000  # characters in one cell (the longest patron field is 100)
 MAX_PROBLEMS = 1_000  # reported from one file; the rest are counted
@@ -107,6 +107,7 @@ def read(
     columns = resolved.fields
     allowed = "\t" if delimiter == "\t" else ""
     heading = [h.strip().casefold() for h in header]
+    every = None not in columns  # every column is read: a plain row needs no cell by cell look
 
     def rows() -> Iterator[tuple[int, dict | None, list[RowProblem]]]:
         # Numbered as a spreadsheet shows them (the header is row 1; blank rows count).
@@ -121,9 +122,14 @@ def read(
                 except csv.Error as exc:
                     yield number, None, [_unreadable(number, exc)]
                     return
-                if not any(cell.strip() for cell in line):
+                text = "".join(line)
+                if not text.strip():  # no cell holds anything but spaces
                     continue
-                if [c.strip().casefold() for c in line] == heading:
+                if (
+                    len(line) == len(heading)
+                    and line[0].strip().casefold() == heading[0]
+                    and [c.strip().casefold() for c in line] == heading
+                ):
                     yield (
                         number,
                         None,
@@ -135,6 +141,9 @@ def read(
                             )
                         ],
                     )
+                    continue
+                if every and len(line) == len(columns) and _plain(line, text):
+                    yield number, dict(zip(columns, line, strict=True)), []
                     continue
                 problems = _check(number, line, columns, allowed)
                 values = {
@@ -172,6 +181,13 @@ def _capped(handle: IO[str], path: Path, max_mb: int) -> Iterator[str]:
                 "imported"
             )
         yield line
+
+
+def _plain(line: list[str], text: str) -> bool:
+    """No cell too long, no control character and no quote anywhere in the row (``text``,
+    its cells joined): then ``_check`` finds nothing and ``_unquoted`` changes nothing (one
+    scan of the whole row, not one per cell)."""
+    return max(map(len, line)) <= MAX_CELL and "'" not in text and not has_control(text)
 
 
 def _unquoted(cell: str) -> str:

@@ -13,6 +13,7 @@ no username gets their barcode as one (import_rules.default_usernames).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable
@@ -86,11 +87,14 @@ def import_patrons(
     union = db.execute("SELECT code FROM sites WHERE is_union ORDER BY code LIMIT 1").fetchone()
     if site is not None and site.casefold() not in sites:
         raise BadFile(f"--site: {site!r} is not a site; sites: {', '.join(sites.values())}")
+    if choices is not None:  # each kind's values read once for the file, not once a row
+        choices = functools.cache(choices)
     report = ImportReport(ignored=columns.ignored)
     records: list[tuple[int, dict]] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
     site_given = "site" in columns.read or site is not None
+    fields = [c for c in columns.read if c in FIELDS]  # what each row gives, in column order
     for number, raw, unreadable in rows:
         if len(problems) >= patron_csv.MAX_PROBLEMS:  # of any kind: the rest is not read
             break
@@ -99,7 +103,7 @@ def import_patrons(
             problems += unreadable
             continue
         data = dict(raw)
-        addresses, bad = patron_emails.from_row(number, data, emails)
+        addresses, bad = patron_emails.from_row(number, data, emails) if emails else ((), [])
         code = (data.get("site") or site or "").strip()
         if not code:
             data["site"] = None  # decided below: a patron already here keeps theirs
@@ -133,12 +137,14 @@ def import_patrons(
             )
             continue
         seen[key] = number
-        given: dict = {c: getattr(record, c) for c in columns.read if c in FIELDS}
+        given: dict = {c: getattr(record, c) for c in fields}
         if site_given:
             given["site"] = record.site
         if emails:  # the file lists each patron's addresses: exactly these
             given["emails"] = addresses
-        records.append((number, {k: (str(v) if k == "status" else v) for k, v in given.items()}))
+        if "status" in given:
+            given["status"] = str(given["status"])
+        records.append((number, given))
         if progress and report.rows % CHUNK == 0:
             progress(report.rows)
     if report.rows == 0 and not problems:
@@ -164,9 +170,10 @@ def import_patrons(
             record["site"] = union[0]
             report.to_union_site.append(number)
     if dry_run:
-        _refuse(problems + import_rules.problems(db, records, operator))
-        _count(db, records, report)
-        _usernames(db, records, report)
+        known = _existing(db, records)
+        _refuse(problems + import_rules.problems(db, records, operator, known))
+        _count(records, report, known)
+        _usernames(db, records, report, known)
         return report
     _refuse(problems)
     begin_write(db)
@@ -174,9 +181,13 @@ def import_patrons(
         # What the rules read (who the operator is, the patrons the rows change) is read
         # again under the lock: the write sees exactly what was checked.
         authority.authorize(db, operator, (UTILITIES,), "run Import Patrons")
-        _refuse(import_rules.problems(db, records, operator))
-        _usernames(db, records, report)
-        report.operation_id = _write(db, records, report, operator, path, rule, site, progress, via)
+        known = _existing(db, records)  # one read for the rules, the usernames and the write
+        _refuse(import_rules.problems(db, records, operator, known))
+        _usernames(db, records, report, known)
+        _count(records, report, known)
+        report.operation_id = _write(
+            db, records, report, operator, path, rule, site, progress, via, known
+        )
         credentials.nothing_to_erase(db, report.operation_id)  # an import sets no password
         credentials.erase_expired(db)
         db.execute("COMMIT")
@@ -208,8 +219,11 @@ def _refuse(problems: list[RowProblem]) -> None:
         )
 
 
-def _count(db, records, report) -> dict[str, dict]:
-    existing = import_rules.existing(db, [r["barcode"] for _, r in records], records)
+def _existing(db, records) -> dict[str, dict]:
+    return import_rules.existing(db, [r["barcode"] for _, r in records], records)
+
+
+def _count(records, report, existing: dict[str, dict]) -> None:
     for _, record in records:
         old = existing.get(record["barcode"])
         if old is None:
@@ -218,19 +232,19 @@ def _count(db, records, report) -> dict[str, dict]:
             report.updated += 1
         else:
             report.unchanged += 1
-    return existing
 
 
-def _usernames(db, records, report) -> None:
+def _usernames(db, records, report, known) -> None:
     """New patrons the file gives no username get their barcode; those whose barcode is
     already a username are left without one and reported."""
-    given, report.no_username = import_rules.default_usernames(db, records)
+    given, report.no_username = import_rules.default_usernames(db, records, known)
     report.usernames_from_barcode = given
 
 
-def _write(db, records, report, operator, path, rule: ColumnRule, site, progress, via) -> int:
+def _write(
+    db, records, report, operator, path, rule: ColumnRule, site, progress, via, existing
+) -> int:
     now = clock.now()
-    existing = _count(db, records, report)
     options = {
         "file": str(Path(path).name),
         **rule.journaled(report.ignored),

@@ -6,7 +6,9 @@ store/patron_file.py reads and writes the files.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -14,7 +16,7 @@ from pydantic import Field, field_validator
 from .dates import parse_date
 from .fields import choice
 from .selection import Status
-from .validation import StoreModel
+from .validation import StoreModel, narrowed
 
 # The patron fields a file may carry, in export order (no password hashes, no ids).
 FIELDS = (
@@ -56,6 +58,11 @@ class PatronRecord(StoreModel):
     expiration_date: str | None = None
     username: str | None = None
 
+    # The by-name and database-choice checks on the fields that have them only: an import
+    # validates every row (tests/store check these are all such fields).
+    _enum_by_name = narrowed("_enum_by_name", "status")
+    _in_database = narrowed("_in_database", "grade", "policy", "security_group")
+
     @field_validator(
         "grade",
         "location",
@@ -81,7 +88,12 @@ class PatronRecord(StoreModel):
     @classmethod
     def _visible(cls, value: str) -> str:
         # Only invisible characters (a zero-width space): a name nobody could read or find.
-        if not any(not unicodedata.category(c).startswith(("C", "Z")) for c in value):
+        visible = (
+            _ASCII_VISIBLE.search(value) is not None
+            if value.isascii()  # its only invisible characters: the controls and the space
+            else any(not unicodedata.category(c).startswith(("C", "Z")) for c in value)
+        )
+        if not visible:
             raise ValueError("has no visible character")
         return value
 
@@ -90,7 +102,7 @@ class PatronRecord(StoreModel):
     def _listable(cls, value: str) -> str:
         # A barcode list (pasted or a file) splits on these: such a barcode could never be
         # selected; an invisible character would make two barcodes that look the same.
-        if bad := next((c for c in value if c.isspace() or c in ",;" or _invisible(c)), None):
+        if bad := _first(value, _ASCII_UNLISTABLE, lambda c: c.isspace() or c in ",;"):
             raise ValueError(
                 f"contains {_named(bad)}; barcodes have no spaces, commas, "
                 "semicolons or invisible characters"
@@ -104,12 +116,27 @@ class PatronRecord(StoreModel):
             return value
         if len(value) > 60:
             raise ValueError(f"at most 60 characters are allowed; this has {len(value)}")
-        if bad := next((c for c in value if c.isspace() or _invisible(c)), None):
+        if bad := _first(value, _ASCII_SPACE, str.isspace):
             raise ValueError(
                 f"contains {_named(bad)}; a username is typed at the login: "
                 "no spaces or invisible characters"
             )
         return value
+
+
+# In ASCII no character is invisible (its controls are refused before): there the search
+# is one regular expression, not a Python test of each character. \s is str.isspace.
+_ASCII_SPACE = re.compile(r"\s")
+_ASCII_UNLISTABLE = re.compile(r"[\s,;]")
+_ASCII_VISIBLE = re.compile("[!-~]")
+
+
+def _first(value: str, ascii_bad: re.Pattern[str], bad: Callable[[str], bool]) -> str | None:
+    """The first character of ``value`` that is ``bad`` or invisible."""
+    if value.isascii():
+        found = ascii_bad.search(value)
+        return found.group() if found else None
+    return next((c for c in value if bad(c) or _invisible(c)), None)
 
 
 def _invisible(ch: str) -> bool:

@@ -12,6 +12,7 @@ the records and holds the write lock.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -79,6 +80,7 @@ def write_patrons(
     now: str,
     progress: Callable[[int], None] | None = None,
 ) -> None:
+    _staging(db)
     changes: list[tuple] = []
     addresses: dict[int, tuple[str, ...]] = {}  # patron id → their new list, when it changes
     image = "json_object(" + ", ".join(f"'{c.name}', {c.name}" for c in db["patrons"].columns)
@@ -89,7 +91,7 @@ def write_patrons(
             new.append((seq, entry))
             continue
         if new:
-            _insert(db, op, new, now, image + ")", changes, addresses)
+            _insert(db, op, new, now, image + ")", addresses)
             new = []
         fields = changed_fields(old, record)
         if "emails" in fields:
@@ -120,31 +122,48 @@ def write_patrons(
         if progress and seq % CHUNK == 0:
             progress(seq)
     if new:
-        _insert(db, op, new, now, image + ")", changes, addresses)
+        _insert(db, op, new, now, image + ")", addresses)
     # After every patron row: an undo (newest first) takes these back before the patrons.
     patron_emails.replace(db, op, addresses)
-    journal_outcomes(db, changes)
+    _stage(db, changes)
+    _journal_staged(db)
 
 
-def _insert(db, op, new: list[tuple[int, Entry]], now: str, image: str, changes, addresses):
+def _insert(db, op, new: list[tuple[int, Entry]], now: str, image: str, addresses) -> None:
     """New patrons inserted whole, each journaled with its row as inserted: a few statements
-    for the lot, not a few per patron (a first sync makes a whole district)."""
+    for the lot, not a few per patron (a first sync makes a whole district). Their outcomes
+    are journaled in SQL from the rows as inserted."""
     last = db.execute("SELECT coalesce(max(id), 0) FROM patrons").fetchone()[0]
-    runs: list[tuple[tuple[str, ...], list[tuple]]] = []  # rows with the same columns
-    for _seq, entry in new:
-        record = dict(entry.record)
-        record.pop("emails", None)
-        row = {**_BLANK, **record, "created": now, "modified": now}
-        if not runs or runs[-1][0] != tuple(row):
-            runs.append((tuple(row), []))
-        runs[-1][1].append(tuple(_value(v) for v in row.values()))
-    for columns, rows in runs:
-        db.conn.executemany(
-            f"INSERT INTO patrons ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            rows,
-        )
-    ids = db.execute("SELECT id, barcode FROM patrons WHERE id > ? ORDER BY id", [last]).fetchall()
-    if [b for _, b in ids] != [e.record["barcode"] for _, e in new]:  # ids in insert order
+    runs: list[tuple[str, list[tuple]]] = []  # rows with the same columns: one INSERT each
+    staged: list[tuple] = []  # (k, seq, barcode, reason): the k-th new patron is id last + k
+    shape: tuple[str, ...] | None = None
+    for k, (seq, entry) in enumerate(new, start=1):
+        record = entry.record
+        if tuple(record) != shape:
+            shape = tuple(record)
+            sql, given, fixed = _columns(record, now)
+            runs.append((sql, []))
+        values = given(record)
+        if not _PLAIN.issuperset(map(type, values)):
+            values = tuple(map(_value, values))
+        runs[-1][1].append(values + fixed)
+        staged.append((k, seq, record["barcode"], entry.reason or f"new patron ({entry.where})"))
+        if emails := record.get("emails"):
+            addresses[last + k] = emails
+    from .plan import NAME_SQL  # the preview's "Last, First"
+
+    for sql, rows in runs:
+        db.conn.executemany(sql, rows)
+    db.execute("DELETE FROM temp.write_new")
+    db.conn.executemany("INSERT INTO temp.write_new VALUES (?, ?, ?, ?)", staged)
+    # The ids are last + 1 … last + n in insert order, each patron with their barcode.
+    placed = db.execute(
+        """SELECT (SELECT count(*) FROM patrons WHERE id > :last),
+                  (SELECT count(*) FROM temp.write_new s
+                   JOIN patrons p ON p.id = :last + s.k AND p.barcode = s.barcode)""",
+        {"last": last},
+    ).fetchone()
+    if placed != (len(new), len(new)):
         raise RuntimeError("the new patrons' ids are not in the order they were inserted")
     db.execute(
         f"""INSERT INTO operation_rows (operation_id, table_name, row_id, action, before, after)
@@ -152,12 +171,32 @@ def _insert(db, op, new: list[tuple[int, Entry]], now: str, image: str, changes,
             ORDER BY id""",
         [op, last],
     )
-    for (seq, entry), (new_id, barcode) in zip(new, ids, strict=True):
-        if emails := entry.record.get("emails"):
-            addresses[new_id] = emails
-        reason = entry.reason or f"new patron ({entry.where})"
-        shown = described(entry.record, [f for f in NEW_SHOWN if entry.record.get(f)])
-        changes.append((op, seq, new_id, barcode, "change", reason, None, shown))
+    # What described() says of the fields of NEW_SHOWN the patron has: 'Site ELM; Grade 5'.
+    shown = " || ".join(
+        f"coalesce('; ' || :{f} || ' ' || nullif(p.{f}, ''), '')" for f in NEW_SHOWN
+    )
+    # Their outcomes, with their names as inserted: no later entry changes a new patron.
+    db.execute(
+        f"""INSERT INTO operation_changes (operation_id, seq, patron_id, barcode, name,
+                outcome, reason, before, after)
+            SELECT :op, s.seq, p.id, p.barcode, {NAME_SQL}, 'change', s.reason, NULL,
+                   substr({shown}, 3)
+            FROM temp.write_new s JOIN patrons p ON p.id = :last + s.k""",
+        {"op": op, "last": last, **{f: field_label(f) for f in NEW_SHOWN}},
+    )
+    db.execute("DELETE FROM temp.write_new")
+
+
+def _columns(record: dict, now: str) -> tuple[str, Callable[[dict], tuple], tuple]:
+    """The INSERT for new patrons with ``record``'s keys, what it takes of each record, and
+    the values every such row adds: the blank fields' defaults, then created and modified."""
+    own = [c for c in record if c not in ("emails", "created", "modified")]
+    blank = [c for c in _BLANK if c not in record]
+    columns = [*own, *blank, "created", "modified"]
+    sql = f"INSERT INTO patrons ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    pick = operator.itemgetter(*own)
+    given = pick if len(own) > 1 else (lambda r: (pick(r),))
+    return sql, given, (*(_BLANK[c] for c in blank), now, now)
 
 
 # A new patron's values where the record gives none.
@@ -170,6 +209,9 @@ _BLANK = {
 }
 
 
+_PLAIN = frozenset({str, type(None)})  # what a value needs no conversion from
+
+
 def _value(value: object) -> object:
     """A value as sqlite-utils would write it (JSON for a list, ISO for a date…)."""
     return value if value is None or type(value) is str else jsonify_if_needed(value)
@@ -179,16 +221,42 @@ def journal_outcomes(db: sqlite_utils.Database, changes: list[tuple]) -> None:
     """operation_changes rows (operation, seq, patron id, barcode, outcome, reason, and
     optionally what was before and after, as the summary shows them), each with the
     patron's name as it is now."""
+    _staging(db)
+    _stage(db, changes)
+    _journal_staged(db)
+
+
+def _staging(db: sqlite_utils.Database) -> None:
+    """The temp tables outcomes are gathered in, then journaled by one INSERT … SELECT (no
+    declared types: each value reaches operation_changes as given)."""
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS write_outcomes "
+        "(operation_id, seq, patron_id, barcode, outcome, reason, before, after)"
+    )
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS write_new (k INTEGER PRIMARY KEY, seq, barcode, reason)"
+    )
+    db.execute("DELETE FROM temp.write_outcomes")  # nothing left of a write rolled back
+
+
+def _stage(db: sqlite_utils.Database, changes: list[tuple]) -> None:
+    db.conn.executemany(
+        "INSERT INTO temp.write_outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        ((*c, None, None)[:8] for c in changes),
+    )
+
+
+def _journal_staged(db: sqlite_utils.Database) -> None:
+    """Every staged outcome of a patron here, with their name as it is now."""
     from .plan import NAME_SQL  # the preview's "Last, First"
 
-    db.conn.executemany(
-        f"""INSERT INTO operation_changes (operation_id, seq, patron_id, barcode, name, outcome,
-                reason, before, after)
-            SELECT ?, ?, p.id, ?, {NAME_SQL}, ?, ?, ?, ? FROM patrons p WHERE p.id = ?""",
-        [
-            (o, s, b, outcome, reason, before, after, pid)
-            for o, s, pid, b, outcome, reason, before, after in (
-                (*c, None, None)[:8] for c in changes
-            )
-        ],
-    )
+    try:
+        db.execute(
+            f"""INSERT INTO operation_changes (operation_id, seq, patron_id, barcode, name,
+                    outcome, reason, before, after)
+                SELECT o.operation_id, o.seq, p.id, o.barcode, {NAME_SQL}, o.outcome, o.reason,
+                       o.before, o.after
+                FROM temp.write_outcomes o JOIN patrons p ON p.id = o.patron_id"""
+        )
+    finally:
+        db.execute("DELETE FROM temp.write_outcomes")

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from .choice_names import Names, shown
-from .fields import field_title, spec_of
+from .fields import FieldSpec, field_title, spec_of
 from .file_out import excerpt
 
 # What each kind of database choice is called in a message.
@@ -52,6 +52,11 @@ BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u
 # Every character is_control() is true of: Cc is exactly U+0000–U+001F and U+007F–U+009F,
 # Zl is U+2028 and Zp U+2029 alone (tests/store check the two agree over all of Unicode).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI)) + "]")
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds any control character (none allowed)."""
+    return _CONTROL.search(text) is not None
 
 
 def is_control(ch: str) -> bool:
@@ -97,6 +102,8 @@ class StoreModel(BaseModel):
         """No control character in any text: a NUL is cut by SQLite's JSON functions (the
         journal, undo, barcode lists), so it could not be matched or restored literally; an
         escape or a line break would reach a technician's terminal or a report whole."""
+        if isinstance(value, str) and _CONTROL.search(value) is None:
+            return value  # the usual case: one scan (an import checks every cell)
         values = value if isinstance(value, (list, tuple)) else [value]
         for v in values:
             if isinstance(v, str) and (bad := control_character(v)):
@@ -108,10 +115,9 @@ class StoreModel(BaseModel):
     def _enum_by_name(cls, value: Any, info: ValidationInfo) -> Any:
         """'inactive' and 'card-lost' mean Inactive and Card Lost: a fixed choice is typed as
         titled, in any case, or in kebab case (store/choice_names.py)."""
-        spec = spec_of(cls, info.field_name or "")
-        if spec is None or spec.enum is None:
+        names = _enum_fields(cls).get(info.field_name or "")
+        if names is None:
             return value
-        names = _enum_names(spec.enum)
 
         def fix(v: Any) -> Any:
             if not isinstance(v, str):
@@ -124,8 +130,7 @@ class StoreModel(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _in_database(cls, value: Any, info: ValidationInfo) -> Any:
-        spec = spec_of(cls, info.field_name or "")
-        kind = spec.choices if spec else None
+        kind = _choice_fields(cls).get(info.field_name or "")
         if not kind or value in (None, "", []):
             return value
         choices_fn: ChoicesFn | None = (info.context or {}).get("choices")
@@ -148,6 +153,19 @@ class StoreModel(BaseModel):
         return fixed if isinstance(value, list) else fixed[0]
 
 
+def narrowed(check: str, *fields: str) -> Any:
+    """StoreModel's ``check`` (``_enum_by_name`` or ``_in_database``) on ``fields`` alone,
+    for a model to declare under the same name: the inherited one is replaced in its place
+    (the checks run in the same order), and a model validated once a row (an import's
+    PatronRecord) does not run it on the fields it has nothing to check on."""
+    method = StoreModel.__dict__[check]
+    if check == "_enum_by_name":
+        return field_validator(*fields, mode="before")(method)
+    if check == "_in_database":
+        return field_validator(*fields, mode="after")(method)
+    raise ValueError(f"{check!r} is not a check a model narrows")
+
+
 @functools.lru_cache(maxsize=64)
 def _names(allowed: tuple[str, ...]) -> Names:
     """Indexed once per list of values, not once per value checked (an import checks each
@@ -158,6 +176,22 @@ def _names(allowed: tuple[str, ...]) -> Names:
 @functools.cache
 def _enum_names(enum_type: type[enum.Enum]) -> Names:
     return Names(str(e.value) for e in enum_type)
+
+
+# A model's enum and database-choice fields, found once per model: the checks above run on
+# every field of every row an import reads.
+@functools.cache
+def _enum_fields(model: type[BaseModel]) -> dict[str, Names]:
+    return {s.name: _enum_names(s.enum) for s in _model_specs(model) if s.enum is not None}
+
+
+@functools.cache
+def _choice_fields(model: type[BaseModel]) -> dict[str, str]:
+    return {s.name: s.choices for s in _model_specs(model) if s.choices}
+
+
+def _model_specs(model: type[BaseModel]) -> list[FieldSpec]:
+    return [spec for name in model.model_fields if (spec := spec_of(model, name))]
 
 
 def validate(

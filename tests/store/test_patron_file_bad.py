@@ -273,6 +273,15 @@ def test_a_barcode_in_another_case_is_not_a_second_patron(small_db, tmp_path):
         assert problem.message.startswith("'p123' is patron 'P123''s barcode in another case")
     exact = write(tmp_path, "exact.csv", "barcode,last_name\nP123,Éluard\n")
     assert small_db.import_patrons(exact, {}, ADMIN).unchanged == 1
+    # Among patrons updated as they are spelled and new barcodes of digits (no twin can
+    # have those), the one in another case is still found, on its row.
+    mixed = write(
+        tmp_path, "mixed.csv", "barcode,last_name\nP123,Éluard\n4242,Digits\nstaff002,Twin\n"
+    )
+    for dry_run in (True, False):
+        [problem] = refused(small_db, mixed, dry_run=dry_run).problems
+        assert (problem.row, problem.column) == (4, "barcode")
+        assert problem.message.startswith("'staff002' is patron 'STAFF002''s barcode")
 
 
 def test_a_file_of_bad_values_stops_at_the_problem_limit(small_db, tmp_path):

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from .control_chars import has_control, is_control
+
 # What a spreadsheet starts a formula with (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain (possibly negative) number or amount: a spreadsheet reads it as a number.
@@ -53,12 +55,10 @@ def csv_writer(out: IO[str]) -> Any:
 
 def printable(text: Any) -> str:
     """``text`` for a terminal: control characters shown escaped (\\x1b), never sent."""
-    from .validation import control_character, is_control  # the characters input refuses
-
     text = "" if text is None else str(text)
-    if control_character(text) is None:  # one regular-expression scan: every cell printed
+    if not has_control(text):  # one regular-expression scan: every cell printed
         return text
-    return "".join(ascii(ch)[1:-1] if is_control(ch) else ch for ch in text)
+    return "".join(ascii(ch)[1:-1] if is_control(ch) else ch for ch in text)  # input refuses these
 
 
 class _Shown:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol, TypeVar
 
+from .control_chars import control_character, has_control
 from .file_out import csv_cell
-from .validation import control_character, has_control
 
 MAX_CELL = 1_000  # characters in one cell (the longest patron field is 100)
 MAX_PROBLEMS = 1_000  # reported from one file; the rest are counted

@@ -8,8 +8,9 @@ from typing import Any
 import sqlite_utils
 from pydantic import Field
 
+from .control_chars import control_character
 from .fields import field_title
-from .validation import Invalid, Problem, StoreModel, control_character
+from .validation import Invalid, Problem, StoreModel
 
 DEFAULTS = {
     "term.grade": "Grade",

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from .choice_names import Names, shown
+from .control_chars import control_character, has_control
 from .fields import FieldSpec, field_title, spec_of
 from .file_out import excerpt
 
@@ -33,34 +32,6 @@ CHOICE_SOURCES = {
 }
 
 ChoicesFn = Callable[[str], list[str]]
-
-
-def control_character(text: str, allowed: str = "") -> str | None:
-    """The first control character in ``text`` (escaped) that is not in ``allowed`` — a
-    C0/C1 control, or a bidirectional override or line separator, which reorder or break
-    what a terminal shows."""
-    for found in _CONTROL.finditer(text):  # one C-speed scan: every cell of an import
-        ch = found.group()
-        if ch not in allowed:
-            return ascii(ch)[1:-1]
-    return None
-
-
-# Bidirectional embeddings, overrides and isolates, and the marks: text that reorders the
-# characters around it on screen (a name that displays as another).
-BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Every character is_control() is true of: Cc is exactly U+0000–U+001F and U+007F–U+009F,
-# Zl is U+2028 and Zp U+2029 alone (tests/store check the two agree over all of Unicode).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI)) + "]")
-
-
-def has_control(text: str) -> bool:
-    """Whether ``text`` holds any control character (none allowed)."""
-    return _CONTROL.search(text) is not None
-
-
-def is_control(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI
 
 
 @dataclass(frozen=True)
@@ -102,7 +73,7 @@ class StoreModel(BaseModel):
         """No control character in any text: a NUL is cut by SQLite's JSON functions (the
         journal, undo, barcode lists), so it could not be matched or restored literally; an
         escape or a line break would reach a technician's terminal or a report whole."""
-        if isinstance(value, str) and _CONTROL.search(value) is None:
+        if isinstance(value, str) and not has_control(value):
             return value  # the usual case: one scan (an import checks every cell)
         values = value if isinstance(value, (list, tuple)) else [value]
         for v in values:

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..control_chars import control_character
 from ..patron_csv import MAX_CELL
-from ..validation import control_character
 from .model import BadRoster, RosterProblem
 
 DEFAULT_MAX_MB = 200
@@ -32,7 +32,7 @@ DEFAULT_MAX_MB = 200
 # not an error that stops the reading.
 csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
 
-# What store.validation.is_control finds (C0 and C1 controls, line and paragraph
+# What store.control_chars.is_control finds (C0 and C1 controls, line and paragraph
 # separators, bidirectional controls), as one pattern: a whole row is searched at once.
 _CONTROL = re.compile(
     "[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"

@@ -18,8 +18,9 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from ..control_chars import control_character
 from ..schema_versions import Status
-from ..validation import StoreModel, control_character
+from ..validation import StoreModel
 
 # OneRoster's grade vocabulary (CEDS), in order, onto the demo's grade table. "" is no
 # grade. Codes with no year of their own go to the nearest one a school library has:

@@ -16,8 +16,8 @@ from hypothesis import (
 )
 from hypothesis import strategies as st
 
+from store.control_chars import control_character, is_control
 from store.selection import Selection, fold_name
-from store.validation import control_character, is_control
 
 from .bad_input_helpers import BARCODE, PID, examples, open_copy, outcome
 from .hostile import (

@@ -37,9 +37,9 @@ def _rows_of_plan(store: Store, plan: Plan):
 
 
 def _rows_of_operation(store: Store, operation_id: int, outcome: str | None = None):
-    offset = 0
+    last = -1  # a keyset on seq: each page starts where the last one ended
     while True:
-        rows = store.operation_changes(operation_id, outcome, offset=offset, limit=PAGE)
+        rows = store.operation_changes(operation_id, outcome, limit=PAGE, after_seq=last)
         for r in rows:
             yield {
                 "barcode": r["barcode"],
@@ -51,7 +51,7 @@ def _rows_of_operation(store: Store, operation_id: int, outcome: str | None = No
             }
         if len(rows) < PAGE:
             return
-        offset += PAGE
+        last = rows[-1]["seq"]
 
 
 def print_plan(store: Store, plan: Plan, fmt: str, say: Callable[[str], str] = str) -> None:

@@ -120,14 +120,25 @@ def changes(
     outcome: str | None = None,
     offset: int = 0,
     limit: int = 200,
+    after_seq: int | None = None,
 ) -> list[dict[str, Any]]:
-    """A page of an operation's per-patron report in its order, optionally one outcome."""
+    """A page of an operation's per-patron report in its order, optionally one outcome;
+    with ``after_seq``, the rows after that one (a keyset: reading a million rows page by
+    page with an OFFSET would step over every earlier row again for each page)."""
     where = "operation_id = :op" + (" AND outcome = :outcome" if outcome else "")
+    if after_seq is not None:
+        where += " AND seq > :after"
     return list(
         db.query(
             f"SELECT * FROM operation_changes WHERE {where} "
             "ORDER BY seq LIMIT :limit OFFSET :offset",
-            {"op": operation_id, "outcome": outcome, "limit": limit, "offset": offset},
+            {
+                "op": operation_id,
+                "outcome": outcome,
+                "limit": limit,
+                "offset": offset,
+                "after": after_seq,
+            },
         )
     )
 

@@ -102,8 +102,14 @@ class JournalMixin:
             return _report.page(self.db, operation_id, offset, limit, outcome)
 
     def operation_changes(
-        self, operation_id: int, outcome: str | None = None, offset: int = 0, limit: int = 200
+        self,
+        operation_id: int,
+        outcome: str | None = None,
+        offset: int = 0,
+        limit: int = 200,
+        after_seq: int | None = None,
     ) -> list[dict[str, Any]]:
-        """A page of an operation's per-patron report, optionally one outcome only."""
+        """A page of an operation's per-patron report, optionally one outcome only (with
+        ``after_seq``: the rows after that one, for reading the whole report page by page)."""
         with self.lock:
-            return _report.changes(self.db, operation_id, outcome, offset, limit)
+            return _report.changes(self.db, operation_id, outcome, offset, limit, after_seq)

@@ -79,3 +79,36 @@ def test_show_of_no_operation_is_refused(cli, db):
     result = cli("show", "99")
     assert result.code == 2 and "ID: there is no operation #99" in result.err
     assert cli("show").code == 2  # ID is required
+
+
+@pytest.mark.parametrize("skipped", [False, True])
+def test_show_reads_the_report_page_after_page_each_row_once(cli, reset, monkeypatch, skipped):
+    # Pages of 7: the report is read from where the last page ended (its seq), so an undo's
+    # report, whose seqs are the changed patrons' own (gaps where the skipped were), and
+    # one outcome alone come out whole, in order, nothing twice.
+    from cli import printing
+
+    monkeypatch.setattr(printing, "PAGE", 7)
+    undone = cli("undo", "1", "--yes")
+    assert undone.code == 0, undone.err
+    conn = sqlite3.connect(reset)
+    try:
+        undo_id, seqs = conn.execute(
+            "SELECT operation_id, group_concat(seq) FROM operation_changes "
+            "WHERE operation_id = (SELECT max(id) FROM operations)"
+        ).fetchone()
+        expected = [
+            b
+            for (b,) in conn.execute(
+                "SELECT barcode FROM operation_changes WHERE operation_id = ? ORDER BY seq",
+                [1 if skipped else undo_id],
+            )
+            if not skipped or b in {r[0] for r in journal(reset, "skip")}
+        ]
+    finally:
+        conn.close()
+    numbers = [int(n) for n in seqs.split(",")]
+    assert max(numbers) > len(numbers) > 7  # gaps, and more than a page
+    shown = cli("show", "1" if skipped else str(undo_id), *(["--skipped"] if skipped else []))
+    assert shown.code == 0, shown.err
+    assert [r[0] for r in rows_of(shown.out)] == expected

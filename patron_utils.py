@@ -115,10 +115,16 @@ def ssh_session(fd: int) -> int:
     With no command it is the app, already logged in; with one, that command of cli/, run
     as that operator."""
     import fcntl
+    import signal
     import termios
 
     import cli.run
     from store import LoginFailed, PasswordChangeRequired, Store
+
+    # The service ends a session by SIGHUP, as a dropped line would. An ignored SIGHUP is
+    # inherited through exec: a service started under nohup would leave every session's
+    # app running after its client left, and wait for them when told to stop.
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
     try:
         with os.fdopen(fd, "rb") as pipe:

@@ -15,11 +15,13 @@ from .reliability_helpers import REPO, patron_utils
 
 
 class ServeProcess:
-    def __init__(self, db: Path, args: tuple[str, ...], env: dict[str, str]):
+    def __init__(self, db: Path, args: tuple[str, ...], env: dict[str, str], nohup: bool = False):
         self.proc = subprocess.Popen(
             patron_utils("serve", "--db", db, *args),
             cwd=REPO,
             env=env,
+            # As `nohup patron-utils serve &` starts it: SIGHUP ignored, and inherited so.
+            preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if nohup else None,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -23,11 +23,11 @@ class Server(ServeProcess):
     """``patron-utils serve --db DB --listen 127.0.0.1:0`` and the port it chose; its log
     (stderr) is kept line by line."""
 
-    def __init__(self, db: Path, *extra: str):
+    def __init__(self, db: Path, *extra: str, nohup: bool = False):
         env = child_env()
         for name in ("PATRON_UTILS_OPERATOR", "PATRON_UTILS_PASSWORD"):
             env.pop(name)
-        super().__init__(db, ("--listen", "127.0.0.1:0", *extra), env)
+        super().__init__(db, ("--listen", "127.0.0.1:0", *extra), env, nohup)
         match = LISTENING.search(self.wait_log("listening on", timeout=30))
         assert match, self.log()
         self.port = int(match.group(1))

@@ -8,7 +8,7 @@ import time
 
 from ..databases import query, query_write
 from .conftest import RUN
-from .ssh import F5, F9, Terminal
+from .ssh import F5, F9, Server, Terminal
 
 
 async def test_a_terminal_session_is_the_app_logged_in_and_applies_by_keys(server, db):
@@ -110,3 +110,19 @@ async def test_a_dropped_connection_ends_its_app(server):
     # The child was hung up with the connection (SIGHUP: 128 + 1), not left running.
     line = await asyncio.to_thread(server.wait_log, "the app ended")
     assert line.endswith("(status 129)"), line
+
+
+async def test_a_service_started_under_nohup_still_ends_a_dropped_session(db):
+    # nohup leaves SIGHUP ignored, and an ignored signal survives exec: the session's app
+    # must take the hang-up back, or it runs on after its client left and the service
+    # waits for it when stopped.
+    started = Server(db, nohup=True)
+    try:
+        async with started.connect() as conn:
+            term = await Terminal.open(conn)
+            await term.expect_picker()
+        line = await asyncio.to_thread(started.wait_log, "the app ended")
+        assert line.endswith("(status 129)"), line
+    finally:
+        status = await asyncio.to_thread(started.stop)
+    assert status == 0, started.log()

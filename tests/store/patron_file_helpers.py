@@ -18,6 +18,14 @@ def write(tmp_path, name: str, text: str, *, bom: bool = False):
     return path
 
 
+def one_patron_file(tmp_path, column: str, value: str) -> tuple[dict[str, str], object]:
+    """A file of one patron (barcode U1, Upton, username upton) with ``column`` set to
+    ``value``, every cell quoted; the row and the file's path."""
+    row = {"barcode": "U1", "last_name": "Upton", "username": "upton"} | {column: value}
+    cells = ",".join(f'"{row[c]}"' for c in ("barcode", "last_name", "username"))
+    return row, write(tmp_path, "odd.csv", f"barcode,last_name,username\n{cells}\n")
+
+
 def dump(db, journal: bool = True) -> dict[str, list[tuple]]:
     """Every row of every table (the journal's tables too, unless ``journal`` is False)."""
     conn = db.conn if hasattr(db, "conn") else db

@@ -11,7 +11,7 @@ import store
 from store.patron_file import BadFile
 
 from ..operators import ADMIN
-from .patron_file_helpers import dump, patron, write
+from .patron_file_helpers import dump, one_patron_file, patron, write
 from .runs import set_preference
 
 
@@ -232,14 +232,7 @@ def test_an_export_imported_again_keeps_formula_looking_names(small_db, tmp_path
 def test_barcodes_and_usernames_that_could_not_be_typed_are_refused(
     small_db, tmp_path, column, value, says
 ):
-    row = {"barcode": "U1", "last_name": "Upton", "username": "upton"} | {column: value}
-    path = write(
-        tmp_path,
-        "odd.csv",
-        "barcode,last_name,username\n"
-        + ",".join(f'"{row[c]}"' for c in ("barcode", "last_name", "username"))
-        + "\n",
-    )
+    _, path = one_patron_file(tmp_path, column, value)
     [problem] = refused(small_db, path).problems
     assert (problem.row, problem.column) == (2, column)
     assert says in problem.message, problem.message

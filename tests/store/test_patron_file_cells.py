@@ -9,7 +9,7 @@ import pytest
 from store.patron_file import BadFile
 
 from ..operators import ADMIN
-from .patron_file_helpers import dump, patron, write
+from .patron_file_helpers import dump, one_patron_file, patron, write
 
 
 def problems_of(s, path, **kwargs) -> list[tuple[int, str, str]]:
@@ -95,14 +95,7 @@ def test_a_tab_in_a_tab_separated_cell_is_refused_by_the_record(small_db, tmp_pa
 def test_barcodes_and_usernames_beyond_ascii_are_judged_alike(
     small_db, tmp_path, column, value, says
 ):
-    row = {"barcode": "U1", "last_name": "Upton", "username": "upton"} | {column: value}
-    path = write(
-        tmp_path,
-        "odd.csv",
-        "barcode,last_name,username\n"
-        + ",".join(f'"{row[c]}"' for c in ("barcode", "last_name", "username"))
-        + "\n",
-    )
+    row, path = one_patron_file(tmp_path, column, value)
     if says is None:
         assert small_db.import_patrons(path, {}, ADMIN).new == 1
         assert patron(small_db, row["barcode"])[column] == value
